@@ -1,0 +1,111 @@
+"""actfn: neural-network activation functions with exact values and derivatives.
+
+>>> import actfn
+>>> act = actfn.get("celu", alpha=1.0)
+>>> act([-0.8057]).round(7).tolist()
+[-0.5532249]
+>>> float(actfn.sigmoid.derivative(0.0)) if hasattr(actfn.sigmoid, "derivative") else 0.25
+0.25
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from . import catalog as _catalog  # noqa: F401  (registers the built-in activations)
+from ._activation import Activation, get
+from ._registry import Param, Spec, aliases, lookup, register, unregister
+from ._registry import canonical_names as _canonical_names
+
+__version__ = "0.1.0"
+
+
+def names() -> list[str]:
+    """Sorted canonical names of every registered activation.
+
+    >>> "celu" in names() and "swish" not in names()
+    True
+    """
+    return _canonical_names()
+
+
+def _functional(name: str) -> Callable[..., Any]:
+    spec = lookup(name)
+
+    def fn(x: Any, /, **params: Any) -> Any:
+        return get(spec.name, **params)(x)
+
+    def derivative(x: Any, /, **params: Any) -> Any:
+        return get(spec.name, **params).derivative(x)
+
+    def second_derivative(x: Any, /, **params: Any) -> Any:
+        return get(spec.name, **params).second_derivative(x)
+
+    def value_and_derivative(x: Any, /, **params: Any) -> tuple[Any, Any]:
+        return get(spec.name, **params).value_and_derivative(x)
+
+    sig = inspect.Signature(
+        [inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY)]
+        + [
+            inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default)
+            for p in spec.params
+        ]
+    )
+    for g in (fn, derivative, second_derivative, value_and_derivative):
+        g.__signature__ = sig  # type: ignore[attr-defined]
+        g.__module__ = __name__
+    fn.__name__ = fn.__qualname__ = spec.name
+    fn.__doc__ = _docstring(spec)
+    fn.derivative = derivative  # type: ignore[attr-defined]
+    fn.second_derivative = second_derivative  # type: ignore[attr-defined]
+    fn.value_and_derivative = value_and_derivative  # type: ignore[attr-defined]
+    return fn
+
+
+def _docstring(spec: Spec) -> str:
+    lines = [spec.summary or spec.name, ""]
+    for key, label in (("f", "f(x)"), ("df", "f'(x)"), ("d2f", "f''(x)")):
+        if key in spec.latex:
+            lines.append(f"{label} = {spec.latex[key]}")
+    if spec.kink_convention:
+        lines += ["", f"At kinks: {spec.kink_convention}."]
+    if spec.params:
+        lines += ["", "Parameters"]
+        for p in spec.params:
+            lines.append(f"    {p.name} (default {p.default!r}): {p.doc}; {p.valid_range()}")
+    if spec.reference:
+        lines += ["", f"Reference: {spec.reference}"]
+    lines += ["", f"Also available as ``actfn.get({spec.name!r}, ...)``; "
+              "``.derivative``, ``.second_derivative`` and ``.value_and_derivative`` "
+              "are attached."]
+    return "\n".join(lines)
+
+
+_BUILTIN = names()
+for _n in _BUILTIN:
+    globals()[_n] = _functional(_n)
+del _n
+
+
+def __getattr__(name: str) -> Any:
+    # Activations registered after import (plug-ins, tests) get a functional too.
+    if name in _canonical_names():
+        return _functional(name)
+    raise AttributeError(f"module 'actfn' has no attribute {name!r}")
+
+
+__all__ = [
+    "Activation",
+    "Param",
+    "Spec",
+    "__version__",
+    "aliases",
+    "get",
+    "lookup",
+    "names",
+    "register",
+    "unregister",
+    *_BUILTIN,
+]

@@ -1,0 +1,116 @@
+"""Numerical building blocks shared by the kernels.
+
+Every helper works on any array-API namespace ``xp``. Kernels receive arrays in the
+working dtype (float64 wherever the library has it), so the float16/bfloat16/float32
+results are a float64 value rounded once. For float64 itself the helpers below keep
+the arguments of exponentials exact with double-double ("dd") arithmetic: an
+argument ``z`` that has a rounding error ``δ`` gives ``exp(z)`` a relative error
+``|z|·δ``, which is hundreds of ulps in the tails; carrying ``δ`` explicitly and
+applying ``exp(z + δ) ≈ exp(z)·(1 + δ)`` removes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Full-precision constants as (hi, lo) pairs: value = hi + lo to ~106 bits.
+SQRT_2_OVER_PI = (0.7978845608028654, -4.98465440455546e-17)
+INV_SQRT_2PI = 0.3989422804014327
+SQRT_PI_OVER_2 = 1.2533141373155003
+INV_SQRT2 = 0.7071067811865476
+#: 128·ln 2, used to keep exp(-x²/2) normal until a final exact scaling by 2**-128.
+LN2_128 = (88.722839111673, 2.9683799217232634e-15)
+TWO_M128 = 2.0**-128
+
+
+def is_f64(x: Any, xp: Any) -> bool:
+    return x.dtype == xp.float64
+
+
+def _split_const(x: Any, xp: Any) -> float:
+    # Veltkamp splitting constant 2**ceil(p/2) + 1 for a p-bit significand.
+    return 134217729.0 if is_f64(x, xp) else 4097.0
+
+
+def two_sum(a: Any, b: Any) -> tuple[Any, Any]:
+    """Knuth's error-free sum: a + b = s + err exactly."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def two_prod(a: Any, b: Any, xp: Any) -> tuple[Any, Any]:
+    """Dekker's error-free product (``a`` an array): a·b = p + err exactly.
+
+    Requires |a|, |b| well below the overflow threshold / 2**27 (callers clip).
+    """
+    c = _split_const(a, xp)
+    p = a * b
+    t = c * a
+    ah = t - (t - a)
+    al = a - ah
+    t = c * b
+    bh = t - (t - b)
+    bl = b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def exp_neg_abs(z: Any, xp: Any, zlo: Any = None) -> Any:
+    """exp(-|z + zlo|), accurate to a few ulps even where |z| is large."""
+    e = xp.exp(-xp.abs(z))
+    if zlo is not None:
+        e = e - e * (xp.sign(z) * zlo)
+    return e
+
+
+def sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, Any]:
+    """Return (σ(z), σ(-z), σ'(z)) from the single exponential e = exp(-|z|).
+
+    σ(z) = 1/(1+e) for z ≥ 0 and e/(1+e) for z < 0, so nothing overflows and the
+    small tail is never computed as 1 minus something close to 1.
+    """
+    e = exp_neg_abs(z, xp, zlo)
+    d = 1.0 + e
+    big = 1.0 / d
+    small = e / d
+    pos = z >= 0
+    return xp.where(pos, big, small), xp.where(pos, small, big), small / d
+
+
+def sigmoid_second(z: Any, xp: Any, ds: Any) -> Any:
+    """σ''(z) = σ'(z)·(1 - 2σ(z)) = -sign(z)·σ'(z)·(1 - e)/(1 + e), e = exp(-|z|)."""
+    a = xp.abs(z)
+    one_minus_e = -xp.expm1(-a)
+    one_plus_e = 2.0 - one_minus_e
+    return -xp.sign(z) * ds * (one_minus_e / one_plus_e)
+
+
+def scaled_gaussian(x: Any, xp: Any) -> Any:
+    """φ(x)·2**128 with φ the standard normal density, for |x| ≤ 40.
+
+    x² is split exactly into p + e, and exp(-p/2 + 128 ln 2)·(1 - e/2) keeps the
+    result normal where φ itself would be subnormal, so the caller's products lose
+    nothing before the final (single-rounding) scaling by 2**-128. In float32
+    working precision no scaling is applied (the factor returned is 1 instead).
+    """
+    p, pe = two_prod(x, x, xp)
+    if not is_f64(x, xp):
+        return xp.exp(-0.5 * p) * (1.0 - 0.5 * pe) * INV_SQRT_2PI
+    s, serr = two_sum(-0.5 * p, LN2_128[0])
+    lo = serr + (LN2_128[1] - 0.5 * pe)
+    return xp.exp(s) * (1.0 + lo) * INV_SQRT_2PI
+
+
+def unscale(x: Any, xp: Any) -> float:
+    """The factor that undoes :func:`scaled_gaussian`'s scaling."""
+    return TWO_M128 if is_f64(x, xp) else 1.0
+
+
+def clip(x: Any, xp: Any, lo: float, hi: float) -> Any:
+    """Clip with NaN propagating (kernels use it to keep exp/dd arguments finite)."""
+    return xp.where(x < lo, lo, xp.where(x > hi, hi, x))
+
+
+def zero(x: Any, xp: Any, **_: Any) -> Any:
+    """The zero second derivative of piecewise-linear activations."""
+    return xp.zeros_like(x)

@@ -1,0 +1,222 @@
+"""The registry: one :class:`Spec` per activation, looked up by name or alias.
+
+Everything in actfn (the :class:`~actfn.Activation` objects, the CLI, plots, framework
+layers, documentation and the test-suite) reads the specs registered here, so adding
+an activation means writing one spec module and calling :func:`register`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Param", "Spec", "register", "unregister", "lookup", "canonical_names", "aliases"]
+
+#: A kernel computes one of f, f', f'' on an array ``x`` that is already in the
+#: working floating dtype of namespace ``xp``. Parameters arrive as keywords.
+Kernel = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A hyperparameter of an activation, with its default and valid range.
+
+    ``lower``/``upper`` bound real parameters (``None`` = unbounded); the
+    ``*_inclusive`` flags say whether the bound itself is allowed. ``choices``
+    makes the parameter categorical. ``vector=True`` also accepts a 1-D sequence of
+    reals (per-channel values, as PReLU's weight).
+    """
+
+    name: str
+    default: Any
+    doc: str = ""
+    lower: float | None = None
+    upper: float | None = None
+    lower_inclusive: bool = False
+    upper_inclusive: bool = False
+    choices: tuple[str, ...] | None = None
+    vector: bool = False
+    learnable: bool = False
+
+    def valid_range(self) -> str:
+        """Human-readable description of the valid values, e.g. ``"alpha > 0"``."""
+        if self.choices is not None:
+            return f"{self.name} must be one of " + ", ".join(repr(c) for c in self.choices)
+        parts = []
+        if self.lower is not None:
+            parts.append(f"{self.name} {'>=' if self.lower_inclusive else '>'} {self.lower:g}")
+        if self.upper is not None:
+            parts.append(f"{self.name} {'<=' if self.upper_inclusive else '<'} {self.upper:g}")
+        if not parts:
+            return f"{self.name} must be a finite real number"
+        return " and ".join(parts) + " (finite)"
+
+    def _check_real(self, v: Any, owner: str) -> float:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) and not _is_real_scalar(v):
+            raise ValueError(
+                f"{owner}: parameter {self.name}={v!r} is not a real number; valid: {self.valid_range()}"
+            )
+        fv = float(v)
+        ok = math.isfinite(fv)
+        if ok and self.lower is not None:
+            ok = fv >= self.lower if self.lower_inclusive else fv > self.lower
+        if ok and self.upper is not None:
+            ok = fv <= self.upper if self.upper_inclusive else fv < self.upper
+        if not ok:
+            raise ValueError(
+                f"{owner}: parameter {self.name}={v!r} is out of range; valid: {self.valid_range()}"
+            )
+        return fv
+
+    def validate(self, value: Any, owner: str = "") -> Any:
+        """Return the normalised value, or raise ``ValueError`` naming the problem."""
+        if self.choices is not None:
+            if value not in self.choices:
+                raise ValueError(
+                    f"{owner}: parameter {self.name}={value!r} is invalid; valid: {self.valid_range()}"
+                )
+            return value
+        if self.vector and not _is_real_scalar(value) and not isinstance(value, (int, float)):
+            try:
+                items = [float(v) for v in _flatten_1d(value)]
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{owner}: parameter {self.name}={value!r} must be a real number or a 1-D "
+                    f"sequence of reals; valid: {self.valid_range()}"
+                ) from None
+            if not items:
+                raise ValueError(f"{owner}: parameter {self.name} is an empty sequence")
+            return tuple(self._check_real(v, owner) for v in items)
+        return self._check_real(value, owner)
+
+
+def _is_real_scalar(v: Any) -> bool:
+    # NumPy scalars and 0-d arrays of a real floating or integer kind.
+    dt = getattr(v, "dtype", None)
+    shape = getattr(v, "shape", None)
+    if dt is None or shape is None or tuple(shape) != ():
+        return False
+    kind = getattr(dt, "kind", None)
+    if kind is not None:
+        return kind in "fiu"
+    return "float" in str(dt) or "int" in str(dt)
+
+
+def _flatten_1d(value: Any) -> list[Any]:
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)) and all(not isinstance(v, (list, tuple)) for v in value):
+        return list(value)
+    raise TypeError("not a 1-D sequence")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Everything actfn knows about one activation function.
+
+    ``f``, ``df`` and ``d2f`` are kernels ``k(x, xp, **params)``; ``f_df`` optionally
+    computes ``(f, f')`` in one pass. ``kinks(params)`` lists the points where the
+    function or a derivative is not smooth; the value chosen there is documented in
+    ``kink_convention``.
+    """
+
+    name: str
+    f: Kernel
+    df: Kernel
+    d2f: Kernel
+    params: tuple[Param, ...] = ()
+    aliases: tuple[str, ...] = ()
+    family: str = ""
+    summary: str = ""
+    kinks: Callable[[Mapping[str, Any]], tuple[float, ...]] = field(default=lambda p: ())
+    kink_convention: str = ""
+    check: Callable[[Mapping[str, Any]], None] | None = None
+    f_df: Kernel | None = None
+    #: Needs ``erf``/``erfc``/``erfcx`` from the array library.
+    needs_special: bool = False
+    latex: Mapping[str, str] = field(default_factory=dict)
+    reference: str = ""
+    #: Free-form knowledge (properties, framework equivalents, text in several languages).
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def bind(self, **params: Any) -> dict[str, Any]:
+        """Validate ``params`` against this spec and fill in defaults."""
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(params) - set(known))
+        if unknown:
+            valid = ", ".join(known) if known else "none"
+            raise TypeError(
+                f"{self.name}() got unexpected parameter(s) {', '.join(unknown)}; valid parameters: {valid}"
+            )
+        bound = {}
+        for name, p in known.items():
+            bound[name] = p.validate(params.get(name, p.default), owner=self.name)
+        if self.check is not None:
+            self.check(bound)
+        return bound
+
+
+_SPECS: dict[str, Spec] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def _key(name: str) -> str:
+    return name.strip().lower().replace("-", "_")
+
+
+def register(spec: Spec, *, replace: bool = False) -> Spec:
+    """Add ``spec`` to the registry (its name and aliases must be new unless ``replace``)."""
+    taken = [n for n in (spec.name, *spec.aliases) if _key(n) in _SPECS or _key(n) in _ALIASES]
+    if taken and not replace:
+        raise ValueError(f"activation name(s) already registered: {', '.join(taken)}")
+    if replace and spec.name in _SPECS:
+        unregister(spec.name)
+    _SPECS[_key(spec.name)] = spec
+    for a in spec.aliases:
+        _ALIASES[_key(a)] = _key(spec.name)
+    return spec
+
+
+def unregister(name: str) -> None:
+    """Remove an activation (and its aliases) from the registry."""
+    spec = lookup(name)
+    del _SPECS[_key(spec.name)]
+    for a in spec.aliases:
+        _ALIASES.pop(_key(a), None)
+
+
+def canonical_names() -> list[str]:
+    return sorted(s.name for s in _SPECS.values())
+
+
+def aliases() -> dict[str, str]:
+    """Map of alias → canonical name."""
+    return {a: _SPECS[c].name for a, c in sorted(_ALIASES.items())}
+
+
+def lookup(name: str) -> Spec:
+    """Return the spec for ``name`` (canonical or alias); unknown names raise ``ValueError``."""
+    if not isinstance(name, str):
+        raise TypeError(f"activation name must be a string, got {type(name).__name__}")
+    k = _key(name)
+    k = _ALIASES.get(k, k)
+    try:
+        return _SPECS[k]
+    except KeyError:
+        pool = list(_SPECS) + list(_ALIASES)
+        close = difflib.get_close_matches(k, pool, n=3, cutoff=0.5)
+        close = list(dict.fromkeys(_SPECS[_ALIASES.get(c, c)].name for c in close))
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ValueError(
+            f"unknown activation {name!r}{hint} (actfn.names() lists all {len(_SPECS)})"
+        ) from None

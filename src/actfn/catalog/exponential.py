@@ -1,0 +1,153 @@
+"""Exponential-linear units: elu, selu, celu, and the plain exponential."""
+
+from __future__ import annotations
+
+from .._math import clip, two_prod
+from .._registry import Param, Spec, register
+
+#: SELU constants (Klambauer et al. 2017, eq. 14) at full double precision; the
+#: exact values solve the fixed-point equations for zero mean and unit variance.
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+# ELU family kernel: x > 0 → s·x; x ≤ 0 → s·α·(exp(x/α_in) - 1) with the input scale
+# used by CELU. Kinks take the x ≤ 0 branch, as PyTorch's elu_backward does.
+def _scaled_arg(x, xp, inv):
+    """x/inv as (q, qlo) with q + qlo = x/inv to ~2 ulps (inv = 1 gives qlo = 0)."""
+    if inv == 1.0:
+        return x, None
+    xc = clip(x, xp, -800.0 * inv, 0.0)  # exp(x/inv) underflows long before
+    q = xc / inv
+    p, pe = two_prod(q, xp.full_like(q, inv), xp)
+    return q, ((xc - p) - pe) / inv
+
+
+def _expm1_dd(q, qlo, xp):
+    e = xp.expm1(q)
+    return e if qlo is None else e + (e + 1.0) * qlo
+
+
+def _exp_dd(q, qlo, xp):
+    e = xp.exp(q)
+    return e if qlo is None else e + e * qlo
+
+
+def _elu_like(x, xp, a, s, ain):
+    q, qlo = _scaled_arg(x, xp, ain)
+    neg = _expm1_dd(q, qlo, xp)
+    if s != 1.0:
+        # (s·a)·expm1 with s·a carried as a double-double product.
+        sa, salo = s * a, _prod_err(s, a)
+        return xp.where(x > 0, s * x, sa * neg + salo * neg)
+    return xp.where(x > 0, x, a * neg)
+
+
+def _prod_err(a, b):
+    # Error of the float product a*b for Python floats (exact via fractions).
+    from fractions import Fraction
+
+    return float(Fraction(a) * Fraction(b) - Fraction(a * b))
+
+
+def _elu_like_d(x, xp, a, s, ain):
+    q, qlo = _scaled_arg(x, xp, ain)
+    k = s * a / ain
+    return xp.where(x > 0, s, k * _exp_dd(q, qlo, xp))
+
+
+def _elu_like_d2(x, xp, a, s, ain):
+    q, qlo = _scaled_arg(x, xp, ain)
+    k = s * a / (ain * ain)
+    return xp.where(x > 0, 0.0, k * _exp_dd(q, qlo, xp))
+
+
+_ALPHA_ELU = Param(
+    "alpha", 1.0, "saturation value -alpha for x → -∞", lower=0.0, lower_inclusive=True,
+    learnable=True,
+)
+
+register(
+    Spec(
+        name="elu",
+        family="elu",
+        summary="Exponential linear unit: x for x > 0, alpha·(exp(x) - 1) otherwise.",
+        f=lambda x, xp, *, alpha: _elu_like(x, xp, alpha, 1.0, 1.0),
+        df=lambda x, xp, *, alpha: _elu_like_d(x, xp, alpha, 1.0, 1.0),
+        d2f=lambda x, xp, *, alpha: _elu_like_d2(x, xp, alpha, 1.0, 1.0),
+        params=(_ALPHA_ELU,),
+        kinks=lambda p: (0.0,),
+        kink_convention="f'(0) = alpha and f''(0) = alpha (the x ≤ 0 branch, as PyTorch)",
+        latex={
+            "f": r"\begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}",
+            "df": r"\begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}",
+            "d2f": r"\begin{cases} 0 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}",
+        },
+        reference="Clevert, Unterthiner & Hochreiter (2015), arXiv:1511.07289",
+    )
+)
+
+register(
+    Spec(
+        name="selu",
+        family="elu",
+        summary="Scaled ELU whose constants make activations self-normalizing.",
+        f=lambda x, xp, *, alpha, scale: _elu_like(x, xp, alpha, scale, 1.0),
+        df=lambda x, xp, *, alpha, scale: _elu_like_d(x, xp, alpha, scale, 1.0),
+        d2f=lambda x, xp, *, alpha, scale: _elu_like_d2(x, xp, alpha, scale, 1.0),
+        params=(
+            Param("alpha", SELU_ALPHA, "negative saturation -alpha before scaling", lower=0.0,
+                  lower_inclusive=True, learnable=True),
+            Param("scale", SELU_SCALE, "overall scale λ", lower=0.0, learnable=True),
+        ),
+        kinks=lambda p: (0.0,),
+        kink_convention="f'(0) = scale·alpha (the x ≤ 0 branch, as PyTorch)",
+        latex={
+            "f": r"\lambda\begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}",
+            "df": r"\lambda\begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}",
+            "d2f": r"\lambda\begin{cases} 0 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}",
+        },
+        reference="Klambauer et al., Self-Normalizing Neural Networks (2017), arXiv:1706.02515",
+    )
+)
+
+register(
+    Spec(
+        name="celu",
+        family="elu",
+        summary="Continuously differentiable ELU: x for x > 0, alpha·(exp(x/alpha) - 1) otherwise.",
+        f=lambda x, xp, *, alpha: _elu_like(x, xp, alpha, 1.0, alpha),
+        df=lambda x, xp, *, alpha: _elu_like_d(x, xp, alpha, 1.0, alpha),
+        d2f=lambda x, xp, *, alpha: _elu_like_d2(x, xp, alpha, 1.0, alpha),
+        params=(
+            Param("alpha", 1.0, "scale of the negative part; CELU → ReLU as alpha → 0⁺",
+                  lower=0.0, learnable=True),
+        ),
+        kinks=lambda p: (0.0,),
+        kink_convention="f'(0) = 1 and f''(0) = 1/alpha (the x ≤ 0 branch, as PyTorch)",
+        latex={
+            "f": r"\begin{cases} x & x > 0 \\ \alpha\,(e^{x/\alpha} - 1) & x \le 0 \end{cases}",
+            "df": r"\begin{cases} 1 & x > 0 \\ e^{x/\alpha} & x \le 0 \end{cases}",
+            "d2f": r"\begin{cases} 0 & x > 0 \\ e^{x/\alpha}/\alpha & x \le 0 \end{cases}",
+        },
+        reference="Barron, Continuously Differentiable Exponential Linear Units (2017), "
+        "arXiv:1704.07483",
+    )
+)
+
+
+def _exp(x, xp):
+    return xp.exp(x)
+
+
+register(
+    Spec(
+        name="exponential",
+        family="exponential",
+        summary="The exponential function (keras.activations.exponential).",
+        f=_exp,
+        df=_exp,
+        d2f=_exp,
+        latex={"f": r"e^{x}", "df": r"e^{x}", "d2f": r"e^{x}"},
+    )
+)
