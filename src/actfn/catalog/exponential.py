@@ -12,7 +12,8 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 # ELU family kernel: x > 0 → s·x; x ≤ 0 → s·α·(exp(x/α_in) - 1) with the input scale
-# used by CELU. Kinks take the x ≤ 0 branch, as PyTorch's elu_backward does.
+# used by CELU. At the kink f' takes the x ≤ 0 branch, as PyTorch's elu_backward does,
+# and f'' the x ≥ 0 one (0), as PyTorch's elu double backward (x < 0 strictly) does.
 def _scaled_arg(x, xp, inv):
     """x/inv as (q, qlo) with q + qlo = x/inv to ~2 ulps (inv = 1 gives qlo = 0)."""
     if inv == 1.0:
@@ -25,7 +26,8 @@ def _scaled_arg(x, xp, inv):
 
 def _expm1_dd(q, qlo, xp):
     e = xp.expm1(q)
-    return e if qlo is None else e + (e + 1.0) * qlo
+    # q == 0 returns q itself so that f(-0) = -0 (as PyTorch), which e + 0 would lose.
+    return e if qlo is None else xp.where(q == 0, q, e + (e + 1.0) * qlo)
 
 
 def _exp_dd(q, qlo, xp):
@@ -59,7 +61,7 @@ def _elu_like_d(x, xp, a, s, ain):
 def _elu_like_d2(x, xp, a, s, ain):
     q, qlo = _scaled_arg(x, xp, ain)
     k = s * a / (ain * ain)
-    return xp.where(x > 0, 0.0, k * _exp_dd(q, qlo, xp))
+    return xp.where(x < 0, k * _exp_dd(q, qlo, xp), 0.0)
 
 
 _ALPHA_ELU = Param(
@@ -77,11 +79,11 @@ register(
         d2f=lambda x, xp, *, alpha: _elu_like_d2(x, xp, alpha, 1.0, 1.0),
         params=(_ALPHA_ELU,),
         kinks=lambda p: (0.0,),
-        kink_convention="f'(0) = alpha and f''(0) = alpha (the x ≤ 0 branch, as PyTorch)",
+        kink_convention="f'(0) = alpha (the x ≤ 0 branch) and f''(0) = 0, as PyTorch's autograd",
         latex={
             "f": r"\begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}",
             "df": r"\begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}",
-            "d2f": r"\begin{cases} 0 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}",
+            "d2f": r"\begin{cases} 0 & x \ge 0 \\ \alpha e^{x} & x < 0 \end{cases}",
         },
         reference="Clevert, Unterthiner & Hochreiter (2015), arXiv:1511.07289",
     )
@@ -101,11 +103,12 @@ register(
             Param("scale", SELU_SCALE, "overall scale λ", lower=0.0, learnable=True),
         ),
         kinks=lambda p: (0.0,),
-        kink_convention="f'(0) = scale·alpha (the x ≤ 0 branch, as PyTorch)",
+        kink_convention="f'(0) = scale·alpha (the x ≤ 0 branch) and f''(0) = 0, as PyTorch's "
+        "autograd",
         latex={
             "f": r"\lambda\begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}",
             "df": r"\lambda\begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}",
-            "d2f": r"\lambda\begin{cases} 0 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}",
+            "d2f": r"\lambda\begin{cases} 0 & x \ge 0 \\ \alpha e^{x} & x < 0 \end{cases}",
         },
         reference="Klambauer et al., Self-Normalizing Neural Networks (2017), arXiv:1706.02515",
     )
@@ -124,11 +127,11 @@ register(
                   lower=0.0, learnable=True),
         ),
         kinks=lambda p: (0.0,),
-        kink_convention="f'(0) = 1 and f''(0) = 1/alpha (the x ≤ 0 branch, as PyTorch)",
+        kink_convention="f'(0) = 1 (the x ≤ 0 branch) and f''(0) = 0, as PyTorch's autograd",
         latex={
             "f": r"\begin{cases} x & x > 0 \\ \alpha\,(e^{x/\alpha} - 1) & x \le 0 \end{cases}",
             "df": r"\begin{cases} 1 & x > 0 \\ e^{x/\alpha} & x \le 0 \end{cases}",
-            "d2f": r"\begin{cases} 0 & x > 0 \\ e^{x/\alpha}/\alpha & x \le 0 \end{cases}",
+            "d2f": r"\begin{cases} 0 & x \ge 0 \\ e^{x/\alpha}/\alpha & x < 0 \end{cases}",
         },
         reference="Barron, Continuously Differentiable Exponential Linear Units (2017), "
         "arXiv:1704.07483",

@@ -118,7 +118,11 @@ def _sparse_sigmoid(x, xp):
 
 
 def _sparse_sigmoid_d(x, xp):
-    return xp.where((x > -1.0) & (x < 1.0), 0.5, 0.0)
+    # jax.nn.sparse_sigmoid is 0.5·clip(x + 1, 0, 2); JAX splits the gradient of clip's
+    # min/max evenly at a tie, so its autodiff gives 1/4 at x = ±1 (the mean of the
+    # one-sided slopes).
+    at_kink = (x == -1.0) | (x == 1.0)
+    return xp.where((x > -1.0) & (x < 1.0), 0.5, xp.where(at_kink, 0.25, 0.0))
 
 
 register(
@@ -130,10 +134,11 @@ register(
         df=_sparse_sigmoid_d,
         d2f=zero,
         kinks=lambda p: (-1.0, 1.0),
-        kink_convention="f'(±1) = 0, as jax.nn.sparse_sigmoid's autodiff gives",
+        kink_convention="f'(±1) = 1/4 (the mean of the one-sided slopes), as "
+        "jax.nn.sparse_sigmoid's autodiff gives",
         latex={
             "f": r"\begin{cases} 0 & x \le -1 \\ (x+1)/2 & -1 < x < 1 \\ 1 & x \ge 1 \end{cases}",
-            "df": r"\begin{cases} 1/2 & -1 < x < 1 \\ 0 & \text{otherwise} \end{cases}",
+            "df": r"\begin{cases} 1/2 & -1 < x < 1 \\ 1/4 & x = \pm 1 \\ 0 & \text{otherwise} \end{cases}",
             "d2f": r"0",
         },
         reference="Martins & Astudillo, From Softmax to Sparsemax (2016)",

@@ -62,6 +62,7 @@ def _tanhshrink(x, xp):
         a = (2.0 * k + 1.0) + x2 / a
     r = x2 / a
     small = xc * r / (1.0 + r)
+    small = xp.where(x == 0, 0.0, small)  # f(-0) = +0, as PyTorch's x - tanh(x)
     return xp.where(xp.abs(x) < _CF_LIMIT, small, x - xp.tanh(x))
 
 
