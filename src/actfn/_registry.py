@@ -141,6 +141,11 @@ class Spec:
     reference: str = ""
     #: Free-form knowledge (properties, framework equivalents, text in several languages).
     info: Mapping[str, Any] = field(default_factory=dict)
+    #: Partial derivatives with respect to learnable parameters, name → kernel
+    #: ``k(x, xp, **params)`` giving ∂f/∂p elementwise (used by the framework layers).
+    dparams: Mapping[str, Kernel] = field(default_factory=dict)
+    #: Mixed second derivatives ∂f′/∂p = ∂²f/∂x∂p, name → kernel (double backward).
+    dparams_df: Mapping[str, Kernel] = field(default_factory=dict)
 
     @property
     def param_names(self) -> tuple[str, ...]:

@@ -64,6 +64,35 @@ def _elu_like_d2(x, xp, a, s, ain):
     return xp.where(x < 0, k * _exp_dd(q, qlo, xp), 0.0)
 
 
+# Parameter derivatives (framework layers with learnable alpha/scale). With u = x/α
+# on x ≤ 0: ∂elu/∂α = expm1(x), ∂selu/∂α = λ·expm1(x), ∂selu/∂λ = selu/λ and
+# ∂celu/∂α = expm1(u) - u·e^u. The last one cancels for small |u| (it is ≈ -u²/2), so
+# there the series -Σ_{n≥2} (n-1)·u^n/n! is summed instead (24 terms: exact for |u| < 1).
+def _neg_part(x, xp, v):
+    return xp.where(x > 0, xp.zeros_like(x), v)
+
+
+def _celu_q(x, xp, alpha):
+    # u = x/α as (q, qlo) on x ≤ 0, clipped at -800 (e^u underflows long before).
+    q, qlo = _scaled_arg(x, xp, alpha)
+    return xp.where(x > 0, xp.zeros_like(q), xp.where(q < -800.0, -800.0, q)), qlo
+
+
+def _celu_dalpha(x, xp, *, alpha):
+    q, qlo = _celu_q(x, xp, alpha)
+    direct = _expm1_dd(q, qlo, xp) - q * _exp_dd(q, qlo, xp)
+    t, series = q, 0.0 * q
+    for n in range(2, 26):
+        t = t * q / n
+        series = series - (n - 1) * t
+    return _neg_part(x, xp, xp.where(q > -1.0, series, direct))
+
+
+def _celu_dalpha_df(x, xp, *, alpha):
+    q, qlo = _celu_q(x, xp, alpha)
+    return _neg_part(x, xp, -(q / alpha) * _exp_dd(q, qlo, xp))
+
+
 _ALPHA_ELU = Param(
     "alpha", 1.0, "saturation value -alpha for x → -∞", lower=0.0, lower_inclusive=True,
     learnable=True,
@@ -86,6 +115,8 @@ register(
             "d2f": r"\begin{cases} 0 & x \ge 0 \\ \alpha e^{x} & x < 0 \end{cases}",
         },
         reference="Clevert, Unterthiner & Hochreiter (2015), arXiv:1511.07289",
+        dparams={"alpha": lambda x, xp, *, alpha: _neg_part(x, xp, xp.expm1(x))},
+        dparams_df={"alpha": lambda x, xp, *, alpha: _neg_part(x, xp, xp.exp(x))},
     )
 )
 
@@ -111,6 +142,14 @@ register(
             "d2f": r"\lambda\begin{cases} 0 & x \ge 0 \\ \alpha e^{x} & x < 0 \end{cases}",
         },
         reference="Klambauer et al., Self-Normalizing Neural Networks (2017), arXiv:1706.02515",
+        dparams={
+            "alpha": lambda x, xp, *, alpha, scale: _neg_part(x, xp, scale * xp.expm1(x)),
+            "scale": lambda x, xp, *, alpha, scale: _elu_like(x, xp, alpha, 1.0, 1.0),
+        },
+        dparams_df={
+            "alpha": lambda x, xp, *, alpha, scale: _neg_part(x, xp, scale * xp.exp(x)),
+            "scale": lambda x, xp, *, alpha, scale: _elu_like_d(x, xp, alpha, 1.0, 1.0),
+        },
     )
 )
 
@@ -135,6 +174,8 @@ register(
         },
         reference="Barron, Continuously Differentiable Exponential Linear Units (2017), "
         "arXiv:1704.07483",
+        dparams={"alpha": _celu_dalpha},
+        dparams_df={"alpha": _celu_dalpha_df},
     )
 )
 

@@ -167,6 +167,18 @@ def _silu_d2(x, xp, *, beta):
     return beta * (2.0 * ds + (beta * xc) * sigmoid_second(z, xp, ds))
 
 
+# ∂f/∂β = x²·σ'(βx) and ∂f'/∂β = x·(2σ'(βx) + βx·σ''(βx)) = x·f''/β (learnable β).
+def _silu_dbeta(x, xp, *, beta):
+    xc, z, ze = _silu_arg(x, xp, beta)
+    return xc * xc * sigmoid_parts(z, xp, ze)[2]
+
+
+def _silu_dbeta_df(x, xp, *, beta):
+    xc, z, ze = _silu_arg(x, xp, beta)
+    _, _, ds = sigmoid_parts(z, xp, ze)
+    return xc * (2.0 * ds + (beta * xc) * sigmoid_second(z, xp, ds))
+
+
 def _silu_fd(x, xp, *, beta):
     xc, z, ze = _silu_arg(x, xp, beta)
     s, _, ds = sigmoid_parts(z, xp, ze)
@@ -192,6 +204,8 @@ register(
         },
         reference="Elfwing, Uchibe & Doya (2017); Ramachandran, Zoph & Le, Searching for "
         "Activation Functions (2017)",
+        dparams={"beta": _silu_dbeta},
+        dparams_df={"beta": _silu_dbeta_df},
     )
 )
 

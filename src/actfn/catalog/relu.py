@@ -131,6 +131,10 @@ register(
             "d2f": r"0",
         },
         reference="He et al., Delving Deep into Rectifiers (2015)",
+        dparams={"weight": lambda x, xp, *, weight: xp.where(x > 0, xp.zeros_like(x), x)},
+        dparams_df={
+            "weight": lambda x, xp, *, weight: xp.where(x > 0, xp.zeros_like(x), xp.ones_like(x))
+        },
     )
 )
 

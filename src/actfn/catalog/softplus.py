@@ -32,6 +32,21 @@ def _softplus_d2(x, xp, *, beta):
     return beta * sigmoid_parts(z, xp, ze)[2]
 
 
+# ∂f/∂β = (x·σ(βx) - f)/β = -(|x|·σ(-|βx|) + log1p(exp(-|βx|))/β)/β: both terms have
+# the same sign, so nothing cancels. ∂f'/∂β = x·σ'(βx).
+def _softplus_dbeta(x, xp, *, beta):
+    xc = clip(x, xp, -800.0 / beta, 800.0 / beta)
+    z, ze = _softplus_arg(x, xp, beta)
+    e = exp_neg_abs(z, xp, ze)
+    return -(xp.abs(xc) * (e / (1.0 + e)) + xp.log1p(e) / beta) / beta
+
+
+def _softplus_dbeta_df(x, xp, *, beta):
+    xc = clip(x, xp, -800.0 / beta, 800.0 / beta)
+    z, ze = _softplus_arg(x, xp, beta)
+    return xc * sigmoid_parts(z, xp, ze)[2]
+
+
 register(
     Spec(
         name="softplus",
@@ -48,6 +63,8 @@ register(
             "d2f": r"\beta\,\sigma(\beta x)\bigl(1 - \sigma(\beta x)\bigr)",
         },
         reference="Dugas et al., Incorporating Second-Order Functional Knowledge (2001)",
+        dparams={"beta": _softplus_dbeta},
+        dparams_df={"beta": _softplus_dbeta_df},
     )
 )
 
