@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._math import clip, two_prod
-from .._registry import Param, Spec, register
+from .._registry import INF, Equivalent, Param, Properties, Prose, Spec, register
 
 #: SELU constants (Klambauer et al. 2017, eq. 14) at full double precision; the
 #: exact values solve the fixed-point equations for zero mean and unit variance.
@@ -117,6 +117,61 @@ register(
         reference="Clevert, Unterthiner & Hochreiter (2015), arXiv:1511.07289",
         dparams={"alpha": lambda x, xp, *, alpha: _neg_part(x, xp, xp.expm1(x))},
         dparams_df={"alpha": lambda x, xp, *, alpha: _neg_part(x, xp, xp.exp(x))},
+        info={
+            "properties": Properties(
+                range=(-1.0, INF), smoothness=1, saturates=("-",), range_text="(-α, ∞)"
+            ),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.nn.functional.elu(x, alpha=1.0)",
+                           "torch.nn.ELU(alpha=1.0)", "alpha → alpha (default 1.0)",
+                           "At 0 autograd takes the x ≤ 0 branch: f′(0) = alpha.",
+                           kink_grad=(1.0,)),
+                Equivalent("Keras", "keras.activations.elu(x, alpha=1.0)",
+                           "keras.layers.ELU(alpha=1.0)", "alpha → alpha (default 1.0)"),
+                Equivalent("JAX", "jax.nn.elu(x, alpha=1.0)", "", "alpha → alpha (default 1.0)",
+                           "Autodiff also gives f′(0) = alpha.", kink_grad=(1.0,)),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Negative outputs pull the mean activation towards zero, which can speed "
+                    "up training compared with ReLU.",
+                    "Saturates smoothly at −α for very negative inputs.",
+                    "Non-zero gradient for x < 0: no dead units.",
+                ),
+                weaknesses=(
+                    "Exponential on the negative side costs more than ReLU.",
+                    "For alpha ≠ 1 the derivative jumps at 0 (1 on the right, alpha on the "
+                    "left); only alpha = 1 gives a C¹ function.",
+                    "The mean is closer to zero but not zero: E[elu(Z)] ≈ 0.16 for Z ~ N(0, 1).",
+                ),
+                use="Hidden layers of MLPs and CNNs as a ReLU alternative, usually with alpha = 1.",
+                corrections=(
+                    "The derivative is continuous at 0 only when alpha = 1; otherwise the "
+                    "one-sided slopes are 1 and alpha, and a library must choose (PyTorch, JAX "
+                    "and actfn return alpha).",
+                    "ELU moves the mean output towards zero but does not make it zero "
+                    "(≈ 0.16 under a standard normal input).",
+                ),
+            ),
+            "zh": Prose(
+                strengths=(
+                    "负半轴的输出把激活均值往 0 拉,与 ReLU 相比可能加快训练。",
+                    "输入很负时平滑地饱和到 −α。",
+                    "x < 0 时梯度不为零,不会出现“死亡”神经元。",
+                ),
+                weaknesses=(
+                    "负半轴需要指数运算,比 ReLU 贵。",
+                    "alpha ≠ 1 时导数在 0 处跳变(右侧为 1,左侧为 alpha);只有 alpha = 1 时才是 C¹。",
+                    "均值更接近 0 但不等于 0:Z ~ N(0, 1) 时 E[elu(Z)] ≈ 0.16。",
+                ),
+                use="MLP、CNN 隐藏层中 ReLU 的替代品,通常取 alpha = 1。",
+                corrections=(
+                    "只有 alpha = 1 时导数在 0 处连续;否则左右斜率分别为 alpha 和 1,库必须选定一个"
+                    "(PyTorch、JAX 与 actfn 都取 alpha)。",
+                    "ELU 使输出均值更接近 0,但并不为 0(标准正态输入下约为 0.16)。",
+                ),
+            ),
+        },
     )
 )
 
@@ -150,6 +205,67 @@ register(
             "alpha": lambda x, xp, *, alpha, scale: _neg_part(x, xp, scale * xp.exp(x)),
             "scale": lambda x, xp, *, alpha, scale: _elu_like_d(x, xp, alpha, 1.0, 1.0),
         },
+        info={
+            "properties": Properties(
+                range=(-SELU_SCALE * SELU_ALPHA, INF), smoothness=0, saturates=("-",),
+                zero_centred=True, self_normalizing=True, range_text="(-λα, ∞) ≈ (-1.7581, ∞)",
+            ),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.nn.functional.selu(x)", "torch.nn.SELU()",
+                           "no parameters: alpha and scale are fixed to the paper's constants",
+                           kink_grad=(SELU_SCALE * SELU_ALPHA,)),
+                Equivalent("Keras", "keras.activations.selu(x)", 'keras.layers.Activation("selu")',
+                           "no parameters",
+                           "Keras recommends kernel_initializer='lecun_normal' and AlphaDropout "
+                           "with it."),
+                Equivalent("JAX", "jax.nn.selu(x)", "", "no parameters",
+                           kink_grad=(SELU_SCALE * SELU_ALPHA,)),
+            ),
+            "en": Prose(
+                strengths=(
+                    "With LeCun-normal weights (variance 1/fan_in), mean 0 and variance 1 is an "
+                    "attracting fixed point of each layer, so deep MLPs stay normalized "
+                    "without batch normalization.",
+                    "Negative inputs keep a gradient: no dead units.",
+                ),
+                weaknesses=(
+                    "The guarantee needs the whole recipe: LeCun-normal initialization, "
+                    "standardized inputs, AlphaDropout instead of dropout and plain "
+                    "feed-forward layers; residual connections or other normalizations void it.",
+                    "The slope jumps at 0, from λ ≈ 1.051 to λα ≈ 1.758.",
+                    "Exponential on the negative side.",
+                ),
+                use="Deep fully connected networks (self-normalizing networks), e.g. on "
+                "tabular data.",
+                corrections=(
+                    "Self-normalization assumes weights with mean 0 and variance 1/fan_in "
+                    "(LeCun normal), not just 'normally distributed' weights.",
+                    "α ≈ 1.6732632 and λ ≈ 1.0507010 are the solutions of E[f(Z)] = 0 and "
+                    "E[f(Z)²] = 1 for Z ~ N(0, 1); rounding them to 1.6732 and 1.0507 moves "
+                    "the fixed point slightly. actfn keeps them to full precision.",
+                ),
+            ),
+            "zh": Prose(
+                strengths=(
+                    "权重采用 LeCun 正态初始化(方差 1/fan_in)时,均值 0、方差 1 是每层映射的吸引"
+                    "不动点,深层 MLP 不用批归一化也能保持归一化。",
+                    "负输入仍有梯度,不会出现“死亡”神经元。",
+                ),
+                weaknesses=(
+                    "这一性质依赖整套条件:LeCun 正态初始化、标准化输入、用 AlphaDropout 代替 "
+                    "dropout、纯前馈结构;加入残差连接或其他归一化后不再成立。",
+                    "斜率在 0 处跳变:右侧 λ ≈ 1.051,左侧 λα ≈ 1.758。",
+                    "负半轴需要指数运算。",
+                ),
+                use="深层全连接网络(自归一化网络),例如表格数据。",
+                corrections=(
+                    "自归一化要求权重均值为 0、方差为 1/fan_in(LeCun 正态),而不只是“权重服从正态"
+                    "分布”。",
+                    "α ≈ 1.6732632、λ ≈ 1.0507010 是方程 E[f(Z)] = 0、E[f(Z)²] = 1(Z ~ N(0, 1))"
+                    "的解;截成 1.6732 和 1.0507 会让不动点略有偏移。actfn 使用全精度常数。",
+                ),
+            ),
+        },
     )
 )
 
@@ -176,6 +292,67 @@ register(
         "arXiv:1704.07483",
         dparams={"alpha": _celu_dalpha},
         dparams_df={"alpha": _celu_dalpha_df},
+        info={
+            "properties": Properties(
+                range=(-1.0, INF), smoothness=1, saturates=("-",), range_text="(-α, ∞)"
+            ),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.nn.functional.celu(x, alpha=1.0)",
+                           "torch.nn.CELU(alpha=1.0)", "alpha → alpha (default 1.0)",
+                           kink_grad=(1.0,)),
+                Equivalent("Keras", "keras.activations.celu(x, alpha=1.0)",
+                           'keras.layers.Activation("celu")', "alpha → alpha (default 1.0)",
+                           "Keras 3 only; there is no dedicated layer class."),
+                Equivalent("JAX", "jax.nn.celu(x, alpha=1.0)", "", "alpha → alpha (default 1.0)",
+                           kink_grad=(1.0,)),
+            ),
+            "en": Prose(
+                strengths=(
+                    "f and f′ are continuous at 0 for every alpha > 0, so the slope never "
+                    "jumps (ELU's does unless alpha = 1).",
+                    "Negative inputs keep a gradient exp(x/α), so units do not die as with ReLU.",
+                    "Bounded below by −α: large negative inputs cannot produce large outputs.",
+                ),
+                weaknesses=(
+                    "Needs an exponential, so it costs more than ReLU.",
+                    "f″ jumps at 0 (from 1/α to 0): CELU is C¹, not smooth.",
+                    "With the default alpha = 1 it is exactly ELU.",
+                ),
+                use="A drop-in for ELU when alpha is tuned or learned and a continuous "
+                "derivative matters.",
+                corrections=(
+                    "alpha = 0 is not a valid setting (x/α is undefined); CELU only tends to "
+                    "ReLU in the limit alpha → 0⁺.",
+                    "CELU is continuously differentiable but not smooth: its second derivative "
+                    "jumps at 0.",
+                    "ReLU itself is continuous at 0; what CELU removes is the jump in the "
+                    "derivative.",
+                    "np.where(x > 0, x, α·(exp(x/α) − 1)) evaluates exp on the positive side "
+                    "too and overflows for large x; actfn clips the argument first.",
+                ),
+            ),
+            "zh": Prose(
+                strengths=(
+                    "对任意 alpha > 0,f 与 f′ 在 0 处都连续,斜率不会突变(ELU 只有 alpha = 1 "
+                    "时才这样)。",
+                    "负输入仍有梯度 exp(x/α),不会像 ReLU 那样让神经元“死亡”。",
+                    "输出下界为 −α,很负的输入不会得到很大的输出。",
+                ),
+                weaknesses=(
+                    "要算指数,比 ReLU 慢。",
+                    "二阶导数在 0 处从 1/α 跳到 0:CELU 属于 C¹,并不光滑。",
+                    "默认 alpha = 1 时与 ELU 完全相同。",
+                ),
+                use="需要调节或学习 alpha、又希望导数连续时,用来替换 ELU。",
+                corrections=(
+                    "alpha 不能取 0(x/α 没有定义);只有在 alpha → 0⁺ 的极限下 CELU 才趋于 ReLU。",
+                    "CELU 一阶连续可导,但不是光滑函数:二阶导数在 0 处跳变。",
+                    "ReLU 在 0 处本身连续;CELU 消除的是导数的跳变。",
+                    "np.where(x > 0, x, α·(exp(x/α) − 1)) 在正半轴也会计算 exp,x 很大时溢出;"
+                    "actfn 先截断参数再求指数。",
+                ),
+            ),
+        },
     )
 )
 
@@ -193,5 +370,39 @@ register(
         df=_exp,
         d2f=_exp,
         latex={"f": r"e^{x}", "df": r"e^{x}", "d2f": r"e^{x}"},
+        info={
+            "properties": Properties(range=(0.0, INF), saturates=("-",)),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.exp(x)", "", "none"),
+                Equivalent("Keras", "keras.activations.exponential(x)",
+                           'keras.layers.Activation("exponential")', "none"),
+                Equivalent("JAX", "jax.numpy.exp(x)", "", "none"),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Strictly positive output, natural for rates and scales (a Poisson rate, "
+                    "the standard deviation head of a Gaussian output).",
+                    "Smooth, and its own derivative.",
+                ),
+                weaknesses=(
+                    "Overflows to inf beyond x ≈ 88.7 in float32 (709.8 in float64), and the "
+                    "gradient grows with the output.",
+                    "Not a hidden-layer activation.",
+                ),
+                use="Output layers that predict a positive quantity; softplus is the safer "
+                "choice when overflow is a risk.",
+            ),
+            "zh": Prose(
+                strengths=(
+                    "输出严格为正,适合表示速率或尺度(泊松分布的速率、高斯输出的标准差)。",
+                    "光滑,导数就是它自己。",
+                ),
+                weaknesses=(
+                    "float32 中 x 超过约 88.7(float64 中约 709.8)就溢出为 inf,梯度随输出一起增大。",
+                    "不适合作隐藏层激活函数。",
+                ),
+                use="预测正数的输出层;担心溢出时 softplus 更稳妥。",
+            ),
+        },
     )
 )

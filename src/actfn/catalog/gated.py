@@ -16,7 +16,7 @@ from .._math import (
     two_sum,
     unscale,
 )
-from .._registry import Param, Spec, register
+from .._registry import INF, Equivalent, Param, Properties, Prose, Spec, register
 
 # -- gelu, exact -------------------------------------------------------------------------
 # f = x·Φ(x), f' = Φ(x) + x·φ(x), f'' = φ(x)·(2 - x²).
@@ -136,6 +136,66 @@ register(
             "f_tanh": r"\frac{x}{2}\Bigl(1 + \tanh\bigl(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\bigr)\Bigr)",
         },
         reference="Hendrycks & Gimpel, Gaussian Error Linear Units (2016), arXiv:1606.08415",
+        info={
+            "properties": Properties(
+                range=(-0.1699712074799037, INF), attained=(True, False), monotone=False,
+                saturates=("-",), range_text="[-0.16997…, ∞) (minimum at x ≈ -0.7518)",
+            ),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.nn.functional.gelu(x, approximate='none')",
+                           "torch.nn.GELU(approximate='none')",
+                           "approximate → approximate ('none' or 'tanh', default 'none')"),
+                Equivalent("Keras", "keras.activations.gelu(x, approximate=False)",
+                           'keras.layers.Activation("gelu")',
+                           "approximate='none' ↔ approximate=False, 'tanh' ↔ True",
+                           "Exact by default, like tf.nn.gelu."),
+                Equivalent("JAX", "jax.nn.gelu(x, approximate=False)", "",
+                           "approximate='none' ↔ approximate=False, 'tanh' ↔ True",
+                           "jax.nn.gelu defaults to approximate=True, the tanh form, unlike "
+                           "PyTorch, Keras and actfn; pass approximate=False for x·Φ(x)."),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Smooth everywhere, with a small negative dip that lets a little negative "
+                    "signal through.",
+                    "The standard choice in Transformers (BERT, GPT-2, ViT).",
+                ),
+                weaknesses=(
+                    "Costs more than ReLU (erf, or tanh of a cubic).",
+                    "Not monotone: the minimum is about −0.170 at x ≈ −0.752.",
+                    "Exact and tanh forms differ by up to about 5e−4, and frameworks "
+                    "disagree on which is the default.",
+                ),
+                use="Feed-forward blocks of Transformers.",
+                corrections=(
+                    "GELU is defined as x·Φ(x) with Φ the standard normal CDF; "
+                    "0.5x(1 + tanh(√(2/π)(x + 0.044715x³))) is an approximation of it.",
+                    "GELU has no hyperparameter to tune, only the choice of exact or tanh form.",
+                    "GELU is slower to compute than ReLU, not faster.",
+                    "Smoothness does not prevent vanishing gradients: f′ tends to 0 for large "
+                    "negative inputs.",
+                ),
+            ),
+            "zh": Prose(
+                strengths=(
+                    "处处光滑,负半轴有一个小凹陷,让少量负信号通过。",
+                    "Transformer(BERT、GPT-2、ViT)中的标准选择。",
+                ),
+                weaknesses=(
+                    "比 ReLU 贵(需要 erf,或三次多项式的 tanh)。",
+                    "不单调:最小值约为 −0.170,位于 x ≈ −0.752。",
+                    "精确形式与 tanh 近似最多相差约 5e−4,各框架的默认形式也不一致。",
+                ),
+                use="Transformer 的前馈层。",
+                corrections=(
+                    "GELU 的定义是 x·Φ(x),Φ 为标准正态分布函数;"
+                    "0.5x(1 + tanh(√(2/π)(x + 0.044715x³))) 只是它的近似。",
+                    "GELU 没有需要调节的超参数,只能选择精确形式或 tanh 近似。",
+                    "GELU 的计算比 ReLU 慢,而不是更快。",
+                    "光滑并不能防止梯度消失:输入很负时 f′ 趋于 0。",
+                ),
+            ),
+        },
     )
 )
 
@@ -206,6 +266,45 @@ register(
         "Activation Functions (2017)",
         dparams={"beta": _silu_dbeta},
         dparams_df={"beta": _silu_dbeta_df},
+        info={
+            "properties": Properties(
+                range=(-0.2784645427610738, INF), attained=(True, False), monotone=False,
+                saturates=("-",), range_text="[-0.27846…, ∞) for β = 1 (minimum at x ≈ -1.2785)",
+            ),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.nn.functional.silu(x)", "torch.nn.SiLU()",
+                           "beta fixed at 1",
+                           "For beta ≠ 1 write x * torch.sigmoid(beta * x)."),
+                Equivalent("Keras", "keras.activations.silu(x)", 'keras.layers.Activation("silu")',
+                           "beta fixed at 1", "keras.activations.swish is the same function."),
+                Equivalent("JAX", "jax.nn.silu(x)", "", "beta fixed at 1",
+                           "jax.nn.swish is an alias."),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Smooth and self-gated; in deep networks it often does slightly better "
+                    "than ReLU.",
+                    "Bounded below, unbounded above, no dead units.",
+                ),
+                weaknesses=(
+                    "Needs an exponential.",
+                    "Not monotone: minimum ≈ −0.278 at x ≈ −1.278.",
+                ),
+                use="EfficientNet, YOLO (v5 and later) and the gate of SwiGLU feed-forward "
+                "blocks in language models.",
+            ),
+            "zh": Prose(
+                strengths=(
+                    "光滑、自门控;在深层网络中常比 ReLU 略好。",
+                    "下方有界、上方无界,不会出现死亡神经元。",
+                ),
+                weaknesses=(
+                    "需要指数运算。",
+                    "不单调:最小值约为 −0.278,位于 x ≈ −1.278。",
+                ),
+                use="EfficientNet、YOLO(v5 起),以及语言模型中 SwiGLU 前馈层的门控。",
+            ),
+        },
     )
 )
 
@@ -226,6 +325,41 @@ register(
             "d2f": r"1.702\,\sigma'(1.702x)\,\bigl(2 + 1.702x\,(1 - 2\sigma(1.702x))\bigr)",
         },
         reference="Hendrycks & Gimpel (2016), section 2; used as QuickGELU in CLIP",
+        info={
+            "properties": Properties(
+                range=(-0.1636101896363536, INF), attained=(True, False), monotone=False,
+                saturates=("-",), range_text="[-0.16361…, ∞) (minimum at x ≈ -0.7512)",
+            ),
+            "frameworks": (
+                Equivalent("PyTorch", "x * torch.sigmoid(1.702 * x)", "", "none",
+                           "No built-in; CLIP calls this module QuickGELU."),
+                Equivalent("Keras", "x * keras.activations.sigmoid(1.702 * x)", "", "none",
+                           "No built-in."),
+                Equivalent("JAX", "x * jax.nn.sigmoid(1.702 * x)", "", "none", "No built-in."),
+            ),
+            "en": Prose(
+                strengths=(
+                    "One exponential instead of erf: a cheaper GELU.",
+                    "Smooth, like GELU.",
+                ),
+                weaknesses=(
+                    "Differs from exact GELU by up to about 0.02.",
+                    "Not monotone.",
+                ),
+                use="Models trained with QuickGELU (OpenAI CLIP) must keep it at inference.",
+            ),
+            "zh": Prose(
+                strengths=(
+                    "只用一次指数代替 erf,是更便宜的 GELU。",
+                    "与 GELU 一样光滑。",
+                ),
+                weaknesses=(
+                    "与精确 GELU 最多相差约 0.02。",
+                    "不单调。",
+                ),
+                use="用 QuickGELU 训练的模型(OpenAI CLIP)在推理时也必须使用它。",
+            ),
+        },
     )
 )
 
@@ -287,6 +421,42 @@ register(
         },
         reference="Misra, Mish: A Self Regularized Non-Monotonic Activation Function (2019), "
         "arXiv:1908.08681",
+        info={
+            "properties": Properties(
+                range=(-0.30884341301725043, INF), attained=(True, False), monotone=False,
+                saturates=("-",), range_text="[-0.30884…, ∞) (minimum at x ≈ -1.1924)",
+            ),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.nn.functional.mish(x)", "torch.nn.Mish()", "none"),
+                Equivalent("Keras", "keras.activations.mish(x)", 'keras.layers.Activation("mish")',
+                           "none"),
+                Equivalent("JAX", "jax.nn.mish(x)", "", "none"),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Smooth and non-monotone like SiLU, with a slightly deeper dip "
+                    "(≈ −0.309).",
+                    "No dead units; unbounded above.",
+                ),
+                weaknesses=(
+                    "Needs exp, log1p and tanh: the most expensive of the common "
+                    "activations.",
+                    "Gains over SiLU are small and task-dependent.",
+                ),
+                use="YOLOv4 and some CNN backbones.",
+            ),
+            "zh": Prose(
+                strengths=(
+                    "与 SiLU 一样光滑且不单调,负向凹陷略深(约 −0.309)。",
+                    "不会出现死亡神经元;上方无界。",
+                ),
+                weaknesses=(
+                    "需要 exp、log1p 和 tanh,是常见激活函数中最贵的。",
+                    "相对 SiLU 的提升很小,且依赖任务。",
+                ),
+                use="YOLOv4 以及部分 CNN 主干网络。",
+            ),
+        },
     )
 )
 
@@ -324,5 +494,43 @@ register(
             "d2f": r"\begin{cases} 1/3 & -3 < x < 3 \\ 0 & \text{otherwise} \end{cases}",
         },
         reference="Howard et al., Searching for MobileNetV3 (2019)",
+        info={
+            "properties": Properties(
+                range=(-0.375, INF), attained=(True, False), monotone=False, smoothness=0,
+                saturates=("-",), sparse=True, range_text="[-3/8, ∞) (minimum at x = -1.5)",
+            ),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.nn.functional.hardswish(x)", "torch.nn.Hardswish()",
+                           "none", "Autograd gives 0 at x = -3 and 1 at x = 3.",
+                           kink_grad=(0.0, 1.0)),
+                Equivalent("Keras", "keras.activations.hard_silu(x)",
+                           'keras.layers.Activation("hard_silu")', "none",
+                           "keras.activations.hard_swish is an alias."),
+                Equivalent("JAX", "jax.nn.hard_silu(x)", "", "none",
+                           "jax.nn.hard_swish is an alias.", kink_grad=(0.0, 1.0)),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Piecewise polynomial: no exponential, fast on mobile hardware and in int8.",
+                    "Close to SiLU in shape.",
+                ),
+                weaknesses=(
+                    "The derivative jumps at ±3, so f is only C⁰.",
+                    "Not monotone (minimum −3/8 at x = −1.5).",
+                ),
+                use="MobileNetV3 and other mobile architectures.",
+            ),
+            "zh": Prose(
+                strengths=(
+                    "分段多项式,无需指数,在移动端硬件和 int8 中很快。",
+                    "形状接近 SiLU。",
+                ),
+                weaknesses=(
+                    "导数在 ±3 处跳变,函数只是 C⁰。",
+                    "不单调(最小值 −3/8,位于 x = −1.5)。",
+                ),
+                use="MobileNetV3 等移动端网络。",
+            ),
+        },
     )
 )

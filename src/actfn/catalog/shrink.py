@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._math import zero
-from .._registry import Param, Spec, register
+from .._registry import INF, Equivalent, Param, Properties, Prose, Spec, register
 
 _LAMBD = Param("lambd", 0.5, "half-width λ of the dead zone [-λ, λ]", lower=0.0,
                lower_inclusive=True)
@@ -36,6 +36,42 @@ register(
             "d2f": r"0",
         },
         reference="Donoho, De-noising by soft-thresholding (1995)",
+        info={
+            "properties": Properties(range=(-INF, INF), smoothness=0, zero_centred=True,
+                                     sparse=True),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.nn.functional.softshrink(x, lambd=0.5)",
+                           "torch.nn.Softshrink(lambd=0.5)", "lambd → lambd (default 0.5)",
+                           kink_grad=(0.0, 0.0)),
+                Equivalent("Keras", "keras.activations.soft_shrink(x, threshold=0.5)", "",
+                           "lambd → threshold (default 0.5)"),
+                Equivalent("JAX", "jax.numpy.sign(x) * jax.numpy.maximum(jax.numpy.abs(x) - 0.5, 0.0)",
+                           "", "lambd → the 0.5", "No built-in."),
+            ),
+            "en": Prose(
+                strengths=(
+                    "The proximal operator of the L1 norm: exactly the soft-thresholding step "
+                    "of ISTA, so it yields sparse outputs.",
+                    "Continuous and cheap.",
+                ),
+                weaknesses=(
+                    "Zero gradient inside the dead zone [−λ, λ].",
+                    "Shrinks large values by λ (a bias).",
+                ),
+                use="Sparse coding, unrolled optimization (LISTA) and wavelet denoising.",
+            ),
+            "zh": Prose(
+                strengths=(
+                    "L1 范数的近端算子,正是 ISTA 中的软阈值步骤,输出稀疏。",
+                    "连续且便宜。",
+                ),
+                weaknesses=(
+                    "死区 [−λ, λ] 内梯度为 0。",
+                    "大值也被缩小 λ(产生偏差)。",
+                ),
+                use="稀疏编码、展开优化(LISTA)和小波去噪。",
+            ),
+        },
     )
 )
 
@@ -60,6 +96,40 @@ register(
             "f": r"\begin{cases} x & |x| > \lambda \\ 0 & \text{otherwise} \end{cases}",
             "df": r"\begin{cases} 1 & |x| > \lambda \\ 0 & \text{otherwise} \end{cases}",
             "d2f": r"0",
+        },
+        info={
+            "properties": Properties(range=(-INF, INF), smoothness=-1, zero_centred=True,
+                                     sparse=True),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.nn.functional.hardshrink(x, lambd=0.5)",
+                           "torch.nn.Hardshrink(lambd=0.5)", "lambd → lambd (default 0.5)",
+                           kink_grad=(0.0, 0.0)),
+                Equivalent("Keras", "keras.activations.hard_shrink(x, threshold=0.5)", "",
+                           "lambd → threshold (default 0.5)"),
+                Equivalent("JAX", "jax.numpy.where(jax.numpy.abs(x) > 0.5, x, 0.0)", "",
+                           "lambd → the 0.5", "No built-in.", kink_grad=(0.0, 0.0)),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Keeps large values unchanged and zeroes small ones: hard thresholding, "
+                    "with no shrinkage bias.",
+                ),
+                weaknesses=(
+                    "Discontinuous at ±λ (jumps of size λ).",
+                    "Zero gradient inside the dead zone.",
+                ),
+                use="Sparse coding and denoising with hard thresholding.",
+            ),
+            "zh": Prose(
+                strengths=(
+                    "大值保持不变、小值置零:硬阈值,没有收缩偏差。",
+                ),
+                weaknesses=(
+                    "在 ±λ 处不连续(跳变幅度为 λ)。",
+                    "死区内梯度为 0。",
+                ),
+                use="使用硬阈值的稀疏编码和去噪。",
+            ),
         },
     )
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._math import clip, exp_neg_abs, sigmoid_parts, two_prod
-from .._registry import Param, Spec, register
+from .._registry import INF, Equivalent, Param, Properties, Prose, Spec, register
 
 
 # -- softplus --------------------------------------------------------------------------
@@ -65,6 +65,43 @@ register(
         reference="Dugas et al., Incorporating Second-Order Functional Knowledge (2001)",
         dparams={"beta": _softplus_dbeta},
         dparams_df={"beta": _softplus_dbeta_df},
+        info={
+            "properties": Properties(range=(0.0, INF), saturates=("-",)),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.nn.functional.softplus(x, beta=1.0, threshold=20.0)",
+                           "torch.nn.Softplus(beta=1.0, threshold=20.0)", "beta → beta",
+                           "PyTorch returns x itself once beta·x > threshold (default 20), an "
+                           "error of log1p(exp(−20)) ≈ 2e−9; actfn has no threshold."),
+                Equivalent("Keras", "keras.activations.softplus(x)",
+                           'keras.layers.Activation("softplus")', "no beta",
+                           "For beta ≠ 1 use softplus(beta * x) / beta."),
+                Equivalent("JAX", "jax.nn.softplus(x)", "", "no beta",
+                           "For beta ≠ 1 use softplus(beta * x) / beta."),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Smooth everywhere and strictly positive; its derivative is the sigmoid.",
+                    "Grows like x for large x, so no saturation on the right.",
+                ),
+                weaknesses=(
+                    "Needs exp and log.",
+                    "Not sparse, and f(0) = log 2 rather than 0.",
+                ),
+                use="Outputs that must be positive (standard deviations, rates) and smooth "
+                "ReLU substitutes.",
+            ),
+            "zh": Prose(
+                strengths=(
+                    "处处光滑且严格为正;导数就是 sigmoid。",
+                    "x 很大时近似等于 x,右侧不饱和。",
+                ),
+                weaknesses=(
+                    "需要 exp 和 log。",
+                    "没有稀疏性,且 f(0) = log 2 而不是 0。",
+                ),
+                use="必须为正的输出(标准差、速率),以及需要光滑的 ReLU 替代品时。",
+            ),
+        },
     )
 )
 
@@ -104,6 +141,36 @@ register(
         },
         reference="Barron, Squareplus: A Softplus-Like Algebraic Rectifier (2021), "
         "arXiv:2112.11687",
+        info={
+            "properties": Properties(range=(0.0, INF), saturates=("-",)),
+            "frameworks": (
+                Equivalent("PyTorch", "(x + torch.sqrt(x * x + 4.0)) / 2", "", "b → the 4.0",
+                           "No built-in."),
+                Equivalent("Keras", "keras.activations.squareplus(x, b=4)", "", "b → b (default 4)"),
+                Equivalent("JAX", "jax.nn.squareplus(x, b=4)", "", "b → b (default 4)"),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Softplus-like shape with only a square root: no exp or log.",
+                    "Smooth and strictly positive.",
+                ),
+                weaknesses=(
+                    "Tends to 0 only like b/(4|x|) as x → −∞, a much heavier tail than "
+                    "softplus.",
+                ),
+                use="A cheaper replacement for softplus.",
+            ),
+            "zh": Prose(
+                strengths=(
+                    "形状类似 softplus,只需一次开方,无需 exp 和 log。",
+                    "光滑且严格为正。",
+                ),
+                weaknesses=(
+                    "x → −∞ 时只按 b/(4|x|) 趋于 0,尾部比 softplus 重得多。",
+                ),
+                use="softplus 的廉价替代。",
+            ),
+        },
     )
 )
 
@@ -139,5 +206,39 @@ register(
         },
         reference="Martins & Astudillo (2016); Blondel et al., Learning with Fenchel-Young "
         "Losses (2020)",
+        info={
+            "properties": Properties(
+                range=(0.0, INF), attained=(True, False), smoothness=1, saturates=("-",),
+                sparse=True,
+            ),
+            "frameworks": (
+                Equivalent("PyTorch",
+                           "torch.where(x <= -1, 0.0, torch.where(x >= 1, x, (x + 1) ** 2 / 4))",
+                           "", "none", "No built-in."),
+                Equivalent("Keras", "keras.activations.sparse_plus(x)", "", "none"),
+                Equivalent("JAX", "jax.nn.sparse_plus(x)", "", "none", kink_grad=(0.0, 1.0)),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Continuously differentiable, exactly 0 for x ≤ −1 and exactly x for "
+                    "x ≥ 1; no exponential.",
+                ),
+                weaknesses=(
+                    "f″ jumps at ±1.",
+                    "Zero gradient for x < −1.",
+                ),
+                use="Where a sparse but C¹ rectifier is wanted.",
+            ),
+            "zh": Prose(
+                strengths=(
+                    "一阶连续可导;x ≤ −1 时恰为 0,x ≥ 1 时恰为 x;无需指数。",
+                ),
+                weaknesses=(
+                    "二阶导数在 ±1 处跳变。",
+                    "x < −1 时梯度为 0。",
+                ),
+                use="需要稀疏又一阶连续可导的整流函数时。",
+            ),
+        },
     )
 )

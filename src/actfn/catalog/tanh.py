@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._math import clip, zero
-from .._registry import Param, Spec, register
+from .._registry import INF, Equivalent, Param, Properties, Prose, Spec, register
 
 
 def _sech2(x, xp):
@@ -40,6 +40,48 @@ register(
             "d2f": r"-2\tanh x\,\operatorname{sech}^2 x",
         },
         reference="LeCun et al., Efficient BackProp (1998)",
+        info={
+            "properties": Properties(range=(-1.0, 1.0), saturates=("-", "+"), zero_centred=True),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.tanh(x)", "torch.nn.Tanh()", "none",
+                           "torch.nn.functional.tanh is deprecated in favour of torch.tanh."),
+                Equivalent("Keras", "keras.activations.tanh(x)", 'keras.layers.Activation("tanh")',
+                           "none"),
+                Equivalent("JAX", "jax.nn.tanh(x)", "", "none", "Same as jax.numpy.tanh."),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Zero-centred and odd: the outputs of a symmetric input average to zero.",
+                    "Slope 1 at 0, steeper than the sigmoid; tanh(x) = 2σ(2x) − 1.",
+                ),
+                weaknesses=(
+                    "Saturates on both sides; gradients vanish for |x| beyond about 3.",
+                    "Needs exponentials.",
+                ),
+                use="Recurrent cells (LSTM, GRU), outputs bounded to (−1, 1), policy heads "
+                "in reinforcement learning.",
+                corrections=(
+                    "The range is the open interval (−1, 1).",
+                    "Being zero-centred does not stop vanishing gradients: tanh saturates like "
+                    "the sigmoid; it only avoids all-positive outputs.",
+                ),
+            ),
+            "zh": Prose(
+                strengths=(
+                    "以 0 为中心的奇函数:对称输入的输出均值为 0。",
+                    "0 处斜率为 1,比 sigmoid 陡;tanh(x) = 2σ(2x) − 1。",
+                ),
+                weaknesses=(
+                    "两侧饱和;|x| 大于约 3 时梯度消失。",
+                    "需要指数运算。",
+                ),
+                use="循环单元(LSTM、GRU)、限制在 (−1, 1) 内的输出、强化学习的策略输出。",
+                corrections=(
+                    "值域是开区间 (−1, 1)。",
+                    "以 0 为中心并不能阻止梯度消失:tanh 和 sigmoid 一样会饱和,它只是避免输出全为正。",
+                ),
+            ),
+        },
     )
 )
 
@@ -89,6 +131,35 @@ register(
             "df": r"\tanh^2 x",
             "d2f": r"2\tanh x\,\operatorname{sech}^2 x",
         },
+        info={
+            "properties": Properties(range=(-INF, INF), zero_centred=True),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.nn.functional.tanhshrink(x)", "torch.nn.Tanhshrink()",
+                           "none"),
+                Equivalent("Keras", "keras.activations.tanh_shrink(x)", "", "none"),
+                Equivalent("JAX", "x - jax.numpy.tanh(x)", "", "none", "No built-in."),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Smooth, flat near 0 (≈ x³/3) and with slope 1 far out.",
+                ),
+                weaknesses=(
+                    "Rarely used.",
+                    "The naive x − tanh(x) loses every digit near 0 (actfn avoids this).",
+                ),
+                use="Smooth shrinkage in sparse coding; niche.",
+            ),
+            "zh": Prose(
+                strengths=(
+                    "光滑,0 附近很平(约 x³/3),远处斜率为 1。",
+                ),
+                weaknesses=(
+                    "很少使用。",
+                    "直接计算 x − tanh(x) 在 0 附近会丢失全部有效数字(actfn 避免了这一点)。",
+                ),
+                use="稀疏编码中的光滑收缩;较小众。",
+            ),
+        },
     )
 )
 
@@ -130,6 +201,42 @@ register(
             "df": r"\begin{cases} 1 & m < x < M \\ 0 & \text{otherwise} \end{cases}",
             "d2f": r"0",
         },
+        info={
+            "properties": Properties(
+                range=(-1.0, 1.0), attained=(True, True), smoothness=0, saturates=("-", "+"),
+                zero_centred=True, range_text="[min_val, max_val]",
+            ),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.nn.functional.hardtanh(x, min_val=-1.0, max_val=1.0)",
+                           "torch.nn.Hardtanh(min_val=-1.0, max_val=1.0)",
+                           "min_val → min_val, max_val → max_val", kink_grad=(0.0, 0.0)),
+                Equivalent("Keras", "keras.activations.hard_tanh(x)", "", "fixed to [-1, 1]"),
+                Equivalent("JAX", "jax.nn.hard_tanh(x)", "", "fixed to [-1, 1]",
+                           "JAX's autodiff gives 1 at ±1 (closed interval); PyTorch and actfn "
+                           "give 0.", kink_grad=(1.0, 1.0)),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Cheap, bounded, and exactly linear inside the range.",
+                ),
+                weaknesses=(
+                    "Zero gradient outside the linear region.",
+                    "Kinks at both ends.",
+                ),
+                use="Quantization-aware training and binarized networks (straight-through "
+                "estimator).",
+            ),
+            "zh": Prose(
+                strengths=(
+                    "便宜、有界,区间内严格线性。",
+                ),
+                weaknesses=(
+                    "线性区之外梯度为 0。",
+                    "两端都有折点。",
+                ),
+                use="量化感知训练与二值化网络(直通估计器)。",
+            ),
+        },
     )
 )
 
@@ -166,5 +273,40 @@ register(
             "d2f": r"-\frac{2\,\operatorname{sign}(x)}{(1 + |x|)^3}",
         },
         reference="Bergstra et al. (2009); Glorot & Bengio (2010)",
+        info={
+            "properties": Properties(
+                range=(-1.0, 1.0), smoothness=1, saturates=("-", "+"), zero_centred=True
+            ),
+            "frameworks": (
+                Equivalent("PyTorch", "torch.nn.functional.softsign(x)", "torch.nn.Softsign()",
+                           "none", kink_grad=(1.0,)),
+                Equivalent("Keras", "keras.activations.softsign(x)",
+                           'keras.layers.Activation("softsign")', "none"),
+                Equivalent("JAX", "jax.nn.soft_sign(x)", "", "none", kink_grad=(1.0,)),
+            ),
+            "en": Prose(
+                strengths=(
+                    "Tanh-like but with polynomial tails: it saturates more slowly, so "
+                    "gradients vanish later.",
+                    "No exponential.",
+                ),
+                weaknesses=(
+                    "Still saturates on both sides.",
+                    "f″ jumps at 0, so it is only C¹.",
+                ),
+                use="A cheap tanh substitute, occasionally in recurrent networks.",
+            ),
+            "zh": Prose(
+                strengths=(
+                    "形状像 tanh,但尾部是多项式衰减:饱和更慢,梯度消失来得更晚。",
+                    "无需指数。",
+                ),
+                weaknesses=(
+                    "两侧仍会饱和。",
+                    "二阶导数在 0 处跳变,只是 C¹。",
+                ),
+                use="tanh 的廉价替代,偶尔用于循环网络。",
+            ),
+        },
     )
 )
