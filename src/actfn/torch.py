@@ -1,0 +1,508 @@
+"""PyTorch layers for every activation in the catalog, with actfn's analytic derivatives.
+
+For each registered activation ``name`` this module provides
+
+* a functional form ``actfn.torch.<name>(x, *, **params)`` (``actfn.torch.celu(x, alpha=0.5)``),
+* an ``nn.Module`` class named by capitalising the parts of the name
+  (``celu`` → ``Celu``, ``leaky_relu`` → ``LeakyRelu``, ``gelu_sigmoid`` → ``GeluSigmoid``),
+* and the generic module ``actfn.torch.Activation("celu", alpha=0.5)``.
+
+Everything is generated from the registry, so a newly registered activation gets its
+function and class at once (module ``__getattr__`` covers ones registered after import).
+
+Autograd
+    Each call goes through a :class:`torch.autograd.Function`. The forward computes f in
+    float64 (float32 on MPS) and rounds once to the input dtype; the backward multiplies
+    the incoming gradient by actfn's f′ in float64 and rounds once; the double backward
+    uses f″, so ``torch.autograd.gradcheck`` and ``gradgradcheck`` pass. The backward saves
+    only the input (and the learnable parameters): f′ is recomputed from it, no float64
+    intermediate is kept alive between forward and backward. Third derivatives are not
+    supported (the gradient of f″ is taken as 0).
+
+Learnable parameters
+    Parameters the registry marks learnable can be learned. The per-channel slope of
+    ``prelu`` always is (``Prelu(num_parameters=1, init=0.25)``, channels on dim 1, like
+    ``torch.nn.PReLU``); the scalar ones (alpha of elu/selu/celu, scale of selu, beta of
+    silu/softplus) are opt-in: ``Celu(alpha=0.5, learnable=True)`` or
+    ``Selu(learnable=("alpha",))``. Functional forms accept a tensor for such a parameter
+    and then return its gradient. Gradients with respect to parameters are analytic
+    (``Spec.dparams``), and so are the mixed second derivatives ∂²f/∂x∂p
+    (``Spec.dparams_df``) used when differentiating the input gradient (gradient
+    penalties). Second derivatives with respect to two parameters raise
+    ``NotImplementedError``. Scalar learnable parameters are read with ``.item()`` on
+    each call (a host synchronisation on CUDA and a graph break under ``torch.compile``).
+
+Dtypes and devices
+    float16, bfloat16, float32 and float64 tensors keep their dtype; integer and bool
+    tensors give ``torch.get_default_dtype()``; complex tensors raise ``TypeError``.
+    Computation stays on the input's device (CPU, CUDA; float32 working precision on MPS).
+
+``torch.compile`` works: the autograd.Function is traced where Dynamo can and falls back
+to eager (a graph break) where it cannot; results and gradients equal eager mode.
+``torch.jit.script`` is not supported and raises a ``RuntimeError`` saying so (the layers
+run a Python autograd.Function, which TorchScript cannot compile).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import array_api_compat.torch as _aac_torch
+import torch
+
+from . import _backend
+from ._registry import Param, Spec, canonical_names, lookup
+
+__all__ = ["Activation", "function", "module_class"]
+
+
+# -- evaluation of the registry kernels on tensors ----------------------------------------
+class _Namespace:
+    """The array-API torch namespace, except that ``where`` with two Python scalars gives
+    the working dtype (array_api_compat gives them float32, which would round constants
+    such as 0.01 in float64 work)."""
+
+    def __init__(self, dtype: torch.dtype) -> None:
+        self._base = _aac_torch
+        self._dtype = dtype
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._base, name)
+
+    def where(self, cond: torch.Tensor, a: Any, b: Any) -> torch.Tensor:
+        if not isinstance(a, torch.Tensor) and not isinstance(b, torch.Tensor):
+            a = torch.tensor(a, dtype=self._dtype, device=cond.device)
+        return torch.where(cond, a, b)
+
+
+_NAMESPACES: dict[torch.dtype, _Namespace] = {}
+_SPECIAL: list[Any] = []
+
+
+def _namespace(dtype: torch.dtype) -> _Namespace:
+    ns = _NAMESPACES.get(dtype)
+    if ns is None:
+        ns = _NAMESPACES[dtype] = _Namespace(dtype)
+    return ns
+
+
+def _special() -> Any:
+    if not _SPECIAL:
+        _SPECIAL.append(_backend.special(_aac_torch))
+    return _SPECIAL[0]
+
+
+def _work_dtype(x: torch.Tensor) -> torch.dtype:
+    return torch.float32 if x.device.type == "mps" else torch.float64
+
+
+def _out_dtype(x: torch.Tensor) -> torch.dtype:
+    if x.is_floating_point():
+        if x.dtype not in (torch.float16, torch.bfloat16, torch.float32, torch.float64):
+            raise TypeError(f"unsupported dtype {x.dtype}: actfn works on real floating tensors")
+        return x.dtype
+    if x.is_complex():
+        raise TypeError("complex input is not supported: activations are real functions")
+    return torch.get_default_dtype()
+
+
+class _Op:
+    """An activation with its fixed parameters and the names of the tensor parameters."""
+
+    __slots__ = ("spec", "fixed", "learned")
+
+    def __init__(self, spec: Spec, fixed: Mapping[str, Any], learned: tuple[str, ...]) -> None:
+        self.spec = spec
+        self.fixed = dict(fixed)
+        self.learned = learned
+
+    def kernel_params(self, xw: torch.Tensor, tensors: Sequence[torch.Tensor]) -> dict[str, Any]:
+        kw: dict[str, Any] = {}
+        vector = {p.name for p in self.spec.params if p.vector}
+        for name, value in self.fixed.items():
+            if name in vector and isinstance(value, tuple):
+                value = torch.tensor(value, dtype=xw.dtype, device=xw.device)
+            kw[name] = value
+        for name, t in zip(self.learned, tensors, strict=False):
+            kw[name] = t if name in vector else float(t)
+        for name in vector:
+            if isinstance(kw.get(name), torch.Tensor):
+                kw[name] = self._per_channel(name, kw[name], xw)
+        if self.spec.needs_special:
+            kw["special"] = _special()
+        return kw
+
+    def _per_channel(self, name: str, w: torch.Tensor, xw: torch.Tensor) -> torch.Tensor:
+        w = w.to(dtype=xw.dtype, device=xw.device)
+        c = w.numel()
+        if c == 1:
+            return w.reshape(())
+        if xw.ndim < 2 or xw.shape[1] != c:
+            raise ValueError(
+                f"{self.spec.name}: {name} has {c} values (one per channel), so the input "
+                f"needs at least 2 dimensions with {c} channels on dim 1; got shape "
+                f"{tuple(xw.shape)}"
+            )
+        return w.reshape((1, c) + (1,) * (xw.ndim - 2))
+
+    def eval(self, kernel: Callable[..., Any], x: torch.Tensor, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+        """``kernel`` on ``x`` in working precision, NaN inputs giving NaN."""
+        xw = x.to(_work_dtype(x))
+        y = kernel(xw, _namespace(xw.dtype), **self.kernel_params(xw, tensors))
+        y = torch.as_tensor(y, dtype=xw.dtype, device=xw.device).broadcast_to(xw.shape)
+        return torch.where(torch.isnan(xw), xw, y)
+
+
+def _reduce_to(t: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """Sum an elementwise parameter gradient down to the parameter's shape."""
+    if p.numel() == 1 or t.ndim < 2:
+        return t.sum().reshape(p.shape)
+    return t.sum(dim=[d for d in range(t.ndim) if d != 1]).reshape(p.shape)
+
+
+class _Forward(torch.autograd.Function):
+    """f(x); backward through :class:`_Derivative` and :class:`_ParamDerivative`."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
+        y = op.eval(op.spec.f, x, params).to(_out_dtype(x))
+        ctx.op = op
+        ctx.save_for_backward(x, *params)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        x, *params = ctx.saved_tensors
+        op = ctx.op
+        gx = None
+        if ctx.needs_input_grad[0]:
+            d = _Derivative.apply(x, op, *params)
+            gx = (g.to(d.dtype) * d).to(x.dtype)
+        grads: list[torch.Tensor | None] = []
+        for i, p in enumerate(params):
+            if ctx.needs_input_grad[2 + i]:
+                dp = _ParamDerivative.apply(x, op, i, *params)
+                grads.append(_reduce_to(g.to(dp.dtype) * dp, p).to(p.dtype))
+            else:
+                grads.append(None)
+        return (gx, None, *grads)
+
+
+class _Derivative(torch.autograd.Function):
+    """f′(x) in working precision; its backward uses f″ and ∂f′/∂p."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
+        ctx.op = op
+        ctx.save_for_backward(x, *params)
+        return op.eval(op.spec.df, x, params)
+
+    @staticmethod
+    def backward(ctx: Any, h: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        x, *params = ctx.saved_tensors
+        op = ctx.op
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gx = (h * op.eval(op.spec.d2f, x, params)).to(x.dtype)
+        grads: list[torch.Tensor | None] = []
+        for i, p in enumerate(params):
+            if ctx.needs_input_grad[2 + i]:
+                k = op.spec.dparams_df[op.learned[i]]
+                grads.append(_reduce_to(h * op.eval(k, x, params), p).to(p.dtype))
+            else:
+                grads.append(None)
+        return (gx, None, *grads)
+
+
+class _ParamDerivative(torch.autograd.Function):
+    """∂f/∂p_i(x) elementwise; its backward gives ∂²f/∂x∂p_i."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, op: _Op, i: int, *params: torch.Tensor) -> torch.Tensor:
+        ctx.op, ctx.i = op, i
+        ctx.save_for_backward(x, *params)
+        return op.eval(op.spec.dparams[op.learned[i]], x, params)
+
+    @staticmethod
+    def backward(ctx: Any, h: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        x, *params = ctx.saved_tensors
+        op, i = ctx.op, ctx.i
+        if any(ctx.needs_input_grad[3:]):
+            raise NotImplementedError(
+                f"actfn.torch.{op.spec.name}: second derivatives with respect to the learnable "
+                f"parameter {op.learned[i]!r} are not implemented (only ∂²f/∂x² and ∂²f/∂x∂p are)"
+            )
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gx = (h * op.eval(op.spec.dparams_df[op.learned[i]], x, params)).to(x.dtype)
+        return (gx, None, None, *([None] * len(params)))
+
+
+# -- functional API --------------------------------------------------------------------------
+def _learnable(spec: Spec) -> dict[str, Param]:
+    return {p.name: p for p in spec.params if p.learnable and p.name in spec.dparams}
+
+
+def _split(spec: Spec, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """Validate plain parameters with the registry; collect tensor ones (must be learnable)."""
+    learnable = _learnable(spec)
+    tensors = {
+        k: v for k, v in params.items()
+        if isinstance(v, torch.Tensor) and (k in learnable or v.ndim > 0 or v.requires_grad)
+    }
+    plain = {k: v for k, v in params.items() if k not in tensors}
+    for name, t in tensors.items():
+        if name not in spec.param_names:
+            plain[name] = t  # spec.bind below names the unknown parameter
+            continue
+        if name not in learnable:
+            raise TypeError(
+                f"{spec.name}: parameter {name} is not learnable, so it must be a number, not "
+                f"a tensor; learnable parameters: {', '.join(learnable) or 'none'}"
+            )
+        if not t.is_floating_point():
+            raise TypeError(f"{spec.name}: parameter {name} must be a floating tensor, got {t.dtype}")
+        if t.ndim > 1 or t.ndim == 1 and not learnable[name].vector:
+            raise ValueError(
+                f"{spec.name}: parameter {name} must be a "
+                + ("0-d or 1-d" if learnable[name].vector else "0-d (scalar)")
+                + f" tensor, got shape {tuple(t.shape)}"
+            )
+    tensors = {k: v for k, v in tensors.items() if k not in plain}
+    fill = {k: (learnable[k].default if k in learnable else 0.0) for k in tensors}
+    bound = spec.bind(**plain, **fill)
+    fixed = {k: v for k, v in bound.items() if k not in tensors}
+    return fixed, tensors
+
+
+def _apply(spec: Spec, x: torch.Tensor, params: Mapping[str, Any]) -> torch.Tensor:
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"actfn.torch.{spec.name} expects a torch.Tensor, got {type(x).__name__}")
+    fixed, tensors = _split(spec, params)
+    names = tuple(tensors)
+    return _Forward.apply(x, _Op(spec, fixed, names), *(tensors[n] for n in names))
+
+
+def function(name: str) -> Callable[..., torch.Tensor]:
+    """The functional form of activation ``name`` (canonical or alias).
+
+    >>> import torch, actfn.torch
+    >>> actfn.torch.function("swish")(torch.zeros(2))
+    tensor([0., 0.])
+    """
+    spec = lookup(name)
+
+    def fn(x: torch.Tensor, /, **params: Any) -> torch.Tensor:
+        return _apply(spec, x, params)
+
+    fn.__name__ = fn.__qualname__ = spec.name
+    fn.__module__ = __name__
+    fn.__doc__ = _doc(spec, "function")
+    fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY, annotation="torch.Tensor")]
+        + [
+            inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default)
+            for p in spec.params
+        ],
+        return_annotation="torch.Tensor",
+    )
+    return fn
+
+
+# -- modules ----------------------------------------------------------------------------------
+class Activation(torch.nn.Module):
+    """An actfn activation as an ``nn.Module``: ``Activation("celu", alpha=0.5)``.
+
+    ``learnable`` (``True`` or a sequence of names) turns the registry's learnable scalar
+    parameters into ``nn.Parameter``s initialised to the given values. A per-channel
+    parameter (PReLU's weight) is always learned and is set up like ``torch.nn.PReLU``:
+    ``num_parameters`` slopes initialised to ``init``. Other parameters are fixed
+    hyperparameters validated against the registry (``ValueError`` names the bad value and
+    the valid range).
+    """
+
+    def __init__(
+        self,
+        activation: str,
+        /,
+        *,
+        learnable: bool | Sequence[str] = False,
+        num_parameters: int | None = None,
+        init: float | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__()
+        spec = lookup(activation)
+        can_learn = _learnable(spec)
+        vector = [n for n, p in can_learn.items() if p.vector]
+        if learnable is True:
+            wanted = [n for n in can_learn if n not in vector]
+        elif learnable is False:
+            wanted = []
+        elif isinstance(learnable, str) or not isinstance(learnable, Sequence):
+            raise TypeError(f"{spec.name}: learnable must be a bool or a sequence of names, got {learnable!r}")
+        else:
+            wanted = list(learnable)
+        bad = [n for n in wanted if n not in can_learn]
+        if bad:
+            raise ValueError(
+                f"{spec.name}: cannot learn {', '.join(bad)}; learnable parameters: "
+                f"{', '.join(can_learn) or 'none'}"
+            )
+        if (num_parameters is not None or init is not None) and not vector:
+            raise TypeError(
+                f"{spec.name}: num_parameters/init only apply to per-channel parameters "
+                "(as PReLU's weight)"
+            )
+        if vector:
+            vname = vector[0]
+            if vname in params:
+                raise TypeError(f"{spec.name}: set {vname} with num_parameters= and init=")
+            if num_parameters is None:
+                num_parameters = 1
+            if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
+                raise ValueError(
+                    f"{spec.name}: num_parameters={num_parameters!r} must be a positive integer"
+                )
+            init = spec.defaults()[vname] if init is None else init
+            params[vname] = init
+        bound = spec.bind(**params)
+        self._name = spec.name
+        self._learned = tuple(wanted) + tuple(vector)
+        self._fixed = {k: v for k, v in bound.items() if k not in self._learned}
+        self._init = {k: bound[k] for k in self._learned}
+        self.num_parameters = num_parameters
+        for n in wanted:
+            self.register_parameter(n, torch.nn.Parameter(torch.tensor(float(bound[n]))))
+        for n in vector:
+            w = torch.full((num_parameters,), float(bound[n]))  # type: ignore[arg-type]
+            self.register_parameter(n, torch.nn.Parameter(w))
+
+    @property
+    def activation(self) -> str:
+        """Canonical name of the activation."""
+        return self._name
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        op = _Op(lookup(self._name), self._fixed, self._learned)
+        return _Forward.apply(x, op, *(getattr(self, n) for n in self._learned))
+
+    def extra_repr(self) -> str:
+        parts = [] if type(self) is not Activation else [repr(self._name)]
+        parts += [f"{k}={v!r}" for k, v in self._fixed.items()]
+        for n in self._learned:
+            p = getattr(self, n)
+            if p.ndim == 0:
+                parts.append(f"{n}={p.item():.6g} (learnable)")
+            else:
+                parts.append(f"num_parameters={p.numel()}")
+        return ", ".join(parts)
+
+    def __prepare_scriptable__(self) -> torch.nn.Module:
+        raise RuntimeError(
+            f"actfn.torch.{type(self).__name__} cannot be compiled with torch.jit.script: it "
+            "runs a Python torch.autograd.Function, which TorchScript does not support. Use "
+            "torch.compile (supported) or eager mode."
+        )
+
+
+def _class_name(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+def module_class(name: str) -> type[Activation]:
+    """The ``nn.Module`` class of activation ``name`` (canonical or alias).
+
+    Its positional arguments are the activation's parameters in registry order (for a
+    per-channel parameter: ``num_parameters, init``, as ``torch.nn.PReLU``).
+    """
+    spec = lookup(name)
+    vector = [p for p in spec.params if p.vector and p.learnable and p.name in spec.dparams]
+    if vector:
+        order = ["num_parameters", "init"]
+        sig_params = [
+            inspect.Parameter("num_parameters", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=1),
+            inspect.Parameter("init", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=vector[0].default),
+        ] + [
+            inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=p.default)
+            for p in spec.params if not p.vector
+        ]
+        order += [p.name for p in spec.params if not p.vector]
+    else:
+        order = list(spec.param_names)
+        sig_params = [
+            inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=p.default)
+            for p in spec.params
+        ]
+    if _learnable(spec) and not vector:
+        sig_params.append(
+            inspect.Parameter("learnable", inspect.Parameter.KEYWORD_ONLY, default=False)
+        )
+
+    def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
+        if len(args) > len(order):
+            raise TypeError(
+                f"{type(self).__name__}() takes at most {len(order)} positional arguments "
+                f"({', '.join(order) or 'none'}), got {len(args)}"
+            )
+        for k, v in zip(order, args, strict=False):
+            if k in kwargs:
+                raise TypeError(f"{type(self).__name__}() got multiple values for {k}")
+            kwargs[k] = v
+        Activation.__init__(self, spec.name, **kwargs)
+
+    __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY), *sig_params]
+    )
+    cls = type(
+        _class_name(spec.name),
+        (Activation,),
+        {"__init__": __init__, "__module__": __name__, "__doc__": _doc(spec, "module")},
+    )
+    cls.__qualname__ = cls.__name__
+    return cls
+
+
+def _doc(spec: Spec, kind: str) -> str:
+    lines = [spec.summary or spec.name, ""]
+    if kind == "function":
+        lines.append(
+            f"PyTorch functional form of actfn's ``{spec.name}``: f in float64 rounded once "
+            "to the input dtype, gradients from actfn's analytic f′ and f″."
+        )
+    else:
+        lines.append(
+            f"``torch.nn.Module`` for actfn's ``{spec.name}`` (see :class:`actfn.torch.Activation`)."
+        )
+    if spec.kink_convention:
+        lines += ["", f"At kinks: {spec.kink_convention}."]
+    if spec.params:
+        lines += ["", "Parameters"]
+        learn = _learnable(spec)
+        for p in spec.params:
+            extra = " (learnable)" if p.name in learn else ""
+            lines.append(f"    {p.name} (default {p.default!r}){extra}: {p.doc}; {p.valid_range()}")
+    if spec.reference:
+        lines += ["", f"Reference: {spec.reference}"]
+    return "\n".join(lines)
+
+
+_EXPORTED: dict[str, Any] = {}
+for _n in canonical_names():
+    _EXPORTED[_n] = function(_n)
+    _EXPORTED[_class_name(_n)] = module_class(_n)
+globals().update(_EXPORTED)
+__all__ += sorted(_EXPORTED)
+del _n
+
+
+def __getattr__(name: str) -> Any:
+    # Activations registered after import get their function and class on first use.
+    for n in canonical_names():
+        if name == n:
+            return function(n)
+        if name == _class_name(n):
+            return module_class(n)
+    raise AttributeError(f"module 'actfn.torch' has no attribute {name!r}")
