@@ -473,7 +473,7 @@ def _hardswish_d(x, xp):
 
 
 def _hardswish_d2(x, xp):
-    return xp.where((x > -3.0) & (x < 3.0), 1.0 / 3.0, 0.0)
+    return xp.where((x > -3.0) & (x < 3.0), 1.0 / 3.0, xp.zeros_like(x))
 
 
 register(

@@ -18,7 +18,9 @@ def _relu(x, xp):
 
 
 def _step(x, xp):
-    return xp.where(x > 0, 1.0, 0.0)
+    # One operand must be an array: torch.where of two Python floats is float32, and
+    # array-api-strict refuses two scalars.
+    return xp.where(x > 0, 1.0, xp.zeros_like(x))
 
 
 register(
@@ -105,7 +107,7 @@ def _relu6(x, xp):
 
 
 def _relu6_d(x, xp):
-    return xp.where((x > 0) & (x < 6.0), 1.0, 0.0)
+    return xp.where((x > 0) & (x < 6.0), 1.0, xp.zeros_like(x))
 
 
 register(
@@ -169,7 +171,7 @@ def _leaky(x, xp, a):
 
 
 def _leaky_d(x, xp, a):
-    return xp.where(x > 0, 1.0, a)
+    return xp.where(x > 0, xp.ones_like(x), a)
 
 
 register(
@@ -428,7 +430,7 @@ def _threshold(x, xp, *, threshold, value):
 
 
 def _threshold_d(x, xp, *, threshold, value):
-    return xp.where(x > threshold, 1.0, 0.0)
+    return xp.where(x > threshold, 1.0, xp.zeros_like(x))
 
 
 register(

@@ -15,7 +15,7 @@ def _softshrink(x, xp, *, lambd):
 
 
 def _outside(x, xp, *, lambd):
-    return xp.where((x > lambd) | (x < -lambd), 1.0, 0.0)
+    return xp.where((x > lambd) | (x < -lambd), 1.0, xp.zeros_like(x))
 
 
 register(

@@ -163,7 +163,7 @@ def _hardsigmoid(x, xp):
 
 
 def _hardsigmoid_d(x, xp):
-    return xp.where((x > -3.0) & (x < 3.0), 1.0 / 6.0, 0.0)
+    return xp.where((x > -3.0) & (x < 3.0), 1.0 / 6.0, xp.zeros_like(x))
 
 
 register(
@@ -236,7 +236,7 @@ def _sparse_sigmoid_d(x, xp):
     # min/max evenly at a tie, so its autodiff gives 1/4 at x = ±1 (the mean of the
     # one-sided slopes).
     at_kink = (x == -1.0) | (x == 1.0)
-    return xp.where((x > -1.0) & (x < 1.0), 0.5, xp.where(at_kink, 0.25, 0.0))
+    return xp.where((x > -1.0) & (x < 1.0), 0.5, xp.where(at_kink, 0.25, xp.zeros_like(x)))
 
 
 register(

@@ -186,7 +186,7 @@ def _sparse_plus_d(x, xp):
 
 
 def _sparse_plus_d2(x, xp):
-    return xp.where((x > -1.0) & (x < 1.0), 0.5, 0.0)
+    return xp.where((x > -1.0) & (x < 1.0), 0.5, xp.zeros_like(x))
 
 
 register(

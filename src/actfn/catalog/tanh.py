@@ -170,7 +170,7 @@ def _hardtanh(x, xp, *, min_val, max_val):
 
 
 def _hardtanh_d(x, xp, *, min_val, max_val):
-    return xp.where((x > min_val) & (x < max_val), 1.0, 0.0)
+    return xp.where((x > min_val) & (x < max_val), 1.0, xp.zeros_like(x))
 
 
 def _hardtanh_check(p):
