@@ -248,8 +248,10 @@ class Properties:
     ``attained`` says whether each finite end is reached by some finite input.
     ``monotone`` means non-decreasing (f' >= 0 everywhere). ``smoothness`` is the
     number of continuous derivatives: -1 for a jump in f, 0 for C⁰, 1 for C¹ and
-    ``inf`` for C^∞. ``zero_centred`` means E[f(Z)] = 0 and ``self_normalizing`` means
-    E[f(Z)] = 0 and E[f(Z)²] = 1 for Z ~ N(0, 1). ``saturates`` lists the sides
+    ``inf`` for C^∞. ``zero_centred`` means E[f(Z)] = 0 for Z ~ N(0, 1);
+    ``self_normalizing`` means E[f(Z)] = 0 and E[f(Z)²] = 1 and that this fixed point
+    attracts: an input N(0, v) with v ≠ 1 comes out with a variance strictly between v
+    and 1 (so the identity is not self-normalizing). ``saturates`` lists the sides
     (``"-"`` for x → -∞, ``"+"`` for x → +∞) where f tends to a constant and f' to 0.
     ``sparse`` means f is exactly 0 on a whole interval of inputs.
     """
