@@ -115,7 +115,8 @@ def _squareplus(x, xp, *, b):
 
 
 def _squareplus_d(x, xp, *, b):
-    x = clip(x, xp, -1e300, 1e300)  # keeps x/h finite at ±inf
+    lim = 1e300 if x.dtype == xp.float64 else 1e30  # finite in the working dtype
+    x = clip(x, xp, -lim, lim)  # keeps x/h finite at ±inf
     h = xp.hypot(x, b**0.5 + 0.0 * x)
     return xp.where(x >= 0, 0.5 * (1.0 + x / h), b / (2.0 * h * (h - x)))
 
