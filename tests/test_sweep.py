@@ -1,0 +1,157 @@
+"""dtype / shape / no-mutation / no-warning sweep over product(registry, dtypes, backends).
+
+Every registered activation (at its default parameters) goes through
+:func:`conftest.sweep_case` for every (backend, dtype) pair that exists; see
+``conftest.combos`` for the pairs left out and why (array-api-strict has no float16 or
+bfloat16; JAX holds float64 only with x64 enabled, which the ``jax_x64`` backend does).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import actfn
+
+from .conftest import METHODS, call, combos, strict_numerics, sweep_case, to_numpy
+
+NAMES = actfn.names()
+#: Activations that need erf/erfc from the array library (array-api-strict has none).
+SPECIAL = [n for n in NAMES if actfn.lookup(n).needs_special]
+
+
+def _runnable(name: str, backend: str) -> bool:
+    return not (backend == "array_api_strict" and actfn.lookup(name).needs_special)
+
+
+@pytest.mark.parametrize(
+    ("name", "backend", "dtype"),
+    [(n, b, d) for n, (b, d) in itertools.product(NAMES, combos()) if _runnable(n, b)],
+)
+def test_sweep(name: str, backend: str, dtype: str) -> None:
+    assert sweep_case(actfn.get(name), backend, dtype) == 4 * 4
+
+
+def test_sweep_covers_every_backend_and_dtype() -> None:
+    pairs = combos()
+    assert {b for b, _ in pairs} >= {"numpy", "torch", "jax", "jax_x64", "dask",
+                                     "array_api_strict", "python"}
+    assert {d for _, d in pairs} == {"float16", "bfloat16", "float32", "float64", "int32", "bool"}
+
+
+def test_needs_special_is_only_gelu() -> None:
+    # If this grows, the array-api-strict error test below covers the newcomer too.
+    assert SPECIAL == ["gelu"]
+
+
+@pytest.mark.parametrize("name", SPECIAL)
+@pytest.mark.parametrize("method", METHODS)
+def test_array_api_strict_without_erf_raises(name: str, method: str) -> None:
+    import array_api_strict as xs
+
+    x = xs.asarray([0.5, -1.0])
+    act = actfn.get(name)
+    with pytest.raises(TypeError) as info:
+        call(act, method, x)
+    msg = str(info.value)
+    assert name in msg and "erf" in msg and "array_api_strict" in msg, msg
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_dask_stays_lazy(name: str) -> None:
+    """Nothing is computed until .compute(); then the result is NumPy's, bit for bit."""
+    import dask.array as da
+
+    calls = []
+    base = np.linspace(-8, 8, 24).reshape(4, 6)
+
+    def make(block: np.ndarray) -> np.ndarray:
+        calls.append(1)
+        return block.copy()
+
+    act = actfn.get(name)
+    for method in METHODS:
+        x = da.map_blocks(make, da.from_array(base, chunks=(2, 3)), dtype=base.dtype,
+                          meta=np.empty((0, 0), base.dtype))
+        calls.clear()
+        out = call(act, method, x)
+        outs = out if isinstance(out, tuple) else (out,)
+        assert all(isinstance(y, da.Array) for y in outs)
+        assert calls == [], f"{method} computed the input eagerly"
+        assert all(y.chunks == x.chunks for y in outs)
+        ref = call(act, method, base)
+        refs = ref if isinstance(ref, tuple) else (ref,)
+        for y, r in zip(outs, refs, strict=True):
+            assert to_numpy(y).tobytes() == np.asarray(r).tobytes()
+        calls.clear()
+
+
+# -- dtypes that are refused ---------------------------------------------------------------
+def _bad_inputs():
+    import jax.numpy as jnp
+    import torch
+
+    return {
+        "numpy-complex128": np.array([1.0 + 2j]),
+        "numpy-complex64-0d": np.complex64(1.0),
+        "numpy-object": np.array([1.0, 2.0], dtype=object),
+        "numpy-longdouble": np.array([1.0], dtype=np.longdouble),
+        "numpy-longdouble-scalar": np.longdouble(1.0),
+        "numpy-str": np.array(["1.0"]),
+        "python-complex": 1 + 1j,
+        "python-complex-list": [1.0, 1j],
+        "python-str": "1.0",
+        "python-none": None,
+        "torch-complex64": torch.tensor([1 + 1j]),
+        "jax-complex64": jnp.asarray([1 + 1j]),
+    }
+
+
+_BAD_KEYS = list(_bad_inputs())
+
+
+@pytest.mark.parametrize("key", _BAD_KEYS)
+@pytest.mark.parametrize("method", METHODS)
+def test_unsupported_dtypes_raise_typeerror(key: str, method: str) -> None:
+    x = _bad_inputs()[key]
+    for name in NAMES:
+        with strict_numerics(), pytest.raises(TypeError):
+            call(actfn.get(name), method, x)
+
+
+def test_unsupported_dtype_message_names_the_dtype() -> None:
+    with pytest.raises(TypeError, match="complex128"):
+        actfn.relu(np.array([1j]))
+    with pytest.raises(TypeError, match="object"):
+        actfn.relu(np.array([1.0], dtype=object))
+    with pytest.raises(TypeError, match="float128|longdouble"):
+        actfn.relu(np.array([1.0], dtype=np.longdouble))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_python_scalar_and_list_are_numpy_float64(name: str) -> None:
+    act = actfn.get(name)
+    for x in (0.5, 2, True, [1, 2.5], [True, False], [], [[1.0, -2.0], [0.0, 3.0]]):
+        with strict_numerics():
+            y = act(x)
+        assert type(y) is np.ndarray and y.dtype == np.float64
+        assert y.shape == np.shape(x)
+        np.testing.assert_array_equal(y, act(np.asarray(x, dtype=np.float64)))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_numpy_scalars_and_readonly_arrays(name: str) -> None:
+    act = actfn.get(name)
+    for x in (np.float32(0.5), np.float16(-1.0), np.int64(3)):
+        y = act(x)
+        assert y.shape == () and y.dtype == (x.dtype if x.dtype.kind == "f" else np.float64)
+    ro = np.linspace(-4, 4, 9)
+    ro.setflags(write=False)
+    view = np.linspace(-4, 4, 18)[::2]  # non-contiguous
+    with strict_numerics():
+        for method in METHODS:
+            call(act, method, ro)
+            call(act, method, view)
+    assert np.array_equal(view, np.linspace(-4, 4, 18)[::2])
