@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _backend
+from . import _backend, _fast
 from ._registry import Spec, lookup
 
 __all__ = ["Activation", "get"]
@@ -66,25 +66,36 @@ class Activation:
         return hash((self.name, tuple(sorted(self._params.items()))))
 
     # -- evaluation -------------------------------------------------------------
-    def __call__(self, x: Any) -> Any:
-        """f(x), elementwise."""
-        return self._run(x, (self._spec.f,))[0]
+    def __call__(self, x: Any, *, out: Any = None) -> Any:
+        """f(x), elementwise.
 
-    def derivative(self, x: Any) -> Any:
-        """f'(x), elementwise (the value at kinks follows PyTorch's autograd)."""
-        return self._run(x, (self._spec.df,))[0]
+        ``out``: for NumPy inputs, an array of the input's shape and result dtype that
+        receives f(x) and is returned (repeated calls then allocate nothing).
+        """
+        return self._run(x, (self._spec.f,), out=out)[0]
 
-    def second_derivative(self, x: Any) -> Any:
-        """f''(x), elementwise."""
-        return self._run(x, (self._spec.d2f,))[0]
+    def derivative(self, x: Any, *, out: Any = None) -> Any:
+        """f'(x), elementwise (the value at kinks follows PyTorch's autograd).
 
-    def value_and_derivative(self, x: Any) -> tuple[Any, Any]:
-        """(f(x), f'(x)) computed together."""
+        ``out``: as for ``__call__``.
+        """
+        return self._run(x, (self._spec.df,), out=out)[0]
+
+    def second_derivative(self, x: Any, *, out: Any = None) -> Any:
+        """f''(x), elementwise. ``out``: as for ``__call__``."""
+        return self._run(x, (self._spec.d2f,), out=out)[0]
+
+    def value_and_derivative(self, x: Any, *, out: Any = None) -> tuple[Any, Any]:
+        """(f(x), f'(x)) computed together (one fused pass for NumPy inputs).
+
+        ``out``: for NumPy inputs, a pair of arrays ``(f_out, df_out)`` that receive the
+        results and are returned.
+        """
         spec = self._spec
         if spec.f_df is not None:
-            f, df = self._run(x, (spec.f_df,), fused=True)
+            f, df = self._run(x, (spec.f_df,), fused=True, out=out)
         else:
-            f, df = self._run(x, (spec.f, spec.df))
+            f, df = self._run(x, (spec.f, spec.df), out=out)
         return f, df
 
     def kinks(self) -> tuple[float, ...]:
@@ -92,9 +103,24 @@ class Activation:
         return tuple(self._spec.kinks(self._params))
 
     # -- machinery --------------------------------------------------------------
-    def _run(self, x: Any, kernels: tuple[Any, ...], fused: bool = False) -> tuple[Any, ...]:
+    def _run(self, x: Any, kernels: tuple[Any, ...], fused: bool = False,
+             out: Any = None) -> tuple[Any, ...]:
         if _is_dask(x):
+            if out is not None:
+                raise TypeError("out= is supported for NumPy inputs only, not dask arrays")
             return self._run_dask(x, kernels, fused)
+        arr = _backend._numpy_input(x)
+        if arr is not None:  # NumPy: compiled fused loops when available (actfn._fast)
+            return _fast.run_numpy(self, arr, kernels, fused, out, self._run_generic)
+        if out is not None:
+            raise TypeError(
+                f"out= is supported for NumPy inputs only, not {type(x).__module__}."
+                f"{type(x).__name__}"
+            )
+        return self._run_generic(x, kernels, fused)
+
+    def _run_generic(self, x: Any, kernels: tuple[Any, ...], fused: bool) -> tuple[Any, ...]:
+        # The array-API path (and the pure-NumPy fallback): float64 working precision.
         prep = _backend.prepare(x)
         xp, xw = prep.xp, prep.xw
         params = self._array_params(prep)

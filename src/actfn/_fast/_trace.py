@@ -1,0 +1,402 @@
+"""Turn registry kernels into the source of a fused, compiled loop.
+
+The catalog's kernels are written once against an array namespace ``xp``. Calling
+them with a *tracing* namespace and a symbolic scalar ``x`` records every operation
+as one line of straight-line scalar code; parameters are bound Python floats, so
+branches on them (``if beta == 1.0``) and exact constant arithmetic (``Fraction``)
+run at trace time exactly as they do on the NumPy path. Identical sub-expressions are
+shared, so ``f`` and ``f'`` traced together become one fused body. ``xp.where``
+becomes a branch-free select.
+
+The result, :func:`loop_source`, is a small Python module with a serial and a
+``prange`` loop that numba compiles (and caches on disk). Nothing here imports numba.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["TraceError", "trace", "loop_source"]
+
+
+class TraceError(Exception):
+    """The kernel does something the scalar tracer cannot express (data-dependent
+    Python control flow, an unsupported function); the NumPy path is used instead."""
+
+
+def _lit(v: Any) -> str:
+    if isinstance(v, bool):
+        raise TraceError("boolean constants are not supported")
+    v = float(v)
+    if math.isnan(v):
+        return "NAN"
+    if math.isinf(v):
+        return "INF" if v > 0 else "(-INF)"
+    return repr(v) if v >= 0 or (v == 0 and math.copysign(1.0, v) < 0) else f"({v!r})"
+
+
+class _Dtype:
+    """What ``x.dtype`` returns while tracing: the working dtype, float64."""
+
+    def __repr__(self) -> str:
+        return "float64"
+
+
+_FLOAT64 = _Dtype()
+
+
+class _Tape:
+    """The recorded program: ``lines`` of ``tN = expr`` with common sub-expressions shared."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.memo: dict[str, str] = {}
+
+    def emit(self, expr: str, kind: type) -> Any:
+        name = self.memo.get(expr)
+        if name is None:
+            name = f"t{len(self.lines)}"
+            self.lines.append(f"{name} = {expr}")
+            self.memo[expr] = name
+        return kind(self, name)
+
+
+class Sym:
+    """A symbolic float64 scalar."""
+
+    __slots__ = ("tape", "name")
+    __array_ufunc__ = None  # NumPy scalars defer to our reflected operators
+
+    def __init__(self, tape: _Tape, name: str) -> None:
+        self.tape = tape
+        self.name = name
+
+    # attributes the kernels read
+    @property
+    def dtype(self) -> _Dtype:
+        return _FLOAT64
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return ()
+
+    @property
+    def ndim(self) -> int:
+        return 0
+
+    def __bool__(self) -> bool:
+        raise TraceError("data-dependent Python control flow")
+
+    __hash__ = object.__hash__
+
+    def _bin(self, op: str, other: Any, reflect: bool = False) -> Sym:
+        o = _ref(self.tape, other)
+        a, b = (o, self.name) if reflect else (self.name, o)
+        return self.tape.emit(f"({a} {op} {b})", Sym)
+
+    def __add__(self, o: Any) -> Sym:
+        return self._bin("+", o)
+
+    def __radd__(self, o: Any) -> Sym:
+        return self._bin("+", o, True)
+
+    def __sub__(self, o: Any) -> Sym:
+        return self._bin("-", o)
+
+    def __rsub__(self, o: Any) -> Sym:
+        return self._bin("-", o, True)
+
+    def __mul__(self, o: Any) -> Sym:
+        return self._bin("*", o)
+
+    def __rmul__(self, o: Any) -> Sym:
+        return self._bin("*", o, True)
+
+    def __truediv__(self, o: Any) -> Sym:
+        return self._bin("/", o)
+
+    def __rtruediv__(self, o: Any) -> Sym:
+        return self._bin("/", o, True)
+
+    def __pow__(self, o: Any) -> Sym:
+        if isinstance(o, (int, float)) and float(o) == 2.0:
+            return self._bin("*", self)
+        raise TraceError("only x**2 is supported")
+
+    def __neg__(self) -> Sym:
+        return self.tape.emit(f"(-{self.name})", Sym)
+
+    def __pos__(self) -> Sym:
+        return self
+
+    def __abs__(self) -> Sym:
+        return self.tape.emit(f"abs({self.name})", Sym)
+
+    def _cmp(self, op: str, other: Any) -> Cond:
+        return self.tape.emit(f"({self.name} {op} {_ref(self.tape, other)})", Cond)
+
+    def __lt__(self, o: Any) -> Cond:
+        return self._cmp("<", o)
+
+    def __le__(self, o: Any) -> Cond:
+        return self._cmp("<=", o)
+
+    def __gt__(self, o: Any) -> Cond:
+        return self._cmp(">", o)
+
+    def __ge__(self, o: Any) -> Cond:
+        return self._cmp(">=", o)
+
+    def __eq__(self, o: Any) -> Cond:  # type: ignore[override]
+        return self._cmp("==", o)
+
+    def __ne__(self, o: Any) -> Cond:  # type: ignore[override]
+        return self._cmp("!=", o)
+
+
+class Cond:
+    """A symbolic boolean (result of a comparison)."""
+
+    __slots__ = ("tape", "name")
+
+    def __init__(self, tape: _Tape, name: str) -> None:
+        self.tape = tape
+        self.name = name
+
+    def __bool__(self) -> bool:
+        raise TraceError("data-dependent Python control flow")
+
+    def _cond(self, o: Any) -> str:
+        if isinstance(o, Cond):
+            return o.name
+        if isinstance(o, bool):
+            return "True" if o else "False"
+        raise TraceError(f"cannot combine a condition with {type(o).__name__}")
+
+    def __and__(self, o: Any) -> Cond:
+        return self.tape.emit(f"band({self.name}, {self._cond(o)})", Cond)
+
+    __rand__ = __and__
+
+    def __or__(self, o: Any) -> Cond:
+        return self.tape.emit(f"bor({self.name}, {self._cond(o)})", Cond)
+
+    __ror__ = __or__
+
+    def __invert__(self) -> Cond:
+        return self.tape.emit(f"bnot({self.name})", Cond)
+
+
+def _ref(tape: _Tape, v: Any) -> str:
+    if isinstance(v, Sym):
+        if v.tape is not tape:
+            raise TraceError("value from another trace")
+        return v.name
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return _lit(v)
+    dt = getattr(v, "dtype", None)
+    if dt is not None and getattr(v, "shape", None) == () and dt.kind in "fiu":
+        return _lit(float(v))
+    raise TraceError(f"unsupported operand {type(v).__name__}")
+
+
+#: Elementary functions: name on the namespace → (arity, function in _vmath by mode).
+_FUNCS = {
+    "exp": 1, "expm1": 1, "log1p": 1, "log": 1, "tanh": 1, "sqrt": 1, "hypot": 2,
+    "erf": 1, "erfc": 1, "erfcx": 1,
+}
+
+
+class Namespace:
+    """A tracing stand-in for an array namespace (and for ``special``)."""
+
+    float64 = _FLOAT64
+
+    def __init__(self, tape: _Tape, mode: str) -> None:
+        self._tape = tape
+        self._mode = mode  # "a" (libm/SciPy, float64) or "v" (vectorizable)
+
+    def _sym(self, v: Any) -> Sym:
+        if isinstance(v, Sym):
+            return v
+        return self._tape.emit(_ref(self._tape, v), Sym)
+
+    def _call(self, fn: str, *args: Any) -> Sym:
+        refs = ", ".join(_ref(self._tape, a) for a in args)
+        return self._tape.emit(f"{fn}({refs})", Sym)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _FUNCS:
+            fn = f"{name}_{self._mode}"
+            return lambda *args: self._call(fn, *args)
+        raise TraceError(f"the compiled path has no {name!r}")
+
+    # -- array-API functions the kernels use ------------------------------------------
+    def where(self, c: Any, a: Any, b: Any) -> Sym:
+        if isinstance(c, bool):
+            return self._sym(a if c else b)
+        if not isinstance(c, Cond):
+            raise TraceError("where() needs a comparison")
+        return self._tape.emit(f"sel({c.name}, {_ref(self._tape, self._sym(a))}, "
+                               f"{_ref(self._tape, self._sym(b))})", Sym)
+
+    def abs(self, x: Any) -> Sym:
+        return self._tape.emit(f"abs({_ref(self._tape, x)})", Sym)
+
+    def sign(self, x: Any) -> Sym:
+        # np.sign: ±1, +0.0 for ±0 (abs), NaN for NaN (abs keeps it)
+        r = _ref(self._tape, x)
+        return self._tape.emit(f"sel({r} > 0.0, 1.0, sel({r} < 0.0, -1.0, abs({r})))", Sym)
+
+    def copysign(self, x: Any, y: Any) -> Sym:
+        return self._call("math.copysign", x, y)
+
+    def maximum(self, x: Any, y: Any) -> Sym:
+        a, b = _ref(self._tape, x), _ref(self._tape, y)  # NaN-propagating, like NumPy
+        return self._tape.emit(f"sel({a} != {a}, {a}, sel({a} > {b}, {a}, {b}))", Sym)
+
+    def minimum(self, x: Any, y: Any) -> Sym:
+        a, b = _ref(self._tape, x), _ref(self._tape, y)
+        return self._tape.emit(f"sel({a} != {a}, {a}, sel({a} < {b}, {a}, {b}))", Sym)
+
+    def isnan(self, x: Any) -> Cond:
+        r = _ref(self._tape, x)
+        return self._tape.emit(f"({r} != {r})", Cond)
+
+    def isinf(self, x: Any) -> Cond:
+        return self._tape.emit(f"(abs({_ref(self._tape, x)}) == INF)", Cond)
+
+    def isfinite(self, x: Any) -> Cond:
+        return self._tape.emit(f"(abs({_ref(self._tape, x)}) < INF)", Cond)
+
+    def full_like(self, x: Any, v: Any, **_: Any) -> Sym:
+        return self._tape.emit(_lit(v), Sym)
+
+    def zeros_like(self, x: Any, **_: Any) -> Sym:
+        return self._tape.emit("0.0", Sym)
+
+    def ones_like(self, x: Any, **_: Any) -> Sym:
+        return self._tape.emit("1.0", Sym)
+
+    def asarray(self, x: Any, **_: Any) -> Sym:
+        return self._sym(x)
+
+
+class Program:
+    """A traced kernel set: the body lines and the names of its outputs."""
+
+    def __init__(self, lines: list[str], outputs: list[str]) -> None:
+        self.lines = lines
+        self.outputs = outputs
+
+
+def trace(kernels: Sequence[Callable[..., Any]], fused: bool, params: dict[str, Any],
+          mode: str) -> Program:
+    """Trace ``kernels`` (as :meth:`Activation._run` calls them) into a :class:`Program`.
+
+    ``mode`` picks the elementary functions: ``"a"`` (libm/SciPy) or ``"v"``
+    (vectorizable). Raises :class:`TraceError` if a kernel cannot be traced.
+    """
+    tape = _Tape()
+    ns = Namespace(tape, mode)
+    x = Sym(tape, "x")
+    kw = dict(params)
+    if "special" in kw:
+        kw["special"] = ns
+    outs: list[Any] = []
+    try:
+        for k in kernels:
+            r = k(x, ns, **kw)
+            outs.extend(r if fused else (r,))
+    except TraceError:
+        raise
+    except Exception as exc:  # anything the tracer does not model
+        raise TraceError(f"{type(exc).__name__}: {exc}") from None
+    names = []
+    for o in outs:
+        s = ns._sym(o)
+        names.append(s.name)
+    lines = tape.lines if mode == "a" else _share_reciprocals(tape.lines)
+    return Program(lines, names)
+
+
+_DIV = re.compile(r"^(t\d+) = \((\S+) / (t\d+)\)$")
+
+
+def _share_reciprocals(lines: list[str]) -> list[str]:
+    """Turn several divisions by one divisor into one reciprocal and multiplications.
+
+    Vector division is the slowest arithmetic instruction (σ and its derivative
+    divide by 1 + e three times). ``a·(1/b)`` rounds twice instead of once (≤ 1.5
+    float64 ulps), which is invisible after rounding to float32 or narrower, so this
+    runs only for the vectorized (``"v"``) mode; the parity tests (including tiny,
+    huge and infinite inputs) check that no divisor gets near the overflow range.
+    """
+    uses: dict[str, int] = {}
+    recip: dict[str, str] = {}
+    for line in lines:
+        m = _DIV.match(line)
+        if m:
+            uses[m.group(3)] = uses.get(m.group(3), 0) + 1
+            if m.group(2) == "1.0":
+                recip[m.group(3)] = m.group(1)
+    out: list[str] = []
+    for line in lines:
+        m = _DIV.match(line)
+        if m and uses[m.group(3)] > 1 and m.group(2) != "1.0":
+            b = m.group(3)
+            r = recip.get(b)
+            if r is None:
+                r = recip[b] = f"r{b[1:]}"
+                out.append(f"{r} = (1.0 / {b})")
+            out.append(f"{m.group(1)} = ({m.group(2)} * {r})")
+        else:
+            out.append(line)
+    return out
+
+
+# -- loop source ------------------------------------------------------------------------
+#: How each storage dtype is read into float64 and written back from it.
+_IO = {
+    "float64": ("{v}", "{v}"),
+    "float32": ("np.float64({v})", "np.float32({v})"),
+    "float16": ("ld_f16({v})", "st_f16({v})"),
+    "bfloat16": ("ld_bf16({v})", "st_bf16({v})"),
+}
+
+_HEADER = '''"""Generated by actfn._fast from the registry kernels of {title}. Do not edit."""
+import math
+import re
+
+import numba
+import numpy as np
+from numba import prange
+
+from actfn._fast._vmath import *  # noqa: F403
+
+_opts = dict(cache=True, error_model="numpy", nogil=True, boundscheck=False)
+'''
+
+
+def loop_source(prog: Program, dtype: str, title: str) -> str:
+    """Module source with ``ser(src, o0, ...)`` and ``par(...)`` (a ``prange`` loop).
+
+    The loops read ``src[i]`` once (as float64), run the body in registers, and store
+    each output rounded once to ``dtype``. A NaN input gives a NaN in every output.
+    """
+    load, store = _IO[dtype]
+    n = len(prog.outputs)
+    outs = ", ".join(f"o{j}" for j in range(n))
+    body = ["x = " + load.format(v="src[i]")]
+    body += prog.lines
+    for j, name in enumerate(prog.outputs):
+        body.append(f"o{j}[i] = " + store.format(v=f"sel(x != x, x, {name})"))
+    inner = "\n".join("        " + line for line in body)
+    src = [_HEADER.format(title=title)]
+    for fname, rng, extra in (("ser", "range", ""), ("par", "prange", ", parallel=True")):
+        src.append(f"\n@numba.njit(**_opts{extra})\ndef {fname}(src, {outs}):\n"
+                   f"    for i in {rng}(src.shape[0]):\n{inner}\n")
+    return "".join(src)
