@@ -339,6 +339,11 @@ class Activation(torch.nn.Module):
         vector = [n for n, p in can_learn.items() if p.vector]
         if learnable is True:
             wanted = [n for n in can_learn if n not in vector]
+            if not wanted:
+                raise ValueError(
+                    f"learnable=True, but {spec.name} has no learnable parameters"
+                    + (f" besides the per-channel {vector[0]}, which is always learned" if vector else "")
+                )
         elif learnable is False:
             wanted = []
         elif isinstance(learnable, str) or not isinstance(learnable, Sequence):
