@@ -17,8 +17,8 @@ import numpy as np
 import typer
 
 from . import get, lookup, names
+from ._cli_common import CLIError, guarded
 from ._registry import Equivalent, Properties, Prose, Spec
-from .cli import CLIError, guarded
 
 __all__ = ["register", "parse_params", "parse_number", "format_value", "DTYPES"]
 
@@ -341,8 +341,9 @@ def cmd_atlas(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Build the activation atlas: a self-contained static site (works offline)."""
-    from .atlas import build
+    from .atlas import build, check_target
 
+    check_target(output)  # fail before the progress bar appears
     if quiet:
         out = build(output)
     else:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable
-from typing import Any
 
 import typer
+
+from ._cli_common import CLIError, fail, guarded
 
 app = typer.Typer(
     name="actfn",
@@ -25,29 +25,7 @@ app = typer.Typer(
 
 _AREAS = ("actfn._cli_atlas", "actfn._cli_claims", "actfn._cli_bench")
 
-
-class CLIError(Exception):
-    """A user-facing error: printed as one line, exit code 2."""
-
-
-def fail(message: str) -> None:
-    """Print ``actfn: error: message`` on stderr and exit with code 2."""
-    typer.echo(f"actfn: error: {message}", err=True)
-    raise typer.Exit(code=2)
-
-
-def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorator: turn user errors inside a command into a one-line message."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (CLIError, ValueError, TypeError, OSError) as exc:
-            fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-
-    return wrapper
+__all__ = ["app", "main", "CLIError", "fail", "guarded"]
 
 
 def _register_areas() -> None:
@@ -61,7 +39,10 @@ def _register_areas() -> None:
         module.register(app)
 
 
-_register_areas()
+if __name__ != "__main__":
+    # Under ``python -m actfn.cli`` the areas register with the real ``actfn.cli``
+    # module imported below, not with this ``__main__`` copy (they import actfn.cli).
+    _register_areas()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -73,4 +54,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    from actfn.cli import main as _main
+
+    _main()

@@ -241,6 +241,12 @@ def _format(path: Path) -> str:
     return ext[1:]
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
     """Write ``fig`` to ``path`` (PNG, SVG or PDF by extension), atomically.
 
@@ -262,6 +268,7 @@ def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
             elif fmt == "pdf":
                 meta = {"CreationDate": None, "ModDate": None}
             fig.savefig(fh, format=fmt, metadata=meta)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; use the usual mode
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -21,7 +21,7 @@ from .. import __version__, get, lookup, names, plot
 from .._registry import Properties, Prose, Spec
 from ._math import Formula, Renderer, pieces
 
-__all__ = ["build", "examples", "MARKER", "EXAMPLE_X"]
+__all__ = ["build", "check_target", "examples", "MARKER", "EXAMPLE_X"]
 
 #: File that marks a directory as an atlas, so a rebuild may replace it.
 MARKER = ".actfn-atlas"
@@ -344,6 +344,22 @@ def _write(path: Path, data: str | bytes) -> None:
         path.write_bytes(data)
 
 
+def check_target(out_dir: str | os.PathLike[str]) -> Path:
+    """Raise ``OSError`` unless an atlas can be written to ``out_dir``; return it as a Path.
+
+    The parent directory must exist, and ``out_dir`` must be absent, empty, or an
+    earlier atlas (holding the ``.actfn-atlas`` marker).
+    """
+    out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir())
+                                               and not (out / MARKER).exists())):
+        raise OSError(f"refusing to overwrite {str(out)!r}: it exists and is not an actfn atlas")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise OSError(f"cannot write {str(out)!r}: directory {str(parent)!r} does not exist")
+    return out
+
+
 def build(out_dir: str | os.PathLike[str], *, progress: Progress | None = None,
           only: Sequence[str] | None = None) -> Path:
     """Build the atlas into ``out_dir`` and return its path.
@@ -354,13 +370,8 @@ def build(out_dir: str | os.PathLike[str], *, progress: Progress | None = None,
     marker). ``progress(step, done, total)`` is called as the build advances. ``only``
     restricts the pages to some activations (the index lists just those).
     """
-    out = Path(out_dir)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir())
-                                               and not (out / MARKER).exists())):
-        raise OSError(f"refusing to overwrite {str(out)!r}: it exists and is not an actfn atlas")
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise OSError(f"cannot write {str(out)!r}: directory {str(parent)!r} does not exist")
+    out = check_target(out_dir)
+    parent = out.parent
     report = progress or (lambda step, done, total: None)
     specs = [lookup(n) for n in (only or names())]
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
@@ -394,6 +405,7 @@ def build(out_dir: str | os.PathLike[str], *, progress: Progress | None = None,
             _write(tmp / "math" / name, data)
         report("formulas", len(formulas), len(formulas))
         _write(tmp / MARKER, f"actfn {__version__}\n")
+        os.chmod(tmp, 0o777 & ~plot._umask())  # mkdtemp makes it private
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
