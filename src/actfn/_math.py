@@ -77,6 +77,65 @@ def sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, Any]:
     return xp.where(pos, big, small), xp.where(pos, small, big), small / d
 
 
+#: Below this z, σ(z) ≈ e = exp(z) is close to subnormal: scaled_sigmoid_parts scales by 2**128.
+_SIG_SCALE_BELOW = -600.0
+
+
+def scaled_sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, Any, Any]:
+    """(σ(z)·k, σ'(z)·k, σ''(z)·k, 1/k) with k = 2**128 where z < -600, else k = 1.
+
+    Products such as x·σ'(z) whose true value is subnormal would otherwise start from
+    a subnormal σ' that has already lost its precision; the caller multiplies its
+    final result by 1/k (one rounding). In float32 working precision k = 1.
+    """
+    a = xp.abs(z)
+    e = xp.exp(-a)
+    if is_f64(z, xp):
+        tail = z < _SIG_SCALE_BELOW
+        s, serr = two_sum(-a, LN2_128[0])
+        es = xp.exp(s) * (1.0 + (serr + LN2_128[1]))
+        es = xp.where(tail, es, e)
+        inv_k = xp.where(tail, TWO_M128, 1.0)
+    else:
+        es, inv_k = e, 1.0
+    if zlo is not None:
+        corr = 1.0 - xp.sign(z) * zlo
+        e, es = e * corr, es * corr
+    d = 1.0 + e
+    ds = es / (d * d)
+    sig = xp.where(z >= 0, 1.0 / d, es / d)
+    one_minus_e = -xp.expm1(-a)
+    d2s = -xp.sign(z) * ds * (one_minus_e / (2.0 - one_minus_e))
+    return sig, ds, d2s, inv_k
+
+
+def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
+    """(x·σ(z)·k, 1/k) to ~1.5 ulp, with the scaling k of :func:`scaled_sigmoid_parts`.
+
+    For z < 0, σ(z) = e/(1 + e): the product x·e, the exact sum 1 + e = d + d_lo and
+    the correction of z's low part are folded into one final rounding,
+    q + q·(c - d_lo/d) with q = (x·e)/d.
+    """
+    a = xp.abs(z)
+    e = xp.exp(-a)
+    if is_f64(z, xp):
+        tail = z < _SIG_SCALE_BELOW
+        s, serr = two_sum(-a, LN2_128[0])
+        es = xp.where(tail, xp.exp(s) * (1.0 + (serr + LN2_128[1])), e)
+        inv_k = xp.where(tail, TWO_M128, 1.0)
+    else:
+        es, inv_k = e, 1.0
+    d, d_lo = two_sum(1.0 + 0.0 * e, e)
+    c = -(d_lo / d)
+    if zlo is not None:
+        # exp(-|z + zlo|) = e·(1 - sign(z)·zlo): all of σ for z < 0, only the e in 1 + e
+        # for z ≥ 0.
+        c = c + xp.where(z < 0, zlo, (e / d) * zlo)
+    num = xp.where(z >= 0, x, x * es)
+    q = num / d
+    return xp.where(xp.isinf(q), q, q + q * c), inv_k
+
+
 def sigmoid_second(z: Any, xp: Any, ds: Any) -> Any:
     """σ''(z) = σ'(z)·(1 - 2σ(z)) = -sign(z)·σ'(z)·(1 - e)/(1 + e), e = exp(-|z|)."""
     a = xp.abs(z)
@@ -114,3 +173,26 @@ def clip(x: Any, xp: Any, lo: float, hi: float) -> Any:
 def zero(x: Any, xp: Any, **_: Any) -> Any:
     """The zero second derivative of piecewise-linear activations."""
     return xp.zeros_like(x)
+
+
+def near_zeros(value: Any, z: Any, xp: Any, key: str, zlo: Any = None) -> Any:
+    """Replace ``value`` near the interior zeros listed in ``_zeros.ZEROS[key]``.
+
+    ``value`` is a derivative computed by its general formula, which cancels near a zero
+    crossing; within ``RADIUS`` of a zero x0 the Taylor polynomial in d = z - x0 (with x0
+    as a double-double, so d is exact) is used instead: it has a small relative error
+    all the way down to the zero. Only in float64 working precision (float32 working
+    precision keeps its formula: the polynomial constants assume doubles).
+    """
+    if not is_f64(z, xp):
+        return value
+    from ._zeros import RADIUS, ZEROS
+
+    for x0_hi, x0_lo, coeffs in ZEROS[key]:
+        d = z - x0_hi
+        d = d - x0_lo if zlo is None else d + (zlo - x0_lo)
+        p = coeffs[-1] + 0.0 * d
+        for c in reversed(coeffs[:-1]):
+            p = p * d + c
+        value = xp.where(xp.abs(d) < RADIUS, p * d, value)
+    return value

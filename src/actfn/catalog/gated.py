@@ -4,14 +4,16 @@ hardswish."""
 from __future__ import annotations
 
 from .._math import (
+    INV_SQRT2,
     SQRT_2_OVER_PI,
     SQRT_PI_OVER_2,
-    INV_SQRT2,
     clip,
     exp_neg_abs,
+    near_zeros,
     scaled_gaussian,
+    scaled_sigmoid_parts,
     sigmoid_parts,
-    sigmoid_second,
+    times_sigmoid,
     two_prod,
     two_sum,
     unscale,
@@ -47,7 +49,7 @@ def _gelu_exact_d(x, xp, special):
     xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp, special)
     pos = cdf_pos + (xc * phi_s) * u
     neg = ((mills + xc) * phi_s) * u
-    return xp.where(x >= 0, pos, neg)
+    return near_zeros(xp.where(x >= 0, pos, neg), xc, xp, "gelu_d")
 
 
 def _gelu_exact_d2(x, xp, special):
@@ -61,6 +63,7 @@ def _gelu_exact_d2(x, xp, special):
 # without the cancellation for x < 0. 2u is carried as a double-double so exp(-|2u|)
 # keeps full precision in the tail; |x| > 30 is at the limit (and x³ cannot overflow).
 _GELU_A = 0.044715
+_GELU_A_LO = 2.1960211427085595e-18  # 0.044715 (decimal) - _GELU_A
 _GELU_TANH_CLIP = 30.0
 
 
@@ -68,7 +71,7 @@ def _gelu_tanh_arg(x, xp):
     xc = clip(x, xp, -_GELU_TANH_CLIP, _GELU_TANH_CLIP)
     p, pe = two_prod(xc, xc, xp)
     q, qe = two_prod(p, xp.full_like(p, _GELU_A), xp)
-    qe = qe + _GELU_A * pe
+    qe = qe + (_GELU_A * pe + _GELU_A_LO * p)
     r, re = two_sum(1.0 + 0.0 * q, q)
     re = re + qe
     m, me = two_prod(xc, r, xp)
@@ -83,21 +86,32 @@ def _gelu_tanh_arg(x, xp):
 
 def _gelu_tanh(x, xp):
     xc, z, ze, _, _ = _gelu_tanh_arg(x, xp)
-    s = sigmoid_parts(z, xp, ze)[0]
-    return xp.where(x >= 0, x, xc) * s
+    f, inv_k = times_sigmoid(xp.where(x >= 0, x, xc), z, xp, ze)
+    return f * inv_k
 
 
+# With v = 2u and σ'' = σ'(1 - 2σ):
+#   f'  = σ(v)·(1 + x v' σ(-v)),  1 + x v' σ(-v) = (1 + x v') - x v' σ(v)  for v < 0;
+#   f'' = σ'(v)·(2v' + x v'' + x v'²(1 - 2σ(v))), whose last term is split as
+#         x v'² - 2x v'² σ(v) (v < 0) or -x v'² + 2x v'² σ(-v) (v ≥ 0),
+# so the subtracted part is always the small one; near_zeros covers the zero crossings.
 def _gelu_tanh_d(x, xp):
     xc, z, ze, dz, _ = _gelu_tanh_arg(x, xp)
-    s, _, ds = sigmoid_parts(z, xp, ze)
-    return s + xc * dz * ds
+    s, sm, _ = sigmoid_parts(z, xp, ze)
+    ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    t = xc * dz
+    inner = xp.where(z < 0, (1.0 + t) - t * s, 1.0 + t * sm)
+    return near_zeros((ss * inner) * inv_k, xc, xp, "gelu_tanh_d")
 
 
 def _gelu_tanh_d2(x, xp):
     xc, z, ze, dz, d2z = _gelu_tanh_arg(x, xp)
-    _, _, ds = sigmoid_parts(z, xp, ze)
-    d2s = sigmoid_second(z, xp, ds)
-    return 2.0 * dz * ds + xc * d2z * ds + xc * dz * dz * d2s
+    s, sm, _ = sigmoid_parts(z, xp, ze)
+    _, ds, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    base = 2.0 * dz + xc * d2z
+    q = xc * dz * dz
+    inner = xp.where(z < 0, (base + q) - 2.0 * q * s, (base - q) + 2.0 * q * sm)
+    return near_zeros((ds * inner) * inv_k, xc, xp, "gelu_tanh_d2")
 
 
 def _gelu(x, xp, *, approximate, special):
@@ -201,48 +215,67 @@ register(
 
 
 # -- silu / swish and gelu_sigmoid: x·σ(βx) ------------------------------------------------
-def _silu_arg(x, xp, beta):
+def _silu_arg(x, xp, beta, beta_lo=0.0):
+    """(x clipped, z, z_lo) with z + z_lo = (beta + beta_lo)·x to ~106 bits."""
     lim = 800.0 / beta
     xc = clip(x, xp, -lim, lim)
-    if beta == 1.0:
+    if beta == 1.0 and beta_lo == 0.0:
         return xc, xc, None
     z, ze = two_prod(xc, xp.full_like(xc, beta), xp)
-    return xc, z, ze
+    return xc, z, ze + beta_lo * xc
 
 
-def _silu(x, xp, *, beta):
-    xc, z, ze = _silu_arg(x, xp, beta)
-    return xp.where(x > 0, x, xc) * sigmoid_parts(z, xp, ze)[0]
+# With z = βx: f' = σ(z)·(1 + z·σ(-z)) and f''/β = σ'(z)·(2 + z·(1 - 2σ(z))). The brackets
+# are rewritten so that the term that is subtracted is the small one on each side,
+#   1 + zσ(-z)        = (1 + z) - z·σ(z)          for z < 0,
+#   2 + z(1 - 2σ(z))  = (2 + z) - 2z·σ(z)  (z < 0)  or  (2 - z) + 2z·σ(-z)  (z ≥ 0),
+# and near their zeros (z ≈ -1.278 and ±2.399) near_zeros takes over.
+def _silu_f(x, xp, xc, z, ze):
+    f, inv_k = times_sigmoid(xp.where(x > 0, x, xc), z, xp, ze)
+    return f * inv_k
 
 
-def _silu_d(x, xp, *, beta):
-    xc, z, ze = _silu_arg(x, xp, beta)
-    s, _, ds = sigmoid_parts(z, xp, ze)
-    return s + (beta * xc) * ds
+def _silu_df(xp, z, ze):
+    s, sm, _ = sigmoid_parts(z, xp, ze)
+    ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    inner = xp.where(z < 0, (1.0 + z) - z * s, 1.0 + z * sm)
+    return near_zeros((ss * inner) * inv_k, z, xp, "silu_d", ze)
 
 
-def _silu_d2(x, xp, *, beta):
-    xc, z, ze = _silu_arg(x, xp, beta)
-    _, _, ds = sigmoid_parts(z, xp, ze)
-    return beta * (2.0 * ds + (beta * xc) * sigmoid_second(z, xp, ds))
+def _silu(x, xp, *, beta, beta_lo=0.0):
+    xc, z, ze = _silu_arg(x, xp, beta, beta_lo)
+    return _silu_f(x, xp, xc, z, ze)
 
 
-# ∂f/∂β = x²·σ'(βx) and ∂f'/∂β = x·(2σ'(βx) + βx·σ''(βx)) = x·f''/β (learnable β).
-def _silu_dbeta(x, xp, *, beta):
-    xc, z, ze = _silu_arg(x, xp, beta)
-    return xc * xc * sigmoid_parts(z, xp, ze)[2]
+def _silu_d(x, xp, *, beta, beta_lo=0.0):
+    _, z, ze = _silu_arg(x, xp, beta, beta_lo)
+    return _silu_df(xp, z, ze)
 
 
-def _silu_dbeta_df(x, xp, *, beta):
-    xc, z, ze = _silu_arg(x, xp, beta)
-    _, _, ds = sigmoid_parts(z, xp, ze)
-    return xc * (2.0 * ds + (beta * xc) * sigmoid_second(z, xp, ds))
+def _silu_d2(x, xp, *, beta, beta_lo=0.0):
+    _, z, ze = _silu_arg(x, xp, beta, beta_lo)
+    s, sm, _ = sigmoid_parts(z, xp, ze)
+    _, ds, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    inner = xp.where(z < 0, (2.0 + z) - 2.0 * z * s, (2.0 - z) + 2.0 * z * sm)
+    return beta * near_zeros((ds * inner) * inv_k, z, xp, "silu_d2", ze)
 
 
-def _silu_fd(x, xp, *, beta):
-    xc, z, ze = _silu_arg(x, xp, beta)
-    s, _, ds = sigmoid_parts(z, xp, ze)
-    return xp.where(x > 0, x, xc) * s, s + (beta * xc) * ds
+def _silu_fd(x, xp, *, beta, beta_lo=0.0):
+    xc, z, ze = _silu_arg(x, xp, beta, beta_lo)
+    return _silu_f(x, xp, xc, z, ze), _silu_df(xp, z, ze)
+
+
+# ∂f/∂β = x²·σ'(βx);  ∂f'/∂β = 2x·σ'(βx) + βx²·σ''(βx).
+def _silu_dbeta(x, xp, *, beta, beta_lo=0.0):
+    xc, z, ze = _silu_arg(x, xp, beta, beta_lo)
+    _, ds, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    return (xc * xc * ds) * inv_k
+
+
+def _silu_dbeta_df(x, xp, *, beta, beta_lo=0.0):
+    xc, z, ze = _silu_arg(x, xp, beta, beta_lo)
+    _, ds, d2s, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    return (xc * (2.0 * ds + (beta * xc) * d2s)) * inv_k
 
 
 register(
@@ -308,17 +341,18 @@ register(
     )
 )
 
-_QUICK = 1.702
+#: 1.702 as a double-double: the decimal constant of the definition, not its double.
+_QUICK = dict(beta=1.702, beta_lo=4.263256414560601e-17)
 register(
     Spec(
         name="gelu_sigmoid",
         aliases=("quick_gelu",),
         family="gelu",
         summary="Sigmoid approximation of GELU: x·σ(1.702x).",
-        f=lambda x, xp: _silu(x, xp, beta=_QUICK),
-        df=lambda x, xp: _silu_d(x, xp, beta=_QUICK),
-        d2f=lambda x, xp: _silu_d2(x, xp, beta=_QUICK),
-        f_df=lambda x, xp: _silu_fd(x, xp, beta=_QUICK),
+        f=lambda x, xp: _silu(x, xp, **_QUICK),
+        df=lambda x, xp: _silu_d(x, xp, **_QUICK),
+        d2f=lambda x, xp: _silu_d2(x, xp, **_QUICK),
+        f_df=lambda x, xp: _silu_fd(x, xp, **_QUICK),
         latex={
             "f": r"x\,\sigma(1.702\,x)",
             "df": r"\sigma(1.702x) + 1.702\,x\,\sigma'(1.702x)",
@@ -369,40 +403,57 @@ register(
 #   x > 0: g = (1 + 2e)/(1 + 2e + 2e²),        h = 1 - g² = 4e²(1+e)²/((1+e)² + e²)²
 #   x ≤ 0: g = e(2 + e)/(e(2 + e) + 2),        h = 4(1+e)²/((1+e)² + 1)²
 # f' = g + x·h·σ(x),  f'' = h·σ·(2 + x·(σ(-x) - 2gσ)).
+# To avoid cancellation away from the zeros (handled by near_zeros):
+#   x ≤ 0:  g = σ·(1 + e/(2 + 2e + e²)) and 1 - h = (e(2 + e))²/((1+e)² + 1)², so
+#           f'  = σ·((1 + x) + e/(2 + 2e + e²) - x(1 - h))
+#           f'' = hσ·((2 + x) - xσ(1 + 2g))
+#   x > 0:  1 - g = 2e²/(1 + 2e + 2e²), and
+#           f'' = hσ·(2(1 - x) + 2x((1 - g) + g·σ(-x)) + x·σ(-x)).
 def _mish_parts(x, xp):
     xc = clip(x, xp, -800.0, 800.0)
     e = exp_neg_abs(xc, xp)
+    e2 = xp.exp(-2.0 * xp.abs(xc))  # e² with one rounding (2|x| is exact)
     pos = xc > 0
     w = (1.0 + e) * (1.0 + e)
-    n_pos = 1.0 + 2.0 * e
-    d_pos = n_pos + 2.0 * e * e
+    d_pos = 1.0 + 2.0 * e + 2.0 * e2
     n_neg = e * (2.0 + e)
-    g = xp.where(pos, n_pos / d_pos, n_neg / (n_neg + 2.0))
-    den_pos = w + e * e
+    g = xp.where(pos, (1.0 + 2.0 * e) / d_pos, n_neg / (n_neg + 2.0))
+    omg_pos = 2.0 * e2 / d_pos
+    one_minus_g = xp.where(pos, omg_pos, 1.0 - g)
     den_neg = w + 1.0
-    h = xp.where(pos, 4.0 * e * e * w / (den_pos * den_pos), 4.0 * w / (den_neg * den_neg))
+    # h = sech²(softplus x) = 1 - g² = (1 - g)(2 - (1 - g))
+    h = xp.where(pos, omg_pos * (2.0 - omg_pos), 4.0 * w / (den_neg * den_neg))
+    one_minus_h_neg = (n_neg / den_neg) * (n_neg / den_neg)
     s, sm, _ = sigmoid_parts(xc, xp)
-    return xc, g, h, s, sm
+    return xc, e, g, one_minus_g, h, one_minus_h_neg, s, sm
 
 
 def _mish(x, xp):
-    xc, g, _, _, _ = _mish_parts(x, xp)
+    xc, _, g, *_ = _mish_parts(x, xp)
     return xp.where(x > 0, x, xc) * g
 
 
+def _mish_df(xp, parts):
+    xc, e, g, _, h, omh, s, _ = parts
+    neg = s * ((1.0 + xc) + e / (2.0 + 2.0 * e + e * e) - xc * omh)
+    return near_zeros(xp.where(xc > 0, g + xc * h * s, neg), xc, xp, "mish_d")
+
+
 def _mish_d(x, xp):
-    xc, g, h, s, _ = _mish_parts(x, xp)
-    return g + xc * h * s
+    return _mish_df(xp, _mish_parts(x, xp))
 
 
 def _mish_d2(x, xp):
-    xc, g, h, s, sm = _mish_parts(x, xp)
-    return h * s * (2.0 + xc * (sm - 2.0 * g * s))
+    xc, _, g, omg, h, _, s, sm = _mish_parts(x, xp)
+    pos = 2.0 * (1.0 - xc) + 2.0 * xc * (omg + g * sm) + xc * sm
+    neg = (2.0 + xc) - xc * s * (1.0 + 2.0 * g)
+    return near_zeros(h * s * xp.where(xc > 0, pos, neg), xc, xp, "mish_d2")
 
 
 def _mish_fd(x, xp):
-    xc, g, h, s, _ = _mish_parts(x, xp)
-    return xp.where(x > 0, x, xc) * g, g + xc * h * s
+    parts = _mish_parts(x, xp)
+    xc, g = parts[0], parts[2]
+    return xp.where(x > 0, x, xc) * g, _mish_df(xp, parts)
 
 
 register(
@@ -469,7 +520,7 @@ def _hardswish(x, xp):
 
 
 def _hardswish_d(x, xp):
-    return xp.where(x <= -3.0, 0.0, xp.where(x < 3.0, x / 3.0 + 0.5, 1.0))
+    return xp.where(x <= -3.0, 0.0, xp.where(x < 3.0, (2.0 * x + 3.0) / 6.0, 1.0))
 
 
 def _hardswish_d2(x, xp):

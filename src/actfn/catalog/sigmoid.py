@@ -159,7 +159,7 @@ register(
 # Piecewise-linear σ: relu6(x + 3)/6. PyTorch's backward is 1/6 on the open interval
 # (-3, 3) and 0 at the kinks.
 def _hardsigmoid(x, xp):
-    return xp.where(x <= -3.0, 0.0, xp.where(x >= 3.0, 1.0, x / 6.0 + 0.5))
+    return xp.where(x <= -3.0, 0.0, xp.where(x >= 3.0, 1.0, (x + 3.0) / 6.0))
 
 
 def _hardsigmoid_d(x, xp):

@@ -109,21 +109,25 @@ register(
 # -- squareplus --------------------------------------------------------------------------
 # (x + sqrt(x² + b))/2 with h = hypot(x, √b) (no overflow); for x < 0 the sum cancels, so
 # use the conjugate b/(2(h - x)). Likewise f' = (1 + x/h)/2 = b/(2h(h - x)) for x < 0.
+# Products are ordered so that nothing overflows before the result would: (b/2h)/(1 - x/h)
+# instead of b/(2(h - x)), and 1/h³ as ((b/2)/h)/h/h.
 def _squareplus(x, xp, *, b):
     h = xp.hypot(x, b**0.5 + 0.0 * x)
-    return xp.where(x >= 0, 0.5 * (x + h), b / (2.0 * (h - x)))
+    ratio = xp.where(xp.isinf(x), xp.sign(x), x / h)
+    neg = (0.5 * b / h) / (1.0 - ratio)
+    return xp.where(x >= 0, 0.5 * x + 0.5 * h, neg)
 
 
 def _squareplus_d(x, xp, *, b):
     lim = 1e300 if x.dtype == xp.float64 else 1e30  # finite in the working dtype
     x = clip(x, xp, -lim, lim)  # keeps x/h finite at ±inf
     h = xp.hypot(x, b**0.5 + 0.0 * x)
-    return xp.where(x >= 0, 0.5 * (1.0 + x / h), b / (2.0 * h * (h - x)))
+    return xp.where(x >= 0, 0.5 * (1.0 + x / h), (0.5 * b / h) / h / (1.0 - x / h))
 
 
 def _squareplus_d2(x, xp, *, b):
     h = xp.hypot(x, b**0.5 + 0.0 * x)
-    return 0.5 * b / (h * h * h)
+    return ((0.5 * b / h) / h) / h
 
 
 register(

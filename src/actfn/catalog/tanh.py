@@ -247,13 +247,13 @@ def _softsign(x, xp):
 
 
 def _softsign_d(x, xp):
-    d = 1.0 + xp.abs(x)
-    return 1.0 / (d * d)
+    r = 1.0 / (1.0 + xp.abs(x))  # (1+|x|)^-k as powers of r: (1+|x|)^k would overflow
+    return r * r
 
 
 def _softsign_d2(x, xp):
-    d = 1.0 + xp.abs(x)
-    return -2.0 * xp.sign(x) / (d * d * d)
+    r = 1.0 / (1.0 + xp.abs(x))
+    return (-2.0 * xp.sign(x)) * (r * r * r)
 
 
 register(
