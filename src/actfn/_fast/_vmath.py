@@ -386,7 +386,7 @@ def _erfcx_pos(a: float) -> float:
     b2, b1 = b1, y2 * b1 - b2 + _ERFCX_C[2]
     b2, b1 = b1, y2 * b1 - b2 + _ERFCX_C[1]
     g = y * b1 - b2 + _ERFCX_C[0]
-    return g / (1.0 + 2.0 * a)
+    return sel(a == 0.0, 1.0, g / (1.0 + 2.0 * a))  # exact at 0
 
 
 @_jit
