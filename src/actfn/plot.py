@@ -9,7 +9,7 @@ a dot.
 >>> from actfn import plot
 >>> fig = plot.figure("celu", params={"alpha": 0.5}, x_range=(-3.0, 3.0))
 >>> [line.get_label() for line in fig.axes[0].get_lines()]
-["$f(x)$", "$f'(x)$"]
+['$f(x)$', "$f'(x)$"]
 """
 
 from __future__ import annotations
