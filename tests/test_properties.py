@@ -211,11 +211,34 @@ def test_sparse(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_learnable_parameters_have_defaults_in_range(name: str) -> None:
+def test_parameters_documented_with_defaults_in_range(name: str) -> None:
     spec = actfn.lookup(name)
     for p in spec.params:
         assert p.validate(p.default, owner=name) is not None
         assert p.doc, f"{name}.{p.name} needs a description"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_learnable_parameters(name: str) -> None:
+    """A parameter listed as learnable changes f and has a gradient kernel that matches
+    a central difference of f with respect to it."""
+    from array_api_compat import array_namespace
+
+    spec = actfn.lookup(name)
+    learnable = {p.name for p in spec.params if p.learnable}
+    assert learnable == set(spec.dparams), (learnable, set(spec.dparams))
+    x = np.linspace(-4.0, 4.0, 81)
+    xp = array_namespace(x)
+    base = spec.bind()
+    for pname in sorted(learnable):
+        h = 1e-6
+        up = actfn.get(name, **{**base, pname: base[pname] + h})(x)
+        down = actfn.get(name, **{**base, pname: base[pname] - h})(x)
+        fd = (up - down) / (2 * h)
+        assert np.abs(fd).max() > 1e-3, f"{pname} does not change {name}"
+        with np.errstate(all="ignore"):
+            grad = np.asarray(spec.dparams[pname](x, xp, **base), dtype=float)
+        np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-7)
 
 
 # -- framework equivalents -------------------------------------------------------------------
