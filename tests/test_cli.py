@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import matplotlib.image as mpimg
@@ -42,6 +44,16 @@ def test_eval_as_subprocess() -> None:
     r = run_subprocess("eval", "celu", "-0.8057", "-0.8352")
     assert r.returncode == 0, r.stderr
     assert "-0.5532249" in r.stdout and "-0.5662123" in r.stdout
+
+
+def test_console_script_is_installed() -> None:
+    """``pip install -e .`` puts an ``actfn`` script next to the interpreter's scripts."""
+    candidates = [Path(sysconfig.get_path("scripts")) / "actfn", Path(sys.executable).parent / "actfn"]
+    found = [str(c) for c in candidates if c.is_file()] + [w for w in [shutil.which("actfn")] if w]
+    assert found, "the actfn console script is not installed"
+    r = subprocess.run([found[0], "eval", "celu", "-0.8057"], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0 and "-0.5532249" in r.stdout, r.stderr
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -132,7 +132,7 @@ def _parse_range(values: Sequence[str] | None) -> tuple[float, float] | None:
 def _console(**kw: Any) -> Any:
     from rich.console import Console
 
-    width = None if sys.stdout.isatty() else 120
+    width = None if sys.stdout.isatty() else 160
     return Console(width=width, highlight=False, **kw)
 
 
@@ -144,13 +144,15 @@ def _props_row(spec: Spec, lang: str = "en", short: bool = False) -> list[str]:
     if short:
         sat = {(): "-", ("-",): "x→-∞", ("+",): "x→+∞"}.get(tuple(p.saturates), "both")
         rng = Properties(p.range, p.attained).range_label()
+        smooth = "jump" if p.smoothness < 0 else p.smoothness_label
     else:
         sat = ", ".join({"-": t["left"], "+": t["right"]}[s] for s in p.saturates) or t["none"]
         rng = p.range_label()
+        smooth = p.smoothness_label
     return [
         rng,
         t["yes"] if p.monotone else t["no"],
-        p.smoothness_label,
+        smooth,
         t["yes"] if p.zero_centred else t["no"],
         sat,
         t["yes"] if p.sparse else t["no"],
@@ -169,9 +171,12 @@ def cmd_list() -> None:
     from rich.table import Table
 
     table = Table(title=f"actfn: {len(names())} activations", show_lines=False)
-    for col in ("name", "family", "range", "monotone", "smooth", "zero-centred", "saturates",
+    for col in ("name", "family", "range", "monotone", "smooth", "zero-mean", "saturates",
                 "sparse", "parameters"):
-        table.add_column(col, no_wrap=col != "parameters")
+        if col == "parameters":
+            table.add_column(col, overflow="fold", min_width=28)
+        else:
+            table.add_column(col, no_wrap=True)
     for n in names():
         spec = lookup(n)
         params = ", ".join(f"{p.name}={_short(p.default)}" for p in spec.params) or "-"
