@@ -40,7 +40,7 @@ header.site { padding: .8rem 1.5rem; border-bottom: 1px solid var(--line); displ
               gap: 1.5rem; align-items: baseline; flex-wrap: wrap; }
 header.site a.home { font-weight: 700; color: var(--fg); text-decoration: none; }
 header.site nav a { margin-right: 1rem; }
-main { max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
+main { max-width: 1240px; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
 a { color: var(--accent); }
 h1 { margin: .6rem 0 .2rem; font-size: 2rem; }
 h2 { margin-top: 2.2rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
@@ -50,7 +50,10 @@ table { border-collapse: collapse; margin: .5rem 0; }
 th, td { border: 1px solid var(--line); padding: .3rem .55rem; text-align: left;
          vertical-align: top; }
 th { background: #f0f3f7; }
+table.compare { font-size: .9rem; }
 table.compare td.thumb { padding: 2px; }
+table.compare td:nth-child(4) { white-space: nowrap; }
+.scroll { overflow-x: auto; }
 table.compare img { display: block; width: 150px; height: 100px; }
 .eqs { display: grid; grid-template-columns: max-content 1fr; gap: .6rem 1rem;
        align-items: center; margin: .8rem 0; }
@@ -307,7 +310,10 @@ def _index_page(specs: Sequence[Spec], overview: str) -> str:
     rows = []
     for s in specs:
         p: Properties = s.info["properties"]
-        params = ", ".join(f"{q.name}={_fmt(q.default)}" for q in s.params) or "—"
+        params = ", ".join(
+            f"{q.name}={q.default:.6g}" if isinstance(q.default, float)
+            else f"{q.name}={_fmt(q.default)}" for q in s.params
+        ) or "—"
         rows.append(
             f'<tr><td class="thumb"><a href="{s.name}.html"><img src="img/{s.name}-thumb.png" '
             f'width="150" height="100" alt="{_e(s.name)} thumbnail"></a></td>'
@@ -328,7 +334,7 @@ registry, and every property on it is verified by the test-suite.</p>
 <p lang="zh">共 {len(specs)} 个激活函数:公式、导数、图像、性质、各框架中的写法,以及中英文说明。
 所有页面都由 actfn 的注册表生成,页面上的每条性质都经过测试验证。</p>
 <h2>{_bi("Comparison", "对比")}</h2>
-<table class="compare">{head}{''.join(rows)}</table>
+<div class="scroll"><table class="compare">{head}{''.join(rows)}</table></div>
 <h2>{_bi("Common activations side by side", "常用激活函数对比")}</h2>
 <figure><img src="img/{overview}" width="1100" height="440"
 alt="relu, gelu, silu, elu, tanh and sigmoid with their derivatives"></figure>"""
