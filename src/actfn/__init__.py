@@ -96,6 +96,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'actfn' has no attribute {name!r}")
 
 
+# Names imported for annotations only: keep them out of the public namespace, which
+# tests/test_api.py checks against __all__.
+del Any, Callable, annotations
+
 __all__ = [
     "Activation",
     "Param",
