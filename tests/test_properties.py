@@ -290,3 +290,37 @@ def test_keras_equivalent(name: str, eq: Equivalent) -> None:
     y = eval(eq.call, {"keras": keras, "x": keras.ops.convert_to_tensor(x32)})
     got = np.asarray(keras.ops.convert_to_numpy(y), dtype=np.float64)
     np.testing.assert_allclose(got, actfn.get(name)(x32), rtol=2e-6, atol=1e-6)
+
+
+def test_framework_defaults_quoted_in_the_notes() -> None:
+    """The default and convention differences spelled out in the framework notes hold for
+    the installed PyTorch, Keras and JAX."""
+    import inspect
+
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    import jax
+    import keras
+    import torch
+
+    def default(fn, arg):
+        return inspect.signature(fn).parameters[arg].default
+
+    notes = {n: {e.framework: e.notes for e in actfn.lookup(n).info["frameworks"]}
+             for n in NAMES}
+    assert default(torch.nn.LeakyReLU, "negative_slope") == 0.01
+    assert default(jax.nn.leaky_relu, "negative_slope") == 0.01
+    assert default(keras.activations.leaky_relu, "negative_slope") == 0.2
+    assert default(keras.layers.LeakyReLU.__init__, "negative_slope") == 0.3
+    assert "0.2" in notes["leaky_relu"]["Keras"] and "0.3" in notes["leaky_relu"]["Keras"]
+    assert default(jax.nn.gelu, "approximate") is True
+    assert default(keras.activations.gelu, "approximate") is False
+    assert default(torch.nn.GELU, "approximate") == "none"
+    assert "approximate=True" in notes["gelu"]["JAX"]
+    assert default(torch.nn.Softplus, "threshold") == 20.0
+    assert "threshold" in notes["softplus"]["PyTorch"]
+    assert default(torch.nn.PReLU, "init") == 0.25
+    assert str(default(keras.layers.PReLU.__init__, "alpha_initializer")).lower() == "zeros"
+    assert "alpha = 0" in notes["prelu"]["Keras"]
+    x = np.array([-3.0, -2.5, 0.0, 2.5, 3.0], dtype=np.float32)
+    hs = np.asarray(keras.ops.convert_to_numpy(keras.activations.hard_sigmoid(x)))
+    np.testing.assert_allclose(hs, actfn.hardsigmoid(x), atol=1e-7)  # relu6(x + 3)/6

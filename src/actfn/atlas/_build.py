@@ -57,7 +57,7 @@ table.compare td:nth-child(4) { white-space: nowrap; }
 table.compare img { display: block; width: 150px; height: 100px; }
 .eqs { display: grid; grid-template-columns: max-content 1fr; gap: .6rem 1rem;
        align-items: center; margin: .8rem 0; }
-.eq { display: flex; align-items: center; gap: .4rem; flex-wrap: wrap; }
+.eq { display: flex; align-items: center; gap: .4rem; flex-wrap: wrap; margin: .5rem 0; }
 .eq img { vertical-align: middle; }
 .cases { display: inline-flex; align-items: stretch; }
 .brace { font-size: 2.6em; line-height: 1; display: flex; align-items: center;
