@@ -89,9 +89,9 @@ def _exclusive(lock: Path) -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Path]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
+    if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent  # common to all xdist workers of this run
     out = shared / "atlas-site"
     with _exclusive(shared / "atlas-site.lock"):
