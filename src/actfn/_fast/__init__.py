@@ -232,7 +232,6 @@ def _check_out(out: Any, n: int, shape: tuple[int, ...], dtype: np.dtype,
                 raise TypeError(f"out must be one NumPy array, got a sequence of {len(out)}")
             out = out[0]
         outs = [out]
-        what = ["out"]
     else:
         if not isinstance(out, (tuple, list)) or len(out) != n:
             raise TypeError(
@@ -240,35 +239,54 @@ def _check_out(out: Any, n: int, shape: tuple[int, ...], dtype: np.dtype,
                 f"got {type(out).__name__}"
             )
         outs = list(out)
-        what = [f"out[{j}]" for j in range(n)]
-    for o, w in zip(outs, what, strict=True):
-        if not isinstance(o, np.ndarray):
-            raise TypeError(f"{w} must be a NumPy array, got {type(o).__name__}")
-        if o.dtype != dtype:
-            raise TypeError(
-                f"{w} has dtype {o.dtype.name} but the result has dtype {dtype.name} "
-                "(the input's floating dtype; integers and bool give float64)"
-            )
-        if o.shape != shape:
-            raise ValueError(f"{w} has shape {o.shape} but the input has shape {shape}")
-        if not o.flags.writeable:
-            raise ValueError(f"{w} is read-only")
+    for j, o in enumerate(outs):
+        # the common case in two cheap comparisons; details only to explain an error
+        if not (type(o) is np.ndarray and o.dtype == dtype and o.shape == shape
+                and o.flags.writeable):
+            _explain_bad_out(o, "out" if n == 1 else f"out[{j}]", shape, dtype)
         if np.may_share_memory(o, src):
-            raise ValueError(f"{w} overlaps the input: actfn never writes to its input")
-    if n > 1:
-        for i in range(n):
-            for j in range(i + 1, n):
-                if np.may_share_memory(outs[i], outs[j]):
-                    raise ValueError(f"{what[i]} and {what[j]} overlap")
+            raise ValueError(f"{'out' if n == 1 else f'out[{j}]'} overlaps the input: "
+                             "actfn never writes to its input")
+    if n == 2 and np.may_share_memory(outs[0], outs[1]):
+        raise ValueError("out[0] and out[1] overlap")
     return outs
+
+
+def _explain_bad_out(o: Any, what: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
+    if not isinstance(o, np.ndarray):
+        raise TypeError(f"{what} must be a NumPy array, got {type(o).__name__}")
+    if o.dtype != dtype:
+        raise TypeError(
+            f"{what} has dtype {o.dtype.name} but the result has dtype {dtype.name} "
+            "(the input's floating dtype; integers and bool give float64)"
+        )
+    if o.shape != shape:
+        raise ValueError(f"{what} has shape {o.shape} but the input has shape {shape}")
+    if not o.flags.writeable:
+        raise ValueError(f"{what} is read-only")
 
 
 def _storage(a: np.ndarray) -> np.ndarray:
     """A flat view of a C-contiguous array in the dtype the loops read or write."""
-    flat = a.reshape(-1)
-    if a.dtype.itemsize == 2:
+    flat = a if a.ndim == 1 else a.reshape(-1)
+    if a.itemsize == 2:
         return flat.view(np.uint16)
     return flat
+
+
+#: Native floating dtypes the loops handle, by dtype (a dict lookup is far cheaper
+#: than ``dtype.name``, which runs Python code in NumPy).
+_NAMES: dict[np.dtype, str] = {}
+
+
+def _dtype_names() -> dict[np.dtype, str]:
+    if not _NAMES:
+        import ml_dtypes
+
+        for dt in (np.float16, ml_dtypes.bfloat16, np.float32, np.float64):
+            d = np.dtype(dt)
+            _NAMES[d] = d.name
+    return _NAMES
 
 
 def run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], fused: bool,
@@ -280,18 +298,21 @@ def run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], 
     or a sequence of arrays) receives the results and is returned.
     """
     dt = arr.dtype
-    name = dt.name
-    if name in _FLOATS:
+    sname = (_NAMES or _dtype_names()).get(dt)
+    if sname is not None:
         out_dtype = dt
     elif dt.kind in "biu":
         out_dtype = np.dtype(np.float64)
+        sname = "float64"
+    elif dt.kind == "f" and dt.name in _FLOATS:  # non-native byte order
+        out_dtype = dt
     else:
         raise _bad_dtype(dt)
     n_out = 2 if fused else len(kernels)
     outs = None if out is None else _check_out(out, n_out, arr.shape, out_dtype, arr)
     entry = None
-    if _state["enabled"] and dt.isnative and _numba() is not False:
-        entry = compiled_kernel(act, kernels, fused, out_dtype.name)
+    if sname is not None and _state["enabled"] and (_state["numba"] or _numba()):
+        entry = compiled_kernel(act, kernels, fused, sname)
     if entry is None:
         res = generic(arr, kernels, fused)
         if outs is None:
@@ -311,7 +332,9 @@ def run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], 
     else:
         results = outs
         targets = [o if o.flags.c_contiguous else np.empty(shape, out_dtype) for o in outs]
-    fn = entry.par if plan(src.size) == "parallel" else entry.ser
+    fn = entry.ser
+    if src.size >= PARALLEL_THRESHOLD and plan(src.size) == "parallel":
+        fn = entry.par
     fn(_storage(src), *(_storage(t) for t in targets))
     for o, t in zip(results, targets, strict=True):
         if o is not t:

@@ -344,17 +344,20 @@ def _share_reciprocals(lines: list[str]) -> list[str]:
             if m.group(2) == "1.0":
                 recip[m.group(3)] = m.group(1)
     out: list[str] = []
+    defined: set[str] = set()
     for line in lines:
         m = _DIV.match(line)
         if m and uses[m.group(3)] > 1 and m.group(2) != "1.0":
             b = m.group(3)
             r = recip.get(b)
-            if r is None:
+            if r is None or r not in defined:  # (a 1/b further down is merged by LLVM)
                 r = recip[b] = f"r{b[1:]}"
                 out.append(f"{r} = (1.0 / {b})")
+                defined.add(r)
             out.append(f"{m.group(1)} = ({m.group(2)} * {r})")
         else:
             out.append(line)
+        defined.add(line.split(" = ", 1)[0])
     return out
 
 
