@@ -38,6 +38,7 @@ _T = {
         "name": "name", "default": "default", "value": "value", "valid": "valid range",
         "meaning": "meaning", "call": "function", "layer": "layer / module",
         "map": "parameters", "notes": "notes", "left": "x → -∞", "right": "x → +∞",
+        "at_defaults": " (at the default parameters)",
     },
     "zh": {
         "summary": "简介", "formula": "公式", "kinks": "折点处的取值",
@@ -51,6 +52,7 @@ _T = {
         "name": "名称", "default": "默认值", "value": "取值", "valid": "有效范围",
         "meaning": "含义", "call": "函数", "layer": "层 / 模块",
         "map": "参数对应", "notes": "说明", "left": "x → -∞", "right": "x → +∞",
+        "at_defaults": "(默认参数下)",
     },
 }
 
@@ -225,7 +227,7 @@ def cmd_show(name: str, param: ParamOpt = None,
         con.print(f"  {t['kinks']}: {spec.kink_convention}", markup=False)
     p: Properties | None = spec.info.get("properties")
     if p is not None:
-        table = Table(title=t["properties"], show_header=False)
+        table = Table(title=t["properties"] + t["at_defaults"], show_header=False)
         table.add_column()
         table.add_column()
         row = _props_row(spec, lang)
