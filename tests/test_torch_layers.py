@@ -35,10 +35,18 @@ DTYPES = [torch.float16, torch.bfloat16, torch.float32, torch.float64]
 # -- shared helpers (the JAX and Keras tests load them from this file) ---------------------------
 def smooth_points(name: str, values: Any = (-2.3, -0.7, -0.05, 0.2, 0.9, 2.6), gap: float = 1e-2,
                   params: dict[str, Any] | None = None) -> list[float]:
-    """``values`` minus those within ``gap`` of a kink of ``name``."""
+    """``values`` with those within ``gap`` of a kink of ``name`` moved off it (by +1.37·gap
+    steps), so that every activation gets inputs of the same length (JAX and Keras reuse
+    their compiled kernels across activations when shapes agree)."""
     spec = actfn.lookup(name)
     kinks = spec.kinks(spec.bind(**(params or {})))
-    return [float(v) for v in values if all(abs(v - k) > gap for k in kinks)]
+    out = []
+    for v in values:
+        v = float(v)
+        while any(abs(v - k) <= gap for k in kinks):
+            v += 1.37 * gap
+        out.append(v)
+    return out
 
 
 #: Probe inputs for the accuracy comparison: zero, tiny, moderate, tail and huge.
