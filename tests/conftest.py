@@ -253,3 +253,25 @@ def sweep_case(
 def sweep() -> Callable[..., int]:
     """The sweep helper, for tests that build their own activations."""
     return sweep_case
+
+
+# -- CI: a skipped test is a failed test ------------------------------------------------
+# CI installs every optional backend (torch, jax, dask, keras, chromium), so a skip there
+# means something is missing, not optional. With CI set, skips turn the run red.
+_SKIPPED: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    import os
+
+    worker = hasattr(session.config, "workerinput")  # xdist workers report to the controller
+    if os.environ.get("CI") and not worker and _SKIPPED and session.exitstatus == 0:
+        session.exitstatus = 1
+        print(f"\nCI: {len(_SKIPPED)} test(s) skipped; nothing may skip in CI:")
+        for nodeid in _SKIPPED[:20]:
+            print("   ", nodeid)
