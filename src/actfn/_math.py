@@ -95,7 +95,7 @@ def scaled_sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, An
         s, serr = two_sum(-a, LN2_128[0])
         es = xp.exp(s) * (1.0 + (serr + LN2_128[1]))
         es = xp.where(tail, es, e)
-        inv_k = xp.where(tail, TWO_M128, 1.0)
+        inv_k = xp.where(tail, TWO_M128, xp.ones_like(z))  # not two scalars (torch, strict)
     else:
         es, inv_k = e, 1.0
     if zlo is not None:
@@ -122,7 +122,7 @@ def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
         tail = z < _SIG_SCALE_BELOW
         s, serr = two_sum(-a, LN2_128[0])
         es = xp.where(tail, xp.exp(s) * (1.0 + (serr + LN2_128[1])), e)
-        inv_k = xp.where(tail, TWO_M128, 1.0)
+        inv_k = xp.where(tail, TWO_M128, xp.ones_like(z))  # not two scalars (torch, strict)
     else:
         es, inv_k = e, 1.0
     d, d_lo = two_sum(1.0 + 0.0 * e, e)
@@ -133,7 +133,9 @@ def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
         c = c + xp.where(z < 0, zlo, (e / d) * zlo)
     num = xp.where(z >= 0, x, x * es)
     q = num / d
-    return xp.where(xp.isinf(q), q, q + q * c), inv_k
+    # q == 0 returns q itself: c can be -0.0, and q + q·c would turn -0 into +0
+    # (silu(-0) and gelu_tanh(-inf) must be -0).
+    return xp.where(xp.isinf(q) | (q == 0), q, q + q * c), inv_k
 
 
 def sigmoid_second(z: Any, xp: Any, ds: Any) -> Any:
