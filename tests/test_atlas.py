@@ -266,3 +266,17 @@ def _has_selenium() -> bool:
     except ImportError:
         return False
     return True
+
+
+def test_rebuild_replaces_an_earlier_atlas_and_reports_progress(tmp_path: Path) -> None:
+    from actfn.atlas import build
+
+    out = tmp_path / "site"
+    steps: list[tuple[str, int, int]] = []
+    build(out, only=["relu"], progress=lambda *a: steps.append(a))
+    assert (out / "relu.html").is_file() and (out / MARKER).is_file()
+    assert steps[-1] == ("done", 1, 1) and {s for s, _, _ in steps} >= {"figures", "pages"}
+    (out / "stale.txt").write_text("from the old build")
+    build(out, only=["relu", "tanh"])
+    assert (out / "tanh.html").is_file() and not (out / "stale.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temp dirs left
