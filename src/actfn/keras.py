@@ -96,7 +96,12 @@ class Activation(keras.layers.Layer):
     def __init__(self, activation: str, **kwargs: Any) -> None:
         spec = lookup(activation)
         params = {k: kwargs.pop(k) for k in list(kwargs) if k in spec.param_names}
-        super().__init__(**kwargs)
+        try:
+            super().__init__(**kwargs)
+        except ValueError as err:  # Keras' message for unknown keywords; say what is valid
+            raise TypeError(
+                f"{err}; parameters of {spec.name}: {', '.join(spec.param_names) or 'none'}"
+            ) from err
         self._activation = spec.name
         self._params = spec.bind(**params)
         self.supports_masking = True
