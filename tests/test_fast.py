@@ -257,6 +257,26 @@ def test_threads_setting_respected() -> None:
 
 
 @needs_numba
+def test_forked_child_uses_serial_loops() -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork()")
+    out = _run_python(
+        """
+        import os, numpy as np, actfn
+        from actfn import _fast
+        x = np.linspace(-3, 3, 4 * _fast.PARALLEL_THRESHOLD, dtype=np.float32)
+        want = actfn.get("sigmoid")(x)          # parallel loop in the parent
+        pid = os.fork()
+        if pid == 0:
+            ok = _fast.plan(x.size) == "serial" and np.array_equal(actfn.get("sigmoid")(x), want)
+            os._exit(0 if ok else 1)
+        print(os.waitpid(pid, 0)[1])
+        """
+    )
+    assert out.strip() == "0"
+
+
+@needs_numba
 def test_untraceable_kernel_falls_back_to_numpy() -> None:
     def f(x, xp):
         if x.ndim >= 0 and bool(xp.all(x > 0)):  # data-dependent Python control flow

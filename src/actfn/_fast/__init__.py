@@ -57,6 +57,7 @@ _lock = threading.RLock()
 _state: dict[str, Any] = {
     "enabled": os.environ.get(_ENV_DISABLE, "").strip().lower() not in ("1", "true", "yes", "on"),
     "numba": None,  # None: not probed yet; False: unavailable; else the module
+    "forked": False,  # True in a child created by fork(): serial loops only
 }
 #: (spec id, params, kernels, fused, dtype) → compiled entry, or None (not traceable).
 _KERNELS: dict[tuple[Any, ...], Any] = {}
@@ -103,10 +104,20 @@ def disabled() -> Iterator[None]:
 
 def plan(n: int) -> str:
     """``"parallel"`` or ``"serial"``: which loop an array of ``n`` elements uses."""
-    if n < PARALLEL_THRESHOLD:
+    if n < PARALLEL_THRESHOLD or _state["forked"]:
         return "serial"
     nb = _numba()
     return "parallel" if nb and nb.get_num_threads() > 1 else "serial"
+
+
+def _after_fork_in_child() -> None:
+    # numba's OpenMP/workqueue thread pools do not survive fork(); a forked child (a
+    # multiprocessing or DataLoader worker) keeps to the serial loops.
+    _state["forked"] = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 # -- kernel cache -------------------------------------------------------------------------
