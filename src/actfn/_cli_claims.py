@@ -1,0 +1,100 @@
+"""``actfn claims``: list the audited claims, run their experiments, write the report."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .cli import fail, guarded
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``claims`` command group to ``app``."""
+    claims_app = typer.Typer(
+        name="claims",
+        help="Claims the seed tutorials make about activations, each tested by an experiment.",
+        invoke_without_command=True,
+        no_args_is_help=False,
+    )
+
+    @claims_app.callback()
+    @guarded
+    def claims_list(
+        ctx: typer.Context,
+        chinese: Annotated[bool, typer.Option("--zh/--no-zh",
+                                              help="Also print each claim in Chinese.")] = True,
+    ) -> None:
+        """List every claim: id, activations, the claim (English and Chinese), its seed."""
+        if ctx.invoked_subcommand is not None:
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        from .experiments import claims
+
+        table = Table(show_lines=True)
+        for col in ("id", "activations", "claim", "seed", "experiment"):
+            table.add_column(col, overflow="fold")
+        for c in claims():
+            text = c.en + (f"\n{c.zh}" if chinese else "")
+            table.add_row(c.id, ", ".join(c.activations), text,
+                          "\n".join(c.seeds),
+                          ", ".join(c.experiments))
+        Console(width=max(Console().width, 120)).print(table)
+
+    @claims_app.command("run")
+    @guarded
+    def claims_run(
+        ids: Annotated[list[str] | None, typer.Argument(
+            help="Claim or experiment ids (default: all).", show_default=False)] = None,
+        quick: Annotated[bool, typer.Option(
+            "--quick", help="Reduced sizes (under a minute in total).")] = False,
+        output: Annotated[Path, typer.Option(
+            "-o", "--output", help="Directory for the report (README.md, PNGs, results.json).")
+        ] = Path("claims-report"),
+        threads: Annotated[int, typer.Option(
+            help="Threads for torch and numba (1 or 2).")] = 1,
+        figures: Annotated[bool, typer.Option("--figures/--no-figures",
+                                              help="Draw the PNG figures.")] = True,
+    ) -> None:
+        """Run the experiments behind the claims and write a report with verdicts."""
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from . import experiments as ex
+
+        if threads not in (1, 2):
+            fail(f"--threads={threads} must be 1 or 2")
+        selected = ex.resolve(ids or [])
+        exps = ex.experiments()
+        needed = [e for e in exps if any(e in c.experiments for c in selected)]
+        console = Console(stderr=True)
+        t0 = time.perf_counter()
+        with Progress(TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.completed}/{task.total} experiments"),
+                      TimeElapsedColumn(), console=console, transient=False) as bar:
+            task = bar.add_task("starting", total=len(needed))
+
+            def on_start(eid: str, k: int) -> None:
+                bar.update(task, completed=k, description=f"{exps[eid].title}")
+
+            def on_step() -> None:
+                bar.refresh()
+
+            outcome: dict[str, Any] = ex.run(selected, quick=quick, threads=threads,
+                                             on_start=on_start, on_step=on_step)
+            bar.update(task, completed=len(needed), description="writing report")
+            report = ex.write_report(selected, outcome, output, figures=figures)
+            bar.update(task, description="done")
+        verdicts = ex.judge(selected, outcome["results"])
+        counts = {k: sum(v.kind == k for v in verdicts.values())
+                  for k in ("supported", "refuted", "nuanced")}
+        typer.echo(f"{len(selected)} claims: " + ", ".join(f"{n} {k}" for k, n in counts.items())
+                   + f" ({time.perf_counter() - t0:.0f} s); report: {report}")
+
+    app.add_typer(claims_app, name="claims")
