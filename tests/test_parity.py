@@ -19,16 +19,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
+import torch
 
 import actfn
 
-torch = pytest.importorskip("torch")  # CI installs every backend: never skipped there
-jax = pytest.importorskip("jax")
+# Imported unconditionally: the dev extra installs both, and a missing framework must
+# fail the run rather than skip the parity checks.
 F = torch.nn.functional
 jnn = jax.nn
-jnp = jax.numpy
 
 
 @dataclass(frozen=True)
