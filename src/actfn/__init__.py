@@ -18,6 +18,7 @@ from . import catalog as _catalog  # noqa: F401  (registers the built-in activat
 from ._activation import Activation, get
 from ._registry import Param, Spec, aliases, lookup, register, unregister
 from ._registry import canonical_names as _canonical_names
+from .experiments import selu_parameters  # light: scipy loads on first call
 
 __version__ = "0.1.0"
 
@@ -110,6 +111,7 @@ __all__ = [
     "lookup",
     "names",
     "register",
+    "selu_parameters",
     "unregister",
     *_BUILTIN,
 ]
