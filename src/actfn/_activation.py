@@ -31,11 +31,12 @@ class Activation:
     output.
     """
 
-    __slots__ = ("_spec", "_params")
+    __slots__ = ("_spec", "_params", "_kcache")
 
     def __init__(self, spec: Spec, params: Mapping[str, Any]) -> None:
         self._spec = spec
         self._params = dict(params)
+        self._kcache: dict[Any, Any] = {}  # compiled loops (actfn._fast), per method/dtype
 
     # -- identity ---------------------------------------------------------------
     @property
@@ -105,6 +106,8 @@ class Activation:
     # -- machinery --------------------------------------------------------------
     def _run(self, x: Any, kernels: tuple[Any, ...], fused: bool = False,
              out: Any = None) -> tuple[Any, ...]:
+        if type(x) is np.ndarray:  # the common case first: no conversion to decide on
+            return _fast.run_numpy(self, x, kernels, fused, out, self._run_generic)
         if _is_dask(x):
             if out is not None:
                 raise TypeError("out= is supported for NumPy inputs only, not dask arrays")

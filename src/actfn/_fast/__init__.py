@@ -199,6 +199,19 @@ def _params_key(params: dict[str, Any]) -> tuple[Any, ...] | None:
 def compiled_kernel(act: Any, kernels: Sequence[Callable[..., Any]], fused: bool,
                     dtype: str) -> _Compiled | None:
     """The compiled loops for ``act``'s ``kernels`` on storage ``dtype`` (None: NumPy path)."""
+    local = getattr(act, "_kcache", None)
+    if local is not None:
+        hit = local.get((kernels, fused, dtype), local)
+        if hit is not local:
+            return hit  # type: ignore[no-any-return]
+    entry = _compiled_kernel(act, kernels, fused, dtype)
+    if local is not None:
+        local[(tuple(kernels), fused, dtype)] = entry
+    return entry
+
+
+def _compiled_kernel(act: Any, kernels: Sequence[Callable[..., Any]], fused: bool,
+                     dtype: str) -> _Compiled | None:
     spec = act.spec
     pkey = _params_key(act._params)
     if pkey is None:
@@ -255,12 +268,22 @@ def _check_out(out: Any, n: int, shape: tuple[int, ...], dtype: np.dtype,
         if not (type(o) is np.ndarray and o.dtype == dtype and o.shape == shape
                 and o.flags.writeable):
             _explain_bad_out(o, "out" if n == 1 else f"out[{j}]", shape, dtype)
-        if np.may_share_memory(o, src):
+        if _may_overlap(o, src):
             raise ValueError(f"{'out' if n == 1 else f'out[{j}]'} overlaps the input: "
                              "actfn never writes to its input")
-    if n == 2 and np.may_share_memory(outs[0], outs[1]):
+    if n == 2 and _may_overlap(outs[0], outs[1]):
         raise ValueError("out[0] and out[1] overlap")
     return outs
+
+
+def _may_overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    # Two different arrays that each own their memory are separate allocations (the
+    # common case, checked without NumPy's bounds computation); views are checked.
+    if a is b:
+        return True
+    if a.base is None and b.base is None:
+        return False
+    return bool(np.may_share_memory(a, b))
 
 
 def _explain_bad_out(o: Any, what: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
@@ -346,8 +369,9 @@ def run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], 
     fn = entry.ser
     if src.size >= PARALLEL_THRESHOLD and plan(src.size) == "parallel":
         fn = entry.par
-    fn(_storage(src), *(_storage(t) for t in targets))
-    for o, t in zip(results, targets, strict=True):
-        if o is not t:
-            o[...] = t
+    fn(_storage(src), *[_storage(t) for t in targets])
+    if targets is not results:
+        for o, t in zip(results, targets, strict=True):
+            if o is not t:
+                o[...] = t
     return tuple(results)
