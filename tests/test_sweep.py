@@ -155,3 +155,20 @@ def test_numpy_scalars_and_readonly_arrays(name: str) -> None:
             call(act, method, ro)
             call(act, method, view)
     assert np.array_equal(view, np.linspace(-4, 4, 18)[::2])
+
+
+@pytest.mark.parametrize("default", ["float64", "float32"])
+def test_torch_integers_follow_the_default_dtype(default: str) -> None:
+    """Integer and bool tensors become torch.get_default_dtype(), whatever it is."""
+    import torch
+
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(getattr(torch, default))
+    try:
+        for x in (torch.arange(-3, 4, dtype=torch.int32), torch.tensor([True, False])):
+            for method in METHODS:
+                out = call(actfn.get("softplus"), method, x)
+                for y in out if isinstance(out, tuple) else (out,):
+                    assert y.dtype == getattr(torch, default)
+    finally:
+        torch.set_default_dtype(old)
