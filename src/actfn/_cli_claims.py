@@ -38,7 +38,9 @@ def register(app: typer.Typer) -> None:
         from .experiments import claims
 
         table = Table(show_lines=True)
-        for col in ("id", "activations", "claim", "seed", "experiment"):
+        table.add_column("id", no_wrap=True)
+        table.add_column("activations", no_wrap=True)
+        for col in ("claim", "seed", "experiment"):
             table.add_column(col, overflow="fold")
         for c in claims():
             text = c.en + (f"\n{c.zh}" if chinese else "")
