@@ -214,6 +214,17 @@ def test_out_refuses_aliasing_and_read_only(path: str) -> None:
     assert np.array_equal(x, keep)
 
 
+def test_read_only_empty_and_byte_swapped_inputs(path: str) -> None:
+    act = actfn.get("elu")
+    x = np.linspace(-2, 2, 5, dtype=np.float32)
+    x.flags.writeable = False
+    assert np.array_equal(act(x), act(x.copy()))
+    f, df = act.value_and_derivative(np.zeros((3, 0), np.float16))
+    assert f.shape == df.shape == (3, 0) and f.dtype == np.float16
+    swapped = np.linspace(-2, 2, 5).astype(">f8")
+    assert np.array_equal(act(swapped), act(swapped.astype(np.float64)))
+
+
 def test_out_only_for_numpy() -> None:
     torch = pytest.importorskip("torch")
     with pytest.raises(TypeError, match="NumPy inputs only"):
