@@ -44,6 +44,16 @@ if not INNER:
         assert r.returncode == 0, out[-8000:]
         assert " passed" in r.stdout and "skipped" not in r.stdout, out[-3000:]
 
+    def test_missing_tensorflow_falls_back_to_jax(tmp_path: Path) -> None:
+        # Keras' default backend (tensorflow) is not installed: importing actfn.keras with no
+        # backend chosen picks jax instead of failing.
+        env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+        env["KERAS_HOME"] = str(tmp_path)
+        code = "import actfn.keras, keras; print(keras.backend.backend())"
+        r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr[-3000:]
+        assert r.stdout.strip().splitlines()[-1] == "jax"
+
 else:
     import keras
 

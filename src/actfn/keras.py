@@ -15,7 +15,9 @@ derivatives: on the ``jax`` backend through :mod:`actfn.jax` (``jax.custom_jvp``
 ``torch`` backend through :mod:`actfn.torch` (``torch.autograd.Function``), on the
 ``numpy`` backend (inference only) through :func:`actfn.get`. The ``tensorflow`` backend
 is not supported yet and raises ``NotImplementedError`` when a layer is called. Choose the
-backend with the ``KERAS_BACKEND`` environment variable before importing Keras.
+backend with the ``KERAS_BACKEND`` environment variable before importing Keras; if none is
+chosen and TensorFlow (Keras' default) is not installed, importing this module first picks
+jax, else torch.
 
 Parameters are fixed hyperparameters here (validated by the registry; errors name the
 parameter and the valid range); for learnable ones use :mod:`actfn.torch`. On the JAX
@@ -24,14 +26,45 @@ backend the working precision is float64 only when ``jax_enable_x64`` is on.
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
+import json
+import os
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
-
-import keras
 
 from ._activation import get
 from ._registry import Spec, canonical_names, lookup
+
+
+def _fallback_backend() -> None:
+    """Pick jax (else torch) when Keras would fall back to a TensorFlow that is missing.
+
+    Only when Keras is not imported yet, ``KERAS_BACKEND`` is unset and ``keras.json``
+    names no backend other than TensorFlow: a choice made by the user always wins.
+    """
+    if "keras" in sys.modules or "KERAS_BACKEND" in os.environ:
+        return
+    if importlib.util.find_spec("tensorflow") is not None:
+        return
+    config = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "keras.json"
+    try:
+        configured = json.loads(config.read_text()).get("backend", "tensorflow")
+    except (OSError, ValueError, AttributeError):
+        configured = "tensorflow"
+    if configured != "tensorflow":
+        return
+    for backend in ("jax", "torch"):
+        if importlib.util.find_spec(backend) is not None:
+            os.environ["KERAS_BACKEND"] = backend
+            return
+
+
+_fallback_backend()
+
+import keras  # noqa: E402
 
 __all__ = ["Activation", "backend_function", "layer_class"]
 
