@@ -395,6 +395,18 @@ def test_special_values() -> None:
     assert x.grad[:2].tolist() == [0.0, 1.0] and math.isnan(x.grad[2].item())
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_device_is_kept_meta_stands_in_for_cuda(name: str) -> None:
+    # No GPU here: the "meta" device runs the same code path without data, which shows
+    # that nothing is moved to the CPU (forward, backward and double backward).
+    x = torch.randn(2, 3, device="meta", requires_grad=True)
+    y = at.function(name)(x)
+    (g,) = torch.autograd.grad(y.sum(), x, create_graph=True)
+    (gg,) = torch.autograd.grad(g.sum(), x)
+    assert {y.device.type, g.device.type, gg.device.type} == {"meta"}
+    assert y.dtype == g.dtype == gg.dtype == x.dtype
+
+
 # -- compilers ------------------------------------------------------------------------------------
 def test_torch_compile_matches_eager() -> None:
     torch.manual_seed(0)
