@@ -68,10 +68,20 @@ def _eval(spec: Spec, kernel: Callable[..., Any], x: jax.Array, key: _Key) -> ja
     return jnp.where(jnp.isnan(xw), xw, y)
 
 
-@functools.cache
+_RULES: dict[str, tuple[Spec, Callable[[jax.Array, _Key], jax.Array]]] = {}
+
+
 def _rule(name: str) -> Callable[[jax.Array, _Key], jax.Array]:
-    """The custom_jvp function for ``name``: f with jvp f′, f′ with jvp f″."""
+    """The custom_jvp function for ``name`` (rebuilt if the spec was re-registered)."""
     spec = lookup(name)
+    cached = _RULES.get(spec.name)
+    if cached is None or cached[0] is not spec:
+        cached = _RULES[spec.name] = (spec, _make_rule(spec))
+    return cached[1]
+
+
+def _make_rule(spec: Spec) -> Callable[[jax.Array, _Key], jax.Array]:
+    """f with jvp f′, and f′ with jvp f″, as jax.custom_jvp functions."""
 
     @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
     def d1(x: jax.Array, key: _Key) -> jax.Array:
