@@ -191,6 +191,11 @@ def test_prelu_per_channel_gradients_and_parity() -> None:
     x.requires_grad_(True)
     w = torch.tensor([0.1, 0.2, 0.3, 0.4], dtype=torch.float64, requires_grad=True)
     assert gradcheck(lambda x, w: at.prelu(x, weight=w), (x, w))
+    # Mixed second derivative ∂²f/∂x∂w (the input gradient differentiated wrt the slopes).
+    assert gradcheck(
+        lambda x, w: torch.autograd.grad(at.prelu(x, weight=w).sum(), x, create_graph=True)[0],
+        (x, w),
+    )
     m = at.Prelu(4, 0.1).double()
     ref = torch.nn.PReLU(4, 0.1).double()
     y, yr = m(x), ref(x)
