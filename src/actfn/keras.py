@@ -150,12 +150,15 @@ class Activation(keras.layers.Layer):
         return dict(self._params)
 
     def call(self, inputs: Any) -> Any:
+        """f(inputs) elementwise with actfn's gradient on the current backend."""
         return backend_function(self._activation)(inputs, **self._params)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
+        """Elementwise: the input shape."""
         return input_shape
 
     def get_config(self) -> dict[str, Any]:
+        """Keras' layer config plus the activation's parameters (and its name for the generic layer)."""
         config = super().get_config()
         if type(self) is Activation:
             config["activation"] = self._activation

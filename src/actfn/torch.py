@@ -391,10 +391,12 @@ class Activation(torch.nn.Module):
         return self._name
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """f(x) elementwise, same shape and floating dtype as ``x``."""
         op = _Op(lookup(self._name), self._fixed, self._learned)
         return _Forward.apply(x, op, *(getattr(self, n) for n in self._learned))
 
     def extra_repr(self) -> str:
+        """Fixed parameters, learnable ones with their current value, PReLU's channel count."""
         parts = [] if type(self) is not Activation else [repr(self._name)]
         parts += [f"{k}={v!r}" for k, v in self._fixed.items()]
         for n in self._learned:
