@@ -61,7 +61,7 @@ def _neighbours(v: float, dt: np.dtype, k: int = 3) -> list[float]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def points(dtype_name: str, kinks: tuple[float, ...] = ()) -> np.ndarray:
     """Test inputs in ``dtype_name``: dense grid, log-spaced magnitudes over the whole
     range (subnormals to the largest finite), neighbours of 0 and of each kink, random

@@ -311,7 +311,7 @@ def _from_ordinal(k: int, dtype: np.dtype) -> float:
     return np.array([raw], dtype=_UINT[size]).view(dtype)[0]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _finfo(dtype_name: str) -> tuple[mpf, mpf]:
     dt = DTYPES[dtype_name]
     fi = ml_dtypes.finfo(dt) if dtype_name == "bfloat16" else np.finfo(dt)
