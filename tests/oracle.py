@@ -354,7 +354,7 @@ def ulp_distance(got: np.ndarray, want: np.ndarray) -> np.ndarray:
     g, w = ordinal(got), ordinal(want)
     gn, wn = np.isnan(got.astype(np.float64)), np.isnan(want.astype(np.float64))
     out = []
-    for a, b, an, bn in zip(g, w, gn, wn):
+    for a, b, an, bn in zip(g, w, gn, wn, strict=True):
         if an or bn:
             out.append(0 if an and bn else 1 << 62)
         else:
