@@ -376,6 +376,12 @@ def _fmt(v: Any, spec: str = ".2f") -> str:
     return "—" if v is None else format(v, spec)
 
 
+def _ratio(row: dict[str, Any], fw: str) -> str:
+    if f"x_{fw}" not in row:
+        return "—"
+    return f"{row[f'x_{fw}']:.2f} / {row[f'x_{fw}_out']:.2f}"
+
+
 def format_table(results: dict[str, Any]) -> str:
     """Markdown tables of :func:`run_bench`'s results."""
     lines = []
@@ -405,15 +411,15 @@ def format_table(results: dict[str, Any]) -> str:
                 f"| {label} | {g('actfn')} | {g('actfn out=')} | {_fmt(row.get('gb_s'), '.1f')} "
                 f"| {_fmt(row.get('pct_roof'), '.0f')} | {g('numpy (actfn fallback)')} "
                 f"| {g('numpy naive')} | {g('torch')} | {g('jax')} "
-                f"| {_fmt(row.get('x_torch'))} | {_fmt(row.get('x_jax'))} "
+                f"| {_ratio(row, 'torch')} | {_ratio(row, 'jax')} "
                 f"| {row['small_us']:.1f} / {row['small_alloc_us']:.1f} |"
             )
     lines.append("")
     lines.append(
         "G el/s = 10⁹ elements per second for f and f′ together (median of the rounds, "
         "± interquartile range / median); GB/s counts 1 read + 2 writes per element; "
-        "% roof = actfn out= / min(one-read-two-write, vector-exp) ceiling; × torch / × jax "
-        "= actfn (fresh outputs) / framework; torch = eager forward + autograd.grad, "
+        "% roof = actfn out= / min(one-read-two-write, vector-exp) ceiling; × torch, × jax "
+        "= actfn / framework, with fresh outputs / with out=; torch = eager forward + autograd.grad, "
         "jax = jit(forward + vjp) with JAX's own thread pool; numpy fallback = actfn's "
         f"pure-NumPy path, timed on the first {FALLBACK_SIZE:,} elements. The JSON output "
         "(-o *.json) also has the best round of each."
