@@ -96,7 +96,7 @@ GRAD_ACTS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "celu", "selu", "ge
 def run_depth(quick: bool = False, progress: Callable[[], None] | None = None) -> dict[str, Any]:
     """Per-layer mean/variance through 100 layers, for LeCun and He init, several seeds."""
     seeds = range(3) if quick else range(5)
-    width, batch = (96, 96) if quick else (256, 256)
+    width, batch = (96, 96) if quick else (200, 200)
     depth = 100
     out: dict[str, Any] = {"depth": depth, "width": width, "batch": batch,
                            "seeds": list(seeds), "runs": {}}

@@ -201,6 +201,13 @@ def write_report(claims: Sequence[Claim], outcome: dict[str, Any], out_dir: str 
               "in `results.json` records their largest deviation from actfn's f on [-8, 8]. "
               "Dead units are classified with actfn's derivatives; depth and gradient "
               "experiments run entirely on actfn's f and f′ (NumPy).",
+              "- `actfn.torch` layers were not used for training: they evaluate actfn's "
+              "kernels in float64 through a Python autograd.Function, which made the hundreds "
+              "of small training runs here one to two orders of magnitude slower than the "
+              "fused built-ins (same functions, see above).",
+              "- Threads: torch and numba run with the `--threads` setting (default 1). With "
+              "two OpenMP threads on a loaded 2-core machine, small training steps were "
+              "50× slower (spin-waiting); one thread is also what a batch of 64 needs.",
               "- Every experiment is seeded; rerunning gives the same numbers except the "
               "timings of the cost experiment.",
               "- Seeds: " + "; ".join(f"`{k}`: {v}" for k, v in SEEDS.items()) + ".", ""]
