@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import fail, guarded
+from ._cli_common import fail, guarded
 
 __all__ = ["register"]
 
