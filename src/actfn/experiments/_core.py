@@ -211,6 +211,7 @@ def save_figure(fig: Any, path: str | os.PathLike[str]) -> None:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
+    fig.tight_layout()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     atomic_write_bytes(path, buf.getvalue())
@@ -218,9 +219,12 @@ def save_figure(fig: Any, path: str | os.PathLike[str]) -> None:
 
 def new_figure(ncols: int = 1, nrows: int = 1, width: float = 5.0, height: float = 3.6) -> Any:
     """A matplotlib (Agg) figure with a grid of axes."""
+    import sys
+
     import matplotlib
 
-    matplotlib.use("Agg", force=False)
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False)

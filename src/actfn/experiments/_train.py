@@ -383,7 +383,7 @@ def plot_training(data: Any, path: Any) -> None:
     from ._core import new_figure, save_figure
 
     dss = list(data["datasets"])
-    fig, axes = new_figure(2, len(dss), width=5.5, height=3.2)
+    fig, axes = new_figure(2, len(dss), width=5.5, height=3.8)
     for i, ds in enumerate(dss):
         per = data["datasets"][ds]
         names = list(per)
@@ -391,11 +391,12 @@ def plot_training(data: Any, path: Any) -> None:
         ep = [_ci(epochs_or_censored(per[n]["epochs_to_target"], data["epochs"])) for n in names]
         ax = axes[i][0]
         ax.errorbar(names, [a[0] for a in acc], yerr=[a[1] for a in acc], fmt="o", capsize=3)
-        ax.set_title(f"{ds}: test accuracy (95% CI)")
+        ax.set_title(f"{ds}: test accuracy (95% CI)", fontsize=9)
         ax.tick_params(axis="x", rotation=45)
         ax = axes[i][1]
         ax.errorbar(names, [e[0] for e in ep], yerr=[e[1] for e in ep], fmt="s", capsize=3)
-        ax.set_title(f"{ds}: epochs to train loss ≤ {data['targets'][ds]}")
+        ax.set_title(f"{ds}: epochs to train loss ≤ {data['targets'][ds]} "
+                     f"({data['epochs'] + 1} = never)", fontsize=9)
         ax.tick_params(axis="x", rotation=45)
     save_figure(fig, path)
 
