@@ -86,6 +86,9 @@ class Experiment:
     method: str
     run: Callable[..., dict[str, Any]] = field(repr=False, compare=False)
     plot: Callable[[Mapping[str, Any], Path], None] = field(repr=False, compare=False)
+    #: Optional Markdown table lines summarising the data (for the report).
+    table: Callable[[Mapping[str, Any]], list[str]] | None = field(
+        default=None, repr=False, compare=False)
 
 
 # -- statistics ---------------------------------------------------------------------------

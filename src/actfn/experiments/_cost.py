@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["run", "plot", "time_calls"]
+__all__ = ["run", "plot", "table", "time_calls"]
 
 
 def time_calls(fns: dict[str, Callable[[], Any]], repeats: int,
@@ -153,3 +153,20 @@ def plot(data: Any, path: Any) -> None:
     ax.tick_params(axis="x", rotation=80, labelsize=7)
     ax.set_title("actfn (NumPy float64) f: time / ReLU's")
     save_figure(fig, path)
+
+
+def table(data: Any) -> list[str]:
+    """Markdown rows: PyTorch and actfn times per element relative to ReLU."""
+    rows = ["| activation | torch f | torch f′ | torch noise | actfn f | actfn f′ |",
+            "|---|---|---|---|---|---|"]
+    t, a = data["torch"], data["actfn"]
+    for name in sorted(a, key=lambda n: a[n]["f_rel"]):
+        tt = t.get(name)
+        tcols = (f"×{tt['f_rel']:.2f} | ×{tt['df_rel']:.2f} | {tt['fdf_noise']:.0%}"
+                 if tt else "– | – | –")
+        rows.append(f"| {name} | {tcols} | ×{a[name]['f_rel']:.1f} | ×{a[name]['df_rel']:.1f} |")
+    if "gelu_tanh" in t:
+        g = t["gelu_tanh"]
+        rows.append(f"| gelu (tanh approx.) | ×{g['f_rel']:.2f} | ×{g['df_rel']:.2f} | "
+                    f"{g['fdf_noise']:.0%} | – | – |")
+    return rows

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["normal_moments", "run", "plot"]
+__all__ = ["normal_moments", "run", "plot", "table"]
 
 _LIM = 40.0
 
@@ -89,3 +89,11 @@ def plot(data: Any, path: Any) -> None:
     ax.tick_params(axis="x", rotation=70)
     ax.legend()
     save_figure(fig, path)
+
+
+def table(data: Any) -> list[str]:
+    """Markdown rows: every activation's mean, variance and P(f(X) = 0)."""
+    rows = ["| activation | E f(X) | Var f(X) | P(f(X) = 0) |", "|---|---|---|---|"]
+    for name, m in sorted(data["moments"].items(), key=lambda kv: abs(kv[1]["mean"])):
+        rows.append(f"| {name} | {m['mean']:.6f} | {m['var']:.6f} | {m['p_zero']:.4f} |")
+    return rows

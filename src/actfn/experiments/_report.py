@@ -38,7 +38,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.id: e for e in (
                "E f(X), Var f(X) and P(f(X) = 0) for X ~ N(0, 1) and every activation in "
                "`actfn.names()` at default parameters, by composite Gauss–Legendre "
                "quadrature split at the kinks.",
-               _moments.run, _moments.plot),
+               _moments.run, _moments.plot, _moments.table),
     Experiment("dead-units", "Dead units after training",
                "MLP with 3 hidden layers on scikit-learn's digits, Adam with lr 1e-3 and 3e-2; "
                "afterwards, per hidden unit, is |f′(z)| ≤ 1e-3 (actfn's derivative) on every "
@@ -58,7 +58,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.id: e for e in (
                "(1M elements) relative to ReLU, interleaved repeats, noise as relative IQR; "
                "a dense 256×256 layer for scale; actfn's own NumPy kernels for every "
                "activation.",
-               _cost.run, _cost.plot),
+               _cost.run, _cost.plot, _cost.table),
     Experiment("training", "Training comparison",
                "MLP 2×128 on digits and breast cancer (standardised, stratified 75/25 split), "
                "Adam lr 1e-3, batch 64, each seed activation, several seeds; test accuracy and "
@@ -196,6 +196,10 @@ def write_report(claims: Sequence[Claim], outcome: dict[str, Any], out_dir: str 
         e = EXPERIMENTS[eid]
         lines += [f'<a id="exp-{eid}"></a>', f"### {e.title} (`{eid}`)", "", e.method, "",
                   f"Run time: {outcome['timings'][eid]:.1f} s.", ""]
+        if e.table is not None:
+            lines += [*e.table(results[eid]), ""]
+        if eid in figs:
+            lines += [f"![{e.title}]({figs[eid]})", ""]
     lines += ["## Notes", "",
               "- Training uses PyTorch's built-in activation modules; `builtin_max_abs_diff` "
               "in `results.json` records their largest deviation from actfn's f on [-8, 8]. "
