@@ -95,5 +95,6 @@ def table(data: Any) -> list[str]:
     """Markdown rows: every activation's mean, variance and P(f(X) = 0)."""
     rows = ["| activation | E f(X) | Var f(X) | P(f(X) = 0) |", "|---|---|---|---|"]
     for name, m in sorted(data["moments"].items(), key=lambda kv: abs(kv[1]["mean"])):
-        rows.append(f"| {name} | {m['mean']:.6f} | {m['var']:.6f} | {m['p_zero']:.4f} |")
+        mean = 0.0 if abs(m["mean"]) < 1e-12 else m["mean"]  # quadrature round-off
+        rows.append(f"| {name} | {mean:.6f} | {m['var']:.6f} | {m['p_zero']:.4f} |")
     return rows
