@@ -155,13 +155,14 @@ def test_gradcheck_and_gradgradcheck(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_derivatives_are_actfn_exactly(name: str) -> None:
     # The backward is actfn's f' and the double backward actfn's f'' (the NumPy path's values
-    # up to an ulp: torch's exp/erf are not libm's, so bit equality is not expected).
+    # up to a few ulps: torch's exp/erf are not libm's, and NumPy inputs may take the
+    # compiled fast path, so bit equality is not expected).
     act = actfn.get(name)
     xs = smooth_points(name, np.linspace(-7, 7, 57))
     x = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
     (g,) = torch.autograd.grad(at.function(name)(x).sum(), x, create_graph=True)
     (gg,) = torch.autograd.grad(g.sum(), x)
-    tol = {"rtol": 5e-16, "atol": 1e-300}
+    tol = {"rtol": 2e-15, "atol": 1e-300}
     np.testing.assert_allclose(g.detach().numpy(), act.derivative(np.array(xs)), **tol)
     np.testing.assert_allclose(gg.numpy(), act.second_derivative(np.array(xs)), **tol)
 
@@ -378,8 +379,9 @@ def test_dtype_sweep(name: str, dtype: torch.dtype) -> None:
     x64 = x.detach().double().numpy()
     want_f = torch.from_numpy(np.asarray(actfn.get(name)(x64))).to(dtype)
     want_d = torch.from_numpy(np.asarray(actfn.get(name).derivative(x64))).to(dtype)
-    # Up to an ulp of the dtype: torch's and libm's float64 exp may differ in the last bit.
-    tol = {"rtol": 2 * torch.finfo(dtype).eps, "atol": torch.finfo(dtype).tiny, "equal_nan": True}
+    # Up to an ulp of the dtype (a few in float64: torch's exp is not libm's, and NumPy
+    # inputs may take the compiled fast path).
+    tol = {"rtol": (8 if dtype == torch.float64 else 2) * torch.finfo(dtype).eps, "atol": torch.finfo(dtype).tiny, "equal_nan": True}
     torch.testing.assert_close(y.detach(), want_f, **tol)
     torch.testing.assert_close(x.grad, want_d, **tol)
 
