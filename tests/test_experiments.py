@@ -322,3 +322,17 @@ def test_quick_run_of_every_experiment(tmp_path) -> None:
     assert v["sigmoid-vanishing"]["kind"] == "supported"
     assert v["relu-fewer-parameters"]["kind"] == "refuted"
     assert not list(out.glob("*.tmp"))
+
+
+@pytest.mark.parametrize(("selu", "relu", "bn", "expected"), [
+    ([0.95, 0.96, 0.95], [0.80, 0.81, 0.80], [0.95, 0.95, 0.96], "supported"),
+    ([0.95, 0.96, 0.95], [0.95, 0.95, 0.96], [0.10, 0.12, 0.11], "nuanced"),
+    ([0.85, 0.86, 0.85], [0.80, 0.81, 0.80], [0.95, 0.95, 0.96], "nuanced"),
+    ([0.50, 0.52, 0.51], [0.80, 0.81, 0.80], [0.95, 0.95, 0.96], "refuted"),
+])
+def test_batchnorm_rule(selu, relu, bn, expected) -> None:
+    runs = {k: {"test_acc": v, "loss": [[0.1]] * 3}
+            for k, v in (("selu", selu), ("relu", relu), ("relu+batchnorm", bn))}
+    d = {"deep-training": {"depth": 24, "width": 64, "epochs": 30, "seeds": [0, 1, 2],
+                           "runs": runs}}
+    assert C.j_batchnorm(d).kind == expected

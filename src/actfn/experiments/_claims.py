@@ -538,8 +538,11 @@ def j_batchnorm(r: R) -> Verdict:
            "ReLU+BatchNorm runs show here.")
     vs_bn = compare(runs["selu"]["test_acc"], runs["relu+batchnorm"]["test_acc"], tolerance=0.005)
     vs_relu = compare(runs["selu"]["test_acc"], runs["relu"]["test_acc"], tolerance=0.005)
-    if vs_bn in ("tie", "greater") and vs_relu != "less":
+    if vs_bn in ("tie", "greater") and vs_relu == "greater":
         return Verdict("supported", ev)
+    if vs_bn in ("tie", "greater") and vs_relu == "tie":
+        return Verdict("nuanced", ev, "SELU trains the deep network without normalisation, "
+                       "but so does ReLU with He init; BatchNorm is not needed by either here")
     if vs_relu == "greater":
         return Verdict("nuanced", ev, "SELU beats plain ReLU but not ReLU with BatchNorm")
     return Verdict("refuted", ev)
