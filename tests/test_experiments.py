@@ -336,3 +336,18 @@ def test_batchnorm_rule(selu, relu, bn, expected) -> None:
     d = {"deep-training": {"depth": 24, "width": 64, "epochs": 30, "seeds": [0, 1, 2],
                            "runs": runs}}
     assert C.j_batchnorm(d).kind == expected
+
+
+def test_experiments_are_deterministic() -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("sklearn")
+    from actfn.experiments._depth import forward_moments
+    from actfn.experiments._train import torch_threads, train
+
+    a = forward_moments("selu", "lecun", depth=10, width=32, batch=32, seed=3)
+    b = forward_moments("selu", "lecun", depth=10, width=32, batch=32, seed=3)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    with torch_threads(1):
+        r1 = train("breast_cancer", "celu", seed=4, epochs=2)
+        r2 = train("breast_cancer", "celu", seed=4, epochs=2)
+    assert r1["loss"] == r2["loss"] and r1["test_acc"] == r2["test_acc"]
