@@ -35,7 +35,7 @@ import numpy as np
 import typer
 
 from . import get, lookup, names
-from .cli import CLIError, guarded
+from ._cli_common import CLIError, guarded
 
 __all__ = ["register", "run_bench", "format_table", "SEEDS"]
 
