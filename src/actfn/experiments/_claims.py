@@ -548,6 +548,66 @@ def j_batchnorm(r: R) -> Verdict:
     return Verdict("refuted", ev)
 
 
+def j_relu_range(r: R) -> Verdict:
+    d = r["vanishing-gradients"]
+    t_he, c_he = gradient_trend(d, "relu", "he")
+    t_le, c_le = gradient_trend(d, "relu", "lecun")
+    ev = (f"ReLU's range [0, ∞) is unbounded above. First-layer gradient change from depth "
+          f"{d['depths'][0]} to {d['depths'][-1]}: ×{c_he:.2g} with He init ({t_he}), "
+          f"×{c_le:.2g} with LeCun init ({t_le}); ReLU is positively homogeneous, so the "
+          "weight scale alone sets the gain per layer.")
+    if t_he == "stable" and t_le == "stable":
+        return Verdict("supported", ev)
+    if "stable" in (t_he, t_le):
+        return Verdict("nuanced", ev, "only with the matching weight scale (He init); the "
+                       "output range plays no part")
+    return Verdict("refuted", ev)
+
+
+def j_selu_attractor(r: R) -> Verdict:
+    d = r["selu-fixed-point"]
+    small = [p for p in d["trajectories"] if p[0][1] < 0.5]
+    large = [p for p in d["trajectories"] if p[0][1] > 2.0]
+    up = all(p[1][1] > p[0][1] for p in small)
+    down = all(p[1][1] < p[0][1] for p in large)
+    ev = ("One step of the SELU moment map (omega = 0, tau = 1) takes variance "
+          + ", ".join(f"{p[0][1]:g} → {p[1][1]:.3g}" for p in small + large)
+          + f"; after {len(d['trajectories'][0]) - 1} steps every start is within "
+          f"{d['final_distance']:.1g} of (0, 1).")
+    if up and down and d["final_distance"] < 0.3:
+        return Verdict("supported", ev)
+    return Verdict("refuted", ev)
+
+
+def j_leaky_mean(r: R) -> Verdict:
+    mo = r["zero-centred"]["moments"]
+    lk, rl, el = mo["leaky_relu"], mo["relu"], mo["elu"]
+    ev = (f"E f(X) for X ~ N(0, 1): leaky_relu {lk['mean']:.6f}, relu {rl['mean']:.6f}, "
+          f"elu {el['mean']:.6f}: a slope of 0.01 moves the mean by "
+          f"{rl['mean'] - lk['mean']:.4f}; a leaky unit is no closer to zero-centred than "
+          "ReLU (nor is ELU zero-centred, only closer).")
+    return Verdict("supported" if abs(lk["mean"]) < 0.05 else "refuted", ev)
+
+
+def j_sparsity_overfit(r: R) -> Verdict:
+    d = r["training"]
+    dense = ("leaky_relu", "elu", "gelu")
+    parts, smaller = [], []
+    for ds, per in d["datasets"].items():
+        gap = {a: [tr - te for tr, te in zip(per[a]["train_acc"], per[a]["test_acc"], strict=True)]
+               for a in ("relu", *dense)}
+        parts.append(f"{ds}: " + ", ".join(f"{a} {estimate(g).fmt(2)}" for a, g in gap.items()))
+        if all(compare(gap["relu"], gap[a]) == "less" for a in dense):
+            smaller.append(ds)
+    ev = ("Generalisation gap (train − test accuracy) of ReLU (half its outputs exactly 0) "
+          "against units without exact zeros: " + "; ".join(parts) + ".")
+    if len(smaller) == len(d["datasets"]):
+        return Verdict("supported", ev)
+    if smaller:
+        return Verdict("nuanced", ev, "smaller gap only on " + ", ".join(smaller))
+    return Verdict("refuted", ev + " ReLU's gap is not credibly smaller than theirs.")
+
+
 # -- the claims ----------------------------------------------------------------------------
 def _c(id: str, acts: str, en: str, zh: str, seeds: tuple[str, ...], exps: str,
        judge: Any) -> Claim:
@@ -565,6 +625,11 @@ CLAIMS: tuple[Claim, ...] = (
        "unit variance as depth grows.",
        "权重服从正态分布时,SELU 各层输出随深度趋向均值 0、方差 1。",
        (S2,), "self-normalization", j_selu_self_norm),
+    _c("selu-variance-attractor", "selu",
+       "A slope above 1 for positive inputs raises small variances while saturation damps "
+       "large ones, so SELU's variance settles at a fixed point.",
+       "正半轴斜率大于 1 会放大过小的方差,负半轴饱和会压低过大的方差,于是 SELU 的方差停在一个不动点上。",
+       (S2,), "selu-fixed-point", j_selu_attractor),
     _c("selu-needs-lecun-init", "selu",
        "SELU is sensitive to the weight initialisation and needs LeCun-normal weights.",
        "SELU 离不开 LeCun 正态初始化,换用别的初始化就会失效。",
@@ -630,6 +695,10 @@ CLAIMS: tuple[Claim, ...] = (
        "ELU's outputs have a mean closer to zero than ReLU's.",
        "ELU 输出的均值比 ReLU 更接近 0。",
        (S1,), "zero-centred", j_moment_mean("elu", claim_centred=True, base="relu")),
+    _c("leaky-zero-centred", "leaky_relu relu",
+       "Unlike ReLU, Leaky ReLU gives zero-mean outputs.",
+       "与 ReLU 不同,Leaky ReLU 的输出均值为零。",
+       (S1,), "zero-centred", j_leaky_mean),
     _c("elu-learns-faster", "elu relu",
        "Because its outputs are closer to zero mean, ELU speeds up learning.",
        "由于输出更接近零均值,ELU 能加快学习。",
@@ -662,6 +731,15 @@ CLAIMS: tuple[Claim, ...] = (
        "ReLU produces sparse activations: many outputs are exactly zero.",
        "ReLU 产生稀疏激活:很多输出恰好为 0。",
        (S1,), "zero-centred", j_sparse),
+    _c("relu-sparsity-prevents-overfitting", "relu",
+       "ReLU's sparse outputs help prevent overfitting.",
+       "ReLU 输出稀疏,有助于抑制过拟合。",
+       (S1,), "training", j_sparsity_overfit),
+    _c("relu-range-no-explosion", "relu",
+       "Keeping outputs in [0, ∞) protects ReLU networks from vanishing and exploding "
+       "gradients.",
+       "把输出限制在 [0, ∞) 使 ReLU 网络免于梯度消失和梯度爆炸。",
+       (S1,), "vanishing-gradients", j_relu_range),
     _c("relu-fewer-parameters", "relu",
        "ReLU reduces the number of parameters of a model.",
        "使用 ReLU 可以让模型的参数变少。",
