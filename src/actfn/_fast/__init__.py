@@ -263,12 +263,14 @@ def _check_out(out: Any, n: int, shape: tuple[int, ...], dtype: np.dtype,
                 f"got {type(out).__name__}"
             )
         outs = list(out)
+    src_owns = src.base is None
     for j, o in enumerate(outs):
-        # the common case in two cheap comparisons; details only to explain an error
+        # the common case in a few cheap comparisons; details only to explain an error
         if not (type(o) is np.ndarray and o.dtype == dtype and o.shape == shape
                 and o.flags.writeable):
             _explain_bad_out(o, "out" if n == 1 else f"out[{j}]", shape, dtype)
-        if _may_overlap(o, src):
+        # two different arrays that own their memory are separate allocations
+        if o is src or not (src_owns and o.base is None) and np.may_share_memory(o, src):
             raise ValueError(f"{'out' if n == 1 else f'out[{j}]'} overlaps the input: "
                              "actfn never writes to its input")
     if n == 2 and _may_overlap(outs[0], outs[1]):
