@@ -102,11 +102,20 @@ def expected(name: str, params: dict, which: int, x: np.ndarray) -> np.ndarray:
     return np.array(out, dtype=x.dtype)
 
 
-def measure(name: str, params: dict, which: int, dtype_name: str):
-    """Return (x, got, want, ulps) for one case."""
+#: The two NumPy code paths: the compiled (numba) loops and the pure-NumPy fallback.
+PATHS = ("compiled", "numpy")
+
+
+def measure(name: str, params: dict, which: int, dtype_name: str, path: str = "compiled"):
+    """Return (x, got, want, ulps) for one case, on the given NumPy code path."""
+    import contextlib
+
+    from actfn import _fast
+
     act = actfn.get(name, **params)
     x = points(dtype_name, tuple(sorted(set(act.kinks()))))
     fn = (act, act.derivative, act.second_derivative)[which]
-    got = np.asarray(fn(x))
+    with _fast.disabled() if path == "numpy" else contextlib.nullcontext():
+        got = np.asarray(fn(x))
     want = expected(name, params, which, x)
     return x, got, want, ulp_distance(got, want)
