@@ -8,15 +8,21 @@ multi-threaded loop into the kernel cache directory and lets numba compile it wi
 
 Each loop reads every input element once, converts it to float64, evaluates f (and
 f′, …) in registers and stores each output rounded once to the input dtype: one
-pass, no temporaries, branch-free selects. float64 inputs use libm/SciPy functions;
-float16/bfloat16/float32 inputs use the vectorizable polynomial functions of
-:mod:`._vmath` (accurate to ~1e-15 relative, far inside half a float32 ulp).
+pass, no temporaries, branch-free selects. The elementary functions are the
+vectorizable float64 polynomials of :mod:`._vmath` (exp, expm1, log1p, log: within
+0.7–1.4 float64 ulp; tanh, erf, erfc, erfcx too below float64), libm's tanh and hypot
+and SciPy's erf/erfc/erfcx for float64. Loops for float16/bfloat16/float32 may fuse
+multiply-adds (``fastmath={"contract"}``, nothing else); float64 loops are strict IEEE.
+The oracle tests (tests/test_accuracy.py) measure this path and the NumPy one.
 
 Switches: the environment variable ``ACTFN_DISABLE_NUMBA=1`` (read at import) or
 :func:`set_enabled` select the pure-NumPy path, which is also used where numba is not
 installed or a kernel cannot be traced. ``ACTFN_CACHE_DIR`` moves the kernel cache.
 Arrays with at least :data:`PARALLEL_THRESHOLD` elements use numba's threads
-(``numba.set_num_threads`` limits them); smaller ones run on the calling thread.
+(``numba.set_num_threads`` limits them); smaller ones run on the calling thread, and so
+does everything in a child process created by ``fork()`` (numba's thread pools do not
+survive it). Integer/bool inputs are converted to float64 first and non-contiguous
+ones copied; outputs are C-ordered (``out=`` may be any layout).
 """
 
 from __future__ import annotations
