@@ -373,7 +373,12 @@ def run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], 
         targets = results
     else:
         results = outs
-        targets = [o if o.flags.c_contiguous else np.empty(shape, out_dtype) for o in outs]
+        targets = outs
+        for o in outs:
+            if not o.flags.c_contiguous:  # write into a temporary, then copy over
+                targets = [o if o.flags.c_contiguous else np.empty(shape, out_dtype)
+                           for o in outs]
+                break
     fn = entry.ser
     if src.size >= PARALLEL_THRESHOLD and plan(src.size) == "parallel":
         fn = entry.par
