@@ -10,9 +10,8 @@
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
-from typing import Any
+import inspect as _inspect
+import typing as _t  # private aliases keep the public namespace to __all__
 
 from . import catalog as _catalog  # noqa: F401  (registers the built-in activations)
 from ._activation import Activation, get
@@ -32,25 +31,25 @@ def names() -> list[str]:
     return _canonical_names()
 
 
-def _functional(name: str) -> Callable[..., Any]:
+def _functional(name: str) -> _t.Callable[..., _t.Any]:
     spec = lookup(name)
 
-    def fn(x: Any, /, **params: Any) -> Any:
+    def fn(x: _t.Any, /, **params: _t.Any) -> _t.Any:
         return get(spec.name, **params)(x)
 
-    def derivative(x: Any, /, **params: Any) -> Any:
+    def derivative(x: _t.Any, /, **params: _t.Any) -> _t.Any:
         return get(spec.name, **params).derivative(x)
 
-    def second_derivative(x: Any, /, **params: Any) -> Any:
+    def second_derivative(x: _t.Any, /, **params: _t.Any) -> _t.Any:
         return get(spec.name, **params).second_derivative(x)
 
-    def value_and_derivative(x: Any, /, **params: Any) -> tuple[Any, Any]:
+    def value_and_derivative(x: _t.Any, /, **params: _t.Any) -> tuple[_t.Any, _t.Any]:
         return get(spec.name, **params).value_and_derivative(x)
 
-    sig = inspect.Signature(
-        [inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY)]
+    sig = _inspect.Signature(
+        [_inspect.Parameter("x", _inspect.Parameter.POSITIONAL_ONLY)]
         + [
-            inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default)
+            _inspect.Parameter(p.name, _inspect.Parameter.KEYWORD_ONLY, default=p.default)
             for p in spec.params
         ]
     )
@@ -90,7 +89,7 @@ for _n in _BUILTIN:
 del _n
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _t.Any:
     # Activations registered after import (plug-ins, tests) get a functional too.
     if name in _canonical_names():
         return _functional(name)
@@ -99,7 +98,7 @@ def __getattr__(name: str) -> Any:
 
 # Names imported for annotations only: keep them out of the public namespace, which
 # tests/test_api.py checks against __all__.
-del Any, Callable, annotations
+del annotations
 
 __all__ = [
     "Activation",

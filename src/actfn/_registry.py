@@ -326,3 +326,22 @@ class Prose:
     use: str
     #: Claims often made about this activation (in tutorials) that are wrong, corrected.
     corrections: tuple[str, ...] = ()
+
+
+def merge_positional(owner: str, order: list[str], args: tuple[Any, ...],
+                     kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Fold positional constructor arguments into ``kwargs`` by parameter ``order``.
+
+    Used by the framework layer classes, whose positional arguments are the
+    activation's parameters in registry order.
+    """
+    if len(args) > len(order):
+        raise TypeError(
+            f"{owner}() takes at most {len(order)} positional arguments "
+            f"({', '.join(order) or 'none'}), got {len(args)}"
+        )
+    for k, v in zip(order, args, strict=False):
+        if k in kwargs:
+            raise TypeError(f"{owner}() got multiple values for {k}")
+        kwargs[k] = v
+    return kwargs

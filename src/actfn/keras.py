@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ._activation import get
-from ._registry import Spec, canonical_names, lookup
+from ._registry import Spec, canonical_names, lookup, merge_positional
 
 
 def _fallback_backend() -> None:
@@ -180,15 +180,7 @@ def layer_class(name: str) -> type[Activation]:
     order = list(spec.param_names)
 
     def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
-        if len(args) > len(order):
-            raise TypeError(
-                f"{type(self).__name__}() takes at most {len(order)} positional arguments "
-                f"({', '.join(order) or 'none'}), got {len(args)}"
-            )
-        for k, v in zip(order, args, strict=False):
-            if k in kwargs:
-                raise TypeError(f"{type(self).__name__}() got multiple values for {k}")
-            kwargs[k] = v
+        kwargs = merge_positional(type(self).__name__, order, args, kwargs)
         Activation.__init__(self, spec.name, **kwargs)
 
     __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]

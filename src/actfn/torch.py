@@ -53,7 +53,7 @@ import array_api_compat.torch as _aac_torch
 import torch
 
 from . import _backend
-from ._registry import Param, Spec, canonical_names, lookup
+from ._registry import Param, Spec, canonical_names, lookup, merge_positional
 
 __all__ = ["Activation", "function", "module_class"]
 
@@ -449,15 +449,7 @@ def module_class(name: str) -> type[Activation]:
         )
 
     def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
-        if len(args) > len(order):
-            raise TypeError(
-                f"{type(self).__name__}() takes at most {len(order)} positional arguments "
-                f"({', '.join(order) or 'none'}), got {len(args)}"
-            )
-        for k, v in zip(order, args, strict=False):
-            if k in kwargs:
-                raise TypeError(f"{type(self).__name__}() got multiple values for {k}")
-            kwargs[k] = v
+        kwargs = merge_positional(type(self).__name__, order, args, kwargs)
         Activation.__init__(self, spec.name, **kwargs)
 
     __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
