@@ -114,12 +114,40 @@ def prepare(x: Any) -> Prepared:
     return Prepared(xw=xw, xp=xp, out_dtype=out)
 
 
+def _to_bfloat16(y: np.ndarray) -> np.ndarray:
+    """float64 → bfloat16 rounded once to nearest-even.
+
+    ml_dtypes converts through float32, which can round twice. Rounding to float32 *to
+    odd* first (truncate, then set the last bit if anything was lost) keeps enough
+    information for the float32 → bfloat16 step to round correctly.
+    """
+    with np.errstate(all="ignore"):
+        f = y.astype(np.float32)
+    back = f.astype(np.float64)
+    inexact = (back != y) & np.isfinite(y) & np.isfinite(back)
+    # truncate towards zero where float32 rounding went away from zero
+    away = inexact & (np.abs(back) > np.abs(y))
+    bits = f.view(np.uint32).copy()
+    bits[away] -= 1
+    bits[inexact] |= 1
+    return bits.view(np.float32).astype(_bfloat16())
+
+
+def _bfloat16() -> Any:
+    import ml_dtypes
+
+    return ml_dtypes.bfloat16
+
+
 def finish(y: Any, prep: Prepared) -> Any:
-    """Cast a working-precision result back to the output dtype."""
+    """Cast a working-precision result back to the output dtype (one rounding)."""
     xp = prep.xp
     if xp is np:
         with np.errstate(all="ignore"):
-            return np.asarray(y).astype(prep.out_dtype, copy=False)
+            y = np.asarray(y)
+            if prep.out_dtype.name == "bfloat16" and y.dtype == np.float64:
+                return _to_bfloat16(y)
+            return y.astype(prep.out_dtype, copy=False)
     return xp.astype(y, prep.out_dtype, copy=False)
 
 
