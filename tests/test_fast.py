@@ -448,3 +448,24 @@ def test_sixteen_bit_conversions_exact() -> None:
         with np.errstate(all="ignore"):
             both_nan = np.isnan(got.astype(np.float64)) & np.isnan(ref.astype(np.float64))
         assert np.array_equal(got.view(np.uint16)[~both_nan], ref.view(np.uint16)[~both_nan])
+
+
+def test_parallel_loop_leaves_torch_thread_count_alone(tmp_path):
+    # Compiling the prange loop and starting numba's OpenMP pool set the thread count of
+    # the OpenMP runtime PyTorch shares; actfn restores PyTorch's setting afterwards.
+    # A fresh process with empty caches, so that both happen inside actfn's call.
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, torch; torch.set_num_threads(1); torch.get_num_threads(); "
+        "import actfn; "
+        "actfn.get('relu')(np.random.rand(1 << 20).astype(np.float32)); "
+        "print(torch.get_num_threads())"
+    )
+    env = dict(os.environ, NUMBA_NUM_THREADS="2", ACTFN_CACHE_DIR=str(tmp_path),
+               NUMBA_CACHE_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-1] == "1"

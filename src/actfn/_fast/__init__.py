@@ -331,7 +331,25 @@ def _dtype_names() -> dict[np.dtype, str]:
     return _NAMES
 
 
-def run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], fused: bool,
+def run_numpy(*args: Any, **kwargs: Any) -> tuple[Any, ...]:
+    """:func:`_run_numpy`, leaving PyTorch's thread count as it was.
+
+    Compiling or starting numba's OpenMP thread pool calls ``omp_set_num_threads`` in
+    the OpenMP runtime that PyTorch shares, so a user's ``torch.set_num_threads(1)``
+    would silently become numba's count. When torch is loaded, restore it.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return _run_numpy(*args, **kwargs)
+    before = torch.get_num_threads()
+    try:
+        return _run_numpy(*args, **kwargs)
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
+
+
+def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], fused: bool,
               out: Any, generic: Callable[..., tuple[Any, ...]]) -> tuple[Any, ...]:
     """Evaluate ``kernels`` on the NumPy array ``arr``: compiled when possible.
 
