@@ -72,6 +72,8 @@ def points(dtype_name: str, kinks: tuple[float, ...] = ()) -> np.ndarray:
     mx = float(_finfo(dtype_name)[0])
     tiny = float(_neighbours(0.0, dt, 1)[-1])  # smallest positive subnormal
     vals: list[float] = list(np.linspace(-10, 10, 801))
+    # finer in [-3, 3], where f' and f'' of the smooth gated units cross zero
+    vals += list(np.linspace(-3, 3, 2001) + 1e-4)
     with np.errstate(over="ignore"):
         mags = np.exp(np.linspace(math.log(tiny), math.log(mx), 360))
     mags = mags[np.isfinite(mags)]

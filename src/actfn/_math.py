@@ -190,11 +190,30 @@ def near_zeros(value: Any, z: Any, xp: Any, key: str, zlo: Any = None) -> Any:
         return value
     from ._zeros import RADIUS, ZEROS
 
+    narrow = getattr(xp, "narrow_output", False)
     for x0_hi, x0_lo, coeffs in ZEROS[key]:
+        radius = RADIUS
+        if narrow:
+            # The result will be rounded to float32 or narrower: the general formula's
+            # relative error eps64·|terms|/|value| stays far below half a float32 ulp
+            # beyond 1e-4 of the zero, and inside it a few terms of the series suffice.
+            radius, coeffs = _NARROW_RADIUS, _truncate(coeffs, _NARROW_RADIUS)
         d = z - x0_hi
         d = d - x0_lo if zlo is None else d + (zlo - x0_lo)
         p = coeffs[-1] + 0.0 * d
         for c in reversed(coeffs[:-1]):
             p = p * d + c
-        value = xp.where(xp.abs(d) < RADIUS, p * d, value)
+        value = xp.where(xp.abs(d) < radius, p * d, value)
     return value
+
+
+_NARROW_RADIUS = 1e-4
+
+
+def _truncate(coeffs: tuple[float, ...], radius: float) -> tuple[float, ...]:
+    """Leading coefficients whose omitted tail is below 2**-60 relative at ``radius``."""
+    c1 = abs(coeffs[0])
+    for n in range(2, len(coeffs)):
+        if abs(coeffs[n]) * radius**n <= c1 * 2.0**-60:
+            return coeffs[:n]
+    return coeffs

@@ -225,6 +225,11 @@ class Namespace:
         self._tape = tape
         self._mode = mode  # "a" (libm/SciPy, float64) or "v" (vectorizable)
 
+    @property
+    def narrow_output(self) -> bool:
+        """True when the loop stores float32 or narrower (see _math.near_zeros)."""
+        return self._mode == "v"
+
     def _sym(self, v: Any) -> Sym:
         if isinstance(v, Sym):
             return v
