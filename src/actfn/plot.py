@@ -120,11 +120,12 @@ def _title(a: Activation) -> str:
     return f"{a.name}({inner})"
 
 
-def _fmt(v: Any) -> str:
+def _fmt(v: Any, digits: int = 6) -> str:
+    """A parameter value for titles and tables: floats to ``digits`` significant digits."""
     if isinstance(v, float):
-        return f"{v:.6g}"
+        return f"{v:.{digits}g}"
     if isinstance(v, tuple):
-        return "(" + ", ".join(_fmt(t) for t in v) + ")"
+        return "(" + ", ".join(_fmt(t, digits) for t in v) + ")"
     return repr(v) if isinstance(v, str) else str(v)
 
 

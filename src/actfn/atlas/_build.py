@@ -145,11 +145,7 @@ class _Ctx:
 
 
 def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.10g}"
-    if isinstance(v, tuple):
-        return "(" + ", ".join(_fmt(t) for t in v) + ")"
-    return repr(v) if isinstance(v, str) else str(v)
+    return plot._fmt(v, digits=10)
 
 
 def _props_table(spec: Spec) -> str:
