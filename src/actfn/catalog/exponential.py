@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from .._math import clip, two_prod
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec, register
 
@@ -45,8 +47,10 @@ def _elu_like(x, xp, a, s, ain):
     return xp.where(x > 0, x, a * neg)
 
 
+@functools.lru_cache(maxsize=64)
 def _prod_err(a, b):
-    # Error of the float product a*b for Python floats (exact via fractions).
+    # Error of the float product a*b for Python floats (exact via fractions). Cached:
+    # it depends on the parameters only, and every selu call would otherwise redo it.
     from fractions import Fraction
 
     return float(Fraction(a) * Fraction(b) - Fraction(a * b))
