@@ -17,7 +17,7 @@ import numpy as np
 import typer
 
 from . import get, lookup, names
-from ._cli_common import CLIError, guarded
+from ._cli_common import CLIError, guarded, user_params
 from ._registry import Equivalent, Properties, Prose, Spec
 
 __all__ = ["register", "parse_params", "parse_number", "format_value", "DTYPES"]
@@ -211,7 +211,9 @@ def cmd_show(name: str, param: ParamOpt = None,
     if lang not in _T:
         raise CLIError(f"unknown --lang {lang!r}; valid: en, zh")
     spec = lookup(name)
-    act = get(spec.name, **parse_params(spec, param))
+    params = parse_params(spec, param)
+    with user_params(spec.name, params):
+        act = get(spec.name, **params)
     t = _T[lang]
     con = _console()
     con.rule(f"[bold]{act!r}")
@@ -280,11 +282,13 @@ def cmd_eval(
 ) -> None:
     """f, f′ and f″ at the points, printed with enough digits to round-trip the dtype."""
     spec = lookup(name)
-    act = get(spec.name, **parse_params(spec, param))
+    params = parse_params(spec, param)
     dt = _dtype(dtype)
     with np.errstate(over="ignore"):  # e.g. 70000 → inf in float16, as intended
         xs = np.asarray([parse_number(v) for v in x], dtype=np.float64).astype(dt)
-    cols = [xs, act(xs), act.derivative(xs), act.second_derivative(xs)]
+    with user_params(spec.name, params):
+        act = get(spec.name, **params)
+        cols = [xs, act(xs), act.derivative(xs), act.second_derivative(xs)]
     header = ["x", "f(x)", "f'(x)", "f''(x)"]
     text = [[format_value(v) for v in c] for c in cols]
     widths = [max(len(h), *(len(s) for s in col)) for h, col in zip(header, text, strict=True)]
@@ -305,9 +309,13 @@ def cmd_plot(
     from . import plot
 
     spec = lookup(name)
-    act = get(spec.name, **parse_params(spec, param))
-    out = plot.plot(act, output, x_range=_parse_range(range_), second=second)
-    typer.echo(f"wrote {out}")
+    params = parse_params(spec, param)
+    x_range = _parse_range(range_)
+    plot.check_output(output)  # refuse a bad path before drawing
+    with user_params(spec.name, params):
+        act = get(spec.name, **params)
+        plot.plot(act, output, x_range=x_range, second=second)
+    typer.echo(f"wrote {output}")
 
 
 def cmd_compare(
@@ -325,8 +333,9 @@ def cmd_compare(
     if output is not None:
         from . import plot
 
-        out = plot.compare([s.name for s in specs], output, x_range=x_range, layout=layout)
-        typer.echo(f"wrote {out}")
+        plot.check_output(output)
+        plot.compare([s.name for s in specs], output, x_range=x_range, layout=layout)
+        typer.echo(f"wrote {output}")
         return
     from rich.table import Table
 
@@ -346,13 +355,21 @@ def cmd_atlas(
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory of the site.")]
     = Path("site"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Also write into a non-empty folder that actfn did not make (only "
+        "actfn's own files are written; nothing else is touched).")] = False,
 ) -> None:
-    """Build the activation atlas: a self-contained static site (works offline)."""
+    """Build the activation atlas: a self-contained static site (works offline).
+
+    The folder must be new, empty, or an earlier atlas (it lists actfn's files in
+    .actfn-manifest.json); a rebuild replaces only actfn's files and leaves everything
+    else (.git, CNAME, notes) alone.
+    """
     from .atlas import build, check_target
 
-    check_target(output)  # fail before the progress bar appears
+    check_target(output, force=force)  # fail before the progress bar appears
     if quiet:
-        out = build(output)
+        build(output, force=force)
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -363,8 +380,8 @@ def cmd_atlas(
             def report(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total)
 
-            out = build(output, progress=report)
-    typer.echo(f"wrote {out / 'index.html'}")
+            build(output, progress=report, force=force)
+    typer.echo(f"wrote {Path(output) / 'index.html'}")
 
 
 def register(app: typer.Typer) -> None:

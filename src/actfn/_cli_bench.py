@@ -34,7 +34,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
-from . import get, lookup, names
+from . import _safe_io, get, lookup, names
 from ._cli_common import CLIError, guarded
 
 __all__ = ["register", "run_bench", "format_table", "SEEDS"]
@@ -442,6 +442,8 @@ def format_table(results: dict[str, Any]) -> str:
 
 
 def _figure(results: dict[str, Any], path: Path) -> None:
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
@@ -464,23 +466,75 @@ def _figure(results: dict[str, Any], path: Path) -> None:
         ax.set_title(f"{dname}, {results['size']:,} elements, {results['threads']} threads")
     axes[0, 0].legend(fontsize=7, ncol=4)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=110, format=path.suffix.lower()[1:])
     plt.close(fig)
+    _safe_io.atomic_write_bytes(path, buf.getvalue())
+
+
+#: Largest --size accepted before the memory check (beyond it even the exponent is silly).
+_MAX_SIZE = 1 << 62
 
 
 def _parse_size(text: str) -> int:
+    """``--size``: an integer such as ``16777216``, ``1e6`` or ``2^24`` (checked, not
+    computed, when absurdly large)."""
     t = text.strip().lower().replace("**", "^")
+    bad = CLIError(f"--size {text!r} is not an integer (e.g. 16777216 or 2^24)")
     try:
         if "^" in t:
-            b, e = t.split("^", 1)
-            n = int(b) ** int(e)
+            b, e = (int(v) for v in t.split("^", 1))
+            if b >= 2 and e > 0 and e * math.log2(b) > 62:
+                raise CLIError(f"--size {text!r} is too large (more than 2^62 elements)")
+            n = b**e if e >= 0 else 0
         else:
-            n = int(float(t))
-    except ValueError:
-        raise CLIError(f"--size {text!r} is not an integer (e.g. 16777216 or 2^24)") from None
+            try:
+                n = int(t)
+            except ValueError:
+                v = float(t)
+                if math.isinf(v):
+                    raise CLIError(f"--size {text!r} is too large (infinite)") from None
+                if v != int(v):
+                    raise bad from None
+                n = int(v)
+    except (ValueError, OverflowError):
+        raise bad from None
     if n < 1:
         raise CLIError(f"--size must be at least 1, got {n}")
+    if n > _MAX_SIZE:
+        raise CLIError(f"--size {text!r} is too large (more than 2^62 elements)")
     return n
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} PiB"  # pragma: no cover
+
+
+def memory_needed(size: int, labels: list[str], dtypes: list[str]) -> int:
+    """A lower estimate of the bytes one run holds at once: the float64 source array, and
+    per dtype the input, two ceiling outputs and, per activation, two ``out=`` buffers,
+    the framework copies (torch ones, JAX input and ones) and one result pair."""
+    item = max((2 if d in ("float16", "bfloat16") else np.dtype(d).itemsize) for d in dtypes)
+    return size * (8 + item * (3 + 5 * len(labels) + 2))
+
+
+def _physical_memory() -> int | None:
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_memory(size: int, labels: list[str], dtypes: list[str], text: str) -> None:
+    need = memory_needed(size, labels, dtypes)
+    have = _physical_memory()
+    if have is not None and need > have:
+        raise CLIError(f"--size {text} needs about {_bytes(need)} of memory for "
+                       f"{len(labels)} activation(s); this machine has {_bytes(have)}")
 
 
 def cmd_bench(
@@ -513,14 +567,17 @@ def cmd_bench(
     nthreads = threads or (os.cpu_count() or 1)
     if nthreads < 1:
         raise CLIError("--threads must be at least 1")
-    if output is not None and output.suffix.lower() not in (".png", ".svg", ".pdf", ".json"):
-        raise CLIError(f"-o {output}: use a .png, .svg, .pdf or .json file name")
+    if output is not None:
+        if output.suffix.lower() not in (".png", ".svg", ".pdf", ".json"):
+            raise CLIError(f"-o {output}: use a .png, .svg, .pdf or .json file name")
+        _safe_io.check_output_file(output)  # before minutes of work
+    _check_memory(n, labels, dtypes, size)
     results = run_bench(labels, n, dtypes, nthreads, repeats,
                         small=min(1024, n), echo=lambda s: typer.echo(s, err=True))
     typer.echo(format_table(results))
     if output is not None:
         if output.suffix.lower() == ".json":
-            output.write_text(json.dumps(results, indent=1))
+            _safe_io.atomic_write_text(output, json.dumps(results, indent=1))
         else:
             _figure(results, output)
         typer.echo(f"wrote {output}", err=True)

@@ -63,8 +63,15 @@ def register(app: typer.Typer) -> None:
             help="Threads for torch and numba (1 or 2).")] = 1,
         figures: Annotated[bool, typer.Option("--figures/--no-figures",
                                               help="Draw the PNG figures.")] = True,
+        force: Annotated[bool, typer.Option(
+            "--force", help="Also write into a non-empty folder that actfn did not make "
+            "(only the report's own files are written; nothing else is touched).")] = False,
     ) -> None:
-        """Run the experiments behind the claims and write a report with verdicts."""
+        """Run the experiments behind the claims and write a report with verdicts.
+
+        The folder must be new, empty, or an earlier report (it lists actfn's files in
+        .actfn-manifest.json); only the report's files are replaced.
+        """
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -73,6 +80,7 @@ def register(app: typer.Typer) -> None:
         if threads not in (1, 2):
             fail(f"--threads={threads} must be 1 or 2")
         selected = ex.resolve(ids or [])
+        ex.report_dir(output, selected, figures=figures, force=force)  # before the work
         exps = ex.experiments()
         needed = [e for e in exps if any(e in c.experiments for c in selected)]
         console = Console(stderr=True)
@@ -91,7 +99,7 @@ def register(app: typer.Typer) -> None:
             outcome: dict[str, Any] = ex.run(selected, quick=quick, threads=threads,
                                              on_start=on_start, on_step=on_step)
             bar.update(task, completed=len(needed), description="writing report")
-            report = ex.write_report(selected, outcome, output, figures=figures)
+            report = ex.write_report(selected, outcome, output, figures=figures, force=force)
             bar.update(task, description="done")
         verdicts = ex.judge(selected, outcome["results"])
         counts = {k: sum(v.kind == k for v in verdicts.values())

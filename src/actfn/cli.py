@@ -2,8 +2,10 @@
 
 Each feature area registers its own sub-commands from a module of its own
 (``_cli_atlas``, ``_cli_claims``, ``_cli_bench``) through :func:`register`, so
-the areas can grow independently. Errors raised as :class:`CLIError`,
-``ValueError`` or ``TypeError`` become one line on stderr and exit code 2.
+the areas can grow independently. Every exception in a command becomes one line on
+stderr: exit code 2 for bad input (:class:`CLIError`, ``ValueError``, ``TypeError``,
+``OSError``), 1 for an internal error, 130/143/129 for SIGINT/SIGTERM/SIGHUP; the
+global ``--debug`` flag adds the traceback (see :mod:`actfn._cli_common`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 
 import typer
 
-from ._cli_common import CLIError, fail, guarded
+from ._cli_common import CLIError, fail, guarded, set_debug
 
 app = typer.Typer(
     name="actfn",
@@ -22,6 +24,16 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+
+@app.callback()
+def _options(
+    debug: bool = typer.Option(False, "--debug", help="Print the traceback of an error."),
+) -> None:
+    """Activation functions: exact values and derivatives, knowledge, plots."""
+    set_debug(debug)
+
 
 _AREAS = ("actfn._cli_atlas", "actfn._cli_claims", "actfn._cli_bench")
 
@@ -49,7 +61,8 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     try:
         app(args=argv, prog_name="actfn", standalone_mode=True)
-    except KeyboardInterrupt:  # pragma: no cover
+    except KeyboardInterrupt:  # pragma: no cover - outside a command (while importing)
+        print("actfn: interrupted by SIGINT", file=sys.stderr)
         sys.exit(130)
 
 

@@ -14,8 +14,8 @@ a dot.
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ import numpy as np  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from . import _safe_io  # noqa: E402
 from ._activation import Activation, get  # noqa: E402
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "thumbnail",
     "draw",
     "save",
+    "check_output",
     "plot",
     "compare",
 ]
@@ -242,38 +244,40 @@ def _format(path: Path) -> str:
     return ext[1:]
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def check_output(path: str | os.PathLike[str]) -> Path:
+    """Raise unless a figure can be written to ``path`` (format by extension, a regular
+    file or symlink to one, or nothing yet, in a writable folder); nothing is created."""
+    out = Path(path)
+    _format(out)
+    return _safe_io.check_output_file(out)
+
+
+def render(fig: Figure, fmt: str) -> bytes:
+    """The bytes of ``fig`` as ``fmt`` (png, svg, pdf): deterministic, no timestamps."""
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "actfn"}):
+        meta: dict[str, Any] = {"Software": None}
+        if fmt == "svg":
+            meta = {"Date": None}
+        elif fmt == "pdf":
+            meta = {"CreationDate": None, "ModDate": None}
+        fig.savefig(buf, format=fmt, metadata=meta)
+    return buf.getvalue()
 
 
 def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
     """Write ``fig`` to ``path`` (PNG, SVG or PDF by extension), atomically.
 
     The image goes to a temporary file in the same directory that is renamed into
-    place, so a failure never leaves a partial file. The output is deterministic
-    (no timestamps, fixed SVG ids).
+    place, so a failure never leaves a partial file; an existing symlink is written
+    through, a FIFO, device or directory is refused, an existing file keeps its mode
+    (see :mod:`actfn._safe_io`). The output is deterministic (no timestamps, fixed SVG
+    ids).
     """
     out = Path(path)
     fmt = _format(out)
-    directory = out.parent if str(out.parent) else Path(".")
-    if not directory.is_dir():
-        raise OSError(f"cannot write {str(out)!r}: directory {str(directory)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=out.suffix, dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh, matplotlib.rc_context({"svg.hashsalt": "actfn"}):
-            meta: dict[str, Any] = {"Software": None}
-            if fmt == "svg":
-                meta = {"Date": None}
-            elif fmt == "pdf":
-                meta = {"CreationDate": None, "ModDate": None}
-            fig.savefig(fh, format=fmt, metadata=meta)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; use the usual mode
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _safe_io.check_output_file(out)
+    _safe_io.atomic_write_bytes(out, render(fig, fmt))
     return out
 
 
@@ -287,7 +291,7 @@ def plot(
 ) -> Path:
     """Draw :func:`figure` and :func:`save` it to ``path``."""
     out = Path(path)
-    _format(out)  # fail before drawing
+    check_output(out)  # fail before drawing
     return save(figure(act, params=params, x_range=x_range, second=second), out)
 
 
@@ -300,5 +304,5 @@ def compare(
 ) -> Path:
     """Draw :func:`compare_figure` and :func:`save` it to ``path``."""
     out = Path(path)
-    _format(out)
+    check_output(out)
     return save(compare_figure(acts, x_range=x_range, layout=layout), out)

@@ -9,6 +9,6 @@ images rendered by matplotlib's mathtext and there are no scripts or remote asse
 
 from __future__ import annotations
 
-from ._build import EXAMPLE_X, MARKER, build, check_target, examples
+from ._build import EXAMPLE_X, LEGACY_MARKER, MARKER, build, check_target, examples
 
-__all__ = ["build", "check_target", "examples", "EXAMPLE_X", "MARKER"]
+__all__ = ["build", "check_target", "examples", "EXAMPLE_X", "MARKER", "LEGACY_MARKER"]

@@ -9,22 +9,28 @@ from __future__ import annotations
 
 import html
 import os
-import shutil
-import tempfile
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .. import __version__, get, lookup, names, plot
+from .. import __version__, _safe_io, get, lookup, names, plot
 from .._registry import Properties, Prose, Spec
 from ._math import Formula, Renderer, pieces
 
 __all__ = ["build", "check_target", "examples", "MARKER", "EXAMPLE_X"]
 
-#: File that marks a directory as an atlas, so a rebuild may replace it.
-MARKER = ".actfn-atlas"
+#: The manifest that marks a folder as an atlas and lists the files actfn wrote there;
+#: a rebuild replaces and removes only those (see :class:`actfn._safe_io.OwnedDir`).
+MARKER = _safe_io.MANIFEST
+#: The marker of atlases built by actfn 0.1.0 (a folder holding it is taken as an atlas).
+LEGACY_MARKER = ".actfn-atlas"
+_LEGACY_FILES = ("*.html", "style.css", "img/*.png", "math/*.svg")
+_TOOL = "actfn atlas"
+#: Names that may become file names (the registry's own rule, checked again here).
+_SAFE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 #: Inputs used by the runnable examples on every page.
 EXAMPLE_X = (-2.0, -1.0, 0.0, 0.5, 2.0)
 
@@ -125,7 +131,7 @@ class _Ctx:
 
     def img(self, snippet: str, alt: str) -> str:
         name, _ = self.math.svg(snippet)
-        return f'<img class="math" src="math/{name}" alt="{_e(alt)}">'
+        return f'<img class="math" src="math/{_e(name)}" alt="{_e(alt)}">'
 
     def formula(self, tex: str, lhs: str) -> str:
         f: Formula = pieces(tex)
@@ -273,7 +279,7 @@ def _activation_page(ctx: _Ctx, spec: Spec, prev: str | None, nxt: str | None) -
         b.append(f"<p><strong>{_bi('At the kinks', '折点处')}</strong> (x = {_e(where)}): "
                  f"{_e(spec.kink_convention or 'see the formula')}</p>")
     b.append(f'<h2 id="figure">{_bi("Figure", "图像")}</h2>')
-    b.append(f'<figure><img src="img/{spec.name}.png" width="768" height="528" '
+    b.append(f'<figure><img src="img/{_e(spec.name)}.png" width="768" height="528" '
              f'alt="{_e(spec.name)}: f, f′ and f″ on centred axes">'
              "<figcaption class=\"muted\">f (blue), f′ (orange) and f″ (green) at the default "
              "parameters; dots mark the value actfn returns where a curve jumps.</figcaption>"
@@ -293,9 +299,9 @@ def _activation_page(ctx: _Ctx, spec: Spec, prev: str | None, nxt: str | None) -
         b.append(f'<h2 id="reference">{_bi("Reference", "参考文献")}</h2>'
                  f"<p>{_e(spec.reference)}</p>")
     pager = ['<nav class="pager">']
-    pager.append(f'<a href="{prev}.html">← {_e(prev)}</a>' if prev else "<span></span>")
+    pager.append(f'<a href="{_e(prev)}.html">← {_e(prev)}</a>' if prev else "<span></span>")
     pager.append('<a href="index.html">index · 目录</a>')
-    pager.append(f'<a href="{nxt}.html">{_e(nxt)} →</a>' if nxt else "<span></span>")
+    pager.append(f'<a href="{_e(nxt)}.html">{_e(nxt)} →</a>' if nxt else "<span></span>")
     pager.append("</nav>")
     b.append("".join(pager))
     return _page(f"{spec.name} · actfn atlas", "\n".join(b))
@@ -311,9 +317,10 @@ def _index_page(specs: Sequence[Spec], overview: str) -> str:
             else f"{q.name}={_fmt(q.default)}" for q in s.params
         ) or "—"
         rows.append(
-            f'<tr><td class="thumb"><a href="{s.name}.html"><img src="img/{s.name}-thumb.png" '
+            f'<tr><td class="thumb"><a href="{_e(s.name)}.html">'
+            f'<img src="img/{_e(s.name)}-thumb.png" '
             f'width="150" height="100" alt="{_e(s.name)} thumbnail"></a></td>'
-            f'<td><a href="{s.name}.html"><strong>{_e(s.name)}</strong></a></td>'
+            f'<td><a href="{_e(s.name)}.html"><strong>{_e(s.name)}</strong></a></td>'
             f"<td>{_e(s.family)}</td><td>{_e(Properties(p.range, p.attained).range_label())}</td>"
             f"<td>{'yes' if p.monotone else 'no'}</td><td>{_e(p.smoothness_label)}</td>"
             f"<td>{'yes' if p.zero_centred else 'no'}</td>"
@@ -332,100 +339,94 @@ registry, and every property on it is verified by the test-suite.</p>
 <h2>{_bi("Comparison", "对比")}</h2>
 <div class="scroll"><table class="compare">{head}{''.join(rows)}</table></div>
 <h2>{_bi("Common activations side by side", "常用激活函数对比")}</h2>
-<figure><img src="img/{overview}" width="1100" height="440"
+<figure><img src="img/{_e(overview)}" width="1100" height="440"
 alt="relu, gelu, silu, elu, tanh and sigmoid with their derivatives"></figure>"""
     return _page("actfn atlas", body)
 
 
 # -- driver ----------------------------------------------------------------------------------
-def _write(path: Path, data: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        path.write_text(data, encoding="utf-8")
-    else:
-        path.write_bytes(data)
+def _specs(only: Sequence[str] | None) -> list[Spec]:
+    """The specs to build, each with a name that is safe as a file name."""
+    specs = [lookup(n) for n in (only or names())]
+    for spec in specs:
+        if not isinstance(spec.name, str) or not _SAFE_NAME.fullmatch(spec.name):
+            raise ValueError(f"refusing to build the atlas: activation name {spec.name!r} is not "
+                             "a safe file name (need [a-z][a-z0-9_]*)")
+    if not specs:
+        raise ValueError("refusing to build an empty atlas: no activations selected")
+    return specs
 
 
-def check_target(out_dir: str | os.PathLike[str]) -> Path:
+def _planned(specs: Sequence[Spec]) -> list[str]:
+    files = ["index.html", "style.css", "img/overview.png"]
+    for s in specs:
+        files += [f"{s.name}.html", f"img/{s.name}.png", f"img/{s.name}-thumb.png"]
+    return files
+
+
+def _owned(out_dir: str | os.PathLike[str], force: bool,
+           specs: Sequence[Spec] = ()) -> _safe_io.OwnedDir:
+    return _safe_io.OwnedDir(out_dir, tool=_TOOL, force=force,
+                             legacy=(LEGACY_MARKER, _LEGACY_FILES), planned=_planned(specs))
+
+
+def check_target(out_dir: str | os.PathLike[str], *, force: bool = False,
+                 only: Sequence[str] | None = None) -> Path:
     """Raise ``OSError`` unless an atlas can be written to ``out_dir``; return it as a Path.
 
-    The parent directory must exist, and ``out_dir`` must be absent, empty, or an
-    earlier atlas (holding the ``.actfn-atlas`` marker).
+    The parent directory must exist, and ``out_dir`` must be absent, empty, or an earlier
+    atlas (it holds the manifest :data:`MARKER`, or the 0.1.0 marker ``.actfn-atlas``);
+    another non-empty folder only with ``force``. A file of the atlas that exists but
+    is not listed in the manifest is refused too (unless ``force``). Nothing is written.
     """
-    out = Path(out_dir)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir())
-                                               and not (out / MARKER).exists())):
-        raise OSError(f"refusing to overwrite {str(out)!r}: it exists and is not an actfn atlas")
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise OSError(f"cannot write {str(out)!r}: directory {str(parent)!r} does not exist")
-    return out
+    _owned(out_dir, force, _specs(only))
+    return Path(out_dir)
 
 
 def build(out_dir: str | os.PathLike[str], *, progress: Progress | None = None,
-          only: Sequence[str] | None = None) -> Path:
+          only: Sequence[str] | None = None, force: bool = False) -> Path:
     """Build the atlas into ``out_dir`` and return its path.
 
-    The site is written to a temporary sibling directory and moved into place at the
-    end, so an interrupted build leaves nothing half-written. An existing ``out_dir`` is
-    replaced only if it is empty or an earlier atlas (it holds the ``.actfn-atlas``
-    marker). ``progress(step, done, total)`` is called as the build advances. ``only``
-    restricts the pages to some activations (the index lists just those).
+    ``out_dir`` must be new, empty, or an earlier atlas (see :func:`check_target`);
+    ``force`` also accepts a non-empty folder actfn did not make. Only actfn's own files
+    are written (each atomically) and listed in :data:`MARKER`; a rebuild removes only
+    the files of the previous build that are gone, and leaves everything else (``.git``,
+    ``CNAME``, notes) untouched. If the build fails or is interrupted, the files it
+    created are removed again. ``progress(step, done, total)`` is called as the build
+    advances. ``only`` restricts the pages to some activations (the index lists just
+    those).
     """
-    out = check_target(out_dir)
-    parent = out.parent
+    specs = _specs(only)
+    owned = _owned(out_dir, force, specs)
     report = progress or (lambda step, done, total: None)
-    specs = [lookup(n) for n in (only or names())]
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
-    try:
+    total = len(specs)
+    with owned:
         ctx = _Ctx()
-        total = len(specs)
-        (tmp / "img").mkdir()
         for i, spec in enumerate(specs):
             report("figures", i, total)
             plot.save(plot.figure(spec.name, second=True, size=(6.4, 4.4), dpi=120),
-                      tmp / "img" / f"{spec.name}.png")
+                      owned.path(f"img/{spec.name}.png"))
             plot.save(plot.thumbnail(spec.name, size=(3.0, 2.0), dpi=100),
-                      tmp / "img" / f"{spec.name}-thumb.png")
+                      owned.path(f"img/{spec.name}-thumb.png"))
         report("figures", total, total)
         overview = "overview.png"
         common = [n for n in ("relu", "gelu", "silu", "elu", "tanh", "sigmoid")
                   if n in {s.name for s in specs}] or [specs[0].name]
-        plot.save(plot.compare_figure(common, x_range=(-4.0, 4.0)), tmp / "img" / overview)
+        plot.save(plot.compare_figure(common, x_range=(-4.0, 4.0)),
+                  owned.path(f"img/{overview}"))
         for i, spec in enumerate(specs):
             report("pages", i, total)
             prev = specs[i - 1].name if i > 0 else None
             nxt = specs[i + 1].name if i + 1 < total else None
-            _write(tmp / f"{spec.name}.html", _activation_page(ctx, spec, prev, nxt))
+            owned.write_text(f"{spec.name}.html", _activation_page(ctx, spec, prev, nxt))
         report("pages", total, total)
-        _write(tmp / "index.html", _index_page(specs, overview))
-        _write(tmp / "style.css", _CSS.lstrip())
+        owned.write_text("index.html", _index_page(specs, overview))
+        owned.write_text("style.css", _CSS.lstrip())
         formulas = ctx.math.files()
         for i, (name, data) in enumerate(sorted(formulas.items())):
             if i % 10 == 0:
                 report("formulas", i, len(formulas))
-            _write(tmp / "math" / name, data)
+            owned.write_bytes(f"math/{name}", data)
         report("formulas", len(formulas), len(formulas))
-        _write(tmp / MARKER, f"actfn {__version__}\n")
-        os.chmod(tmp, 0o777 & ~plot._umask())  # mkdtemp makes it private
-        _swap(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     report("done", total, total)
-    return out
-
-
-def _swap(new: Path, out: Path) -> None:
-    """Move ``new`` to ``out``, replacing an earlier atlas there."""
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-        os.replace(out, old / "site")
-        try:
-            os.replace(new, out)
-        except BaseException:
-            os.replace(old / "site", out)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(new, out)
+    return Path(out_dir)

@@ -28,6 +28,7 @@ __all__ = [
     "run",
     "judge",
     "write_report",
+    "report_dir",
 ]
 
 
@@ -72,3 +73,10 @@ def write_report(*args: Any, **kwargs: Any) -> Any:
     from ._report import write_report as _write
 
     return _write(*args, **kwargs)
+
+
+def report_dir(*args: Any, **kwargs: Any) -> Any:
+    """Check a report folder before running; see :func:`._report.report_dir`."""
+    from ._report import report_dir as _check
+
+    return _check(*args, **kwargs)

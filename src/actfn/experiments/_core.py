@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,18 +187,12 @@ def plain_numpy() -> Any:
 # -- files --------------------------------------------------------------------------------
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename,
-    so readers never see a half-written file."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    so readers never see a half-written file (:func:`actfn._safe_io.atomic_write_bytes`:
+    through symlinks, keeping the mode, umask for new files); creates missing folders."""
+    from .._safe_io import atomic_write_bytes as _write
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    _write(path, data)
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:

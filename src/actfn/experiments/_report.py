@@ -11,11 +11,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .._safe_io import OwnedDir
 from . import _cost, _depth, _moments, _selu, _shape, _train
 from ._claims import CLAIMS
-from ._core import SEEDS, Claim, Experiment, Verdict, atomic_write_text
+from ._core import SEEDS, Claim, Experiment, Verdict
 
-__all__ = ["EXPERIMENTS", "resolve", "run", "judge", "write_report"]
+__all__ = ["EXPERIMENTS", "resolve", "run", "judge", "write_report", "report_dir"]
+
+#: How the claims report marks its folder (see :class:`actfn._safe_io.OwnedDir`).
+REPORT_TOOL = "actfn claims run"
 
 EXPERIMENTS: dict[str, Experiment] = {e.id: e for e in (
     Experiment("selu-fixed-point", "SELU moment fixed point",
@@ -139,20 +143,41 @@ def _json_default(o: Any) -> Any:
     return str(o)
 
 
+def _report_files(claims: Sequence[Claim], figures: bool) -> list[str]:
+    needed = [e for e in EXPERIMENTS if any(e in c.experiments for c in claims)]
+    return ["README.md", "results.json", *([f"{e}.png" for e in needed] if figures else [])]
+
+
+def report_dir(out_dir: str | Path, claims: Sequence[Claim] = (), *, figures: bool = True,
+               force: bool = False) -> OwnedDir:
+    """Check ``out_dir`` for a report now (before the experiments run): it must be new,
+    empty or an earlier report (it lists actfn's files in ``.actfn-manifest.json``), or
+    ``force``; the report's own files must not clash with files that are not actfn's.
+    Raises ``OSError`` with a one-line message; creates nothing."""
+    return OwnedDir(out_dir, tool=REPORT_TOOL, force=force,
+                    planned=_report_files(claims, figures))
+
+
 def write_report(claims: Sequence[Claim], outcome: dict[str, Any], out_dir: str | Path,
-                 *, figures: bool = True) -> Path:
+                 *, figures: bool = True, force: bool = False) -> Path:
     """Write ``README.md`` (the report), ``results.json`` and one PNG per experiment into
-    ``out_dir`` (every file through a temporary name and a rename). Returns the report's
-    path."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    ``out_dir``, a folder checked by :func:`report_dir`. Every file is written
+    atomically; files of an earlier report that are not written again are removed, and
+    nothing else in the folder is touched. Returns the report's path."""
+    owned = report_dir(out_dir, claims, figures=figures, force=force)
+    with owned:
+        return _write_report(claims, outcome, Path(out_dir), owned, figures=figures)
+
+
+def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
+                  owned: OwnedDir, *, figures: bool) -> Path:
     results = outcome["results"]
     verdicts = judge(claims, results)
     figs: dict[str, str] = {}
     if figures:
         for eid, data in results.items():
             name = f"{eid}.png"
-            EXPERIMENTS[eid].plot(data, out / name)
+            EXPERIMENTS[eid].plot(data, owned.path(name))
             figs[eid] = name
     lines = ["# Claims audit", ""]
     lines += [
@@ -215,11 +240,10 @@ def write_report(claims: Sequence[Claim], outcome: dict[str, Any], out_dir: str 
               "- Every experiment is seeded; rerunning gives the same numbers except the "
               "timings of the cost experiment.",
               "- Seeds: " + "; ".join(f"`{k}`: {v}" for k, v in SEEDS.items()) + ".", ""]
-    report = out / "README.md"
-    atomic_write_text(out / "results.json", json.dumps(
+    owned.write_text("results.json", json.dumps(
         {"quick": outcome["quick"], "timings": outcome["timings"], "results": results,
          "verdicts": {k: {"kind": v.kind, "evidence": v.evidence, "condition": v.condition}
                       for k, v in verdicts.items()}},
         indent=1, default=_json_default, allow_nan=True))
-    atomic_write_text(report, "\n".join(lines))
-    return report
+    owned.write_text("README.md", "\n".join(lines))
+    return out / "README.md"
