@@ -287,7 +287,7 @@ class OwnedDir:
             return
         if any(os.scandir(root)) and not self.force:
             raise OutputPathError(
-                f"refusing to write into {_q(self.shown)}: it is not empty and was not made "
+                f"refusing to overwrite {_q(self.shown)}: it is not empty and was not made "
                 f"by {tool_label(self.tool)} (no {MANIFEST}); use --force to add actfn's files "
                 "to it (nothing else is touched)")
 
