@@ -326,7 +326,6 @@ def test_bench_output_is_atomic_when_the_write_fails(tmp_path: Path,
 
 def test_bench_output_survives_a_file_size_limit(tmp_path: Path) -> None:
     """The issue's case: RLIMIT_FSIZE cut a bench JSON at 1,024 bytes over a good file."""
-    resource = pytest.importorskip("resource")
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     args = [sys.executable, "-m", "actfn.cli", "bench", "relu", "--size", "64", "--repeats",
             "1", "--threads", "1", "-o"]

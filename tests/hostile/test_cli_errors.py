@@ -1,0 +1,202 @@
+"""Issue 9, "Tracebacks": every CLI command turns every exception into one line on stderr
+(exit 2 for bad input, 1 for an internal error with a hint), ``--debug`` prints the
+traceback, sizes are validated before allocating, and signals give 130/143/129."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from actfn import _cli_atlas, _cli_bench
+from actfn.cli import app
+
+runner = CliRunner()
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def one_line(r) -> str:
+    assert "Traceback" not in r.output, r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    return lines[0]
+
+
+class Raising:
+    """Stands in for an Activation whose kernels raise ``exc``."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+        self.params: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return "celu(alpha=…)"
+
+    def __call__(self, x: Any) -> Any:
+        raise self.exc
+
+    derivative = second_derivative = __call__
+
+
+def fake_get(exc: BaseException):
+    return lambda name, **params: Raising(exc)
+
+
+# -- the issue's examples ---------------------------------------------------------------------
+@pytest.mark.parametrize("args", [
+    ["eval", "celu", "--param", "alpha=1e-200", "-1"],
+    ["eval", "selu", "--param", "alpha=1e300", "--param", "scale=1e10", "-1"],
+])
+def test_extreme_parameters_never_traceback(args: list[str]) -> None:
+    """Whatever the catalog does with these (computes them, or refuses them), the CLI
+    prints values or one line, never a traceback; never an internal error."""
+    r = subprocess.run([sys.executable, "-m", "actfn.cli", *args], capture_output=True,
+                       text=True, env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=300)
+    assert "Traceback" not in r.stderr
+    assert r.returncode in (0, 2), r.stderr
+    if r.returncode:
+        assert r.stderr.count("\n") == 1 and r.stderr.startswith("actfn: error: ")
+
+
+@pytest.mark.parametrize("exc", [ZeroDivisionError("float division by zero"),
+                                 OverflowError("cannot convert Infinity to integer ratio"),
+                                 FloatingPointError("overflow")])
+def test_arithmetic_error_from_user_parameters_is_bad_input(
+        exc: BaseException, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_cli_atlas, "get", fake_get(exc))
+    r = run("eval", "celu", "--param", "alpha=1e-200", "-1")
+    assert r.exit_code == 2
+    line = one_line(r)
+    assert line.startswith("actfn: error: celu cannot be evaluated with alpha=1e-200")
+    assert type(exc).__name__ in line
+
+
+@pytest.mark.parametrize(("exc", "code", "words"), [
+    (ZeroDivisionError("division by zero"), 1, "internal error: ZeroDivisionError"),
+    (OverflowError("math range error"), 1, "internal error: OverflowError"),
+    (RuntimeError("kernel exploded"), 1, "internal error: RuntimeError: kernel exploded"),
+    (MemoryError("Unable to allocate 8 TiB"), 1, "out of memory: MemoryError"),
+    (KeyError("x"), 1, "internal error: KeyError"),
+    (ValueError("bad x\nsecond line"), 2, "error: bad x"),
+])
+def test_every_exception_is_one_line_with_its_exit_code(
+        exc: BaseException, code: int, words: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_cli_atlas, "get", fake_get(exc))
+    r = run("eval", "celu", "-1")  # no user parameters: arithmetic errors are internal
+    assert r.exit_code == code
+    line = one_line(r)
+    assert words in line
+    assert ("rerun with --debug" in line) == (code == 1)
+
+
+@pytest.mark.parametrize("command", [["show", "celu"], ["plot", "celu", "-o", "x.png"],
+                                     ["compare", "celu", "relu", "-o", "x.png"]])
+def test_internal_errors_in_other_commands_are_one_line(
+        command: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from actfn import plot
+
+    monkeypatch.chdir(tmp_path)
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(_cli_atlas, "get", boom)
+    monkeypatch.setattr(plot, "compare_figure", boom)
+    r = run(*command)
+    assert r.exit_code == 1
+    assert "internal error: RuntimeError: boom" in one_line(r)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_debug_prints_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_cli_atlas, "get", fake_get(RuntimeError("kernel exploded")))
+    r = run("--debug", "eval", "celu", "-1")
+    assert r.exit_code == 1
+    assert "Traceback (most recent call last)" in r.stderr
+    assert "RuntimeError: kernel exploded" in r.stderr
+    assert r.stderr.strip().splitlines()[-1].startswith("actfn: internal error: RuntimeError")
+    r = run("eval", "celu", "-1")  # the flag does not stick to later invocations
+    assert "Traceback" not in r.stderr
+
+
+def test_debug_as_subprocess_bad_input_keeps_exit_2() -> None:
+    r = subprocess.run([sys.executable, "-m", "actfn.cli", "--debug", "eval", "celu2", "0"],
+                       capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "PYTHONPATH": str(SRC)})
+    assert r.returncode == 2
+    assert "Traceback" in r.stderr and "did you mean 'celu'" in r.stderr.splitlines()[-1]
+
+
+# -- sizes validated before allocating ------------------------------------------------------
+@pytest.fixture
+def no_bench(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Replace the measurement: records its calls and stops with an internal error."""
+    calls: list[object] = []
+
+    def stub(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        raise RuntimeError("stub measurement")
+
+    monkeypatch.setattr(_cli_bench, "run_bench", stub)
+    return calls
+
+
+@pytest.mark.parametrize(("size", "words"), [
+    ("1e400", "too large"),
+    ("2^40", "needs about"),
+    ("2**40", "needs about"),
+    ("2^99999999999", "too large"),
+    ("1e30", "too large"),
+    ("1.5", "is not an integer"),
+    ("nan", "is not an integer"),
+    ("-1e3", "at least 1"),
+])
+def test_bench_size_refused_before_allocating(size: str, words: str,
+                                              no_bench: list[object]) -> None:
+    r = run("bench", "relu", "--size", size)
+    assert r.exit_code == 2
+    assert words in one_line(r)
+    assert no_bench == []
+
+
+def test_bench_size_names_the_memory_it_would_need(no_bench: list[object]) -> None:
+    r = run("bench", "--size", "2^40")
+    line = one_line(r)
+    need = _cli_bench.memory_needed(2**40, list(_cli_bench.SEEDS), ["float32"])
+    assert need > 2**40 * 4 * 10
+    assert "TiB of memory" in line and "this machine has" in line
+    assert f"{need / 2**40:.1f} TiB" in line
+
+
+def test_bench_reasonable_size_is_accepted(no_bench: list[object]) -> None:
+    r = run("bench", "relu", "--size", "2^10", "--repeats", "1")
+    assert no_bench, r.output  # reached the work (stubbed) …
+    assert r.exit_code == 1  # … whose stub fails: an internal error
+    assert "RuntimeError: stub measurement (rerun with --debug" in one_line(r)
+
+
+# -- signals ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("sig", "code"), [("SIGINT", 130), ("SIGTERM", 143), ("SIGHUP", 129)])
+def test_signal_in_a_command_is_one_line_and_its_exit_code(
+        sig: str, code: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    signum = getattr(signal, sig)
+    before = signal.getsignal(signum)
+
+    def interrupted(name: str, **params: Any) -> Any:
+        os.kill(os.getpid(), signum)
+        raise AssertionError("the signal did not interrupt")  # pragma: no cover
+
+    monkeypatch.setattr(_cli_atlas, "get", interrupted)
+    r = run("eval", "celu", "-1")
+    assert r.exit_code == code
+    assert one_line(r) == f"actfn: interrupted by {sig}"
+    assert signal.getsignal(signum) == before  # handlers restored after the command
