@@ -286,7 +286,10 @@ def test_rebuild_replaces_an_earlier_atlas_and_reports_progress(tmp_path: Path) 
     build(out, only=["relu"], progress=lambda *a: steps.append(a))
     assert (out / "relu.html").is_file() and (out / MARKER).is_file()
     assert steps[-1] == ("done", 1, 1) and {s for s, _, _ in steps} >= {"figures", "pages"}
-    (out / "stale.txt").write_text("from the old build")
-    build(out, only=["relu", "tanh"])
-    assert (out / "tanh.html").is_file() and not (out / "stale.txt").exists()
+    (out / "notes.txt").write_text("not the atlas's: a rebuild leaves it alone")
+    build(out, only=["tanh"])
+    assert (out / "tanh.html").is_file() and not (out / "relu.html").exists()  # stale page
+    assert not (out / "img" / "relu.png").exists()
+    assert (out / "notes.txt").read_text().startswith("not the atlas's")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temp dirs left
+    assert not [p for p in out.rglob(".*") if p.name != MARKER]  # no temp files either
