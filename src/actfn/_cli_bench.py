@@ -516,10 +516,14 @@ def _bytes(n: float) -> str:
 
 def memory_needed(size: int, labels: list[str], dtypes: list[str]) -> int:
     """A lower estimate of the bytes one run holds at once: the float64 source array, and
-    per dtype the input, two ceiling outputs and, per activation, two ``out=`` buffers,
-    the framework copies (torch ones, JAX input and ones) and one result pair."""
+    for the widest dtype the input, two ceiling outputs, two result buffers in flight
+    and, per activation, its two ``out=`` buffers and the framework copies kept for the
+    timing (torch: a ones cotangent; JAX: the input and a ones cotangent)."""
+    from importlib.util import find_spec
+
     item = max((2 if d in ("float16", "bfloat16") else np.dtype(d).itemsize) for d in dtypes)
-    return size * (8 + item * (3 + 5 * len(labels) + 2))
+    per_label = 2 + (find_spec("torch") is not None) + 2 * (find_spec("jax") is not None)
+    return size * (8 + item * (3 + 2 + per_label * len(labels)))
 
 
 def _physical_memory() -> int | None:

@@ -14,7 +14,7 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -180,7 +180,7 @@ def test_atlas_of_0_1_0_with_marker_is_rebuilt_in_place(tmp_path: Path) -> None:
 
 # -- atlas: path safety and escaping (issue: "Plain-Python habits") -------------------------
 @pytest.fixture
-def hostile_spec() -> Iterator[callable]:
+def hostile_spec() -> Iterator[Callable[..., str]]:
     added: list[str] = []
 
     def add(name: str, **changes) -> str:
