@@ -3,8 +3,30 @@
 For a NumPy input, :meth:`Activation._run <actfn.Activation>` calls :func:`run_numpy`.
 It traces the registry kernels once per (activation, parameters, operation, dtype)
 into scalar code (:mod:`._trace`), writes a small module with a serial and a
-multi-threaded loop into the kernel cache directory and lets numba compile it with
-``cache=True``, so a later process loads the machine code instead of compiling.
+multi-threaded loop into the kernel cache folder (:func:`cache_dir`) and lets numba
+compile it with ``cache=True``, so a later process loads the machine code instead of
+compiling.
+
+What protects the kernel cache (code from it is executed, so it must be ours):
+
+* Location: ``$ACTFN_CACHE_DIR`` or the per-user cache folder of
+  ``platformdirs.user_cache_dir("actfn")``, never a shared temporary folder. The
+  folders actfn creates get mode 0700; an existing one (checked with ``os.lstat``; a
+  symlink only if its target passes too) is refused when another user owns it or
+  its group or others can write to it.
+* Content: a cached module is executed only when its bytes equal exactly the source
+  actfn generates now. They are read once, compared, and that same buffer is compiled
+  (with the file's path as ``co_filename``, which numba's cache needs) and executed in
+  a fresh module, so the file cannot change between check and use. A missing, empty,
+  truncated or different file is replaced atomically (temporary file in the same
+  folder, then ``os.replace``).
+* numba's own cache files (``__pycache__/*.nbi``/``*.nbc``, pickles that numba
+  unpickles) live inside that folder, so they are protected by the same ownership and
+  mode check: nobody else can create or change them.
+* Failures never reach the caller: when the folder is refused or cannot be created,
+  read or written (read-only, missing, disk full, file-size limit), or numba cannot
+  read or write its cache files, the kernels are compiled in memory (numba's cache
+  off) for the rest of the process, with one :class:`CacheWarning` per process.
 
 Each loop reads every input element once, converts it to float64, evaluates f (and
 f′, …) in registers and stores each output rounded once to the input dtype: one
@@ -18,6 +40,8 @@ The oracle tests (tests/test_accuracy.py) measure this path and the NumPy one.
 Switches: the environment variable ``ACTFN_DISABLE_NUMBA=1`` (read at import) or
 :func:`set_enabled` select the pure-NumPy path, which is also used where numba is not
 installed or a kernel cannot be traced. ``ACTFN_CACHE_DIR`` moves the kernel cache.
+Results have the native-byte-order version of the input's dtype (a big-endian
+float32 input gives a native float32 result; ``out=`` must have that dtype).
 Arrays with at least :data:`PARALLEL_THRESHOLD` elements use numba's threads
 (``numba.set_num_threads`` limits them); smaller ones run on the calling thread, and so
 does everything in a child process created by ``fork()`` (numba's thread pools do not
@@ -29,11 +53,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import os
+import stat
 import sys
 import tempfile
 import threading
+import types
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -52,6 +78,8 @@ __all__ = [
     "plan",
     "cache_dir",
     "compiled_kernel",
+    "CacheWarning",
+    "CacheRefused",
 ]
 
 #: Arrays with at least this many elements run multi-threaded.
@@ -127,6 +155,27 @@ if hasattr(os, "register_at_fork"):
 
 
 # -- kernel cache -------------------------------------------------------------------------
+class CacheWarning(UserWarning):
+    """The kernel cache cannot be used: kernels are compiled in memory for this process.
+
+    Issued at most once per process. Results are unaffected; only the first call of
+    each kernel is slower (numba compiles it again in every process).
+    """
+
+
+class CacheRefused(OSError):
+    """The kernel cache folder is unsafe to use (another owner, group/world-writable)."""
+
+
+#: Most work :func:`numpy.shares_memory` may spend on one ``out=`` overlap question.
+_MAX_WORK = 10**6
+_ENV_CACHE = "ACTFN_CACHE_DIR"
+_state["warned"] = False  # the one CacheWarning of this process was issued
+_state["broken"] = set()  # cache roots that failed in this process: compile in memory
+#: module name → module built from verified bytes (or in memory), this process.
+_MODULES: dict[str, Any] = {}
+
+
 def _version_tag() -> str:
     here = Path(__file__).parent
     h = hashlib.sha256()
@@ -138,57 +187,208 @@ def _version_tag() -> str:
     return h.hexdigest()[:16]
 
 
-def cache_dir() -> Path:
-    """Directory of the generated kernel modules (numba caches next to them)."""
-    base = os.environ.get("ACTFN_CACHE_DIR")
+def _cache_root() -> Path:
+    """``$ACTFN_CACHE_DIR``, else the platform's per-user cache folder for actfn."""
+    base = os.environ.get(_ENV_CACHE, "").strip()
     if base:
-        root = Path(base)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        root = (Path(xdg) if xdg else Path.home() / ".cache") / "actfn"
-    d = root / f"kernels-{_version_tag()}"
+        return Path(base).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("actfn", appauthor=False))
+
+
+def _check_private(path: Path) -> None:
+    """Raise :class:`CacheRefused` unless ``path`` is a folder only this user can write.
+
+    ``os.lstat`` first: a symlink is accepted only when the folder it resolves to
+    passes the same checks.
+    """
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        st = os.stat(path)
+    if not stat.S_ISDIR(st.st_mode):
+        raise CacheRefused(f"{path} is not a folder")
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # pragma: no cover - Windows: per-user profile folders and ACLs
+        return
+    if st.st_uid != getuid():
+        raise CacheRefused(f"{path} is owned by uid {st.st_uid}, not by this user ({getuid()})")
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise CacheRefused(
+            f"{path} is writable by its group or by others (mode {stat.S_IMODE(st.st_mode):04o})"
+        )
+
+
+def _private_dir(path: Path) -> None:
+    """Create ``path`` with mode 0700 if missing, then check it (:func:`_check_private`)."""
     try:
-        d.mkdir(parents=True, exist_ok=True)
-        probe = d / f".probe-{os.getpid()}"
-        probe.write_text("")
-        probe.unlink()
-    except OSError:
-        d = Path(tempfile.gettempdir()) / f"actfn-kernels-{os.getuid()}-{_version_tag()}"
-        d.mkdir(parents=True, exist_ok=True)
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    else:
+        os.chmod(path, 0o700)  # exactly 0700, whatever the umask
+    _check_private(path)
+
+
+def cache_dir() -> Path:
+    """The folder of the generated kernel modules (numba caches next to them).
+
+    ``$ACTFN_CACHE_DIR/kernels-<tag>``, else ``<user cache dir>/actfn/kernels-<tag>``
+    (``platformdirs.user_cache_dir``); ``<tag>`` changes with actfn's code generator,
+    numba and NumPy. Both folders are created with mode 0700 when missing. Raises
+    :class:`CacheRefused` when either is owned by another user or is writable by its
+    group or others, and ``OSError`` when it cannot be created.
+    """
+    root = _cache_root()
+    if not root.exists():
+        root.parent.mkdir(parents=True, exist_ok=True)
+    _private_dir(root)
+    d = root / f"kernels-{_version_tag()}"
+    _private_dir(d)
     return d
 
 
-def _load_module(source: str) -> Any:
-    digest = hashlib.sha256(source.encode()).hexdigest()[:24]
-    modname = f"actfn_kernel_{digest}"
-    if modname in sys.modules:
-        return sys.modules[modname]
-    path = cache_dir() / f"{modname}.py"
-    if not path.exists():
-        tmp = path.with_name(f".{modname}.{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(source)
-        try:
-            os.link(tmp, path)  # atomic, never replaces (keeps numba's cache valid)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    spec = importlib.util.spec_from_file_location(modname, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
+def _cache_failed(what: str, err: BaseException) -> None:
+    """Issue this process's one :class:`CacheWarning` (later failures stay silent)."""
+    with _lock:
+        if _state["warned"]:
+            return
+        _state["warned"] = True
+    warnings.warn(
+        f"actfn: the compiled-kernel cache cannot be used ({what}: {type(err).__name__}: "
+        f"{err}); kernels are compiled in memory for this process instead. Results are "
+        f"the same; set {_ENV_CACHE} to a private, writable folder to keep them.",
+        CacheWarning,
+        stacklevel=_user_stacklevel(),
+    )
+
+
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` of the first caller outside actfn (for a warning)."""
+    level, frame = 2, sys._getframe(2)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("actfn"):
+        level += 1
+        frame = frame.f_back
+    return level
+
+
+def _read_exact(path: Path, size: int) -> bytes | None:
+    """Up to ``size + 1`` bytes of the regular file ``path`` (None: missing/unreadable)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks = []
+        left = size + 1
+        while left > 0:
+            b = os.read(fd, left)
+            if not b:
+                break
+            chunks.append(b)
+            left -= len(b)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _exec_module(modname: str, data: bytes | str, filename: str) -> Any:
+    """Execute ``data`` (already verified) as a fresh module named ``modname``.
+
+    The module goes into ``sys.modules`` first: numba re-imports it by name when it
+    loads machine code from its cache. ``filename`` becomes the code's ``co_filename``,
+    which numba's ``cache=True`` uses to find its index next to the module file.
+    """
+    code = compile(data, filename, "exec", dont_inherit=True)
+    module = types.ModuleType(modname)
+    module.__file__ = filename
     sys.modules[modname] = module
-    spec.loader.exec_module(module)
+    try:
+        exec(code, module.__dict__)
+    except BaseException:
+        sys.modules.pop(modname, None)
+        raise
     return module
 
 
-class _Compiled:
-    __slots__ = ("ser", "par", "n_out", "source")
+def _memory_module(source: str) -> Any:
+    """Compile ``source`` (loops with numba's cache off) in memory; nothing is written."""
+    modname = f"actfn_kernel_mem_{hashlib.sha256(source.encode()).hexdigest()[:24]}"
+    module = _MODULES.get(modname)
+    if module is None:
+        module = _exec_module(modname, source, f"<actfn kernel {modname[17:]}>")
+        _MODULES[modname] = module
+    return module
 
-    def __init__(self, module: Any, n_out: int, source: str) -> None:
+
+def _load_module(source: str, memory_source: str) -> tuple[Any, bool]:
+    """The module of ``source``, and True when it came from the kernel cache.
+
+    The cached file is executed only when its bytes equal ``source`` exactly; they
+    are read once, compared and compiled from that same buffer (no second read). A
+    missing or different file is rewritten atomically. When the cache cannot be used
+    at all, ``memory_source`` (the same loops without numba's on-disk cache) is
+    compiled in memory instead and one :class:`CacheWarning` is issued per process.
+    """
+    data = source.encode()
+    modname = f"actfn_kernel_{hashlib.sha256(data).hexdigest()[:24]}"
+    module = _MODULES.get(modname)
+    if module is not None:
+        return module, True
+    root = str(_cache_root())
+    if root not in _state["broken"]:
+        try:
+            path = cache_dir() / f"{modname}.py"
+            if _read_exact(path, len(data)) != data:
+                _write_atomic(path, data)  # missing, truncated, foreign or stale: replace
+            module = _exec_module(modname, data, str(path))
+        except Exception as err:  # any cache failure: compile in memory, never raise
+            _state["broken"].add(root)
+            _cache_failed(f"folder {root}", err)
+        else:
+            _MODULES[modname] = module
+            return module, True
+    return _memory_module(memory_source), False
+
+
+class _Compiled:
+    __slots__ = ("ser", "par", "n_out", "source", "memory_source", "cached")
+
+    def __init__(self, module: Any, n_out: int, source: str, memory_source: str,
+                 cached: bool) -> None:
         self.ser = module.ser
         self.par = module.par
         self.n_out = n_out
         self.source = source
+        self.memory_source = memory_source
+        self.cached = cached
+
+    def to_memory(self, err: BaseException) -> None:
+        """Numba failed to load or save its cache: use loops compiled in memory."""
+        with _lock:
+            if self.cached:
+                _state["broken"].add(str(_cache_root()))
+                _cache_failed("numba's cache files", err)
+                module = _memory_module(self.memory_source)
+                self.ser, self.par, self.cached = module.ser, module.par, False
 
 
 def _params_key(params: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -238,7 +438,9 @@ def _compiled_kernel(act: Any, kernels: Sequence[Callable[..., Any]], fused: boo
             prog = _trace.trace(kernels, fused, params, "a" if dtype == "float64" else "v")
             title = f"{act!r}, {'+'.join(getattr(k, '__name__', 'k') for k in kernels)}, {dtype}"
             src = _trace.loop_source(prog, dtype, title)
-            entry = _Compiled(_load_module(src), len(prog.outputs), src)
+            mem = _trace.loop_source(prog, dtype, title, cache=False)
+            module, cached = _load_module(src, mem)
+            entry = _Compiled(module, len(prog.outputs), src, mem, cached)
         except _trace.TraceError:
             entry = None
         # keep the spec alive with its entry so that id(spec) is never reused
@@ -269,38 +471,65 @@ def _check_out(out: Any, n: int, shape: tuple[int, ...], dtype: np.dtype,
                 f"got {type(out).__name__}"
             )
         outs = list(out)
-    src_owns = src.base is None
     for j, o in enumerate(outs):
         # the common case in a few cheap comparisons; details only to explain an error
         if not (type(o) is np.ndarray and o.dtype == dtype and o.shape == shape
                 and o.flags.writeable):
             _explain_bad_out(o, "out" if n == 1 else f"out[{j}]", shape, dtype)
-        # two different arrays that own their memory are separate allocations
-        if o is src or not (src_owns and o.base is None) and np.may_share_memory(o, src):
-            raise ValueError(f"{'out' if n == 1 else f'out[{j}]'} overlaps the input: "
+        why = _overlap(o, src)
+        if why is not None:
+            raise ValueError(f"{'out' if n == 1 else f'out[{j}]'} {why} the input: "
                              "actfn never writes to its input")
-    if n == 2 and _may_overlap(outs[0], outs[1]):
-        raise ValueError("out[0] and out[1] overlap")
+    if n == 2:
+        why = _overlap(outs[0], outs[1])
+        if why is not None:
+            raise ValueError(f"out[0] {why} out[1]: the two results need separate memory")
     return outs
 
 
-def _may_overlap(a: np.ndarray, b: np.ndarray) -> bool:
-    # Two different arrays that each own their memory are separate allocations (the
-    # common case, checked without NumPy's bounds computation); views are checked.
+_TooHardError = getattr(np, "exceptions", np).TooHardError
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> str | None:
+    """None when ``a`` and ``b`` share no memory, else how they overlap (for a message).
+
+    Two different arrays that each own their memory are separate allocations (the
+    common case, no bounds computation). Views are first checked by their memory
+    bounds, then exactly by :func:`numpy.shares_memory` (interleaved views such as
+    ``buf[:, ::2]`` and ``buf[:, 1::2]`` do not overlap); a question too hard to
+    decide within :data:`_MAX_WORK` counts as overlapping.
+    """
     if a is b:
-        return True
-    if a.base is None and b.base is None:
-        return False
-    return bool(np.may_share_memory(a, b))
+        return "overlaps"
+    if (a.base is None and b.base is None) or not np.may_share_memory(a, b):
+        return None
+    try:
+        return "overlaps" if np.shares_memory(a, b, max_work=_MAX_WORK) else None
+    except _TooHardError:
+        return ("may overlap (NumPy could not decide within its work bound, so actfn "
+                "treats it as overlapping) with")
+
+
+def _describe(dt: np.dtype) -> str:
+    if dt.byteorder in "<>" and dt.byteorder != np.dtype(dt.name).byteorder:
+        return f"{dt.name} ({'big' if dt.byteorder == '>' else 'little'}-endian, non-native)"
+    return dt.name
 
 
 def _explain_bad_out(o: Any, what: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
     if not isinstance(o, np.ndarray):
         raise TypeError(f"{what} must be a NumPy array, got {type(o).__name__}")
     if o.dtype != dtype:
+        if o.dtype.name == dtype.name:  # same type, other byte order
+            raise TypeError(
+                f"{what} has byte order {_describe(o.dtype)} but the result is "
+                f"{_describe(dtype)} in native byte order (results are always native-endian: "
+                "pass an out= array of the native dtype)"
+            )
         raise TypeError(
-            f"{what} has dtype {o.dtype.name} but the result has dtype {dtype.name} "
-            "(the input's floating dtype; integers and bool give float64)"
+            f"{what} has dtype {_describe(o.dtype)} but the result has dtype "
+            f"{_describe(dtype)} (the input's floating dtype in native byte order; "
+            "integers and bool give float64)"
         )
     if o.shape != shape:
         raise ValueError(f"{what} has shape {o.shape} but the input has shape {shape}")
@@ -364,8 +593,9 @@ def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
     elif dt.kind in "biu":
         out_dtype = np.dtype(np.float64)
         sname = "float64"
-    elif dt.kind == "f" and dt.name in _FLOATS:  # non-native byte order
-        out_dtype = dt
+    elif dt.kind == "f" and dt.name in _FLOATS:  # non-native byte order: native result
+        out_dtype = dt.newbyteorder("=")
+        sname = _NAMES.get(out_dtype)
     else:
         raise _bad_dtype(dt)
     n_out = 2 if fused else len(kernels)
@@ -373,13 +603,8 @@ def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
     entry = None
     if sname is not None and _state["enabled"] and (_state["numba"] or _numba()):
         entry = compiled_kernel(act, kernels, fused, sname)
-    if entry is None:
-        res = generic(arr, kernels, fused)
-        if outs is None:
-            return res  # type: ignore[no-any-return]
-        for o, r in zip(outs, res, strict=True):
-            np.copyto(o, r, casting="no")
-        return tuple(outs)
+    if entry is None:  # the pure-NumPy path writes into outs itself
+        return generic(arr, kernels, fused, out=outs)
     src = arr
     if dt != out_dtype:
         src = arr.astype(out_dtype)
@@ -400,7 +625,15 @@ def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
     fn = entry.ser
     if src.size >= PARALLEL_THRESHOLD and plan(src.size) == "parallel":
         fn = entry.par
-    fn(_storage(src), *[_storage(t) for t in targets])
+    args = [_storage(src), *[_storage(t) for t in targets]]
+    try:
+        fn(*args)  # the first call compiles, or loads numba's cache files
+    except Exception as err:
+        if not entry.cached:
+            raise
+        parallel = fn is entry.par
+        entry.to_memory(err)  # numba could not read or write its cache files
+        (entry.par if parallel else entry.ser)(*args)
     if targets is not results:
         for o, t in zip(results, targets, strict=True):
             if o is not t:

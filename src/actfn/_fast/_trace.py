@@ -391,7 +391,7 @@ from numba import prange
 
 from actfn._fast._vmath import *  # noqa: F403
 
-_opts = dict(cache=True, error_model="numpy", nogil=True, boundscheck=False{fastmath})
+_opts = dict(cache={cache}, error_model="numpy", nogil=True, boundscheck=False{fastmath})
 '''
 
 #: float16/bfloat16/float32 outputs may fuse a·b + c into one FMA ("contract"): it only
@@ -404,8 +404,11 @@ _FASTMATH = {"float64": "", "float32": ', fastmath={"contract"}',
              "float16": ', fastmath={"contract"}', "bfloat16": ', fastmath={"contract"}'}
 
 
-def loop_source(prog: Program, dtype: str, title: str) -> str:
+def loop_source(prog: Program, dtype: str, title: str, cache: bool = True) -> str:
     """Module source with ``ser(src, o0, ...)`` and ``par(...)`` (a ``prange`` loop).
+
+    ``cache``: numba's ``cache=True`` (machine code saved next to the module file);
+    False for a module compiled in memory when the kernel cache cannot be used.
 
     The loops read ``src[i]`` once (as float64), run the body in registers, and store
     each output rounded once to ``dtype``. A NaN input gives a NaN in every output.
@@ -418,7 +421,7 @@ def loop_source(prog: Program, dtype: str, title: str) -> str:
     for j, name in enumerate(prog.outputs):
         body.append(f"o{j}[i] = " + store.format(v=f"sel(x != x, x, {name})"))
     inner = "\n".join("        " + line for line in body)
-    src = [_HEADER.format(title=title, fastmath=_FASTMATH[dtype])]
+    src = [_HEADER.format(title=title, fastmath=_FASTMATH[dtype], cache=bool(cache))]
     for fname, rng, extra in (("ser", "range", ""), ("par", "prange", ", parallel=True")):
         src.append(f"\n@numba.njit(**_opts{extra})\ndef {fname}(src, {outs}):\n"
                    f"    for i in {rng}(src.shape[0]):\n{inner}\n")
