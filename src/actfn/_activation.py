@@ -120,7 +120,42 @@ class Activation:
                 f"out= is supported for NumPy inputs only, not {type(x).__module__}."
                 f"{type(x).__name__}"
             )
+        which = self._differentiable(x, kernels, fused)
+        if which is not None:
+            return which
         return self._run_generic(x, kernels, fused)
+
+    def _differentiable(self, x: Any, kernels: tuple[Any, ...],
+                        fused: bool) -> tuple[Any, ...] | None:
+        """The results through actfn.torch / actfn.jax when autodiff can see ``x``.
+
+        A torch tensor that autograd records (``requires_grad`` with grad mode on), a
+        forward-mode dual tensor or a ``torch.func``-wrapped tensor, and a JAX tracer
+        (``jit``, ``grad``, ``vmap``, ...) go through the same autograd Functions and
+        ``custom_jvp`` rules as the framework layers, so derivatives taken through the
+        core API are actfn's analytic f' and f'' (and a third derivative raises) instead
+        of derivatives of the kernels' implementation. None: not such an input.
+        """
+        torch = sys.modules.get("torch")
+        if torch is not None and isinstance(x, torch.Tensor):
+            from . import torch as _at
+
+            if not _at._traced(x):
+                return None
+            return _at._core(self._spec, self._params, x, self._which(kernels, fused))
+        jax = sys.modules.get("jax")
+        if jax is not None and isinstance(x, jax.core.Tracer):
+            from . import jax as _aj
+
+            return _aj._core(self._spec, self._params, x, self._which(kernels, fused))
+        return None
+
+    def _which(self, kernels: tuple[Any, ...], fused: bool) -> tuple[str, ...]:
+        if fused:
+            return ("f", "df")
+        spec = self._spec
+        names = {id(spec.f): "f", id(spec.df): "df", id(spec.d2f): "d2f"}
+        return tuple(names[id(k)] for k in kernels)
 
     def _run_generic(self, x: Any, kernels: tuple[Any, ...], fused: bool) -> tuple[Any, ...]:
         # The array-API path (and the pure-NumPy fallback): float64 working precision.

@@ -163,14 +163,22 @@ def _reduce_to(t: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
 
 
 class _Forward(torch.autograd.Function):
-    """f(x); backward through :class:`_Derivative` and :class:`_ParamDerivative`."""
+    """f(x); backward through :class:`_Derivative` and :class:`_ParamDerivative`.
+
+    Written in the ``setup_context`` style with ``generate_vmap_rule`` and a ``jvp``, so
+    it works under ``torch.func`` transforms (grad, vmap, jacrev, jacfwd) and forward-mode
+    AD (dual tensors) as well as ordinary autograd.
+    """
+
+    generate_vmap_rule = True
 
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
-        y = op.eval(op.spec.f, x, params).to(_out_dtype(x))
-        ctx.op = op
-        ctx.save_for_backward(x, *params)
-        return y
+    def forward(x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
+        return op.eval(op.spec.f, x, params).to(_out_dtype(x))
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
+        _save(ctx, inputs)
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
@@ -189,15 +197,50 @@ class _Forward(torch.autograd.Function):
                 grads.append(None)
         return (gx, None, *grads)
 
+    @staticmethod
+    def jvp(ctx: Any, tx: torch.Tensor | None, _op: Any, *tparams: torch.Tensor | None) -> Any:
+        x, *params = ctx.saved_tensors
+        op = ctx.op
+        terms = []
+        if tx is not None:
+            d = _Derivative.apply(x, op, *params)
+            terms.append(tx.to(d.dtype) * d)
+        for i, tp in enumerate(tparams):
+            if tp is not None:
+                dp = _ParamDerivative.apply(x, op, i, *params)
+                terms.append(op._per_channel(op.learned[i], tp, dp) * dp)
+        return _sum_terms(terms, x).to(_out_dtype(x))
+
+
+def _save(ctx: Any, inputs: tuple[Any, ...], extra: int = 0) -> None:
+    """Keep the op (and ``extra`` more non-tensor inputs) and save x and the parameters."""
+    x, op, *rest = inputs
+    ctx.op = op
+    ctx.extra = tuple(rest[:extra])
+    tensors = (x, *rest[extra:])
+    ctx.save_for_backward(*tensors)
+    ctx.save_for_forward(*tensors)
+
+
+def _sum_terms(terms: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+    out = terms[0]
+    for t in terms[1:]:
+        out = out + t
+    return out.broadcast_to(x.shape) if out.shape != x.shape else out
+
 
 class _Derivative(torch.autograd.Function):
-    """f′(x) in working precision; its backward uses f″ and ∂f′/∂p."""
+    """f′(x) in working precision; its backward uses f″ and ∂f′/∂p (each a :class:`_Leaf`)."""
+
+    generate_vmap_rule = True
 
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
-        ctx.op = op
-        ctx.save_for_backward(x, *params)
+    def forward(x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
         return op.eval(op.spec.df, x, params)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
+        _save(ctx, inputs)
 
     @staticmethod
     def backward(ctx: Any, h: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
@@ -205,39 +248,137 @@ class _Derivative(torch.autograd.Function):
         op = ctx.op
         gx = None
         if ctx.needs_input_grad[0]:
-            gx = (h * op.eval(op.spec.d2f, x, params)).to(x.dtype)
+            gx = (h * _Leaf.apply(x, op, op.spec.d2f, "f''", *params)).to(x.dtype)
         grads: list[torch.Tensor | None] = []
         for i, p in enumerate(params):
             if ctx.needs_input_grad[2 + i]:
                 k = op.spec.dparams_df[op.learned[i]]
-                grads.append(_reduce_to(h * op.eval(k, x, params), p).to(p.dtype))
+                mixed = _Leaf.apply(x, op, k, f"d2f/dx d{op.learned[i]}", *params)
+                grads.append(_reduce_to(h * mixed, p).to(p.dtype))
             else:
                 grads.append(None)
         return (gx, None, *grads)
+
+    @staticmethod
+    def jvp(ctx: Any, tx: torch.Tensor | None, _op: Any, *tparams: torch.Tensor | None) -> Any:
+        x, *params = ctx.saved_tensors
+        op = ctx.op
+        terms = []
+        if tx is not None:
+            d2 = _Leaf.apply(x, op, op.spec.d2f, "f''", *params)
+            terms.append(tx.to(d2.dtype) * d2)
+        for i, tp in enumerate(tparams):
+            if tp is not None:
+                name = op.learned[i]
+                mixed = _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
+                terms.append(op._per_channel(name, tp, mixed) * mixed)
+        return _sum_terms(terms, x)
 
 
 class _ParamDerivative(torch.autograd.Function):
     """∂f/∂p_i(x) elementwise; its backward gives ∂²f/∂x∂p_i."""
 
+    generate_vmap_rule = True
+
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, op: _Op, i: int, *params: torch.Tensor) -> torch.Tensor:
-        ctx.op, ctx.i = op, i
-        ctx.save_for_backward(x, *params)
+    def forward(x: torch.Tensor, op: _Op, i: int, *params: torch.Tensor) -> torch.Tensor:
         return op.eval(op.spec.dparams[op.learned[i]], x, params)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
+        _save(ctx, inputs, extra=1)
+
+    @staticmethod
+    def _no_second(op: _Op, i: int) -> NotImplementedError:
+        return NotImplementedError(
+            f"actfn.torch.{op.spec.name}: second derivatives with respect to the learnable "
+            f"parameter {op.learned[i]!r} are not implemented (only ∂²f/∂x² and ∂²f/∂x∂p are)"
+        )
 
     @staticmethod
     def backward(ctx: Any, h: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
         x, *params = ctx.saved_tensors
-        op, i = ctx.op, ctx.i
+        op, (i,) = ctx.op, ctx.extra
         if any(ctx.needs_input_grad[3:]):
-            raise NotImplementedError(
-                f"actfn.torch.{op.spec.name}: second derivatives with respect to the learnable "
-                f"parameter {op.learned[i]!r} are not implemented (only ∂²f/∂x² and ∂²f/∂x∂p are)"
-            )
+            raise _ParamDerivative._no_second(op, i)
         gx = None
         if ctx.needs_input_grad[0]:
-            gx = (h * op.eval(op.spec.dparams_df[op.learned[i]], x, params)).to(x.dtype)
+            name = op.learned[i]
+            mixed = _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
+            gx = (h * mixed).to(x.dtype)
         return (gx, None, None, *([None] * len(params)))
+
+    @staticmethod
+    def jvp(ctx: Any, tx: torch.Tensor | None, _op: Any, _i: Any,
+            *tparams: torch.Tensor | None) -> Any:
+        x, *params = ctx.saved_tensors
+        op, (i,) = ctx.op, ctx.extra
+        if any(t is not None for t in tparams):
+            raise _ParamDerivative._no_second(op, i)
+        name = op.learned[i]
+        mixed = _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
+        return tx.to(mixed.dtype) * mixed
+
+
+class _Leaf(torch.autograd.Function):
+    """A second-order kernel (f″ or ∂²f/∂x∂p). Differentiating it would need a third
+    derivative, which actfn does not have: that raises instead of differentiating the
+    kernel's implementation (which would give silently wrong values)."""
+
+    generate_vmap_rule = True
+
+    @staticmethod
+    def forward(x: torch.Tensor, op: _Op, kernel: Callable[..., Any], label: str,
+                *params: torch.Tensor) -> torch.Tensor:
+        return op.eval(kernel, x, params)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
+        _save(ctx, inputs, extra=2)
+
+    @staticmethod
+    def _error(ctx: Any) -> NotImplementedError:
+        return NotImplementedError(
+            f"actfn: cannot differentiate {ctx.op.spec.name}'s {ctx.extra[1]}: that needs a "
+            "third derivative, and actfn has analytic f, f' and f'' only (it never "
+            "differentiates through a kernel, which would give wrong values)"
+        )
+
+    @staticmethod
+    def backward(ctx: Any, h: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        raise _Leaf._error(ctx)
+
+    @staticmethod
+    def jvp(ctx: Any, *tangents: Any) -> Any:
+        raise _Leaf._error(ctx)
+
+
+def _core(spec: Spec, params: Mapping[str, Any], x: torch.Tensor,
+          which: tuple[str, ...]) -> tuple[torch.Tensor, ...]:
+    """The core API (``actfn.get(...)(x)`` and friends) on a tensor that autograd or a
+    ``torch.func`` transform can see: ``which`` names the results (``"f"``, ``"df"``,
+    ``"d2f"``), each with actfn's analytic derivatives."""
+    op = _Op(spec, params, ())
+    out = _out_dtype(x)
+    res: list[torch.Tensor] = []
+    for w in which:
+        if w == "f":
+            res.append(_Forward.apply(x, op))
+        elif w == "df":
+            res.append(_Derivative.apply(x, op).to(out))
+        else:
+            res.append(_Leaf.apply(x, op, spec.d2f, "f''").to(out))
+    return tuple(res)
+
+
+def _traced(x: torch.Tensor) -> bool:
+    """True when autograd, forward-mode AD or a ``torch.func`` transform can see ``x``."""
+    if x.requires_grad and torch.is_grad_enabled():
+        return True
+    if torch._C._functorch.is_functorch_wrapped_tensor(x):
+        return True
+    fwad = torch.autograd.forward_ad
+    return fwad._current_level >= 0 and fwad.unpack_dual(x).tangent is not None
 
 
 # -- functional API --------------------------------------------------------------------------
