@@ -159,6 +159,13 @@ def function(name: str) -> Callable[..., jax.Array]:
     rule = _rule(spec.name)
 
     def fn(x: Any, /, **params: Any) -> jax.Array:
+        traced = [k for k, v in params.items() if isinstance(v, jax.core.Tracer)]
+        if traced:
+            raise TypeError(
+                f"actfn.jax.{spec.name}: parameter {traced[0]} is a traced value; parameters "
+                "are static Python numbers or concrete arrays here (not differentiable: "
+                "learnable parameters are offered by actfn.torch)"
+            )
         bound = spec.bind(**params)
         return rule(_as_float_array(x), tuple(bound.items()))
 

@@ -412,10 +412,25 @@ def _split(spec: Spec, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[
                 + f" tensor, got shape {tuple(t.shape)}"
             )
     tensors = {k: v for k, v in tensors.items() if k not in plain}
-    fill = {k: (learnable[k].default if k in learnable else 0.0) for k in tensors}
-    bound = spec.bind(**plain, **fill)
+    bound = spec.bind(**plain, **_tensor_values(tensors))
     fixed = {k: v for k, v in bound.items() if k not in tensors}
     return fixed, tensors
+
+
+def _tensor_values(tensors: Mapping[str, torch.Tensor]) -> dict[str, Any]:
+    """The current values of tensor parameters as Python numbers (lists for 1-d), for
+    validation by the registry (``Spec.bind``: the same rules and messages as plain
+    numbers, per element for per-channel vectors). Tensors whose values cannot be read
+    here (the "meta" device, ``torch.func.vmap`` over the parameter) are validated by the
+    registry's default in their place."""
+    out: dict[str, Any] = {}
+    for k, t in tensors.items():
+        try:
+            v = t.detach()
+            out[k] = v.tolist() if v.ndim else v.item()
+        except (RuntimeError, NotImplementedError, ValueError):
+            continue  # nothing to read: leave it to the default
+    return out
 
 
 def _apply(spec: Spec, x: torch.Tensor, params: Mapping[str, Any]) -> torch.Tensor:
@@ -533,8 +548,26 @@ class Activation(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """f(x) elementwise, same shape and floating dtype as ``x``."""
-        op = _Op(lookup(self._name), self._fixed, self._learned)
-        return _Forward.apply(x, op, *(getattr(self, n) for n in self._learned))
+        spec = lookup(self._name)
+        learned = [getattr(self, n) for n in self._learned]
+        if learned:
+            self._check_learned(spec, learned)
+        op = _Op(spec, self._fixed, self._learned)
+        return _Forward.apply(x, op, *learned)
+
+    def _check_learned(self, spec: Spec, learned: Sequence[torch.Tensor]) -> None:
+        """Validate the learnable parameters' current values with the registry's rules
+        (training can move them out of range: say so now, not with a NaN or a
+        ZeroDivisionError in a later backward)."""
+        try:
+            spec.bind(**self._fixed, **_tensor_values(dict(zip(self._learned, learned,
+                                                                strict=True))))
+        except ValueError as err:
+            raise ValueError(
+                f"{err} (the current value of a learnable parameter of "
+                f"{type(self).__name__}: training moved it out of the valid range; constrain "
+                "it, e.g. clamp it after each optimiser step, or lower the learning rate)"
+            ) from None
 
     def extra_repr(self) -> str:
         """Fixed parameters, learnable ones with their current value, PReLU's channel count."""
