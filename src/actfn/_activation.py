@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -65,6 +67,32 @@ class Activation:
 
     def __hash__(self) -> int:
         return hash((self.name, tuple(sorted(self._params.items()))))
+
+    # -- copying and pickling ----------------------------------------------------
+    def __copy__(self) -> Activation:
+        return Activation(self._spec, self._params)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Activation:
+        return Activation(self._spec, self._params)  # spec and parameter values are immutable
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by reference: the registered name and the parameter values.
+
+        The spec holds kernels (often lambdas) that cannot be pickled, so the receiving
+        process looks the name up in its own registry (:func:`_rebuild`). An activation
+        that is not the registered spec of its name cannot be pickled.
+        """
+        try:
+            registered = lookup(self.name)
+        except ValueError:
+            registered = None
+        if registered is not self._spec and registered != self._spec:
+            raise pickle.PicklingError(
+                f"cannot pickle {self!r}: its spec is not the one registered under "
+                f"{self.name!r}, and activations are pickled by registered name (register "
+                "it with actfn.register first)"
+            )
+        return (_rebuild, (self.name, dict(self._params)))
 
     # -- evaluation -------------------------------------------------------------
     def __call__(self, x: Any, *, out: Any = None) -> Any:
@@ -223,6 +251,61 @@ class Activation:
         w = xp.asarray(values, dtype=xw.dtype, device=device(xw))
         params[name] = xp.reshape(w, (1, c) + (1,) * (xw.ndim - 2))
         return params
+
+
+def _rebuild(name: str, params: dict[str, Any]) -> Activation | _Unregistered:
+    """Unpickle an :class:`Activation`: look ``name`` up in this process's registry.
+
+    A name that is not registered here (an activation registered at runtime in the
+    parent, unpickled in a ``spawn``/``forkserver`` worker) gives a stand-in whose every
+    call raises a ``ValueError`` saying so: raising while unpickling would make
+    ``multiprocessing.Pool`` workers die and ``Pool.map`` wait forever.
+    """
+    try:
+        spec = lookup(name)
+    except ValueError:
+        return _Unregistered(name, params)
+    return Activation(spec, spec.bind(**params))
+
+
+class _Unregistered:
+    """An unpickled activation whose name this process's registry does not know."""
+
+    __slots__ = ("name", "params")
+
+    def __init__(self, name: str, params: dict[str, Any]) -> None:
+        self.name = name
+        self.params = dict(params)
+
+    def __repr__(self) -> str:
+        return f"<unregistered actfn activation {self.name!r}>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.name, dict(self.params)))
+
+    def _error(self) -> ValueError:
+        return ValueError(
+            f"activation {self.name!r} is not registered in this process (pid {os.getpid()}): "
+            "it was pickled by name in a process that registered it at runtime, and this "
+            "process (e.g. a 'spawn' or 'forkserver' worker, which starts fresh) has only "
+            "the activations registered on import. Register it at import time of a module "
+            "the workers import, or use the 'fork' start method"
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._error()
+
+    def derivative(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._error()
+
+    def second_derivative(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._error()
+
+    def value_and_derivative(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._error()
+
+    def kinks(self) -> Any:
+        raise self._error()
 
 
 def get(name: str | Activation, /, **params: Any) -> Activation:

@@ -581,12 +581,38 @@ class Activation(torch.nn.Module):
                 parts.append(f"num_parameters={p.numel()}")
         return ", ".join(parts)
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickle (and deepcopy) by reference: the activation's registered name and the
+        module's state; the class is rebuilt from the registry on loading
+        (:func:`_restore_module`), so layers of activations registered after import
+        pickle too. Subclasses defined by users pickle as usual."""
+        cls = type(self)
+        if cls is not Activation and not cls.__dict__.get("_actfn_generated", False):
+            return super().__reduce_ex__(protocol)
+        return (_restore_module, (self._name, cls is Activation), self.__dict__.copy())
+
     def __prepare_scriptable__(self) -> torch.nn.Module:
         raise RuntimeError(
             f"actfn.torch.{type(self).__name__} cannot be compiled with torch.jit.script: it "
             "runs a Python torch.autograd.Function, which TorchScript does not support. Use "
             "torch.compile (supported) or eager mode."
         )
+
+
+def _restore_module(name: str, generic: bool) -> Activation:
+    """An empty instance of the module class for ``name`` (pickle then sets its state)."""
+    try:
+        spec = lookup(name)
+    except ValueError:
+        raise ValueError(
+            f"cannot unpickle an actfn.torch module of activation {name!r}: it is not "
+            "registered in this process (it was registered at runtime where the module was "
+            "pickled; a 'spawn' or 'forkserver' worker starts with only the activations "
+            "registered on import). Register it at import time of a module this process "
+            "imports"
+        ) from None
+    cls = Activation if generic else module_class(spec.name)
+    return cls.__new__(cls)
 
 
 def _class_name(name: str) -> str:
@@ -600,6 +626,9 @@ def module_class(name: str) -> type[Activation]:
     per-channel parameter: ``num_parameters, init``, as ``torch.nn.PReLU``).
     """
     spec = lookup(name)
+    cached = _CLASSES.get(spec.name)
+    if cached is not None and cached[0] is spec:
+        return cached[1]
     vector = [p for p in spec.params if p.vector and p.learnable and p.name in spec.dparams]
     if vector:
         order = ["num_parameters", "init"]
@@ -632,10 +661,17 @@ def module_class(name: str) -> type[Activation]:
     cls = type(
         _class_name(spec.name),
         (Activation,),
-        {"__init__": __init__, "__module__": __name__, "__doc__": _doc(spec, "module")},
+        {"__init__": __init__, "__module__": __name__, "__doc__": _doc(spec, "module"),
+         "_actfn_generated": True},
     )
     cls.__qualname__ = cls.__name__
+    _CLASSES[spec.name] = (spec, cls)
     return cls
+
+
+#: Generated module classes by canonical name, with the spec they were made from (one
+#: class per spec, so ``module_class("celu") is actfn.torch.Celu``).
+_CLASSES: dict[str, tuple[Spec, type[Activation]]] = {}
 
 
 def _doc(spec: Spec, kind: str) -> str:
