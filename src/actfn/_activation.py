@@ -101,18 +101,18 @@ class Activation:
         ``out``: for NumPy inputs, an array of the input's shape and result dtype that
         receives f(x) and is returned (repeated calls then allocate nothing).
         """
-        return self._run(x, (self._spec.f,), out=out)[0]
+        return self._run(x, (self._spec.f,), out=out, which=("f",))[0]
 
     def derivative(self, x: Any, *, out: Any = None) -> Any:
         """f'(x), elementwise (the value at kinks follows PyTorch's autograd).
 
         ``out``: as for ``__call__``.
         """
-        return self._run(x, (self._spec.df,), out=out)[0]
+        return self._run(x, (self._spec.df,), out=out, which=("df",))[0]
 
     def second_derivative(self, x: Any, *, out: Any = None) -> Any:
         """f''(x), elementwise. ``out``: as for ``__call__``."""
-        return self._run(x, (self._spec.d2f,), out=out)[0]
+        return self._run(x, (self._spec.d2f,), out=out, which=("d2f",))[0]
 
     def value_and_derivative(self, x: Any, *, out: Any = None) -> tuple[Any, Any]:
         """(f(x), f'(x)) computed together (one fused pass for NumPy inputs).
@@ -122,9 +122,9 @@ class Activation:
         """
         spec = self._spec
         if spec.f_df is not None:
-            f, df = self._run(x, (spec.f_df,), fused=True, out=out)
+            f, df = self._run(x, (spec.f_df,), fused=True, out=out, which=("f", "df"))
         else:
-            f, df = self._run(x, (spec.f, spec.df), out=out)
+            f, df = self._run(x, (spec.f, spec.df), out=out, which=("f", "df"))
         return f, df
 
     def kinks(self) -> tuple[float, ...]:
@@ -133,7 +133,9 @@ class Activation:
 
     # -- machinery --------------------------------------------------------------
     def _run(self, x: Any, kernels: tuple[Any, ...], fused: bool = False,
-             out: Any = None) -> tuple[Any, ...]:
+             out: Any = None, which: tuple[str, ...] | None = None) -> tuple[Any, ...]:
+        # ``which`` names the results ("f", "df", "d2f"; kernels of different methods
+        # may be one function, as for exp) for the autodiff route (_differentiable).
         if type(x) is np.ndarray:  # the common case first: no conversion to decide on
             return _fast.run_numpy(self, x, kernels, fused, out, self._run_generic)
         if _is_dask(x):
@@ -148,13 +150,12 @@ class Activation:
                 f"out= is supported for NumPy inputs only, not {type(x).__module__}."
                 f"{type(x).__name__}"
             )
-        which = self._differentiable(x, kernels, fused)
-        if which is not None:
-            return which
+        routed = self._differentiable(x, which or self._which(kernels, fused))
+        if routed is not None:
+            return routed
         return self._run_generic(x, kernels, fused)
 
-    def _differentiable(self, x: Any, kernels: tuple[Any, ...],
-                        fused: bool) -> tuple[Any, ...] | None:
+    def _differentiable(self, x: Any, which: tuple[str, ...]) -> tuple[Any, ...] | None:
         """The results through actfn.torch / actfn.jax when autodiff can see ``x``.
 
         A torch tensor that autograd records (``requires_grad`` with grad mode on), a
@@ -170,19 +171,19 @@ class Activation:
 
             if not _at._traced(x):
                 return None
-            return _at._core(self._spec, self._params, x, self._which(kernels, fused))
+            return _at._core(self._spec, self._params, x, which)
         jax = sys.modules.get("jax")
         if jax is not None and isinstance(x, jax.core.Tracer):
             from . import jax as _aj
 
-            return _aj._core(self._spec, self._params, x, self._which(kernels, fused))
+            return _aj._core(self._spec, self._params, x, which)
         return None
 
     def _which(self, kernels: tuple[Any, ...], fused: bool) -> tuple[str, ...]:
         if fused:
             return ("f", "df")
         spec = self._spec
-        names = {id(spec.f): "f", id(spec.df): "df", id(spec.d2f): "d2f"}
+        names = {id(spec.d2f): "d2f", id(spec.df): "df", id(spec.f): "f"}
         return tuple(names[id(k)] for k in kernels)
 
     def _run_generic(self, x: Any, kernels: tuple[Any, ...], fused: bool) -> tuple[Any, ...]:

@@ -165,16 +165,18 @@ def _reduce_to(t: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
 class _Forward(torch.autograd.Function):
     """f(x); backward through :class:`_Derivative` and :class:`_ParamDerivative`.
 
-    Written in the ``setup_context`` style with ``generate_vmap_rule`` and a ``jvp``, so
-    it works under ``torch.func`` transforms (grad, vmap, jacrev, jacfwd) and forward-mode
+    Written in the ``setup_context`` style with a ``vmap`` rule and a ``jvp``, so it
+    works under ``torch.func`` transforms (grad, vmap, jacrev, jacfwd) and forward-mode
     AD (dual tensors) as well as ordinary autograd.
     """
-
-    generate_vmap_rule = True
 
     @staticmethod
     def forward(x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
         return op.eval(op.spec.f, x, params).to(_out_dtype(x))
+
+    @staticmethod
+    def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
+        return _vmap(_Forward, in_dims, args, 1)
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
@@ -212,6 +214,26 @@ class _Forward(torch.autograd.Function):
         return _sum_terms(terms, x).to(_out_dtype(x))
 
 
+def _vmap(fn: Any, in_dims: tuple[Any, ...], args: tuple[Any, ...], n_static: int) -> Any:
+    """``torch.func.vmap`` rule: the function is elementwise, so it runs once on the whole
+    batched input (batch dimension where it is). ``n_static`` non-tensor arguments follow
+    the input. Batched parameters and per-channel values (whose channel dimension the
+    batch dimension would shift) are not supported and raise."""
+    x_dim, param_dims = in_dims[0], in_dims[1 + n_static:]
+    op = args[1]
+    per_channel = any(
+        isinstance(v, tuple) and len(v) > 1 or isinstance(v, torch.Tensor) and v.numel() > 1
+        for v in (*op.fixed.values(), *args[1 + n_static:])
+    )
+    if x_dim is None or per_channel or any(d is not None for d in param_dims):
+        raise NotImplementedError(
+            f"actfn.torch.{op.spec.name}: torch.func.vmap over tensor parameters or with "
+            "per-channel parameters is not supported (vmap over the input with scalar "
+            "parameters is)"
+        )
+    return fn.apply(*args), x_dim
+
+
 def _save(ctx: Any, inputs: tuple[Any, ...], extra: int = 0) -> None:
     """Keep the op (and ``extra`` more non-tensor inputs) and save x and the parameters."""
     x, op, *rest = inputs
@@ -232,11 +254,13 @@ def _sum_terms(terms: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
 class _Derivative(torch.autograd.Function):
     """f′(x) in working precision; its backward uses f″ and ∂f′/∂p (each a :class:`_Leaf`)."""
 
-    generate_vmap_rule = True
-
     @staticmethod
     def forward(x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
         return op.eval(op.spec.df, x, params)
+
+    @staticmethod
+    def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
+        return _vmap(_Derivative, in_dims, args, 1)
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
@@ -278,11 +302,13 @@ class _Derivative(torch.autograd.Function):
 class _ParamDerivative(torch.autograd.Function):
     """∂f/∂p_i(x) elementwise; its backward gives ∂²f/∂x∂p_i."""
 
-    generate_vmap_rule = True
-
     @staticmethod
     def forward(x: torch.Tensor, op: _Op, i: int, *params: torch.Tensor) -> torch.Tensor:
         return op.eval(op.spec.dparams[op.learned[i]], x, params)
+
+    @staticmethod
+    def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
+        return _vmap(_ParamDerivative, in_dims, args, 2)
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
@@ -325,12 +351,14 @@ class _Leaf(torch.autograd.Function):
     derivative, which actfn does not have: that raises instead of differentiating the
     kernel's implementation (which would give silently wrong values)."""
 
-    generate_vmap_rule = True
-
     @staticmethod
     def forward(x: torch.Tensor, op: _Op, kernel: Callable[..., Any], label: str,
                 *params: torch.Tensor) -> torch.Tensor:
         return op.eval(kernel, x, params)
+
+    @staticmethod
+    def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
+        return _vmap(_Leaf, in_dims, args, 3)
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
