@@ -150,12 +150,13 @@ class Activation:
                 f"out= is supported for NumPy inputs only, not {type(x).__module__}."
                 f"{type(x).__name__}"
             )
-        routed = self._differentiable(x, which or self._which(kernels, fused))
+        routed = self._differentiable(x, which, kernels, fused)
         if routed is not None:
             return routed
         return self._run_generic(x, kernels, fused)
 
-    def _differentiable(self, x: Any, which: tuple[str, ...]) -> tuple[Any, ...] | None:
+    def _differentiable(self, x: Any, which: tuple[str, ...] | None, kernels: tuple[Any, ...],
+                        fused: bool) -> tuple[Any, ...] | None:
         """The results through actfn.torch / actfn.jax when autodiff can see ``x``.
 
         A torch tensor that autograd records (``requires_grad`` with grad mode on), a
@@ -171,12 +172,12 @@ class Activation:
 
             if not _at._traced(x):
                 return None
-            return _at._core(self._spec, self._params, x, which)
+            return _at._core(self._spec, self._params, x, which or self._which(kernels, fused))
         jax = sys.modules.get("jax")
         if jax is not None and isinstance(x, jax.core.Tracer):
             from . import jax as _aj
 
-            return _aj._core(self._spec, self._params, x, which)
+            return _aj._core(self._spec, self._params, x, which or self._which(kernels, fused))
         return None
 
     def _which(self, kernels: tuple[Any, ...], fused: bool) -> tuple[str, ...]:
