@@ -39,6 +39,9 @@ NAMES = actfn.names()
 DTYPES = ("float32", "float64")
 #: Agreement bound in units in the last place (see the module docstring).
 ULPS = {"float32": 1, "float64": 4}
+#: JAX with x64 off computes in float32; under jit, XLA's fused float32 arithmetic may
+#: differ from op-by-op evaluation in the last bits (measured: 2 ulp, squareplus f'').
+JAX_F32_ULPS = 4
 LARGE = (30.0, 1000.0, 1e300)
 
 
@@ -52,8 +55,9 @@ def points(name: str, dtype: str = "float64") -> list[float]:
         return xs.astype(dtype).astype(np.float64).tolist()
 
 
-def assert_same(got: Any, want: Any, dtype: str, what: str) -> None:
-    """``got`` equals ``want`` to ULPS[dtype] ulps; NaN where NaN; infinities exact."""
+def assert_same(got: Any, want: Any, dtype: str, what: str, ulps: int | None = None) -> None:
+    """``got`` equals ``want`` to ``ulps`` (default ULPS[dtype]) units in the last place;
+    NaN where NaN; infinities exact."""
     got = np.asarray(got, dtype=np.float64)
     want = np.asarray(want, dtype=np.float64)
     assert got.shape == want.shape, what
@@ -65,11 +69,12 @@ def assert_same(got: Any, want: Any, dtype: str, what: str) -> None:
     assert (g[inf] == w[inf]).all(), f"{what}: got {g}, want {w}"
     tiny = np.finfo(dtype).smallest_subnormal
     spacing = np.spacing(np.abs(w[~inf]).astype(dtype)).astype(np.float64)
-    bound = ULPS[dtype] * np.maximum(spacing, tiny)
+    ulps = ULPS[dtype] if ulps is None else ulps
+    bound = ulps * np.maximum(spacing, tiny)
     err = np.abs(g[~inf] - w[~inf])
     bad = ~(err <= bound)
     assert not bad.any(), (
-        f"{what}: differs by more than {ULPS[dtype]} ulp at {np.flatnonzero(bad)}: "
+        f"{what}: differs by more than {ulps} ulp at {np.flatnonzero(bad)}: "
         f"got {g[~inf][bad]}, want {w[~inf][bad]}"
     )
 
@@ -220,10 +225,12 @@ def test_core_api_does_not_import_frameworks() -> None:
 def test_jax_grad_through_core_api_is_analytic(name: str, dtype: str) -> None:
     # float64 with x64 on (actfn's float64 working precision, compared with NumPy); float32
     # with x64 off, where JAX works in float32: compared with the core API's own value
-    # on the concrete array (the same kernel, not differentiated).
+    # on the concrete array (the same kernel, not differentiated; float32 arithmetic, which
+    # XLA's fusion under jit may round differently: JAX_F32_ULPS).
     xs = points(name, dtype)
     act = actfn.get(name)
     shortcut = getattr(actfn, name)
+    ulps = JAX_F32_ULPS if dtype == "float32" else None
     with jax.enable_x64(dtype == "float64"):
         x = jnp.asarray(np.array(xs, dtype=dtype))
         if dtype == "float64":
@@ -234,23 +241,23 @@ def test_jax_grad_through_core_api_is_analytic(name: str, dtype: str) -> None:
             g = jax.vmap(jax.grad(fn))(x)
             gg = jax.jit(jax.vmap(jax.grad(jax.grad(fn))))(x)
             assert g.dtype == gg.dtype == x.dtype
-            assert_same(g, d1, dtype, f"{name} {dtype} {what}: vmap(grad)")
-            assert_same(gg, d2, dtype, f"{name} {dtype} {what}: jit(vmap(grad(grad)))")
+            assert_same(g, d1, dtype, f"{name} {dtype} {what}: vmap(grad)", ulps)
+            assert_same(gg, d2, dtype, f"{name} {dtype} {what}: jit(vmap(grad(grad)))", ulps)
         # value_and_derivative: its value differentiates to f' (differentiating it twice
         # raises, since JAX also differentiates the f' it returns, which needs a third
         # derivative).
         g = jax.vmap(jax.grad(lambda v: act.value_and_derivative(v)[0]))(x)
-        assert_same(g, d1, dtype, f"{name} {dtype} value_and_derivative[0]: vmap(grad)")
+        assert_same(g, d1, dtype, f"{name} {dtype} value_and_derivative[0]: vmap(grad)", ulps)
         for what, fn in {
             "derivative": act.derivative,
             "value_and_derivative[1]": lambda v: act.value_and_derivative(v)[1],
             "shortcut.derivative": shortcut.derivative,
         }.items():
-            assert_same(jax.jit(fn)(x), d1, dtype, f"{name} {dtype} jit({what})")
-            assert_same(jax.vmap(jax.grad(fn))(x), d2, dtype, f"{name} {dtype} grad({what})")
+            assert_same(jax.jit(fn)(x), d1, dtype, f"{name} {dtype} jit({what})", ulps)
+            assert_same(jax.vmap(jax.grad(fn))(x), d2, dtype, f"{name} {dtype} grad({what})", ulps)
         # grad of a scalar reduction under jit (the usual training-loop shape).
         g = jax.jit(jax.grad(lambda v: jnp.sum(act(v))))(x)
-        assert_same(g, d1, dtype, f"{name} {dtype} jit(grad(sum))")
+        assert_same(g, d1, dtype, f"{name} {dtype} jit(grad(sum))", ulps)
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "celu", "gelu"])
