@@ -16,8 +16,11 @@ Autograd
     the incoming gradient by actfn's f′ in float64 and rounds once; the double backward
     uses f″, so ``torch.autograd.gradcheck`` and ``gradgradcheck`` pass. The backward saves
     only the input (and the learnable parameters): f′ is recomputed from it, no float64
-    intermediate is kept alive between forward and backward. Third derivatives are not
-    supported (the gradient of f″ is taken as 0).
+    intermediate is kept alive between forward and backward. Third derivatives raise
+    ``NotImplementedError`` (actfn has no f‴, and differentiating the f″ kernel would give
+    wrong values). Forward-mode AD (``jvp``) and ``torch.func`` transforms (``vmap`` rules)
+    work too. The core API (``actfn.get(name)(x)`` and its methods) routes tensors that
+    autograd can see through these same Functions.
 
 Learnable parameters
     Parameters the registry marks learnable can be learned. The per-channel slope of
@@ -29,7 +32,9 @@ Learnable parameters
     (``Spec.dparams``), and so are the mixed second derivatives ∂²f/∂x∂p
     (``Spec.dparams_df``) used when differentiating the input gradient (gradient
     penalties). Second derivatives with respect to two parameters raise
-    ``NotImplementedError``. Scalar learnable parameters are read with ``.item()`` on
+    ``NotImplementedError``. Tensor parameters are validated with the registry's rules and
+    messages on every call, so a learnable parameter that training drives out of its valid
+    range raises ``ValueError`` at the next forward call. Scalar learnable parameters are read with ``.item()`` on
     each call (a host synchronisation on CUDA and a graph break under ``torch.compile``).
 
 Dtypes and devices
@@ -40,7 +45,8 @@ Dtypes and devices
 ``torch.compile`` works: the autograd.Function is traced where Dynamo can and falls back
 to eager (a graph break) where it cannot; results and gradients equal eager mode.
 ``torch.jit.script`` is not supported and raises a ``RuntimeError`` saying so (the layers
-run a Python autograd.Function, which TorchScript cannot compile).
+run a Python autograd.Function, which TorchScript cannot compile). Modules pickle and
+deepcopy by activation name and state.
 """
 
 from __future__ import annotations
