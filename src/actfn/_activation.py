@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -70,6 +72,32 @@ class Activation:
     def __hash__(self) -> int:
         return hash((self.name, tuple(sorted(self._params.items()))))
 
+    # -- copying and pickling ----------------------------------------------------
+    def __copy__(self) -> Activation:
+        return Activation(self._spec, self._params)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Activation:
+        return Activation(self._spec, self._params)  # spec and parameter values are immutable
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by reference: the registered name and the parameter values.
+
+        The spec holds kernels (often lambdas) that cannot be pickled, so the receiving
+        process looks the name up in its own registry (:func:`_rebuild`). An activation
+        that is not the registered spec of its name cannot be pickled.
+        """
+        try:
+            registered = lookup(self.name)
+        except ValueError:
+            registered = None
+        if registered is not self._spec and registered != self._spec:
+            raise pickle.PicklingError(
+                f"cannot pickle {self!r}: its spec is not the one registered under "
+                f"{self.name!r}, and activations are pickled by registered name (register "
+                "it with actfn.register first)"
+            )
+        return (_rebuild, (self.name, dict(self._params)))
+
     # -- evaluation -------------------------------------------------------------
     def __call__(self, x: Any, *, out: Any = None) -> Any:
         """f(x), elementwise.
@@ -77,18 +105,18 @@ class Activation:
         ``out``: for NumPy inputs, an array of the input's shape and result dtype that
         receives f(x) and is returned (repeated calls then allocate nothing).
         """
-        return self._run(x, (self._spec.f,), out=out)[0]
+        return self._run(x, (self._spec.f,), out=out, which=("f",))[0]
 
     def derivative(self, x: Any, *, out: Any = None) -> Any:
         """f'(x), elementwise (the value at kinks follows PyTorch's autograd).
 
         ``out``: as for ``__call__``.
         """
-        return self._run(x, (self._spec.df,), out=out)[0]
+        return self._run(x, (self._spec.df,), out=out, which=("df",))[0]
 
     def second_derivative(self, x: Any, *, out: Any = None) -> Any:
         """f''(x), elementwise. ``out``: as for ``__call__``."""
-        return self._run(x, (self._spec.d2f,), out=out)[0]
+        return self._run(x, (self._spec.d2f,), out=out, which=("d2f",))[0]
 
     def value_and_derivative(self, x: Any, *, out: Any = None) -> tuple[Any, Any]:
         """(f(x), f'(x)) computed together (one fused pass for NumPy inputs).
@@ -98,9 +126,9 @@ class Activation:
         """
         spec = self._spec
         if spec.f_df is not None:
-            f, df = self._run(x, (spec.f_df,), fused=True, out=out)
+            f, df = self._run(x, (spec.f_df,), fused=True, out=out, which=("f", "df"))
         else:
-            f, df = self._run(x, (spec.f, spec.df), out=out)
+            f, df = self._run(x, (spec.f, spec.df), out=out, which=("f", "df"))
         return f, df
 
     def kinks(self) -> tuple[float, ...]:
@@ -109,7 +137,9 @@ class Activation:
 
     # -- machinery --------------------------------------------------------------
     def _run(self, x: Any, kernels: tuple[Any, ...], fused: bool = False,
-             out: Any = None) -> tuple[Any, ...]:
+             out: Any = None, which: tuple[str, ...] | None = None) -> tuple[Any, ...]:
+        # ``which`` names the results ("f", "df", "d2f"; kernels of different methods
+        # may be one function, as for exp) for the autodiff route (_differentiable).
         if type(x) is np.ndarray:  # the common case first: no conversion to decide on
             return _fast.run_numpy(self, x, kernels, fused, out, self._run_generic)
         if _is_dask(x):
@@ -124,7 +154,42 @@ class Activation:
                 f"out= is supported for NumPy inputs only, not {type(x).__module__}."
                 f"{type(x).__name__}"
             )
+        routed = self._differentiable(x, which, kernels, fused)
+        if routed is not None:
+            return routed
         return self._run_generic(x, kernels, fused)
+
+    def _differentiable(self, x: Any, which: tuple[str, ...] | None, kernels: tuple[Any, ...],
+                        fused: bool) -> tuple[Any, ...] | None:
+        """The results through actfn.torch / actfn.jax when autodiff can see ``x``.
+
+        A torch tensor that autograd records (``requires_grad`` with grad mode on), a
+        forward-mode dual tensor or a ``torch.func``-wrapped tensor, and a JAX tracer
+        (``jit``, ``grad``, ``vmap``, ...) go through the same autograd Functions and
+        ``custom_jvp`` rules as the framework layers, so derivatives taken through the
+        core API are actfn's analytic f' and f'' (and a third derivative raises) instead
+        of derivatives of the kernels' implementation. None: not such an input.
+        """
+        torch = sys.modules.get("torch")
+        if torch is not None and isinstance(x, torch.Tensor):
+            from . import torch as _at
+
+            if not _at._traced(x):
+                return None
+            return _at._core(self._spec, self._params, x, which or self._which(kernels, fused))
+        jax = sys.modules.get("jax")
+        if jax is not None and isinstance(x, jax.core.Tracer):
+            from . import jax as _aj
+
+            return _aj._core(self._spec, self._params, x, which or self._which(kernels, fused))
+        return None
+
+    def _which(self, kernels: tuple[Any, ...], fused: bool) -> tuple[str, ...]:
+        if fused:
+            return ("f", "df")
+        spec = self._spec
+        names = {id(spec.d2f): "d2f", id(spec.df): "df", id(spec.f): "f"}
+        return tuple(names[id(k)] for k in kernels)
 
     def _run_generic(self, x: Any, kernels: tuple[Any, ...], fused: bool,
                      out: list[np.ndarray] | None = None) -> tuple[Any, ...]:
@@ -249,6 +314,61 @@ class Activation:
         w = xp.asarray(values, dtype=xw.dtype, device=device(xw))
         params[name] = xp.reshape(w, (1, c) + (1,) * (xw.ndim - 2))
         return params
+
+
+def _rebuild(name: str, params: dict[str, Any]) -> Activation | _Unregistered:
+    """Unpickle an :class:`Activation`: look ``name`` up in this process's registry.
+
+    A name that is not registered here (an activation registered at runtime in the
+    parent, unpickled in a ``spawn``/``forkserver`` worker) gives a stand-in whose every
+    call raises a ``ValueError`` saying so: raising while unpickling would make
+    ``multiprocessing.Pool`` workers die and ``Pool.map`` wait forever.
+    """
+    try:
+        spec = lookup(name)
+    except ValueError:
+        return _Unregistered(name, params)
+    return Activation(spec, spec.bind(**params))
+
+
+class _Unregistered:
+    """An unpickled activation whose name this process's registry does not know."""
+
+    __slots__ = ("name", "params")
+
+    def __init__(self, name: str, params: dict[str, Any]) -> None:
+        self.name = name
+        self.params = dict(params)
+
+    def __repr__(self) -> str:
+        return f"<unregistered actfn activation {self.name!r}>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.name, dict(self.params)))
+
+    def _error(self) -> ValueError:
+        return ValueError(
+            f"activation {self.name!r} is not registered in this process (pid {os.getpid()}): "
+            "it was pickled by name in a process that registered it at runtime, and this "
+            "process (e.g. a 'spawn' or 'forkserver' worker, which starts fresh) has only "
+            "the activations registered on import. Register it at import time of a module "
+            "the workers import, or use the 'fork' start method"
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._error()
+
+    def derivative(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._error()
+
+    def second_derivative(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._error()
+
+    def value_and_derivative(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._error()
+
+    def kinks(self) -> Any:
+        raise self._error()
 
 
 def get(name: str | Activation, /, **params: Any) -> Activation:

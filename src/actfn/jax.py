@@ -4,7 +4,10 @@
 registry kernel on ``jax.numpy``, so it runs under ``jit``, ``vmap`` and ``pmap``. Its
 JVP is actfn's analytic f′, and the JVP of f′ is actfn's f″, so ``grad`` and
 ``grad(grad(...))`` give the analytic first and second derivatives (no autodiff through
-the stable-but-branchy kernels, whose ``where`` branches could otherwise leak NaN).
+the stable-but-branchy kernels, whose ``where`` branches could otherwise leak NaN). A
+third derivative raises ``NotImplementedError``. The core API (``actfn.get(name)(x)``,
+``.derivative``, ``.second_derivative``, ``.value_and_derivative``) routes JAX tracers
+here, so ``jax.grad`` of it gives the same analytic values.
 
 Working precision is float64 when ``jax_enable_x64`` is on (float16, bfloat16 and float32
 results are then a float64 value rounded once) and float32 otherwise. Integer and bool
@@ -68,20 +71,38 @@ def _eval(spec: Spec, kernel: Callable[..., Any], x: jax.Array, key: _Key) -> ja
     return jnp.where(jnp.isnan(xw), xw, y)
 
 
-_RULES: dict[str, tuple[Spec, Callable[[jax.Array, _Key], jax.Array]]] = {}
+_Rules = tuple[Callable[[jax.Array, _Key], jax.Array], ...]
+_RULES: dict[str, tuple[Spec, _Rules]] = {}
+
+
+def _rules(spec: Spec) -> _Rules:
+    """(f, f', f'') of ``spec`` as custom_jvp functions (rebuilt for a re-registered spec)."""
+    cached = _RULES.get(spec.name)
+    if cached is None or cached[0] is not spec:
+        cached = _RULES[spec.name] = (spec, _make_rules(spec))
+    return cached[1]
 
 
 def _rule(name: str) -> Callable[[jax.Array, _Key], jax.Array]:
     """The custom_jvp function for ``name`` (rebuilt if the spec was re-registered)."""
-    spec = lookup(name)
-    cached = _RULES.get(spec.name)
-    if cached is None or cached[0] is not spec:
-        cached = _RULES[spec.name] = (spec, _make_rule(spec))
-    return cached[1]
+    return _rules(lookup(name))[0]
 
 
-def _make_rule(spec: Spec) -> Callable[[jax.Array, _Key], jax.Array]:
-    """f with jvp f′, and f′ with jvp f″, as jax.custom_jvp functions."""
+def _make_rules(spec: Spec) -> _Rules:
+    """f with jvp f′, f′ with jvp f″, and f″ whose jvp raises (actfn has no f‴, and
+    differentiating the kernel's implementation would give wrong values)."""
+
+    @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
+    def d2(x: jax.Array, key: _Key) -> jax.Array:
+        return _eval(spec, spec.d2f, x, key).astype(x.dtype)
+
+    @d2.defjvp
+    def _d2_jvp(key: _Key, primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
+        raise NotImplementedError(
+            f"actfn: cannot differentiate {spec.name}'s f'': that needs a third derivative, "
+            "and actfn has analytic f, f' and f'' only (it never differentiates through a "
+            "kernel, which would give wrong values)"
+        )
 
     @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
     def d1(x: jax.Array, key: _Key) -> jax.Array:
@@ -90,7 +111,7 @@ def _make_rule(spec: Spec) -> Callable[[jax.Array, _Key], jax.Array]:
     @d1.defjvp
     def _d1_jvp(key: _Key, primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
         (x,), (t,) = primals, tangents
-        return d1(x, key), _eval(spec, spec.d2f, x, key).astype(x.dtype) * t
+        return d1(x, key), d2(x, key) * t
 
     @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
     def f(x: jax.Array, key: _Key) -> jax.Array:
@@ -101,7 +122,16 @@ def _make_rule(spec: Spec) -> Callable[[jax.Array, _Key], jax.Array]:
         (x,), (t,) = primals, tangents
         return f(x, key), d1(x, key) * t
 
-    return f
+    return f, d1, d2
+
+
+def _core(spec: Spec, params: dict[str, Any], x: Any,
+          which: tuple[str, ...]) -> tuple[jax.Array, ...]:
+    """The core API (``actfn.get(...)(x)`` and friends) on a JAX tracer: ``which`` names
+    the results (``"f"``, ``"df"``, ``"d2f"``), each with actfn's analytic derivatives."""
+    rules = dict(zip(("f", "df", "d2f"), _rules(spec), strict=True))
+    xf, key = _as_float_array(x), tuple(params.items())
+    return tuple(rules[w](xf, key) for w in which)
 
 
 def _as_float_array(x: Any) -> jax.Array:
@@ -129,6 +159,13 @@ def function(name: str) -> Callable[..., jax.Array]:
     rule = _rule(spec.name)
 
     def fn(x: Any, /, **params: Any) -> jax.Array:
+        traced = [k for k, v in params.items() if isinstance(v, jax.core.Tracer)]
+        if traced:
+            raise TypeError(
+                f"actfn.jax.{spec.name}: parameter {traced[0]} is a traced value; parameters "
+                "are static Python numbers or concrete arrays here (not differentiable: "
+                "learnable parameters are offered by actfn.torch)"
+            )
         bound = spec.bind(**params)
         return rule(_as_float_array(x), tuple(bound.items()))
 

@@ -16,8 +16,11 @@ Autograd
     the incoming gradient by actfn's f′ in float64 and rounds once; the double backward
     uses f″, so ``torch.autograd.gradcheck`` and ``gradgradcheck`` pass. The backward saves
     only the input (and the learnable parameters): f′ is recomputed from it, no float64
-    intermediate is kept alive between forward and backward. Third derivatives are not
-    supported (the gradient of f″ is taken as 0).
+    intermediate is kept alive between forward and backward. Third derivatives raise
+    ``NotImplementedError`` (actfn has no f‴, and differentiating the f″ kernel would give
+    wrong values). Forward-mode AD (``jvp``) and ``torch.func`` transforms (``vmap`` rules)
+    work too. The core API (``actfn.get(name)(x)`` and its methods) routes tensors that
+    autograd can see through these same Functions.
 
 Learnable parameters
     Parameters the registry marks learnable can be learned. The per-channel slope of
@@ -29,7 +32,9 @@ Learnable parameters
     (``Spec.dparams``), and so are the mixed second derivatives ∂²f/∂x∂p
     (``Spec.dparams_df``) used when differentiating the input gradient (gradient
     penalties). Second derivatives with respect to two parameters raise
-    ``NotImplementedError``. Scalar learnable parameters are read with ``.item()`` on
+    ``NotImplementedError``. Tensor parameters are validated with the registry's rules and
+    messages on every call, so a learnable parameter that training drives out of its valid
+    range raises ``ValueError`` at the next forward call. Scalar learnable parameters are read with ``.item()`` on
     each call (a host synchronisation on CUDA and a graph break under ``torch.compile``).
 
 Dtypes and devices
@@ -40,7 +45,8 @@ Dtypes and devices
 ``torch.compile`` works: the autograd.Function is traced where Dynamo can and falls back
 to eager (a graph break) where it cannot; results and gradients equal eager mode.
 ``torch.jit.script`` is not supported and raises a ``RuntimeError`` saying so (the layers
-run a Python autograd.Function, which TorchScript cannot compile).
+run a Python autograd.Function, which TorchScript cannot compile). Modules pickle and
+deepcopy by activation name and state.
 """
 
 from __future__ import annotations
@@ -163,14 +169,24 @@ def _reduce_to(t: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
 
 
 class _Forward(torch.autograd.Function):
-    """f(x); backward through :class:`_Derivative` and :class:`_ParamDerivative`."""
+    """f(x); backward through :class:`_Derivative` and :class:`_ParamDerivative`.
+
+    Written in the ``setup_context`` style with a ``vmap`` rule and a ``jvp``, so it
+    works under ``torch.func`` transforms (grad, vmap, jacrev, jacfwd) and forward-mode
+    AD (dual tensors) as well as ordinary autograd.
+    """
 
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
-        y = op.eval(op.spec.f, x, params).to(_out_dtype(x))
-        ctx.op = op
-        ctx.save_for_backward(x, *params)
-        return y
+    def forward(x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
+        return op.eval(op.spec.f, x, params).to(_out_dtype(x))
+
+    @staticmethod
+    def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
+        return _vmap(_Forward, in_dims, args, 1)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
+        _save(ctx, inputs)
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
@@ -189,15 +205,72 @@ class _Forward(torch.autograd.Function):
                 grads.append(None)
         return (gx, None, *grads)
 
+    @staticmethod
+    def jvp(ctx: Any, tx: torch.Tensor | None, _op: Any, *tparams: torch.Tensor | None) -> Any:
+        x, *params = ctx.saved_tensors
+        op = ctx.op
+        terms = []
+        if tx is not None:
+            d = _Derivative.apply(x, op, *params)
+            terms.append(tx.to(d.dtype) * d)
+        for i, tp in enumerate(tparams):
+            if tp is not None:
+                dp = _ParamDerivative.apply(x, op, i, *params)
+                terms.append(op._per_channel(op.learned[i], tp, dp) * dp)
+        return _sum_terms(terms, x).to(_out_dtype(x))
+
+
+def _vmap(fn: Any, in_dims: tuple[Any, ...], args: tuple[Any, ...], n_static: int) -> Any:
+    """``torch.func.vmap`` rule: the function is elementwise, so it runs once on the whole
+    batched input (batch dimension where it is). ``n_static`` non-tensor arguments follow
+    the input. Batched parameters and per-channel values (whose channel dimension the
+    batch dimension would shift) are not supported and raise."""
+    x_dim, param_dims = in_dims[0], in_dims[1 + n_static:]
+    op = args[1]
+    per_channel = any(
+        isinstance(v, tuple) and len(v) > 1 or isinstance(v, torch.Tensor) and v.numel() > 1
+        for v in (*op.fixed.values(), *args[1 + n_static:])
+    )
+    if x_dim is None or per_channel or any(d is not None for d in param_dims):
+        raise NotImplementedError(
+            f"actfn.torch.{op.spec.name}: torch.func.vmap over tensor parameters or with "
+            "per-channel parameters is not supported (vmap over the input with scalar "
+            "parameters is)"
+        )
+    return fn.apply(*args), x_dim
+
+
+def _save(ctx: Any, inputs: tuple[Any, ...], extra: int = 0) -> None:
+    """Keep the op (and ``extra`` more non-tensor inputs) and save x and the parameters."""
+    x, op, *rest = inputs
+    ctx.op = op
+    ctx.extra = tuple(rest[:extra])
+    tensors = (x, *rest[extra:])
+    ctx.save_for_backward(*tensors)
+    ctx.save_for_forward(*tensors)
+
+
+def _sum_terms(terms: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+    out = terms[0]
+    for t in terms[1:]:
+        out = out + t
+    return out.broadcast_to(x.shape) if out.shape != x.shape else out
+
 
 class _Derivative(torch.autograd.Function):
-    """f′(x) in working precision; its backward uses f″ and ∂f′/∂p."""
+    """f′(x) in working precision; its backward uses f″ and ∂f′/∂p (each a :class:`_Leaf`)."""
 
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
-        ctx.op = op
-        ctx.save_for_backward(x, *params)
+    def forward(x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
         return op.eval(op.spec.df, x, params)
+
+    @staticmethod
+    def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
+        return _vmap(_Derivative, in_dims, args, 1)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
+        _save(ctx, inputs)
 
     @staticmethod
     def backward(ctx: Any, h: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
@@ -205,39 +278,141 @@ class _Derivative(torch.autograd.Function):
         op = ctx.op
         gx = None
         if ctx.needs_input_grad[0]:
-            gx = (h * op.eval(op.spec.d2f, x, params)).to(x.dtype)
+            gx = (h * _Leaf.apply(x, op, op.spec.d2f, "f''", *params)).to(x.dtype)
         grads: list[torch.Tensor | None] = []
         for i, p in enumerate(params):
             if ctx.needs_input_grad[2 + i]:
                 k = op.spec.dparams_df[op.learned[i]]
-                grads.append(_reduce_to(h * op.eval(k, x, params), p).to(p.dtype))
+                mixed = _Leaf.apply(x, op, k, f"d2f/dx d{op.learned[i]}", *params)
+                grads.append(_reduce_to(h * mixed, p).to(p.dtype))
             else:
                 grads.append(None)
         return (gx, None, *grads)
+
+    @staticmethod
+    def jvp(ctx: Any, tx: torch.Tensor | None, _op: Any, *tparams: torch.Tensor | None) -> Any:
+        x, *params = ctx.saved_tensors
+        op = ctx.op
+        terms = []
+        if tx is not None:
+            d2 = _Leaf.apply(x, op, op.spec.d2f, "f''", *params)
+            terms.append(tx.to(d2.dtype) * d2)
+        for i, tp in enumerate(tparams):
+            if tp is not None:
+                name = op.learned[i]
+                mixed = _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
+                terms.append(op._per_channel(name, tp, mixed) * mixed)
+        return _sum_terms(terms, x)
 
 
 class _ParamDerivative(torch.autograd.Function):
     """∂f/∂p_i(x) elementwise; its backward gives ∂²f/∂x∂p_i."""
 
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, op: _Op, i: int, *params: torch.Tensor) -> torch.Tensor:
-        ctx.op, ctx.i = op, i
-        ctx.save_for_backward(x, *params)
+    def forward(x: torch.Tensor, op: _Op, i: int, *params: torch.Tensor) -> torch.Tensor:
         return op.eval(op.spec.dparams[op.learned[i]], x, params)
+
+    @staticmethod
+    def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
+        return _vmap(_ParamDerivative, in_dims, args, 2)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
+        _save(ctx, inputs, extra=1)
+
+    @staticmethod
+    def _no_second(op: _Op, i: int) -> NotImplementedError:
+        return NotImplementedError(
+            f"actfn.torch.{op.spec.name}: second derivatives with respect to the learnable "
+            f"parameter {op.learned[i]!r} are not implemented (only ∂²f/∂x² and ∂²f/∂x∂p are)"
+        )
 
     @staticmethod
     def backward(ctx: Any, h: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
         x, *params = ctx.saved_tensors
-        op, i = ctx.op, ctx.i
+        op, (i,) = ctx.op, ctx.extra
         if any(ctx.needs_input_grad[3:]):
-            raise NotImplementedError(
-                f"actfn.torch.{op.spec.name}: second derivatives with respect to the learnable "
-                f"parameter {op.learned[i]!r} are not implemented (only ∂²f/∂x² and ∂²f/∂x∂p are)"
-            )
+            raise _ParamDerivative._no_second(op, i)
         gx = None
         if ctx.needs_input_grad[0]:
-            gx = (h * op.eval(op.spec.dparams_df[op.learned[i]], x, params)).to(x.dtype)
+            name = op.learned[i]
+            mixed = _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
+            gx = (h * mixed).to(x.dtype)
         return (gx, None, None, *([None] * len(params)))
+
+    @staticmethod
+    def jvp(ctx: Any, tx: torch.Tensor | None, _op: Any, _i: Any,
+            *tparams: torch.Tensor | None) -> Any:
+        x, *params = ctx.saved_tensors
+        op, (i,) = ctx.op, ctx.extra
+        if any(t is not None for t in tparams):
+            raise _ParamDerivative._no_second(op, i)
+        name = op.learned[i]
+        mixed = _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
+        return tx.to(mixed.dtype) * mixed
+
+
+class _Leaf(torch.autograd.Function):
+    """A second-order kernel (f″ or ∂²f/∂x∂p). Differentiating it would need a third
+    derivative, which actfn does not have: that raises instead of differentiating the
+    kernel's implementation (which would give silently wrong values)."""
+
+    @staticmethod
+    def forward(x: torch.Tensor, op: _Op, kernel: Callable[..., Any], label: str,
+                *params: torch.Tensor) -> torch.Tensor:
+        return op.eval(kernel, x, params)
+
+    @staticmethod
+    def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
+        return _vmap(_Leaf, in_dims, args, 3)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
+        _save(ctx, inputs, extra=2)
+
+    @staticmethod
+    def _error(ctx: Any) -> NotImplementedError:
+        return NotImplementedError(
+            f"actfn: cannot differentiate {ctx.op.spec.name}'s {ctx.extra[1]}: that needs a "
+            "third derivative, and actfn has analytic f, f' and f'' only (it never "
+            "differentiates through a kernel, which would give wrong values)"
+        )
+
+    @staticmethod
+    def backward(ctx: Any, h: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        raise _Leaf._error(ctx)
+
+    @staticmethod
+    def jvp(ctx: Any, *tangents: Any) -> Any:
+        raise _Leaf._error(ctx)
+
+
+def _core(spec: Spec, params: Mapping[str, Any], x: torch.Tensor,
+          which: tuple[str, ...]) -> tuple[torch.Tensor, ...]:
+    """The core API (``actfn.get(...)(x)`` and friends) on a tensor that autograd or a
+    ``torch.func`` transform can see: ``which`` names the results (``"f"``, ``"df"``,
+    ``"d2f"``), each with actfn's analytic derivatives."""
+    op = _Op(spec, params, ())
+    out = _out_dtype(x)
+    res: list[torch.Tensor] = []
+    for w in which:
+        if w == "f":
+            res.append(_Forward.apply(x, op))
+        elif w == "df":
+            res.append(_Derivative.apply(x, op).to(out))
+        else:
+            res.append(_Leaf.apply(x, op, spec.d2f, "f''").to(out))
+    return tuple(res)
+
+
+def _traced(x: torch.Tensor) -> bool:
+    """True when autograd, forward-mode AD or a ``torch.func`` transform can see ``x``."""
+    if x.requires_grad and torch.is_grad_enabled():
+        return True
+    if torch._C._functorch.is_functorch_wrapped_tensor(x):
+        return True
+    fwad = torch.autograd.forward_ad
+    return fwad._current_level >= 0 and fwad.unpack_dual(x).tangent is not None
 
 
 # -- functional API --------------------------------------------------------------------------
@@ -271,10 +446,25 @@ def _split(spec: Spec, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[
                 + f" tensor, got shape {tuple(t.shape)}"
             )
     tensors = {k: v for k, v in tensors.items() if k not in plain}
-    fill = {k: (learnable[k].default if k in learnable else 0.0) for k in tensors}
-    bound = spec.bind(**plain, **fill)
+    bound = spec.bind(**plain, **_tensor_values(tensors))
     fixed = {k: v for k, v in bound.items() if k not in tensors}
     return fixed, tensors
+
+
+def _tensor_values(tensors: Mapping[str, torch.Tensor]) -> dict[str, Any]:
+    """The current values of tensor parameters as Python numbers (lists for 1-d), for
+    validation by the registry (``Spec.bind``: the same rules and messages as plain
+    numbers, per element for per-channel vectors). Tensors whose values cannot be read
+    here (the "meta" device, ``torch.func.vmap`` over the parameter) are validated by the
+    registry's default in their place."""
+    out: dict[str, Any] = {}
+    for k, t in tensors.items():
+        try:
+            v = t.detach()
+            out[k] = v.tolist() if v.ndim else v.item()
+        except (RuntimeError, NotImplementedError, ValueError):
+            continue  # nothing to read: leave it to the default
+    return out
 
 
 def _apply(spec: Spec, x: torch.Tensor, params: Mapping[str, Any]) -> torch.Tensor:
@@ -392,8 +582,26 @@ class Activation(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """f(x) elementwise, same shape and floating dtype as ``x``."""
-        op = _Op(lookup(self._name), self._fixed, self._learned)
-        return _Forward.apply(x, op, *(getattr(self, n) for n in self._learned))
+        spec = lookup(self._name)
+        learned = [getattr(self, n) for n in self._learned]
+        if learned:
+            self._check_learned(spec, learned)
+        op = _Op(spec, self._fixed, self._learned)
+        return _Forward.apply(x, op, *learned)
+
+    def _check_learned(self, spec: Spec, learned: Sequence[torch.Tensor]) -> None:
+        """Validate the learnable parameters' current values with the registry's rules
+        (training can move them out of range: say so now, not with a NaN or a
+        ZeroDivisionError in a later backward)."""
+        try:
+            spec.bind(**self._fixed, **_tensor_values(dict(zip(self._learned, learned,
+                                                                strict=True))))
+        except ValueError as err:
+            raise ValueError(
+                f"{err} (the current value of a learnable parameter of "
+                f"{type(self).__name__}: training moved it out of the valid range; constrain "
+                "it, e.g. clamp it after each optimiser step, or lower the learning rate)"
+            ) from None
 
     def extra_repr(self) -> str:
         """Fixed parameters, learnable ones with their current value, PReLU's channel count."""
@@ -407,12 +615,38 @@ class Activation(torch.nn.Module):
                 parts.append(f"num_parameters={p.numel()}")
         return ", ".join(parts)
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickle (and deepcopy) by reference: the activation's registered name and the
+        module's state; the class is rebuilt from the registry on loading
+        (:func:`_restore_module`), so layers of activations registered after import
+        pickle too. Subclasses defined by users pickle as usual."""
+        cls = type(self)
+        if cls is not Activation and not cls.__dict__.get("_actfn_generated", False):
+            return super().__reduce_ex__(protocol)
+        return (_restore_module, (self._name, cls is Activation), self.__dict__.copy())
+
     def __prepare_scriptable__(self) -> torch.nn.Module:
         raise RuntimeError(
             f"actfn.torch.{type(self).__name__} cannot be compiled with torch.jit.script: it "
             "runs a Python torch.autograd.Function, which TorchScript does not support. Use "
             "torch.compile (supported) or eager mode."
         )
+
+
+def _restore_module(name: str, generic: bool) -> Activation:
+    """An empty instance of the module class for ``name`` (pickle then sets its state)."""
+    try:
+        spec = lookup(name)
+    except ValueError:
+        raise ValueError(
+            f"cannot unpickle an actfn.torch module of activation {name!r}: it is not "
+            "registered in this process (it was registered at runtime where the module was "
+            "pickled; a 'spawn' or 'forkserver' worker starts with only the activations "
+            "registered on import). Register it at import time of a module this process "
+            "imports"
+        ) from None
+    cls = Activation if generic else module_class(spec.name)
+    return cls.__new__(cls)
 
 
 def _class_name(name: str) -> str:
@@ -426,6 +660,9 @@ def module_class(name: str) -> type[Activation]:
     per-channel parameter: ``num_parameters, init``, as ``torch.nn.PReLU``).
     """
     spec = lookup(name)
+    cached = _CLASSES.get(spec.name)
+    if cached is not None and cached[0] is spec:
+        return cached[1]
     vector = [p for p in spec.params if p.vector and p.learnable and p.name in spec.dparams]
     if vector:
         order = ["num_parameters", "init"]
@@ -458,10 +695,17 @@ def module_class(name: str) -> type[Activation]:
     cls = type(
         _class_name(spec.name),
         (Activation,),
-        {"__init__": __init__, "__module__": __name__, "__doc__": _doc(spec, "module")},
+        {"__init__": __init__, "__module__": __name__, "__doc__": _doc(spec, "module"),
+         "_actfn_generated": True},
     )
     cls.__qualname__ = cls.__name__
+    _CLASSES[spec.name] = (spec, cls)
     return cls
+
+
+#: Generated module classes by canonical name, with the spec they were made from (one
+#: class per spec, so ``module_class("celu") is actfn.torch.Celu``).
+_CLASSES: dict[str, tuple[Spec, type[Activation]]] = {}
 
 
 def _doc(spec: Spec, kind: str) -> str:
