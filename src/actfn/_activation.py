@@ -189,6 +189,17 @@ class Activation:
         params[name] = xp.reshape(w, (1, c) + (1,) * (xw.ndim - 2))
         return params
 
+    # -- Jupyter display (actfn.explore._svg loads only when a notebook displays one) ------
+    def _repr_latex_(self) -> str:
+        from .explore._svg import repr_latex
+
+        return repr_latex(self)
+
+    def _repr_html_(self) -> str:
+        from .explore._svg import repr_html
+
+        return repr_html(self)
+
 
 def get(name: str | Activation, /, **params: Any) -> Activation:
     """Return the activation ``name`` bound to ``params`` (unset ones take defaults).
