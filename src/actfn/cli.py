@@ -35,7 +35,7 @@ def _options(
     set_debug(debug)
 
 
-_AREAS = ("actfn._cli_atlas", "actfn._cli_claims", "actfn._cli_bench")
+_AREAS = ("actfn._cli_atlas", "actfn._cli_claims", "actfn._cli_bench", "actfn._cli_explore")
 
 __all__ = ["app", "main", "CLIError", "fail", "guarded"]
 
