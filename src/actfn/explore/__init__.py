@@ -98,9 +98,16 @@ def create_app(claims_report: str | Path | None = None, lang: str = "en") -> Any
 
     @app.get("/api/config")
     def config() -> Any:
-        return _json({"lang": lang, "katex": assets is not None and
-                      (assets / "katex" / "katex.min.js").is_file(),
-                      "cjk_font": assets is not None and any(assets.glob("fonts/*.woff2")),
+        katex = assets is not None and (assets / "katex" / "katex.min.js").is_file()
+        font = None
+        if assets is not None:
+            from .. import _assets  # type: ignore[attr-defined]
+
+            if (assets / _assets.CJK_FONT).is_file():
+                font = {"family": _assets.CJK_FAMILY, "url": f"/assets/{_assets.CJK_FONT}"}
+        from .. import __version__
+
+        return _json({"lang": lang, "version": __version__, "katex": katex, "cjk_font": font,
                       "claims_report": report is not None}, 200)
 
     @app.get("/")
@@ -148,9 +155,13 @@ def create_app(claims_report: str | Path | None = None, lang: str = "en") -> Any
 def make_server(app: Any, host: str = "127.0.0.1", port: int = 8000) -> Any:
     """A waitress server for ``app`` bound to ``host:port`` (``port=0``: any free port;
     read it from ``server.effective_port``). Raises ``OSError`` when the port is taken."""
+    import logging
+
     from waitress.server import create_server
 
-    return create_server(app, host=host, port=port, threads=4, ident="actfn-explore",
+    # "Task queue depth is N" warnings only mean the page asked for several curves at once
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    return create_server(app, host=host, port=port, threads=8, ident="actfn-explore",
                          clear_untrusted_proxy_headers=True)
 
 
