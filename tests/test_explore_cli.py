@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -41,9 +41,10 @@ def register(app: typer.Typer) -> None:
         if lang not in ("en", "zh"):
             raise CLIError(f"--lang {lang!r}: valid: en, zh")
         try:
-            from .explore import serve
             import flask  # noqa: F401
             import waitress  # noqa: F401
+
+            from .explore import serve
         except ImportError as exc:
             raise CLIError(f"actfn explore needs {exc.name}: pip install 'actfn[explore]'"
                            ) from None

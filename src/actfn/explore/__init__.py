@@ -59,7 +59,7 @@ def create_app(claims_report: str | Path | None = None, lang: str = "en") -> Any
     """The Flask application: the page at ``/``, its files, and the JSON API under
     ``/api/``. ``claims_report``: a folder from ``actfn claims run -o DIR`` whose
     verdicts and figures the knowledge panel then shows (otherwise the README's)."""
-    from flask import Flask, Response, abort, jsonify, request, send_from_directory
+    from flask import Flask, Response, abort, request, send_from_directory
 
     if lang not in ("en", "zh"):
         raise ValueError(f"lang={lang!r} must be 'en' or 'zh'")

@@ -66,7 +66,7 @@ def curve_svg(act: Any, lo: float = -3.0, hi: float = 3.0, n: int = 241,
     if ylo < 0 < yhi:
         out.append(f'<line x1="{ml}" y1="{sy(0):.1f}" x2="{ml + pw}" y2="{sy(0):.1f}" '
                    'stroke="#999"/>')
-    for k, label, colour, dash in CURVES:
+    for k, _label, colour, dash in CURVES:
         if k not in show:
             continue
         y = np.clip(np.asarray(ys[k], float), ylo - 1e3, yhi + 1e3)
