@@ -26,7 +26,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 __all__ = ["LANGS", "Lang", "check_lang", "text", "label", "labels", "prose", "links",
-           "family", "knowledge", "zh_punctuation", "KNOWLEDGE"]
+           "family", "knowledge", "zh_punctuation", "symbols", "formula_symbols", "KNOWLEDGE"]
 
 Lang = Literal["en", "zh"]
 #: The languages of the registry's text.
@@ -186,3 +186,69 @@ def family(spec: Spec, lang: str = "en") -> str:
     if check_lang(lang) == "en":
         return spec.family
     return labels()["zh"].get(f"family.{spec.family}", spec.family)
+
+
+@functools.cache
+def _symbol_text() -> dict[str, dict[str, str]]:
+    with (KNOWLEDGE / "_symbols.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    return {lang: dict(data[lang]) for lang in LANGS}
+
+
+_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "lambda": "λ", "theta": "θ", "sigma": "σ",
+          "pi": "π", "mu": "μ", "varphi": "φ", "phi": "ϕ", "Phi": "Φ", "tau": "τ"}
+_NAMED = ("erf", "tanh", "sech", "log", "sp", "softplus", "sign", "max", "min")
+
+
+def formula_symbols(tex: str) -> list[str]:
+    """The symbols of a LaTeX formula in order of appearance: Greek letters (as Unicode),
+    named functions (``erf``, ``sech`` …) and Latin letters (``a_c`` kept whole)."""
+    found: list[str] = []
+    s = re.sub(r"\\(?:text|begin|end)\{[^}]*\}", " ", tex)
+    token = re.compile(r"\\operatorname\{(\w+)\}|\\([A-Za-z]+)|([A-Za-z])(?:_\{?([A-Za-z])\}?)?")
+    for m in token.finditer(s):
+        if m.group(1):
+            found.append(m.group(1))
+        elif m.group(2):
+            cmd = m.group(2)
+            if cmd in _GREEK:
+                found.append(_GREEK[cmd])
+            elif cmd in _NAMED:
+                found.append(cmd)
+        else:
+            found.append(m.group(3) + (f"_{m.group(4)}" if m.group(4) else ""))
+    return list(dict.fromkeys(found))
+
+
+def symbols(spec: Spec, lang: str = "en") -> list[tuple[str, str]]:
+    """Every symbol in ``spec``'s formulas with its definition in ``lang``.
+
+    A symbol standing for a parameter (its Greek name or Latin letter is the parameter's
+    name, or the knowledge file's ``[symbols]`` table maps it) is defined by the
+    parameter's meaning and default; the rest by ``_symbols.toml``. ``KeyError`` for a
+    symbol that has no definition (``tests/test_atlas2.py`` checks every activation).
+    """
+    table = _symbol_text()[check_lang(lang)]
+    mapped = dict(knowledge(spec.name).get("symbols", {}))
+    by_greek = {v: k for k, v in _GREEK.items()}
+    params = {p.name: p for p in spec.params}
+    out = []
+    seen: list[str] = []
+    for key in ("f", "df", "d2f", *sorted(spec.latex)):
+        for sym in formula_symbols(spec.latex.get(key, "")):
+            if sym not in seen:
+                seen.append(sym)
+    for sym in seen:
+        pname = mapped.get(sym) or (by_greek.get(sym) if by_greek.get(sym) in params else None)
+        if pname is None and sym in params:
+            pname = sym
+        if pname is not None:
+            p = params[pname]
+            default = f"{p.default:.10g}" if isinstance(p.default, float) else str(p.default)
+            doc = text(spec, f"param:{pname}", lang)
+            out.append((sym, table["param"].format(name=pname, doc=doc, default=default)))
+        elif sym in table:
+            out.append((sym, table[sym]))
+        else:
+            raise KeyError(f"{spec.name}: no definition for the symbol {sym!r} of its formulas")
+    return out
