@@ -33,14 +33,19 @@ def _cmap() -> set[str]:
 def test_cjk_subset_covers_every_cjk_character_the_package_uses():
     gen = _tool("gen_font_subset")
     used = gen.wanted()
-    # The registry's Chinese prose, read at run time (not only from the source files).
-    from actfn import _registry
+    # The Chinese text as shown (registry prose with full-width punctuation, knowledge
+    # files, labels), read at run time, not only from the source files.
+    from actfn import _i18n, lookup, names
 
-    for name in _registry.canonical_names():
-        zh = _registry.lookup(name).info.get("zh")
-        if zh is not None:
-            text = "".join((*zh.strengths, *zh.weaknesses, zh.use, *zh.corrections))
-            used |= {c for c in text if gen.is_cjk(c)}
+    for name in names():
+        spec = lookup(name)
+        zh = _i18n.prose(spec, "zh")
+        text = "".join((*zh.strengths, *zh.weaknesses, zh.use, *zh.corrections))
+        text += _i18n.text(spec, "summary", "zh") + _i18n.text(spec, "kink_convention", "zh")
+        text += "".join(_i18n.text(spec, f"param:{p.name}", "zh") for p in spec.params)
+        text += _i18n.family(spec, "zh")
+        used |= {c for c in text if gen.is_cjk(c)}
+    used |= {c for v in _i18n.labels()["zh"].values() for c in v if gen.is_cjk(c)}
     assert len(used) > 100
     missing = sorted(used - _cmap())
     assert not missing, (f"the CJK subset lacks {''.join(missing)!r}; "

@@ -31,7 +31,9 @@ FAMILY = "ActfnCJK"
 TEXT_SUFFIXES = (".py", ".toml", ".html", ".j2", ".jinja", ".js", ".css", ".json", ".md", ".txt")
 
 #: CJK punctuation always included (Chinese text can gain any of these).
-PUNCTUATION = "，。、；：？！（）《》〈〉【】「」『』〔〕…—～·　“”‘’＋－＝＜＞％／"
+PUNCTUATION = ("\uff0c\u3002\u3001\uff1b\uff1a\uff1f\uff01\uff08\uff09\u300a\u300b\u3008\u3009"
+               "\u3010\u3011\u300c\u300d\u300e\u300f\u3014\u3015\u2026\u2014\uff5e\u00b7"
+               "\u3000\u201c\u201d\u2018\u2019\uff0b\uff0d\uff1d\uff1c\uff1e\uff05\uff0f")
 
 _RANGES = (
     (0x2E80, 0x2FDF),  # radicals
