@@ -280,10 +280,41 @@ def test_info_has_formulas_properties_frameworks_and_claims(client) -> None:
     assert ids["selu-needs-lecun-init"]["statement"] == statement.en
 
 
+@pytest.mark.parametrize("name", actfn.names())
+def test_info_in_chinese_is_complete(client, name: str) -> None:
+    from actfn import _i18n
+
+    spec = actfn.lookup(name)
+    _, d = get(client, "/api/info", name=name, lang="zh")
+    assert d["lang"] == "zh" and d["strengths"] == list(_i18n.prose(spec, "zh").strengths)
+    # Chinese wherever the English has text: summary, kinks, parameters, frameworks
+    pieces = [d["summary"], d["kink_convention"], *(p["doc"] for p in d["params"]),
+              *(f["notes"] for f in d["frameworks"])]
+    en = api_info({"name": [name], "lang": ["en"]})
+    for zh_text, en_text in zip(pieces, [en["summary"], en["kink_convention"],
+                                        *(p["doc"] for p in en["params"]),
+                                        *(f["notes"] for f in en["frameworks"])], strict=True):
+        if en_text:
+            assert zh_text != en_text or not any(c.isalpha() for c in en_text), (name, en_text)
+    assert all(s["meaning"] for s in d["symbols"])
+
+
+def test_names_in_chinese(client) -> None:
+    from actfn import _i18n
+
+    _, body = get(client, "/api/names", lang="zh")
+    celu = next(a for a in body["activations"] if a["name"] == "celu")
+    assert celu["params"][0]["doc"] == _i18n.text(actfn.lookup("celu"), "param:alpha", "zh")
+    assert "lang='de' is not valid" in error(client, "/api/names", lang="de")
+    assert "unknown query key(s) 'x'" in error(client, "/api/names", x="1")
+
+
 def test_info_in_chinese(client) -> None:
     _, d = get(client, "/api/info", name="celu", lang="zh")
     spec = actfn.lookup("celu")
-    assert d["lang"] == "zh" and d["strengths"] == list(spec.info["zh"].strengths)
+    assert d["lang"] == "zh" and d["symbols"][0]["symbol"]
+    assert any(url.startswith("https://arxiv.org/abs/") for url in d["links"])
+    assert d["summary"] != spec.summary
     claim = next(c for c in actfn.experiments.claims() if "celu" in c.activations)
     assert claim.zh in [c["statement"] for c in d["claims"]]
     assert "lang='fr' is not valid" in error(client, "/api/info", name="celu", lang="fr")

@@ -181,8 +181,15 @@ def test_explorer_in_headless_chromium(driver: Any, base_url: str, tmp_path: Pat
     drv.find_element("id", "lang-toggle").click()
     wait_for(lambda: heading.text == "曲线", "the Chinese heading")
     wait_for(lambda: "优点" in drv.find_element("id", "info").text, "Chinese knowledge")
-    strengths = actfn.lookup("celu").info["zh"].strengths[0]
-    assert strengths in drv.find_element("id", "info").text
+    from actfn import _i18n
+
+    spec = actfn.lookup("celu")
+    info_text = drv.find_element("id", "info").text
+    assert _i18n.prose(spec, "zh").strengths[0] in info_text
+    assert _i18n.text(spec, "summary", "zh") in info_text
+    # the parameter's meaning in the sidebar follows the language too
+    wait_for(lambda: _i18n.text(spec, "param:alpha", "zh") in
+             drv.find_element("css selector", ".card[data-name=celu]").text, "Chinese docs")
     assert drv.title == "actfn 探索器"
     assert drv.find_element("id", "lang-toggle").text == "English"
     # the CJK font subset is loaded from the package, not from the system

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import get, lookup, names
+from .. import _i18n, get, lookup, names
+from .._i18n import LANGS
 from .._registry import Param, Properties, Spec, aliases
 
 __all__ = [
@@ -179,9 +180,10 @@ def slider(p: Param) -> dict[str, Any] | None:
     return {"min": min(-5.0, d - 1), "max": max(5.0, d + 1), "scale": "linear"}
 
 
-def _param(p: Param) -> dict[str, Any]:
+def _param(spec: Spec, p: Param, lang: str = "en") -> dict[str, Any]:
     return {
-        "name": p.name, "default": p.default if p.choices else float(p.default), "doc": p.doc,
+        "name": p.name, "default": p.default if p.choices else float(p.default),
+        "doc": _i18n.text(spec, f"param:{p.name}", lang),
         "lower": p.lower, "upper": p.upper, "lower_inclusive": p.lower_inclusive,
         "upper_inclusive": p.upper_inclusive, "choices": list(p.choices) if p.choices else None,
         "vector": p.vector, "valid": p.valid_range(), "slider": slider(p),
@@ -189,16 +191,18 @@ def _param(p: Param) -> dict[str, Any]:
 
 
 def api_names(query: Query) -> dict[str, Any]:
-    """``GET /api/names``: every registered activation with its aliases and parameters."""
-    _Args(query, (), None)
+    """``GET /api/names[?lang=en|zh]``: every registered activation with its aliases and
+    parameters (their meanings and the summaries in ``lang``)."""
+    lang = _Args(query, ("lang",), None).choice("lang", "en", LANGS)
     al = aliases()
     out = []
     for n in names():
         spec = lookup(n)
         out.append({
-            "name": spec.name, "family": spec.family, "summary": spec.summary,
+            "name": spec.name, "family": _i18n.family(spec, lang),
+            "summary": _i18n.text(spec, "summary", lang),
             "aliases": sorted(a for a, c in al.items() if c == spec.name),
-            "params": [_param(p) for p in spec.params],
+            "params": [_param(spec, p, lang) for p in spec.params],
         })
     return {"activations": out, "dtypes": list(DTYPES), "inits": list(INITS),
             "limits": {"n": MAX_POINTS, "depth": MAX_DEPTH, "width": MAX_WIDTH,
@@ -316,22 +320,6 @@ def readme_verdicts(readme: Path | None = None) -> dict[str, dict[str, str]]:
     return out
 
 
-def _zh_text(spec: Spec) -> dict[str, Any]:
-    """Chinese summary, kink convention and parameter docs where actfn ships them."""
-    try:
-        from .. import _assets  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
-    getter = getattr(_assets, "zh_text", None)
-    if getter is None:
-        return {}
-    try:
-        data = getter(spec.name)
-    except (KeyError, ValueError, LookupError):
-        return {}
-    return dict(data or {})
-
-
 def _props(p: Properties | None) -> dict[str, Any] | None:
     if p is None:
         return None
@@ -349,9 +337,8 @@ def api_info(query: Query, verdicts: Mapping[str, Mapping[str, Any]] | None = No
     """
     spec = _spec(query)
     args = _Args(query, ("name", "lang"), None)
-    lang = args.choice("lang", "en", ("en", "zh"))
-    prose = spec.info.get(lang) or spec.info.get("en")
-    zh = _zh_text(spec) if lang == "zh" else {}
+    lang = args.choice("lang", "en", LANGS)
+    prose = _i18n.prose(spec, lang) or _i18n.prose(spec, "en")
     from ..experiments import claims, experiments
 
     verdicts = readme_verdicts() if verdicts is None else verdicts
@@ -366,22 +353,26 @@ def api_info(query: Query, verdicts: Mapping[str, Mapping[str, Any]] | None = No
                    "verdict": dict(v) if v else None,
                    "experiments": [{"id": e, "title": exps[e].title,
                                     "figure": (figures or {}).get(e)} for e in c.experiments]})
-    pdocs = zh.get("params", {}) if isinstance(zh.get("params"), Mapping) else {}
+    try:
+        symbols = [{"symbol": s, "meaning": m} for s, m in _i18n.symbols(spec, lang)]
+    except KeyError:  # a symbol without a definition (tests/test_atlas2.py catches those)
+        symbols = []
     return {
-        "name": spec.name, "lang": lang, "family": spec.family,
-        "summary": zh.get("summary") or spec.summary,
-        "kink_convention": zh.get("kink_convention") or spec.kink_convention,
-        "latex": dict(spec.latex), "reference": spec.reference,
+        "name": spec.name, "lang": lang, "family": _i18n.family(spec, lang),
+        "summary": _i18n.text(spec, "summary", lang),
+        "kink_convention": _i18n.text(spec, "kink_convention", lang),
+        "latex": dict(spec.latex), "symbols": symbols, "reference": spec.reference,
+        "links": _i18n.links(spec),
         "aliases": sorted(a for a, c in aliases().items() if c == spec.name),
-        "params": [{**_param(p), "doc": pdocs.get(p.name) or p.doc} for p in spec.params],
+        "params": [_param(spec, p, lang) for p in spec.params],
         "properties": _props(spec.info.get("properties")),
         "strengths": list(prose.strengths) if prose else [],
         "weaknesses": list(prose.weaknesses) if prose else [],
         "use": prose.use if prose else "",
         "corrections": list(prose.corrections) if prose else [],
         "frameworks": [{"framework": e.framework, "call": e.call, "layer": e.layer,
-                        "params": e.params,
-                        "notes": (zh.get("frameworks", {}) or {}).get(e.framework) or e.notes}
+                        "params": _i18n.text(spec, f"framework:{e.framework}:params", lang),
+                        "notes": _i18n.text(spec, f"framework:{e.framework}:notes", lang)}
                        for e in spec.info.get("frameworks", ())],
         "claims": cl,
     }

@@ -29,7 +29,7 @@ const T = {
     fromreport: "from the claims report", experiment: "experiment",
     notrun: "Run `actfn claims run -o DIR` and start with `actfn explore --claims DIR` to see " +
       "the evidence and figures.",
-    maxerr: "largest |error| against float64", dtype: "dtype",
+    maxerr: "largest |error| against float64", dtype: "dtype", where: "where",
     errplot: "|error| against float64 (log; 0 not drawn)",
   },
   zh: {
@@ -54,7 +54,7 @@ const T = {
     fromreadme: "完整运行的结论(取自 README)", fromreport: "取自说法审查报告",
     experiment: "实验",
     notrun: "运行 `actfn claims run -o DIR`,再用 `actfn explore --claims DIR` 启动,即可看到证据和图。",
-    maxerr: "相对 float64 的最大 |误差|", dtype: "类型",
+    maxerr: "相对 float64 的最大 |误差|", dtype: "类型", where: "其中",
     errplot: "相对 float64 的 |误差|(对数坐标;0 不画出)",
   },
 };
@@ -456,10 +456,15 @@ async function refreshInfo() {
   try { d = await api("info", { name: o.name, lang: state.lang }); } catch (e) { showError(e.message); return; }
   const box = $("info");
   box.replaceChildren();
-  box.append(el("h3", { text: `${d.name}` }), el("p", { class: "summary", text: d.summary }));
+  box.append(el("h3", { text: `${d.name}` }, el("span", { class: "hint", text: `  ${d.family}` })),
+    el("p", { class: "summary", text: d.summary }));
   box.append(el("h3", { text: t("formula") }));
   for (const [k, lbl] of [["f", "f(x)"], ["df", "f′(x)"], ["d2f", "f″(x)"]]) {
     if (d.latex[k]) box.append(el("div", { class: "formula" }, el("span", { class: "lbl", text: `${lbl} =` }), tex(d.latex[k], true)));
+  }
+  if (d.symbols && d.symbols.length) {
+    box.append(el("div", { class: "symbols" }, el("span", { class: "hint", text: `${t("where")} ` }),
+      ...d.symbols.map((y) => el("span", { class: "sym" }, el("b", { text: y.symbol }), ` ${y.meaning}`))));
   }
   if (d.kink_convention) box.append(el("p", {}, el("b", { text: `${t("kinks")}: ` }), d.kink_convention));
   const p = d.properties;
@@ -497,7 +502,11 @@ async function refreshInfo() {
     box.append(div);
   }
   if (anyUnrun) box.append(el("p", { class: "hint", text: t("notrun") }));
-  if (d.reference) box.append(el("h3", { text: t("reference") }), el("p", { text: d.reference }));
+  if (d.reference) {
+    const p = el("p", { text: d.reference });
+    for (const url of d.links || []) p.append(" ", el("a", { href: url, target: "_blank", rel: "noopener", text: url }));
+    box.append(el("h3", { text: t("reference") }), p);
+  }
 }
 
 // -- language ----------------------------------------------------------------------------------
@@ -522,6 +531,12 @@ async function loadKatex(cfg) {
   state.katex = window.katex || null;
 }
 
+async function loadNames() {
+  const names = await api("names", { lang: state.lang });
+  state.names = names.activations;
+  for (const a of state.names) state.byName[a.name] = a;
+}
+
 async function main() {
   const cfg = await api("config", {});
   state.config = cfg;
@@ -534,15 +549,15 @@ async function main() {
   const q = new URLSearchParams(location.search);
   state.lang = q.get("lang") === "zh" || q.get("lang") === "en" ? q.get("lang") : cfg.lang;
   await loadKatex(cfg);
-  const names = await api("names", {});
-  state.names = names.activations;
-  for (const a of state.names) state.byName[a.name] = a;
+  await loadNames();
   const sel = $("add-select");
   sel.append(el("option", { value: "", text: "…" }));
   for (const a of state.names) sel.append(el("option", { value: a.name, text: a.name }));
   sel.addEventListener("change", () => { if (sel.value) addOverlay(sel.value); sel.value = ""; });
   $("lang-toggle").addEventListener("click", () => {
-    state.lang = state.lang === "en" ? "zh" : "en"; applyLang(); renderOverlays(); refreshInfo(); refreshNetwork(); refreshDtype();
+    state.lang = state.lang === "en" ? "zh" : "en"; applyLang();
+    loadNames().then(renderOverlays).catch((e) => showError(e.message));
+    refreshInfo(); refreshNetwork(); refreshDtype();
   });
   for (const id of ["net-depth", "net-width", "net-scale"]) $(id).addEventListener("input", debounce(refreshNetwork, 80));
   $("net-init").addEventListener("change", refreshNetwork);
