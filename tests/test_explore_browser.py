@@ -95,6 +95,10 @@ def console_errors(drv: Any) -> list[dict]:
 
 def shoot(drv: Any, tmp: Path, lang: str) -> list[Path]:
     out = []
+    # a window as tall as the page, so no panel is cut at the bottom of the viewport
+    height = drv.execute_script("return document.documentElement.scrollHeight")
+    drv.set_window_size(1400, min(int(height) + 200, 6000))
+    time.sleep(0.4)
     for panel in PANELS:
         el = drv.find_element("id", panel)
         drv.execute_script("window.scrollTo(0, arguments[0].getBoundingClientRect().top"
@@ -110,6 +114,7 @@ def shoot(drv: Any, tmp: Path, lang: str) -> list[Path]:
     full = tmp / f"explore-page-{lang}.png"
     assert drv.save_screenshot(str(full))
     out.append(full)
+    drv.set_window_size(1400, 1000)
     dest = os.environ.get("ACTFN_SCREENSHOTS")
     if dest:
         Path(dest).mkdir(parents=True, exist_ok=True)
@@ -124,7 +129,7 @@ def test_explorer_in_headless_chromium(driver: Any, base_url: str, tmp_path: Pat
     from selenium.webdriver.common.keys import Keys
 
     drv = driver
-    drv.get(f"{base_url}/?name=celu,selu,sigmoid")
+    drv.get(f"{base_url}/?name=celu,selu,sigmoid,relu")
     wait_for(lambda: path_d(drv, "plot-curves", "celu:f"), "the celu curve")
     wait_for(lambda: path_d(drv, "plot-net-var", "sigmoid"), "the network plot")
     wait_for(lambda: path_d(drv, "plot-dtype", "bfloat16"), "the dtype plot")
@@ -204,8 +209,8 @@ def test_explorer_in_headless_chromium(driver: Any, base_url: str, tmp_path: Pat
     box = drv.find_element("css selector", ".card[data-name=celu] input[type=number]")
     box.clear()
     box.send_keys("-1", Keys.ENTER)
-    err = wait_for(lambda: drv.find_element("id", "error").text, "the error message")
-    assert "alpha=-1.0 is out of range" in err
+    wait_for(lambda: "alpha=-1.0 is out of range" in drv.find_element("id", "error").text,
+             "the API's error message on the page")
     errors = console_errors(drv)
     # the only console entry allowed: the browser logging the 400 answer itself
     assert all("400" in e["message"] for e in errors), errors

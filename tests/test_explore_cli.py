@@ -125,3 +125,13 @@ def test_opens_the_browser_unless_told_not_to(monkeypatch) -> None:
     with pytest.raises(Stop):
         explore.serve("127.0.0.1", 0, open_browser=False)
     assert opened == ["closed"]
+
+
+@pytest.mark.parametrize("missing", ["flask", "waitress"])
+def test_missing_explore_extra_is_one_line(missing: str) -> None:
+    code = (f"import sys; sys.modules[{missing!r}] = None; from actfn.cli import main; "
+            "main(['explore', '--no-browser', '--port', '0'])")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.strip() == (f"actfn: error: actfn explore needs {missing}: "
+                                "pip install 'actfn[explore]'")

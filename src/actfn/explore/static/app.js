@@ -131,7 +131,13 @@ function plot(svg, series, opts) {
   // legend rows in the top margin (after the title), so no curve hides under them
   const items = series.filter((s) => s.label);
   const rows = [];
-  let lx = opts.title ? 14 + opts.title.length * 7.2 : 0, row = [];
+  let titleWidth = 0;
+  if (opts.title) {
+    const tt = sv("text", { x: ml, y: 14, "font-weight": "600" }); tt.textContent = opts.title;
+    svg.append(tt);
+    titleWidth = tt.getComputedTextLength() + 16;
+  }
+  let lx = titleWidth, row = [];
   for (const s of items) {
     const w = 34 + s.label.length * 6.6;
     if (lx + w > W - ml - mr && row.length) { rows.push(row); row = []; lx = 0; }
@@ -151,15 +157,12 @@ function plot(svg, series, opts) {
   }
   if (!isFinite(ylo)) { ylo = -1; yhi = 1; }
   if (opts.yfloor !== undefined) { ylo = Math.min(ylo, opts.yfloor); }
+  if (opts.yceil !== undefined) { yhi = Math.max(yhi, opts.yceil); }
   if (yhi - ylo < 1e-12 * Math.max(1, Math.abs(yhi))) { ylo -= 0.5; yhi += 0.5; }
   const pad = (yhi - ylo) * 0.06; ylo -= pad; yhi += pad;
   const sx = (v) => ml + ((v - opts.xlo) / (opts.xhi - opts.xlo)) * pw;
   const sy = (v) => mt + ((yhi - v) / (yhi - ylo)) * ph;
-  svg.append(sv("rect", { x: ml, y: mt, width: pw, height: ph, fill: "#fff", stroke: "#c8ccd4" }));
-  if (opts.title) {
-    const tt = sv("text", { x: ml, y: 14, "font-weight": "600" }); tt.textContent = opts.title;
-    svg.append(tt);
-  }
+  svg.prepend(sv("rect", { x: ml, y: mt, width: pw, height: ph, fill: "#fff", stroke: "#c8ccd4" }));
   for (const v of ticks(opts.xlo, opts.xhi, 8)) {
     svg.append(sv("line", { x1: sx(v), x2: sx(v), y1: mt, y2: mt + ph, stroke: "#eef0f3" }));
     const l = sv("text", { x: sx(v), y: H - 12, "text-anchor": "middle" }); l.textContent = `${v}`;
@@ -428,7 +431,7 @@ async function refreshNetwork() {
   plot($("plot-net-mean"), mk("mean"), { ...xo, title: t("mean") });
   plot($("plot-net-var"), mk("var"), { ...xo, title: t("variance"), ylog: true });
   plot($("plot-net-grad"), mk("grad_rms"), { ...xo, title: t("grad"), ylog: true });
-  plot($("plot-net-dead"), mk("dead"), { ...xo, title: t("dead"), yfloor: 0 });
+  plot($("plot-net-dead"), mk("dead"), { ...xo, title: t("dead"), yfloor: 0, yceil: 1 });
 }
 
 // -- knowledge panel ----------------------------------------------------------------------------
