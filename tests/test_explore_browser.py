@@ -38,7 +38,15 @@ def base_url() -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        # stop from inside the server's own loop (closing its sockets from this thread
+        # races with the loop): requests in flight finish first, then every socket closes
+        # and the loop, left with nothing to watch, returns
+        from waitress import wasyncore
+
+        server.task_dispatcher.shutdown()
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        thread.join(timeout=30)
+        assert not thread.is_alive()
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +77,7 @@ def driver(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     try:
         yield drv
     finally:
+        drv.get("about:blank")  # no request left in flight when the server closes
         drv.quit()
 
 
