@@ -186,10 +186,16 @@ def test_explorer_in_headless_chromium(driver: Any, base_url: str, tmp_path: Pat
     drv.find_element("css selector", "#net-init option[value=he]").click()
     wait_for(lambda: path_d(drv, "plot-net-var", "selu") != var_before, "the network to redraw")
 
+    # 5. low precision: celu's f′ = exp(x/α) near 0⁻ is a staircase in bfloat16
+    bf16 = path_d(drv, "plot-dtype", "bfloat16")
+    drv.find_element("css selector", "#dtype-what option[value=df]").click()
+    wait_for(lambda: path_d(drv, "plot-dtype", "bfloat16") != bf16, "the f′ dtype plot")
+    assert "bfloat16" in drv.find_element("id", "dtype-errors").text
+
     assert not console_errors(drv)
     en_shots = shoot(drv, tmp_path, "en")
 
-    # 5. the language switch changes the text, the knowledge included
+    # 6. the language switch changes the text, the knowledge included
     heading = drv.find_element("css selector", "#panel-curves h2")
     assert heading.text == "Curves"
     drv.find_element("id", "lang-toggle").click()
@@ -214,7 +220,7 @@ def test_explorer_in_headless_chromium(driver: Any, base_url: str, tmp_path: Pat
     zh_shots = shoot(drv, tmp_path, "zh")
     assert len(en_shots) == len(zh_shots) == len(PANELS) + 1
 
-    # 6. a bad value in a number box shows the API's message, not a broken page
+    # 7. a bad value in a number box shows the API's message, not a broken page
     box = drv.find_element("css selector", ".card[data-name=celu] input[type=number]")
     box.clear()
     box.send_keys("-1", Keys.ENTER)

@@ -135,3 +135,12 @@ def test_missing_explore_extra_is_one_line(missing: str) -> None:
     assert r.returncode == 2
     assert r.stderr.strip() == (f"actfn: error: actfn explore needs {missing}: "
                                 "pip install 'actfn[explore]'")
+
+
+def test_bad_host_is_one_line() -> None:
+    r = subprocess.run([sys.executable, "-m", "actfn.cli", "explore", "--no-browser",
+                        "--host", "nosuchhost.invalid", "--port", "0"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.strip() == ("actfn: error: cannot listen on nosuchhost.invalid:0: "
+                                "invalid host/port specified")

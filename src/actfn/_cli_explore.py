@@ -59,6 +59,9 @@ def register(app: typer.Typer) -> None:
         except (Interrupted, KeyboardInterrupt) as exc:
             name = getattr(exc, "name", "SIGINT")
             typer.echo(f"actfn: explorer stopped ({name})", err=True)
+        except ValueError as exc:  # waitress: a host name that does not resolve
+            raise CLIError(f"cannot listen on {host}:{port}: {str(exc).rstrip('.').lower()}"
+                           ) from None
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise CLIError(f"cannot listen on {host}:{port}: the port is in use "
