@@ -246,6 +246,8 @@ NET_ERRORS = [
     (dict(name="celu", depth="201"), ["depth <= 200"]),
     (dict(name="celu", width="100000"), ["width=100000 is out of range", "width <= 512"]),
     (dict(name="celu", batch="5000"), ["batch <= 1024"]),
+    (dict(name="celu", depth="200", width="512", batch="1024"),
+     ["network too large: depth·width²·batch = 5.37e+10 > 4e+09", "reduce depth, width or batch"]),
     (dict(name="celu", init="kaiming"), ["init='kaiming' is not valid",
                                          "lecun, he, xavier, orthogonal"]),
     (dict(name="celu", scale="0"), ["scale=0.0 must be > 0"]),

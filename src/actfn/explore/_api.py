@@ -13,9 +13,10 @@ non-finite values are written as the strings ``"inf"``, ``"-inf"`` and ``"nan"``
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from .._registry import Param, Properties, Spec, aliases
 
 __all__ = [
     "ApiError", "api_names", "api_curve", "api_network", "api_info", "num", "DTYPES",
-    "INITS", "MAX_POINTS", "MAX_DEPTH", "MAX_WIDTH", "MAX_BATCH", "slider",
+    "INITS", "MAX_POINTS", "MAX_DEPTH", "MAX_WIDTH", "MAX_BATCH", "MAX_WORK", "slider",
 ]
 
 #: dtypes the curve endpoint evaluates in.
@@ -40,6 +41,8 @@ MAX_POINTS = 20001
 MAX_DEPTH = 200
 MAX_WIDTH = 512
 MAX_BATCH = 1024
+#: the most work one network request may do: depth · width² · batch (about a second)
+MAX_WORK = 4_000_000_000
 
 Query = Mapping[str, Sequence[str]]
 
@@ -206,7 +209,7 @@ def api_names(query: Query) -> dict[str, Any]:
         })
     return {"activations": out, "dtypes": list(DTYPES), "inits": list(INITS),
             "limits": {"n": MAX_POINTS, "depth": MAX_DEPTH, "width": MAX_WIDTH,
-                       "batch": MAX_BATCH}}
+                       "batch": MAX_BATCH, "work": MAX_WORK}}
 
 
 # -- /api/curve ----------------------------------------------------------------------------------
@@ -269,7 +272,43 @@ def api_network(query: Query) -> dict[str, Any]:
     scale = args.real("scale", 1.0)
     if not scale > 0:
         raise ApiError(f"scale={scale!r} must be > 0 (the input's standard deviation)")
+    work = depth * width * width * batch
+    if work > MAX_WORK:
+        raise ApiError(f"network too large: depth·width²·batch = {work:.3g} > {MAX_WORK:.3g}; "
+                       "reduce depth, width or batch")
     act = _activation(spec, args)
+    with _one_thread():
+        return _network(spec, act, depth, width, batch, seed, init, scale)
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Run BLAS and actfn's numba loops on the calling thread only: for these small
+    arrays, and with the server's other requests running beside, one thread each is
+    faster than thread pools fighting for the cores."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with the explore extra
+        limits: Any = contextlib.nullcontext()
+    else:
+        limits = threadpool_limits(1)
+    try:
+        import numba
+    except ImportError:  # pragma: no cover - the speed extra is optional
+        numba = None
+    before = numba.get_num_threads() if numba is not None else 0
+    if numba is not None:
+        numba.set_num_threads(1)  # thread-local in numba
+    try:
+        with limits:
+            yield
+    finally:
+        if numba is not None:
+            numba.set_num_threads(before)
+
+
+def _network(spec: Spec, act: Any, depth: int, width: int, batch: int, seed: int, init: str,
+             scale: float) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((batch, width)) * scale
     mean, var, dead, hs, ws = [], [], [], [], []

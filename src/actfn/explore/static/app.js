@@ -415,7 +415,23 @@ async function refreshDtype() {
 }
 
 // -- network panel ------------------------------------------------------------------------------
-async function refreshNetwork() {
+// one network request at a time: calls made meanwhile collapse into one rerun at the end,
+// so dragging the depth slider never queues dozens of computations on the server
+function serialised(fn) {
+  let running = false, again = false;
+  const run = async () => {
+    if (running) { again = true; return; }
+    running = true;
+    try { await fn(); } finally {
+      running = false;
+      if (again) { again = false; run(); }
+    }
+  };
+  return run;
+}
+const refreshNetwork = serialised(computeNetwork);
+
+async function computeNetwork() {
   const depth = $("net-depth").value, width = $("net-width").value, init = $("net-init").value;
   const scale = +Math.pow(10, Number($("net-scale").value)).toPrecision(4);
   $("net-depth-out").textContent = depth; $("net-width-out").textContent = width;
