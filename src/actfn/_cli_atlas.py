@@ -437,6 +437,9 @@ def cmd_atlas(
     output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR",
                                          help="Directory of the site.")]
     = Path("site"),
+    lang: Annotated[str, typer.Option(
+        "--lang", metavar="en|zh|both",
+        help="Pages in English (NAME.html), Chinese (NAME.zh.html) or both.")] = "both",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Also write into a non-empty folder that actfn did not make (only "
@@ -446,13 +449,15 @@ def cmd_atlas(
 
     The folder must be new, empty, or an earlier atlas (it lists actfn's files in
     .actfn-manifest.json); a rebuild replaces only actfn's files and leaves everything
-    else (.git, CNAME, notes) alone.
+    else (.git, CNAME, notes) alone. Needs only the cli extra (no torch, JAX or Keras).
     """
-    from .atlas import build, check_target
+    from .atlas import LANGS, build, check_target
 
-    check_target(output, force=force)  # fail before the progress bar appears
+    if lang not in LANGS:
+        raise CLIError(f"unknown --lang {lang!r}; valid: {', '.join(LANGS)}")
+    check_target(output, force=force, lang=lang)  # fail before the progress bar appears
     if quiet:
-        build(output, force=force)
+        build(output, force=force, lang=lang)
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -463,8 +468,9 @@ def cmd_atlas(
             def report(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total)
 
-            build(output, progress=report, force=force)
-    typer.echo(f"wrote {Path(output) / 'index.html'}")
+            build(output, progress=report, force=force, lang=lang)
+    first = "index.html" if lang != "zh" else "index.zh.html"
+    typer.echo(f"wrote {Path(output) / first}")
 
 
 def register(app: typer.Typer) -> None:

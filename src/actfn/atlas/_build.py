@@ -288,7 +288,8 @@ class _Site:
             for lang in ("en", "zh"):
                 words += [_i18n.family(s, lang), _i18n.text(s, "summary", lang)]
             index[s.name] = " ".join(words)
-        return "window.ACTFN_INDEX = " + json.dumps(index, ensure_ascii=False, indent=0) + ";\n"
+        data = json.dumps(index, ensure_ascii=False, indent=0).replace("</", "<\\/")
+        return "window.ACTFN_INDEX = " + data + ";\n"
 
     @staticmethod
     def style() -> str:
