@@ -210,7 +210,8 @@ def test_activation_page_content(site: Path, name: str) -> None:
         assert str(escape(prose.use)) in text and str(escape(prose.strengths[0])) in text
         summary = _i18n.text(spec, "summary", lang)
         assert str(escape(summary)) in text
-        assert str(escape(spec.info["properties"].range_label())) in text
+        rng = _i18n.text(spec, "range_text", lang) or spec.info["properties"].range_label()
+        assert str(escape(rng)) in text
         assert "C^∞" not in text and "C^1" not in text  # smoothness as C<sup>∞</sup>
         assert f"actfn {__version__}" in text  # the version it was built from
         assert f'href="http://127.0.0.1:8000/#name={name}"' in text  # the explorer view
@@ -225,7 +226,7 @@ def test_activation_page_content(site: Path, name: str) -> None:
         frameworks = [fw for fw, _ in parsed.code]
         assert frameworks[0] == "actfn"
         assert set(frameworks[1:]) == {e.framework for e in spec.info["frameworks"] if e.call}
-        assert '<span class="k">import</span>' in text  # highlighted by Pygments
+        assert '<span class="kn">import</span>' in text  # highlighted by Pygments
     zh = (site / f"{name}.zh.html").read_text(encoding="utf-8")
     if spec.summary:
         assert str(escape(spec.summary)) not in zh  # Chinese complete: no English summary

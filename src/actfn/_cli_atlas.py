@@ -156,7 +156,7 @@ def _props_row(spec: Spec, lang: str = "en", short: bool = False) -> list[str]:
         rng = _short_range(p)
     else:
         sat = ", ".join({"-": t["left"], "+": t["right"]}[s] for s in p.saturates) or t["none"]
-        rng = p.range_label()
+        rng = _i18n.text(spec, "range_text", lang) or p.range_label()
     smooth = smoothness_text(p)
     return [
         rng,
@@ -283,7 +283,7 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
     if summary:
         con.print(summary, markup=False)
     if spec.aliases:
-        con.print(f"{t['aliases']}: {', '.join(spec.aliases)}", markup=False)
+        con.print(f"{t['aliases']}{t['sep']}{', '.join(spec.aliases)}", markup=False)
     con.print(f"\n[bold]{t['formula']}[/bold]")
     for line in formula_lines(spec, lang, latex):
         con.print(line, markup=False, overflow="fold")
@@ -291,10 +291,10 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
     if syms:
         con.print(f"\n[bold]{t['symbols']}[/bold]")
         for sym, meaning in syms:
-            con.print(f"  {sym}: {meaning}", markup=False)
+            con.print(f"  {sym}{t['sep']}{meaning}", markup=False)
     kink = _i18n.text(spec, "kink_convention", lang)
     if kink:
-        con.print(f"\n  {t['kinks']}: {kink}", markup=False)
+        con.print(f"\n  {t['kinks']}{t['sep']}{kink}", markup=False)
     p: Properties | None = spec.info.get("properties")
     if p is not None:
         table = Table(title=t["properties"] + t["at_defaults"], show_header=False)

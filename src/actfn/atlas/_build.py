@@ -199,7 +199,7 @@ class _Site:
         sat = {"-": t["left"], "+": t["right"]}
         learn = [q.name for q in spec.params if q.learnable]
         props = [
-            (t["range"], p.range_label()),
+            (t["range"], _i18n.text(spec, "range_text", lang) or p.range_label()),
             (t["bounded"], f"{yes if p.bounded_below else no} / {yes if p.bounded_above else no}"),
             (t["monotone"], yes if p.monotone else no),
             (t["smooth"], _smooth(p, t)),
