@@ -152,7 +152,7 @@ def _props_row(spec: Spec, lang: str = "en", short: bool = False) -> list[str]:
     if p is None:
         return ["?"] * 6
     if short:
-        sat = {(): "-", ("-",): "x→-∞", ("+",): "x→+∞"}.get(tuple(p.saturates), "both")
+        sat = {(): "-", ("-",): "x→-∞", ("+",): "x→+∞"}.get(tuple(p.saturates), t["both"])
         rng = _short_range(p)
     else:
         sat = ", ".join({"-": t["left"], "+": t["right"]}[s] for s in p.saturates) or t["none"]
@@ -403,12 +403,14 @@ def cmd_compare(
     layout: Annotated[str, typer.Option("--layout", metavar="overlay|grid",
                                        help="Curves in one plot or one panel each.")] = "overlay",
     range_: Annotated[tuple[str, str] | None, typer.Option("--range", metavar="LO HI", help="Range of x.")] = None,
+    lang: LangOpt = "en",
 ) -> None:
     """Compare activations: a figure (-o) or a table.
 
     With -o, a figure; otherwise a table of their properties.
     """
     specs = [lookup(n) for n in name]
+    _labels(lang)
     if layout not in ("overlay", "grid"):
         raise CLIError(f"unknown --layout {layout!r}; valid: overlay, grid")
     x_range = _parse_range(range_)
@@ -421,15 +423,17 @@ def cmd_compare(
         return
     from rich.table import Table
 
-    table = Table(title="comparison")
+    t = _labels(lang)
+    table = Table(title=t["comparison"])
     table.add_column("")
     for s in specs:
-        table.add_column(s.name)
-    rows = [_props_row(s, short=True) for s in specs]
-    labels = ("range", "monotone", "smoothness", "zero-centred", "saturates", "sparse")
+        table.add_column(s.name, overflow="fold")
+    rows = [_props_row(s, lang, short=True) for s in specs]
+    labels = (t["range_short"], t["monotone"], t["smooth"], t["zero_mean"], t["sat"],
+              t["sparse_short"])
     for i, label in enumerate(labels):
         table.add_row(label, *(r[i] for r in rows))
-    table.add_row("family", *(s.family for s in specs))
+    table.add_row(t["family"], *(_i18n.family(s, lang) for s in specs))
     _console().print(table)
 
 
