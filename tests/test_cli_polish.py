@@ -108,7 +108,7 @@ def test_version():
 
 
 def test_one_language_flag_everywhere():
-    for args in (("list",), ("show", "relu"), ("claims",)):
+    for args in (("list",), ("show", "relu"), ("claims",), ("compare", "relu", "tanh")):
         r = run(*args, "--lang", "zh")
         assert r.exit_code == 0, (args, r.output)
         assert re.search(r"[\u4e00-\u9fff]", r.stdout), args
@@ -134,3 +134,31 @@ def test_help_is_clean_at_80_columns():
         sub = run(cmd, "--help")
         assert sub.exit_code == 0
         assert all(cell_len(ln) <= 80 for ln in _lines(sub.stdout)), cmd
+
+
+def test_cli_needs_no_standalone_click_and_exit_codes_survive():
+    """typer ≥ 0.2x vendors click: the light install has no ``click`` package. A command
+    that calls ``fail`` (typer.Exit) must still exit 2 with one line, not 1."""
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    code = textwrap.dedent("""
+        import sys
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] == "click":
+                    raise ModuleNotFoundError("blocked: click")
+        sys.meta_path.insert(0, Block())
+        from actfn.cli import main
+        main(sys.argv[1:])
+    """)
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    r = subprocess.run([sys.executable, "-c", code, "claims", "run", "--threads", "3"],
+                       capture_output=True, text=True, env={"PYTHONPATH": src}, timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().splitlines() == ["actfn: error: --threads=3 must be 1 or 2"]
+    r = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True,
+                       text=True, env={"PYTHONPATH": src}, timeout=300)
+    assert r.returncode == 0 and r.stdout.startswith("actfn "), r.stderr

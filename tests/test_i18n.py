@@ -9,7 +9,7 @@ from actfn._registry import Spec
 
 
 def _fields(spec: Spec) -> list[str]:
-    out = ["summary", "kink_convention"]
+    out = ["summary", "kink_convention", "range_text"]
     out += [f"param:{p.name}" for p in spec.params]
     for e in spec.info.get("frameworks", ()):
         out += [f"framework:{e.framework}:notes", f"framework:{e.framework}:params"]
@@ -30,7 +30,7 @@ def test_every_english_field_has_chinese(name):
 def test_knowledge_file_names_only_what_the_spec_has(name):
     spec = lookup(name)
     zh = _i18n.knowledge(name).get("zh", {})
-    assert set(zh) <= {"summary", "kink_convention", "params", "frameworks"}
+    assert set(zh) <= {"summary", "kink_convention", "range_text", "params", "frameworks"}
     assert set(zh.get("params", {})) <= set(spec.param_names)
     assert set(zh.get("frameworks", {})) <= {e.framework for e in spec.info["frameworks"]}
     for fw, d in zh.get("frameworks", {}).items():

@@ -152,11 +152,11 @@ def _props_row(spec: Spec, lang: str = "en", short: bool = False) -> list[str]:
     if p is None:
         return ["?"] * 6
     if short:
-        sat = {(): "-", ("-",): "x→-∞", ("+",): "x→+∞"}.get(tuple(p.saturates), "both")
+        sat = {(): "-", ("-",): "x→-∞", ("+",): "x→+∞"}.get(tuple(p.saturates), t["both"])
         rng = _short_range(p)
     else:
         sat = ", ".join({"-": t["left"], "+": t["right"]}[s] for s in p.saturates) or t["none"]
-        rng = p.range_label()
+        rng = _i18n.text(spec, "range_text", lang) or p.range_label()
     smooth = smoothness_text(p)
     return [
         rng,
@@ -283,7 +283,7 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
     if summary:
         con.print(summary, markup=False)
     if spec.aliases:
-        con.print(f"{t['aliases']}: {', '.join(spec.aliases)}", markup=False)
+        con.print(f"{t['aliases']}{t['sep']}{', '.join(spec.aliases)}", markup=False)
     con.print(f"\n[bold]{t['formula']}[/bold]")
     for line in formula_lines(spec, lang, latex):
         con.print(line, markup=False, overflow="fold")
@@ -291,10 +291,10 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
     if syms:
         con.print(f"\n[bold]{t['symbols']}[/bold]")
         for sym, meaning in syms:
-            con.print(f"  {sym}: {meaning}", markup=False)
+            con.print(f"  {sym}{t['sep']}{meaning}", markup=False)
     kink = _i18n.text(spec, "kink_convention", lang)
     if kink:
-        con.print(f"\n  {t['kinks']}: {kink}", markup=False)
+        con.print(f"\n  {t['kinks']}{t['sep']}{kink}", markup=False)
     p: Properties | None = spec.info.get("properties")
     if p is not None:
         table = Table(title=t["properties"] + t["at_defaults"], show_header=False)
@@ -403,12 +403,14 @@ def cmd_compare(
     layout: Annotated[str, typer.Option("--layout", metavar="overlay|grid",
                                        help="Curves in one plot or one panel each.")] = "overlay",
     range_: Annotated[tuple[str, str] | None, typer.Option("--range", metavar="LO HI", help="Range of x.")] = None,
+    lang: LangOpt = "en",
 ) -> None:
     """Compare activations: a figure (-o) or a table.
 
     With -o, a figure; otherwise a table of their properties.
     """
     specs = [lookup(n) for n in name]
+    _labels(lang)
     if layout not in ("overlay", "grid"):
         raise CLIError(f"unknown --layout {layout!r}; valid: overlay, grid")
     x_range = _parse_range(range_)
@@ -421,15 +423,17 @@ def cmd_compare(
         return
     from rich.table import Table
 
-    table = Table(title="comparison")
+    t = _labels(lang)
+    table = Table(title=t["comparison"])
     table.add_column("")
     for s in specs:
-        table.add_column(s.name)
-    rows = [_props_row(s, short=True) for s in specs]
-    labels = ("range", "monotone", "smoothness", "zero-centred", "saturates", "sparse")
+        table.add_column(s.name, overflow="fold")
+    rows = [_props_row(s, lang, short=True) for s in specs]
+    labels = (t["range_short"], t["monotone"], t["smooth"], t["zero_mean"], t["sat"],
+              t["sparse_short"])
     for i, label in enumerate(labels):
         table.add_row(label, *(r[i] for r in rows))
-    table.add_row("family", *(s.family for s in specs))
+    table.add_row(t["family"], *(_i18n.family(s, lang) for s in specs))
     _console().print(table)
 
 
@@ -437,6 +441,9 @@ def cmd_atlas(
     output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR",
                                          help="Directory of the site.")]
     = Path("site"),
+    lang: Annotated[str, typer.Option(
+        "--lang", metavar="en|zh|both",
+        help="Pages in English (NAME.html), Chinese (NAME.zh.html) or both.")] = "both",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Also write into a non-empty folder that actfn did not make (only "
@@ -446,13 +453,15 @@ def cmd_atlas(
 
     The folder must be new, empty, or an earlier atlas (it lists actfn's files in
     .actfn-manifest.json); a rebuild replaces only actfn's files and leaves everything
-    else (.git, CNAME, notes) alone.
+    else (.git, CNAME, notes) alone. Needs only the cli extra (no torch, JAX or Keras).
     """
-    from .atlas import build, check_target
+    from .atlas import LANGS, build, check_target
 
-    check_target(output, force=force)  # fail before the progress bar appears
+    if lang not in LANGS:
+        raise CLIError(f"unknown --lang {lang!r}; valid: {', '.join(LANGS)}")
+    check_target(output, force=force, lang=lang)  # fail before the progress bar appears
     if quiet:
-        build(output, force=force)
+        build(output, force=force, lang=lang)
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -463,8 +472,9 @@ def cmd_atlas(
             def report(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total)
 
-            build(output, progress=report, force=force)
-    typer.echo(f"wrote {Path(output) / 'index.html'}")
+            build(output, progress=report, force=force, lang=lang)
+    first = "index.html" if lang != "zh" else "index.zh.html"
+    typer.echo(f"wrote {Path(output) / first}")
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,8 @@ The English text lives in the specs (``Spec.summary``, ``Param.doc``, ``Equivale
 ``actfn/catalog/knowledge/_labels.toml``. ``tests/test_i18n.py`` checks that every
 registered activation has a non-empty Chinese text wherever its English one is non-empty.
 
-Fields of :func:`text`: ``"summary"``, ``"kink_convention"``, ``"param:<name>"``,
+Fields of :func:`text`: ``"summary"``, ``"kink_convention"``, ``"range_text"`` (the
+output range in symbols, from ``Properties.range_text``), ``"param:<name>"``,
 ``"framework:<Framework>:notes"``, ``"framework:<Framework>:params"``.
 """
 
@@ -118,6 +119,9 @@ def label(key: str, lang: str = "en") -> str:
 def _english(spec: Spec, field: str) -> str:
     if field in ("summary", "kink_convention"):
         return str(getattr(spec, field))
+    if field == "range_text":
+        props = spec.info.get("properties")
+        return str(getattr(props, "range_text", "") or "")
     kind, _, rest = field.partition(":")
     if kind == "param":
         for p in spec.params:
@@ -137,7 +141,7 @@ def _english(spec: Spec, field: str) -> str:
 
 def _chinese(spec: Spec, field: str) -> str:
     zh = knowledge(spec.name).get("zh", {})
-    if field in ("summary", "kink_convention"):
+    if field in ("summary", "kink_convention", "range_text"):
         return str(zh.get(field, ""))
     kind, _, rest = field.partition(":")
     if kind == "param":

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = ["ROOT", "path", "files", "katex_version", "cjk_font_face", "CJK_FAMILY", "CJK_FONT",
-           "CJK_FONT_FACE"]
+           "CJK_FONT_FACE", "CJK_UNICODE_RANGE"]
 
 #: The folder holding the assets.
 ROOT = Path(__file__).resolve().parent
@@ -59,10 +59,17 @@ def katex_version() -> str:
     return path("katex/VERSION").read_text(encoding="utf-8").strip()
 
 
+#: The characters the CJK subset is for (CSS ``unicode-range``): a page loads the font only
+#: when it shows one of them, and Latin text keeps the page's own font.
+CJK_UNICODE_RANGE = ("U+2E80-2FDF, U+3000-30FF, U+3400-4DBF, U+4E00-9FFF, U+F900-FAFF, "
+                     "U+FE30-FE4F, U+FF00-FFEF")
+
+
 def cjk_font_face(url: str) -> str:
     """A CSS ``@font-face`` rule declaring :data:`CJK_FAMILY` served from ``url``."""
     return (f'@font-face {{ font-family: "{CJK_FAMILY}"; src: url("{url}") format("woff2"); '
-            "font-weight: 100 900; font-style: normal; font-display: swap; }")
+            f"unicode-range: {CJK_UNICODE_RANGE}; font-weight: 100 900; font-style: normal; "
+            "font-display: swap; }")
 
 
 #: The ``@font-face`` rule for a page whose assets folder is ``assets/`` beside it.
