@@ -229,3 +229,20 @@ def test_explorer_in_headless_chromium(driver: Any, base_url: str, tmp_path: Pat
     errors = console_errors(drv)
     # the only console entry allowed: the browser logging the 400 answer itself
     assert all("400" in e["message"] for e in errors), errors
+
+
+def test_atlas_links_open_the_activation(driver: Any, base_url: str) -> None:
+    from actfn.atlas._build import EXPLORER_URL
+
+    link = EXPLORER_URL.format(name="swish")  # an alias, as a user might type it
+    fragment = link.split("/", 3)[3]
+    assert fragment.startswith("#name=")
+    driver.get(f"{base_url}/{fragment}")
+    wait_for(lambda: path_d(driver, "plot-curves", "silu:f"), "the silu curve")
+    assert [c.get_attribute("data-name") for c in
+            driver.find_elements("css selector", "#overlays .card")] == ["silu"]
+    driver.execute_script("location.hash = '#name=tanh,relu'")
+    wait_for(lambda: path_d(driver, "plot-curves", "relu:f"), "the relu curve")
+    assert [c.get_attribute("data-name") for c in
+            driver.find_elements("css selector", "#overlays .card")] == ["tanh", "relu"]
+    assert not console_errors(driver)

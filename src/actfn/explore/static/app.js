@@ -550,6 +550,15 @@ async function loadKatex(cfg) {
   state.katex = window.katex || null;
 }
 
+function hashParams() { return new URLSearchParams(location.hash.replace(/^#/, "")); }
+
+function requested(text) {
+  const byAlias = {};
+  for (const a of state.names) for (const al of a.aliases) byAlias[al] = a.name;
+  return text.split(",").map((n) => n.trim().toLowerCase().replace(/-/g, "_"))
+    .map((n) => byAlias[n] || n).filter((n) => state.byName[n]);
+}
+
 async function loadNames() {
   const names = await api("names", { lang: state.lang });
   state.names = names.activations;
@@ -585,9 +594,16 @@ async function main() {
   $("d-sat").addEventListener("click", () => { $("d-lo").value = 2; $("d-hi").value = 8; refreshDtype(); });
   wireZoom();
   applyLang();
-  const first = (q.get("name") || "celu").split(",").filter((n) => state.byName[n]);
+  // ?name=a,b or #name=a,b (the atlas links to #name=NAME); aliases resolve
+  const first = requested(q.get("name") || hashParams().get("name") || "celu");
   for (const n of first.length ? first : [state.names[0].name]) addOverlay(n);
   state.focus = 0; renderOverlays();
+  window.addEventListener("hashchange", () => {
+    const want = requested(hashParams().get("name") || "");
+    if (!want.length) return;
+    state.overlays = []; for (const n of want) addOverlay(n);
+    state.focus = 0; renderOverlays();
+  });
   document.body.setAttribute("data-ready", "1");
 }
 
