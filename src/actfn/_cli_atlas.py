@@ -270,6 +270,7 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
     Formulas print as Unicode text (--latex for the LaTeX source), with every symbol
     defined; --lang zh prints it all in Chinese.
     """
+    from rich.padding import Padding
     from rich.table import Table
 
     t = _labels(lang)
@@ -328,14 +329,20 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
         con.print(table)
     prose = _i18n.prose(spec, lang)
     if prose is not None:
+        from rich.text import Text
+
         for key, items in (("strengths", prose.strengths), ("weaknesses", prose.weaknesses),
                            ("corrections", prose.corrections)):
             if items:
                 con.print(f"\n[bold]{t[key]}[/bold]")
+                bullets = Table.grid(padding=(0, 1))  # wrapped lines stay indented
+                bullets.add_column(width=3, justify="right")
+                bullets.add_column(overflow="fold")
                 for item in items:
-                    con.print(f"  • {item}", markup=False)
+                    bullets.add_row("•", Text(item))
+                con.print(bullets)
         con.print(f"\n[bold]{t['use']}[/bold]")
-        con.print(f"  {prose.use}", markup=False)
+        con.print(Padding(Text(prose.use), (0, 0, 0, 2)))
     if spec.reference:
         con.print(f"\n[bold]{t['reference']}[/bold]")
         con.print(f"  {spec.reference}", markup=False)
