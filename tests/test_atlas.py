@@ -1,5 +1,7 @@
 """The atlas: built once by the real command, parsed, its examples run, and opened in
-headless Chromium (screenshot taken, no console errors, every image loaded).
+headless Chromium (screenshots of an English and a Chinese page, KaTeX rendered, the
+shipped CJK font loaded, no console errors, every image loaded, search filters the
+sidebar). Screenshots also go to ``$ACTFN_SCREENSHOTS`` when it is set.
 
 CI installs Chromium and chromedriver (Debian packages ``chromium`` and
 ``chromium-driver``) and sets ``CI``; there a missing browser fails the test. Locally,
@@ -20,7 +22,6 @@ import subprocess
 import sys
 import threading
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -33,8 +34,10 @@ except ImportError:  # pragma: no cover - not POSIX
 
 import matplotlib.image as mpimg
 import pytest
+from markupsafe import escape
 
 import actfn
+from actfn import __version__, _i18n
 from actfn.atlas import MARKER
 
 NAMES = actfn.names()
@@ -48,6 +51,7 @@ class _Links(HTMLParser):
         self.refs: list[tuple[str, str]] = []  # (tag, url)
         self.code: list[tuple[str, str]] = []  # (framework, code)
         self.langs: set[str] = set()
+        self.tex: list[str] = []
         self._fw: str | None = None
         self._buf: list[str] = []
 
@@ -56,6 +60,8 @@ class _Links(HTMLParser):
         for key in ("href", "src"):
             if a.get(key):
                 self.refs.append((tag, a[key] or ""))
+        if a.get("data-tex"):
+            self.tex.append(a["data-tex"] or "")
         if a.get("lang"):
             self.langs.add(a["lang"] or "")
         if tag == "code" and a.get("data-framework"):
@@ -126,65 +132,104 @@ def test_every_page_exists(site: Path) -> None:
     assert (site / "index.html").is_file() and (site / "style.css").is_file()
     for name in NAMES:
         assert (site / f"{name}.html").is_file(), name
-    index = _parse(site / "index.html")
-    linked = {u[:-5] for t, u in index.refs if t == "a" and u.endswith(".html")}
-    assert set(NAMES) <= linked
+        assert (site / f"{name}.zh.html").is_file(), name
+    for lang, suffix in (("en", ".html"), ("zh", ".zh.html")):
+        index = _parse(site / f"index{suffix}")
+        linked = {u[: -len(suffix)] for t, u in index.refs if t == "a" and u.endswith(suffix)}
+        assert set(NAMES) <= linked, lang
+        assert f"claims{suffix}" in {u for _, u in index.refs}
+
+
+def _css_urls(css: Path) -> list[Path]:
+    text = css.read_text(encoding="utf-8")
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", text), css  # nothing remote
+    return [(css.parent / u.strip("'\"")).resolve() for u in re.findall(r"url\(([^)]+)\)", text)]
 
 
 def test_links_and_images_resolve_offline(site: Path) -> None:
     pages = sorted(site.glob("*.html"))
-    assert len(pages) == len(NAMES) + 1
+    assert len(pages) == 2 * (len(NAMES) + 2)  # activations, index and claims, en and zh
     images: set[Path] = set()
+    used: set[Path] = set()
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        # nothing is fetched from the network: no absolute URLs in attributes or CSS
-        assert not re.search(r"""(src|href)=["'](https?:)?//""", text), page.name
+        # nothing is fetched from the network: no absolute URL in src or <link href>;
+        # only <a> links (references, the explorer) may leave the site
+        assert not re.search(r"""src=["'](https?:)?//""", text), page.name
+        assert not re.search(r"""<link[^>]+href=["'](https?:)?//""", text), page.name
         for tag, url in _parse(page).refs:
-            if url.startswith("data:") or url.startswith("#"):
+            if url.startswith(("data:", "#")) or (tag == "a" and re.match(r"https?://", url)):
                 continue
             target = (page.parent / urlsplit(url).path).resolve()
             assert target.is_file(), f"{page.name}: broken {tag} {url}"
+            used.add(target)
             if tag == "img":
                 images.add(target)
-    assert "url(" not in (site / "style.css").read_text() or "http" not in (
-        site / "style.css").read_text()
+    for css in [p for p in used if p.suffix == ".css"]:
+        for target in _css_urls(css):
+            assert target.is_file(), f"{css.name}: broken url {target}"
+            used.add(target)
     for img in images:
-        if img.suffix == ".png":
-            arr = mpimg.imread(img)
-            assert arr.ndim == 3 and arr.shape[0] > 50 and arr.shape[1] > 50, img
-        elif img.suffix == ".svg":
-            root = ET.fromstring(img.read_bytes())
-            assert root.tag.endswith("svg") and len(root) > 0, img
-        else:
-            raise AssertionError(f"unexpected image type {img}")
-    # every file in the site is referenced from some page (nothing stale)
+        assert img.suffix == ".png", img
+        arr = mpimg.imread(img)
+        assert arr.ndim == 3 and arr.shape[0] > 50 and arr.shape[1] > 50, img
+    # every file in the site is used by some page (nothing stale)
     files = {p.resolve() for p in site.rglob("*") if p.is_file()}
-    files -= {(site / n).resolve() for n in ("style.css", MARKER)}
+    files -= {(site / MARKER).resolve()}
     files -= {p.resolve() for p in pages}
-    assert files == images
+    used -= {p.resolve() for p in pages}
+    assert files == used, files ^ used
+
+
+def test_images_are_drawn_at_twice_their_css_size(site: Path) -> None:
+    for page in ("index.html", "gelu.html"):
+        text = (site / page).read_text(encoding="utf-8")
+        for src, w, h in re.findall(r'<img src="([^"]+)" width="(\d+)" height="(\d+)"', text):
+            arr = mpimg.imread(site / src)
+            assert arr.shape[:2] == (2 * int(h), 2 * int(w)), src
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_activation_page_content(site: Path, name: str) -> None:
     spec = actfn.lookup(name)
-    page = site / f"{name}.html"
-    text = page.read_text(encoding="utf-8")
-    parsed = _parse(page)
-    for anchor in ("formula", "figure", "properties", "parameters", "frameworks", "notes",
-                   "examples"):
-        assert f'id="{anchor}"' in text, anchor
-    maths = [u for t, u in parsed.refs if t == "img" and u.startswith("math/")]
-    assert len(maths) >= 3
-    assert f'src="img/{name}.png"' in text
-    assert {"en", "zh"} <= parsed.langs
-    assert html.escape(spec.info["zh"].use) in text and html.escape(spec.info["en"].use) in text
-    assert html.escape(spec.info["properties"].range_label()) in text
-    for eq in spec.info["frameworks"]:
-        if eq.call:
-            assert html.escape(eq.call) in text
-    frameworks = [fw for fw, _ in parsed.code]
-    assert frameworks[0] == "actfn"
-    assert set(frameworks[1:]) == {e.framework for e in spec.info["frameworks"] if e.call}
+    for lang, suffix in (("en", ".html"), ("zh", ".zh.html")):
+        page = site / f"{name}{suffix}"
+        text = page.read_text(encoding="utf-8")
+        parsed = _parse(page)
+        for anchor in ("formula", "symbols", "figure", "properties", "parameters", "frameworks",
+                       "notes", "examples"):
+            assert f'id="{anchor}"' in text, anchor
+        # formulas: the registry's LaTeX for KaTeX, every symbol defined in the glossary
+        assert f"f(x) = {spec.latex['f']}" in parsed.tex
+        assert len(parsed.tex) >= len(spec.latex) + len(_i18n.symbols(spec, lang))
+        for _, meaning in _i18n.symbols(spec, lang):
+            assert str(escape(meaning)) in text
+        assert f'src="img/{name}.png"' in text
+        assert lang in parsed.langs
+        prose = _i18n.prose(spec, lang)
+        assert str(escape(prose.use)) in text and str(escape(prose.strengths[0])) in text
+        summary = _i18n.text(spec, "summary", lang)
+        assert str(escape(summary)) in text
+        rng = _i18n.text(spec, "range_text", lang) or spec.info["properties"].range_label()
+        assert str(escape(rng)) in text
+        assert "C^∞" not in text and "C^1" not in text  # smoothness as C<sup>∞</sup>
+        assert f"actfn {__version__}" in text  # the version it was built from
+        assert f'href="http://127.0.0.1:8000/#name={name}"' in text  # the explorer view
+        assert ("claims.html" if lang == "en" else "claims.zh.html") in text
+        for url in _i18n.links(spec):
+            assert f'href="{url}"' in text
+        for eq in spec.info["frameworks"]:
+            if eq.call:
+                assert str(escape(eq.call)) in text
+            zh_notes = _i18n.text(spec, f"framework:{eq.framework}:notes", lang)
+            assert str(escape(zh_notes)) in text
+        frameworks = [fw for fw, _ in parsed.code]
+        assert frameworks[0] == "actfn"
+        assert set(frameworks[1:]) == {e.framework for e in spec.info["frameworks"] if e.call}
+        assert '<span class="kn">import</span>' in text  # highlighted by Pygments
+    zh = (site / f"{name}.zh.html").read_text(encoding="utf-8")
+    if spec.summary:
+        assert str(escape(spec.summary)) not in zh  # Chinese complete: no English summary
 
 
 def _run_example(code: str) -> str:
@@ -228,6 +273,32 @@ def _serve(root: Path) -> Iterator[str]:
         server.server_close()
 
 
+_FONTS_JS = """
+const done = arguments[arguments.length - 1];
+document.fonts.ready.then(() => done({
+  katex: document.querySelectorAll('.katex').length,
+  katexErrors: document.querySelectorAll('.katex-error').length,
+  maths: document.querySelectorAll('.math[data-tex]').length,
+  cjkCheck: document.fonts.check('16px "ActfnCJK"', '激活'),
+  cjkLoaded: [...document.fonts].some(f => f.family.replace(/"/g, '') === 'ActfnCJK'
+                                          && f.status === 'loaded'),
+}));
+"""
+
+
+def _save_shot(driver, tmp_path: Path, name: str) -> Path:
+    shot = tmp_path / name
+    assert driver.save_screenshot(str(shot))
+    img = mpimg.imread(shot)
+    assert img.shape[0] >= 400 and img.shape[1] >= 400
+    assert img[..., :3].std() > 0.05  # not a blank page
+    extra = os.environ.get("ACTFN_SCREENSHOTS")
+    if extra:
+        Path(extra).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(extra) / name)
+    return shot
+
+
 def test_site_in_headless_chromium(site: Path, tmp_path: Path) -> None:
     found = _browser()
     if found is None or not _has_selenium():
@@ -239,6 +310,7 @@ def test_site_in_headless_chromium(site: Path, tmp_path: Path) -> None:
     chrome, driver_path = found
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = chrome
@@ -249,23 +321,45 @@ def test_site_in_headless_chromium(site: Path, tmp_path: Path) -> None:
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(driver_path), options=opts)
+    driver.set_script_timeout(30)
+    shots = {"index.html", "gelu.html", "gelu.zh.html", "celu.zh.html", "index.zh.html",
+             "claims.zh.html"}
     try:
         with _serve(site) as base:
-            for page in ["index.html"] + [f"{n}.html" for n in NAMES]:
+            pages = ["index.html", "index.zh.html", "claims.html", "claims.zh.html"]
+            pages += [f"{n}.html" for n in NAMES] + [f"{n}.zh.html" for n in NAMES]
+            for page in pages:
                 driver.get(f"{base}/{page}")
                 ok = driver.execute_script(
                     "return Array.from(document.images).every("
                     "i => i.complete && i.naturalWidth > 0);")
                 assert ok, f"{page}: an image did not load"
+                state = driver.execute_async_script(_FONTS_JS)
+                assert state["katexErrors"] == 0, page
+                if state["maths"]:  # every formula and symbol rendered by KaTeX
+                    assert state["katex"] == state["maths"], (page, state)
+                if page.endswith(".zh.html"):  # Chinese drawn with the font actfn ships
+                    assert state["cjkCheck"] and state["cjkLoaded"], (page, state)
                 errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
                 assert not errors, f"{page}: console errors {errors}"
-                if page in ("index.html", "gelu.html"):
-                    shot = tmp_path / page.replace(".html", ".png")
-                    assert driver.save_screenshot(str(shot))
-                    img = mpimg.imread(shot)
-                    assert img.shape[0] >= 400 and img.shape[1] >= 400
-                    assert img[..., :3].std() > 0.05  # not a blank page
-                    assert driver.title.endswith("actfn atlas")
+                if page in shots:
+                    _save_shot(driver, tmp_path, page.replace(".html", ".png"))
+                    assert "actfn" in driver.title
+            # client-side search: typing filters the sidebar
+            driver.get(f"{base}/index.html")
+            box = driver.find_element(By.ID, "search")
+            box.send_keys("sigmoid")
+            visible = driver.execute_script(
+                "return [...document.querySelectorAll('#nav-list li')]"
+                ".filter(li => !li.classList.contains('hidden')).map(li => li.dataset.name);")
+            assert "sigmoid" in visible and "relu" not in visible
+            assert 1 <= len(visible) < len(NAMES)
+            driver.get(f"{base}/gelu.zh.html")
+            driver.find_element(By.ID, "search").send_keys("门控")  # Chinese family name
+            visible = driver.execute_script(
+                "return [...document.querySelectorAll('#nav-list li')]"
+                ".filter(li => !li.classList.contains('hidden')).map(li => li.dataset.name);")
+            assert "silu" in visible and "relu" not in visible
     finally:
         driver.quit()
 

@@ -144,7 +144,7 @@ def test_list_shows_every_activation() -> None:
     assert r.exit_code == 0
     for name in actfn.names():
         assert re.search(rf"\b{name}\b", r.stdout), name
-    assert "C^∞" in r.stdout and "C⁰" in r.stdout
+    assert "C∞" in r.stdout and "C⁰" in r.stdout  # C^∞ written as in print (issue 14)
 
 
 @pytest.mark.parametrize("name", actfn.names())

@@ -315,6 +315,17 @@ class Activation:
         params[name] = xp.reshape(w, (1, c) + (1,) * (xw.ndim - 2))
         return params
 
+    # -- Jupyter display (actfn.explore._svg loads only when a notebook displays one) ------
+    def _repr_latex_(self) -> str:
+        from .explore._svg import repr_latex
+
+        return repr_latex(self)
+
+    def _repr_html_(self) -> str:
+        from .explore._svg import repr_html
+
+        return repr_html(self)
+
 
 def _rebuild(name: str, params: dict[str, Any]) -> Activation | _Unregistered:
     """Unpickle an :class:`Activation`: look ``name`` up in this process's registry.

@@ -8,6 +8,8 @@ as one line on stderr and exit code 2; outputs are written atomically.
 from __future__ import annotations
 
 import math
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,45 +18,25 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
-from . import get, lookup, names
+from . import _i18n, get, lookup, names
 from ._cli_common import CLIError, guarded, user_params
-from ._registry import Equivalent, Properties, Prose, Spec
+from ._registry import Properties, Spec
+from ._texuni import to_lines
 
 __all__ = ["register", "parse_params", "parse_number", "format_value", "DTYPES"]
 
 #: dtypes accepted by ``actfn eval --dtype``.
 DTYPES = ("float16", "bfloat16", "float32", "float64")
 
-_T = {
-    "en": {
-        "summary": "Summary", "formula": "Formula", "kinks": "At the kinks",
-        "properties": "Properties", "parameters": "Parameters", "frameworks": "Frameworks",
-        "strengths": "Strengths", "weaknesses": "Weaknesses", "use": "Typical use",
-        "corrections": "Often said, but wrong", "reference": "Reference",
-        "aliases": "Aliases", "range": "output range", "monotone": "monotone (non-decreasing)",
-        "smooth": "smoothness", "zc": "zero-centred (E f(Z) = 0, Z ~ N(0,1))",
-        "sat": "saturates", "sn": "self-normalizing", "sparse": "sparse output",
-        "learn": "learnable parameters", "yes": "yes", "no": "no", "none": "none",
-        "name": "name", "default": "default", "value": "value", "valid": "valid range",
-        "meaning": "meaning", "call": "function", "layer": "layer / module",
-        "map": "parameters", "notes": "notes", "left": "x → -∞", "right": "x → +∞",
-        "at_defaults": " (at the default parameters)",
-    },
-    "zh": {
-        "summary": "简介", "formula": "公式", "kinks": "折点处的取值",
-        "properties": "性质", "parameters": "参数", "frameworks": "各框架中的对应",
-        "strengths": "优点", "weaknesses": "缺点", "use": "典型用途",
-        "corrections": "常见但错误的说法", "reference": "参考文献",
-        "aliases": "别名", "range": "值域", "monotone": "单调(不减)",
-        "smooth": "光滑性", "zc": "以 0 为中心(E f(Z) = 0,Z ~ N(0,1))",
-        "sat": "饱和", "sn": "自归一化", "sparse": "稀疏输出",
-        "learn": "可学习参数", "yes": "是", "no": "否", "none": "无",
-        "name": "名称", "default": "默认值", "value": "取值", "valid": "有效范围",
-        "meaning": "含义", "call": "函数", "layer": "层 / 模块",
-        "map": "参数对应", "notes": "说明", "left": "x → -∞", "right": "x → +∞",
-        "at_defaults": "(默认参数下)",
-    },
-}
+def _labels(lang: str) -> dict[str, str]:
+    """Interface labels in ``lang`` (``CLIError`` for an unknown language)."""
+    if lang not in _i18n.LANGS:
+        raise CLIError(f"unknown --lang {lang!r}; valid: {', '.join(_i18n.LANGS)}")
+    return _i18n.labels()[lang]
+
+
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of the text: en or zh.",
+                                      metavar="en|zh")]
 
 
 # -- parsing helpers --------------------------------------------------------------------------
@@ -131,26 +113,51 @@ def _parse_range(values: Sequence[str] | None) -> tuple[float, float] | None:
     return lo, hi
 
 
+def terminal_width() -> int:
+    """Columns to fit: ``$COLUMNS`` if set, else the terminal's width, else 100."""
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return 100
+
+
 def _console(**kw: Any) -> Any:
     from rich.console import Console
 
-    width = None if sys.stdout.isatty() else 160
-    return Console(width=width, highlight=False, **kw)
+    return Console(width=terminal_width(), highlight=False, **kw)
+
+
+def _short_range(p: Properties) -> str:
+    def num(v: float) -> str:
+        return ("∞" if v > 0 else "-∞") if math.isinf(v) else f"{v:.4g}"
+
+    lo, hi = p.range
+    left = "[" if p.attained[0] and math.isfinite(lo) else "("
+    right = "]" if p.attained[1] and math.isfinite(hi) else ")"
+    return f"{left}{num(lo)}, {num(hi)}{right}"
+
+
+def smoothness_text(p: Properties) -> str:
+    """Smoothness for the terminal: ``C∞``, ``C¹``, ``C⁰``, or ``jump``."""
+    if math.isinf(p.smoothness):
+        return "C∞"
+    return "jump" if p.smoothness < 0 else p.smoothness_label
 
 
 def _props_row(spec: Spec, lang: str = "en", short: bool = False) -> list[str]:
-    t = _T[lang]
+    t = _labels(lang)
     p: Properties | None = spec.info.get("properties")
     if p is None:
         return ["?"] * 6
     if short:
-        sat = {(): "-", ("-",): "x→-∞", ("+",): "x→+∞"}.get(tuple(p.saturates), "both")
-        rng = Properties(p.range, p.attained).range_label()
-        smooth = "jump" if p.smoothness < 0 else p.smoothness_label
+        sat = {(): "-", ("-",): "x→-∞", ("+",): "x→+∞"}.get(tuple(p.saturates), t["both"])
+        rng = _short_range(p)
     else:
         sat = ", ".join({"-": t["left"], "+": t["right"]}[s] for s in p.saturates) or t["none"]
-        rng = p.range_label()
-        smooth = p.smoothness_label
+        rng = _i18n.text(spec, "range_text", lang) or p.range_label()
+    smooth = smoothness_text(p)
     return [
         rng,
         t["yes"] if p.monotone else t["no"],
@@ -164,25 +171,54 @@ def _props_row(spec: Spec, lang: str = "en", short: bool = False) -> list[str]:
 # -- commands -----------------------------------------------------------------------------------
 ParamOpt = Annotated[
     list[str] | None,
-    typer.Option("--param", "-p", help="Parameter as NAME=VALUE (repeatable)."),
+    typer.Option("--param", "-p", metavar="NAME=VALUE",
+                 help="A parameter of the activation (repeatable)."),
 ]
 
 
-def cmd_list() -> None:
-    """Table of every activation with its family and key properties."""
+def fit_widths(natural: Sequence[int], minimum: Sequence[int], shrink: Sequence[int],
+               total: int) -> list[int]:
+    """Column widths that fit ``total`` characters: start from the ``natural`` widths and
+    narrow the columns listed in ``shrink`` (in that order) down to their ``minimum``."""
+    widths = list(natural)
+    for i in shrink:
+        over = sum(widths) - total
+        if over <= 0:
+            break
+        widths[i] = max(minimum[i], widths[i] - over)
+    return widths
+
+
+def cmd_list(lang: LangOpt = "en") -> None:
+    """Every activation with its family and key properties.
+
+    The table fits the terminal ($COLUMNS): long cells wrap, nothing is cut.
+    """
+    from rich.cells import cell_len
     from rich.table import Table
 
-    table = Table(title=f"actfn: {len(names())} activations", show_lines=False)
-    for col in ("name", "family", "range", "monotone", "smooth", "zero-mean", "saturates",
-                "sparse", "parameters"):
-        if col == "parameters":
-            table.add_column(col, overflow="fold", min_width=28)
-        else:
-            table.add_column(col, no_wrap=True)
+    t = _labels(lang)
+    heads = (t["name"], t["family"], t["range_short"], t["mono_short"], t["smooth_short"],
+             t["zero_mean"], t["sat_short"], t["sparse_short"], t["params_short"])
+    rows = []
     for n in names():
         spec = lookup(n)
-        params = ", ".join(f"{p.name}={_short(p.default)}" for p in spec.params) or "-"
-        table.add_row(n, spec.family, *_props_row(spec, short=True), params)
+        params = "\n".join(f"{p.name}={_short(p.default)}" for p in spec.params) or "-"
+        rows.append([n, _i18n.family(spec, lang), *_props_row(spec, lang, short=True), params])
+    natural = [max(cell_len(line) for r in rows for line in r[i].splitlines())
+               for i in range(len(heads))]
+    natural = [max(w, *(cell_len(word) for word in h.split())) for w, h in zip(natural, heads,
+                                                                               strict=True)]
+    minimum = [*natural[:1], 6, 8, *natural[3:8], 10]
+    # wrap (fold) the parameters, then the range, then the family; never truncate
+    # each gap between columns takes 2 cells; no outer edge
+    widths = fit_widths(natural, minimum, (8, 2, 1), terminal_width() - 2 * (len(heads) - 1))
+    table = Table(title="actfn: " + t["n_activations"].format(n=len(rows)), box=None,
+                  pad_edge=False, padding=(0, 1), header_style="bold underline")
+    for label, w in zip(heads, widths, strict=True):
+        table.add_column(label, overflow="fold", width=w)
+    for r in rows:
+        table.add_row(*r)
     _console().print(table)
 
 
@@ -192,46 +228,79 @@ def _short(v: Any) -> str:
     return repr(v) if isinstance(v, str) else str(v)
 
 
-def _equivalent_rows(eqs: Sequence[Equivalent]) -> list[list[str]]:
+def _equivalent_rows(spec: Spec, lang: str) -> list[list[str]]:
+    t = _labels(lang)
     rows = []
-    for e in eqs:
-        notes = e.notes
+    for e in spec.info.get("frameworks", ()):
+        notes = _i18n.text(spec, f"framework:{e.framework}:notes", lang)
         if e.kink_grad is not None:
             grads = ", ".join(f"{g:.6g}" for g in e.kink_grad)
-            notes = (notes + " " if notes else "") + f"[autodiff at the kinks: {grads}]"
-        rows.append([e.framework, e.call or "-", e.layer or "-", e.params or "-", notes or "-"])
+            notes = (notes + " " if notes else "") + f"[{t['autodiff_at_kinks']}: {grads}]"
+        rows.append([e.framework, e.call or "-", e.layer or "-",
+                     _i18n.text(spec, f"framework:{e.framework}:params", lang) or "-",
+                     notes or "-"])
     return rows
 
 
-def cmd_show(name: str, param: ParamOpt = None,
-             lang: Annotated[str, typer.Option("--lang", help="en or zh")] = "en") -> None:
-    """Formula, derivatives, properties, parameters, framework names and notes."""
+_FORMULA_LABELS = (("f", "f(x)"), ("df", "f′(x)"), ("d2f", "f″(x)"))
+
+
+def formula_lines(spec: Spec, lang: str = "en", latex: bool = False) -> list[str]:
+    """The formulas of ``spec`` as terminal lines: Unicode text, or the LaTeX source."""
+    keys = [(k, lab) for k, lab in _FORMULA_LABELS if k in spec.latex]
+    keys += [(k, f"f(x) [{k.split('_', 1)[-1]}]") for k in sorted(spec.latex)
+             if k not in dict(_FORMULA_LABELS)]
+    width = max((len(lab) for _, lab in keys), default=0)
+    out = []
+    for key, lab in keys:
+        head = f"  {lab.ljust(width)} = "
+        body = [spec.latex[key]] if latex else to_lines(spec.latex[key], lang)
+        out.append(head + body[0])
+        out += [" " * len(head) + line for line in body[1:]]
+    return out
+
+
+def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activation name.")],
+             param: ParamOpt = None, lang: LangOpt = "en",
+             latex: Annotated[bool, typer.Option(
+                 "--latex", help="Print the formulas as LaTeX instead of Unicode text.")]
+             = False) -> None:
+    """Everything about one activation: formulas, properties, notes.
+
+    Formulas print as Unicode text (--latex for the LaTeX source), with every symbol
+    defined; --lang zh prints it all in Chinese.
+    """
+    from rich.padding import Padding
     from rich.table import Table
 
-    if lang not in _T:
-        raise CLIError(f"unknown --lang {lang!r}; valid: en, zh")
+    t = _labels(lang)
     spec = lookup(name)
     params = parse_params(spec, param)
     with user_params(spec.name, params):
         act = get(spec.name, **params)
-    t = _T[lang]
     con = _console()
     con.rule(f"[bold]{act!r}")
-    if spec.summary:
-        con.print(spec.summary)
+    summary = _i18n.text(spec, "summary", lang)
+    if summary:
+        con.print(summary, markup=False)
     if spec.aliases:
-        con.print(f"{t['aliases']}: {', '.join(spec.aliases)}")
+        con.print(f"{t['aliases']}{t['sep']}{', '.join(spec.aliases)}", markup=False)
     con.print(f"\n[bold]{t['formula']}[/bold]")
-    for key, label in (("f", "f(x)  "), ("df", "f'(x) "), ("d2f", "f''(x)")):
-        if key in spec.latex:
-            con.print(f"  {label} = {spec.latex[key]}", markup=False)
-    if spec.kink_convention:
-        con.print(f"  {t['kinks']}: {spec.kink_convention}", markup=False)
+    for line in formula_lines(spec, lang, latex):
+        con.print(line, markup=False, overflow="fold")
+    syms = _i18n.symbols(spec, lang)
+    if syms:
+        con.print(f"\n[bold]{t['symbols']}[/bold]")
+        for sym, meaning in syms:
+            con.print(f"  {sym}{t['sep']}{meaning}", markup=False)
+    kink = _i18n.text(spec, "kink_convention", lang)
+    if kink:
+        con.print(f"\n  {t['kinks']}{t['sep']}{kink}", markup=False)
     p: Properties | None = spec.info.get("properties")
     if p is not None:
         table = Table(title=t["properties"] + t["at_defaults"], show_header=False)
-        table.add_column()
-        table.add_column()
+        table.add_column(overflow="fold")
+        table.add_column(overflow="fold")
         row = _props_row(spec, lang)
         learn = [q.name for q in spec.params if q.learnable]
         for label, value in zip(
@@ -245,42 +314,55 @@ def cmd_show(name: str, param: ParamOpt = None,
     if spec.params:
         table = Table(title=t["parameters"])
         for col in ("name", "value", "default", "valid", "meaning"):
-            table.add_column(t[col])
+            table.add_column(t[col], overflow="fold")
         for q in spec.params:
             table.add_row(q.name, _short(act.params[q.name]), _short(q.default),
-                          q.valid_range(), q.doc)
+                          q.valid_range(), _i18n.text(spec, f"param:{q.name}", lang))
         con.print(table)
-    eqs = spec.info.get("frameworks", ())
-    if eqs:
+    rows = _equivalent_rows(spec, lang)
+    if rows:
         table = Table(title=t["frameworks"], show_lines=True)
-        for col in ("", "call", "layer", "map", "notes"):
-            table.add_column(t.get(col, col), overflow="fold")
-        for r in _equivalent_rows(eqs):
+        for col in ("framework", "call", "layer", "map", "notes"):
+            table.add_column(t[col], overflow="fold")
+        for r in rows:
             table.add_row(*r)
         con.print(table)
-    prose: Prose | None = spec.info.get(lang)
+    prose = _i18n.prose(spec, lang)
     if prose is not None:
+        from rich.text import Text
+
         for key, items in (("strengths", prose.strengths), ("weaknesses", prose.weaknesses),
                            ("corrections", prose.corrections)):
             if items:
                 con.print(f"\n[bold]{t[key]}[/bold]")
+                bullets = Table.grid(padding=(0, 1))  # wrapped lines stay indented
+                bullets.add_column(width=3, justify="right")
+                bullets.add_column(overflow="fold")
                 for item in items:
-                    con.print(f"  • {item}", markup=False)
+                    bullets.add_row("•", Text(item))
+                con.print(bullets)
         con.print(f"\n[bold]{t['use']}[/bold]")
-        con.print(f"  {prose.use}", markup=False)
+        con.print(Padding(Text(prose.use), (0, 0, 0, 2)))
     if spec.reference:
         con.print(f"\n[bold]{t['reference']}[/bold]")
         con.print(f"  {spec.reference}", markup=False)
+        for url in _i18n.links(spec):
+            con.print(f"  {url}", markup=False)
 
 
 def cmd_eval(
-    name: str,
-    x: Annotated[list[str], typer.Argument(help="Points (negative numbers are fine).")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Activation name.")],
+    x: Annotated[list[str], typer.Argument(metavar="X...",
+                                           help="Points (negative numbers are fine).")],
     param: ParamOpt = None,
-    dtype: Annotated[str, typer.Option("--dtype", help="float16, bfloat16, float32, float64")]
+    dtype: Annotated[str, typer.Option("--dtype", metavar="DTYPE",
+                                      help="float16, bfloat16, float32 or float64.")]
     = "float32",
 ) -> None:
-    """f, f′ and f″ at the points, printed with enough digits to round-trip the dtype."""
+    """f, f′ and f″ at the points, in the chosen dtype.
+
+    Each value is printed with just enough digits to read back exactly.
+    """
     spec = lookup(name)
     params = parse_params(spec, param)
     dt = _dtype(dtype)
@@ -299,10 +381,11 @@ def cmd_eval(
 
 
 def cmd_plot(
-    name: str,
-    output: Annotated[Path, typer.Option("--output", "-o", help="PNG, SVG or PDF file.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Activation name.")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE",
+                                         help="PNG, SVG or PDF file.")],
     param: ParamOpt = None,
-    range_: Annotated[tuple[str, str] | None, typer.Option("--range", help="LO HI")] = None,
+    range_: Annotated[tuple[str, str] | None, typer.Option("--range", metavar="LO HI", help="Range of x.")] = None,
     second: Annotated[bool, typer.Option("--second", help="Also draw f″.")] = False,
 ) -> None:
     """Draw f and f′ (and f″) on centred axes and write the figure."""
@@ -319,14 +402,22 @@ def cmd_plot(
 
 
 def cmd_compare(
-    name: Annotated[list[str], typer.Argument(help="Two or more activations.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="PNG, SVG or PDF.")]
+    name: Annotated[list[str], typer.Argument(metavar="NAME...",
+                                              help="Two or more activations.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE",
+                                                help="PNG, SVG or PDF file.")]
     = None,
-    layout: Annotated[str, typer.Option("--layout", help="overlay or grid")] = "overlay",
-    range_: Annotated[tuple[str, str] | None, typer.Option("--range", help="LO HI")] = None,
+    layout: Annotated[str, typer.Option("--layout", metavar="overlay|grid",
+                                       help="Curves in one plot or one panel each.")] = "overlay",
+    range_: Annotated[tuple[str, str] | None, typer.Option("--range", metavar="LO HI", help="Range of x.")] = None,
+    lang: LangOpt = "en",
 ) -> None:
-    """Compare activations: a figure with -o, otherwise a table of properties."""
+    """Compare activations: a figure (-o) or a table.
+
+    With -o, a figure; otherwise a table of their properties.
+    """
     specs = [lookup(n) for n in name]
+    _labels(lang)
     if layout not in ("overlay", "grid"):
         raise CLIError(f"unknown --layout {layout!r}; valid: overlay, grid")
     x_range = _parse_range(range_)
@@ -339,37 +430,45 @@ def cmd_compare(
         return
     from rich.table import Table
 
-    table = Table(title="comparison")
+    t = _labels(lang)
+    table = Table(title=t["comparison"])
     table.add_column("")
     for s in specs:
-        table.add_column(s.name)
-    rows = [_props_row(s, short=True) for s in specs]
-    labels = ("range", "monotone", "smoothness", "zero-centred", "saturates", "sparse")
+        table.add_column(s.name, overflow="fold")
+    rows = [_props_row(s, lang, short=True) for s in specs]
+    labels = (t["range_short"], t["monotone"], t["smooth"], t["zero_mean"], t["sat"],
+              t["sparse_short"])
     for i, label in enumerate(labels):
         table.add_row(label, *(r[i] for r in rows))
-    table.add_row("family", *(s.family for s in specs))
+    table.add_row(t["family"], *(_i18n.family(s, lang) for s in specs))
     _console().print(table)
 
 
 def cmd_atlas(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Directory of the site.")]
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR",
+                                         help="Directory of the site.")]
     = Path("site"),
+    lang: Annotated[str, typer.Option(
+        "--lang", metavar="en|zh|both",
+        help="Pages in English (NAME.html), Chinese (NAME.zh.html) or both.")] = "both",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Also write into a non-empty folder that actfn did not make (only "
         "actfn's own files are written; nothing else is touched).")] = False,
 ) -> None:
-    """Build the activation atlas: a self-contained static site (works offline).
+    """Build the atlas: a static site that works offline.
 
     The folder must be new, empty, or an earlier atlas (it lists actfn's files in
     .actfn-manifest.json); a rebuild replaces only actfn's files and leaves everything
-    else (.git, CNAME, notes) alone.
+    else (.git, CNAME, notes) alone. Needs only the cli extra (no torch, JAX or Keras).
     """
-    from .atlas import build, check_target
+    from .atlas import LANGS, build, check_target
 
-    check_target(output, force=force)  # fail before the progress bar appears
+    if lang not in LANGS:
+        raise CLIError(f"unknown --lang {lang!r}; valid: {', '.join(LANGS)}")
+    check_target(output, force=force, lang=lang)  # fail before the progress bar appears
     if quiet:
-        build(output, force=force)
+        build(output, force=force, lang=lang)
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -380,8 +479,9 @@ def cmd_atlas(
             def report(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total)
 
-            build(output, progress=report, force=force)
-    typer.echo(f"wrote {Path(output) / 'index.html'}")
+            build(output, progress=report, force=force, lang=lang)
+    first = "index.html" if lang != "zh" else "index.zh.html"
+    typer.echo(f"wrote {Path(output) / first}")
 
 
 def register(app: typer.Typer) -> None:

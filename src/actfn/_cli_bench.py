@@ -553,8 +553,11 @@ def cmd_bench(
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="also write a figure (.png/.svg/.pdf) or the data (.json)")] = None,
 ) -> None:
-    """Benchmark f and f′ (value_and_derivative) against NumPy, PyTorch, JAX and the
-    machine's own ceilings, all measured in this run."""
+    """Benchmark f and f′ against NumPy, PyTorch and JAX.
+
+    f and f′ come from value_and_derivative; the machine's own ceilings (memory copy,
+    one exp per element) are measured in the same run.
+    """
     labels = list(names_ or SEEDS)
     if labels == ["all"]:
         labels = names()

@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
     """Add the ``claims`` command group to ``app``."""
     claims_app = typer.Typer(
         name="claims",
-        help="Claims the seed tutorials make about activations, each tested by an experiment.",
+        help="Claims from the seed tutorials, each tested by an experiment.",
         invoke_without_command=True,
         no_args_is_help=False,
     )
@@ -26,28 +26,54 @@ def register(app: typer.Typer) -> None:
     @guarded
     def claims_list(
         ctx: typer.Context,
-        chinese: Annotated[bool, typer.Option("--zh/--no-zh",
-                                              help="Also print each claim in Chinese.")] = True,
+        lang: Annotated[str, typer.Option("--lang", metavar="en|zh",
+                                          help="Language of the claims: en or zh.")] = "en",
+        chinese: Annotated[bool | None, typer.Option(
+            "--zh/--no-zh", hidden=True,
+            help="Deprecated: use --lang zh (or --lang en).")] = None,
     ) -> None:
-        """List every claim: id, activations, the claim (English and Chinese), its seed."""
+        """List every claim: id, activations, the claim, its seed, the experiments."""
         if ctx.invoked_subcommand is not None:
             return
-        from rich.console import Console
         from rich.table import Table
 
+        from ._cli_atlas import _console, _labels, terminal_width
         from .experiments import claims
 
-        table = Table(show_lines=True)
-        table.add_column("id", no_wrap=True)
-        table.add_column("activations", no_wrap=True)
-        for col in ("claim", "seed", "experiment"):
-            table.add_column(col, overflow="fold")
-        for c in claims():
-            text = c.en + (f"\n{c.zh}" if chinese else "")
-            table.add_row(c.id, ", ".join(c.activations), text,
-                          "\n".join(c.seeds),
-                          ", ".join(c.experiments))
-        Console(width=max(Console().width, 120)).print(table)
+        if chinese is not None:
+            typer.echo("actfn: warning: --zh/--no-zh is deprecated; use --lang zh or --lang en",
+                       err=True)
+            lang = "zh" if chinese else "en"
+        _labels(lang)  # refuses an unknown language
+        from ._i18n import zh_punctuation
+
+        items = claims()
+        zh = lang == "zh"
+        head = {"id": "id", "act": "激活函数" if zh else "activations",
+                "claim": "论断" if zh else "claim", "seed": "出处" if zh else "seed",
+                "exp": "实验" if zh else "experiments"}
+        table = Table(show_lines=True, pad_edge=False, padding=(0, 1))
+        narrow = terminal_width() < 110
+        if narrow:  # two columns: what is claimed about which activations, and its sources
+            table.add_column(f"{head['id']} / {head['act']}", overflow="fold",
+                             max_width=min(max(len(c.id) for c in items), 24))
+            table.add_column(f"{head['claim']} ({head['seed']} → {head['exp']})",
+                             overflow="fold")
+        else:
+            table.add_column(head["id"], overflow="fold")
+            table.add_column(head["act"], overflow="fold", max_width=16)
+            table.add_column(head["claim"], overflow="fold", ratio=3)
+            table.add_column(head["seed"], overflow="fold", ratio=1)
+            table.add_column(head["exp"], overflow="fold", ratio=1)
+        for c in items:
+            text = zh_punctuation(c.zh) if zh else c.en
+            acts = ", ".join(c.activations)
+            if narrow:
+                where = ", ".join(c.seeds) + " → " + ", ".join(c.experiments)
+                table.add_row(f"{c.id}\n{acts}", f"{text}\n[dim]{where}[/dim]")
+            else:
+                table.add_row(c.id, acts, text, "\n".join(c.seeds), ", ".join(c.experiments))
+        _console().print(table)
 
     @claims_app.command("run")
     @guarded
@@ -67,7 +93,7 @@ def register(app: typer.Typer) -> None:
             "--force", help="Also write into a non-empty folder that actfn did not make "
             "(only the report's own files are written; nothing else is touched).")] = False,
     ) -> None:
-        """Run the experiments behind the claims and write a report with verdicts.
+        """Run the claims' experiments; write a report with verdicts.
 
         The folder must be new, empty, or an earlier report (it lists actfn's files in
         .actfn-manifest.json); only the report's files are replaced.

@@ -25,12 +25,32 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-import click
 import typer
 
 from ._safe_io import Interrupted, signal_guard
 
 __all__ = ["CLIError", "fail", "guarded", "user_params", "set_debug", "debug_enabled"]
+
+
+def _passed_through() -> tuple[type[BaseException], ...]:
+    """Exceptions click/typer handle themselves (exit, abort, usage errors).
+
+    typer ≥ 0.2x vendors click (``typer._click``) and no longer installs ``click``, so
+    ``typer.Exit`` is not a ``click.exceptions.Exit``: take the classes from typer, and
+    add the standalone click's when it is installed.
+    """
+    usage = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    out: list[type[BaseException]] = [typer.Exit, typer.Abort, usage]
+    try:
+        import click
+    except ModuleNotFoundError:
+        pass
+    else:
+        out += [click.exceptions.Exit, click.exceptions.Abort, click.ClickException]
+    return tuple(dict.fromkeys(out))
+
+
+_PASS_THROUGH = _passed_through()
 
 _DEBUG = {"on": False}
 
@@ -106,7 +126,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             with signal_guard():
                 return fn(*args, **kwargs)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except _PASS_THROUGH:
             raise  # typer.Exit, usage errors: click prints and exits
         except (Exception, Interrupted, KeyboardInterrupt) as exc:
             code = _report(exc)

@@ -23,19 +23,34 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"actfn {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _options(
     debug: bool = typer.Option(False, "--debug", help="Print the traceback of an error."),
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
 ) -> None:
-    """Activation functions: exact values and derivatives, knowledge, plots."""
+    """Activation functions: exact values and derivatives, knowledge, plots.
+
+    Every command takes --help. Text is English or Chinese with --lang en|zh.
+    """
     set_debug(debug)
 
 
-_AREAS = ("actfn._cli_atlas", "actfn._cli_claims", "actfn._cli_bench")
+_AREAS = ("actfn._cli_atlas", "actfn._cli_claims", "actfn._cli_bench", "actfn._cli_explore")
 
 __all__ = ["app", "main", "CLIError", "fail", "guarded"]
 

@@ -1,0 +1,258 @@
+"""Text of the registry in English and Chinese.
+
+The English text lives in the specs (``Spec.summary``, ``Param.doc``, ``Equivalent.notes``
+…); the Chinese text of those fields is data, one TOML file per activation in
+``actfn/catalog/knowledge/<name>.toml`` (table ``[zh]``), and the interface labels are in
+``actfn/catalog/knowledge/_labels.toml``. ``tests/test_i18n.py`` checks that every
+registered activation has a non-empty Chinese text wherever its English one is non-empty.
+
+Fields of :func:`text`: ``"summary"``, ``"kink_convention"``, ``"range_text"`` (the
+output range in symbols, from ``Properties.range_text``), ``"param:<name>"``,
+``"framework:<Framework>:notes"``, ``"framework:<Framework>:params"``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from ._registry import Prose, Spec
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["LANGS", "Lang", "check_lang", "text", "label", "labels", "prose", "links",
+           "family", "knowledge", "zh_punctuation", "symbols", "formula_symbols", "KNOWLEDGE"]
+
+Lang = Literal["en", "zh"]
+#: The languages of the registry's text.
+LANGS: tuple[str, ...] = ("en", "zh")
+#: Folder of the knowledge files.
+KNOWLEDGE = Path(__file__).resolve().parent / "catalog" / "knowledge"
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def check_lang(lang: str) -> Lang:
+    """Return ``lang`` if it is a known language, else raise ``ValueError`` naming them."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; valid: {', '.join(LANGS)}")
+    return lang  # type: ignore[return-value]
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and bool(_CJK.match(ch))
+
+
+def _is_han(ch: str) -> bool:
+    return bool(ch) and "\u4e00" <= ch <= "\u9fff"
+
+
+def zh_punctuation(s: str) -> str:
+    """Full-width punctuation in Chinese text: ``,;:()!?`` next to Chinese become
+    ``，；：（）！？``; code such as ``clip(x, 0, 1)`` or ``arXiv:1511.07289`` is kept."""
+    out = list(s)
+    n = len(s)
+    pairs: list[int] = []
+    for i, ch in enumerate(s):
+        prev = s[i - 1] if i else ""
+        nxt = s[i + 1] if i + 1 < n else ""
+        if ch == "," and (_is_cjk(prev) or _is_cjk(nxt) or (nxt and not nxt.isspace()
+                                                            and not nxt.isdigit())):
+            out[i] = "\uff0c"
+        elif ch == ";" and (nxt != " " or _is_cjk(prev)):
+            out[i] = "\uff1b"
+        elif ch == ":" and (_is_cjk(prev) or _is_cjk(nxt)
+                            or (nxt and not nxt.isspace() and nxt != "/" and not nxt.isdigit())):
+            out[i] = "\uff1a"
+        elif ch in "!?" and _is_cjk(prev):
+            out[i] = {"!": "\uff01", "?": "\uff1f"}[ch]
+        elif ch == "(":
+            depth, j = 0, i
+            while j < n:
+                depth += {"(": 1, ")": -1}.get(s[j], 0)
+                if depth == 0:
+                    break
+                j += 1
+            inner = s[i + 1:j]
+            if j < n and (_is_han(prev) or any(map(_is_cjk, inner))
+                          or (j + 1 < n and _is_han(s[j + 1]))
+                          or re.fullmatch(r"[A-Z][A-Za-z/ ]+", inner)):
+                pairs.append(i)
+                pairs.append(j)
+    for k in pairs:
+        out[k] = "\uff08" if s[k] == "(" else "\uff09"
+    # no space around full-width punctuation
+    text = "".join(out)
+    return re.sub(r" *([\uff0c\uff1b\uff1a\uff08\uff09\uff01\uff1f\u3001\u3002]) *", r"\1",
+                  text)
+
+
+@functools.cache
+def knowledge(name: str) -> dict[str, Any]:
+    """The parsed knowledge file of activation ``name`` (``{}`` if there is none)."""
+    path = KNOWLEDGE / f"{name}.toml"
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@functools.cache
+def labels() -> dict[str, dict[str, str]]:
+    """Interface labels: ``{lang: {key: text}}``."""
+    with (KNOWLEDGE / "_labels.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    return {lang: dict(data[lang]) for lang in LANGS}
+
+
+def label(key: str, lang: str = "en") -> str:
+    """The interface label ``key`` in ``lang`` (``KeyError`` for an unknown key)."""
+    return labels()[check_lang(lang)][key]
+
+
+def _english(spec: Spec, field: str) -> str:
+    if field in ("summary", "kink_convention"):
+        return str(getattr(spec, field))
+    if field == "range_text":
+        props = spec.info.get("properties")
+        return str(getattr(props, "range_text", "") or "")
+    kind, _, rest = field.partition(":")
+    if kind == "param":
+        for p in spec.params:
+            if p.name == rest:
+                return p.doc
+        raise KeyError(f"{spec.name} has no parameter {rest!r}")
+    if kind == "framework":
+        fw, _, attr = rest.partition(":")
+        if attr not in ("notes", "params"):
+            raise KeyError(f"unknown framework field {attr!r} (notes or params)")
+        for e in spec.info.get("frameworks", ()):
+            if e.framework == fw:
+                return str(getattr(e, attr))
+        raise KeyError(f"{spec.name} has no framework {fw!r}")
+    raise KeyError(f"unknown text field {field!r}")
+
+
+def _chinese(spec: Spec, field: str) -> str:
+    zh = knowledge(spec.name).get("zh", {})
+    if field in ("summary", "kink_convention", "range_text"):
+        return str(zh.get(field, ""))
+    kind, _, rest = field.partition(":")
+    if kind == "param":
+        return str(zh.get("params", {}).get(rest, ""))
+    fw, _, attr = rest.partition(":")
+    return str(zh.get("frameworks", {}).get(fw, {}).get(attr, ""))
+
+
+def text(spec: Spec, field: str, lang: str = "en", *, fallback: bool = True) -> str:
+    """The text of ``field`` of ``spec`` in ``lang``.
+
+    Chinese text missing from the knowledge file falls back to the English one when
+    ``fallback`` (the default); ``fallback=False`` gives ``""`` instead (for the tests).
+    ``KeyError`` for a field the spec does not have.
+    """
+    en = _english(spec, field)
+    if check_lang(lang) == "en" or not en:
+        return en
+    zh = _chinese(spec, field)
+    return zh if zh or not fallback else en
+
+
+def prose(spec: Spec, lang: str = "en") -> Prose | None:
+    """The spec's :class:`Prose` in ``lang`` (Chinese with full-width punctuation)."""
+    p = spec.info.get(check_lang(lang))
+    if p is None or lang == "en":
+        return p
+    fix = zh_punctuation
+    return Prose(tuple(map(fix, p.strengths)), tuple(map(fix, p.weaknesses)), fix(p.use),
+                 tuple(map(fix, p.corrections)))
+
+
+def links(spec: Spec) -> list[str]:
+    """URLs of the spec's reference: the knowledge file's ``[links] reference`` plus every
+    ``arXiv:NNNN.NNNNN`` and ``doi:`` named in ``Spec.reference``, without repeats."""
+    urls = list(knowledge(spec.name).get("links", {}).get("reference", []))
+    for m in re.finditer(r"arXiv:(\d{4}\.\d{4,5})", spec.reference):
+        urls.append(f"https://arxiv.org/abs/{m.group(1)}")
+    for m in re.finditer(r"\bdoi:\s*(10\.\d{4,9}/\S+)", spec.reference, re.IGNORECASE):
+        urls.append(f"https://doi.org/{m.group(1).rstrip('.,;)')}")
+    return list(dict.fromkeys(urls))
+
+
+def family(spec: Spec, lang: str = "en") -> str:
+    """The spec's family name in ``lang`` (the English one if no translation is listed)."""
+    if check_lang(lang) == "en":
+        return spec.family
+    return labels()["zh"].get(f"family.{spec.family}", spec.family)
+
+
+@functools.cache
+def _symbol_text() -> dict[str, dict[str, str]]:
+    with (KNOWLEDGE / "_symbols.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    return {lang: dict(data[lang]) for lang in LANGS}
+
+
+_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "lambda": "λ", "theta": "θ", "sigma": "σ",
+          "pi": "π", "mu": "μ", "varphi": "φ", "phi": "ϕ", "Phi": "Φ", "tau": "τ"}
+_NAMED = ("erf", "tanh", "sech", "log", "sp", "softplus", "sign", "max", "min")
+
+
+def formula_symbols(tex: str) -> list[str]:
+    """The symbols of a LaTeX formula in order of appearance: Greek letters (as Unicode),
+    named functions (``erf``, ``sech`` …) and Latin letters (``a_c`` kept whole)."""
+    found: list[str] = []
+    s = re.sub(r"\\(?:text|begin|end)\{[^}]*\}", " ", tex)
+    token = re.compile(r"\\operatorname\{(\w+)\}|\\([A-Za-z]+)|([A-Za-z])(?:_\{?([A-Za-z])\}?)?")
+    for m in token.finditer(s):
+        if m.group(1):
+            found.append(m.group(1))
+        elif m.group(2):
+            cmd = m.group(2)
+            if cmd in _GREEK:
+                found.append(_GREEK[cmd])
+            elif cmd in _NAMED:
+                found.append(cmd)
+        else:
+            found.append(m.group(3) + (f"_{m.group(4)}" if m.group(4) else ""))
+    return list(dict.fromkeys(found))
+
+
+def symbols(spec: Spec, lang: str = "en") -> list[tuple[str, str]]:
+    """Every symbol in ``spec``'s formulas with its definition in ``lang``.
+
+    A symbol standing for a parameter (its Greek name or Latin letter is the parameter's
+    name, or the knowledge file's ``[symbols]`` table maps it) is defined by the
+    parameter's meaning and default; the rest by ``_symbols.toml``. ``KeyError`` for a
+    symbol that has no definition (``tests/test_atlas2.py`` checks every activation).
+    """
+    table = _symbol_text()[check_lang(lang)]
+    mapped = dict(knowledge(spec.name).get("symbols", {}))
+    by_greek = {v: k for k, v in _GREEK.items()}
+    params = {p.name: p for p in spec.params}
+    out = []
+    seen: list[str] = []
+    for key in ("f", "df", "d2f", *sorted(spec.latex)):
+        for sym in formula_symbols(spec.latex.get(key, "")):
+            if sym not in seen:
+                seen.append(sym)
+    for sym in seen:
+        pname = mapped.get(sym) or (by_greek.get(sym) if by_greek.get(sym) in params else None)
+        if pname is None and sym in params:
+            pname = sym
+        if pname is not None:
+            p = params[pname]
+            default = f"{p.default:.10g}" if isinstance(p.default, float) else str(p.default)
+            doc = text(spec, f"param:{pname}", lang)
+            out.append((sym, table["param"].format(name=pname, doc=doc, default=default)))
+        elif sym in table:
+            out.append((sym, table[sym]))
+        else:
+            raise KeyError(f"{spec.name}: no definition for the symbol {sym!r} of its formulas")
+    return out

@@ -1,0 +1,197 @@
+"""``actfn explore``: a local web app to drag parameters and watch f, f′, f″ and a deep
+network respond, plus :func:`widget` for the same sliders inline in Jupyter.
+
+The page (``static/``) is plain JavaScript and SVG; every asset it loads comes from this
+package (KaTeX and the CJK font from :mod:`actfn._assets` when installed), nothing from
+a CDN, so it works offline. It asks the JSON API (:mod:`actfn.explore._api`) for
+everything, so activations registered later appear without edits.
+
+The web framework (Flask) and server (waitress) are the ``explore`` extra and load only
+when :func:`create_app` or :func:`serve` is called; :func:`widget` needs the
+``notebook`` extra (ipywidgets).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ._api import ApiError, api_curve, api_info, api_names, api_network
+
+__all__ = ["create_app", "serve", "make_server", "widget", "ApiError", "STATIC"]
+
+#: The page's own files.
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _assets_dir() -> Path | None:
+    """Folder of the vendored KaTeX and CJK font (``actfn._assets``), when present."""
+    try:
+        from .. import _assets  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    root = getattr(_assets, "ROOT", None) or Path(_assets.__file__).resolve().parent
+    return Path(root)
+
+
+def load_claims_report(folder: str | Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """Verdicts and figure names from a report written by ``actfn claims run -o DIR``.
+
+    Raises ``OSError``/``ValueError`` with a one-line message when ``folder`` holds none.
+    """
+    path = Path(folder) / "results.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OSError(f"{folder}: no claims report here (results.json missing; "
+                      "write one with `actfn claims run -o DIR`)") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not a claims report ({exc})") from None
+    verdicts = {k: {**v, "source": "report"} for k, v in data.get("verdicts", {}).items()}
+    figures = {e: f"/claims/{e}.png" for e in data.get("results", {})
+               if (Path(folder) / f"{e}.png").is_file()}
+    return verdicts, figures
+
+
+def create_app(claims_report: str | Path | None = None, lang: str = "en") -> Any:
+    """The Flask application: the page at ``/``, its files, and the JSON API under
+    ``/api/``. ``claims_report``: a folder from ``actfn claims run -o DIR`` whose
+    verdicts and figures the knowledge panel then shows (otherwise the README's)."""
+    from flask import Flask, Response, abort, request, send_from_directory
+
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang={lang!r} must be 'en' or 'zh'")
+    verdicts: dict[str, Any] | None = None
+    figures: dict[str, str] = {}
+    report = Path(claims_report) if claims_report is not None else None
+    if report is not None:
+        verdicts, figures = load_claims_report(report)
+    assets = _assets_dir()
+
+    app = Flask("actfn.explore", static_folder=None)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    def endpoint(fn: Callable[..., dict[str, Any]], **kw: Any) -> Callable[[], Any]:
+        def view() -> Any:
+            query = {k: request.args.getlist(k) for k in request.args}
+            try:
+                body = fn(query, **kw)
+            except ApiError as exc:
+                return _json({"error": str(exc)}, 400)
+            return _json(body, 200)
+
+        view.__name__ = f"api_{fn.__name__}"
+        return view
+
+    def _json(body: dict[str, Any], status: int) -> Any:
+        # allow_nan=False: non-finite numbers are strings by then (see _api.num).
+        text = json.dumps(body, allow_nan=False, ensure_ascii=False)
+        return Response(text, status=status, mimetype="application/json")
+
+    app.add_url_rule("/api/names", view_func=endpoint(api_names))
+    app.add_url_rule("/api/curve", view_func=endpoint(api_curve))
+    app.add_url_rule("/api/network", view_func=endpoint(api_network))
+    app.add_url_rule("/api/info", view_func=endpoint(api_info, verdicts=verdicts,
+                                                     figures=figures))
+
+    @app.get("/api/config")
+    def config() -> Any:
+        katex = assets is not None and (assets / "katex" / "katex.min.js").is_file()
+        font = None
+        if assets is not None:
+            from .. import _assets  # type: ignore[attr-defined]
+
+            if (assets / _assets.CJK_FONT).is_file():
+                font = {"family": _assets.CJK_FAMILY, "url": f"/assets/{_assets.CJK_FONT}"}
+        from .. import __version__
+
+        return _json({"lang": lang, "version": __version__, "katex": katex, "cjk_font": font,
+                      "claims_report": report is not None}, 200)
+
+    @app.get("/")
+    def index() -> Any:
+        return send_from_directory(STATIC, "index.html")
+
+    @app.get("/static/<path:filename>")
+    def static_files(filename: str) -> Any:
+        return send_from_directory(STATIC, filename)
+
+    @app.get("/assets/<path:filename>")
+    def asset_files(filename: str) -> Any:
+        if assets is None:
+            abort(404)
+        return send_from_directory(assets, filename)
+
+    @app.get("/claims/<path:filename>")
+    def claim_files(filename: str) -> Any:
+        if report is None or not filename.endswith(".png"):
+            abort(404)
+        return send_from_directory(report, filename)
+
+    @app.errorhandler(404)
+    def not_found(exc: Any) -> Any:
+        if request.path.startswith("/api/"):
+            return _json({"error": f"no API endpoint {request.path}; valid: /api/names, "
+                                   "/api/curve, /api/network, /api/info, /api/config"}, 404)
+        return exc
+
+    @app.errorhandler(405)
+    def not_allowed(exc: Any) -> Any:
+        return _json({"error": f"method {request.method} not allowed; use GET"}, 405)
+
+    @app.errorhandler(Exception)
+    def internal(exc: Exception) -> Any:
+        from werkzeug.exceptions import HTTPException
+
+        if isinstance(exc, HTTPException):
+            return exc
+        return _json({"error": f"internal error: {type(exc).__name__}: {exc}"}, 500)
+
+    return app
+
+
+def make_server(app: Any, host: str = "127.0.0.1", port: int = 8000) -> Any:
+    """A waitress server for ``app`` bound to ``host:port`` (``port=0``: any free port;
+    read it from ``server.effective_port``). Raises ``OSError`` when the port is taken."""
+    import logging
+
+    from waitress.server import create_server
+
+    # "Task queue depth is N" warnings only mean the page asked for several curves at once
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    return create_server(app, host=host, port=port, threads=8, ident="actfn-explore",
+                         clear_untrusted_proxy_headers=True)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, *, open_browser: bool = True,
+          lang: str = "en", claims_report: str | Path | None = None,
+          on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve the explorer until interrupted (Ctrl-C). ``on_ready(url)`` is called once the
+    socket listens (the CLI prints the URL there); the browser opens unless
+    ``open_browser`` is false."""
+    app = create_app(claims_report=claims_report, lang=lang)
+    server = make_server(app, host, port)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{server.effective_port}/" + ("?lang=zh" if lang == "zh" else "")
+    try:
+        if on_ready is not None:
+            on_ready(url)
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+        server.run()
+    finally:
+        server.close()
+
+
+def widget(name: str = "celu", **params: Any) -> Any:
+    """Sliders for ``name``'s parameters and the plot range, with f, f′, f″ redrawn
+    inline (ipywidgets, the ``notebook`` extra). Returns the ``ipywidgets.VBox``; its
+    ``.figure`` attribute is the ``ipywidgets.HTML`` output holding the SVG plot and
+    ``.controls`` maps parameter names (and ``"range"``) to their sliders."""
+    from ._widget import build
+
+    return build(name, **params)

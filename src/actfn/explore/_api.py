@@ -1,0 +1,417 @@
+"""The explorer's JSON API as plain functions of the query (no web framework here).
+
+Each ``api_*`` function takes the query string as a mapping of key → list of values
+(what every web framework parses; a key given twice is an error) and returns a
+JSON-able dict, or raises :class:`ApiError` whose message names the problem (the web
+layer answers it with HTTP 400 and ``{"error": message}``).
+
+Numbers: every float is written as the ``repr`` of its float64 value, which Python's
+and JavaScript's parsers read back as exactly the same value (a float16, bfloat16 or
+float32 value converts to float64 exactly). JSON has no infinities or NaN, so the
+non-finite values are written as the strings ``"inf"``, ``"-inf"`` and ``"nan"``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import _i18n, get, lookup, names
+from .._i18n import LANGS
+from .._registry import Param, Properties, Spec, aliases
+
+__all__ = [
+    "ApiError", "api_names", "api_curve", "api_network", "api_info", "num", "DTYPES",
+    "INITS", "MAX_POINTS", "MAX_DEPTH", "MAX_WIDTH", "MAX_BATCH", "MAX_WORK", "slider",
+]
+
+#: dtypes the curve endpoint evaluates in.
+DTYPES = ("float16", "bfloat16", "float32", "float64")
+#: weight initialisations of the deep-network panel.
+INITS = ("lecun", "he", "xavier", "orthogonal")
+#: the largest ``n`` of ``/api/curve``.
+MAX_POINTS = 20001
+#: the limits of ``/api/network`` (it runs on every slider move, so it stays small).
+MAX_DEPTH = 200
+MAX_WIDTH = 512
+MAX_BATCH = 1024
+#: the most work one network request may do: depth · width² · batch (about a second)
+MAX_WORK = 4_000_000_000
+
+Query = Mapping[str, Sequence[str]]
+
+
+class ApiError(ValueError):
+    """A bad request: the message names the problem (HTTP 400)."""
+
+
+def num(v: Any) -> float | str:
+    """One number for JSON: the float64 value, or ``"inf"``/``"-inf"``/``"nan"``."""
+    f = float(v)
+    if math.isfinite(f):
+        return f
+    if math.isnan(f):
+        return "nan"
+    return "inf" if f > 0 else "-inf"
+
+
+def nums(a: Any) -> list[float | str]:
+    """A 1-D array as a list of :func:`num` values (exact: float64 holds every dtype)."""
+    arr = np.asarray(a, dtype=np.float64).ravel()
+    if np.isfinite(arr).all():
+        return arr.tolist()
+    return [num(v) for v in arr.tolist()]
+
+
+# -- query parsing ------------------------------------------------------------------------------
+class _Args:
+    """The query of one request: typed getters with messages that name the key."""
+
+    def __init__(self, query: Query, fixed: Iterable[str], spec: Spec | None) -> None:
+        self.values: dict[str, str] = {}
+        for key, vals in query.items():
+            vals = list(vals)
+            if len(vals) != 1:
+                raise ApiError(f"query key {key!r} given {len(vals)} times; give it once")
+            self.values[key] = vals[0]
+        allowed = list(fixed) + (list(spec.param_names) if spec is not None else [])
+        unknown = sorted(set(self.values) - set(allowed))
+        if unknown:
+            where = f" for {spec.name}" if spec is not None else ""
+            raise ApiError(f"unknown query key(s) {', '.join(repr(k) for k in unknown)}{where}; "
+                           f"valid: {', '.join(allowed)}")
+
+    def text(self, key: str, default: str | None = None) -> str:
+        if key not in self.values:
+            if default is None:
+                raise ApiError(f"missing query key {key!r}")
+            return default
+        return self.values[key]
+
+    def real(self, key: str, default: float) -> float:
+        raw = self.values.get(key)
+        if raw is None:
+            return default
+        try:
+            v = float(raw)
+        except ValueError:
+            raise ApiError(f"{key}={raw!r} is not a number") from None
+        if not math.isfinite(v):
+            raise ApiError(f"{key}={raw!r} must be a finite number")
+        return v
+
+    def integer(self, key: str, default: int, lo: int, hi: int) -> int:
+        raw = self.values.get(key)
+        if raw is None:
+            return default
+        if not re.fullmatch(r"[+-]?\d+", raw.strip()):
+            raise ApiError(f"{key}={raw!r} must be an integer")
+        v = int(raw)
+        if not lo <= v <= hi:
+            raise ApiError(f"{key}={v} is out of range; valid: {lo} <= {key} <= {hi}")
+        return v
+
+    def choice(self, key: str, default: str, choices: Sequence[str]) -> str:
+        v = self.values.get(key, default)
+        if v not in choices:
+            raise ApiError(f"{key}={v!r} is not valid; valid: {', '.join(choices)}")
+        return v
+
+
+def _spec(query: Query) -> Spec:
+    vals = list(query.get("name", ()))
+    if len(vals) != 1:
+        raise ApiError("missing query key 'name'" if not vals
+                       else f"query key 'name' given {len(vals)} times; give it once")
+    try:
+        return lookup(vals[0])
+    except (ValueError, TypeError) as exc:
+        raise ApiError(str(exc)) from None
+
+
+def _activation(spec: Spec, args: _Args) -> Any:
+    params: dict[str, Any] = {}
+    for p in spec.params:
+        raw = args.values.get(p.name)
+        if raw is None:
+            continue
+        if p.choices is not None:
+            params[p.name] = raw
+            continue
+        try:
+            v = float(raw)
+        except ValueError:
+            raise ApiError(f"{spec.name}: parameter {p.name}={raw!r} is not a number; "
+                           f"valid: {p.valid_range()}") from None
+        params[p.name] = v
+    try:
+        return get(spec.name, **params)
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        raise ApiError(str(exc)) from None
+
+
+def _dtype(name: str) -> np.dtype:
+    if name == "bfloat16":
+        import ml_dtypes
+
+        return np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(name)
+
+
+# -- /api/names ----------------------------------------------------------------------------------
+def slider(p: Param) -> dict[str, Any] | None:
+    """How the page draws ``p``: ``{"min", "max", "scale": "linear"|"log"}`` (a number box
+    beside it takes any valid value), or ``None`` for a categorical parameter."""
+    if p.choices is not None:
+        return None
+    d = float(p.default)
+    lo, hi = p.lower, p.upper
+    if lo is not None and hi is not None:
+        return {"min": lo, "max": hi, "scale": "linear"}
+    if lo is not None and lo == 0 and d > 0 and not p.lower_inclusive:
+        return {"min": d / 100, "max": d * 100, "scale": "log"}  # a scale: α, β, b
+    if lo is not None:
+        return {"min": lo, "max": max(lo + 5.0, d + abs(d) * 4 + 1), "scale": "linear"}
+    if hi is not None:
+        return {"min": min(hi - 5.0, d - abs(d) * 4 - 1), "max": hi, "scale": "linear"}
+    return {"min": min(-5.0, d - 1), "max": max(5.0, d + 1), "scale": "linear"}
+
+
+def _param(spec: Spec, p: Param, lang: str = "en") -> dict[str, Any]:
+    return {
+        "name": p.name, "default": p.default if p.choices else float(p.default),
+        "doc": _i18n.text(spec, f"param:{p.name}", lang),
+        "lower": p.lower, "upper": p.upper, "lower_inclusive": p.lower_inclusive,
+        "upper_inclusive": p.upper_inclusive, "choices": list(p.choices) if p.choices else None,
+        "vector": p.vector, "valid": p.valid_range(), "slider": slider(p),
+    }
+
+
+def api_names(query: Query) -> dict[str, Any]:
+    """``GET /api/names[?lang=en|zh]``: every registered activation with its aliases and
+    parameters (their meanings and the summaries in ``lang``)."""
+    lang = _Args(query, ("lang",), None).choice("lang", "en", LANGS)
+    al = aliases()
+    out = []
+    for n in names():
+        spec = lookup(n)
+        out.append({
+            "name": spec.name, "family": _i18n.family(spec, lang),
+            "summary": _i18n.text(spec, "summary", lang),
+            "aliases": sorted(a for a, c in al.items() if c == spec.name),
+            "params": [_param(spec, p, lang) for p in spec.params],
+        })
+    return {"activations": out, "dtypes": list(DTYPES), "inits": list(INITS),
+            "limits": {"n": MAX_POINTS, "depth": MAX_DEPTH, "width": MAX_WIDTH,
+                       "batch": MAX_BATCH, "work": MAX_WORK}}
+
+
+# -- /api/curve ----------------------------------------------------------------------------------
+def api_curve(query: Query) -> dict[str, Any]:
+    """``GET /api/curve?name=&lo=-3&hi=3&n=201&dtype=float32&<params>``: x, f, f', f''.
+
+    ``x`` is ``linspace(lo, hi, n)`` rounded to ``dtype``; f, f', f'' are the registry's
+    values computed in that dtype.
+    """
+    spec = _spec(query)
+    args = _Args(query, ("name", "lo", "hi", "n", "dtype"), spec)
+    lo, hi = args.real("lo", -3.0), args.real("hi", 3.0)
+    if not lo < hi:
+        raise ApiError(f"lo={lo!r} must be less than hi={hi!r}")
+    n = args.integer("n", 201, 2, MAX_POINTS)
+    dt = _dtype(args.choice("dtype", "float32", DTYPES))
+    act = _activation(spec, args)
+    with np.errstate(all="ignore"):
+        x = np.linspace(lo, hi, n).astype(dt)
+        f, df, d2f = act(x), act.derivative(x), act.second_derivative(x)
+    return {"name": spec.name, "params": _jsonable(act.params), "dtype": str(dt.name),
+            "x": nums(x), "f": nums(f), "df": nums(df), "d2f": nums(d2f),
+            "kinks": nums(act.kinks())}
+
+
+def _jsonable(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (list(v) if isinstance(v, tuple) else num(v) if isinstance(v, float) else v)
+            for k, v in params.items()}
+
+
+# -- /api/network --------------------------------------------------------------------------------
+def _weights(rng: np.random.Generator, init: str, width: int) -> np.ndarray:
+    if init == "orthogonal":
+        q, r = np.linalg.qr(rng.standard_normal((width, width)))
+        return q * np.sign(np.diag(r))
+    std = {"lecun": 1.0, "he": 2.0, "xavier": 1.0}[init] ** 0.5 / math.sqrt(width)
+    return rng.standard_normal((width, width)) * std
+
+
+def api_network(query: Query) -> dict[str, Any]:
+    """``GET /api/network?name=&depth=&width=&init=&scale=&batch=&seed=&<params>``.
+
+    A fully connected net of ``depth`` layers ``h_l = x_{l-1} W_l``, ``x_l = f(h_l)``
+    (square ``width`` × ``width`` weights, no biases, drawn by ``init``: LeCun normal
+    var 1/n, He normal var 2/n, Xavier/Glorot normal var 2/(n+n), orthogonal gain 1)
+    fed ``batch`` inputs ``x_0 ~ N(0, scale²)``. Per layer: mean and variance of x_l
+    over all units and inputs; ``grad_rms``, the root-mean-square of ∂L/∂x_l for
+    L = Σ x_depth · r with r ~ N(0, 1) fixed (backpropagated with f′ from the registry;
+    it vanishes or explodes towards the input); ``dead``, the fraction of units whose
+    f′(h_l) is 0 for every input. Seeded (``seed``), float64.
+    """
+    spec = _spec(query)
+    fixed = ("name", "depth", "width", "init", "scale", "batch", "seed")
+    args = _Args(query, fixed, spec)
+    depth = args.integer("depth", 30, 1, MAX_DEPTH)
+    width = args.integer("width", 128, 1, MAX_WIDTH)
+    batch = args.integer("batch", 256, 1, MAX_BATCH)
+    seed = args.integer("seed", 0, 0, 2**32 - 1)
+    init = args.choice("init", "lecun", INITS)
+    scale = args.real("scale", 1.0)
+    if not scale > 0:
+        raise ApiError(f"scale={scale!r} must be > 0 (the input's standard deviation)")
+    work = depth * width * width * batch
+    if work > MAX_WORK:
+        raise ApiError(f"network too large: depth·width²·batch = {work:.3g} > {MAX_WORK:.3g}; "
+                       "reduce depth, width or batch")
+    act = _activation(spec, args)
+    with _one_thread():
+        return _network(spec, act, depth, width, batch, seed, init, scale)
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Run BLAS and actfn's numba loops on the calling thread only: for these small
+    arrays, and with the server's other requests running beside, one thread each is
+    faster than thread pools fighting for the cores."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with the explore extra
+        limits: Any = contextlib.nullcontext()
+    else:
+        limits = threadpool_limits(1)
+    try:
+        import numba
+    except ImportError:  # pragma: no cover - the speed extra is optional
+        numba = None
+    before = numba.get_num_threads() if numba is not None else 0
+    if numba is not None:
+        numba.set_num_threads(1)  # thread-local in numba
+    try:
+        with limits:
+            yield
+    finally:
+        if numba is not None:
+            numba.set_num_threads(before)
+
+
+def _network(spec: Spec, act: Any, depth: int, width: int, batch: int, seed: int, init: str,
+             scale: float) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, width)) * scale
+    mean, var, dead, hs, ws = [], [], [], [], []
+    with np.errstate(all="ignore"):
+        for _ in range(depth):
+            w = _weights(rng, init, width)
+            h = x @ w
+            x = act(h)
+            d = act.derivative(h)
+            hs.append(d)
+            ws.append(w)
+            mean.append(float(np.mean(x)))
+            var.append(float(np.var(x)))
+            dead.append(float(np.mean(np.all(d == 0, axis=0))))
+        g = rng.standard_normal((batch, width))  # ∂L/∂x_depth
+        grad = [0.0] * depth
+        for k in range(depth - 1, -1, -1):
+            grad[k] = float(np.sqrt(np.mean(g * g)))
+            g = (g * hs[k]) @ ws[k].T
+    return {"name": spec.name, "params": _jsonable(act.params), "init": init, "depth": depth,
+            "width": width, "batch": batch, "scale": scale, "seed": seed,
+            "layer": list(range(1, depth + 1)), "mean": nums(mean), "var": nums(var),
+            "grad_rms": nums(grad), "dead": nums(dead)}
+
+
+# -- /api/info -----------------------------------------------------------------------------------
+_VERDICT_ROW = re.compile(r"^\| (supported|refuted|nuanced) \(\d+\) \| (.*) \|\s*$")
+
+
+def readme_verdicts(readme: Path | None = None) -> dict[str, dict[str, str]]:
+    """Verdicts of the full claims run as the project's README states them (claim id →
+    ``{"kind", "condition", "source"}``); empty when the README is not beside the
+    package (an installed wheel)."""
+    path = readme or Path(__file__).resolve().parents[3] / "README.md"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for line in text.splitlines():
+        m = _VERDICT_ROW.match(line)
+        if not m:
+            continue
+        for item in re.split(r",\s*(?![^()]*\))", m.group(2)):
+            cid, _, cond = item.strip().partition(" (")
+            out[cid.strip()] = {"kind": m.group(1), "condition": cond.rstrip(")"),
+                                "evidence": "", "source": "README"}
+    return out
+
+
+def _props(p: Properties | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {"range": p.range_label(), "monotone": p.monotone, "smoothness": p.smoothness_label,
+            "zero_centred": p.zero_centred, "saturates": list(p.saturates),
+            "self_normalizing": p.self_normalizing, "sparse": p.sparse}
+
+
+def api_info(query: Query, verdicts: Mapping[str, Mapping[str, Any]] | None = None,
+             figures: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``GET /api/info?name=&lang=en|zh``: the knowledge about one activation.
+
+    ``verdicts`` (claim id → verdict dict) and ``figures`` (experiment id → URL) come
+    from a claims report when the server was given one; otherwise the README's verdicts.
+    """
+    spec = _spec(query)
+    args = _Args(query, ("name", "lang"), None)
+    lang = args.choice("lang", "en", LANGS)
+    prose = _i18n.prose(spec, lang) or _i18n.prose(spec, "en")
+    from ..experiments import claims, experiments
+
+    verdicts = readme_verdicts() if verdicts is None else verdicts
+    exps = experiments()
+    cl = []
+    for c in claims():
+        if spec.name not in c.activations:
+            continue
+        v = verdicts.get(c.id)
+        cl.append({"id": c.id, "statement": c.zh if lang == "zh" else c.en,
+                   "activations": list(c.activations),
+                   "verdict": dict(v) if v else None,
+                   "experiments": [{"id": e, "title": exps[e].title,
+                                    "figure": (figures or {}).get(e)} for e in c.experiments]})
+    try:
+        symbols = [{"symbol": s, "meaning": m} for s, m in _i18n.symbols(spec, lang)]
+    except KeyError:  # a symbol without a definition (tests/test_atlas2.py catches those)
+        symbols = []
+    return {
+        "name": spec.name, "lang": lang, "family": _i18n.family(spec, lang),
+        "summary": _i18n.text(spec, "summary", lang),
+        "kink_convention": _i18n.text(spec, "kink_convention", lang),
+        "latex": dict(spec.latex), "symbols": symbols, "reference": spec.reference,
+        "links": _i18n.links(spec),
+        "aliases": sorted(a for a, c in aliases().items() if c == spec.name),
+        "params": [_param(spec, p, lang) for p in spec.params],
+        "properties": _props(spec.info.get("properties")),
+        "strengths": list(prose.strengths) if prose else [],
+        "weaknesses": list(prose.weaknesses) if prose else [],
+        "use": prose.use if prose else "",
+        "corrections": list(prose.corrections) if prose else [],
+        "frameworks": [{"framework": e.framework, "call": e.call, "layer": e.layer,
+                        "params": _i18n.text(spec, f"framework:{e.framework}:params", lang),
+                        "notes": _i18n.text(spec, f"framework:{e.framework}:notes", lang)}
+                       for e in spec.info.get("frameworks", ())],
+        "claims": cl,
+    }
