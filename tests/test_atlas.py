@@ -322,8 +322,8 @@ def test_site_in_headless_chromium(site: Path, tmp_path: Path) -> None:
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(driver_path), options=opts)
     driver.set_script_timeout(30)
-    shots = {"index.html", "gelu.html", "gelu.zh.html", "celu.zh.html", "index.zh.html",
-             "claims.zh.html"}
+    shots = {"index.html", "index.zh.html", "gelu.html", "gelu.zh.html", "celu.zh.html",
+             "relu.html", "relu.zh.html", "claims.html", "claims.zh.html"}
     try:
         with _serve(site) as base:
             pages = ["index.html", "index.zh.html", "claims.html", "claims.zh.html"]
