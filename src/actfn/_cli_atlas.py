@@ -122,12 +122,20 @@ def format_value(v: Any) -> str:
     return repr(float(f32))
 
 
+#: Largest |LO|, |HI| accepted by ``--range``: the axes add margins and tick steps to
+#: the range, which must stay finite in float64 (1e300 leaves room; 1e308 overflows).
+MAX_RANGE = 1e300
+
+
 def _parse_range(values: Sequence[str] | None) -> tuple[float, float] | None:
     if not values:
         return None
     lo, hi = (parse_number(v) for v in values)
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise CLIError(f"bad --range {values[0]} {values[1]}: need finite LO < HI")
+    if max(abs(lo), abs(hi)) > MAX_RANGE:
+        raise CLIError(f"bad --range {values[0]} {values[1]}: too wide to draw; need "
+                       f"|LO|, |HI| <= {MAX_RANGE:g}")
     return lo, hi
 
 
@@ -326,6 +334,9 @@ def cmd_compare(
     range_: Annotated[tuple[str, str] | None, typer.Option("--range", help="LO HI")] = None,
 ) -> None:
     """Compare activations: a figure with -o, otherwise a table of properties."""
+    if len(name) < 2:
+        raise CLIError(f"compare needs two or more activations, got {len(name)}; use "
+                       f"'actfn show {name[0] if name else 'NAME'}' for one")
     specs = [lookup(n) for n in name]
     if layout not in ("overlay", "grid"):
         raise CLIError(f"unknown --layout {layout!r}; valid: overlay, grid")
