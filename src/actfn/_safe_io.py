@@ -358,14 +358,17 @@ class OwnedDir:
         self._prior: dict[str, tuple[int, int] | None] = {}
         self._created_dirs: list[str] = []
         self._lock_fd: int | None = None
-        self._validate()
+        self._validate(probe=True)
 
     # -- checks ---------------------------------------------------------------------------
     def _show(self, rel: str) -> str:
         return os.path.join(self.shown, rel)
 
-    def _validate(self) -> None:
+    def _validate(self, *, probe: bool = False) -> None:
         self._old, self._others, self._has_manifest = set(), {}, False
+        if probe and self.root.is_dir():
+            self._lock()  # another run writing there now: say so, not "not empty"
+            self._unlock()
         self._check()
         for rel in self._planned:
             folder = rel.endswith("/")
