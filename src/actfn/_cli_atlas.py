@@ -17,7 +17,7 @@ import numpy as np
 import typer
 
 from . import get, lookup, names
-from ._cli_common import CLIError, guarded, user_params
+from ._cli_common import CLIError, guarded, help_text, user_params
 from ._registry import Equivalent, Properties, Prose, Spec
 
 __all__ = ["register", "parse_params", "parse_number", "format_value", "DTYPES"]
@@ -397,11 +397,12 @@ def cmd_atlas(
 
 def register(app: typer.Typer) -> None:
     """Add the atlas-area commands to the ``actfn`` Typer app."""
-    app.command("list")(guarded(cmd_list))
-    app.command("show")(guarded(cmd_show))
+    app.command("list", help=help_text(cmd_list))(guarded(cmd_list))
+    app.command("show", help=help_text(cmd_show))(guarded(cmd_show))
     app.command(
-        "eval", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True}
+        "eval", help=help_text(cmd_eval),
+        context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True}
     )(guarded(cmd_eval))
-    app.command("plot")(guarded(cmd_plot))
-    app.command("compare")(guarded(cmd_compare))
-    app.command("atlas")(guarded(cmd_atlas))
+    app.command("plot", help=help_text(cmd_plot))(guarded(cmd_plot))
+    app.command("compare", help=help_text(cmd_compare))(guarded(cmd_compare))
+    app.command("atlas", help=help_text(cmd_atlas))(guarded(cmd_atlas))

@@ -40,7 +40,8 @@ import typer
 
 from ._safe_io import Interrupted, signal_guard
 
-__all__ = ["CLIError", "fail", "guarded", "user_params", "set_debug", "debug_enabled"]
+__all__ = ["CLIError", "fail", "guarded", "user_params", "set_debug", "debug_enabled",
+           "help_text"]
 
 _DEBUG = {"on": False}
 #: Longest message printed (longer ones are cut with an ellipsis).
@@ -51,6 +52,16 @@ EXIT_PIPE = 141
 
 class CLIError(Exception):
     """A user-facing error: printed as one line, exit code 2."""
+
+
+def help_text(fn: Callable[..., Any]) -> str:
+    """``fn``'s docstring for ``--help``: each paragraph on one line (the rich help
+    would otherwise keep the source's line breaks in the middle of sentences)."""
+    import inspect
+
+    doc = inspect.getdoc(fn) or ""
+    return "\n\n".join(" ".join(line.strip() for line in para.splitlines())
+                         for para in doc.split("\n\n") if para.strip())
 
 
 def set_debug(on: bool) -> None:

@@ -260,9 +260,8 @@ def test_defect14_broken_pipe_on_stdout_exits_quietly() -> None:
 @pytest.mark.parametrize("args", [["show", "relu"], ["eval", "relu", "1"]])
 def test_defect14_closed_stdout_is_one_line(args: list[str]) -> None:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    r = subprocess.run(_cli(*args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       env=env, text=True, timeout=300, close_fds=True,
-                       preexec_fn=lambda: os.close(1))
+    r = subprocess.run(["sh", "-c", 'exec "$0" "$@" >&-', *_cli(*args)],  # `actfn … >&-`
+                       stderr=subprocess.PIPE, env=env, text=True, timeout=300)
     assert r.returncode == 2, r.stderr
     assert r.stderr.strip().splitlines() == [
         "actfn: error: standard output is closed; nothing to write the result to"]
@@ -284,3 +283,14 @@ def test_defect17_debug_hint_says_the_flag_goes_before_the_command(
 def test_defect17_long_unknown_name_is_not_echoed_in_full() -> None:
     r = run("show", "x" * 5000)
     assert r.exit_code == 2 and len(one_line(r)) < 400
+
+
+def test_defect17_help_has_no_line_breaks_inside_sentences() -> None:
+    from actfn import _cli_bench
+    from actfn._cli_common import help_text
+
+    for fn in (_cli_atlas.cmd_atlas, _cli_bench.cmd_bench):
+        text = help_text(fn)
+        assert text and all("\n" not in para for para in text.split("\n\n")), text
+    r = run("atlas", "--help")
+    assert r.exit_code == 0 and "Build the activation atlas" in r.output
