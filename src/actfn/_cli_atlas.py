@@ -19,7 +19,7 @@ import numpy as np
 import typer
 
 from . import _i18n, get, lookup, names
-from ._cli_common import CLIError, guarded, user_params
+from ._cli_common import CLIError, guarded, help_text, user_params
 from ._registry import Properties, Spec
 from ._texuni import to_lines
 
@@ -104,12 +104,20 @@ def format_value(v: Any) -> str:
     return repr(float(f32))
 
 
+#: Largest |LO|, |HI| accepted by ``--range``: the axes add margins and tick steps to
+#: the range, which must stay finite in float64 (1e300 leaves room; 1e308 overflows).
+MAX_RANGE = 1e300
+
+
 def _parse_range(values: Sequence[str] | None) -> tuple[float, float] | None:
     if not values:
         return None
     lo, hi = (parse_number(v) for v in values)
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise CLIError(f"bad --range {values[0]} {values[1]}: need finite LO < HI")
+    if max(abs(lo), abs(hi)) > MAX_RANGE:
+        raise CLIError(f"bad --range {values[0]} {values[1]}: too wide to draw; need "
+                       f"|LO|, |HI| <= {MAX_RANGE:g}")
     return lo, hi
 
 
@@ -416,6 +424,9 @@ def cmd_compare(
 
     With -o, a figure; otherwise a table of their properties.
     """
+    if len(name) < 2:
+        raise CLIError(f"compare needs two or more activations, got {len(name)}; use "
+                       f"'actfn show {name[0] if name else 'NAME'}' for one")
     specs = [lookup(n) for n in name]
     _labels(lang)
     if layout not in ("overlay", "grid"):
@@ -486,11 +497,12 @@ def cmd_atlas(
 
 def register(app: typer.Typer) -> None:
     """Add the atlas-area commands to the ``actfn`` Typer app."""
-    app.command("list")(guarded(cmd_list))
-    app.command("show")(guarded(cmd_show))
+    app.command("list", help=help_text(cmd_list))(guarded(cmd_list))
+    app.command("show", help=help_text(cmd_show))(guarded(cmd_show))
     app.command(
-        "eval", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True}
+        "eval", help=help_text(cmd_eval),
+        context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True}
     )(guarded(cmd_eval))
-    app.command("plot")(guarded(cmd_plot))
-    app.command("compare")(guarded(cmd_compare))
-    app.command("atlas")(guarded(cmd_atlas))
+    app.command("plot", help=help_text(cmd_plot))(guarded(cmd_plot))
+    app.command("compare", help=help_text(cmd_compare))(guarded(cmd_compare))
+    app.command("atlas", help=help_text(cmd_atlas))(guarded(cmd_atlas))

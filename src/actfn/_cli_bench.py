@@ -35,7 +35,7 @@ import numpy as np
 import typer
 
 from . import _safe_io, get, lookup, names
-from ._cli_common import CLIError, guarded
+from ._cli_common import CLIError, guarded, help_text
 
 __all__ = ["register", "run_bench", "format_table", "SEEDS"]
 
@@ -592,4 +592,4 @@ def cmd_bench(
 
 def register(app: typer.Typer) -> None:
     """Add ``actfn bench`` to the ``actfn`` Typer app."""
-    app.command("bench")(guarded(cmd_bench))
+    app.command("bench", help=help_text(cmd_bench))(guarded(cmd_bench))

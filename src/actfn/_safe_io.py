@@ -8,15 +8,22 @@ One small module so that every command follows the same rules:
   is written *through* (its resolved target is replaced, the link is kept); a target
   that is not a regular file (FIFO, device node, directory, socket) is refused without
   being opened; an existing file keeps its permission bits and a new one gets the
-  user's umask (``0o666 & ~umask``), like ``open()`` would give it.
+  user's umask (``0o666 & ~umask``), like ``open()`` would give it. The owner and group
+  are kept where the process may set them (``os.fchown``); setuid/setgid bits are
+  dropped. Replacement makes a new file: other hard links to the old one keep the old
+  content. Temporary names are short (``.actfn-XXXXXXXX.tmp``), so any file name that
+  fits the file system can be written.
 * :func:`check_output_file`: the same checks up front, so that a command can refuse a
   bad output path *before* minutes of work.
 * :class:`OwnedDir`: a folder actfn writes several files into (the atlas, the claims
   report). It must be new, empty, or one actfn made before (it holds a manifest,
-  :data:`MANIFEST`, listing the relative paths of actfn's own files). A rebuild replaces
-  only actfn's files and removes only actfn's stale files; everything else (``.git``,
-  ``CNAME``, notes) is left alone. A non-empty foreign folder is refused unless
-  ``force``, and even then only actfn's own files are written.
+  :data:`MANIFEST`, listing the relative paths of actfn's own files per tool). A rebuild
+  replaces only actfn's files and removes only actfn's stale files; everything else
+  (``.git``, ``CNAME``, notes) is left alone. A non-empty foreign folder is refused
+  unless ``force``, and even then only actfn's own files are written. Every planned
+  path is checked before the work, the folder is locked against a concurrent run, the
+  manifest is never followed through a symlink, and only files this process wrote
+  (by inode) are ever recorded or cleaned up.
 * :func:`signal_guard`: SIGINT, SIGTERM and SIGHUP become an :class:`Interrupted`
   exception, so ``finally`` blocks remove temporary files; :func:`critical` defers them
   over the few statements that must not be cut (create a temporary file, rename it).
@@ -49,6 +56,7 @@ __all__ = [
     "check_output_dir",
     "atomic_write_bytes",
     "atomic_write_text",
+    "wrote",
     "OwnedDir",
     "signal_guard",
     "critical",
@@ -125,12 +133,45 @@ def _stat(path: str, shown: str | os.PathLike[str]) -> os.stat_result | None:
 
 
 # -- single files ----------------------------------------------------------------------------
+#: Inodes (st_dev, st_ino) of the files this process wrote with :func:`atomic_write_bytes`:
+#: :class:`OwnedDir` removes or records only files it can prove it wrote.
+_WRITTEN: set[tuple[int, int]] = set()
+_WRITTEN_LOCK = threading.Lock()
+
+
+def _ident(st: os.stat_result) -> tuple[int, int]:
+    return (st.st_dev, st.st_ino)
+
+
+def _missing_folder(folder: str) -> str:
+    """The deepest ancestor of ``folder`` (``folder`` included) that does not exist."""
+    missing = folder
+    parent = os.path.dirname(missing)
+    while parent and parent != missing and not os.path.lexists(parent):
+        missing, parent = parent, os.path.dirname(parent)
+    return missing if not os.path.isdir(missing) else folder
+
+
+def _no_folder(shown: str, target: str) -> OutputPathError:
+    """The error for a missing folder, naming the folder that is really missing (the
+    one a symlink points into, not the folder the link is in)."""
+    folder = os.path.dirname(target) or "."
+    if os.path.realpath(os.path.abspath(shown)) != os.path.abspath(shown) or os.path.islink(
+            shown):
+        missing = _missing_folder(folder)
+        return OutputPathError(f"cannot write {_q(shown)}: it leads to {_q(target)}, and "
+                               f"directory {_q(missing)} does not exist")
+    return OutputPathError(f"cannot write {_q(shown)}: directory "
+                           f"{_q(os.path.dirname(shown) or '.')} does not exist")
+
+
 def check_output_file(path: str | os.PathLike[str]) -> Path:
     """Check that ``path`` can be (re)written as a regular file; return the real target.
 
     A symlink is followed to its final target (which may not exist yet: a dangling link
     is written through too). Refused with :class:`OutputPathError`: a target that exists
-    but is not a regular file, a read-only target, a missing or read-only folder.
+    but is not a regular file, a read-only target, a missing or read-only folder (for a
+    dangling link, the message names the folder of the link's target that is missing).
     Nothing is created or opened.
     """
     shown = os.fspath(path)
@@ -146,8 +187,7 @@ def check_output_file(path: str | os.PathLike[str]) -> Path:
             raise OutputPathError(f"cannot write {_q(shown)}: the file is not writable")
     folder = os.path.dirname(target) or "."
     if not os.path.isdir(folder):
-        raise OutputPathError(f"cannot write {_q(shown)}: directory "
-                              f"{_q(os.path.dirname(shown) or '.')} does not exist")
+        raise _no_folder(shown, target)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputPathError(f"cannot write {_q(shown)}: directory {_q(folder)} is not "
                               "writable")
@@ -162,37 +202,67 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[n:]
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; return the path written (the real target).
+def _keep_owner(fd: int, st: os.stat_result) -> None:
+    """Give the new file the old file's owner and group where this process may (root may
+    set both, a member of the group may set the group); otherwise they stay ours."""
+    for uid, gid in ((st.st_uid, st.st_gid), (-1, st.st_gid)):
+        try:
+            os.fchown(fd, uid, gid)
+            return
+        except (OSError, AttributeError):
+            continue
 
-    See the module docstring for the rules (temporary file + ``os.replace``, through
-    symlinks, refuse non-regular targets, keep the mode or use the umask). On any
-    failure, including :class:`Interrupted`, the temporary file is removed and the old
-    file, if any, is untouched.
-    """
-    target = check_output_file(path)
-    st = _stat(str(target), path)
-    mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~umask()
+
+def _replace_with(target: str, data: bytes, st: os.stat_result | None,
+                  shown: str | os.PathLike[str]) -> tuple[int, int]:
+    """Write ``data`` to a short-named temporary file next to ``target`` and rename it
+    over ``target`` (the name itself: a symlink there would be replaced, not followed).
+    ``st`` is the old file's status (mode, owner kept) or None (umask mode).
+    Returns the new file's (st_dev, st_ino)."""
+    mode = 0o666 & ~umask()
+    if st is not None:
+        # setuid/setgid are dropped: a rewritten file is new content, not the old program
+        mode = stat.S_IMODE(st.st_mode) & ~(stat.S_ISUID | stat.S_ISGID)
     tmp: str | None = None
     with critical():
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                       dir=target.parent)
+            fd, tmp = tempfile.mkstemp(prefix=".actfn-", suffix=".tmp",
+                                       dir=os.path.dirname(target) or ".")
             try:
                 _write_all(fd, data)
-                os.fchmod(fd, mode)  # mkstemp makes it 0600
+                if st is not None and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+                    _keep_owner(fd, st)
+                os.fchmod(fd, mode)  # mkstemp makes it 0600; after fchown (it clears setuid)
+                ident = _ident(os.fstat(fd))
             finally:
                 os.close(fd)
             os.replace(tmp, target)
             tmp = None
+            with _WRITTEN_LOCK:
+                _WRITTEN.add(ident)
         except OSError as exc:
             if isinstance(exc, OutputPathError):
                 raise
-            raise OutputPathError(f"cannot write {_q(path)}: {exc.strerror or exc}") from exc
+            raise OutputPathError(f"cannot write {_q(shown)}: {exc.strerror or exc}") from exc
         finally:
             if tmp is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
+    return ident
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically; return the path written (the real target).
+
+    See the module docstring for the rules (temporary file + ``os.replace``, through
+    symlinks, refuse non-regular targets, keep the mode, owner and group where allowed
+    but drop setuid/setgid, or use the umask for a new file). The file is replaced by a
+    new one, so other hard links to the old file keep the old content. On any failure,
+    including :class:`Interrupted`, the temporary file is removed and the old file, if
+    any, is untouched.
+    """
+    target = check_output_file(path)
+    _replace_with(str(target), data, _stat(str(target), path), path)
     return target
 
 
@@ -201,12 +271,30 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def wrote(path: str | os.PathLike[str]) -> bool:
+    """Whether the file now at ``path`` (links followed) is one this process wrote with
+    :func:`atomic_write_bytes` (compared by inode, so a file put there since is not)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    with _WRITTEN_LOCK:
+        return stat.S_ISREG(st.st_mode) and _ident(st) in _WRITTEN
+
+
 # -- folders of actfn's own files ------------------------------------------------------------
 def _inside(root: str, target: str) -> bool:
     try:
         return os.path.commonpath([root, target]) == root
     except ValueError:
         return False
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 def check_output_dir(path: str | os.PathLike[str], *, tool: str, force: bool = False,
@@ -221,19 +309,38 @@ class OwnedDir:
 
     The constructor only checks (nothing is created), so a command builds one before
     its long work: the parent must exist and be writable; ``path`` must be absent, an
-    empty folder, or a folder with a valid manifest from ``tool``; any other non-empty
-    folder is refused unless ``force``. ``legacy = (marker, patterns)`` accepts an older
-    layout: a folder holding the file ``marker`` is treated as actfn's, its files that
-    match the glob ``patterns`` as actfn's own. ``planned`` relative paths are checked
-    at once for clashes with files that are not actfn's.
+    empty folder, or a folder with a valid manifest that records ``tool``; any other
+    non-empty folder is refused unless ``force``. ``planned`` relative paths (a trailing
+    ``/`` marks a folder) are checked at once, ``force`` or not: a parent on the way that
+    is a symlink or not a folder, a target that is not a regular file or is a symlink
+    leading out of the folder, and (unless ``force``) an existing file that is not
+    actfn's are refused. The manifest itself is never followed: a symlink, folder or
+    other non-file in its place is refused.
+
+    ``legacy = (marker, patterns)`` accepts an older layout: a folder holding the regular
+    file ``marker`` is treated as actfn's, and exactly the files matching ``patterns``
+    as actfn's own. A pattern is a relative path whose last component may use ``fnmatch``
+    wildcards (``math/*.svg`` matches ``math/a.svg`` only, never ``math/x/a.svg``); the
+    folders before it are literal.
+
+    One manifest serves several tools: it records ``{"tool": T, "files": [...]}`` for
+    the tool that wrote it last and ``"others": {tool: [...]}`` for the rest. A tool
+    whose record is there writes without ``force``; a tool that is not recorded needs
+    ``force`` and then *adds* its record, keeping the others (a file that it overwrites
+    moves to its own record).
 
     Use it as a context manager and get each output path from :meth:`path` (or write
-    with :meth:`write_bytes` / :meth:`write_text`). On success the manifest lists
-    exactly the files written, and files of the previous manifest that were not written
-    again are removed (empty folders they leave too). On failure or interruption the
-    files this run created are removed again (the folder too if this run created it)
-    and the manifest keeps listing every file of actfn's that is still there; files
-    that were replaced keep their new, complete content.
+    with :meth:`write_bytes` / :meth:`write_text`; files must be written with
+    :func:`atomic_write_bytes`, directly or through :func:`actfn.plot.save`).
+    Entering it creates the folder if needed and locks it (``flock``) against another
+    actfn command writing into it at the same time; that one fails at once with one
+    line, before writing anything. On success the manifest lists exactly the files this
+    run wrote (identified by inode), and files of the previous record that were not
+    written again are removed if they are still regular files in a real folder inside
+    this one. If the run fails or is interrupted, the files this run created are removed
+    again (and the folders it created, if empty), files it replaced keep their new,
+    complete content and stay recorded, and a manifest is written only where there was
+    one before. A manifest that cannot be written at the end counts as a failure.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, tool: str, force: bool = False,
@@ -243,24 +350,37 @@ class OwnedDir:
         self.tool = tool
         self.force = force
         self.root = Path(os.path.realpath(self.shown))
+        self._legacy = (legacy[0], tuple(legacy[1])) if legacy is not None else None
+        self._planned = tuple(planned)
         self._old: set[str] = set()
+        self._others: dict[str, set[str]] = {}
         self._has_manifest = False
-        self._written: set[str] = set()
-        self._created_files: set[str] = set()
-        self._created_dirs: list[Path] = []
-        self._check(legacy)
-        for rel in planned:
-            self._clash(self._rel(rel))
+        self._prior: dict[str, tuple[int, int] | None] = {}
+        self._created_dirs: list[str] = []
+        self._lock_fd: int | None = None
+        self._validate(probe=True)
 
     # -- checks ---------------------------------------------------------------------------
-    def _check(self, legacy: tuple[str, Iterable[str]] | None) -> None:
+    def _show(self, rel: str) -> str:
+        return os.path.join(self.shown, rel)
+
+    def _validate(self, *, probe: bool = False) -> None:
+        self._old, self._others, self._has_manifest = set(), {}, False
+        if probe and self.root.is_dir():
+            self._lock()  # another run writing there now: say so, not "not empty"
+            self._unlock()
+        self._check()
+        for rel in self._planned:
+            folder = rel.endswith("/")
+            self._check_path(self._rel(rel.rstrip("/")), folder=folder)
+
+    def _check(self) -> None:
         root = str(self.root)
         st = _stat(root, self.shown)
         if st is None:
             parent = os.path.dirname(root) or "."
             if not os.path.isdir(parent):
-                raise OutputPathError(f"cannot write {_q(self.shown)}: directory "
-                                      f"{_q(os.path.dirname(self.shown) or '.')} does not exist")
+                raise _no_folder(self.shown, root)
             if not os.access(parent, os.W_OK | os.X_OK):
                 raise OutputPathError(f"cannot write {_q(self.shown)}: directory {_q(parent)} "
                                       "is not writable")
@@ -271,92 +391,242 @@ class OwnedDir:
         if not os.access(root, os.W_OK | os.X_OK):
             raise OutputPathError(f"cannot write into {_q(self.shown)}: the directory is not "
                                   "writable")
-        manifest = self.root / MANIFEST
-        if manifest.exists() or manifest.is_symlink():
-            self._old = self._read_manifest(manifest)
-            self._has_manifest = True
+        if self._read_manifest():
             return
-        if legacy is not None and (self.root / legacy[0]).is_file():
-            marker, patterns = legacy
-            pats = tuple(patterns)
-            self._old = {marker} | {
-                p.relative_to(self.root).as_posix() for p in self.root.rglob("*")
-                if p.is_file() and not p.is_symlink()
-                and any(fnmatchcase(p.relative_to(self.root).as_posix(), pat) for pat in pats)
-            }
-            return
-        if any(os.scandir(root)) and not self.force:
+        if self._legacy is not None:
+            marker = os.path.join(root, self._legacy[0])
+            mst = _lstat(marker)
+            if mst is not None and stat.S_ISREG(mst.st_mode):
+                self._old = self._legacy_files(*self._legacy)
+                return
+        try:
+            empty = not any(os.scandir(root))
+        except OSError as exc:
+            raise OutputPathError(f"cannot read {_q(self.shown)}: {exc.strerror or exc}") \
+                from None
+        if not empty and not self.force:
             raise OutputPathError(
                 f"refusing to overwrite {_q(self.shown)}: it is not empty and was not made "
                 f"by {tool_label(self.tool)} (no {MANIFEST}); use --force to add actfn's files "
                 "to it (nothing else is touched)")
 
-    def _read_manifest(self, manifest: Path) -> set[str]:
-        problem = f"{MANIFEST} in {_q(self.shown)} is not one actfn wrote"
+    def _refuse(self, why: str) -> OutputPathError:
+        return OutputPathError(f"refusing to write into {_q(self.shown)}: {why}; use --force "
+                               "to add actfn's files to it (nothing else is touched)")
+
+    def _read_manifest(self) -> bool:
+        """Read the manifest if there is one (True); never follows a symlink."""
+        full = os.path.join(str(self.root), MANIFEST)
+        st = _lstat(full)
+        if st is None:
+            return False
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a symlink" if stat.S_ISLNK(st.st_mode) else _kind(st.st_mode) or "not a file"
+            raise OutputPathError(
+                f"refusing to write into {_q(self.shown)}: {_q(self._show(MANIFEST))} is "
+                f"{kind}, not a manifest actfn wrote (actfn never follows or replaces it; "
+                "remove it first)")
         try:
-            if manifest.is_symlink() or not manifest.is_file():
-                raise ValueError(problem)
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-            if not isinstance(data, dict) or not isinstance(data.get("files"), list):
-                raise ValueError(problem)
-            if data.get("tool") != self.tool:
-                raise ValueError(f"{_q(self.shown)} was written by {data.get('tool')!r}, "
-                                 f"not {self.tool!r}")
-            files = {self._rel(f) for f in data["files"] if isinstance(f, str)}
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            fd = os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as fh:
+                raw = fh.read()
+        except OSError as exc:
+            raise OutputPathError(f"cannot read {_q(self._show(MANIFEST))}: "
+                                  f"{exc.strerror or exc}") from None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
             if self.force:
-                return set()
-            raise OutputPathError(f"refusing to write into {_q(self.shown)}: {exc}; use --force "
-                                  "to add actfn's files to it (nothing else is touched)") from None
-        return files
+                return True  # replaced by a valid one
+            raise self._refuse(f"the manifest {MANIFEST} is not valid JSON") from None
+        records = self._records(data)
+        if records is None:
+            if self.force:
+                return True
+            raise self._refuse(f"{MANIFEST} is not a manifest actfn wrote")
+        self._has_manifest = True
+        if self.tool in records:
+            self._old = records.pop(self.tool)
+        elif not self.force:
+            raise OutputPathError(
+                f"refusing to write into {_q(self.shown)}: it was written by "
+                f"{', '.join(repr(t) for t in records)}, not {self.tool!r}; use --force to add "
+                f"{tool_label(self.tool)}'s files to it (the other record is kept)")
+        self._others = records
+        return True
+
+    def _records(self, data: Any) -> dict[str, set[str]] | None:
+        """tool -> its files, from a manifest's JSON (None if it is not one of actfn's)."""
+        if not isinstance(data, dict) or not isinstance(data.get("tool"), str) \
+                or not isinstance(data.get("files"), list):
+            return None
+        raw: dict[str, Any] = {data["tool"]: data["files"]}
+        others = data.get("others", {})
+        if not isinstance(others, dict):
+            return None
+        for tool, files in others.items():
+            if tool != data["tool"]:
+                raw[tool] = files
+        records: dict[str, set[str]] = {}
+        for tool, files in raw.items():
+            if not isinstance(tool, str) or not isinstance(files, list):
+                return None
+            rels = set()
+            for f in files:
+                if not isinstance(f, str) or f == MANIFEST:
+                    continue  # the manifest is never one of the recorded files
+                try:
+                    rels.add(self._rel(f))
+                except OutputPathError as exc:
+                    raise self._refuse(f"{MANIFEST} lists {f!r}: {exc.strerror}") from None
+            records[tool] = rels
+        return records
+
+    def _legacy_files(self, marker: str, patterns: Iterable[str]) -> set[str]:
+        """``marker`` and the regular files matching ``patterns`` (see the class doc)."""
+        found = {marker}
+        root = str(self.root)
+        for pat in patterns:
+            *dirs, leaf = pat.split("/")
+            folder = os.path.join(root, *dirs)
+            if os.path.realpath(folder) != os.path.normpath(folder):
+                continue  # a symlinked folder is not one actfn wrote
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for e in entries:
+                if fnmatchcase(e.name, leaf) and e.is_file(follow_symlinks=False) \
+                        and e.name != MANIFEST:
+                    found.add("/".join([*dirs, e.name]))
+        return found
 
     def _rel(self, rel: str) -> str:
-        """Normalize a relative POSIX path; refuse absolute paths and ``..``."""
+        """Normalize a relative POSIX path; refuse absolute paths, ``..`` and the manifest."""
         p = PurePosixPath(rel)
-        if (not rel or p.is_absolute() or "\\" in rel or "\0" in rel
+        if (not rel or p.is_absolute() or "\\" in rel or "\0" in rel or rel == MANIFEST
                 or any(part in ("..", ".", "") for part in rel.split("/"))):
             raise OutputPathError(f"refusing to write {rel!r}: not a plain path inside "
                                   f"{_q(self.shown)}")
         return p.as_posix()
 
-    def _clash(self, rel: str) -> None:
-        full = self.root / rel
-        if (full.exists() or full.is_symlink()) and rel not in self._old \
-                and rel not in self._written and not self.force:
+    def _check_path(self, rel: str, *, folder: bool = False) -> None:
+        """Refuse writing actfn's file (or folder) ``rel`` where that would leave the folder,
+        write into something that is not a file, or overwrite a file that is not actfn's."""
+        root = str(self.root)
+        parts = rel.split("/")
+        cur = root
+        for part in parts if folder else parts[:-1]:
+            cur = os.path.join(cur, part)
+            st = _lstat(cur)
+            if st is None:
+                return  # created later; nothing below it exists
+            shown = self._show(os.path.relpath(cur, root))
+            if stat.S_ISLNK(st.st_mode):
+                real = os.path.realpath(cur)
+                where = ("resolves outside " + _q(self.shown) if not _inside(root, real)
+                         else "is a symlink; actfn writes only into real folders inside "
+                         + _q(self.shown))
+                if not os.path.exists(cur):
+                    where = (f"is a dangling symlink to {_q(os.readlink(cur))}; actfn writes "
+                             f"only into real folders inside {_q(self.shown)}")
+                raise OutputPathError(f"refusing to write {_q(self._show(rel))}: {_q(shown)} "
+                                      f"{where}")
+            if not stat.S_ISDIR(st.st_mode):
+                raise OutputPathError(f"refusing to write {_q(self._show(rel))}: {_q(shown)} "
+                                      f"is {_kind(st.st_mode) or 'a file'}, not a directory")
+        if folder:
+            return
+        full = os.path.join(root, rel)
+        st = _lstat(full)
+        if st is None:
+            return
+        if stat.S_ISLNK(st.st_mode):
+            if not _inside(root, os.path.realpath(full)):
+                raise OutputPathError(f"refusing to write {_q(self._show(rel))}: it resolves "
+                                      f"outside {_q(self.shown)}")
+            try:
+                st = os.stat(full)
+            except OSError:
+                st = None  # a dangling link inside the folder: written through
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            raise OutputPathError(f"cannot write {_q(self._show(rel))}: it is "
+                                  f"{_kind(st.st_mode) or 'something else'}, not a regular file")
+        if rel not in self._old and rel not in self._prior and not self.force:
             raise OutputPathError(
-                f"refusing to overwrite {_q(os.path.join(self.shown, rel))}: it was not "
-                f"written by {tool_label(self.tool)} (not in {MANIFEST}); move it away or use "
-                "--force")
+                f"refusing to overwrite {_q(self._show(rel))}: it was not written by "
+                f"{tool_label(self.tool)} (not in {MANIFEST}); move it away or use --force")
 
     # -- writing --------------------------------------------------------------------------
+    def _mkdir(self, path: str, shown: str) -> bool:
+        """Create one folder (umask mode); False if it is there already."""
+        with critical():
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                return False
+            except OSError as exc:
+                raise OutputPathError(f"cannot create directory {_q(shown)}: "
+                                      f"{exc.strerror or exc}") from None
+            self._created_dirs.append(path)
+        return True
+
+    def _lock(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            return
+        try:
+            fd = os.open(str(self.root), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError as exc:
+            raise OutputPathError(f"cannot open {_q(self.shown)}: {exc.strerror or exc}") \
+                from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise OutputPathError(
+                f"cannot write into {_q(self.shown)}: another actfn command is writing into it "
+                "now; try again when it has finished") from None
+        except OSError:  # pragma: no cover - a file system without flock: no lock
+            os.close(fd)
+            return
+        self._lock_fd = fd
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
+
     def __enter__(self) -> OwnedDir:
-        if not self.root.exists():
-            with critical():
-                self.root.mkdir()
-                self._created_dirs.append(self.root)
+        created = self._mkdir(str(self.root), self.shown)
+        self._lock()  # a folder we created but lost to another run is left to that run
+        if not created:
+            try:
+                self._validate()  # again, under the lock: the folder may have changed
+            except BaseException:
+                self._unlock()
+                raise
         return self
 
     def path(self, rel: str) -> Path:
-        """The full path for actfn's file ``rel`` (created folders included), recorded as
-        actfn's. Refuses paths that leave the folder (``..``, symlinks pointing out) and
-        existing files that are not actfn's (unless ``force``)."""
+        """The full path for actfn's file ``rel`` (its folders created), to be written with
+        :func:`atomic_write_bytes`. Refuses what the constructor refuses for ``planned``."""
         rel = self._rel(rel)
-        full = self.root / rel
-        for parent in reversed(full.relative_to(self.root).parents[:-1]):
-            d = self.root / parent
-            if not d.exists():
-                with critical():
-                    d.mkdir()
-                    self._created_dirs.append(d)
-        real = os.path.realpath(full)
-        if not _inside(str(self.root), real) or real == str(self.root):
-            raise OutputPathError(f"refusing to write {_q(os.path.join(self.shown, rel))}: it "
-                                  f"resolves outside {_q(self.shown)}")
-        self._clash(rel)
-        if rel not in self._written and not (full.exists() or full.is_symlink()):
-            self._created_files.add(rel)
-        self._written.add(rel)
-        return full
+        self._check_path(rel)
+        root = str(self.root)
+        parts = rel.split("/")
+        for i in range(1, len(parts)):
+            sub = "/".join(parts[:i])
+            self._mkdir(os.path.join(root, sub), self._show(sub))
+        full = os.path.join(root, rel)
+        if rel not in self._prior:
+            try:
+                self._prior[rel] = _ident(os.stat(full))
+            except OSError:
+                self._prior[rel] = None
+        return Path(full)
 
     def write_bytes(self, rel: str, data: bytes) -> Path:
         """Write actfn's file ``rel`` atomically (:func:`atomic_write_bytes`)."""
@@ -366,43 +636,85 @@ class OwnedDir:
         """UTF-8 text version of :meth:`write_bytes`."""
         return self.write_bytes(rel, text.encode("utf-8"))
 
-    def _manifest(self, files: Iterable[str]) -> None:
-        body = {"tool": self.tool, "files": sorted(files)}
-        atomic_write_text(self.root / MANIFEST, json.dumps(body, indent=1) + "\n")
+    def _mine(self) -> set[str]:
+        """The files this run wrote: there now, written by this process, not the old one."""
+        mine = set()
+        for rel, prior in self._prior.items():
+            full = os.path.join(str(self.root), rel)
+            if wrote(full) and _ident(os.stat(full)) != prior:
+                mine.add(rel)
+        return mine
 
-    def _prune(self, rel: str) -> None:
-        """Remove empty folders above ``rel`` (never the root, never a non-empty one)."""
-        d = (self.root / rel).parent
-        while d != self.root and _inside(str(self.root), str(d)):
+    def _write_manifest(self, own: Iterable[str]) -> None:
+        own = set(own)
+        body: dict[str, Any] = {"tool": self.tool, "files": sorted(own)}
+        others = {t: sorted(f - own) for t, f in sorted(self._others.items()) if f - own}
+        if others:
+            body["others"] = others
+        full = os.path.join(str(self.root), MANIFEST)
+        st = _lstat(full)
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            raise OutputPathError(f"cannot write {_q(self._show(MANIFEST))}: it is not a "
+                                  "regular file")
+        _replace_with(full, (json.dumps(body, indent=1) + "\n").encode("utf-8"), st,
+                      self._show(MANIFEST))
+
+    def _real_dir(self, folder: str) -> bool:
+        """``folder`` is a real folder inside the root (no symlink on the way)."""
+        return _inside(str(self.root), folder) and os.path.realpath(folder) == folder
+
+    def _remove(self, rel: str, *, ours_only: bool) -> None:
+        """Unlink actfn's file ``rel`` if it is a regular file in a real folder inside the
+        root (and, with ``ours_only``, one this process wrote), then empty folders above."""
+        full = os.path.join(str(self.root), rel)
+        if not self._real_dir(os.path.dirname(full)):
+            return
+        st = _lstat(full)
+        if st is None or not stat.S_ISREG(st.st_mode) or (ours_only and not wrote(full)):
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(full)
+            self._prune(os.path.dirname(full))
+
+    def _prune(self, d: str) -> None:
+        """Remove empty folders from ``d`` up (never the root, never a non-empty one)."""
+        root = str(self.root)
+        while d != root and self._real_dir(d):
             try:
-                d.rmdir()
+                os.rmdir(d)
             except OSError:
                 return
-            d = d.parent
+            d = os.path.dirname(d)
+
+    def _undo(self, mine: set[str]) -> None:
+        created = {rel for rel in mine if self._prior.get(rel) is None}
+        for rel in created:
+            self._remove(rel, ours_only=True)
+        for d in reversed(self._created_dirs):
+            with contextlib.suppress(OSError):
+                os.rmdir(d)
+        if not self._has_manifest or not self.root.is_dir():
+            return
+        keep = {r for r in self._old if os.path.isfile(os.path.join(str(self.root), r))}
+        with contextlib.suppress(OSError):
+            self._write_manifest(keep | (mine - created))
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        with critical():
-            if exc_type is None:
-                self._manifest(self._written)
-                for rel in sorted(self._old - self._written):
-                    full = self.root / rel
-                    if full.is_file() or full.is_symlink():
-                        with contextlib.suppress(OSError):
-                            full.unlink()
-                            self._prune(rel)
-                return
-            for rel in self._created_files:
-                with contextlib.suppress(OSError):
-                    (self.root / rel).unlink()
-            for d in reversed(self._created_dirs):
-                with contextlib.suppress(OSError):
-                    d.rmdir()
-            if not self.root.exists():
-                return
-            keep = {r for r in self._old | self._written if (self.root / r).exists()}
-            if keep or self._has_manifest:
-                with contextlib.suppress(OSError):
-                    self._manifest(keep)
+        try:
+            with critical():
+                mine = self._mine()
+                if exc_type is not None:
+                    self._undo(mine)
+                    return
+                try:
+                    self._write_manifest(mine)
+                except BaseException:
+                    self._undo(mine)
+                    raise
+                for rel in sorted(self._old - mine):
+                    self._remove(rel, ours_only=False)
+        finally:
+            self._unlock()
 
 
 def tool_label(tool: str) -> str:

@@ -200,3 +200,97 @@ def test_signal_in_a_command_is_one_line_and_its_exit_code(
     assert r.exit_code == code
     assert one_line(r) == f"actfn: interrupted by {sig}"
     assert signal.getsignal(signum) == before  # handlers restored after the command
+
+
+# -- review of the CLI error contract: regression tests named after the defect --------------
+def test_defect08_fail_inside_a_guarded_command_is_one_line_exit_2() -> None:
+    r = run("claims", "run", "--threads", "3")
+    assert r.exit_code == 2
+    assert one_line(r) == "actfn: error: --threads=3 must be 1 or 2"
+    assert "internal error" not in r.output
+
+
+def test_defect08_typer_exit_passes_through_guarded() -> None:
+    import typer
+
+    from actfn._cli_common import guarded
+
+    def quits() -> None:
+        raise typer.Exit(code=7)
+
+    with pytest.raises(typer.Exit) as info:
+        guarded(quits)()
+    assert info.value.exit_code == 7
+
+
+@pytest.mark.parametrize("command", [["plot", "relu", "-o", "r.png"],
+                                     ["compare", "relu", "tanh", "-o", "r.png"]])
+def test_defect13_absurd_range_refused_up_front_without_warnings(
+        command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import warnings
+
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = run(*command, "--range", "-1e308", "1e308")
+    assert r.exit_code == 2
+    line = one_line(r)
+    assert "--range" in line and "too wide" in line and "Warning" not in r.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "actfn.cli", *args]
+
+
+def test_defect14_broken_pipe_on_stdout_exits_quietly() -> None:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.Popen(_cli("eval", "relu", *map(str, range(1, 20001))),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()  # like `| head -1`
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.wait(timeout=300)
+    assert first.startswith(b"# relu")
+    assert proc.returncode == 141, err  # 128 + SIGPIPE, like a Unix tool
+    assert err == b""  # nothing blames the input
+
+
+@pytest.mark.parametrize("args", [["show", "relu"], ["eval", "relu", "1"]])
+def test_defect14_closed_stdout_is_one_line(args: list[str]) -> None:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    r = subprocess.run(["sh", "-c", 'exec "$0" "$@" >&-', *_cli(*args)],  # `actfn … >&-`
+                       stderr=subprocess.PIPE, env=env, text=True, timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().splitlines() == [
+        "actfn: error: standard output is closed; nothing to write the result to"]
+
+
+def test_defect17_compare_needs_two_names() -> None:
+    r = run("compare", "relu")
+    assert r.exit_code == 2 and "two or more" in one_line(r)
+
+
+def test_defect17_debug_hint_says_the_flag_goes_before_the_command(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_cli_atlas, "get", fake_get(RuntimeError("kernel exploded")))
+    r = run("eval", "celu", "-1")
+    line = one_line(r)
+    assert r.exit_code == 1 and "actfn --debug eval" in line and "before the command" in line
+
+
+def test_defect17_long_unknown_name_is_not_echoed_in_full() -> None:
+    r = run("show", "x" * 5000)
+    assert r.exit_code == 2 and len(one_line(r)) < 400
+
+
+def test_defect17_help_has_no_line_breaks_inside_sentences() -> None:
+    from actfn import _cli_bench
+    from actfn._cli_common import help_text
+
+    for fn in (_cli_atlas.cmd_atlas, _cli_bench.cmd_bench):
+        text = help_text(fn)
+        assert text and all("\n" not in para for para in text.split("\n\n")), text
+    r = run("atlas", "--help")
+    assert r.exit_code == 0 and "Build the activation atlas" in r.output

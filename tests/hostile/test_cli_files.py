@@ -495,3 +495,309 @@ def test_sigterm_during_atlas_rebuild_keeps_the_earlier_atlas(tmp_path: Path) ->
     assert after["CNAME"] == before["CNAME"]
     assert hidden_leftovers(site) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["site"]
     assert manifest_files(site) == own_before
+
+
+# -- review of the file-safety work: regression tests named after the defect ----------------
+def _count_drawing(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record every figure the atlas would draw (none must be drawn before a refusal)."""
+    from actfn import plot
+
+    calls: list[object] = []
+    real = plot.save
+
+    def save(fig, path):
+        calls.append(path)
+        return real(fig, path)
+
+    monkeypatch.setattr(plot, "save", save)
+    return calls
+
+
+def test_defect01_rebuild_of_0_1_0_atlas_deletes_only_exact_old_names(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    for d in ("img", "math", "notes"):
+        (site / d).mkdir(parents=True)
+    (site / _build.LEGACY_MARKER).write_text("actfn 0.1.0\n")
+    old = ["relu.html", "tanh.html", "index.html", "style.css", "img/relu.png",
+           "img/tanh-thumb.png", "img/overview.png", "math/0123456789abcdef.svg"]
+    mine = ["about.html", "img/logo.png", "notes/todo.html", "notes/relu.html", "CNAME",
+            "math/mine.svg", "img/sub.png"]
+    for rel in old + mine:
+        (site / rel).write_text("old or mine")
+    (site / "img" / "nested").mkdir()
+    (site / "img" / "nested" / "relu.png").write_text("mine")
+    _build.build(site, only=["relu"])
+    for rel in mine + ["img/nested/relu.png"]:
+        assert (site / rel).read_text() in ("old or mine", "mine"), rel  # kept
+    for rel in ("tanh.html", "img/tanh-thumb.png", "math/0123456789abcdef.svg"):
+        assert not (site / rel).exists(), rel  # the old version's stale files
+    assert "old or mine" not in (site / "relu.html").read_text()
+    assert not set(mine) & manifest_files(site)
+
+
+def test_defect02_force_never_writes_through_a_symlinked_manifest(
+        tmp_path: Path, one_page_atlas: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    _build.build(site, only=["relu"])
+    decoy = tmp_path / "decoy.txt"
+    decoy.write_text("precious")
+    (site / _safe_io.MANIFEST).unlink()
+    (site / _safe_io.MANIFEST).symlink_to(decoy)
+    drawn = _count_drawing(monkeypatch)
+    for extra in ((), ("--force",)):
+        r = run("atlas", "-o", str(site), "-q", *extra)
+        assert r.exit_code == 2, r.output
+        assert "symlink" in one_line(r) and _safe_io.MANIFEST in one_line(r)
+    assert decoy.read_text() == "precious" and drawn == []
+    assert (site / _safe_io.MANIFEST).is_symlink()
+
+
+def test_defect03_stale_removal_never_leaves_the_folder_through_a_symlink(
+        tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build.build(site, only=["relu"])
+    decoy = tmp_path / "decoy"
+    decoy.mkdir()
+    (decoy / "victim.txt").write_text("precious")
+    (tmp_path / "victim2.txt").write_text("precious")
+    (site / "lnk").symlink_to(decoy)
+    (site / "lnk2.txt").symlink_to(tmp_path / "victim2.txt")
+    data = json.loads((site / _safe_io.MANIFEST).read_text())
+    data["files"] += ["lnk/victim.txt", "lnk2.txt"]
+    (site / _safe_io.MANIFEST).write_text(json.dumps(data))
+    _build.build(site, only=["relu"])
+    assert (decoy / "victim.txt").read_text() == "precious"
+    assert (tmp_path / "victim2.txt").read_text() == "precious"
+    assert (site / "lnk2.txt").is_symlink()  # not a regular file: not actfn's to remove
+    assert not {"lnk/victim.txt", "lnk2.txt"} & manifest_files(site)
+
+
+def test_defect04_force_refuses_a_folder_in_a_file_slot_before_work_and_records_nothing(
+        tmp_path: Path, one_page_atlas: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    w = tmp_path / "w"
+    (w / "index.html").mkdir(parents=True)
+    (w / "notes.txt").write_text("note")
+    before = snapshot(w)
+    drawn = _count_drawing(monkeypatch)
+    r = run("atlas", "-o", str(w), "-q", "--force")
+    assert r.exit_code == 2 and "index.html" in one_line(r) and "directory" in one_line(r)
+    assert drawn == [] and snapshot(w) == before  # no manifest appeared
+
+
+def test_defect04_failed_run_records_only_files_it_wrote(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "user.txt").write_text("mine")
+    with _safe_io.OwnedDir(root, tool="actfn test", force=True) as owned:
+        owned.write_text("a.txt", "a")
+    assert manifest_files(root) == {"a.txt"}
+
+    def broken(fd: int, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(_safe_io.OutputPathError, match="No space"):
+        with _safe_io.OwnedDir(root, tool="actfn test") as owned:
+            owned.write_text("a.txt", "a2")
+            owned.path("requested-never-written.txt")
+            monkeypatch.setattr(_safe_io, "_write_all", broken)
+            owned.write_text("b.txt", "b")
+    assert manifest_files(root) == {"a.txt"} and (root / "a.txt").read_text() == "a2"
+    assert sorted(p.name for p in root.iterdir()) == [_safe_io.MANIFEST, "a.txt", "user.txt"]
+    # a forced run into a folder that had no manifest writes none when it fails
+    monkeypatch.undo()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "user.txt").write_text("mine")
+    with pytest.raises(RuntimeError):
+        with _safe_io.OwnedDir(other, tool="actfn test", force=True) as owned:
+            owned.write_text("new.txt", "x")
+            raise RuntimeError("the build failed")
+    assert [p.name for p in other.iterdir()] == ["user.txt"]
+
+
+def test_defect05_manifest_slot_that_is_a_folder_is_refused_before_work(
+        tmp_path: Path, one_page_atlas: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    s3 = tmp_path / "s3"
+    (s3 / _safe_io.MANIFEST).mkdir(parents=True)
+    (s3 / "notes.txt").write_text("mine")
+    before = snapshot(s3)
+    drawn = _count_drawing(monkeypatch)
+    r = run("atlas", "-o", str(s3), "-q", "--force")
+    assert r.exit_code == 2 and _safe_io.MANIFEST in one_line(r)
+    assert drawn == [] and snapshot(s3) == before
+
+
+def test_defect05_manifest_write_failing_at_the_end_is_a_failure_that_cleans_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_manifest(self, own) -> None:
+        raise _safe_io.OutputPathError("cannot write the manifest: disk full")
+
+    monkeypatch.setattr(_safe_io.OwnedDir, "_write_manifest", no_manifest)
+    new = tmp_path / "new"
+    with pytest.raises(_safe_io.OutputPathError, match="disk full"):
+        _build.build(new, only=["relu"])
+    assert list(tmp_path.iterdir()) == []  # created files and folders removed again
+
+
+def test_defect06_concurrent_run_fails_fast_and_removes_nothing(
+        tmp_path: Path, one_page_atlas: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    new = tmp_path / "cc" / "new"
+    new.parent.mkdir()
+    drawn = _count_drawing(monkeypatch)
+    with _safe_io.OwnedDir(new, tool="actfn atlas") as first:
+        first.write_text("img/relu.png", "first run's")
+        r = run("atlas", "-o", str(new), "-q")
+        assert r.exit_code == 2 and "another actfn command is writing" in one_line(r)
+        assert drawn == []
+        assert (new / "img" / "relu.png").read_text() == "first run's"
+    assert manifest_files(new) == {"img/relu.png"}
+    r = run("atlas", "-o", str(new), "-q")  # once the first has finished: fine
+    assert r.exit_code == 0, r.output
+
+
+def test_defect06_concurrent_atlas_processes_one_wins_and_the_other_writes_nothing(
+        tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    first = _start_atlas(site)
+    _wait_for(lambda: any((site / "img").glob("*.png")), first)
+    second = _start_atlas(site)
+    _, err2 = second.communicate(timeout=300)
+    assert second.returncode == 2 and "another actfn command is writing" in err2
+    assert len(err2.strip().splitlines()) == 1
+    first.send_signal(signal.SIGTERM)  # no need to wait for the whole atlas
+    first.communicate(timeout=300)
+    assert first.returncode == 143
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_defect07_bad_folders_inside_the_output_are_refused_before_work(
+        tmp_path: Path, one_page_atlas: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = _count_drawing(monkeypatch)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for case, make in [("dangling", lambda m: m.symlink_to(tmp_path / "gone")),
+                       ("outside", lambda m: m.symlink_to(outside)),
+                       ("file", lambda m: m.write_text("x"))]:
+        site = tmp_path / f"site-{case}"
+        _build.build(site, only=["relu"])
+        shutil_rmtree(site / "math")
+        make(site / "math")
+        drawn.clear()
+        before = snapshot(site)
+        r = run("atlas", "-o", str(site), "-q")
+        line = one_line(r)
+        assert r.exit_code == 2 and "math" in line and "Errno" not in line, (case, line)
+        assert drawn == [] and snapshot(site) == before, case
+    assert list(outside.iterdir()) == []
+
+
+def shutil_rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path)
+
+
+def test_defect07_claims_report_symlinked_out_is_refused_before_the_experiments(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import actfn.experiments as ex
+
+    calls: list[object] = []
+    monkeypatch.setattr(ex, "run", lambda *a, **k: calls.append(a))
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / _safe_io.MANIFEST).write_text(json.dumps(
+        {"tool": "actfn claims run", "files": ["README.md", "results.json"]}))
+    (out / "results.json").write_text("old results")
+    (tmp_path / "elsewhere.md").write_text("not the report's")
+    (out / "README.md").symlink_to(tmp_path / "elsewhere.md")
+    r = run("claims", "run", CLAIM, "--quick", "--no-figures", "-o", str(out))
+    assert r.exit_code == 2 and "README.md" in one_line(r) and "outside" in one_line(r)
+    assert calls == [] and (out / "results.json").read_text() == "old results"
+    assert (tmp_path / "elsewhere.md").read_text() == "not the report's"
+
+
+def test_defect09_second_tool_adds_its_record_and_keeps_the_first(
+        tmp_path: Path, one_page_atlas: None) -> None:
+    site = tmp_path / "site"
+    assert run("atlas", "-o", str(site), "-q").exit_code == 0
+    atlas_files = manifest_files(site)
+    r = run("claims", "run", CLAIM, "--quick", "--no-figures", "-o", str(site))
+    assert r.exit_code == 2 and "actfn atlas" in one_line(r)  # without --force: refused
+    r = run("claims", "run", CLAIM, "--quick", "--no-figures", "-o", str(site), "--force")
+    assert r.exit_code == 0, r.output
+    data = json.loads((site / _safe_io.MANIFEST).read_text())
+    assert data["tool"] == "actfn claims run"
+    assert set(data["files"]) == {"README.md", "results.json"}
+    assert set(data["others"]["actfn atlas"]) == atlas_files
+    r = run("atlas", "-o", str(site), "-q")  # the atlas still knows its folder
+    assert r.exit_code == 0, r.output
+    data = json.loads((site / _safe_io.MANIFEST).read_text())
+    assert set(data["files"]) == atlas_files
+    assert set(data["others"]["actfn claims run"]) == {"README.md", "results.json"}
+    assert (site / "README.md").is_file() and (site / "results.json").is_file()
+    r = run("claims", "run", CLAIM, "--quick", "--no-figures", "-o", str(site))
+    assert r.exit_code == 0, r.output  # and so does the report, without --force
+
+
+def test_defect10_dangling_link_names_the_missing_folder(tmp_path: Path,
+                                                         one_page_atlas: None) -> None:
+    (tmp_path / "dangle").symlink_to(tmp_path / "nodir" / "sub")
+    r = run("atlas", "-q", "-o", str(tmp_path / "dangle"))
+    line = one_line(r)
+    assert r.exit_code == 2 and f"{str(tmp_path / 'nodir')!r} does not exist" in line, line
+    (tmp_path / "p.png").symlink_to(tmp_path / "nodir2" / "x.png")
+    r = run("plot", "relu", "-o", str(tmp_path / "p.png"))
+    line = one_line(r)
+    assert r.exit_code == 2 and f"{str(tmp_path / 'nodir2')!r} does not exist" in line, line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dangle", "p.png"]
+
+
+def test_defect11_longest_file_name_can_be_written(tmp_path: Path) -> None:
+    name = "a" * 251 + ".png"  # 255 bytes, the usual limit
+    r = run("plot", "relu", "-o", str(tmp_path / name))
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_defect12_rewrite_keeps_owner_and_group_drops_setuid(tmp_path: Path) -> None:
+    p = tmp_path / "own.png"
+    p.write_bytes(b"old")
+    if os.geteuid() == 0:
+        os.chown(p, 65534, 65534)
+    p.chmod(0o4755 | stat.S_ISGID)
+    before = p.stat()
+    link = tmp_path / "hard.png"
+    os.link(p, link)
+    _safe_io.atomic_write_bytes(p, b"new")
+    after = p.stat()
+    assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
+    assert stat.S_IMODE(after.st_mode) == 0o755  # setuid/setgid dropped, the rest kept
+    assert p.read_bytes() == b"new"
+    assert link.read_bytes() == b"old"  # documented: replacement breaks hard links
+    assert "hard links" in (_safe_io.atomic_write_bytes.__doc__ or "")
+
+
+def test_defect15_manifest_listing_itself_survives_the_rebuild(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build.build(site, only=["relu"])
+    data = json.loads((site / _safe_io.MANIFEST).read_text())
+    data["files"].append(_safe_io.MANIFEST)
+    (site / _safe_io.MANIFEST).write_text(json.dumps(data))
+    _build.build(site, only=["relu"])
+    assert (site / _safe_io.MANIFEST).is_file()
+    assert _safe_io.MANIFEST not in manifest_files(site)
+
+
+def test_defect16_messages_are_plain(tmp_path: Path, one_page_atlas: None) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("x")
+    (site / _safe_io.MANIFEST).write_text("{bad json")
+    r = run("atlas", "-q", "-o", str(site))
+    line = one_line(r)
+    assert r.exit_code == 2 and "the manifest" in line and "is not valid JSON" in line
+    assert "Expecting" not in line and "char 1" not in line
+    r = run("atlas", "-q", "-o", "/proc/x")
+    line = one_line(r)
+    assert r.exit_code == 2 and "'/proc/x'" in line and "Errno" not in line, line

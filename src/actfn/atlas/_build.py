@@ -32,7 +32,15 @@ __all__ = ["build", "check_target", "examples", "MARKER", "EXAMPLE_X", "LANGS", 
 MARKER = _safe_io.MANIFEST
 #: The marker of atlases built by actfn 0.1.0 (a folder holding it is taken as an atlas).
 LEGACY_MARKER = ".actfn-atlas"
-_LEGACY_FILES = ("*.html", "style.css", "img/*.png", "math/*.svg")
+
+def _legacy_files() -> tuple[str, ...]:
+    """Exactly the files 0.1.0 wrote (the registered names' pages and figures, formulas
+    named by a 16-hex-digit hash); a rebuild removes no other file of such a folder."""
+    per_name = [f for n in names() for f in (f"{n}.html", f"img/{n}.png", f"img/{n}-thumb.png")]
+    return ("index.html", "style.css", "img/overview.png", "math/" + "[0-9a-f]" * 16 + ".svg",
+            *per_name)
+
+
 _TOOL = "actfn atlas"
 #: Names that may become file names (the registry's own rule, checked again here).
 _SAFE_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -349,7 +357,7 @@ def _katex_font(rel: str) -> str:
 def _owned(out_dir: str | os.PathLike[str], force: bool,
            specs: Sequence[Spec] = (), langs: Sequence[str] = ("en", "zh")) -> _safe_io.OwnedDir:
     return _safe_io.OwnedDir(out_dir, tool=_TOOL, force=force,
-                             legacy=(LEGACY_MARKER, _LEGACY_FILES),
+                             legacy=(LEGACY_MARKER, _legacy_files()),
                              planned=_planned(specs, langs))
 
 
