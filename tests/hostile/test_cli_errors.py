@@ -293,4 +293,4 @@ def test_defect17_help_has_no_line_breaks_inside_sentences() -> None:
         text = help_text(fn)
         assert text and all("\n" not in para for para in text.split("\n\n")), text
     r = run("atlas", "--help")
-    assert r.exit_code == 0 and "Build the activation atlas" in r.output
+    assert r.exit_code == 0 and "Build the atlas: a static site that works offline." in r.output
