@@ -280,3 +280,26 @@ def exp_shifted(q: Any, qlo: Any, c: tuple[float, float], xp: Any) -> Any:
     lo = serr + c[1] if qlo is None else serr + (c[1] + qlo)
     e = xp.exp(s)
     return xp.where(xp.isinf(e), e, e + e * lo)  # inf·lo with lo < 0 would give NaN
+
+
+def scaled_dsigmoid(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
+    """(σ'(z)·k, 1/k) with k = 2**128 where |z| > 600 (both tails), else k = 1.
+
+    Like :func:`scaled_sigmoid_parts`, but symmetric: σ'(z) = e/(1 + e)² with
+    e = exp(-|z|) is subnormal for z > 708 as well as for z < -708, and a caller that
+    multiplies it by a large factor (β) must not start from a subnormal.
+    """
+    a = xp.abs(z)
+    e = xp.exp(-a)
+    if is_f64(z, xp):
+        tail = a > -_SIG_SCALE_BELOW
+        s, serr = two_sum(-a, LN2_128[0])
+        es = xp.where(tail, xp.exp(s) * (1.0 + (serr + LN2_128[1])), e)
+        inv_k = xp.where(tail, TWO_M128, xp.ones_like(z))
+    else:
+        es, inv_k = e, 1.0
+    if zlo is not None:
+        corr = 1.0 - xp.sign(z) * zlo
+        e, es = e * corr, es * corr
+    d = 1.0 + e
+    return es / (d * d), inv_k

@@ -92,7 +92,12 @@ def _elu_like(x, xp, a, s, ain):
     if s != 1.0:
         # (s·a)·expm1 with s·a = (hi + lo)·2**e exactly to ~106 bits (it may exceed the
         # double range while s·a·expm1(x) does not).
+        # The power of two goes first when it enlarges (a subnormal expm1 becomes exact
+        # and normal; if it overflows, so does the result), last when it shrinks.
         hi, lo, e, _ = _coef(s, a, ain, 0)
+        if e > 0:
+            v = scale2(neg, e)
+            return xp.where(x > 0, s * x, hi * v + lo * v)
         return xp.where(x > 0, s * x, scale2(hi * neg + lo * neg, e))
     return xp.where(x > 0, x, a * neg)
 

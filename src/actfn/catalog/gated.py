@@ -14,6 +14,7 @@ from .._math import (
     clip,
     exp_neg_abs,
     near_zeros,
+    scaled_dsigmoid,
     scaled_gaussian,
     scaled_sigmoid_parts,
     sigmoid_parts,
@@ -259,15 +260,13 @@ def _silu_d(x, xp, *, beta, beta_lo=0.0):
 def _silu_d2(x, xp, *, beta, beta_lo=0.0):
     _, z, ze = _silu_arg(x, xp, beta, beta_lo)
     s, sm, _ = sigmoid_parts(z, xp, ze)
-    _, ds, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    ds, inv_k = scaled_dsigmoid(z, xp, ze)
     inner = xp.where(z < 0, (2.0 + z) - 2.0 * z * s, (2.0 - z) + 2.0 * z * sm)
-    # β before the 2**-128 unscaling: a result that is subnormal is rounded once, not
-    # rounded subnormal first and then multiplied by β (β·ds·inner ≤ β/2 cannot overflow).
-    # In the tail (z < -600, where ds carries the 2**128 scaling) β multiplies before the
-    # unscaling, so a subnormal result is rounded once instead of being rounded to a
+    # In the tails (|z| > 600, where ds carries the 2**128 scaling) β multiplies before
+    # the unscaling, so a subnormal result is rounded once instead of being rounded to a
     # subnormal first and then multiplied by β (β·ds·inner ≤ β/2 cannot overflow).
     v = ds * inner
-    return xp.where(z < _SIG_SCALE_BELOW, (v * beta) * inv_k,
+    return xp.where(xp.abs(z) > -_SIG_SCALE_BELOW, (v * beta) * inv_k,
                     beta * near_zeros(v * inv_k, z, xp, "silu_d2", ze))
 
 

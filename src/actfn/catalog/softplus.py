@@ -14,7 +14,7 @@ from .._math import (
     clip,
     exp_neg_abs,
     is_f64,
-    scaled_sigmoid_parts,
+    scaled_dsigmoid,
     sigmoid_parts,
     two_prod,
     two_sum,
@@ -54,7 +54,7 @@ def _softplus_d(x, xp, *, beta):
 def _softplus_d2(x, xp, *, beta):
     z, ze = _softplus_arg(x, xp, beta)
     # β·σ'(z) with σ' scaled by 2**128 in the tail: one rounding for subnormal results.
-    _, ds, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    ds, inv_k = scaled_dsigmoid(z, xp, ze)
     return (ds * beta) * inv_k
 
 
