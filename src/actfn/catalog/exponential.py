@@ -97,7 +97,8 @@ def _elu_like(x, xp, a, s, ain):
         hi, lo, e, _ = _coef(s, a, ain, 0)
         if e > 0:
             v = scale2(neg, e)
-            return xp.where(x > 0, s * x, hi * v + lo * v)
+            t = hi * v
+            return xp.where(x > 0, s * x, xp.where(xp.isinf(t), t, t + lo * v))
         return xp.where(x > 0, s * x, scale2(hi * neg + lo * neg, e))
     return xp.where(x > 0, x, a * neg)
 
