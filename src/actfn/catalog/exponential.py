@@ -93,12 +93,14 @@ def _elu_like(x, xp, a, s, ain):
         # (s·a)·expm1 with s·a = (hi + lo)·2**e exactly to ~106 bits (it may exceed the
         # double range while s·a·expm1(x) does not).
         # The power of two goes first when it enlarges (a subnormal expm1 becomes exact
-        # and normal; if it overflows, so does the result), last when it shrinks.
+        # and normal), last when it shrinks. When it enlarges, the last factor 2 is kept
+        # for the end so that hi·v cannot round to inf where hi·v + lo·v rounds to max.
         hi, lo, e, _ = _coef(s, a, ain, 0)
         if e > 0:
-            v = scale2(neg, e)
+            v = scale2(neg, e - 1)
             t = hi * v
-            return xp.where(x > 0, s * x, xp.where(xp.isinf(t), t, t + lo * v))
+            r = xp.where(xp.isinf(t), t, t + lo * v)
+            return xp.where(x > 0, s * x, r * 2.0)
         return xp.where(x > 0, s * x, scale2(hi * neg + lo * neg, e))
     return xp.where(x > 0, x, a * neg)
 
