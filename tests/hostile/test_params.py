@@ -122,6 +122,24 @@ def test_celu_tiny_alpha_no_zero_division():
             assert act.derivative(-1.0) == 0.0
 
 
+@pytest.mark.parametrize(
+    "args,want",
+    [(["eval", "celu", "--param", "alpha=1e-200", "--dtype", "float64", "--", "-1"],
+      "-1e-200"),
+     (["eval", "selu", "--param", "alpha=1e300", "--param", "scale=1e10", "--", "-1"], "-inf")],
+)
+def test_cli_eval_extreme_parameters(args, want):
+    # Were a ZeroDivisionError and an OverflowError traceback from the kernels.
+    from typer.testing import CliRunner
+
+    from actfn.cli import app
+
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert res.exception is None
+    assert want in res.output
+
+
 @pytest.mark.parametrize("alpha", [0.0, TINY, 1e-300, 1e-150, 1e150, 1e300, MAX])
 def test_elu_extreme_alpha(alpha):
     assert_accurate("elu", {"alpha": alpha})
