@@ -294,14 +294,14 @@ def test_untraceable_kernel_falls_back_to_numpy() -> None:
             return x
         return 2.0 * x
 
-    spec = actfn.Spec(name="_test_untraceable", f=f, df=f, d2f=f)
+    spec = actfn.Spec(name="test_untraceable", f=f, df=f, d2f=f)
     actfn.register(spec)
     try:
-        act = actfn.get("_test_untraceable")
+        act = actfn.get("test_untraceable")
         assert _fast.compiled_kernel(act, (spec.f,), False, "float64") is None
         assert np.array_equal(act(np.array([-1.0, 2.0])), [-2.0, 4.0])
     finally:
-        actfn.unregister("_test_untraceable")
+        actfn.unregister("test_untraceable")
 
 
 def test_prelu_per_channel_weights(path: str) -> None:

@@ -11,6 +11,9 @@ applying ``exp(z + δ) ≈ exp(z)·(1 + δ)`` removes it.
 
 from __future__ import annotations
 
+import decimal
+import math
+from fractions import Fraction
 from typing import Any
 
 # Full-precision constants as (hi, lo) pairs: value = hi + lo to ~106 bits.
@@ -76,6 +79,17 @@ def sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, Any]:
     pos = z >= 0
     return xp.where(pos, big, small), xp.where(pos, small, big), small / d
 
+
+#: Valid range of the sharpness β of softplus and silu. Their kernels clip βx to ±800
+#: before the exponentials (which keeps ±inf out of the double-double steps); that is
+#: exact only while x·σ(βx), log1p(e^{-|βx|})/β and β·σ'(βx) all underflow beyond the
+#: clip, i.e. for 1e-16 ≤ β ≤ 1e16. Outside, the function is ReLU (β → ∞) or its β → 0
+#: limit to far below a float32 ulp over any practical input range.
+BETA_MIN, BETA_MAX = 1e-16, 1e16
+BETA_WHY = (
+    "the kernels clip β·x at ±800 before exponentiating, which is exact only for "
+    "1e-16 ≤ β ≤ 1e16; use relu for β → ∞"
+)
 
 #: Below this z, σ(z) ≈ e = exp(z) is close to subnormal: scaled_sigmoid_parts scales by 2**128.
 _SIG_SCALE_BELOW = -600.0
@@ -217,3 +231,75 @@ def _truncate(coeffs: tuple[float, ...], radius: float) -> tuple[float, ...]:
         if abs(coeffs[n]) * radius**n <= c1 * 2.0**-60:
             return coeffs[:n]
     return coeffs
+
+
+# -- parameters far from 1 ------------------------------------------------------------------
+# Parameters are Python floats bound before tracing, so constants derived from them are
+# computed here once, exactly (fractions) or to ~40 digits (decimal), and enter the
+# kernels as double-doubles or as exact powers of two.
+
+
+def frexp2(v: float) -> tuple[float, int]:
+    """``v = m·2**e`` with ``1 <= m < 2`` (``v > 0`` finite, subnormals included)."""
+    f, e = math.frexp(v)
+    return 2.0 * f, e - 1
+
+
+def scale2(x: Any, e: int) -> Any:
+    """``x·2**e``, exact unless the result over- or underflows (at most two products,
+    so ``e`` may lie outside the exponent range of a single double)."""
+    while e:
+        step = max(-1000, min(1000, e))
+        x = x * math.ldexp(1.0, step)
+        e -= step
+    return x
+
+
+def dd(v: Fraction) -> tuple[float, float]:
+    """``v`` as a double-double ``(hi, lo)`` (``hi`` correctly rounded; finite ``v``)."""
+    hi = float(v)
+    return hi, float(v - Fraction(hi))
+
+
+def log_dd(v: Fraction) -> tuple[float, float]:
+    """``ln v`` for an exact positive rational ``v`` as a double-double (~120 bits)."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = 50
+        ln = decimal.Decimal(v.numerator).ln() - decimal.Decimal(v.denominator).ln()
+    return dd(Fraction(ln))
+
+
+def exp_shifted(q: Any, qlo: Any, c: tuple[float, float], xp: Any) -> Any:
+    """``exp(q + qlo + c_hi + c_lo)`` to a few ulps for a double-double constant ``c``.
+
+    Multiplies by ``exp(c)`` inside the exponential, so a factor far from 1 (a huge or
+    tiny parameter) neither overflows on its own nor leaves ``exp(q)`` subnormal where
+    the product is normal.
+    """
+    s, serr = two_sum(q, c[0])
+    lo = serr + c[1] if qlo is None else serr + (c[1] + qlo)
+    e = xp.exp(s)
+    return xp.where(xp.isinf(e), e, e + e * lo)  # inf·lo with lo < 0 would give NaN
+
+
+def scaled_dsigmoid(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
+    """(σ'(z)·k, 1/k) with k = 2**128 where |z| > 600 (both tails), else k = 1.
+
+    Like :func:`scaled_sigmoid_parts`, but symmetric: σ'(z) = e/(1 + e)² with
+    e = exp(-|z|) is subnormal for z > 708 as well as for z < -708, and a caller that
+    multiplies it by a large factor (β) must not start from a subnormal.
+    """
+    a = xp.abs(z)
+    e = xp.exp(-a)
+    if is_f64(z, xp):
+        tail = a > -_SIG_SCALE_BELOW
+        s, serr = two_sum(-a, LN2_128[0])
+        es = xp.where(tail, xp.exp(s) * (1.0 + (serr + LN2_128[1])), e)
+        inv_k = xp.where(tail, TWO_M128, xp.ones_like(z))
+    else:
+        es, inv_k = e, 1.0
+    if zlo is not None:
+        corr = 1.0 - xp.sign(z) * zlo
+        e, es = e * corr, es * corr
+    d = 1.0 + e
+    return es / (d * d), inv_k

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,9 @@ class Param:
     ``lower``/``upper`` bound real parameters (``None`` = unbounded); the
     ``*_inclusive`` flags say whether the bound itself is allowed. ``choices``
     makes the parameter categorical. ``vector=True`` also accepts a 1-D sequence of
-    reals (per-channel values, as PReLU's weight).
+    reals (per-channel values, as PReLU's weight). ``why`` explains a bound that is
+    narrower than the mathematics allows (where the kernels cannot meet actfn's
+    accuracy bounds); it is appended to the out-of-range message.
     """
 
     name: str
@@ -43,6 +46,7 @@ class Param:
     choices: tuple[str, ...] | None = None
     vector: bool = False
     learnable: bool = False
+    why: str = ""
 
     def valid_range(self) -> str:
         """Human-readable description of the valid values, e.g. ``"alpha > 0"``."""
@@ -69,8 +73,10 @@ class Param:
         if ok and self.upper is not None:
             ok = fv <= self.upper if self.upper_inclusive else fv < self.upper
         if not ok:
+            why = f" ({self.why})" if self.why and math.isfinite(fv) else ""
             raise ValueError(
-                f"{owner}: parameter {self.name}={v!r} is out of range; valid: {self.valid_range()}"
+                f"{owner}: parameter {self.name}={v!r} is out of range; valid: "
+                f"{self.valid_range()}{why}"
             )
         return fv
 
@@ -182,8 +188,27 @@ def _key(name: str) -> str:
     return name.strip().lower().replace("-", "_")
 
 
+#: What a registered name or alias must look like: it becomes a file name in the atlas,
+#: a Python identifier in the framework layers and a CLI argument.
+NAME_RULE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _check_name(name: Any, what: str) -> None:
+    if not isinstance(name, str) or NAME_RULE.fullmatch(name) is None:
+        raise ValueError(
+            f"invalid activation {what} {name!r}: it must match [a-z][a-z0-9_]* (a lower-case "
+            "letter, then lower-case letters, digits or underscores)"
+        )
+
+
 def register(spec: Spec, *, replace: bool = False) -> Spec:
-    """Add ``spec`` to the registry (its name and aliases must be new unless ``replace``)."""
+    """Add ``spec`` to the registry (its name and aliases must be new unless ``replace``).
+
+    The name and every alias must match ``[a-z][a-z0-9_]*`` (``ValueError`` otherwise).
+    """
+    _check_name(spec.name, "name")
+    for a in spec.aliases:
+        _check_name(a, "alias")
     taken = [n for n in (spec.name, *spec.aliases) if _key(n) in _SPECS or _key(n) in _ALIASES]
     if taken and not replace:
         raise ValueError(f"activation name(s) already registered: {', '.join(taken)}")

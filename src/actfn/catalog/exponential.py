@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+from fractions import Fraction
 
-from .._math import clip, two_prod
+from .._math import clip, dd, exp_shifted, frexp2, log_dd, scale2, two_prod
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec, register
 
 #: SELU constants (Klambauer et al. 2017, eq. 14) at full double precision; the
@@ -16,14 +17,29 @@ SELU_SCALE = 1.0507009873554804934193349852946
 # ELU family kernel: x > 0 → s·x; x ≤ 0 → s·α·(exp(x/α_in) - 1) with the input scale
 # used by CELU. At the kink f' takes the x ≤ 0 branch, as PyTorch's elu_backward does,
 # and f'' the x ≥ 0 one (0), as PyTorch's elu double backward (x < 0 strictly) does.
+#
+# Parameters anywhere in (0, 1.8e308]: x/α_in is formed from the exact scalings
+# x·2**-e and m = α_in·2**-e (1 ≤ m < 2), so neither α_in's Veltkamp split nor x/α_in
+# overflows or underflows; the coefficients k of k·exp(q) in f' and f'' (s·α, s·α/α_in,
+# s·α/α_in², possibly beyond the double range) enter as ln k inside the exponential, and
+# s·α in f as an exact power of two times a double-double.
+
+#: exp(q) is 0 long before: |ln k| ≤ 1420 for every k formed from two doubles.
+_Q_MIN = -3000.0
+
+
 def _scaled_arg(x, xp, inv):
-    """x/inv as (q, qlo) with q + qlo = x/inv to ~2 ulps (inv = 1 gives qlo = 0)."""
+    """x/inv as (q, qlo) with q + qlo = x/inv to ~2 ulps, q clipped to [-3000, 0]
+    (``inv = 1`` gives q = x unclipped and qlo = None)."""
     if inv == 1.0:
         return x, None
-    xc = clip(x, xp, -800.0 * inv, 0.0)  # exp(x/inv) underflows long before
-    q = xc / inv
-    p, pe = two_prod(q, xp.full_like(q, inv), xp)
-    return q, ((xc - p) - pe) / inv
+    m, e = frexp2(inv)
+    xs = clip(scale2(x, -e), xp, _Q_MIN * m, 0.0)
+    if m == 1.0:
+        return xs, None
+    q = xs / m
+    p, pe = two_prod(q, xp.full_like(q, m), xp)
+    return q, ((xs - p) - pe) / m
 
 
 def _expm1_dd(q, qlo, xp):
@@ -37,35 +53,64 @@ def _exp_dd(q, qlo, xp):
     return e if qlo is None else e + e * qlo
 
 
+@functools.lru_cache(maxsize=256)
+def _coef(s, a, ain, power):
+    """s·a/ain**power as (m_hi, m_lo, e) with value (m_hi + m_lo)·2**e, and its log as a
+    double-double; exact rational arithmetic (the float product may overflow)."""
+    k = Fraction(s) * Fraction(a) / Fraction(ain) ** power
+    if k == 0:
+        return 0.0, 0.0, 0, (0.0, 0.0)
+    e = k.numerator.bit_length() - k.denominator.bit_length()
+    m = k / Fraction(2) ** e
+    if m < 1:
+        m, e = m * 2, e - 1
+    hi, lo = dd(m)
+    return hi, lo, e, log_dd(k)
+
+
+def _k_exp(x, xp, a, s, ain, power):
+    """s·a/ain**power · exp(x/ain) on x ≤ 0, as exp(x/ain + ln k)."""
+    hi, _, e, lnk = _coef(s, a, ain, power)
+    if hi == 0.0:
+        return xp.zeros_like(x)
+    q, qlo = _scaled_arg(x, xp, ain)
+    if hi == 1.0 and e == 0:
+        return _exp_dd(q, qlo, xp)
+    if ain == 1.0:  # q = x is not clipped: keep exp's argument finite
+        q = clip(q, xp, _Q_MIN, 0.0)
+    return exp_shifted(q, qlo, lnk, xp)
+
+
 def _elu_like(x, xp, a, s, ain):
     q, qlo = _scaled_arg(x, xp, ain)
     neg = _expm1_dd(q, qlo, xp)
+    if ain != 1.0:
+        # CELU: |x| ≪ α gives x·(1 + q/2 + q²/6) directly (α·expm1(q) would lose x's bits
+        # where q is subnormal); a ≤ 1.8e308 and |expm1| ≤ 1, so a·neg cannot overflow.
+        small = x + x * (q * (0.5 + q / 6.0))
+        return xp.where(x > 0, x, xp.where(xp.abs(q) < 2.0**-30, small, a * neg))
     if s != 1.0:
-        # (s·a)·expm1 with s·a carried as a double-double product.
-        sa, salo = s * a, _prod_err(s, a)
-        return xp.where(x > 0, s * x, sa * neg + salo * neg)
+        # (s·a)·expm1 with s·a = (hi + lo)·2**e exactly to ~106 bits (it may exceed the
+        # double range while s·a·expm1(x) does not).
+        # The power of two goes first when it enlarges (a subnormal expm1 becomes exact
+        # and normal), last when it shrinks. When it enlarges, the last factor 2 is kept
+        # for the end so that hi·v cannot round to inf where hi·v + lo·v rounds to max.
+        hi, lo, e, _ = _coef(s, a, ain, 0)
+        if e > 0:
+            v = scale2(neg, e - 1)
+            t = hi * v
+            r = xp.where(xp.isinf(t), t, t + lo * v)
+            return xp.where(x > 0, s * x, r * 2.0)
+        return xp.where(x > 0, s * x, scale2(hi * neg + lo * neg, e))
     return xp.where(x > 0, x, a * neg)
 
 
-@functools.lru_cache(maxsize=64)
-def _prod_err(a, b):
-    # Error of the float product a*b for Python floats (exact via fractions). Cached:
-    # it depends on the parameters only, and every selu call would otherwise redo it.
-    from fractions import Fraction
-
-    return float(Fraction(a) * Fraction(b) - Fraction(a * b))
-
-
 def _elu_like_d(x, xp, a, s, ain):
-    q, qlo = _scaled_arg(x, xp, ain)
-    k = s * a / ain
-    return xp.where(x > 0, s, k * _exp_dd(q, qlo, xp))
+    return xp.where(x > 0, s, _k_exp(x, xp, a, s, ain, 1))
 
 
 def _elu_like_d2(x, xp, a, s, ain):
-    q, qlo = _scaled_arg(x, xp, ain)
-    k = s * a / (ain * ain)
-    return xp.where(x < 0, k * _exp_dd(q, qlo, xp), 0.0)
+    return xp.where(x < 0, _k_exp(x, xp, a, s, ain, 2), 0.0)
 
 
 # Parameter derivatives (framework layers with learnable alpha/scale). With u = x/α

@@ -4,12 +4,17 @@ hardswish."""
 from __future__ import annotations
 
 from .._math import (
+    _SIG_SCALE_BELOW,
+    BETA_MAX,
+    BETA_MIN,
+    BETA_WHY,
     INV_SQRT2,
     SQRT_2_OVER_PI,
     SQRT_PI_OVER_2,
     clip,
     exp_neg_abs,
     near_zeros,
+    scaled_dsigmoid,
     scaled_gaussian,
     scaled_sigmoid_parts,
     sigmoid_parts,
@@ -255,9 +260,14 @@ def _silu_d(x, xp, *, beta, beta_lo=0.0):
 def _silu_d2(x, xp, *, beta, beta_lo=0.0):
     _, z, ze = _silu_arg(x, xp, beta, beta_lo)
     s, sm, _ = sigmoid_parts(z, xp, ze)
-    _, ds, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    ds, inv_k = scaled_dsigmoid(z, xp, ze)
     inner = xp.where(z < 0, (2.0 + z) - 2.0 * z * s, (2.0 - z) + 2.0 * z * sm)
-    return beta * near_zeros((ds * inner) * inv_k, z, xp, "silu_d2", ze)
+    # In the tails (|z| > 600, where ds carries the 2**128 scaling) β multiplies before
+    # the unscaling, so a subnormal result is rounded once instead of being rounded to a
+    # subnormal first and then multiplied by β (β·ds·inner ≤ β/2 cannot overflow).
+    v = ds * inner
+    return xp.where(xp.abs(z) > -_SIG_SCALE_BELOW, (v * beta) * inv_k,
+                    beta * near_zeros(v * inv_k, z, xp, "silu_d2", ze))
 
 
 def _silu_fd(x, xp, *, beta, beta_lo=0.0):
@@ -288,8 +298,9 @@ register(
         df=_silu_d,
         d2f=_silu_d2,
         f_df=_silu_fd,
-        params=(Param("beta", 1.0, "gate sharpness β; β → ∞ gives ReLU", lower=0.0,
-                      learnable=True),),
+        params=(Param("beta", 1.0, "gate sharpness β; β → ∞ gives ReLU", lower=BETA_MIN,
+                      upper=BETA_MAX, lower_inclusive=True, upper_inclusive=True,
+                      learnable=True, why=BETA_WHY),),
         latex={
             "f": r"x\,\sigma(\beta x)",
             "df": r"\sigma(\beta x) + \beta x\,\sigma(\beta x)\bigl(1 - \sigma(\beta x)\bigr)",

@@ -3,6 +3,8 @@ rrelu, threshold, identity."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from .._math import zero
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec, register
 
@@ -167,7 +169,10 @@ register(
 
 # -- leaky_relu / prelu / rrelu: one kernel with slope `a` for x <= 0 ---------------------
 def _leaky(x, xp, a):
-    return xp.where(x > 0, x, x * a)
+    # With slope 0 the limit at -inf is 0, but -inf·0 is NaN: inputs that are infinite
+    # take a·sign(x)·inf only where a ≠ 0 (``a`` is a float or a per-channel array).
+    neg = x * a
+    return xp.where(x > 0, x, xp.where(xp.isinf(x) & (a == 0), 0.0 * a, neg))
 
 
 def _leaky_d(x, xp, a):
@@ -345,7 +350,13 @@ register(
 
 
 def _rrelu_slope(p):
-    return 0.5 * (p["lower"] + p["upper"])
+    return _mean(p["lower"], p["upper"])
+
+
+def _mean(lower, upper):
+    # (lower + upper)/2 correctly rounded: the float sum overflows for bounds near the
+    # largest double, and 0.5·lower + 0.5·upper loses the last bit of subnormals.
+    return float((Fraction(lower) + Fraction(upper)) / 2)
 
 
 def _rrelu_check(p):
@@ -360,8 +371,8 @@ register(
         name="rrelu",
         family="relu",
         summary="Randomized leaky ReLU, evaluated as at inference: slope (lower + upper)/2.",
-        f=lambda x, xp, *, lower, upper: _leaky(x, xp, 0.5 * (lower + upper)),
-        df=lambda x, xp, *, lower, upper: _leaky_d(x, xp, 0.5 * (lower + upper)),
+        f=lambda x, xp, *, lower, upper: _leaky(x, xp, _mean(lower, upper)),
+        df=lambda x, xp, *, lower, upper: _leaky_d(x, xp, _mean(lower, upper)),
         d2f=zero,
         params=(
             Param("lower", 1.0 / 8.0, "lower bound of the random slope", lower=0.0,

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-from .._math import clip, exp_neg_abs, sigmoid_parts, two_prod
+import math
+
+from .._math import (
+    _SIG_SCALE_BELOW,
+    BETA_MAX,
+    BETA_MIN,
+    BETA_WHY,
+    LN2_128,
+    TWO_M128,
+    clip,
+    exp_neg_abs,
+    is_f64,
+    scaled_dsigmoid,
+    sigmoid_parts,
+    two_prod,
+    two_sum,
+)
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec, register
 
 
@@ -19,6 +35,14 @@ def _softplus_arg(x, xp, beta):
 def _softplus(x, xp, *, beta):
     z, ze = _softplus_arg(x, xp, beta)
     lp = xp.log1p(exp_neg_abs(z, xp, ze)) / beta
+    if is_f64(z, xp):
+        # Tail |βx| > 600: log1p(e) = e, and e is taken scaled by 2**128 (normal) so that
+        # dividing by a β < 1 does not magnify the rounding of a subnormal e.
+        s, serr = two_sum(-xp.abs(z), LN2_128[0])
+        es = xp.exp(s) * (1.0 + (serr + LN2_128[1]))
+        if ze is not None:
+            es = es - es * (xp.sign(z) * ze)
+        lp = xp.where(xp.abs(z) > -_SIG_SCALE_BELOW, (es / beta) * TWO_M128, lp)
     return xp.where(x > 0, x + lp, lp)
 
 
@@ -29,7 +53,9 @@ def _softplus_d(x, xp, *, beta):
 
 def _softplus_d2(x, xp, *, beta):
     z, ze = _softplus_arg(x, xp, beta)
-    return beta * sigmoid_parts(z, xp, ze)[2]
+    # β·σ'(z) with σ' scaled by 2**128 in the tail: one rounding for subnormal results.
+    ds, inv_k = scaled_dsigmoid(z, xp, ze)
+    return (ds * beta) * inv_k
 
 
 # ∂f/∂β = (x·σ(βx) - f)/β = -(|x|·σ(-|βx|) + log1p(exp(-|βx|))/β)/β: both terms have
@@ -55,8 +81,9 @@ register(
         f=_softplus,
         df=_softplus_d,
         d2f=_softplus_d2,
-        params=(Param("beta", 1.0, "sharpness β (β → ∞ gives ReLU)", lower=0.0,
-                      learnable=True),),
+        params=(Param("beta", 1.0, "sharpness β (β → ∞ gives ReLU)", lower=BETA_MIN,
+                      upper=BETA_MAX, lower_inclusive=True, upper_inclusive=True,
+                      learnable=True, why=BETA_WHY),),
         latex={
             "f": r"\frac{1}{\beta}\log\bigl(1 + e^{\beta x}\bigr)",
             "df": r"\sigma(\beta x)",
@@ -110,24 +137,44 @@ register(
 # (x + sqrt(x² + b))/2 with h = hypot(x, √b) (no overflow); for x < 0 the sum cancels, so
 # use the conjugate b/(2(h - x)). Likewise f' = (1 + x/h)/2 = b/(2h(h - x)) for x < 0.
 # Products are ordered so that nothing overflows before the result would: (b/2h)/(1 - x/h)
-# instead of b/(2(h - x)), and 1/h³ as ((b/2)/h)/h/h.
-def _squareplus(x, xp, *, b):
-    h = xp.hypot(x, b**0.5 + 0.0 * x)
+# instead of b/(2(h - x)), and 1/h³ as ((b/2)/h)/h/h. x/h is taken as ±1 at ±inf.
+# For b < 2**-200 (subnormal b included) (b/2)/h can be subnormal while the result,
+# divided further by an h < 1, is not: there b/h² and b/h³ are formed from r = √b/h ≤ 1 as
+# r·r and r·(r/h), whose factors are normal whenever the result is.
+_TINY_B = 2.0**-200
+
+
+def _sp_parts(x, xp, b):
+    h = xp.hypot(x, math.sqrt(b) + 0.0 * x)
     ratio = xp.where(xp.isinf(x), xp.sign(x), x / h)
-    neg = (0.5 * b / h) / (1.0 - ratio)
+    return h, ratio
+
+
+def _squareplus(x, xp, *, b):
+    h, ratio = _sp_parts(x, xp, b)
+    half_b_h = 0.5 * b / h if b >= 2.0**-1021 else (b / h) * 0.5
+    neg = half_b_h / (1.0 - ratio)
     return xp.where(x >= 0, 0.5 * x + 0.5 * h, neg)
 
 
+def _half_b_over_h2(h, xp, b):
+    if b >= _TINY_B:
+        return (0.5 * b / h) / h
+    r = math.sqrt(b) / h
+    return (0.5 * r) * r
+
+
 def _squareplus_d(x, xp, *, b):
-    lim = 1e300 if x.dtype == xp.float64 else 1e30  # finite in the working dtype
-    x = clip(x, xp, -lim, lim)  # keeps x/h finite at ±inf
-    h = xp.hypot(x, b**0.5 + 0.0 * x)
-    return xp.where(x >= 0, 0.5 * (1.0 + x / h), (0.5 * b / h) / h / (1.0 - x / h))
+    h, ratio = _sp_parts(x, xp, b)
+    return xp.where(x >= 0, 0.5 * (1.0 + ratio), _half_b_over_h2(h, xp, b) / (1.0 - ratio))
 
 
 def _squareplus_d2(x, xp, *, b):
-    h = xp.hypot(x, b**0.5 + 0.0 * x)
-    return ((0.5 * b / h) / h) / h
+    h = _sp_parts(x, xp, b)[0]
+    if b >= _TINY_B:
+        return ((0.5 * b / h) / h) / h
+    r = math.sqrt(b) / h
+    return (0.5 * r) * (r / h)
 
 
 register(
