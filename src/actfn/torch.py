@@ -599,7 +599,8 @@ class Activation(torch.nn.Module):
         for n in wanted:
             self.register_parameter(n, torch.nn.Parameter(torch.tensor(float(bound[n]))))
         for n in vector:
-            w = torch.full((num_parameters,), float(bound[n]))  # type: ignore[arg-type]
+            # (torch.full refuses a value its dtype overflows: rounded here, checked below)
+            w = torch.tensor([float(bound[n])] * num_parameters)  # type: ignore[operator]
             self.register_parameter(n, torch.nn.Parameter(w))
         self._check_representable(spec, bound)
 
