@@ -46,7 +46,12 @@ Dtypes and devices
 to eager (a graph break) where it cannot; results and gradients equal eager mode.
 ``torch.jit.script`` is not supported and raises a ``RuntimeError`` saying so (the layers
 run a Python autograd.Function, which TorchScript cannot compile). Modules pickle and
-deepcopy by activation name and state.
+deepcopy: the built-in classes the standard ``nn.Module`` way (so
+``torch.load(weights_only=True)`` needs only the class in ``safe_globals``), modules of
+activations registered at runtime by activation name and state (unpickled where the
+name is unknown, they raise when called). Learnable parameters are stored in
+``torch.get_default_dtype()``; a value that dtype cannot hold in range is refused at
+construction. On the "meta" device outputs are meta tensors of the right shape.
 """
 
 from __future__ import annotations

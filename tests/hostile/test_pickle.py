@@ -274,8 +274,8 @@ def test_defect6_runtime_registered_functions_are_one_object_and_pickle() -> Non
     actfn.register(_double_it_spec())
     try:
         for mod in (actfn, at, aj):
-            fn = getattr(mod, "double_it")
-            assert getattr(mod, "double_it") is fn
+            fn = mod.double_it
+            assert mod.double_it is fn
             assert pickle.loads(pickle.dumps(fn)) is fn
         assert pickle.loads(pickle.dumps(actfn.double_it.derivative)) is actfn.double_it.derivative
         assert _same(actfn.double_it(CHUNKS[0]), 2.0 * CHUNKS[0])
