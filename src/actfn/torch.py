@@ -162,10 +162,17 @@ class _Op:
     def eval(self, kernel: Callable[..., Any], x: torch.Tensor, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
         """``kernel`` on ``x`` in working precision, NaN inputs giving NaN."""
         xw = x.to(_work_dtype(x))
-        if xw.device.type == "meta" or any(t.device.type == "meta" for t in tensors):
+        if xw.device.type == "meta":
             # no values to compute with (and none to validate): shape and dtype only, as
             # torch's own layers give on the meta device
             return torch.empty(xw.shape, dtype=xw.dtype, device=xw.device)
+        meta = [n for n, t in zip(self.learned, tensors, strict=False) if t.device.type == "meta"]
+        if meta:
+            raise ValueError(
+                f"actfn.torch.{self.spec.name}: parameter {meta[0]} is on the 'meta' device "
+                f"(no values) but the input is on {xw.device}; move the parameters to the "
+                "input's device (e.g. module.to_empty(device=...) and initialise them)"
+            )
         y = kernel(xw, _namespace(xw.dtype), **self.kernel_params(xw, tensors))
         y = torch.as_tensor(y, dtype=xw.dtype, device=xw.device).broadcast_to(xw.shape)
         return torch.where(torch.isnan(xw), xw, y)

@@ -511,3 +511,8 @@ def test_defect8_integer_and_bfloat16_scalars_are_numbers_everywhere() -> None:
         actfn.get("celu", alpha=np.array(True))
     with pytest.raises(ValueError, match="is not a real number"):
         actfn.get("celu", alpha=np.array(1 + 0j))
+
+
+def test_defect5_meta_parameter_with_a_real_input_raises_instead_of_garbage() -> None:
+    with pytest.raises(ValueError, match="parameter alpha is on the 'meta' device"):
+        at.celu(torch.tensor([-1.0]), alpha=torch.tensor(0.5, device="meta"))
