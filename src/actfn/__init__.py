@@ -33,6 +33,9 @@ def names() -> list[str]:
 
 def _functional(name: str) -> _t.Callable[..., _t.Any]:
     spec = lookup(name)
+    cached = _FUNCTIONALS.get(spec.name)
+    if cached is not None and cached[0] is spec:
+        return cached[1]
 
     def fn(x: _t.Any, /, **params: _t.Any) -> _t.Any:
         return get(spec.name, **params)(x)
@@ -58,10 +61,17 @@ def _functional(name: str) -> _t.Callable[..., _t.Any]:
         g.__module__ = __name__
     fn.__name__ = fn.__qualname__ = spec.name
     fn.__doc__ = _docstring(spec)
-    fn.derivative = derivative  # type: ignore[attr-defined]
-    fn.second_derivative = second_derivative  # type: ignore[attr-defined]
-    fn.value_and_derivative = value_and_derivative  # type: ignore[attr-defined]
+    for g in (derivative, second_derivative, value_and_derivative):
+        # pickled by name: ``actfn.<name>.derivative`` is this very function
+        g.__qualname__ = f"{spec.name}.{g.__name__}"
+        setattr(fn, g.__name__, g)
+    _FUNCTIONALS[spec.name] = (spec, fn)
     return fn
+
+
+#: Functional shortcuts by canonical name with their spec (one per spec, so that a
+#: runtime-registered ``actfn.<name>`` is the same object at each access and pickles).
+_FUNCTIONALS: dict[str, tuple[Spec, _t.Callable[..., _t.Any]]] = {}
 
 
 def _docstring(spec: Spec) -> str:

@@ -37,11 +37,15 @@ class Activation:
     output.
     """
 
-    __slots__ = ("_spec", "_params", "_kcache")
+    __slots__ = ("_spec", "_params", "_live", "_kcache", "__weakref__")
 
-    def __init__(self, spec: Spec, params: Mapping[str, Any]) -> None:
+    def __init__(self, spec: Spec, params: Mapping[str, Any],
+                 live: Mapping[str, Any] | None = None) -> None:
         self._spec = spec
         self._params = dict(params)
+        # torch tensor parameters that require grad (validated values are in _params):
+        # evaluation then goes through actfn.torch so that their gradients flow.
+        self._live: dict[str, Any] = dict(live or {})
         self._kcache: dict[Any, Any] = {}  # compiled loops (actfn._fast), per method/dtype
 
     # -- identity ---------------------------------------------------------------
@@ -57,27 +61,33 @@ class Activation:
 
     @property
     def params(self) -> dict[str, Any]:
-        """The bound parameter values (a copy)."""
-        return dict(self._params)
+        """The bound parameter values (a copy); a torch tensor parameter that requires
+        grad is given as that tensor."""
+        return {**self._params, **self._live}
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={v!r}" for k, v in self._params.items())
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"{self.name}({inner})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Activation):
             return NotImplemented
-        return self.name == other.name and self._params == other._params
+        return (self.name == other.name and self._params == other._params
+                and {k: id(v) for k, v in self._live.items()}
+                == {k: id(v) for k, v in other._live.items()})
 
     def __hash__(self) -> int:
-        return hash((self.name, tuple(sorted(self._params.items()))))
+        return hash((self.name, tuple(sorted(self._params.items())),
+                     tuple(sorted((k, id(v)) for k, v in self._live.items()))))
 
     # -- copying and pickling ----------------------------------------------------
     def __copy__(self) -> Activation:
-        return Activation(self._spec, self._params)
+        return Activation(self._spec, self._params, self._live)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Activation:
-        return Activation(self._spec, self._params)  # spec and parameter values are immutable
+        # spec and parameter values are immutable; tensor parameters are shared, as
+        # gradients must reach the caller's tensors
+        return Activation(self._spec, self._params, self._live)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle by reference: the registered name and the parameter values.
@@ -96,7 +106,7 @@ class Activation:
                 f"{self.name!r}, and activations are pickled by registered name (register "
                 "it with actfn.register first)"
             )
-        return (_rebuild, (self.name, dict(self._params)))
+        return (_rebuild, (self.name, self.params))
 
     # -- evaluation -------------------------------------------------------------
     def __call__(self, x: Any, *, out: Any = None) -> Any:
@@ -140,6 +150,8 @@ class Activation:
              out: Any = None, which: tuple[str, ...] | None = None) -> tuple[Any, ...]:
         # ``which`` names the results ("f", "df", "d2f"; kernels of different methods
         # may be one function, as for exp) for the autodiff route (_differentiable).
+        if self._live:
+            return self._run_live(x, kernels, fused, out, which)
         if type(x) is np.ndarray:  # the common case first: no conversion to decide on
             return _fast.run_numpy(self, x, kernels, fused, out, self._run_generic)
         if _is_dask(x):
@@ -183,6 +195,25 @@ class Activation:
 
             return _aj._core(self._spec, self._params, x, which or self._which(kernels, fused))
         return None
+
+    def _run_live(self, x: Any, kernels: tuple[Any, ...], fused: bool, out: Any,
+                  which: tuple[str, ...] | None) -> tuple[Any, ...]:
+        """Evaluation with torch tensor parameters that require grad: through actfn.torch,
+        whose autograd Functions give their analytic gradients (never detached)."""
+        torch = sys.modules.get("torch")
+        names = ", ".join(self._live)
+        if torch is None or not isinstance(x, torch.Tensor):
+            raise TypeError(
+                f"{self.name}: parameter(s) {names} are torch tensors that require grad, so "
+                f"the input must be a torch.Tensor too (got {type(x).__module__}."
+                f"{type(x).__name__}): their gradients can flow only through torch"
+            )
+        if out is not None:
+            raise TypeError("out= is supported for NumPy inputs only, not torch tensors")
+        from . import torch as _at
+
+        return _at._core(self._spec, self._params, x, which or self._which(kernels, fused),
+                         self._live)
 
     def _which(self, kernels: tuple[Any, ...], fused: bool) -> tuple[str, ...]:
         if fused:
@@ -339,13 +370,46 @@ def _rebuild(name: str, params: dict[str, Any]) -> Activation | _Unregistered:
         spec = lookup(name)
     except ValueError:
         return _Unregistered(name, params)
-    return Activation(spec, spec.bind(**params))
+    return Activation(spec, *_bind(spec, params))
+
+
+def _bind(spec: Spec, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Validate ``params`` (``Spec.bind``) and pick out the torch tensors that require
+    grad, which evaluation keeps (see :meth:`Activation._run_live`) instead of reading
+    their values only, which would silently detach them from autograd.
+
+    A JAX tracer (``jax.grad`` with respect to a parameter) raises a ``TypeError``:
+    parameters are static in the core API and in actfn.jax.
+    """
+    jax = sys.modules.get("jax")
+    if jax is not None:
+        traced = [k for k, v in params.items() if isinstance(v, jax.core.Tracer)]
+        if traced:
+            raise TypeError(
+                f"{spec.name}: parameter {traced[0]} is a traced JAX value (under jax.grad, "
+                "jit, vmap...); parameters of the core API and actfn.jax are static Python "
+                "numbers or concrete arrays, not differentiable (learnable parameters are "
+                "offered by actfn.torch). Pass the value itself, or close over it outside "
+                "the transformation"
+            )
+    torch = sys.modules.get("torch")
+    live: dict[str, Any] = {}
+    if torch is not None and any(isinstance(v, torch.Tensor) for v in params.values()):
+        live = {k: v for k, v in params.items()
+                if isinstance(v, torch.Tensor) and v.requires_grad}
+        if live:
+            from . import torch as _at
+
+            _at._split(spec, params)  # learnable, floating, shape: actfn.torch's rules
+        params = {k: v.detach() if isinstance(v, torch.Tensor) else v
+                  for k, v in params.items()}
+    return spec.bind(**params), live
 
 
 class _Unregistered:
     """An unpickled activation whose name this process's registry does not know."""
 
-    __slots__ = ("name", "params")
+    __slots__ = ("name", "params", "__weakref__")
 
     def __init__(self, name: str, params: dict[str, Any]) -> None:
         self.name = name
@@ -399,4 +463,4 @@ def get(name: str | Activation, /, **params: Any) -> Activation:
             return name
         return get(name.name, **{**name.params, **params})
     spec = lookup(name)
-    return Activation(spec, spec.bind(**params))
+    return Activation(spec, *_bind(spec, params))

@@ -109,8 +109,9 @@ def _is_real_scalar(v: Any) -> bool:
     if dt is None or shape is None or tuple(shape) != ():
         return False
     kind = getattr(dt, "kind", None)
-    if kind is not None:
+    if kind is not None and kind != "V":
         return kind in "fiu"
+    # no NumPy kind (torch dtypes) or kind "V": ml_dtypes' bfloat16/float8 (JAX scalars)
     return "float" in str(dt) or "int" in str(dt)
 
 

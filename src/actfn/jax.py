@@ -156,6 +156,9 @@ def function(name: str) -> Callable[..., jax.Array]:
     0.5
     """
     spec = lookup(name)
+    cached = _FUNCTIONS.get(spec.name)
+    if cached is not None and cached[0] is spec:
+        return cached[1]
     rule = _rule(spec.name)
 
     def fn(x: Any, /, **params: Any) -> jax.Array:
@@ -193,7 +196,13 @@ def function(name: str) -> Callable[..., jax.Array]:
         ],
         return_annotation="jax.Array",
     )
+    _FUNCTIONS[spec.name] = (spec, fn)
     return fn
+
+
+#: Functions by canonical name with their spec: one function per spec, so that
+#: ``actfn.jax.<name>`` of a runtime-registered activation pickles by name.
+_FUNCTIONS: dict[str, tuple[Spec, Callable[..., jax.Array]]] = {}
 
 
 _EXPORTED = {n: function(n) for n in canonical_names()}

@@ -46,7 +46,12 @@ Dtypes and devices
 to eager (a graph break) where it cannot; results and gradients equal eager mode.
 ``torch.jit.script`` is not supported and raises a ``RuntimeError`` saying so (the layers
 run a Python autograd.Function, which TorchScript cannot compile). Modules pickle and
-deepcopy by activation name and state.
+deepcopy: the built-in classes the standard ``nn.Module`` way (so
+``torch.load(weights_only=True)`` needs only the class in ``safe_globals``), modules of
+activations registered at runtime by activation name and state (unpickled where the
+name is unknown, they raise when called). Learnable parameters are stored in
+``torch.get_default_dtype()``; a value that dtype cannot hold in range is refused at
+construction. On the "meta" device outputs are meta tensors of the right shape.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ from typing import Any
 import array_api_compat.torch as _aac_torch
 import torch
 
+from . import _BUILTIN as _CATALOG  # the activations every process has on import
 from . import _backend
 from ._registry import Param, Spec, canonical_names, lookup, merge_positional
 
@@ -132,7 +138,7 @@ class _Op:
                 value = torch.tensor(value, dtype=xw.dtype, device=xw.device)
             kw[name] = value
         for name, t in zip(self.learned, tensors, strict=False):
-            kw[name] = t if name in vector else float(t)
+            kw[name] = t if name in vector else float(t)  # never on "meta": see eval
         for name in vector:
             if isinstance(kw.get(name), torch.Tensor):
                 kw[name] = self._per_channel(name, kw[name], xw)
@@ -156,6 +162,17 @@ class _Op:
     def eval(self, kernel: Callable[..., Any], x: torch.Tensor, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
         """``kernel`` on ``x`` in working precision, NaN inputs giving NaN."""
         xw = x.to(_work_dtype(x))
+        if xw.device.type == "meta":
+            # no values to compute with (and none to validate): shape and dtype only, as
+            # torch's own layers give on the meta device
+            return torch.empty(xw.shape, dtype=xw.dtype, device=xw.device)
+        meta = [n for n, t in zip(self.learned, tensors, strict=False) if t.device.type == "meta"]
+        if meta:
+            raise ValueError(
+                f"actfn.torch.{self.spec.name}: parameter {meta[0]} is on the 'meta' device "
+                f"(no values) but the input is on {xw.device}; move the parameters to the "
+                "input's device (e.g. module.to_empty(device=...) and initialise them)"
+            )
         y = kernel(xw, _namespace(xw.dtype), **self.kernel_params(xw, tensors))
         y = torch.as_tensor(y, dtype=xw.dtype, device=xw.device).broadcast_to(xw.shape)
         return torch.where(torch.isnan(xw), xw, y)
@@ -388,20 +405,25 @@ class _Leaf(torch.autograd.Function):
 
 
 def _core(spec: Spec, params: Mapping[str, Any], x: torch.Tensor,
-          which: tuple[str, ...]) -> tuple[torch.Tensor, ...]:
+          which: tuple[str, ...],
+          live: Mapping[str, torch.Tensor] | None = None) -> tuple[torch.Tensor, ...]:
     """The core API (``actfn.get(...)(x)`` and friends) on a tensor that autograd or a
     ``torch.func`` transform can see: ``which`` names the results (``"f"``, ``"df"``,
-    ``"d2f"``), each with actfn's analytic derivatives."""
-    op = _Op(spec, params, ())
+    ``"d2f"``), each with actfn's analytic derivatives. ``live``: tensor parameters that
+    require grad (they get their analytic gradients, as in the functional forms)."""
+    live = dict(live or {})
+    names = tuple(live)
+    tensors = tuple(live[n] for n in names)
+    op = _Op(spec, {k: v for k, v in params.items() if k not in live}, names)
     out = _out_dtype(x)
     res: list[torch.Tensor] = []
     for w in which:
         if w == "f":
-            res.append(_Forward.apply(x, op))
+            res.append(_Forward.apply(x, op, *tensors))
         elif w == "df":
-            res.append(_Derivative.apply(x, op).to(out))
+            res.append(_Derivative.apply(x, op, *tensors).to(out))
         else:
-            res.append(_Leaf.apply(x, op, spec.d2f, "f''").to(out))
+            res.append(_Leaf.apply(x, op, spec.d2f, "f''", *tensors).to(out))
     return tuple(res)
 
 
@@ -421,11 +443,15 @@ def _learnable(spec: Spec) -> dict[str, Param]:
 
 
 def _split(spec: Spec, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-    """Validate plain parameters with the registry; collect tensor ones (must be learnable)."""
+    """Validate plain parameters with the registry; collect tensor ones (must be learnable).
+
+    A tensor that is not floating (integer, bool) cannot require grad and is taken as the
+    number it holds, as the registry does."""
     learnable = _learnable(spec)
     tensors = {
         k: v for k, v in params.items()
-        if isinstance(v, torch.Tensor) and (k in learnable or v.ndim > 0 or v.requires_grad)
+        if isinstance(v, torch.Tensor) and (v.is_floating_point() or v.requires_grad)
+        and (k in learnable or v.ndim > 0 or v.requires_grad)
     }
     plain = {k: v for k, v in params.items() if k not in tensors}
     for name, t in tensors.items():
@@ -438,7 +464,10 @@ def _split(spec: Spec, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[
                 f"a tensor; learnable parameters: {', '.join(learnable) or 'none'}"
             )
         if not t.is_floating_point():
-            raise TypeError(f"{spec.name}: parameter {name} must be a floating tensor, got {t.dtype}")
+            raise TypeError(
+                f"{spec.name}: parameter {name} is a differentiable tensor, so it must be a "
+                f"floating tensor, got {t.dtype}"
+            )
         if t.ndim > 1 or t.ndim == 1 and not learnable[name].vector:
             raise ValueError(
                 f"{spec.name}: parameter {name} must be a "
@@ -446,6 +475,7 @@ def _split(spec: Spec, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[
                 + f" tensor, got shape {tuple(t.shape)}"
             )
     tensors = {k: v for k, v in tensors.items() if k not in plain}
+    plain = {k: v.detach() if isinstance(v, torch.Tensor) else v for k, v in plain.items()}
     bound = spec.bind(**plain, **_tensor_values(tensors))
     fixed = {k: v for k, v in bound.items() if k not in tensors}
     return fixed, tensors
@@ -483,6 +513,9 @@ def function(name: str) -> Callable[..., torch.Tensor]:
     tensor([0., 0.])
     """
     spec = lookup(name)
+    cached = _FUNCTIONS.get(spec.name)
+    if cached is not None and cached[0] is spec:
+        return cached[1]
 
     def fn(x: torch.Tensor, /, **params: Any) -> torch.Tensor:
         return _apply(spec, x, params)
@@ -498,7 +531,13 @@ def function(name: str) -> Callable[..., torch.Tensor]:
         ],
         return_annotation="torch.Tensor",
     )
+    _FUNCTIONS[spec.name] = (spec, fn)
     return fn
+
+
+#: Functional forms by canonical name with their spec: one function per spec, so that
+#: ``actfn.torch.<name>`` of a runtime-registered activation pickles by name.
+_FUNCTIONS: dict[str, tuple[Spec, Callable[..., torch.Tensor]]] = {}
 
 
 # -- modules ----------------------------------------------------------------------------------
@@ -572,8 +611,30 @@ class Activation(torch.nn.Module):
         for n in wanted:
             self.register_parameter(n, torch.nn.Parameter(torch.tensor(float(bound[n]))))
         for n in vector:
-            w = torch.full((num_parameters,), float(bound[n]))  # type: ignore[arg-type]
+            # (torch.full refuses a value its dtype overflows: rounded here, checked below)
+            w = torch.tensor([float(bound[n])] * num_parameters)  # type: ignore[operator]
             self.register_parameter(n, torch.nn.Parameter(w))
+        self._check_representable(spec, bound)
+
+    def _check_representable(self, spec: Spec, bound: Mapping[str, Any]) -> None:
+        """Learnable parameters are stored in torch's default dtype (as ``torch.nn.PReLU``'s
+        weight): refuse now a value that this dtype rounds out of the valid range (1e-300
+        to 0, 1e39 to inf in float32), rather than at the first call."""
+        learned = [getattr(self, n) for n in self._learned]
+        if any(t.device.type == "meta" for t in learned):
+            return
+        try:
+            spec.bind(**self._fixed, **_tensor_values(dict(zip(self._learned, learned,
+                                                                strict=True))))
+        except ValueError as err:
+            dtype = learned[0].dtype if learned else torch.get_default_dtype()
+            given = {n: bound[n] for n in self._learned}
+            raise ValueError(
+                f"{spec.name}: learnable parameter value(s) {given} are not representable in "
+                f"the parameters' dtype {dtype} (torch's default dtype): rounded, {err}. "
+                "Use a value within range in that dtype, or call "
+                "torch.set_default_dtype(torch.float64) before building the layer"
+            ) from None
 
     @property
     def activation(self) -> str:
@@ -621,9 +682,13 @@ class Activation(torch.nn.Module):
         (:func:`_restore_module`), so layers of activations registered after import
         pickle too. Subclasses defined by users pickle as usual."""
         cls = type(self)
-        if cls is not Activation and not cls.__dict__.get("_actfn_generated", False):
+        if cls is Activation or not cls.__dict__.get("_actfn_generated", False) or (
+            self._name in _CATALOG and globals().get(cls.__name__) is cls
+        ):
+            # the standard nn.Module way: the class is found by its name on loading, so
+            # torch.load(weights_only=True) needs only the class in safe_globals
             return super().__reduce_ex__(protocol)
-        return (_restore_module, (self._name, cls is Activation), self.__dict__.copy())
+        return (_restore_module, (self._name, False), self.__dict__.copy())
 
     def __prepare_scriptable__(self) -> torch.nn.Module:
         raise RuntimeError(
@@ -638,15 +703,32 @@ def _restore_module(name: str, generic: bool) -> Activation:
     try:
         spec = lookup(name)
     except ValueError:
+        # raising while unpickling kills a multiprocessing worker (Pool.map then waits
+        # forever): give a stand-in that raises when it is called
+        stand_in = _UnregisteredModule.__new__(_UnregisteredModule)
+        object.__setattr__(stand_in, "_actfn_restore", (name, generic))
+        return stand_in
+    cls = Activation if generic else module_class(spec.name)
+    return cls.__new__(cls)
+
+
+class _UnregisteredModule(torch.nn.Module):
+    """An unpickled actfn.torch module whose activation this process does not know."""
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """Raise a ``ValueError`` saying why this module cannot run here."""
+        name = self.__dict__["_actfn_restore"][0]
         raise ValueError(
-            f"cannot unpickle an actfn.torch module of activation {name!r}: it is not "
+            f"cannot run the unpickled actfn.torch module of activation {name!r}: it is not "
             "registered in this process (it was registered at runtime where the module was "
             "pickled; a 'spawn' or 'forkserver' worker starts with only the activations "
             "registered on import). Register it at import time of a module this process "
-            "imports"
-        ) from None
-    cls = Activation if generic else module_class(spec.name)
-    return cls.__new__(cls)
+            "imports, or use the 'fork' start method"
+        )
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        state = {k: v for k, v in self.__dict__.items() if k != "_actfn_restore"}
+        return (_restore_module, self.__dict__["_actfn_restore"], state)
 
 
 def _class_name(name: str) -> str:

@@ -358,3 +358,161 @@ def test_keras_array_parameters_are_validated_like_the_registry() -> None:
         _registry_message("celu", alpha=np.array(0.0)),
         _registry_message("prelu", weight=np.array([0.1, np.nan])),
     ]
+
+
+# -- review of the gradient work (defects 1, 3, 5, 7, 8) -----------------------------------------
+def _celu_dalpha(x: float, alpha: float) -> float:
+    """∂celu/∂alpha at (x, alpha), by mpmath at 50 digits (ground truth)."""
+    import mpmath
+
+    with mpmath.workdps(50):
+        def f(a: Any) -> Any:
+            return mpmath.mpf(x) if x >= 0 else a * (mpmath.exp(mpmath.mpf(x) / a) - 1)
+
+        return float(mpmath.diff(f, mpmath.mpf(alpha)))
+
+
+def _celu_d2_dx_dalpha(x: float, alpha: float) -> float:
+    """∂²celu/∂x∂alpha (of f′ = exp(x/alpha) for x < 0), by mpmath at 50 digits."""
+    import mpmath
+
+    with mpmath.workdps(50):
+        if x >= 0:
+            return 0.0
+        return float(mpmath.diff(lambda a: mpmath.exp(mpmath.mpf(x) / a), mpmath.mpf(alpha)))
+
+
+def test_defect1_core_api_keeps_tensor_parameters_that_require_grad() -> None:
+    # Bound: 4 ulp of float64 against mpmath (module docstring); before, alpha.grad was
+    # None (Spec.bind read the tensor as a float and detached it, with only a warning).
+    xs = [-3.0, -1.0, -0.25, 0.5]
+    for call in (lambda x, a: actfn.celu(x, alpha=a),
+                 lambda x, a: actfn.get("celu", alpha=a)(x),
+                 lambda x, a: actfn.get("celu", alpha=a).value_and_derivative(x)[0]):
+        a = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)
+        x = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+        call(x, a).sum().backward()
+        assert a.grad is not None, "alpha was detached"
+        assert_same(a.grad, sum(_celu_dalpha(v, 0.7) for v in xs), "float64", "d/dalpha")
+    # through the derivative: ∂f′/∂alpha (the mixed second derivative)
+    a = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)
+    x = torch.tensor(xs, dtype=torch.float64)
+    actfn.celu.derivative(x, alpha=a).sum().backward()
+    assert_same(a.grad, sum(_celu_d2_dx_dalpha(v, 0.7) for v in xs), "float64", "d f'/dalpha")
+    # the activation shows the tensor it keeps
+    act = actfn.get("celu", alpha=a)
+    assert "requires_grad=True" in repr(act) and act.params["alpha"] is a
+    # per-channel: prelu's weight gets Σ x over the negative inputs of each channel (exact)
+    w = torch.tensor([0.2, 0.3], dtype=torch.float64, requires_grad=True)
+    x2 = torch.tensor([[-1.5, 2.0], [-0.25, -4.0], [3.0, -0.5]], dtype=torch.float64)
+    actfn.prelu(x2, weight=w).sum().backward()
+    assert w.grad is not None and w.grad.tolist() == [-1.75, -4.5]
+
+
+def test_defect1_tensor_parameter_requiring_grad_needs_a_torch_input() -> None:
+    a = torch.tensor(0.7, requires_grad=True)
+    with pytest.raises(TypeError, match=r"celu: parameter\(s\) alpha are torch tensors that "
+                                        r"require grad, so the input must be a torch.Tensor"):
+        actfn.get("celu", alpha=a)(np.array([-1.0]))
+    with pytest.raises(TypeError, match="parameter negative_slope is not learnable"):
+        actfn.get("leaky_relu", negative_slope=torch.tensor(0.1, requires_grad=True))
+    with pytest.raises(ValueError, match=r"alpha=-1.0 is out of range; valid: alpha > 0"):
+        actfn.get("celu", alpha=torch.tensor(-1.0, requires_grad=True))
+
+
+def test_defect1_jax_traced_parameter_raises_clearly() -> None:
+    # Before: a ConcretizationTypeError from deep inside the registry's float(v).
+    for fn in (lambda a: actfn.get("celu", alpha=a)(jnp.ones(3)).sum(),
+               lambda a: actfn.celu(jnp.ones(3), alpha=a).sum()):
+        with pytest.raises(TypeError, match=r"celu: parameter alpha is a traced JAX value.*"
+                                            r"static Python numbers or concrete arrays"):
+            jax.grad(fn)(1.0)
+
+
+def test_defect3_activation_works_with_jit_eval_shape_pmap_and_cond() -> None:
+    # In a subprocess: before the fix a repeated jax.jit of an Activation segfaulted.
+    code = (
+        "import weakref, jax, jax.numpy as jnp, numpy as np, actfn\n"
+        "act = actfn.get('celu', alpha=0.5)\n"
+        "assert weakref.ref(act)() is act\n"
+        "x = jnp.array([-1.0, 0.0, 2.0])\n"
+        "want = np.asarray(act(np.asarray(x)))\n"
+        "for _ in range(3):\n"
+        "    assert np.array_equal(np.asarray(jax.jit(act)(x)), want)\n"
+        "    assert np.array_equal(np.asarray(jax.jit(actfn.get('celu', alpha=0.5))(x)), want)\n"
+        "s = jax.eval_shape(act, x)\n"
+        "assert s.shape == (3,) and s.dtype == x.dtype\n"
+        "y = jax.lax.cond(False, act, act.derivative, x)\n"
+        "assert np.array_equal(np.asarray(y), np.asarray(act.derivative(np.asarray(x))))\n"
+        "p = jax.pmap(act)(x[None])\n"
+        "assert np.array_equal(np.asarray(p)[0], want)\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-3000:]
+
+
+def test_defect5_meta_device_scalar_learnable_parameters() -> None:
+    m = at.Celu(alpha=0.5, learnable=True).to("meta")
+    y = m(torch.empty(3, 2, device="meta", dtype=torch.float64))
+    assert y.device.type == "meta" and y.shape == (3, 2) and y.dtype == torch.float64
+    y.sum().backward()  # gradients on meta too, as torch.nn.ELU
+    assert m.alpha.grad is not None and m.alpha.grad.device.type == "meta"
+    y = at.celu(torch.empty(4, device="meta"), alpha=torch.tensor(0.5, device="meta"))
+    assert y.device.type == "meta" and y.shape == (4,)
+    with torch.device("meta"):
+        built = at.Selu(learnable=True)
+        assert built(torch.empty(2)).shape == (2,)
+        assert at.Prelu(3)(torch.empty(2, 3)).shape == (2, 3)
+    # on a real device the same module computes values
+    m2 = at.Celu(alpha=0.5, learnable=True)
+    assert m2(torch.tensor([0.0])).item() == 0.0
+
+
+def test_defect7_learnable_value_not_representable_in_its_dtype_is_refused_at_construction() -> None:
+    # Before: 1e-300 became 0.0 in float32 and the first call raised "training moved it out
+    # of the valid range"; 1e39 became inf.
+    for value, rounded in ((1e-300, "alpha=0.0"), (1e39, "alpha=inf")):
+        with pytest.raises(ValueError, match=rf"learnable parameter value\(s\) .*alpha.* not "
+                                             rf"representable in the parameters' dtype "
+                                             rf"torch.float32.*{rounded} is out of range"):
+            at.Celu(alpha=value, learnable=True)
+    assert at.Celu(alpha=1e-300).extra_repr() == "alpha=1e-300"  # fixed: kept in float64
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        m = at.Celu(alpha=1e-300, learnable=True)
+        assert m.alpha.dtype == torch.float64 and m.alpha.item() == 1e-300
+        assert m(torch.tensor([1.0], dtype=torch.float64)).item() == 1.0
+    finally:
+        torch.set_default_dtype(old)
+    with pytest.raises(ValueError, match="not representable"):
+        at.Prelu(2, init=1e39)
+
+
+def test_defect8_integer_and_bfloat16_scalars_are_numbers_everywhere() -> None:
+    import ml_dtypes
+
+    x = torch.tensor([-1.0, 2.0])
+    want = at.celu(x, alpha=1.0)
+    for alpha in (torch.tensor(1), np.int64(1), np.array(1, dtype=ml_dtypes.bfloat16),
+                  jnp.array(1, dtype=jnp.bfloat16), torch.tensor(1.0, dtype=torch.bfloat16)):
+        assert actfn.get("celu", alpha=alpha) == actfn.get("celu", alpha=1.0), alpha
+        assert torch.equal(at.celu(x, alpha=alpha), want), alpha
+        assert np.array_equal(np.asarray(aj.celu(jnp.array([-1.0, 2.0]), alpha=alpha)),
+                              np.asarray(aj.celu(jnp.array([-1.0, 2.0]), alpha=1.0))), alpha
+    # out of range is out of range whatever the type
+    with pytest.raises(ValueError, match=r"alpha=.* is out of range"):
+        actfn.get("celu", alpha=np.array(-1, dtype=ml_dtypes.bfloat16))
+    with pytest.raises(ValueError, match=r"alpha=.* is out of range"):
+        at.celu(x, alpha=torch.tensor(0))
+    # a bool is not a number, and a differentiable tensor must be floating
+    with pytest.raises(ValueError, match="is not a real number"):
+        actfn.get("celu", alpha=np.array(True))
+    with pytest.raises(ValueError, match="is not a real number"):
+        actfn.get("celu", alpha=np.array(1 + 0j))
+
+
+def test_defect5_meta_parameter_with_a_real_input_raises_instead_of_garbage() -> None:
+    with pytest.raises(ValueError, match="parameter alpha is on the 'meta' device"):
+        at.celu(torch.tensor([-1.0]), alpha=torch.tensor(0.5, device="meta"))

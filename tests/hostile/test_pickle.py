@@ -17,6 +17,7 @@ import multiprocessing as mp
 import pickle
 import subprocess
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -161,8 +162,9 @@ def test_torch_module_of_runtime_registered_activation() -> None:
         data = pickle.dumps(m)
     finally:
         actfn.unregister("double_it")
+    stand_in = pickle.loads(data)  # no error while unpickling (it would kill a pool worker)
     with pytest.raises(ValueError, match="'double_it': it is not registered in this process"):
-        pickle.loads(data)
+        stand_in(torch.tensor([1.5]))
 
 
 def test_torch_module_in_a_spawned_process_pool() -> None:
@@ -212,3 +214,85 @@ def test_keras_layers_pickle_and_deepcopy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-3000:]
     assert int(out.stdout.strip().splitlines()[-1]) == len(NAMES) + 3
+
+
+# -- review of the pickling work (defects 2, 6, 10) ----------------------------------------------
+def _run_module(args: tuple[torch.nn.Module, list[float]]) -> list[float]:
+    m, xs = args
+    return m(torch.tensor(xs)).detach().tolist()
+
+
+def test_defect2_runtime_registered_torch_module_in_fresh_workers_raises_not_hangs() -> None:
+    actfn.register(_double_it_spec())
+    try:
+        m = at.module_class("double_it")()
+        for method in [m for m in METHODS if m != "fork"]:
+            with mp.get_context(method).Pool(1) as pool, pytest.raises(
+                ValueError, match=r"'double_it': it is not registered in this process.*"
+                                  r"'spawn' or 'forkserver' worker"
+            ):
+                pool.map_async(_run_module, [(m, [1.0])]).get(timeout=120)
+            with cf.ProcessPoolExecutor(1, mp_context=mp.get_context(method)) as ex, pytest.raises(
+                ValueError, match="'double_it': it is not registered in this process"
+            ):
+                list(ex.map(_run_module, [(m, [1.0])]))
+        if "fork" in METHODS:  # a forked worker has the parent's registry
+            with mp.get_context("fork").Pool(1) as pool:
+                assert pool.map(_run_module, [(m, [1.5])]) == [[3.0]]
+    finally:
+        actfn.unregister("double_it")
+
+
+def test_defect2_stand_in_module_repickles_to_the_real_one_once_registered() -> None:
+    actfn.register(_double_it_spec())
+    try:
+        data = pickle.dumps(at.module_class("double_it")())
+    finally:
+        actfn.unregister("double_it")
+    stand_in = pickle.loads(data)
+    again = pickle.dumps(stand_in)
+    actfn.register(_double_it_spec())
+    try:
+        back = pickle.loads(again)
+        assert type(back) is at.DoubleIt and back(torch.tensor([2.0])).item() == 4.0
+    finally:
+        actfn.unregister("double_it")
+
+
+def test_defect6_functional_methods_pickle_and_work_in_pools() -> None:
+    for fn in (actfn.celu, actfn.celu.derivative, actfn.celu.second_derivative,
+               actfn.celu.value_and_derivative):
+        assert pickle.loads(pickle.dumps(fn)) is fn
+    with mp.get_context("spawn").Pool(1) as pool:
+        got = pool.map(actfn.celu.derivative, CHUNKS)
+    assert all(_same(g, actfn.get("celu").derivative(c)) for g, c in zip(got, CHUNKS, strict=True))
+
+
+def test_defect6_runtime_registered_functions_are_one_object_and_pickle() -> None:
+    import actfn.jax as aj
+
+    actfn.register(_double_it_spec())
+    try:
+        for mod in (actfn, at, aj):
+            fn = mod.double_it
+            assert mod.double_it is fn
+            assert pickle.loads(pickle.dumps(fn)) is fn
+        assert pickle.loads(pickle.dumps(actfn.double_it.derivative)) is actfn.double_it.derivative
+        assert _same(actfn.double_it(CHUNKS[0]), 2.0 * CHUNKS[0])
+    finally:
+        actfn.unregister("double_it")
+
+
+def test_defect10_torch_load_weights_only_needs_only_the_class(tmp_path: Any) -> None:
+    m = at.Prelu(3, 0.1)
+    with torch.no_grad():
+        m.weight.copy_(torch.tensor([0.1, -0.2, 0.3]))
+    mods = [m, at.Celu(0.5, learnable=True), at.Activation("celu", alpha=0.3)]
+    x = torch.tensor([[-2.0, -0.5, 1.0]])
+    for mod in mods:
+        path = tmp_path / "m.pt"
+        torch.save(mod, path)
+        with torch.serialization.safe_globals([type(mod)]):
+            back = torch.load(path, weights_only=True)
+        assert type(back) is type(mod) and repr(back) == repr(mod)
+        assert torch.equal(back(x), mod(x))
