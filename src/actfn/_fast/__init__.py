@@ -198,7 +198,11 @@ def _cache_root() -> Path:
         return Path(os.path.abspath(Path(base).expanduser()))
     import platformdirs
 
-    return Path(os.path.abspath(platformdirs.user_cache_dir("actfn", appauthor=False)))
+    found = platformdirs.user_cache_dir("actfn", appauthor=False)
+    if not os.path.isabs(found):  # "~/.cache/actfn" unexpanded: no home folder
+        raise CacheRefused(f"no home folder to put the cache in (got {found!r}); "
+                           f"set {_ENV_CACHE}")
+    return Path(found)
 
 
 def _check_private(path: Path) -> None:
