@@ -10,8 +10,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import tracemalloc
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -193,3 +198,55 @@ def test_per_channel_parameter_in_blocks(path: str) -> None:
     with _fast.disabled():
         peak, _ = _peak(act, x)
     assert peak <= 4 * x.nbytes
+
+
+# -- ndarray subclasses as out= -----------------------------------------------------------------
+SUBCLASS_CHILD = """
+import json, sys
+import numpy as np, actfn
+from actfn import _fast
+if sys.argv[1] == "numpy":
+    _fast.set_enabled(False)
+act = actfn.get("elu")
+res = {}
+count = iter(range(10**6))
+for rows in (4, 2000):
+    x = np.linspace(-3, 3, rows * 6).reshape(rows, 6)
+    want_f = act(x)
+    want_v, want_d = act.value_and_derivative(x)
+    kinds = {
+        "matrix": lambda: np.asmatrix(np.zeros((rows, 6))),
+        "masked": lambda: np.ma.masked_array(np.zeros((rows, 6)), mask=False),
+        "memmap": lambda: np.memmap(sys.argv[2] + f"/{next(count)}.dat", dtype=np.float64,
+                                    mode="w+", shape=(rows, 6)),
+        "matrix_fortran": lambda: np.asmatrix(np.zeros((rows, 6), order="F")),
+    }
+    for kind, make in kinds.items():
+        o = make()
+        r = act(x, out=o)
+        o1, o2 = make(), make()
+        v, d = act.value_and_derivative(x, out=(o1, o2))
+        res[f"{kind}{rows}"] = [
+            r is o, type(r).__name__, bool(np.array_equal(np.asarray(o), want_f)),
+            v is o1 and d is o2, bool(np.array_equal(np.asarray(o1), want_v)),
+            bool(np.array_equal(np.asarray(o2), want_d)),
+        ]
+print(json.dumps(res))
+"""
+
+
+def test_matrix_out_does_not_crash_and_is_returned(path: str, tmp_path: Path) -> None:
+    # np.matrix as out= made the 1-D loop write out of bounds (segfault): a child process
+    # so that a crash fails this test instead of killing pytest
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = dict(os.environ, PYTHONPATH=src, ACTFN_CACHE_DIR=str(tmp_path / "cache"))
+    out = subprocess.run([sys.executable, "-c", SUBCLASS_CHILD, path, str(tmp_path)],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0, (out.returncode, out.stderr[-2000:])
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    names = {"matrix": "matrix", "masked": "MaskedArray", "memmap": "memmap",
+             "matrix_fortran": "matrix"}
+    for key, (same, tname, f_ok, pair_same, v_ok, d_ok) in res.items():
+        assert same and pair_same, key  # the caller's own objects are returned
+        assert tname == names[key.rstrip("0123456789")], key
+        assert f_ok and v_ok and d_ok, key
