@@ -250,3 +250,20 @@ def test_matrix_out_does_not_crash_and_is_returned(path: str, tmp_path: Path) ->
         assert same and pair_same, key  # the caller's own objects are returned
         assert tname == names[key.rstrip("0123456789")], key
         assert f_ok and v_ok and d_ok, key
+
+
+def test_big_endian_bfloat16_is_accepted_like_other_floats(path: str) -> None:
+    import ml_dtypes
+
+    bf = np.dtype(ml_dtypes.bfloat16)
+    act = actfn.get("mish")
+    native = np.linspace(-5, 5, 11).astype(bf)
+    swapped = native.view(np.uint16).byteswap().view(bf.newbyteorder(">"))
+    before = swapped.copy()
+    assert np.array_equal(swapped.astype(np.float32), native.astype(np.float32))
+    got = act(swapped)
+    assert got.dtype == bf and got.dtype.isnative
+    assert np.array_equal(got.view(np.uint16), act(native).view(np.uint16))
+    assert np.array_equal(swapped.view(np.uint16), before.view(np.uint16))  # input untouched
+    with pytest.raises(TypeError, match=r"byte order bfloat16 \(big-endian, non-native\)"):
+        act(native, out=np.empty(11, bf.newbyteorder(">")))

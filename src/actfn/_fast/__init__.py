@@ -790,6 +790,11 @@ def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
     """
     dt = arr.dtype
     sname = (_NAMES or _dtype_names()).get(dt)
+    if sname is None and dt.kind == "V" and dt.name == "bfloat16":
+        # non-native-byte-order bfloat16 (ml_dtypes): a native copy, like other floats
+        arr = arr.astype(dt.newbyteorder("="))
+        dt = arr.dtype
+        sname = _NAMES.get(dt)
     if sname is not None:
         out_dtype = dt
     elif dt.kind in "biu":
