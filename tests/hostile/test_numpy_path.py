@@ -4,8 +4,12 @@
   ``np.shares_memory`` under a work bound) and rejects overlapping ones.
 * Results have the native-byte-order version of the input's dtype; a byte-order
   mismatch with ``out=`` is named as such.
-* The pure-NumPy path works in blocks: its peak memory (results included, measured with
-  tracemalloc, to which NumPy reports its allocations) stays within 4x the input.
+* The pure-NumPy path works in blocks: for floating inputs its peak memory (results
+  included, measured with tracemalloc, to which NumPy reports its allocations) stays
+  within 4x the input; for any input (int8/bool give float64 results, 8x the input each)
+  the temporary memory beyond the results (peak minus the results' bytes) does.
+* ndarray subclasses (np.matrix, memmap, masked arrays) as ``out=`` are written through a
+  plain view of their memory and returned as themselves.
 """
 
 from __future__ import annotations
@@ -267,3 +271,21 @@ def test_big_endian_bfloat16_is_accepted_like_other_floats(path: str) -> None:
     assert np.array_equal(swapped.view(np.uint16), before.view(np.uint16))  # input untouched
     with pytest.raises(TypeError, match=r"byte order bfloat16 \(big-endian, non-native\)"):
         act(native, out=np.empty(11, bf.newbyteorder(">")))
+
+
+@pytest.mark.parametrize("name", ["mish", "gelu", "elu", "softplus"])
+@pytest.mark.parametrize("dtype", ["int8", "bool"])
+def test_pure_numpy_path_extra_memory_for_one_byte_inputs(name: str, dtype: str) -> None:
+    # int8/bool inputs give float64 results, 8x the input each: the bound is on the
+    # temporary memory beyond the results (peak minus the results' bytes) <= 4x input
+    act = actfn.get(name)
+    x = (np.arange(4 << 20) % 7 - 3).astype(dtype)
+    with _fast.disabled():
+        for m in METHODS:
+            getattr(act, m)(x[:100])
+            peak, res = _peak(getattr(act, m), x)
+            results = res if isinstance(res, tuple) else (res,)
+            assert all(r.dtype == np.float64 for r in results)
+            extra = peak - sum(r.nbytes for r in results)
+            assert extra <= 4 * x.nbytes, (name, dtype, m, extra / x.nbytes)
+            del res, results
