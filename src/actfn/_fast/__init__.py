@@ -3,30 +3,42 @@
 For a NumPy input, :meth:`Activation._run <actfn.Activation>` calls :func:`run_numpy`.
 It traces the registry kernels once per (activation, parameters, operation, dtype)
 into scalar code (:mod:`._trace`), writes a small module with a serial and a
-multi-threaded loop into the kernel cache folder (:func:`cache_dir`) and lets numba
-compile it with ``cache=True``, so a later process loads the machine code instead of
-compiling.
+multi-threaded loop into the kernel cache folder (:func:`cache_dir`), executes it and
+gives its numba dispatchers (created with numba's ``cache=False``) an on-disk cache of
+actfn's own, so a later process loads the machine code instead of compiling.
 
 What protects the kernel cache (code from it is executed, so it must be ours):
 
 * Location: ``$ACTFN_CACHE_DIR`` or the per-user cache folder of
-  ``platformdirs.user_cache_dir("actfn")``, never a shared temporary folder. The
-  folders actfn creates get mode 0700; an existing one (checked with ``os.lstat``; a
-  symlink only if its target passes too) is refused when another user owns it or
-  its group or others can write to it.
+  ``platformdirs.user_cache_dir("actfn")``, never a shared temporary folder. Every folder
+  actfn creates, missing ancestors included, gets mode 0700 (``chmod`` after ``mkdir``,
+  whatever the umask). The cache folder, ``kernels-<tag>`` and its ``__pycache__`` are
+  refused (checked with ``os.lstat``; a symlink only if its target passes too) when
+  another user owns them or their group or others can write to them. Every ancestor must
+  be owned by root or this user, and one that its group or others can write to must be
+  sticky with the next component owned by this user (:func:`_check_chain`), so nobody
+  else can swap a folder on the path between the check and a later open.
 * Content: a cached module is executed only when its bytes equal exactly the source
-  actfn generates now. They are read once, compared, and that same buffer is compiled
-  (with the file's path as ``co_filename``, which numba's cache needs) and executed in
-  a fresh module, so the file cannot change between check and use. A missing, empty,
-  truncated or different file is replaced atomically (temporary file in the same
-  folder, then ``os.replace``).
-* numba's own cache files (``__pycache__/*.nbi``/``*.nbc``, pickles that numba
-  unpickles) live inside that folder, so they are protected by the same ownership and
-  mode check: nobody else can create or change them.
-* Failures never reach the caller: when the folder is refused or cannot be created,
-  read or written (read-only, missing, disk full, file-size limit), or numba cannot
-  read or write its cache files, the kernels are compiled in memory (numba's cache
-  off) for the rest of the process, with one :class:`CacheWarning` per process.
+  actfn generates now. They are read once (``O_NOFOLLOW|O_NONBLOCK``, a regular file
+  only: a symlink, FIFO or device is never followed or waited on), compared, and that
+  same buffer is compiled and executed in a fresh module, so the file cannot change
+  between check and use. A missing, empty, truncated, different or non-regular file is
+  replaced atomically (temporary file in the same folder, then ``os.replace``).
+* numba's own cache files (``*.nbi``/``*.nbc``, pickles that numba unpickles) are read
+  and written ONLY in ``kernels-<tag>/__pycache__``: numba's ``cache=True`` locator chain
+  (``$NUMBA_CACHE_DIR`` first, ``$XDG_CACHE_HOME/numba`` as a fallback, neither checked)
+  is never used for actfn's kernels; :func:`_numba_cache_class` is a ``FunctionCache``
+  whose only locator is actfn's, whose source stamp is the hash of the verified module
+  bytes, and which reads these files like the modules (``O_NOFOLLOW|O_NONBLOCK``, regular
+  only). Files it cannot load are deleted (inside that folder only) and rewritten.
+* Failures never reach the caller: when no folder can be determined (no home folder),
+  or the folder is refused or cannot be created, read or written (read-only, missing,
+  disk full, file-size limit), or numba cannot write its cache files, the kernels are
+  compiled in memory (no disk cache) for the rest of the process, with one
+  :class:`CacheWarning` per process, issued after the fallback is in place; under a
+  warnings filter that turns it into an error it is dropped, never raised. A thread
+  whose cached loop failed retries with the in-memory loops even when another thread
+  made the switch.
 
 Each loop reads every input element once, converts it to float64, evaluates f (and
 f′, …) in registers and stores each output rounded once to the input dtype: one
