@@ -208,8 +208,8 @@ def test_read_only_or_uncreatable_folder_falls_back(tmp_path: Path, where: str) 
 
 
 def test_no_numba_cache_possible_falls_back(tmp_path: Path) -> None:
-    # the cached modules are fine but numba finds no folder for its cache files: its
-    # __pycache__ is a file, and its user-wide folders lie below a file too
+    # the cached modules are fine but there is no folder for numba's cache files: the
+    # __pycache__ is a file (numba's NUMBA_CACHE_DIR / user-wide folders are never used)
     cache = tmp_path / "cache"
     assert_good(run_child(tmp_path, cache), tmp_path)
     pyc = kernel_dir(cache) / "__pycache__"
@@ -222,7 +222,8 @@ def test_no_numba_cache_possible_falls_back(tmp_path: Path) -> None:
                                           "XDG_CACHE_HOME": str(tmp_path / "f" / "xdg")})
     assert_good(res, tmp_path)
     (w,) = cache_warnings(res)
-    assert "no locator available" in w and not res["cached"]
+    # actfn's own locator is numba's only one: no fallback to NUMBA_CACHE_DIR/XDG folders
+    assert "__pycache__ is not a folder" in w and not res["cached"]
 
 
 # -- location -----------------------------------------------------------------------------------
@@ -291,3 +292,249 @@ def test_second_process_loads_numba_cache_instead_of_compiling(tmp_path: Path) -
     # modules were verified, not rewritten (numba's index is keyed by their mtime)
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
     assert sorted((kernel_dir(cache) / "__pycache__").glob("*.nbi")) == index
+
+
+# -- review of the cache (second round) ---------------------------------------------------------
+def _evil_pickle(marker: Path) -> bytes:
+    """A pickle that creates ``marker`` when it is loaded."""
+    import pickle
+
+    class Evil:
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (exec, (f"open({str(marker)!r}, 'w').write('pickle ran')",))
+
+    return pickle.dumps(Evil())
+
+
+def _plant_numba_files(cache: Path, folder: Path, marker: Path) -> None:
+    """Evil copies of actfn's numba index/data files where numba's own locators look."""
+    from numba.core.caching import _CacheLocator
+
+    for mod in kernel_dir(cache).glob("actfn_kernel_*.py"):
+        sub = folder / _CacheLocator.get_suitable_cache_subpath(str(mod))
+        sub.mkdir(parents=True, exist_ok=True)
+        os.chmod(sub, 0o777)
+        for f in (kernel_dir(cache) / "__pycache__").iterdir():
+            (sub / f.name).write_bytes(_evil_pickle(marker))
+
+
+@pytest.mark.parametrize("where", ["NUMBA_CACHE_DIR", "XDG_CACHE_HOME"])
+def test_numba_cache_dir_and_user_wide_folder_are_never_read(tmp_path: Path, where: str) -> None:
+    cache = tmp_path / "cache"
+    first = run_child(tmp_path, cache)
+    assert_good(first, tmp_path)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    os.chmod(shared, 0o777)
+    if where == "NUMBA_CACHE_DIR":
+        _plant_numba_files(cache, shared, tmp_path / "marker")
+        env = {"NUMBA_CACHE_DIR": str(shared)}
+    else:
+        _plant_numba_files(cache, shared / "numba", tmp_path / "marker")
+        env = {"XDG_CACHE_HOME": str(shared)}
+    planted = sorted(str(p) for p in shared.rglob("*"))
+    second = run_child(tmp_path, cache, env=env)
+    assert_good(second, tmp_path)  # the planted pickles never ran
+    assert second["cached"] and not cache_warnings(second)
+    assert (second["hits"], second["misses"]) == (1, 0)  # actfn's own numba cache reused
+    assert sorted(str(p) for p in shared.rglob("*")) == planted  # nothing written there
+
+
+def test_read_only_kernel_cache_never_falls_back_to_user_wide_numba_folder(
+        tmp_path: Path) -> None:
+    # numba's chain fell back to $XDG_CACHE_HOME/numba when __pycache__ was unusable
+    cache = tmp_path / "cache"
+    assert_good(run_child(tmp_path, cache), tmp_path)
+    xdg = tmp_path / "xdg"
+    _plant_numba_files(cache, xdg / "numba", tmp_path / "marker")
+    pyc = kernel_dir(cache) / "__pycache__"
+    for p in pyc.iterdir():
+        p.unlink()
+    pyc.rmdir()
+    pyc.write_text("")  # no usable folder for numba's files
+    res = run_child(tmp_path, cache)
+    assert_good(res, tmp_path)
+    assert len(cache_warnings(res)) == 1 and not res["cached"]
+
+
+THREADS = """
+import json, threading, warnings
+import numpy as np, actfn
+from actfn import _fast
+x = np.linspace(-3, 3, 1000)
+a = actfn.get("elu")
+want = np.where(x > 0, x, np.expm1(x))
+errors, ok = [], []
+barrier = threading.Barrier(16)
+def work():
+    barrier.wait()
+    try:
+        ok.append(bool(np.allclose(a(x), want, rtol=1e-15, atol=0)))
+    except Exception as e:
+        errors.append(f"{type(e).__name__}: {e}")
+with warnings.catch_warnings(record=True):
+    warnings.simplefilter("always")
+    ts = [threading.Thread(target=work) for _ in range(16)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+print(json.dumps({"errors": errors, "ok": ok}))
+"""
+
+
+def test_thread_race_on_corrupt_numba_index_never_raises(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    run_child(tmp_path, cache, code=THREADS)
+    for _ in range(3):  # truncated index files, 16 threads at once
+        for p in (kernel_dir(cache) / "__pycache__").glob("*.nbi"):
+            p.write_bytes(p.read_bytes()[:100])
+        res = run_child(tmp_path, cache, code=THREADS)
+        assert res["errors"] == [] and res["ok"] == [True] * 16
+
+
+def test_thread_race_retry_when_another_thread_switched_to_memory(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # this thread's cached loop failed, and another thread has already switched the
+    # entry to memory (cached is False): retry with the in-memory loops, do not re-raise
+    import actfn
+
+    act = actfn.get("relu")
+    real = _fast.compiled_kernel(act, (act.spec.f,), False, "float64")
+    assert real is not None
+
+    def failing(*args: Any) -> None:
+        raise OSError("numba's cache file is unreadable")
+
+    class Entry:
+        cached = False  # already switched by the other thread
+        ser = par = staticmethod(failing)  # what this thread picked up before that
+
+        def to_memory(self, err: BaseException) -> None:  # the switch becomes visible
+            self.ser = self.par = real.ser
+
+    monkeypatch.setattr(_fast, "compiled_kernel", lambda *a: Entry())
+    (r,) = _fast._run_numpy(act, np.array([-1.0, 2.0]), (act.spec.f,), False, None, None)
+    assert r.tolist() == [0.0, 2.0]
+
+
+def test_no_home_directory_falls_back_with_one_warning(tmp_path: Path) -> None:
+    code = "import pwd\n" \
+        "def _nope(uid):\n    raise KeyError(uid)\n" \
+        "pwd.getpwuid = _nope\n" + CHILD
+    e = dict(os.environ, PYTHONPATH=SRC, MARKER=str(tmp_path / "marker"))
+    for k in ("HOME", "XDG_CACHE_HOME", "ACTFN_CACHE_DIR", "NUMBA_CACHE_DIR"):
+        e.pop(k, None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e,
+                         timeout=600, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    assert_good(res, tmp_path)
+    assert len(cache_warnings(res)) == 1 and not res["cached"]
+    assert list(tmp_path.iterdir()) == []  # no "~" folder in the working directory
+
+
+def test_umask_000_creates_0700_ancestors(tmp_path: Path) -> None:
+    cache = tmp_path / "a" / "b" / "cache"
+    old = os.umask(0o000)
+    try:
+        res = run_child(tmp_path, cache)
+    finally:
+        os.umask(old)
+    assert_good(res, tmp_path)
+    assert res["cached"]
+    for d in (tmp_path / "a", tmp_path / "a" / "b", cache, kernel_dir(cache),
+              kernel_dir(cache) / "__pycache__"):
+        assert stat.S_IMODE(d.stat().st_mode) == 0o700, d
+
+
+@pytest.mark.parametrize("how", ["world_writable", "foreign_owner"])
+def test_unsafe_ancestor_is_refused(tmp_path: Path, how: str) -> None:
+    anc = tmp_path / "anc"
+    anc.mkdir()
+    if how == "world_writable":
+        os.chmod(anc, 0o777)  # not sticky: anyone could swap anc/cache
+    else:
+        os.chown(anc, 12345, 12345)
+    res = run_child(tmp_path, anc / "cache")
+    assert_good(res, tmp_path)
+    (w,) = cache_warnings(res)
+    assert not res["cached"]
+    assert "above the kernel cache" in w
+
+
+def test_sticky_world_writable_ancestor_with_own_child_is_accepted(tmp_path: Path) -> None:
+    anc = tmp_path / "sticky"
+    anc.mkdir()
+    os.chmod(anc, 0o1777)  # like /tmp
+    res = run_child(tmp_path, anc / "cache")
+    assert_good(res, tmp_path)
+    assert res["cached"] and not cache_warnings(res)
+
+
+def test_foreign_owned_pycache_is_refused(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert_good(run_child(tmp_path, cache), tmp_path)
+    pyc = kernel_dir(cache) / "__pycache__"
+    for p in pyc.iterdir():
+        p.write_bytes(_evil_pickle(tmp_path / "marker"))
+    os.chown(pyc, 12345, 12345)
+    res = run_child(tmp_path, cache)
+    assert_good(res, tmp_path)  # the pickles there never ran
+    (w,) = cache_warnings(res)
+    assert "owned by uid 12345" in w and not res["cached"]
+
+
+@pytest.mark.parametrize("which", ["module", "numba_index"])
+def test_fifo_in_cache_folder_does_not_hang(tmp_path: Path, which: str) -> None:
+    cache = tmp_path / "cache"
+    assert_good(run_child(tmp_path, cache), tmp_path)
+    if which == "module":
+        victims = list(kernel_dir(cache).glob("actfn_kernel_*.py"))
+    else:
+        victims = list((kernel_dir(cache) / "__pycache__").glob("*.nbi"))
+    for p in victims:
+        p.unlink()
+        os.mkfifo(p)
+    res = run_child(tmp_path, cache)  # subprocess.run(timeout=600) fails a hang
+    assert_good(res, tmp_path)
+    assert res["cached"] and not cache_warnings(res)
+    assert all(stat.S_ISREG(p.lstat().st_mode) for p in victims)  # replaced
+
+
+def test_corrupt_numba_files_are_repaired(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert_good(run_child(tmp_path, cache), tmp_path)
+    pyc = kernel_dir(cache) / "__pycache__"
+    for p in pyc.glob("*.nbi"):
+        p.write_bytes(b"\x80\x05garbage")
+    for p in pyc.glob("*.nbc"):
+        p.write_bytes(b"")
+    first = run_child(tmp_path, cache)
+    assert_good(first, tmp_path)
+    assert first["cached"] and not cache_warnings(first)
+    assert (first["hits"], first["misses"]) == (0, 1)  # recompiled and saved anew
+    second = run_child(tmp_path, cache)
+    assert_good(second, tmp_path)
+    assert not cache_warnings(second) and (second["hits"], second["misses"]) == (1, 0)
+
+
+@pytest.mark.parametrize("how", ["-W", "simplefilter"])
+def test_warnings_as_errors_never_abort_the_call(tmp_path: Path, how: str) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    os.chmod(cache, 0o777)  # refused: the warning is due
+    code = textwrap.dedent("""
+        import json, warnings
+        %s
+        import numpy as np, actfn
+        x = np.array([-1.0, 0.5, 2.0])
+        print(json.dumps({"r": actfn.get("relu")(x).tolist(),
+                          "d": actfn.get("elu").derivative(x).tolist()}))
+    """ % ('warnings.simplefilter("error")' if how == "simplefilter" else ""))
+    e = dict(os.environ, PYTHONPATH=SRC, ACTFN_CACHE_DIR=str(cache))
+    e.pop("NUMBA_CACHE_DIR", None)
+    args = [sys.executable] + (["-W", "error::UserWarning"] if how == "-W" else [])
+    out = subprocess.run([*args, "-c", code], capture_output=True, text=True, env=e,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    assert res == {"r": WANT[0], "d": WANT[2]}

@@ -4,14 +4,23 @@
   ``np.shares_memory`` under a work bound) and rejects overlapping ones.
 * Results have the native-byte-order version of the input's dtype; a byte-order
   mismatch with ``out=`` is named as such.
-* The pure-NumPy path works in blocks: its peak memory (results included, measured with
-  tracemalloc, to which NumPy reports its allocations) stays within 4x the input.
+* The pure-NumPy path works in blocks: for floating inputs its peak memory (results
+  included, measured with tracemalloc, to which NumPy reports its allocations) stays
+  within 4x the input; for any input (int8/bool give float64 results, 8x the input each)
+  the temporary memory beyond the results (peak minus the results' bytes) does.
+* ndarray subclasses (np.matrix, memmap, masked arrays) as ``out=`` are written through a
+  plain view of their memory and returned as themselves.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import tracemalloc
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -193,3 +202,90 @@ def test_per_channel_parameter_in_blocks(path: str) -> None:
     with _fast.disabled():
         peak, _ = _peak(act, x)
     assert peak <= 4 * x.nbytes
+
+
+# -- ndarray subclasses as out= -----------------------------------------------------------------
+SUBCLASS_CHILD = """
+import json, sys
+import numpy as np, actfn
+from actfn import _fast
+if sys.argv[1] == "numpy":
+    _fast.set_enabled(False)
+act = actfn.get("elu")
+res = {}
+count = iter(range(10**6))
+for rows in (4, 2000):
+    x = np.linspace(-3, 3, rows * 6).reshape(rows, 6)
+    want_f = act(x)
+    want_v, want_d = act.value_and_derivative(x)
+    kinds = {
+        "matrix": lambda: np.asmatrix(np.zeros((rows, 6))),
+        "masked": lambda: np.ma.masked_array(np.zeros((rows, 6)), mask=False),
+        "memmap": lambda: np.memmap(sys.argv[2] + f"/{next(count)}.dat", dtype=np.float64,
+                                    mode="w+", shape=(rows, 6)),
+        "matrix_fortran": lambda: np.asmatrix(np.zeros((rows, 6), order="F")),
+    }
+    for kind, make in kinds.items():
+        o = make()
+        r = act(x, out=o)
+        o1, o2 = make(), make()
+        v, d = act.value_and_derivative(x, out=(o1, o2))
+        res[f"{kind}{rows}"] = [
+            r is o, type(r).__name__, bool(np.array_equal(np.asarray(o), want_f)),
+            v is o1 and d is o2, bool(np.array_equal(np.asarray(o1), want_v)),
+            bool(np.array_equal(np.asarray(o2), want_d)),
+        ]
+print(json.dumps(res))
+"""
+
+
+def test_matrix_out_does_not_crash_and_is_returned(path: str, tmp_path: Path) -> None:
+    # np.matrix as out= made the 1-D loop write out of bounds (segfault): a child process
+    # so that a crash fails this test instead of killing pytest
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = dict(os.environ, PYTHONPATH=src, ACTFN_CACHE_DIR=str(tmp_path / "cache"))
+    out = subprocess.run([sys.executable, "-c", SUBCLASS_CHILD, path, str(tmp_path)],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0, (out.returncode, out.stderr[-2000:])
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    names = {"matrix": "matrix", "masked": "MaskedArray", "memmap": "memmap",
+             "matrix_fortran": "matrix"}
+    for key, (same, tname, f_ok, pair_same, v_ok, d_ok) in res.items():
+        assert same and pair_same, key  # the caller's own objects are returned
+        assert tname == names[key.rstrip("0123456789")], key
+        assert f_ok and v_ok and d_ok, key
+
+
+def test_big_endian_bfloat16_is_accepted_like_other_floats(path: str) -> None:
+    import ml_dtypes
+
+    bf = np.dtype(ml_dtypes.bfloat16)
+    act = actfn.get("mish")
+    native = np.linspace(-5, 5, 11).astype(bf)
+    swapped = native.view(np.uint16).byteswap().view(bf.newbyteorder(">"))
+    before = swapped.copy()
+    assert np.array_equal(swapped.astype(np.float32), native.astype(np.float32))
+    got = act(swapped)
+    assert got.dtype == bf and got.dtype.isnative
+    assert np.array_equal(got.view(np.uint16), act(native).view(np.uint16))
+    assert np.array_equal(swapped.view(np.uint16), before.view(np.uint16))  # input untouched
+    with pytest.raises(TypeError, match=r"byte order bfloat16 \(big-endian, non-native\)"):
+        act(native, out=np.empty(11, bf.newbyteorder(">")))
+
+
+@pytest.mark.parametrize("name", ["mish", "gelu", "elu", "softplus"])
+@pytest.mark.parametrize("dtype", ["int8", "bool"])
+def test_pure_numpy_path_extra_memory_for_one_byte_inputs(name: str, dtype: str) -> None:
+    # int8/bool inputs give float64 results, 8x the input each: the bound is on the
+    # temporary memory beyond the results (peak minus the results' bytes) <= 4x input
+    act = actfn.get(name)
+    x = (np.arange(4 << 20) % 7 - 3).astype(dtype)
+    with _fast.disabled():
+        for m in METHODS:
+            getattr(act, m)(x[:100])
+            peak, res = _peak(getattr(act, m), x)
+            results = res if isinstance(res, tuple) else (res,)
+            assert all(r.dtype == np.float64 for r in results)
+            extra = peak - sum(r.nbytes for r in results)
+            assert extra <= 4 * x.nbytes, (name, dtype, m, extra / x.nbytes)
+            del res, results

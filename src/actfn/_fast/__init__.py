@@ -3,30 +3,42 @@
 For a NumPy input, :meth:`Activation._run <actfn.Activation>` calls :func:`run_numpy`.
 It traces the registry kernels once per (activation, parameters, operation, dtype)
 into scalar code (:mod:`._trace`), writes a small module with a serial and a
-multi-threaded loop into the kernel cache folder (:func:`cache_dir`) and lets numba
-compile it with ``cache=True``, so a later process loads the machine code instead of
-compiling.
+multi-threaded loop into the kernel cache folder (:func:`cache_dir`), executes it and
+gives its numba dispatchers (created with numba's ``cache=False``) an on-disk cache of
+actfn's own, so a later process loads the machine code instead of compiling.
 
 What protects the kernel cache (code from it is executed, so it must be ours):
 
 * Location: ``$ACTFN_CACHE_DIR`` or the per-user cache folder of
-  ``platformdirs.user_cache_dir("actfn")``, never a shared temporary folder. The
-  folders actfn creates get mode 0700; an existing one (checked with ``os.lstat``; a
-  symlink only if its target passes too) is refused when another user owns it or
-  its group or others can write to it.
+  ``platformdirs.user_cache_dir("actfn")``, never a shared temporary folder. Every folder
+  actfn creates, missing ancestors included, gets mode 0700 (``chmod`` after ``mkdir``,
+  whatever the umask). The cache folder, ``kernels-<tag>`` and its ``__pycache__`` are
+  refused (checked with ``os.lstat``; a symlink only if its target passes too) when
+  another user owns them or their group or others can write to them. Every ancestor must
+  be owned by root or this user, and one that its group or others can write to must be
+  sticky with the next component owned by this user (:func:`_check_chain`), so nobody
+  else can swap a folder on the path between the check and a later open.
 * Content: a cached module is executed only when its bytes equal exactly the source
-  actfn generates now. They are read once, compared, and that same buffer is compiled
-  (with the file's path as ``co_filename``, which numba's cache needs) and executed in
-  a fresh module, so the file cannot change between check and use. A missing, empty,
-  truncated or different file is replaced atomically (temporary file in the same
-  folder, then ``os.replace``).
-* numba's own cache files (``__pycache__/*.nbi``/``*.nbc``, pickles that numba
-  unpickles) live inside that folder, so they are protected by the same ownership and
-  mode check: nobody else can create or change them.
-* Failures never reach the caller: when the folder is refused or cannot be created,
-  read or written (read-only, missing, disk full, file-size limit), or numba cannot
-  read or write its cache files, the kernels are compiled in memory (numba's cache
-  off) for the rest of the process, with one :class:`CacheWarning` per process.
+  actfn generates now. They are read once (``O_NOFOLLOW|O_NONBLOCK``, a regular file
+  only: a symlink, FIFO or device is never followed or waited on), compared, and that
+  same buffer is compiled and executed in a fresh module, so the file cannot change
+  between check and use. A missing, empty, truncated, different or non-regular file is
+  replaced atomically (temporary file in the same folder, then ``os.replace``).
+* numba's own cache files (``*.nbi``/``*.nbc``, pickles that numba unpickles) are read
+  and written ONLY in ``kernels-<tag>/__pycache__``: numba's ``cache=True`` locator chain
+  (``$NUMBA_CACHE_DIR`` first, ``$XDG_CACHE_HOME/numba`` as a fallback, neither checked)
+  is never used for actfn's kernels; :func:`_numba_cache_class` is a ``FunctionCache``
+  whose only locator is actfn's, whose source stamp is the hash of the verified module
+  bytes, and which reads these files like the modules (``O_NOFOLLOW|O_NONBLOCK``, regular
+  only). Files it cannot load are deleted (inside that folder only) and rewritten.
+* Failures never reach the caller: when no folder can be determined (no home folder),
+  or the folder is refused or cannot be created, read or written (read-only, missing,
+  disk full, file-size limit), or numba cannot write its cache files, the kernels are
+  compiled in memory (no disk cache) for the rest of the process, with one
+  :class:`CacheWarning` per process, issued after the fallback is in place; under a
+  warnings filter that turns it into an error it is dropped, never raised. A thread
+  whose cached loop failed retries with the in-memory loops even when another thread
+  made the switch.
 
 Each loop reads every input element once, converts it to float64, evaluates f (and
 f′, …) in registers and stores each output rounded once to the input dtype: one
@@ -188,13 +200,21 @@ def _version_tag() -> str:
 
 
 def _cache_root() -> Path:
-    """``$ACTFN_CACHE_DIR``, else the platform's per-user cache folder for actfn."""
+    """``$ACTFN_CACHE_DIR``, else the platform's per-user cache folder for actfn.
+
+    May raise (``RuntimeError`` without a home folder, for instance): callers treat any
+    exception as "no disk cache".
+    """
     base = os.environ.get(_ENV_CACHE, "").strip()
     if base:
-        return Path(base).expanduser()
+        return Path(os.path.abspath(Path(base).expanduser()))
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("actfn", appauthor=False))
+    found = platformdirs.user_cache_dir("actfn", appauthor=False)
+    if not os.path.isabs(found):  # "~/.cache/actfn" unexpanded: no home folder
+        raise CacheRefused(f"no home folder to put the cache in (got {found!r}); "
+                           f"set {_ENV_CACHE}")
+    return Path(found)
 
 
 def _check_private(path: Path) -> None:
@@ -219,48 +239,103 @@ def _check_private(path: Path) -> None:
         )
 
 
-def _private_dir(path: Path) -> None:
-    """Create ``path`` with mode 0700 if missing, then check it (:func:`_check_private`)."""
+def _check_chain(path: str) -> None:
+    """Raise :class:`CacheRefused` unless nobody else can replace any folder on ``path``.
+
+    The classic secure-path rule, for every ancestor of the absolute ``path`` (checked
+    with ``os.lstat``, component by component): it is owned by root or by this user,
+    and when its group or others can write to it, it has the sticky bit and the next
+    component below it is owned by this user (``/tmp/me/...`` is fine, a 0777 folder
+    is not). A symlink on the way is checked the same way after resolving it.
+    """
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # pragma: no cover - Windows
+        return
+    uid = getuid()
+    parts = Path(path).parts
+    cur = Path(parts[0])
+    st = os.lstat(cur)
+    for name in parts[1:]:
+        nxt = cur / name
+        nst = os.lstat(nxt)
+        if not stat.S_ISLNK(st.st_mode):
+            if st.st_uid not in (0, uid):
+                raise CacheRefused(f"{cur} (above the kernel cache) is owned by uid "
+                                   f"{st.st_uid}, who could replace the cache folder")
+            if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not (
+                    st.st_mode & stat.S_ISVTX and nst.st_uid == uid):
+                raise CacheRefused(
+                    f"{cur} (above the kernel cache) is writable by its group or by others "
+                    f"(mode {stat.S_IMODE(st.st_mode):04o}) without the sticky bit protecting "
+                    f"{name}: others could replace the cache folder")
+        if stat.S_ISLNK(nst.st_mode):
+            _check_chain(os.path.realpath(nxt))
+        cur, st = nxt, nst
+
+
+def _mkdir_private(path: Path) -> None:
+    """Create the folder ``path`` with mode 0700 whatever the umask (it may exist)."""
     try:
         os.mkdir(path, 0o700)
     except FileExistsError:
-        pass
-    else:
-        os.chmod(path, 0o700)  # exactly 0700, whatever the umask
+        return
+    os.chmod(path, 0o700)  # exactly 0700, whatever the umask
+
+
+def _private_dir(path: Path) -> None:
+    """Create ``path`` with mode 0700 if missing, then check it (:func:`_check_private`)."""
+    _mkdir_private(path)
     _check_private(path)
 
 
 def cache_dir() -> Path:
-    """The folder of the generated kernel modules (numba caches next to them).
+    """The folder of the generated kernel modules (numba's files in its ``__pycache__``).
 
     ``$ACTFN_CACHE_DIR/kernels-<tag>``, else ``<user cache dir>/actfn/kernels-<tag>``
     (``platformdirs.user_cache_dir``); ``<tag>`` changes with actfn's code generator,
-    numba and NumPy. Both folders are created with mode 0700 when missing. Raises
-    :class:`CacheRefused` when either is owned by another user or is writable by its
-    group or others, and ``OSError`` when it cannot be created.
+    numba and NumPy. Missing folders (ancestors included) are created with mode 0700.
+    Raises :class:`CacheRefused` when the cache folder or its ``kernels-<tag>`` folder
+    is owned by another user or is writable by its group or others, or when an
+    ancestor lets someone else replace them (:func:`_check_chain`); ``OSError`` when
+    it cannot be created.
     """
     root = _cache_root()
-    if not root.exists():
-        root.parent.mkdir(parents=True, exist_ok=True)
-    _private_dir(root)
+    missing = []
+    p = root
+    while not os.path.lexists(p) and p.parent != p:
+        missing.append(p)
+        p = p.parent
+    for q in reversed(missing):
+        _mkdir_private(q)
+    _check_private(root)
     d = root / f"kernels-{_version_tag()}"
     _private_dir(d)
+    _check_chain(str(d))
     return d
 
 
 def _cache_failed(what: str, err: BaseException) -> None:
-    """Issue this process's one :class:`CacheWarning` (later failures stay silent)."""
+    """Issue this process's one :class:`CacheWarning` (later failures stay silent).
+
+    Called only after the fallback is in place. The warning never aborts the call: where
+    a warnings filter turns it into an exception (``python -W error``, pytest's
+    ``filterwarnings = error``), that exception is dropped here, because a cache problem
+    must never reach the caller (the result is right either way).
+    """
     with _lock:
         if _state["warned"]:
             return
         _state["warned"] = True
-    warnings.warn(
-        f"actfn: the compiled-kernel cache cannot be used ({what}: {type(err).__name__}: "
-        f"{err}); kernels are compiled in memory for this process instead. Results are "
-        f"the same; set {_ENV_CACHE} to a private, writable folder to keep them.",
-        CacheWarning,
-        stacklevel=_user_stacklevel(),
-    )
+    try:
+        warnings.warn(
+            f"actfn: the compiled-kernel cache cannot be used ({what}: {type(err).__name__}: "
+            f"{err}); kernels are compiled in memory for this process instead. Results are "
+            f"the same; set {_ENV_CACHE} to a private, writable folder to keep them.",
+            CacheWarning,
+            stacklevel=_user_stacklevel(),
+        )
+    except Warning:
+        pass
 
 
 def _user_stacklevel() -> int:
@@ -272,29 +347,44 @@ def _user_stacklevel() -> int:
     return level
 
 
-def _read_exact(path: Path, size: int) -> bytes | None:
-    """Up to ``size + 1`` bytes of the regular file ``path`` (None: missing/unreadable)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+#: Flags for reading a cache file: never follow a symlink, never block on a FIFO.
+_READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+               | getattr(os, "O_NONBLOCK", 0))
+
+
+def _read_regular(path: str | Path, limit: int | None = None) -> bytes | None:
+    """The bytes of the regular file ``path`` (at most ``limit + 1``); None otherwise.
+
+    Opened with ``O_NOFOLLOW | O_NONBLOCK`` (a symlink, FIFO or device node neither
+    redirects nor blocks) and checked with ``fstat`` to be a regular file. None: the
+    file is missing, not a regular file or unreadable.
+    """
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, _READ_FLAGS)
     except OSError:
         return None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
         chunks = []
-        left = size + 1
-        while left > 0:
-            b = os.read(fd, left)
+        left = -1 if limit is None else limit + 1
+        while left != 0:
+            b = os.read(fd, 1 << 20 if left < 0 else min(left, 1 << 20))
             if not b:
                 break
             chunks.append(b)
-            left -= len(b)
+            if left > 0:
+                left -= len(b)
         return b"".join(chunks)
     except OSError:
         return None
     finally:
         os.close(fd)
+
+
+def _read_exact(path: Path, size: int) -> bytes | None:
+    """Up to ``size + 1`` bytes of the regular file ``path`` (None: missing/unreadable)."""
+    return _read_regular(path, size)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -314,8 +404,7 @@ def _exec_module(modname: str, data: bytes | str, filename: str) -> Any:
     """Execute ``data`` (already verified) as a fresh module named ``modname``.
 
     The module goes into ``sys.modules`` first: numba re-imports it by name when it
-    loads machine code from its cache. ``filename`` becomes the code's ``co_filename``,
-    which numba's ``cache=True`` uses to find its index next to the module file.
+    loads machine code from its cache. ``filename`` becomes the code's ``co_filename``.
     """
     code = compile(data, filename, "exec", dont_inherit=True)
     module = types.ModuleType(modname)
@@ -330,7 +419,7 @@ def _exec_module(modname: str, data: bytes | str, filename: str) -> Any:
 
 
 def _memory_module(source: str) -> Any:
-    """Compile ``source`` (loops with numba's cache off) in memory; nothing is written."""
+    """Compile ``source`` in memory (no disk cache at all); nothing is written."""
     modname = f"actfn_kernel_mem_{hashlib.sha256(source.encode()).hexdigest()[:24]}"
     module = _MODULES.get(modname)
     if module is None:
@@ -339,34 +428,159 @@ def _memory_module(source: str) -> Any:
     return module
 
 
-def _load_module(source: str, memory_source: str) -> tuple[Any, bool]:
+# -- numba's on-disk cache, confined to actfn's checked folder ---------------------------------
+#: module file name → (numba folder, source stamp) for the locator below.
+_NUMBA_DIRS: dict[str, tuple[str, bytes]] = {}
+_numba_cache_classes: list[Any] = []
+
+
+def _numba_cache_class() -> Any:
+    """numba's ``FunctionCache`` with actfn's locator as its ONLY locator.
+
+    numba's own chain (``cache=True``) tries ``$NUMBA_CACHE_DIR`` first and falls back to
+    ``$XDG_CACHE_HOME/numba``, folders actfn does not check, and unpickles the index
+    and data files it finds there. actfn's kernels never use that chain: their
+    dispatchers are created with ``cache=False`` and get this cache, whose files live in
+    ``<kernel folder>/__pycache__`` (checked like the kernel folder), are opened
+    without following symlinks or blocking on FIFOs, and are deleted (so the next save
+    rewrites them) when they cannot be loaded.
+    """
+    if _numba_cache_classes:
+        return _numba_cache_classes[0]
+    from numba.core import caching
+
+    class _ActfnLocator(caching._CacheLocator):  # type: ignore[misc]
+        def __init__(self, py_func: Any, py_file: str) -> None:
+            self._lineno = py_func.__code__.co_firstlineno
+            self._folder, self._stamp = _NUMBA_DIRS[py_file]
+
+        def ensure_cache_path(self) -> None:
+            _check_private(Path(self._folder))  # created and checked by actfn
+
+        def get_cache_path(self) -> str:
+            return self._folder
+
+        def get_source_stamp(self) -> bytes:
+            return self._stamp  # the sha256 of the verified module bytes
+
+        def get_disambiguator(self) -> str:
+            return str(self._lineno)
+
+        @classmethod
+        def from_function(cls, py_func: Any, py_file: str) -> Any:
+            if py_file not in _NUMBA_DIRS:
+                return None
+            return cls(py_func, py_file)
+
+    class _ActfnIndexFile(caching.IndexDataCacheFile):  # type: ignore[misc]
+        def _load_index(self) -> Any:
+            raw = _read_regular(self._index_path)
+            if raw is None:
+                return {}
+            import io
+            import pickle
+
+            f = io.BytesIO(raw)
+            version = pickle.load(f)
+            if version != self._version:
+                return {}
+            stamp, overloads = pickle.loads(f.read())
+            return overloads if stamp == self._source_stamp else {}
+
+        def _load_data(self, name: str) -> Any:
+            import pickle
+
+            raw = _read_regular(self._data_path(name))
+            if raw is None:
+                raise FileNotFoundError(name)
+            return pickle.loads(raw)
+
+        def remove_all(self) -> None:
+            """Delete this function's index and data files (they could not be loaded)."""
+            base = self._index_name[: -len(".nbi")]
+            with contextlib.suppress(OSError):
+                for entry in os.scandir(self._cache_path):
+                    if entry.name == self._index_name or (
+                            entry.name.startswith(base + ".") and entry.name.endswith(".nbc")):
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.path)
+
+    class _Impl(caching.CompileResultCacheImpl):  # type: ignore[misc]
+        _locator_classes = [_ActfnLocator]
+
+    class _Cache(caching.FunctionCache):  # type: ignore[misc]
+        _impl_class = _Impl
+
+        def __init__(self, py_func: Any) -> None:
+            super().__init__(py_func)
+            if not isinstance(self._impl.locator, _ActfnLocator):
+                # NUMBA_CACHE_LOCATOR_CLASSES overrides _locator_classes: not ours
+                raise CacheRefused("numba chose another cache locator "
+                                   "(NUMBA_CACHE_LOCATOR_CLASSES is set)")
+            self._cache_file = _ActfnIndexFile(
+                cache_path=self._cache_path, filename_base=self._impl.filename_base,
+                source_stamp=self._impl.locator.get_source_stamp())
+
+        def load_overload(self, sig: Any, target_context: Any) -> Any:
+            try:
+                return super().load_overload(sig, target_context)
+            except Exception:
+                # corrupt or foreign-format files: delete them, compile, save anew
+                self._cache_file.remove_all()
+                return None
+
+    _numba_cache_classes.append(_Cache)
+    return _Cache
+
+
+def _install_numba_cache(module: Any, folder: Path, data: bytes) -> None:
+    """Give ``module``'s loops numba's on-disk cache in ``folder`` (checked, 0700)."""
+    _private_dir(folder)
+    cls = _numba_cache_class()
+    _NUMBA_DIRS[module.__file__] = (str(folder), hashlib.sha256(data).digest())
+    for name in ("ser", "par"):
+        disp = getattr(module, name)
+        disp._cache = cls(disp.py_func)  # what Dispatcher.enable_caching does
+
+
+def _load_module(source: str, memory_source: str | None = None) -> tuple[Any, bool]:
     """The module of ``source``, and True when it came from the kernel cache.
 
     The cached file is executed only when its bytes equal ``source`` exactly; they
     are read once, compared and compiled from that same buffer (no second read). A
-    missing or different file is rewritten atomically. When the cache cannot be used
-    at all, ``memory_source`` (the same loops without numba's on-disk cache) is
-    compiled in memory instead and one :class:`CacheWarning` is issued per process.
+    missing, different or non-regular file is replaced atomically. Its loops then get
+    numba's on-disk cache in ``__pycache__`` next to it (:func:`_numba_cache_class`).
+    When the cache cannot be used at all (no folder can be determined, created or
+    trusted), the same source is compiled in memory instead and one
+    :class:`CacheWarning` is issued per process.
     """
     data = source.encode()
     modname = f"actfn_kernel_{hashlib.sha256(data).hexdigest()[:24]}"
     module = _MODULES.get(modname)
     if module is not None:
         return module, True
-    root = str(_cache_root())
-    if root not in _state["broken"]:
-        try:
-            path = cache_dir() / f"{modname}.py"
+    root = "?"
+    try:
+        root = str(_cache_root())
+        if root not in _state["broken"]:
+            d = cache_dir()
+            path = d / f"{modname}.py"
             if _read_exact(path, len(data)) != data:
                 _write_atomic(path, data)  # missing, truncated, foreign or stale: replace
             module = _exec_module(modname, data, str(path))
-        except Exception as err:  # any cache failure: compile in memory, never raise
-            _state["broken"].add(root)
-            _cache_failed(f"folder {root}", err)
-        else:
+            try:
+                _install_numba_cache(module, d / "__pycache__", data)
+            except BaseException:
+                sys.modules.pop(modname, None)
+                raise
             _MODULES[modname] = module
             return module, True
-    return _memory_module(memory_source), False
+    except Exception as err:  # any cache failure: compile in memory, never raise
+        _state["broken"].add(root)
+        module = _memory_module(memory_source or source)
+        _cache_failed(f"folder {root}", err)
+        return module, False
+    return _memory_module(memory_source or source), False
 
 
 class _Compiled:
@@ -385,10 +599,11 @@ class _Compiled:
         """Numba failed to load or save its cache: use loops compiled in memory."""
         with _lock:
             if self.cached:
-                _state["broken"].add(str(_cache_root()))
-                _cache_failed("numba's cache files", err)
+                with contextlib.suppress(Exception):
+                    _state["broken"].add(str(_cache_root()))
                 module = _memory_module(self.memory_source)
                 self.ser, self.par, self.cached = module.ser, module.par, False
+                _cache_failed("numba's cache files", err)
 
 
 def _params_key(params: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -437,10 +652,9 @@ def _compiled_kernel(act: Any, kernels: Sequence[Callable[..., Any]], fused: boo
                 params["special"] = None
             prog = _trace.trace(kernels, fused, params, "a" if dtype == "float64" else "v")
             title = f"{act!r}, {'+'.join(getattr(k, '__name__', 'k') for k in kernels)}, {dtype}"
-            src = _trace.loop_source(prog, dtype, title)
-            mem = _trace.loop_source(prog, dtype, title, cache=False)
-            module, cached = _load_module(src, mem)
-            entry = _Compiled(module, len(prog.outputs), src, mem, cached)
+            src = _trace.loop_source(prog, dtype, title)  # numba's cache=False
+            module, cached = _load_module(src)
+            entry = _Compiled(module, len(prog.outputs), src, src, cached)
         except _trace.TraceError:
             entry = None
         # keep the spec alive with its entry so that id(spec) is never reused
@@ -588,6 +802,11 @@ def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
     """
     dt = arr.dtype
     sname = (_NAMES or _dtype_names()).get(dt)
+    if sname is None and dt.kind == "V" and dt.name == "bfloat16":
+        # non-native-byte-order bfloat16 (ml_dtypes): a native copy, like other floats
+        arr = arr.astype(dt.newbyteorder("="))
+        dt = arr.dtype
+        sname = _NAMES.get(dt)
     if sname is not None:
         out_dtype = dt
     elif dt.kind in "biu":
@@ -603,8 +822,15 @@ def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
     entry = None
     if sname is not None and _state["enabled"] and (_state["numba"] or _numba()):
         entry = compiled_kernel(act, kernels, fused, sname)
+    if outs is not None:
+        # the loops and the pure-NumPy path write through plain ndarray views of the
+        # caller's memory (np.matrix, memmap, masked arrays: their data); the caller's
+        # own objects are returned
+        users = outs
+        outs = [o if type(o) is np.ndarray else np.asarray(o) for o in outs]
     if entry is None:  # the pure-NumPy path writes into outs itself
-        return generic(arr, kernels, fused, out=outs)
+        res = generic(arr, kernels, fused, out=outs)
+        return res if outs is None else tuple(users)
     src = arr
     if dt != out_dtype:
         src = arr.astype(out_dtype)
@@ -626,16 +852,19 @@ def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
     if src.size >= PARALLEL_THRESHOLD and plan(src.size) == "parallel":
         fn = entry.par
     args = [_storage(src), *[_storage(t) for t in targets]]
+    parallel = fn is entry.par
     try:
         fn(*args)  # the first call compiles, or loads numba's cache files
     except Exception as err:
-        if not entry.cached:
-            raise
-        parallel = fn is entry.par
+        # fn may be a cached loop even when another thread has switched the entry to
+        # memory meanwhile: retry with the in-memory loops whenever they differ from fn
         entry.to_memory(err)  # numba could not read or write its cache files
-        (entry.par if parallel else entry.ser)(*args)
+        again = entry.par if parallel else entry.ser
+        if again is fn:
+            raise
+        again(*args)
     if targets is not results:
         for o, t in zip(results, targets, strict=True):
             if o is not t:
                 o[...] = t
-    return tuple(results)
+    return tuple(results) if outs is None else tuple(users)

@@ -404,11 +404,13 @@ _FASTMATH = {"float64": "", "float32": ', fastmath={"contract"}',
              "float16": ', fastmath={"contract"}', "bfloat16": ', fastmath={"contract"}'}
 
 
-def loop_source(prog: Program, dtype: str, title: str, cache: bool = True) -> str:
+def loop_source(prog: Program, dtype: str, title: str, cache: bool = False) -> str:
     """Module source with ``ser(src, o0, ...)`` and ``par(...)`` (a ``prange`` loop).
 
-    ``cache``: numba's ``cache=True`` (machine code saved next to the module file);
-    False for a module compiled in memory when the kernel cache cannot be used.
+    ``cache``: numba's ``cache=`` option. actfn always uses False: numba's own
+    ``cache=True`` locator chain would read pickles from ``$NUMBA_CACHE_DIR`` or
+    ``$XDG_CACHE_HOME/numba`` unchecked, so :mod:`actfn._fast` installs its own cache,
+    confined to the checked kernel folder, on the dispatchers after executing the module.
 
     The loops read ``src[i]`` once (as float64), run the body in registers, and store
     each output rounded once to ``dtype``. A NaN input gives a NaN in every output.

@@ -43,7 +43,10 @@ __all__ = [
 INF = math.inf
 NAN = math.nan
 
-_jit = numba.njit(cache=True, error_model="numpy", inline="always")
+#: cache=False: these helpers are inlined into the kernels, whose machine code actfn caches
+#: in its own checked folder; numba's cache=True here would read and write pickles in
+#: $NUMBA_CACHE_DIR / the user-wide numba folder / site-packages, none of them checked.
+_jit = numba.njit(cache=False, error_model="numpy", inline="always")
 
 
 # -- intrinsics: bit casts and branch-free selects -------------------------------------------
