@@ -338,6 +338,12 @@ class _ParamDerivative(torch.autograd.Function):
         _save(ctx, inputs, extra=1)
 
     @staticmethod
+    def _mixed(x: torch.Tensor, op: _Op, i: int, params: Sequence[torch.Tensor]) -> torch.Tensor:
+        """∂²f/∂x∂p_i as a :class:`_Leaf` (differentiating it again raises)."""
+        name = op.learned[i]
+        return _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
+
+    @staticmethod
     def _no_second(op: _Op, i: int) -> NotImplementedError:
         return NotImplementedError(
             f"actfn.torch.{op.spec.name}: second derivatives with respect to the learnable "
@@ -352,9 +358,7 @@ class _ParamDerivative(torch.autograd.Function):
             raise _ParamDerivative._no_second(op, i)
         gx = None
         if ctx.needs_input_grad[0]:
-            name = op.learned[i]
-            mixed = _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
-            gx = (h * mixed).to(x.dtype)
+            gx = (h * _ParamDerivative._mixed(x, op, i, params)).to(x.dtype)
         return (gx, None, None, *([None] * len(params)))
 
     @staticmethod
@@ -364,8 +368,7 @@ class _ParamDerivative(torch.autograd.Function):
         op, (i,) = ctx.op, ctx.extra
         if any(t is not None for t in tparams):
             raise _ParamDerivative._no_second(op, i)
-        name = op.learned[i]
-        mixed = _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
+        mixed = _ParamDerivative._mixed(x, op, i, params)
         return tx.to(mixed.dtype) * mixed
 
 
