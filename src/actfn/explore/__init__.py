@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._api import ApiError, api_curve, api_info, api_names, api_network
+from ._api import ApiBusy, ApiError, api_curve, api_info, api_names, api_network
 
 __all__ = ["create_app", "serve", "make_server", "widget", "ApiError", "STATIC"]
 
@@ -80,6 +80,8 @@ def create_app(claims_report: str | Path | None = None, lang: str = "en") -> Any
                 body = fn(query, **kw)
             except ApiError as exc:
                 return _json({"error": str(exc)}, 400)
+            except ApiBusy:
+                return _json({"error": "busy"}, 503)
             return _json(body, 200)
 
         view.__name__ = f"api_{fn.__name__}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,8 @@ from .._registry import Param, Properties, Spec, aliases
 
 __all__ = [
     "ApiError", "api_names", "api_curve", "api_network", "api_info", "num", "DTYPES",
-    "INITS", "MAX_POINTS", "MAX_DEPTH", "MAX_WIDTH", "MAX_BATCH", "MAX_WORK", "slider",
+    "INITS", "MAX_POINTS", "MAX_DEPTH", "MAX_WIDTH", "MAX_BATCH", "MAX_COST", "MAX_INPUT_SCALE",
+    "NETWORK_SLOTS", "ApiBusy", "network_cost", "slider",
 ]
 
 #: dtypes the curve endpoint evaluates in.
@@ -41,14 +43,35 @@ MAX_POINTS = 20001
 MAX_DEPTH = 200
 MAX_WIDTH = 512
 MAX_BATCH = 1024
-#: the most work one network request may do: depth · width² · batch (about a second)
-MAX_WORK = 4_000_000_000
+#: the largest input standard deviation of ``/api/network`` (beyond it every unit saturates
+#: or overflows and the panel shows nothing but inf/nan).
+MAX_INPUT_SCALE = 1e4
+#: the most estimated work one network request may do, in nanoseconds of one core
+#: (:func:`network_cost`): about a second.
+MAX_COST = 1_000_000_000
+#: how many network computations run at once; further requests get HTTP 503 ``busy`` at
+#: once, so curve requests never queue behind them for a free server thread.
+NETWORK_SLOTS = 2
+_NETWORK_SEMAPHORE = threading.BoundedSemaphore(NETWORK_SLOTS)
+
+# One core's nanoseconds per unit of work (measured on a shared 2-core machine, rounded up):
+# a normal random number; a multiply-add of the matrix products (forward and backward);
+# evaluating f, f' and the backward product for one unit and input; QR of a width × width
+# matrix per width³ (orthogonal init).
+_NS_RANDOM = 20.0
+_NS_MAC = 0.25
+_NS_UNIT = 40.0
+_NS_QR = 0.6
 
 Query = Mapping[str, Sequence[str]]
 
 
 class ApiError(ValueError):
     """A bad request: the message names the problem (HTTP 400)."""
+
+
+class ApiBusy(RuntimeError):
+    """Every network slot is computing: try again shortly (HTTP 503 ``{"error": "busy"}``)."""
 
 
 def num(v: Any) -> float | str:
@@ -80,7 +103,13 @@ class _Args:
             if len(vals) != 1:
                 raise ApiError(f"query key {key!r} given {len(vals)} times; give it once")
             self.values[key] = vals[0]
-        allowed = list(fixed) + (list(spec.param_names) if spec is not None else [])
+        params = list(spec.param_names) if spec is not None else []
+        clash = sorted(set(fixed) & set(params))
+        if clash and spec is not None:
+            raise ApiError(f"{spec.name}: parameter name(s) {', '.join(map(repr, clash))} "
+                           "collide with this endpoint's own query keys; it cannot be "
+                           "served here")
+        allowed = list(fixed) + params
         unknown = sorted(set(self.values) - set(allowed))
         if unknown:
             where = f" for {spec.name}" if spec is not None else ""
@@ -209,7 +238,7 @@ def api_names(query: Query) -> dict[str, Any]:
         })
     return {"activations": out, "dtypes": list(DTYPES), "inits": list(INITS),
             "limits": {"n": MAX_POINTS, "depth": MAX_DEPTH, "width": MAX_WIDTH,
-                       "batch": MAX_BATCH, "work": MAX_WORK}}
+                       "batch": MAX_BATCH, "cost": MAX_COST, "input_scale": MAX_INPUT_SCALE}}
 
 
 # -- /api/curve ----------------------------------------------------------------------------------
@@ -249,36 +278,57 @@ def _weights(rng: np.random.Generator, init: str, width: int) -> np.ndarray:
     return rng.standard_normal((width, width)) * std
 
 
+def network_cost(depth: int, width: int, batch: int, init: str) -> float:
+    """Estimated nanoseconds of one core that ``/api/network`` needs for these settings:
+    per layer the random weights (and their QR for orthogonal init), the forward and
+    backward matrix products and the activation's f, f' on every unit and input."""
+    per_layer = (_NS_RANDOM * width * width + _NS_MAC * 2 * batch * width * width
+                 + _NS_UNIT * batch * width)
+    if init == "orthogonal":
+        per_layer += _NS_QR * width**3
+    return depth * per_layer + _NS_RANDOM * 2 * batch * width
+
+
 def api_network(query: Query) -> dict[str, Any]:
-    """``GET /api/network?name=&depth=&width=&init=&scale=&batch=&seed=&<params>``.
+    """``GET /api/network?name=&depth=&width=&init=&input_scale=&batch=&seed=&<params>``.
 
     A fully connected net of ``depth`` layers ``h_l = x_{l-1} W_l``, ``x_l = f(h_l)``
     (square ``width`` × ``width`` weights, no biases, drawn by ``init``: LeCun normal
     var 1/n, He normal var 2/n, Xavier/Glorot normal var 2/(n+n), orthogonal gain 1)
-    fed ``batch`` inputs ``x_0 ~ N(0, scale²)``. Per layer: mean and variance of x_l
-    over all units and inputs; ``grad_rms``, the root-mean-square of ∂L/∂x_l for
+    fed ``batch`` inputs ``x_0 ~ N(0, input_scale²)``. Per layer: mean and variance of
+    x_l over all units and inputs; ``grad_rms``, the root-mean-square of ∂L/∂x_l for
     L = Σ x_depth · r with r ~ N(0, 1) fixed (backpropagated with f′ from the registry;
     it vanishes or explodes towards the input); ``dead``, the fraction of units whose
     f′(h_l) is 0 for every input. Seeded (``seed``), float64.
+
+    The input scale is ``input_scale``, never ``scale``: that is SELU's λ. The estimated
+    work (:func:`network_cost`) is capped at :data:`MAX_COST`, and at most
+    :data:`NETWORK_SLOTS` networks compute at once (:class:`ApiBusy` otherwise).
     """
     spec = _spec(query)
-    fixed = ("name", "depth", "width", "init", "scale", "batch", "seed")
+    fixed = ("name", "depth", "width", "init", "input_scale", "batch", "seed")
     args = _Args(query, fixed, spec)
     depth = args.integer("depth", 30, 1, MAX_DEPTH)
     width = args.integer("width", 128, 1, MAX_WIDTH)
     batch = args.integer("batch", 256, 1, MAX_BATCH)
     seed = args.integer("seed", 0, 0, 2**32 - 1)
     init = args.choice("init", "lecun", INITS)
-    scale = args.real("scale", 1.0)
-    if not scale > 0:
-        raise ApiError(f"scale={scale!r} must be > 0 (the input's standard deviation)")
-    work = depth * width * width * batch
-    if work > MAX_WORK:
-        raise ApiError(f"network too large: depth·width²·batch = {work:.3g} > {MAX_WORK:.3g}; "
-                       "reduce depth, width or batch")
+    scale = args.real("input_scale", 1.0)
+    if not 0 < scale <= MAX_INPUT_SCALE:
+        raise ApiError(f"input_scale={scale!r} is out of range; valid: "
+                       f"0 < input_scale <= {MAX_INPUT_SCALE:g} (the input's standard deviation)")
+    cost = network_cost(depth, width, batch, init)
+    if cost > MAX_COST:
+        raise ApiError(f"network too large for {init} init: about {cost / 1e9:.3g} s of work "
+                       f"> {MAX_COST / 1e9:.3g} s; reduce depth, width or batch")
     act = _activation(spec, args)
-    with _one_thread():
-        return _network(spec, act, depth, width, batch, seed, init, scale)
+    if not _NETWORK_SEMAPHORE.acquire(blocking=False):
+        raise ApiBusy("busy")
+    try:
+        with _one_thread():
+            return _network(spec, act, depth, width, batch, seed, init, scale)
+    finally:
+        _NETWORK_SEMAPHORE.release()
 
 
 @contextlib.contextmanager
@@ -329,7 +379,7 @@ def _network(spec: Spec, act: Any, depth: int, width: int, batch: int, seed: int
             grad[k] = float(np.sqrt(np.mean(g * g)))
             g = (g * hs[k]) @ ws[k].T
     return {"name": spec.name, "params": _jsonable(act.params), "init": init, "depth": depth,
-            "width": width, "batch": batch, "scale": scale, "seed": seed,
+            "width": width, "batch": batch, "input_scale": scale, "seed": seed,
             "layer": list(range(1, depth + 1)), "mean": nums(mean), "var": nums(var),
             "grad_rms": nums(grad), "dead": nums(dead)}
 

@@ -437,10 +437,19 @@ async function computeNetwork() {
   $("net-depth-out").textContent = depth; $("net-width-out").textContent = width;
   $("net-scale-out").textContent = scale;
   let res;
-  try {
-    res = await Promise.all(state.overlays.map((o) =>
-      api("network", { ...overlayParams(o), depth, width, init, scale, batch: 256, seed: 0 })));
-  } catch (e) { showError(e.message); return; }
+  // the input scale is input_scale: "scale" is SELU's λ. The server computes a few networks
+  // at a time and answers "busy" (503) beyond that: wait a little and ask again.
+  for (let tries = 0; ; tries++) {
+    try {
+      res = await Promise.all(state.overlays.map((o) =>
+        api("network", { ...overlayParams(o), depth, width, init, input_scale: scale, batch: 256,
+          seed: 0 })));
+      break;
+    } catch (e) {
+      if (e.message === "busy" && tries < 20) { await new Promise((r) => setTimeout(r, 250)); continue; }
+      showError(e.message); return;
+    }
+  }
   const mk = (key) => res.map((r, i) => ({ x: r.layer, y: r[key].map(num), color: state.overlays[i].color,
     label: r.name, key: r.name }));
   const xo = { xlo: 1, xhi: Math.max(2, Number(depth)), xlabel: t("layer") };

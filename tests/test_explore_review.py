@@ -1,0 +1,118 @@
+"""Regression tests for the hostile review of ``actfn explore`` (issue 14): each
+``test_review_NN_*`` pins the fix of review defect NN through the JSON API (Flask's test
+client) or the page's own files."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+import actfn
+from actfn.explore import STATIC, _api, create_app
+
+
+@pytest.fixture(scope="module")
+def client() -> Any:
+    return create_app().test_client()
+
+
+def get(client: Any, path: str, **query: Any) -> tuple[int, Any]:
+    r = client.get(path, query_string=query)
+    assert r.mimetype == "application/json"
+    return r.status_code, json.loads(r.get_data(as_text=True))
+
+
+def _page_network_request() -> dict[str, str]:
+    """The keys the page sends to /api/network besides the activation's parameters."""
+    js = (STATIC / "app.js").read_text(encoding="utf-8")
+    m = re.search(r'api\("network", \{ \.\.\.overlayParams\(o\), ([^}]*)\}', js)
+    assert m, "the page's network request not found in app.js"
+    keys = [part.split(":")[0].strip() for part in m.group(1).split(",") if part.strip()]
+    return dict.fromkeys(keys, "")
+
+
+# -- 1: input scale vs SELU's λ --------------------------------------------------------------
+def test_review_01_page_sends_input_scale_and_selu_keeps_its_fixed_point(client) -> None:
+    keys = _page_network_request()
+    assert "input_scale" in keys and "scale" not in keys
+    # the page's request format: input scale 2, SELU keeps its own λ
+    q = {"name": "selu", "depth": 50, "width": 128, "init": "lecun", "input_scale": 2,
+         "batch": 256, "seed": 0}
+    assert set(q) - {"name"} == set(keys)
+    status, body = get(client, "/api/network", **q)
+    assert status == 200, body
+    assert body["params"]["scale"] == float(actfn.lookup("selu").params[1].default)
+    assert body["input_scale"] == 2.0
+    assert all(abs(m) < 0.1 for m in body["mean"][-10:])
+    assert all(0.8 < v < 1.25 for v in body["var"][-10:])
+    # λ itself is still a parameter, under its own name
+    status, body = get(client, "/api/network", name="selu", scale=2, depth=2, width=4, batch=2)
+    assert status == 200 and body["params"]["scale"] == 2.0 and body["input_scale"] == 1.0
+
+
+def test_review_01_parameter_colliding_with_a_query_key_is_rejected(client) -> None:
+    spec = actfn.Spec(name="test_review_depthy", f=lambda x, xp: x, df=lambda x, xp: 1 + 0 * x,
+                      d2f=lambda x, xp: 0 * x,
+                      params=(actfn.Param("depth", 1.0, "a parameter named like a query key"),))
+    actfn.register(spec)
+    try:
+        status, body = get(client, "/api/network", name="test_review_depthy", depth=3)
+        assert status == 400
+        assert "'depth' collide with this endpoint's own query keys" in body["error"]
+    finally:
+        actfn.unregister("test_review_depthy")
+    for n in actfn.names():  # no registered activation collides with any endpoint
+        params = set(actfn.lookup(n).param_names)
+        assert not params & {"name", "depth", "width", "init", "input_scale", "batch", "seed",
+                             "lo", "hi", "n", "dtype", "lang"}, n
+
+
+# -- 2: cost model and the network semaphore ------------------------------------------------
+def _page_max(id_: str) -> int:
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    m = re.search(rf'id="{id_}"[^>]*\bmax="(\d+)"', html)
+    assert m, id_
+    return int(m.group(1))
+
+
+@pytest.mark.parametrize("init", _api.INITS)
+def test_review_02_page_maximum_settings_fit_the_cost_cap(init: str) -> None:
+    depth, width = _page_max("net-depth"), _page_max("net-width")
+    js = (STATIC / "app.js").read_text(encoding="utf-8")
+    batch = int(re.search(r"batch: (\d+)", js).group(1))
+    assert _api.network_cost(depth, width, batch, init) <= _api.MAX_COST
+    # with every overlay computing at once, the page still fits the slots' budget
+    assert _api.NETWORK_SLOTS < 8  # waitress's threads: curves always find a free one
+
+
+def test_review_02_cost_counts_orthogonal_qr_and_random_numbers(client) -> None:
+    # the reviewer's 12-second request: now refused up front
+    q = {"name": "selu", "depth": 200, "width": 512, "batch": 1, "init": "orthogonal"}
+    cost = _api.network_cost(200, 512, 1, "orthogonal")
+    assert cost > _api.MAX_COST
+    assert cost > 5 * _api.network_cost(200, 512, 1, "lecun")  # the QR dominates
+    assert _api.network_cost(200, 512, 1, "lecun") > 200 * 512 * 512  # RNG counted
+    status, body = get(client, "/api/network", **q)
+    assert status == 400 and "network too large for orthogonal init" in body["error"]
+
+
+def test_review_02_semaphore_rejects_when_full_with_503_busy(client) -> None:
+    sem = _api._NETWORK_SEMAPHORE
+    held = 0
+    try:
+        while sem.acquire(blocking=False):
+            held += 1
+        assert held == _api.NETWORK_SLOTS
+        status, body = get(client, "/api/network", name="relu", depth=2, width=4, batch=2)
+        assert status == 503 and body == {"error": "busy"}
+        # curves do not wait for network slots
+        status, body = get(client, "/api/curve", name="relu", n=3)
+        assert status == 200
+    finally:
+        for _ in range(held):
+            sem.release()
+    status, body = get(client, "/api/network", name="relu", depth=2, width=4, batch=2)
+    assert status == 200
