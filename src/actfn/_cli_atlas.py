@@ -465,7 +465,8 @@ def cmd_atlas(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Also write into a non-empty folder that actfn did not make (only "
-        "actfn's own files are written; nothing else is touched).")] = False,
+        "actfn's own files are written; a file of the same name that actfn did not write is "
+        "refused, never replaced).")] = False,
 ) -> None:
     """Build the atlas: a static site that works offline.
 
