@@ -116,3 +116,54 @@ def test_review_02_semaphore_rejects_when_full_with_503_busy(client) -> None:
             sem.release()
     status, body = get(client, "/api/network", name="relu", depth=2, width=4, batch=2)
     assert status == 200
+
+
+# -- 4: wide x ranges and input scales -------------------------------------------------------
+def test_review_04_widest_range_has_finite_exact_grid(client) -> None:
+    status, body = get(client, "/api/curve", name="celu", lo="-1e308", hi="1e308", n=5,
+                       dtype="float64")
+    assert status == 200, body
+    x = body["x"]
+    assert all(isinstance(v, float) for v in x), x
+    assert x[0] == -1e308 and x[-1] == 1e308 and x[2] == 0.0 and x == sorted(x)
+    assert all(isinstance(v, float) for v in body["f"])  # celu(±1e308) is finite
+
+
+@pytest.mark.parametrize("dtype,lo", [("float16", "-1e5"), ("bfloat16", "-1e39"),
+                                      ("float32", "-1e39")])
+def test_review_04_range_outside_the_dtype_is_400(client, dtype: str, lo: str) -> None:
+    status, body = get(client, "/api/curve", name="celu", lo=lo, hi="1", n=5, dtype=dtype)
+    assert status == 400 and f"outside {dtype}'s finite range" in body["error"]
+
+
+def test_review_04_input_scale_is_capped(client) -> None:
+    status, body = get(client, "/api/network", name="celu", input_scale="1e308", depth=2,
+                       width=4, batch=2)
+    assert status == 400 and "input_scale <= 10000" in body["error"]
+    status, body = get(client, "/api/network", name="celu", input_scale="1e4", depth=2,
+                       width=4, batch=2)
+    assert status == 200 and all(isinstance(v, float) for v in body["var"])
+
+
+# -- 7: log sliders for wide positive ranges -------------------------------------------------
+@pytest.mark.parametrize("name", ["silu", "softplus"])
+def test_review_07_beta_slider_is_logarithmic_with_default_mid_way(name: str) -> None:
+    import math
+
+    (beta,) = actfn.lookup(name).params
+    s = _api.slider(beta)
+    assert s == {"min": 1e-16, "max": 1e16, "scale": "log"}
+    # the page's sliderPos for a log slider: default 1 sits half-way, not at position 0
+    pos = (math.log(1.0) - math.log(s["min"])) / (math.log(s["max"]) - math.log(s["min"]))
+    assert abs(pos - 0.5) < 1e-12
+    # one of the page's 1000 steps changes beta by a factor, never by 1e13
+    assert (s["max"] / s["min"]) ** (1 / 1000) < 1.1
+
+
+def test_review_07_every_bounded_wide_positive_range_is_log() -> None:
+    for n in actfn.names():
+        for p in actfn.lookup(n).params:
+            s = _api.slider(p)
+            if s and p.lower is not None and p.upper is not None and p.lower > 0 \
+                    and p.upper / p.lower > 1e3:
+                assert s["scale"] == "log", (n, p.name)

@@ -202,6 +202,10 @@ def slider(p: Param) -> dict[str, Any] | None:
     d = float(p.default)
     lo, hi = p.lower, p.upper
     if lo is not None and hi is not None:
+        # both bounds positive and more than three decades apart: a log slider, else the
+        # default would sit at the very start and one step would jump by decades
+        if lo > 0 and hi / lo > 1e3:
+            return {"min": lo, "max": hi, "scale": "log"}
         return {"min": lo, "max": hi, "scale": "linear"}
     if lo is not None and lo == 0 and d > 0 and not p.lower_inclusive:
         return {"min": d / 100, "max": d * 100, "scale": "log"}  # a scale: α, β, b
@@ -255,13 +259,35 @@ def api_curve(query: Query) -> dict[str, Any]:
         raise ApiError(f"lo={lo!r} must be less than hi={hi!r}")
     n = args.integer("n", 201, 2, MAX_POINTS)
     dt = _dtype(args.choice("dtype", "float32", DTYPES))
+    big = float(np.finfo(dt).max) if dt.name != "bfloat16" else float(_bf16_max())
+    for key, v in (("lo", lo), ("hi", hi)):
+        if abs(v) > big:
+            raise ApiError(f"{key}={v!r} is outside {dt.name}'s finite range "
+                           f"[-{big:g}, {big:g}]")
     act = _activation(spec, args)
     with np.errstate(all="ignore"):
-        x = np.linspace(lo, hi, n).astype(dt)
+        x = _grid(lo, hi, n).astype(dt)
         f, df, d2f = act(x), act.derivative(x), act.second_derivative(x)
     return {"name": spec.name, "params": _jsonable(act.params), "dtype": str(dt.name),
             "x": nums(x), "f": nums(f), "df": nums(df), "d2f": nums(d2f),
             "kinks": nums(act.kinks())}
+
+
+def _grid(lo: float, hi: float, n: int) -> np.ndarray:
+    """``n`` points from ``lo`` to ``hi`` (both exact), without overflow when ``hi − lo``
+    exceeds the largest float64 (``linspace`` then gives inf and nan)."""
+    if math.isfinite(hi - lo):
+        return np.linspace(lo, hi, n)
+    t = np.linspace(0.0, 1.0, n)
+    x = lo * (1.0 - t) + hi * t
+    x[0], x[-1] = lo, hi
+    return x
+
+
+def _bf16_max() -> float:
+    import ml_dtypes
+
+    return float(ml_dtypes.finfo(ml_dtypes.bfloat16).max)
 
 
 def _jsonable(params: Mapping[str, Any]) -> dict[str, Any]:

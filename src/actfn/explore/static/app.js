@@ -342,11 +342,20 @@ function readout(ev) {
     lines.push(`${c.name}: x = ${xs[best]}   f = ${c.f[best]}   f′ = ${c.df[best]}   f″ = ${c.d2f[best]}`);
   });
   $("readout").textContent = lines.join("\n");
+  state.readoutShown = true;
 }
 
+// the x range stays inside ±MAX_X (zoom-out) and at least MIN_REL of its magnitude wide
+// (zoom-in: float64 still tells 601 points apart); values are kept to 15 significant
+// digits, so zooming in never stalls on rounding
+const MAX_X = 1e12, MIN_REL = 1e-12;
 function setRange(lo, hi) {
   if (!(hi > lo) || !isFinite(lo) || !isFinite(hi)) return;
-  state.lo = +lo.toPrecision(8); state.hi = +hi.toPrecision(8);
+  lo = Math.max(lo, -MAX_X); hi = Math.min(hi, MAX_X);
+  const minSpan = Math.max(MIN_REL * Math.max(Math.abs(lo), Math.abs(hi)), 1e-300);
+  if (!(hi - lo >= minSpan)) return;
+  state.lo = +lo.toPrecision(15); state.hi = +hi.toPrecision(15);
+  if (!(state.hi > state.lo)) { state.lo = lo; state.hi = hi; }
   $("x-lo").value = state.lo; $("x-hi").value = state.hi;
   debouncedCurves();
 }
@@ -543,7 +552,7 @@ function applyLang() {
   for (const e of document.querySelectorAll("[data-t]")) e.textContent = t(e.getAttribute("data-t"));
   document.title = t("title");
   $("lang-toggle").textContent = state.lang === "zh" ? "English" : "中文";
-  if (!state.curves.length) $("readout").textContent = t("readout");
+  if (!state.curves.length || !state.readoutShown) $("readout").textContent = t("readout");
 }
 
 function refreshFocus() { refreshDtype(); refreshInfo(); }
