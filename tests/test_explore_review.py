@@ -167,3 +167,42 @@ def test_review_07_every_bounded_wide_positive_range_is_log() -> None:
             if s and p.lower is not None and p.upper is not None and p.lower > 0 \
                     and p.upper / p.lower > 1e3:
                 assert s["scale"] == "log", (n, p.name)
+
+
+# -- 6: per-channel PReLU --------------------------------------------------------------------
+def test_review_06_per_channel_prelu_displays_channel_0() -> None:
+    act = actfn.get("prelu", weight=[0.1, 0.2, 0.3])
+    html = act._repr_html_()
+    assert "3 channels: the plot shows channel 0 (weight=0.1)" in html
+    assert "<svg" in html and "weight=(0.1, 0.2, 0.3)" in html
+    # the plotted curve is channel 0's: same SVG as prelu(weight=0.1)
+    from actfn.explore._svg import curve_svg
+
+    assert curve_svg(actfn.get("prelu", weight=0.1)) in html
+
+
+def test_review_06_api_says_the_explorer_takes_one_slope(client) -> None:
+    status, body = get(client, "/api/curve", name="prelu", weight="0.1,0.2")
+    assert status == 400
+    assert "the explorer plots one channel, so give one weight" in body["error"]
+    assert "is not a number" not in body["error"]
+    status, body = get(client, "/api/names")
+    (w,) = next(a for a in body["activations"] if a["name"] == "prelu")["params"]
+    assert w["vector"] is True and w["explorer_channels"] == 1
+    status, body = get(client, "/api/curve", name="prelu", weight="0.1", n=3, lo=-1, hi=1,
+                       dtype="float64")
+    assert status == 200 and body["f"] == [-0.1, 0.0, 1.0]
+
+
+# -- 10: errors never echo unbounded input ---------------------------------------------------
+@pytest.mark.parametrize("path,query", [
+    ("/api/curve", {"name": "x" * 10_000}),
+    ("/api/curve", {"name": "celu", "alpha": "y" * 10_000}),
+    ("/api/network", {"name": "celu", "depth": "9" * 10_000}),
+    ("/api/info", {"name": "celu", "lang": "z" * 10_000}),
+    ("/api/" + "q" * 5000, {}),
+])
+def test_review_10_error_messages_are_cut(client, path: str, query: dict) -> None:
+    status, body = get(client, path, **query)
+    assert status in (400, 404)
+    assert 10 < len(body["error"]) <= 300, len(body["error"])

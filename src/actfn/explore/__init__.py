@@ -79,7 +79,7 @@ def create_app(claims_report: str | Path | None = None, lang: str = "en") -> Any
             try:
                 body = fn(query, **kw)
             except ApiError as exc:
-                return _json({"error": str(exc)}, 400)
+                return _json({"error": _short(str(exc))}, 400)
             except ApiBusy:
                 return _json({"error": "busy"}, 503)
             return _json(body, 200)
@@ -135,7 +135,8 @@ def create_app(claims_report: str | Path | None = None, lang: str = "en") -> Any
     @app.errorhandler(404)
     def not_found(exc: Any) -> Any:
         if request.path.startswith("/api/"):
-            return _json({"error": f"no API endpoint {request.path}; valid: /api/names, "
+            return _json({"error": f"no API endpoint {_short(request.path, 100)}; valid: "
+                                   "/api/names, "
                                    "/api/curve, /api/network, /api/info, /api/config"}, 404)
         return exc
 
@@ -149,9 +150,19 @@ def create_app(claims_report: str | Path | None = None, lang: str = "en") -> Any
 
         if isinstance(exc, HTTPException):
             return exc
-        return _json({"error": f"internal error: {type(exc).__name__}: {exc}"}, 500)
+        return _json({"error": _short(f"internal error: {type(exc).__name__}: {exc}")}, 500)
 
     return app
+
+
+#: the longest error message the API answers (like the CLI's one-line errors): a request
+#: with a huge value never gets it echoed back in full.
+MAX_ERROR = 300
+
+
+def _short(text: str, limit: int = MAX_ERROR) -> str:
+    """``text`` cut to ``limit`` characters, ending in ``…`` when cut."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def make_server(app: Any, host: str = "127.0.0.1", port: int = 8000) -> Any:

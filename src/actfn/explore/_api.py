@@ -130,9 +130,9 @@ class _Args:
         try:
             v = float(raw)
         except ValueError:
-            raise ApiError(f"{key}={raw!r} is not a number") from None
+            raise ApiError(f"{key}={_cut(raw)!r} is not a number") from None
         if not math.isfinite(v):
-            raise ApiError(f"{key}={raw!r} must be a finite number")
+            raise ApiError(f"{key}={_cut(raw)!r} must be a finite number")
         return v
 
     def integer(self, key: str, default: int, lo: int, hi: int) -> int:
@@ -140,7 +140,9 @@ class _Args:
         if raw is None:
             return default
         if not re.fullmatch(r"[+-]?\d+", raw.strip()):
-            raise ApiError(f"{key}={raw!r} must be an integer")
+            raise ApiError(f"{key}={_cut(raw)!r} must be an integer")
+        if len(raw.strip().lstrip("+-").lstrip("0")) > 30:
+            raise ApiError(f"{key}={_cut(raw)!r} is out of range; valid: {lo} <= {key} <= {hi}")
         v = int(raw)
         if not lo <= v <= hi:
             raise ApiError(f"{key}={v} is out of range; valid: {lo} <= {key} <= {hi}")
@@ -149,7 +151,7 @@ class _Args:
     def choice(self, key: str, default: str, choices: Sequence[str]) -> str:
         v = self.values.get(key, default)
         if v not in choices:
-            raise ApiError(f"{key}={v!r} is not valid; valid: {', '.join(choices)}")
+            raise ApiError(f"{key}={_cut(v)!r} is not valid; valid: {', '.join(choices)}")
         return v
 
 
@@ -173,16 +175,25 @@ def _activation(spec: Spec, args: _Args) -> Any:
         if p.choices is not None:
             params[p.name] = raw
             continue
+        if p.vector and "," in raw:
+            raise ApiError(f"{spec.name}: parameter {p.name}={_cut(raw)!r}: the explorer plots "
+                           f"one channel, so give one {p.name} (a single number); per-channel "
+                           f"values are for actfn.get({spec.name!r}, {p.name}=[...])")
         try:
             v = float(raw)
         except ValueError:
-            raise ApiError(f"{spec.name}: parameter {p.name}={raw!r} is not a number; "
+            raise ApiError(f"{spec.name}: parameter {p.name}={_cut(raw)!r} is not a number; "
                            f"valid: {p.valid_range()}") from None
         params[p.name] = v
     try:
         return get(spec.name, **params)
     except (ValueError, TypeError, ArithmeticError) as exc:
         raise ApiError(str(exc)) from None
+
+
+def _cut(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters (an error message never echoes a huge input)."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _dtype(name: str) -> np.dtype:
@@ -222,7 +233,8 @@ def _param(spec: Spec, p: Param, lang: str = "en") -> dict[str, Any]:
         "doc": _i18n.text(spec, f"param:{p.name}", lang),
         "lower": p.lower, "upper": p.upper, "lower_inclusive": p.lower_inclusive,
         "upper_inclusive": p.upper_inclusive, "choices": list(p.choices) if p.choices else None,
-        "vector": p.vector, "valid": p.valid_range(), "slider": slider(p),
+        "vector": p.vector, "explorer_channels": 1, "valid": p.valid_range(),
+        "slider": slider(p),
     }
 
 
