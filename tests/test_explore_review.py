@@ -206,3 +206,65 @@ def test_review_10_error_messages_are_cut(client, path: str, query: dict) -> Non
     status, body = get(client, path, **query)
     assert status in (400, 404)
     assert 10 < len(body["error"]) <= 300, len(body["error"])
+
+
+# -- 8: non-loopback hosts and DNS rebinding -------------------------------------------------
+@pytest.mark.parametrize("header,ok", [
+    ("127.0.0.1:8000", True), ("localhost:8000", True), ("[::1]:8000", True),
+    ("192.168.1.5:8000", True), ("localhost", True),
+    ("evil.example:8000", False), ("attacker.test", False), ("", False),
+])
+def test_review_08_host_header_is_checked_against_dns_rebinding(client, header: str,
+                                                                ok: bool) -> None:
+    for path in ("/api/names", "/", "/api/curve?name=relu&n=3"):
+        r = client.get(path, headers={"Host": header})
+        if ok:
+            assert r.status_code == 200, (path, header)
+        else:
+            assert r.status_code == 403, (path, header)
+            assert "is not served here" in r.get_json()["error"]
+
+
+def test_review_08_bound_host_name_is_served() -> None:
+    from actfn.explore import host_allowed, is_loopback
+
+    assert host_allowed("myhost.lan:8000", "myhost.lan")
+    assert not host_allowed("other.lan:8000", "myhost.lan")
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+
+
+def test_review_08_non_loopback_host_warns(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from actfn import explore
+    from actfn.cli import app
+
+    seen: list[tuple] = []
+    monkeypatch.setattr(explore, "serve",
+                        lambda *a, **kw: (seen.append((a, kw)), kw["on_ready"]("http://x/")))
+    r = CliRunner().invoke(app, ["explore", "--no-browser", "--host", "0.0.0.0"])
+    assert r.exit_code == 0, r.output
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith("actfn: warning: --host 0.0.0.0 is not a loopback address")
+    assert seen and seen[0][0][0] == "0.0.0.0"
+    r = CliRunner().invoke(app, ["explore", "--no-browser"])
+    assert r.exit_code == 0 and r.stderr == "" and "actfn explorer at" in r.stdout
+
+
+# -- 11: --claims is checked before listening ------------------------------------------------
+def test_review_11_missing_claims_report_has_its_own_message(
+        monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from actfn import explore
+    from actfn.cli import app
+
+    seen: list[object] = []
+    monkeypatch.setattr(explore, "serve", lambda *a, **kw: seen.append(a))
+    r = CliRunner().invoke(app, ["explore", "--no-browser", "--port", "0", "--claims",
+                                 str(tmp_path / "nonexistent")])
+    assert r.exit_code == 2
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith("actfn: error: --claims: ") and "no claims report here" in line
+    assert "cannot listen" not in line and seen == []  # never started listening
