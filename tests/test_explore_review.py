@@ -268,3 +268,12 @@ def test_review_11_missing_claims_report_has_its_own_message(
     (line,) = r.stderr.strip().splitlines()
     assert line.startswith("actfn: error: --claims: ") and "no claims report here" in line
     assert "cannot listen" not in line and seen == []  # never started listening
+
+
+# -- 15: /api/config rejects unknown keys like the others ------------------------------------
+def test_review_15_config_rejects_unknown_query_keys(client) -> None:
+    status, body = get(client, "/api/config", x="1")
+    assert status == 400 and body == {"error": "unknown query key(s) 'x'; /api/config takes "
+                                               "none"}
+    status, body = get(client, "/api/config")
+    assert status == 200 and "version" in body

@@ -156,6 +156,10 @@ def create_app(claims_report: str | Path | None = None, lang: str = "en",
 
     @app.get("/api/config")
     def config() -> Any:
+        if request.args:  # like every other endpoint: an unknown key is a 400
+            keys = ", ".join(repr(k) for k in sorted(request.args))
+            return _json({"error": _short(f"unknown query key(s) {keys}; /api/config takes "
+                                          "none")}, 400)
         katex = assets is not None and (assets / "katex" / "katex.min.js").is_file()
         font = None
         if assets is not None:
