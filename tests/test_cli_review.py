@@ -78,3 +78,58 @@ def test_review_05_help_says_force_never_replaces() -> None:
     for cmd in (["atlas", "--help"], ["claims", "run", "--help"]):
         r = run(*cmd, env={"COLUMNS": "200"})
         assert "never replaced" in " ".join(r.output.split()), cmd
+
+
+# -- 12: tables wrap at word and code boundaries -------------------------------------------
+def _cells(out: str) -> str:
+    return "\n".join(line.rstrip() for line in out.splitlines())
+
+
+def test_review_12_list_at_80_columns_breaks_no_word() -> None:
+    import actfn
+
+    r = run("list", env={"COLUMNS": "80"})
+    assert r.exit_code == 0, r.output
+    words = set(r.stdout.split())
+    for n in actfn.names():
+        spec = actfn.lookup(n)
+        assert n in words and actfn._i18n.family(spec, "en") in words, n
+        for p in spec.params:  # a parameter keeps its name whole (value maybe after a "=")
+            assert p.name in r.stdout, (n, p.name)
+    assert "exponent\n" not in _cells(r.stdout) and "approximat\n" not in _cells(r.stdout)
+    assert "approximate='none'" in words
+    assert "negative_slope=0.01" in words
+
+
+def test_review_12_framework_code_breaks_at_punctuation() -> None:
+    from actfn._cli_atlas import wrap_cell
+
+    assert wrap_cell("torch.nn.functional.selu(x)", 14) == "torch.nn.\nfunctional.\nselu(x)"
+    assert wrap_cell("kernel_initializer='lecun_normal'", 20) == \
+        "kernel_initializer\n='lecun_normal'"
+    assert wrap_cell("  negative_slope=0.01", 17) == "  negative_slope\n  =0.01"
+    assert wrap_cell("abcdefghij", 4) == "abcd\nefgh\nij"  # the last resort
+    assert wrap_cell("无参数：alpha 和 scale", 10) == "无参数：\nalpha 和\nscale"
+    r = run("show", "selu", env={"COLUMNS": "80"})
+    assert r.exit_code == 0, r.output
+    table = r.stdout.split("Frameworks", 1)[1].split("Strengths", 1)[0]
+    cells = [c.strip() for line in table.splitlines() for c in line.split("│")]
+    import actfn
+    from actfn._cli_atlas import _segments
+
+    for e in actfn.lookup("selu").info["frameworks"]:
+        for code in (e.call, e.layer):  # every piece of code stays whole on one line
+            for seg in _segments(code or ""):
+                assert any(seg in c for c in cells), (code, seg)
+    assert "functional." in cells and "torch.nn." in cells
+
+
+def test_review_12_zh_kink_line_hangs_under_its_text() -> None:
+    r = run("show", "selu", "--lang", "zh", env={"COLUMNS": "60"})
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    i = next(k for k, line in enumerate(lines) if line.startswith("  折点"))
+    label = lines[i].split("：", 1)[0] + "："
+    from rich.cells import cell_len
+
+    assert lines[i + 1].startswith(" " * cell_len(label)) and lines[i + 1].strip()
