@@ -13,7 +13,7 @@ from actfn.atlas import _build
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("atlas") / "site"
-    _build.build(out, only=["relu"])
+    _build.build(out, only=["relu", "celu"])
     return out
 
 
@@ -35,3 +35,10 @@ def test_review_13_explorer_links_on_every_page_in_the_pages_language(site: Path
         assert link in html, page
     assert "?lang=zh" not in (site / "relu.html").read_text(encoding="utf-8")
     assert "8000" in (site / "index.html").read_text(encoding="utf-8")  # port named
+
+
+def test_review_09_zh_pages_give_valid_ranges_in_chinese(site: Path) -> None:
+    zh = (site / "celu.zh.html").read_text(encoding="utf-8")
+    en = (site / "celu.html").read_text(encoding="utf-8")
+    assert "alpha &gt; 0（有限）" in zh and "(finite)" not in zh
+    assert "alpha &gt; 0 (finite)" in en

@@ -277,3 +277,49 @@ def test_review_15_config_rejects_unknown_query_keys(client) -> None:
                                                "none"}
     status, body = get(client, "/api/config")
     assert status == 200 and "version" in body
+
+
+# -- 9: Chinese everywhere the English is ----------------------------------------------------
+def test_review_09_valid_range_in_chinese() -> None:
+    from actfn import _i18n
+
+    assert _i18n.valid_range(actfn.lookup("celu").params[0], "zh") == "alpha > 0（有限）"
+    assert _i18n.valid_range(actfn.lookup("gelu").params[0], "zh") == \
+        "approximate 取值：'none'、'tanh'"
+    assert _i18n.valid_range(actfn.lookup("silu").params[0], "zh") == \
+        "beta >= 1e-16 且 beta <= 1e+16（有限）"
+    assert _i18n.valid_range(actfn.lookup("prelu").params[0], "zh") == "weight 为任意有限实数"
+    for n in actfn.names():
+        for p in actfn.lookup(n).params:
+            assert _i18n.valid_range(p, "en") == p.valid_range()
+            zh = _i18n.valid_range(p, "zh")
+            assert "finite" not in zh and "must" not in zh and p.name in zh
+
+
+def test_review_09_api_in_chinese_has_chinese_ranges_and_labels_english_sources(client) -> None:
+    status, d = get(client, "/api/info", name="celu", lang="zh")
+    assert status == 200 and d["params"][0]["valid"] == "alpha > 0（有限）"
+    _, names = get(client, "/api/names", lang="zh")
+    gelu = next(a for a in names["activations"] if a["name"] == "gelu")
+    assert gelu["params"][0]["valid"] == "approximate 取值：'none'、'tanh'"
+    _, selu = get(client, "/api/info", name="selu", lang="zh")
+    verdicts = [c["verdict"] for c in selu["claims"] if c["verdict"]]
+    assert verdicts and all(v["text_lang"] == "en" for v in verdicts)
+    assert all(e["title_lang"] == "en" for c in selu["claims"] for e in c["experiments"])
+    js = (STATIC / "app.js").read_text(encoding="utf-8")
+    assert "（英文原文）" in js  # the page labels them in Chinese
+    from actfn import _i18n
+
+    _, thr = get(client, "/api/info", name="threshold", lang="zh")
+    assert thr["properties"]["range"] == _i18n.text(actfn.lookup("threshold"), "range_text",
+                                                    "zh")
+
+
+def test_review_09_show_in_chinese_has_chinese_ranges() -> None:
+    from typer.testing import CliRunner
+
+    from actfn.cli import app
+
+    r = CliRunner().invoke(app, ["show", "gelu", "--lang", "zh"], env={"COLUMNS": "120"})
+    assert r.exit_code == 0, r.output
+    assert "取值：'none'、'tanh'" in r.stdout and "must be one of" not in r.stdout

@@ -463,7 +463,7 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
             table.add_column(t[col], overflow="fold")
         for q in spec.params:
             table.add_row(q.name, _short(act.params[q.name]), _short(q.default),
-                          q.valid_range(), _i18n.text(spec, f"param:{q.name}", lang))
+                          _i18n.valid_range(q, lang), _i18n.text(spec, f"param:{q.name}", lang))
         con.print(table)
     rows = _equivalent_rows(spec, lang)
     if rows:

@@ -253,7 +253,7 @@ class _Site:
             "figure": {"src": f"img/{spec.name}.png", "width": _figures.FIGURE_PX[0],
                        "height": _figures.FIGURE_PX[1], "lo": f"{lo:g}", "hi": f"{hi:g}"},
             "props": props,
-            "params": [{"name": q.name, "default": _fmt(q.default), "valid": q.valid_range(),
+            "params": [{"name": q.name, "default": _fmt(q.default), "valid": _i18n.valid_range(q, lang),
                         "learnable": yes if q.learnable else no,
                         "doc": _i18n.text(spec, f"param:{q.name}", lang)}
                        for q in spec.params],

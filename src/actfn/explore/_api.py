@@ -233,7 +233,7 @@ def _param(spec: Spec, p: Param, lang: str = "en") -> dict[str, Any]:
         "doc": _i18n.text(spec, f"param:{p.name}", lang),
         "lower": p.lower, "upper": p.upper, "lower_inclusive": p.lower_inclusive,
         "upper_inclusive": p.upper_inclusive, "choices": list(p.choices) if p.choices else None,
-        "vector": p.vector, "explorer_channels": 1, "valid": p.valid_range(),
+        "vector": p.vector, "explorer_channels": 1, "valid": _i18n.valid_range(p, lang),
         "slider": slider(p),
     }
 
@@ -447,10 +447,10 @@ def readme_verdicts(readme: Path | None = None) -> dict[str, dict[str, str]]:
     return out
 
 
-def _props(p: Properties | None) -> dict[str, Any] | None:
+def _props(spec: Spec, p: Properties | None, lang: str) -> dict[str, Any] | None:
     if p is None:
         return None
-    return {"range": p.range_label(), "monotone": p.monotone, "smoothness": p.smoothness_label,
+    return {"range": _i18n.text(spec, "range_text", lang) or p.range_label(), "monotone": p.monotone, "smoothness": p.smoothness_label,
             "zero_centred": p.zero_centred, "saturates": list(p.saturates),
             "self_normalizing": p.self_normalizing, "sparse": p.sparse}
 
@@ -477,8 +477,10 @@ def api_info(query: Query, verdicts: Mapping[str, Mapping[str, Any]] | None = No
         v = verdicts.get(c.id)
         cl.append({"id": c.id, "statement": c.zh if lang == "zh" else c.en,
                    "activations": list(c.activations),
-                   "verdict": dict(v) if v else None,
-                   "experiments": [{"id": e, "title": exps[e].title,
+                   # conditions, evidence and experiment titles are free English text
+                   # from the README or a report: labelled, not machine-translated
+                   "verdict": {**v, "text_lang": "en"} if v else None,
+                   "experiments": [{"id": e, "title": exps[e].title, "title_lang": "en",
                                     "figure": (figures or {}).get(e)} for e in c.experiments]})
     try:
         symbols = [{"symbol": s, "meaning": m} for s, m in _i18n.symbols(spec, lang)]
@@ -492,7 +494,7 @@ def api_info(query: Query, verdicts: Mapping[str, Mapping[str, Any]] | None = No
         "links": _i18n.links(spec),
         "aliases": sorted(a for a, c in aliases().items() if c == spec.name),
         "params": [_param(spec, p, lang) for p in spec.params],
-        "properties": _props(spec.info.get("properties")),
+        "properties": _props(spec, spec.info.get("properties"), lang),
         "strengths": list(prose.strengths) if prose else [],
         "weaknesses": list(prose.weaknesses) if prose else [],
         "use": prose.use if prose else "",

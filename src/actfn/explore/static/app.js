@@ -30,7 +30,7 @@ const T = {
     notrun: "Run `actfn claims run -o DIR` and start with `actfn explore --claims DIR` to see " +
       "the evidence and figures.",
     maxerr: "largest |error| against float64", dtype: "dtype", where: "where",
-    errplot: "|error| against float64 (log; 0 not drawn)",
+    errplot: "|error| against float64 (log; 0 not drawn)", english: "",
   },
   zh: {
     title: "actfn 探索器", add: "添加激活函数", curves: "曲线", range: "x 范围",
@@ -55,7 +55,7 @@ const T = {
     experiment: "实验",
     notrun: "运行 `actfn claims run -o DIR`,再用 `actfn explore --claims DIR` 启动,即可看到证据和图。",
     maxerr: "相对 float64 的最大 |误差|", dtype: "类型", where: "其中",
-    errplot: "相对 float64 的 |误差|(对数坐标;0 不画出)",
+    errplot: "相对 float64 的 |误差|(对数坐标;0 不画出)", english: "（英文原文）",
   },
 };
 
@@ -530,8 +530,9 @@ async function refreshInfo() {
     if (!v || v.source !== "report") anyUnrun = true;
     const div = el("div", { class: "claim", "data-claim": c.id },
       el("span", { class: `badge ${kind}`, text: t(kind) }), " ", el("code", { text: c.id }), " ", c.statement);
-    if (v && v.condition) div.append(el("div", { class: "doc", text: `⚖ ${v.condition}` }));
-    if (v && v.evidence) div.append(el("div", { class: "doc", text: v.evidence }));
+    const src = v && v.text_lang === "en" && state.lang !== "en" ? ` ${t("english")}` : "";
+    if (v && v.condition) div.append(el("div", { class: "doc", text: `⚖ ${v.condition}${src}`, lang: "en" }));
+    if (v && v.evidence) div.append(el("div", { class: "doc", text: `${v.evidence}${src}`, lang: "en" }));
     if (v && v.source === "README") div.append(el("div", { class: "hint", text: t("fromreadme") }));
     for (const e of c.experiments) {
       if (e.figure) div.append(el("img", { src: e.figure, alt: e.title, loading: "lazy" }));
