@@ -450,9 +450,12 @@ async function computeNetwork() {
   // at a time and answers "busy" (503) beyond that: wait a little and ask again.
   for (let tries = 0; ; tries++) {
     try {
-      res = await Promise.all(state.overlays.map((o) =>
-        api("network", { ...overlayParams(o), depth, width, init, input_scale: scale, batch: 256,
-          seed: 0 })));
+      // one overlay after another: a page holds at most one of the server's network slots
+      res = [];
+      for (const o of state.overlays) {
+        res.push(await api("network", { ...overlayParams(o), depth, width, init, input_scale: scale, batch: 256,
+          seed: 0 }));
+      }
       break;
     } catch (e) {
       if (e.message === "busy" && tries < 20) { await new Promise((r) => setTimeout(r, 250)); continue; }
