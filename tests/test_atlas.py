@@ -214,7 +214,9 @@ def test_activation_page_content(site: Path, name: str) -> None:
         assert str(escape(rng)) in text
         assert "C^∞" not in text and "C^1" not in text  # smoothness as C<sup>∞</sup>
         assert f"actfn {__version__}" in text  # the version it was built from
-        assert f'href="http://127.0.0.1:8000/#name={name}"' in text  # the explorer view
+        # the explorer view, in the page's language (review 13: ?lang=zh on zh pages)
+        query = "?lang=zh" if lang == "zh" else ""
+        assert f'href="http://127.0.0.1:8000/{query}#name={name}"' in text
         assert ("claims.html" if lang == "en" else "claims.zh.html") in text
         for url in _i18n.links(spec):
             assert f'href="{url}"' in text

@@ -92,7 +92,12 @@ def test_list_at_80_columns_keeps_every_name_and_parameter_whole():
     assert set(actfn.names()) <= first
     wide = run("list", columns=200)
     # wrapped, never cut: the same characters as in a table wide enough for everything
-    assert Counter(re.sub(r"\s", "", r.stdout)) == Counter(re.sub(r"\s", "", wide.stdout))
+    # (at 80 columns the parameters sit under each name, so the wide table's "-" for "no
+    # parameters" is not repeated there)
+    no_params = sum(1 for n in actfn.names() if not actfn.lookup(n).params)
+    expected = Counter(re.sub(r"\s", "", wide.stdout))
+    expected["-"] -= no_params
+    assert Counter(re.sub(r"\s", "", r.stdout)) == expected
     assert max(cell_len(line) for line in _lines(wide.stdout)) > 80
 
 

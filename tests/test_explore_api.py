@@ -230,7 +230,8 @@ def test_network_is_seeded_and_orthogonal_init_is_orthogonal(client) -> None:
     b = _net(client, name="tanh", depth=5, width=16, init="orthogonal", seed=3)
     c = _net(client, name="tanh", depth=5, width=16, init="orthogonal", seed=4)
     assert a == b and a["var"] != c["var"]
-    ident = _net(client, name="identity", depth=20, width=64, init="orthogonal", scale=2)
+    ident = _net(client, name="identity", depth=20, width=64, init="orthogonal",
+                 input_scale=2)
     # an orthogonal map keeps every input's norm: the variance stays 4
     assert all(abs(v - 4) < 0.5 for v in ident["var"])
 
@@ -247,11 +248,13 @@ NET_ERRORS = [
     (dict(name="celu", width="100000"), ["width=100000 is out of range", "width <= 512"]),
     (dict(name="celu", batch="5000"), ["batch <= 1024"]),
     (dict(name="celu", depth="200", width="512", batch="1024"),
-     ["network too large: depth·width²·batch = 5.37e+10 > 4e+09", "reduce depth, width or batch"]),
+     ["network too large for lecun init", "> 1 s", "reduce depth, width or batch"]),
     (dict(name="celu", init="kaiming"), ["init='kaiming' is not valid",
                                          "lecun, he, xavier, orthogonal"]),
-    (dict(name="celu", scale="0"), ["scale=0.0 must be > 0"]),
-    (dict(name="celu", scale="inf"), ["scale='inf' must be a finite number"]),
+    (dict(name="celu", input_scale="0"), ["input_scale=0.0 is out of range",
+                                          "0 < input_scale <= 10000"]),
+    (dict(name="celu", input_scale="inf"), ["input_scale='inf' must be a finite number"]),
+    (dict(name="celu", scale="2"), ["unknown query key(s) 'scale' for celu"]),
     (dict(name="celu", seed="-1"), ["seed=-1 is out of range"]),
     (dict(name="celu", alpha="-2"), ["out of range"]),
     (dict(name="celu", lr="0.1"), ["unknown query key(s) 'lr'"]),

@@ -246,3 +246,63 @@ def test_atlas_links_open_the_activation(driver: Any, base_url: str) -> None:
     assert [c.get_attribute("data-name") for c in
             driver.find_elements("css selector", "#overlays .card")] == ["tanh", "relu"]
     assert not console_errors(driver)
+
+
+def test_review_03_narrow_screen_has_no_horizontal_scroll(driver: Any, base_url: str,
+                                                          tmp_path: Path) -> None:
+    drv = driver
+    drv.set_window_size(375, 800)
+    try:
+        drv.get(f"{base_url}/?name=celu,selu")
+        wait_for(lambda: path_d(drv, "plot-curves", "celu:f"), "the celu curve")
+        wait_for(lambda: path_d(drv, "plot-net-var", "selu"), "the network plot")
+        wait_for(lambda: drv.find_elements("css selector", "#info h3"), "the knowledge")
+        inner = drv.execute_script("return window.innerWidth")
+        assert inner <= 380, inner  # the window really is narrow
+        width = drv.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 380, width
+        # the activations sit above the panels, not beside them
+        aside, panels = (drv.find_element("id", i).rect for i in ("overlays", "panels"))
+        assert aside["y"] + aside["height"] <= panels["y"] + 1
+        assert drv.save_screenshot(str(tmp_path / "explore-375x800.png"))
+        assert not console_errors(drv)
+    finally:
+        drv.set_window_size(1400, 1000)
+
+
+def test_review_04_zoom_limits_and_deep_zoom_in(driver: Any, base_url: str) -> None:
+    drv = driver
+    drv.get(f"{base_url}/?name=celu")
+    wait_for(lambda: path_d(drv, "plot-curves", "celu:f"), "the celu curve")
+    # zoom out to ±1e308: limited, and the plot stays drawable (no NaN in the path)
+    drv.execute_script("setRange(-1e308, 1e308)")
+    wait_for(lambda: drv.find_element("id", "x-hi").get_attribute("value") == "1000000000000",
+             "the zoom-out limit")
+    time.sleep(1.0)
+    d = path_d(drv, "plot-curves", "celu:f")
+    assert d and "NaN" not in d
+    # zoom in far below the old stall at a span of ~5e-8
+    drv.execute_script("setRange(0.5, 0.5 + 1e-10)")
+    wait_for(lambda: float(drv.find_element("id", "x-hi").get_attribute("value")) -
+             float(drv.find_element("id", "x-lo").get_attribute("value")) < 2e-10,
+             "the deep zoom-in")
+    lo, hi = drv.execute_script("return [state.lo, state.hi]")
+    assert 0 < hi - lo < 2e-10
+    drv.execute_script("setRange(state.lo + (state.hi - state.lo) * 0.1,"
+                       " state.hi - (state.hi - state.lo) * 0.1)")
+    lo2, hi2 = drv.execute_script("return [state.lo, state.hi]")
+    assert hi2 - lo2 < hi - lo  # still zooms in
+    time.sleep(1.0)
+    d = path_d(drv, "plot-curves", "celu:f")
+    assert d and "NaN" not in d
+    assert not console_errors(drv)
+
+
+def test_review_09_readout_hint_follows_the_language(driver: Any, base_url: str) -> None:
+    drv = driver
+    drv.get(f"{base_url}/?name=celu")
+    wait_for(lambda: path_d(drv, "plot-curves", "celu:f"), "the celu curve")
+    assert "read values" in drv.find_element("id", "readout").text
+    drv.find_element("id", "lang-toggle").click()
+    wait_for(lambda: "读数" in drv.find_element("id", "readout").text, "the Chinese hint")
+    drv.find_element("id", "lang-toggle").click()

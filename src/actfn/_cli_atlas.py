@@ -197,6 +197,137 @@ def fit_widths(natural: Sequence[int], minimum: Sequence[int], shrink: Sequence[
     return widths
 
 
+_BREAK_AFTER = ".,(/"
+
+
+def _segments(word: str) -> list[str]:
+    """``word`` cut where code may break: after ``.``, ``,``, ``(``, ``/`` and before
+    ``=`` (``torch.nn.functional.selu(x)`` → ``torch.`` ``nn.`` ``functional.`` …)."""
+    out, cur = [], ""
+    for i, ch in enumerate(word):
+        if ch == "=" and cur:
+            out.append(cur)
+            cur = ""
+        cur += ch
+        nxt = word[i + 1:i + 2]
+        if ch in _BREAK_AFTER and not (ch in ".," and nxt.isdigit()):  # 0.01 stays whole
+            out.append(cur)
+            cur = ""
+    if cur:
+        out.append(cur)
+    return out
+
+
+def longest_unbreakable(text: str) -> int:
+    """Width of the longest piece of ``text`` that :func:`wrap_cell` never breaks
+    (unless it must)."""
+    import re
+
+    from rich.cells import cell_len
+
+    def pieces(word: str) -> list[str]:  # rich breaks between wide (CJK) characters
+        return [p for p in re.split(r"[^\x00-\u2e7f]", word) if p] or [word[:1]]
+
+    return max((cell_len(piece) for word in text.split() for seg in _segments(word)
+                for piece in pieces(seg)), default=0)
+
+
+def _pieces(word: str) -> list[str]:
+    """:func:`_segments` of ``word``, with every wide (CJK) character a piece of its own
+    (a line may break between them, as between words)."""
+    import re
+
+    out: list[str] = []
+    for seg in _segments(word):
+        out += [p for p in re.split(r"([^\x00-\u2e7f])", seg) if p]
+    return out
+
+
+def wrap_cell(text: str, width: int) -> str:
+    """``text`` wrapped to ``width`` cells at spaces, then at code punctuation
+    (:func:`_segments`) or between wide (CJK) characters, and only as a last resort
+    inside a word. Continuation lines keep the line's indent."""
+    from rich.cells import cell_len
+
+    out: list[str] = []
+    for line in text.splitlines() or [""]:
+        out += [line] if cell_len(line) <= width else _wrap_line(line, width)
+    return "\n".join(out)
+
+
+def _wrap_line(line: str, width: int) -> list[str]:
+    from rich.cells import cell_len
+
+    indent = " " * (len(line) - len(line.lstrip(" ")))
+    lines: list[str] = []
+    cur = indent
+
+    def place(piece: str, glue: str) -> None:
+        nonlocal cur
+        if cell_len(cur) + len(glue) + cell_len(piece) <= width:
+            cur += glue + piece
+            return
+        if cur.strip():
+            lines.append(cur)
+        cur = indent
+        while cell_len(cur) + cell_len(piece) > width:  # last resort: inside the piece
+            room, take = max(1, width - cell_len(cur)), 0
+            while take < len(piece) and cell_len(piece[:take + 1]) <= room:
+                take += 1
+            take = max(take, 1)
+            lines.append(cur + piece[:take])
+            piece = piece[take:]
+        cur += piece
+
+    for word in line.split():
+        glue = " " if cur.strip() else ""
+        fits_here = cell_len(cur) + len(glue) + cell_len(word) <= width
+        fits_alone = len(indent) + cell_len(word) <= width
+        if fits_here or fits_alone:
+            place(word, glue)
+            continue
+        for k, piece in enumerate(_pieces(word)):
+            place(piece, glue if k == 0 else "")
+    if cur.strip():
+        lines.append(cur)
+    return lines
+
+
+def balanced_widths(natural: Sequence[int], minimum: Sequence[int], total: int) -> list[int]:
+    """Column widths that fit ``total`` cells: the widest column above its ``minimum``
+    gives up one cell at a time (never below the minimum; may stay over ``total``)."""
+    widths = list(natural)
+    while sum(widths) > total:
+        over = [i for i, w in enumerate(widths) if w > minimum[i]]
+        if not over:
+            break
+        i = max(over, key=lambda j: widths[j] - minimum[j])
+        widths[i] -= 1
+    return widths
+
+
+def fitted_table(table: Any, heads: Sequence[str], rows: Sequence[Sequence[str]],
+                 overhead: int, whole: Sequence[int] = ()) -> Any:
+    """Add ``heads`` and ``rows`` to the rich ``table``, columns sized to the terminal
+    (``overhead``: cells taken by borders and padding) and cells wrapped by
+    :func:`wrap_cell`, so code breaks at ``.``/``(``/``,``/``=`` rather than mid-name.
+    Columns listed in ``whole`` keep their natural width."""
+    from rich.cells import cell_len
+
+    n = len(heads)
+    natural = [max([cell_len(line) for r in rows for line in r[i].splitlines()]
+                   + [cell_len(w) for w in heads[i].split()]) for i in range(n)]
+    minimum = [max([longest_unbreakable(r[i]) for r in rows]
+                   + [cell_len(w) for w in heads[i].split()]) for i in range(n)]
+    minimum = [natural[i] if i in whole else min(m, 20) for i, m in enumerate(minimum)]
+    widths = balanced_widths(natural, minimum, terminal_width() - overhead)
+    for head, w in zip(heads, widths, strict=True):
+        table.add_column(head, overflow="fold", width=w)
+    for r in rows:
+        table.add_row(*(wrap_cell(c, w) for c, w in zip(r, widths, strict=True)))
+    return table
+
+
 def cmd_list(lang: LangOpt = "en") -> None:
     """Every activation with its family and key properties.
 
@@ -217,16 +348,16 @@ def cmd_list(lang: LangOpt = "en") -> None:
                for i in range(len(heads))]
     natural = [max(w, *(cell_len(word) for word in h.split())) for w, h in zip(natural, heads,
                                                                                strict=True)]
-    minimum = [*natural[:1], 6, 8, *natural[3:8], 10]
-    # wrap (fold) the parameters, then the range, then the family; never truncate
-    # each gap between columns takes 2 cells; no outer edge
-    widths = fit_widths(natural, minimum, (8, 2, 1), terminal_width() - 2 * (len(heads) - 1))
     table = Table(title="actfn: " + t["n_activations"].format(n=len(rows)), box=None,
                   pad_edge=False, padding=(0, 1), header_style="bold underline")
-    for label, w in zip(heads, widths, strict=True):
-        table.add_column(label, overflow="fold", width=w)
-    for r in rows:
-        table.add_row(*r)
+    # each gap between columns takes 2 cells; no outer edge
+    if sum(natural) + 2 * (len(heads) - 1) > terminal_width():
+        # too narrow for a parameters column: the parameters go under each name,
+        # indented, so no name, family or parameter breaks mid-word
+        heads = (f"{heads[0]} {heads[-1]}", *heads[1:-1])
+        rows = [[r[0] + "".join(f"\n  {p}" for p in r[-1].splitlines() if p != "-"),
+                 *r[1:-1]] for r in rows]
+    fitted_table(table, heads, rows, 2 * (len(heads) - 1), whole=(0,))
     _console().print(table)
 
 
@@ -302,8 +433,15 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
         for sym, meaning in syms:
             con.print(f"  {sym}{t['sep']}{meaning}", markup=False)
     kink = _i18n.text(spec, "kink_convention", lang)
-    if kink:
-        con.print(f"\n  {t['kinks']}{t['sep']}{kink}", markup=False)
+    if kink:  # wrapped lines hang under the text, not under the label
+        from rich.text import Text
+
+        hang = Table.grid(padding=(0, 0))
+        hang.add_column(no_wrap=True)
+        hang.add_column(overflow="fold")
+        hang.add_row(Text(f"  {t['kinks']}{t['sep']}"), Text(kink))
+        con.print()
+        con.print(hang)
     p: Properties | None = spec.info.get("properties")
     if p is not None:
         table = Table(title=t["properties"] + t["at_defaults"], show_header=False)
@@ -325,16 +463,14 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
             table.add_column(t[col], overflow="fold")
         for q in spec.params:
             table.add_row(q.name, _short(act.params[q.name]), _short(q.default),
-                          q.valid_range(), _i18n.text(spec, f"param:{q.name}", lang))
+                          _i18n.valid_range(q, lang), _i18n.text(spec, f"param:{q.name}", lang))
         con.print(table)
     rows = _equivalent_rows(spec, lang)
     if rows:
         table = Table(title=t["frameworks"], show_lines=True)
-        for col in ("framework", "call", "layer", "map", "notes"):
-            table.add_column(t[col], overflow="fold")
-        for r in rows:
-            table.add_row(*r)
-        con.print(table)
+        heads = [t[col] for col in ("framework", "call", "layer", "map", "notes")]
+        # borders: 1 + 3 per column (a bar and a padding cell each side)
+        con.print(fitted_table(table, heads, rows, 1 + 3 * len(heads)))
     prose = _i18n.prose(spec, lang)
     if prose is not None:
         from rich.text import Text
@@ -465,7 +601,8 @@ def cmd_atlas(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Also write into a non-empty folder that actfn did not make (only "
-        "actfn's own files are written; nothing else is touched).")] = False,
+        "actfn's own files are written; a file of the same name that actfn did not write is "
+        "refused, never replaced).")] = False,
 ) -> None:
     """Build the atlas: a static site that works offline.
 

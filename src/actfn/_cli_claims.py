@@ -91,7 +91,8 @@ def register(app: typer.Typer) -> None:
                                               help="Draw the PNG figures.")] = True,
         force: Annotated[bool, typer.Option(
             "--force", help="Also write into a non-empty folder that actfn did not make "
-            "(only the report's own files are written; nothing else is touched).")] = False,
+            "(only the report's own files are written; a file of the same name that actfn did "
+            "not write is refused, never replaced).")] = False,
     ) -> None:
         """Run the claims' experiments; write a report with verdicts.
 

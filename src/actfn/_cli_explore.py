@@ -26,9 +26,12 @@ def register(app: typer.Typer) -> None:
     @app.command("explore")
     @guarded
     def explore(
-        port: Annotated[int, typer.Option("--port", help="TCP port (0: any free port).",
+        port: Annotated[int, typer.Option("--port", help="TCP port (0: any free port; the "
+                                          "atlas links to 8000, the default).",
                                           min=0, max=65535)] = 8000,
-        host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+        host: Annotated[str, typer.Option(
+            "--host", help="Address to listen on (a non-loopback address prints a warning: "
+                           "others can then reach it).")] = "127.0.0.1",
         no_browser: Annotated[bool, typer.Option("--no-browser",
                                                  help="Do not open a web browser.")] = False,
         lang: Annotated[str, typer.Option("--lang", help="Page language: en or zh.")] = "en",
@@ -49,7 +52,19 @@ def register(app: typer.Typer) -> None:
             raise CLIError(f"actfn explore needs {exc.name}: pip install 'actfn[explore]'"
                            ) from None
 
+        if claims_report is not None:  # before listening: its own message
+            from .explore import load_claims_report
+
+            try:
+                load_claims_report(claims_report)
+            except (OSError, ValueError) as exc:
+                raise CLIError(f"--claims: {exc}") from None
+        from .explore import is_loopback
+
         def ready(url: str) -> None:
+            if not is_loopback(host):  # once it listens (a bad host is one error line)
+                typer.echo(f"actfn: warning: --host {host} is not a loopback address: anyone "
+                           "who can reach this machine there can use the explorer", err=True)
             typer.echo(f"actfn explorer at {url}  (Ctrl-C stops it)")
             sys.stdout.flush()
 

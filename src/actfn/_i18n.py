@@ -256,3 +256,21 @@ def symbols(spec: Spec, lang: str = "en") -> list[tuple[str, str]]:
         else:
             raise KeyError(f"{spec.name}: no definition for the symbol {sym!r} of its formulas")
     return out
+
+
+def valid_range(param: Any, lang: str = "en") -> str:
+    """``param.valid_range()`` in ``lang``: e.g. ``"alpha > 0（有限）"`` and
+    ``"approximate 取值：'none'、'tanh'"`` in Chinese."""
+    if check_lang(lang) == "en":
+        return str(param.valid_range())
+    name = param.name
+    if param.choices is not None:
+        return f"{name} 取值：" + "、".join(repr(c) for c in param.choices)
+    parts = []
+    if param.lower is not None:
+        parts.append(f"{name} {'>=' if param.lower_inclusive else '>'} {param.lower:g}")
+    if param.upper is not None:
+        parts.append(f"{name} {'<=' if param.upper_inclusive else '<'} {param.upper:g}")
+    if not parts:
+        return f"{name} 为任意有限实数"
+    return " 且 ".join(parts) + "（有限）"

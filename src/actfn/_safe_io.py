@@ -78,6 +78,14 @@ class OutputPathError(OSError):
     """An output path actfn refuses to write (one-line message naming path and reason)."""
 
 
+class _ForeignFile(OutputPathError):
+    """An existing file actfn would replace but did not write (refused, ``force`` or not)."""
+
+    def __init__(self, rel: str, message: str) -> None:
+        super().__init__(message)
+        self.rel = rel
+
+
 class Interrupted(BaseException):
     """Raised in the main thread for SIGINT, SIGTERM or SIGHUP inside :func:`signal_guard`.
 
@@ -313,8 +321,10 @@ class OwnedDir:
     non-empty folder is refused unless ``force``. ``planned`` relative paths (a trailing
     ``/`` marks a folder) are checked at once, ``force`` or not: a parent on the way that
     is a symlink or not a folder, a target that is not a regular file or is a symlink
-    leading out of the folder, and (unless ``force``) an existing file that is not
-    actfn's are refused. The manifest itself is never followed: a symlink, folder or
+    leading out of the folder, and an existing file that is not actfn's (not in any
+    record of the manifest) are refused — ``force`` lets actfn add its files to a folder
+    it did not make, never replace a file it did not write; all such files are named
+    (the first three and a count) before any work. The manifest itself is never followed: a symlink, folder or
     other non-file in its place is refused.
 
     ``legacy = (marker, patterns)`` accepts an older layout: a folder holding the regular
@@ -370,9 +380,20 @@ class OwnedDir:
             self._lock()  # another run writing there now: say so, not "not empty"
             self._unlock()
         self._check()
+        foreign: list[str] = []
         for rel in self._planned:
             folder = rel.endswith("/")
-            self._check_path(self._rel(rel.rstrip("/")), folder=folder)
+            try:
+                self._check_path(self._rel(rel.rstrip("/")), folder=folder)
+            except _ForeignFile as exc:
+                foreign.append(exc.rel)
+        if foreign:
+            shown = ", ".join(foreign[:3])
+            more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+            raise OutputPathError(
+                f"refusing to overwrite {len(foreign)} file(s) in {_q(self.shown)} that actfn "
+                f"did not write: {shown}{more}; move them away first (--force never replaces "
+                f"files actfn did not write; not in {MANIFEST})")
 
     def _check(self) -> None:
         root = str(self.root)
@@ -552,10 +573,11 @@ class OwnedDir:
         if st is not None and not stat.S_ISREG(st.st_mode):
             raise OutputPathError(f"cannot write {_q(self._show(rel))}: it is "
                                   f"{_kind(st.st_mode) or 'something else'}, not a regular file")
-        if rel not in self._old and rel not in self._prior and not self.force:
-            raise OutputPathError(
-                f"refusing to overwrite {_q(self._show(rel))}: it was not written by "
-                f"{tool_label(self.tool)} (not in {MANIFEST}); move it away or use --force")
+        if rel not in self._old and rel not in self._prior \
+                and not any(rel in files for files in self._others.values()):
+            raise _ForeignFile(rel, f"refusing to overwrite {_q(self._show(rel))}: it was not "
+                               f"written by {tool_label(self.tool)} (not in {MANIFEST}); move "
+                               "it away first (--force never replaces files actfn did not write)")
 
     # -- writing --------------------------------------------------------------------------
     def _mkdir(self, path: str, shown: str) -> bool:

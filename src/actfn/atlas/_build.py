@@ -25,6 +25,7 @@ from .._texuni import to_unicode
 from . import _figures
 
 __all__ = ["build", "check_target", "examples", "MARKER", "EXAMPLE_X", "LANGS", "EXPLORER_URL",
+           "explorer_url",
            "ASSETS"]
 
 #: The manifest that marks a folder as an atlas and lists the files actfn wrote there;
@@ -48,8 +49,16 @@ _SAFE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 EXAMPLE_X = (-2.0, -1.0, 0.0, 0.5, 2.0)
 #: ``lang`` values of :func:`build`.
 LANGS = ("en", "zh", "both")
-#: The explorer view of an activation (served by ``actfn explore``, default port).
+#: The explorer view of an activation (served by ``actfn explore`` on its default port,
+#: 8000; see :func:`explorer_url` for the Chinese page).
 EXPLORER_URL = "http://127.0.0.1:8000/#name={name}"
+
+
+def explorer_url(name: str | None, lang: str) -> str:
+    """The explorer (``actfn explore``, default port 8000) in ``lang``, showing ``name``
+    (``None``: its start page)."""
+    base = EXPLORER_URL.split("#", 1)[0] + ("?lang=zh" if lang == "zh" else "")
+    return base if name is None else base + f"#name={name}"
 #: Files of :mod:`actfn._assets` copied to ``assets/`` in the site.
 ASSETS = ("katex/katex.min.js", "katex/katex.min.css", "katex/LICENSE", _assets.CJK_FONT,
           "fonts/OFL.txt")
@@ -170,6 +179,7 @@ class _Site:
             "lang": lang, "t": t, "version": __version__, "title": title,
             "katex_version": _assets.katex_version(), "cjk_family": _assets.CJK_FAMILY,
             "page": lambda n: self.href(n, lang),
+            "explorer": explorer_url(None, lang),
             "other_lang": ({"code": other[0], "href": self.href(base, other[0])}
                            if other else None),
             "sidebar": [{"name": s.name, "href": self.href(s.name, lang),
@@ -234,7 +244,7 @@ class _Site:
             "name": spec.name, "aliases": list(spec.aliases),
             "family": _i18n.family(spec, lang),
             "summary": _i18n.text(spec, "summary", lang),
-            "explore_url": EXPLORER_URL.format(name=spec.name),
+            "explore_url": explorer_url(spec.name, lang),
             "formulas": formulas,
             "symbols": [(_symbol(s), m) for s, m in _i18n.symbols(spec, lang)],
             "kinks": ", ".join(f"{k:g}" for k in kinks),
@@ -243,7 +253,7 @@ class _Site:
             "figure": {"src": f"img/{spec.name}.png", "width": _figures.FIGURE_PX[0],
                        "height": _figures.FIGURE_PX[1], "lo": f"{lo:g}", "hi": f"{hi:g}"},
             "props": props,
-            "params": [{"name": q.name, "default": _fmt(q.default), "valid": q.valid_range(),
+            "params": [{"name": q.name, "default": _fmt(q.default), "valid": _i18n.valid_range(q, lang),
                         "learnable": yes if q.learnable else no,
                         "doc": _i18n.text(spec, f"param:{q.name}", lang)}
                        for q in spec.params],

@@ -18,9 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._api import ApiError, api_curve, api_info, api_names, api_network
+from ._api import ApiBusy, ApiError, api_curve, api_info, api_names, api_network
 
-__all__ = ["create_app", "serve", "make_server", "widget", "ApiError", "STATIC"]
+__all__ = ["create_app", "serve", "make_server", "widget", "ApiError", "STATIC", "host_allowed",
+           "is_loopback", "load_claims_report"]
 
 #: The page's own files.
 STATIC = Path(__file__).resolve().parent / "static"
@@ -55,10 +56,56 @@ def load_claims_report(folder: str | Path) -> tuple[dict[str, Any], dict[str, st
     return verdicts, figures
 
 
-def create_app(claims_report: str | Path | None = None, lang: str = "en") -> Any:
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or address to listen on) is a loopback address."""
+    import ipaddress
+
+    h = host.strip("[]").lower()
+    if h == "localhost" or h.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False
+
+
+def host_allowed(header: str, bound: str = "127.0.0.1") -> bool:
+    """Whether a request's ``Host`` header may be served (against DNS rebinding): an IP
+    address, a loopback name, the bound host, or (bound to all interfaces) this machine's
+    own names. A rebinding page reaches the server under its own DNS name: refused."""
+    import ipaddress
+    import socket
+
+    h = header.strip().lower()
+    if h.startswith("["):
+        h = h[1:].split("]", 1)[0]
+    elif h.count(":") == 1:
+        h = h.split(":", 1)[0]
+    h = h.rstrip(".")
+    if not h:
+        return False
+    try:
+        ipaddress.ip_address(h)
+        return True
+    except ValueError:
+        pass
+    if is_loopback(h) or h == bound.strip("[]").lower().rstrip("."):
+        return True
+    if bound in ("0.0.0.0", "::", ""):
+        return h in {socket.gethostname().lower(), socket.getfqdn().lower()}
+    return False
+
+
+def create_app(claims_report: str | Path | None = None, lang: str = "en",
+               host: str = "127.0.0.1") -> Any:
     """The Flask application: the page at ``/``, its files, and the JSON API under
     ``/api/``. ``claims_report``: a folder from ``actfn claims run -o DIR`` whose
-    verdicts and figures the knowledge panel then shows (otherwise the README's)."""
+    verdicts and figures the knowledge panel then shows (otherwise the README's).
+    ``host``: the address the server listens on; requests with another ``Host`` header
+    (see :func:`host_allowed`) get 403."""
     from flask import Flask, Response, abort, request, send_from_directory
 
     if lang not in ("en", "zh"):
@@ -73,13 +120,24 @@ def create_app(claims_report: str | Path | None = None, lang: str = "en") -> Any
     app = Flask("actfn.explore", static_folder=None)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
+    @app.before_request
+    def check_host() -> Any:
+        header = request.headers.get("Host", "")
+        if not host_allowed(header, host):
+            return _json({"error": _short(f"Host {header!r} is not served here (only "
+                                          f"{host}, localhost or an IP address; against DNS "
+                                          "rebinding)")}, 403)
+        return None
+
     def endpoint(fn: Callable[..., dict[str, Any]], **kw: Any) -> Callable[[], Any]:
         def view() -> Any:
             query = {k: request.args.getlist(k) for k in request.args}
             try:
                 body = fn(query, **kw)
             except ApiError as exc:
-                return _json({"error": str(exc)}, 400)
+                return _json({"error": _short(str(exc))}, 400)
+            except ApiBusy:
+                return _json({"error": "busy"}, 503)
             return _json(body, 200)
 
         view.__name__ = f"api_{fn.__name__}"
@@ -98,6 +156,10 @@ def create_app(claims_report: str | Path | None = None, lang: str = "en") -> Any
 
     @app.get("/api/config")
     def config() -> Any:
+        if request.args:  # like every other endpoint: an unknown key is a 400
+            keys = ", ".join(repr(k) for k in sorted(request.args))
+            return _json({"error": _short(f"unknown query key(s) {keys}; /api/config takes "
+                                          "none")}, 400)
         katex = assets is not None and (assets / "katex" / "katex.min.js").is_file()
         font = None
         if assets is not None:
@@ -133,7 +195,8 @@ def create_app(claims_report: str | Path | None = None, lang: str = "en") -> Any
     @app.errorhandler(404)
     def not_found(exc: Any) -> Any:
         if request.path.startswith("/api/"):
-            return _json({"error": f"no API endpoint {request.path}; valid: /api/names, "
+            return _json({"error": f"no API endpoint {_short(request.path, 100)}; valid: "
+                                   "/api/names, "
                                    "/api/curve, /api/network, /api/info, /api/config"}, 404)
         return exc
 
@@ -147,9 +210,19 @@ def create_app(claims_report: str | Path | None = None, lang: str = "en") -> Any
 
         if isinstance(exc, HTTPException):
             return exc
-        return _json({"error": f"internal error: {type(exc).__name__}: {exc}"}, 500)
+        return _json({"error": _short(f"internal error: {type(exc).__name__}: {exc}")}, 500)
 
     return app
+
+
+#: the longest error message the API answers (like the CLI's one-line errors): a request
+#: with a huge value never gets it echoed back in full.
+MAX_ERROR = 300
+
+
+def _short(text: str, limit: int = MAX_ERROR) -> str:
+    """``text`` cut to ``limit`` characters, ending in ``…`` when cut."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def make_server(app: Any, host: str = "127.0.0.1", port: int = 8000) -> Any:
@@ -171,7 +244,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, open_browser: bool = Tru
     """Serve the explorer until interrupted (Ctrl-C). ``on_ready(url)`` is called once the
     socket listens (the CLI prints the URL there); the browser opens unless
     ``open_browser`` is false."""
-    app = create_app(claims_report=claims_report, lang=lang)
+    app = create_app(claims_report=claims_report, lang=lang, host=host)
     server = make_server(app, host, port)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{server.effective_port}/" + ("?lang=zh" if lang == "zh" else "")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,8 @@ from .._registry import Param, Properties, Spec, aliases
 
 __all__ = [
     "ApiError", "api_names", "api_curve", "api_network", "api_info", "num", "DTYPES",
-    "INITS", "MAX_POINTS", "MAX_DEPTH", "MAX_WIDTH", "MAX_BATCH", "MAX_WORK", "slider",
+    "INITS", "MAX_POINTS", "MAX_DEPTH", "MAX_WIDTH", "MAX_BATCH", "MAX_COST", "MAX_INPUT_SCALE",
+    "NETWORK_SLOTS", "ApiBusy", "network_cost", "slider",
 ]
 
 #: dtypes the curve endpoint evaluates in.
@@ -41,14 +43,35 @@ MAX_POINTS = 20001
 MAX_DEPTH = 200
 MAX_WIDTH = 512
 MAX_BATCH = 1024
-#: the most work one network request may do: depth · width² · batch (about a second)
-MAX_WORK = 4_000_000_000
+#: the largest input standard deviation of ``/api/network`` (beyond it every unit saturates
+#: or overflows and the panel shows nothing but inf/nan).
+MAX_INPUT_SCALE = 1e4
+#: the most estimated work one network request may do, in nanoseconds of one core
+#: (:func:`network_cost`): about a second.
+MAX_COST = 1_000_000_000
+#: how many network computations run at once; further requests get HTTP 503 ``busy`` at
+#: once, so curve requests never queue behind them for a free server thread.
+NETWORK_SLOTS = 2
+_NETWORK_SEMAPHORE = threading.BoundedSemaphore(NETWORK_SLOTS)
+
+# One core's nanoseconds per unit of work (measured on a shared 2-core machine, rounded up):
+# a normal random number; a multiply-add of the matrix products (forward and backward);
+# evaluating f, f' and the backward product for one unit and input; QR of a width × width
+# matrix per width³ (orthogonal init).
+_NS_RANDOM = 20.0
+_NS_MAC = 0.25
+_NS_UNIT = 40.0
+_NS_QR = 0.6
 
 Query = Mapping[str, Sequence[str]]
 
 
 class ApiError(ValueError):
     """A bad request: the message names the problem (HTTP 400)."""
+
+
+class ApiBusy(RuntimeError):
+    """Every network slot is computing: try again shortly (HTTP 503 ``{"error": "busy"}``)."""
 
 
 def num(v: Any) -> float | str:
@@ -80,7 +103,13 @@ class _Args:
             if len(vals) != 1:
                 raise ApiError(f"query key {key!r} given {len(vals)} times; give it once")
             self.values[key] = vals[0]
-        allowed = list(fixed) + (list(spec.param_names) if spec is not None else [])
+        params = list(spec.param_names) if spec is not None else []
+        clash = sorted(set(fixed) & set(params))
+        if clash and spec is not None:
+            raise ApiError(f"{spec.name}: parameter name(s) {', '.join(map(repr, clash))} "
+                           "collide with this endpoint's own query keys; it cannot be "
+                           "served here")
+        allowed = list(fixed) + params
         unknown = sorted(set(self.values) - set(allowed))
         if unknown:
             where = f" for {spec.name}" if spec is not None else ""
@@ -101,9 +130,9 @@ class _Args:
         try:
             v = float(raw)
         except ValueError:
-            raise ApiError(f"{key}={raw!r} is not a number") from None
+            raise ApiError(f"{key}={_cut(raw)!r} is not a number") from None
         if not math.isfinite(v):
-            raise ApiError(f"{key}={raw!r} must be a finite number")
+            raise ApiError(f"{key}={_cut(raw)!r} must be a finite number")
         return v
 
     def integer(self, key: str, default: int, lo: int, hi: int) -> int:
@@ -111,7 +140,9 @@ class _Args:
         if raw is None:
             return default
         if not re.fullmatch(r"[+-]?\d+", raw.strip()):
-            raise ApiError(f"{key}={raw!r} must be an integer")
+            raise ApiError(f"{key}={_cut(raw)!r} must be an integer")
+        if len(raw.strip().lstrip("+-").lstrip("0")) > 30:
+            raise ApiError(f"{key}={_cut(raw)!r} is out of range; valid: {lo} <= {key} <= {hi}")
         v = int(raw)
         if not lo <= v <= hi:
             raise ApiError(f"{key}={v} is out of range; valid: {lo} <= {key} <= {hi}")
@@ -120,7 +151,7 @@ class _Args:
     def choice(self, key: str, default: str, choices: Sequence[str]) -> str:
         v = self.values.get(key, default)
         if v not in choices:
-            raise ApiError(f"{key}={v!r} is not valid; valid: {', '.join(choices)}")
+            raise ApiError(f"{key}={_cut(v)!r} is not valid; valid: {', '.join(choices)}")
         return v
 
 
@@ -144,16 +175,25 @@ def _activation(spec: Spec, args: _Args) -> Any:
         if p.choices is not None:
             params[p.name] = raw
             continue
+        if p.vector and "," in raw:
+            raise ApiError(f"{spec.name}: parameter {p.name}={_cut(raw)!r}: the explorer plots "
+                           f"one channel, so give one {p.name} (a single number); per-channel "
+                           f"values are for actfn.get({spec.name!r}, {p.name}=[...])")
         try:
             v = float(raw)
         except ValueError:
-            raise ApiError(f"{spec.name}: parameter {p.name}={raw!r} is not a number; "
+            raise ApiError(f"{spec.name}: parameter {p.name}={_cut(raw)!r} is not a number; "
                            f"valid: {p.valid_range()}") from None
         params[p.name] = v
     try:
         return get(spec.name, **params)
     except (ValueError, TypeError, ArithmeticError) as exc:
         raise ApiError(str(exc)) from None
+
+
+def _cut(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters (an error message never echoes a huge input)."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _dtype(name: str) -> np.dtype:
@@ -173,6 +213,10 @@ def slider(p: Param) -> dict[str, Any] | None:
     d = float(p.default)
     lo, hi = p.lower, p.upper
     if lo is not None and hi is not None:
+        # both bounds positive and more than three decades apart: a log slider, else the
+        # default would sit at the very start and one step would jump by decades
+        if lo > 0 and hi / lo > 1e3:
+            return {"min": lo, "max": hi, "scale": "log"}
         return {"min": lo, "max": hi, "scale": "linear"}
     if lo is not None and lo == 0 and d > 0 and not p.lower_inclusive:
         return {"min": d / 100, "max": d * 100, "scale": "log"}  # a scale: α, β, b
@@ -189,7 +233,8 @@ def _param(spec: Spec, p: Param, lang: str = "en") -> dict[str, Any]:
         "doc": _i18n.text(spec, f"param:{p.name}", lang),
         "lower": p.lower, "upper": p.upper, "lower_inclusive": p.lower_inclusive,
         "upper_inclusive": p.upper_inclusive, "choices": list(p.choices) if p.choices else None,
-        "vector": p.vector, "valid": p.valid_range(), "slider": slider(p),
+        "vector": p.vector, "explorer_channels": 1, "valid": _i18n.valid_range(p, lang),
+        "slider": slider(p),
     }
 
 
@@ -209,7 +254,7 @@ def api_names(query: Query) -> dict[str, Any]:
         })
     return {"activations": out, "dtypes": list(DTYPES), "inits": list(INITS),
             "limits": {"n": MAX_POINTS, "depth": MAX_DEPTH, "width": MAX_WIDTH,
-                       "batch": MAX_BATCH, "work": MAX_WORK}}
+                       "batch": MAX_BATCH, "cost": MAX_COST, "input_scale": MAX_INPUT_SCALE}}
 
 
 # -- /api/curve ----------------------------------------------------------------------------------
@@ -226,13 +271,35 @@ def api_curve(query: Query) -> dict[str, Any]:
         raise ApiError(f"lo={lo!r} must be less than hi={hi!r}")
     n = args.integer("n", 201, 2, MAX_POINTS)
     dt = _dtype(args.choice("dtype", "float32", DTYPES))
+    big = float(np.finfo(dt).max) if dt.name != "bfloat16" else float(_bf16_max())
+    for key, v in (("lo", lo), ("hi", hi)):
+        if abs(v) > big:
+            raise ApiError(f"{key}={v!r} is outside {dt.name}'s finite range "
+                           f"[-{big:g}, {big:g}]")
     act = _activation(spec, args)
     with np.errstate(all="ignore"):
-        x = np.linspace(lo, hi, n).astype(dt)
+        x = _grid(lo, hi, n).astype(dt)
         f, df, d2f = act(x), act.derivative(x), act.second_derivative(x)
     return {"name": spec.name, "params": _jsonable(act.params), "dtype": str(dt.name),
             "x": nums(x), "f": nums(f), "df": nums(df), "d2f": nums(d2f),
             "kinks": nums(act.kinks())}
+
+
+def _grid(lo: float, hi: float, n: int) -> np.ndarray:
+    """``n`` points from ``lo`` to ``hi`` (both exact), without overflow when ``hi − lo``
+    exceeds the largest float64 (``linspace`` then gives inf and nan)."""
+    if math.isfinite(hi - lo):
+        return np.linspace(lo, hi, n)
+    t = np.linspace(0.0, 1.0, n)
+    x = lo * (1.0 - t) + hi * t
+    x[0], x[-1] = lo, hi
+    return x
+
+
+def _bf16_max() -> float:
+    import ml_dtypes
+
+    return float(ml_dtypes.finfo(ml_dtypes.bfloat16).max)
 
 
 def _jsonable(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -249,36 +316,57 @@ def _weights(rng: np.random.Generator, init: str, width: int) -> np.ndarray:
     return rng.standard_normal((width, width)) * std
 
 
+def network_cost(depth: int, width: int, batch: int, init: str) -> float:
+    """Estimated nanoseconds of one core that ``/api/network`` needs for these settings:
+    per layer the random weights (and their QR for orthogonal init), the forward and
+    backward matrix products and the activation's f, f' on every unit and input."""
+    per_layer = (_NS_RANDOM * width * width + _NS_MAC * 2 * batch * width * width
+                 + _NS_UNIT * batch * width)
+    if init == "orthogonal":
+        per_layer += _NS_QR * width**3
+    return depth * per_layer + _NS_RANDOM * 2 * batch * width
+
+
 def api_network(query: Query) -> dict[str, Any]:
-    """``GET /api/network?name=&depth=&width=&init=&scale=&batch=&seed=&<params>``.
+    """``GET /api/network?name=&depth=&width=&init=&input_scale=&batch=&seed=&<params>``.
 
     A fully connected net of ``depth`` layers ``h_l = x_{l-1} W_l``, ``x_l = f(h_l)``
     (square ``width`` × ``width`` weights, no biases, drawn by ``init``: LeCun normal
     var 1/n, He normal var 2/n, Xavier/Glorot normal var 2/(n+n), orthogonal gain 1)
-    fed ``batch`` inputs ``x_0 ~ N(0, scale²)``. Per layer: mean and variance of x_l
-    over all units and inputs; ``grad_rms``, the root-mean-square of ∂L/∂x_l for
+    fed ``batch`` inputs ``x_0 ~ N(0, input_scale²)``. Per layer: mean and variance of
+    x_l over all units and inputs; ``grad_rms``, the root-mean-square of ∂L/∂x_l for
     L = Σ x_depth · r with r ~ N(0, 1) fixed (backpropagated with f′ from the registry;
     it vanishes or explodes towards the input); ``dead``, the fraction of units whose
     f′(h_l) is 0 for every input. Seeded (``seed``), float64.
+
+    The input scale is ``input_scale``, never ``scale``: that is SELU's λ. The estimated
+    work (:func:`network_cost`) is capped at :data:`MAX_COST`, and at most
+    :data:`NETWORK_SLOTS` networks compute at once (:class:`ApiBusy` otherwise).
     """
     spec = _spec(query)
-    fixed = ("name", "depth", "width", "init", "scale", "batch", "seed")
+    fixed = ("name", "depth", "width", "init", "input_scale", "batch", "seed")
     args = _Args(query, fixed, spec)
     depth = args.integer("depth", 30, 1, MAX_DEPTH)
     width = args.integer("width", 128, 1, MAX_WIDTH)
     batch = args.integer("batch", 256, 1, MAX_BATCH)
     seed = args.integer("seed", 0, 0, 2**32 - 1)
     init = args.choice("init", "lecun", INITS)
-    scale = args.real("scale", 1.0)
-    if not scale > 0:
-        raise ApiError(f"scale={scale!r} must be > 0 (the input's standard deviation)")
-    work = depth * width * width * batch
-    if work > MAX_WORK:
-        raise ApiError(f"network too large: depth·width²·batch = {work:.3g} > {MAX_WORK:.3g}; "
-                       "reduce depth, width or batch")
+    scale = args.real("input_scale", 1.0)
+    if not 0 < scale <= MAX_INPUT_SCALE:
+        raise ApiError(f"input_scale={scale!r} is out of range; valid: "
+                       f"0 < input_scale <= {MAX_INPUT_SCALE:g} (the input's standard deviation)")
+    cost = network_cost(depth, width, batch, init)
+    if cost > MAX_COST:
+        raise ApiError(f"network too large for {init} init: about {cost / 1e9:.3g} s of work "
+                       f"> {MAX_COST / 1e9:.3g} s; reduce depth, width or batch")
     act = _activation(spec, args)
-    with _one_thread():
-        return _network(spec, act, depth, width, batch, seed, init, scale)
+    if not _NETWORK_SEMAPHORE.acquire(blocking=False):
+        raise ApiBusy("busy")
+    try:
+        with _one_thread():
+            return _network(spec, act, depth, width, batch, seed, init, scale)
+    finally:
+        _NETWORK_SEMAPHORE.release()
 
 
 @contextlib.contextmanager
@@ -329,7 +417,7 @@ def _network(spec: Spec, act: Any, depth: int, width: int, batch: int, seed: int
             grad[k] = float(np.sqrt(np.mean(g * g)))
             g = (g * hs[k]) @ ws[k].T
     return {"name": spec.name, "params": _jsonable(act.params), "init": init, "depth": depth,
-            "width": width, "batch": batch, "scale": scale, "seed": seed,
+            "width": width, "batch": batch, "input_scale": scale, "seed": seed,
             "layer": list(range(1, depth + 1)), "mean": nums(mean), "var": nums(var),
             "grad_rms": nums(grad), "dead": nums(dead)}
 
@@ -359,10 +447,10 @@ def readme_verdicts(readme: Path | None = None) -> dict[str, dict[str, str]]:
     return out
 
 
-def _props(p: Properties | None) -> dict[str, Any] | None:
+def _props(spec: Spec, p: Properties | None, lang: str) -> dict[str, Any] | None:
     if p is None:
         return None
-    return {"range": p.range_label(), "monotone": p.monotone, "smoothness": p.smoothness_label,
+    return {"range": _i18n.text(spec, "range_text", lang) or p.range_label(), "monotone": p.monotone, "smoothness": p.smoothness_label,
             "zero_centred": p.zero_centred, "saturates": list(p.saturates),
             "self_normalizing": p.self_normalizing, "sparse": p.sparse}
 
@@ -389,8 +477,10 @@ def api_info(query: Query, verdicts: Mapping[str, Mapping[str, Any]] | None = No
         v = verdicts.get(c.id)
         cl.append({"id": c.id, "statement": c.zh if lang == "zh" else c.en,
                    "activations": list(c.activations),
-                   "verdict": dict(v) if v else None,
-                   "experiments": [{"id": e, "title": exps[e].title,
+                   # conditions, evidence and experiment titles are free English text
+                   # from the README or a report: labelled, not machine-translated
+                   "verdict": {**v, "text_lang": "en"} if v else None,
+                   "experiments": [{"id": e, "title": exps[e].title, "title_lang": "en",
                                     "figure": (figures or {}).get(e)} for e in c.experiments]})
     try:
         symbols = [{"symbol": s, "meaning": m} for s, m in _i18n.symbols(spec, lang)]
@@ -404,7 +494,7 @@ def api_info(query: Query, verdicts: Mapping[str, Mapping[str, Any]] | None = No
         "links": _i18n.links(spec),
         "aliases": sorted(a for a, c in aliases().items() if c == spec.name),
         "params": [_param(spec, p, lang) for p in spec.params],
-        "properties": _props(spec.info.get("properties")),
+        "properties": _props(spec, spec.info.get("properties"), lang),
         "strengths": list(prose.strengths) if prose else [],
         "weaknesses": list(prose.weaknesses) if prose else [],
         "use": prose.use if prose else "",

@@ -108,6 +108,23 @@ def repr_html(act: Any) -> str:
     tex = act.spec.latex.get("f", "")
     summary = html.escape(act.spec.summary)
     formula = (f'<div class="actfn-formula">$$f(x) = {html.escape(tex)}$$</div>' if tex else "")
+    shown, note = _first_channel(act)
     return (f'<div class="actfn-activation"><b>{html.escape(act.name)}</b>'
             f'<code>({html.escape(params)})</code><div>{summary}</div>{formula}'
-            f'{curve_svg(act, title="")}</div>')
+            f'{note}{curve_svg(shown, title="")}</div>')
+
+
+def _first_channel(act: Any) -> tuple[Any, str]:
+    """``act`` itself, or (per-channel parameters such as PReLU's ``weight=[…]``) the
+    activation of channel 0 and an HTML note saying that only it is plotted."""
+    vec = {k: v for k, v in act.params.items() if isinstance(v, tuple) and len(v) > 1}
+    if not vec:
+        return act, ""
+    from .. import get
+
+    first = {k: (v[0] if k in vec else v) for k, v in act.params.items()}
+    chans = max(len(v) for v in vec.values())
+    which = ", ".join(f"{k}={first[k]!r}" for k in vec)
+    note = (f'<div class="actfn-note"><i>{chans} channels: the plot shows channel 0 '
+            f'({html.escape(which)})</i></div>')
+    return get(act.name, **first), note

@@ -30,7 +30,7 @@ const T = {
     notrun: "Run `actfn claims run -o DIR` and start with `actfn explore --claims DIR` to see " +
       "the evidence and figures.",
     maxerr: "largest |error| against float64", dtype: "dtype", where: "where",
-    errplot: "|error| against float64 (log; 0 not drawn)",
+    errplot: "|error| against float64 (log; 0 not drawn)", english: "",
   },
   zh: {
     title: "actfn 探索器", add: "添加激活函数", curves: "曲线", range: "x 范围",
@@ -55,7 +55,7 @@ const T = {
     experiment: "实验",
     notrun: "运行 `actfn claims run -o DIR`,再用 `actfn explore --claims DIR` 启动,即可看到证据和图。",
     maxerr: "相对 float64 的最大 |误差|", dtype: "类型", where: "其中",
-    errplot: "相对 float64 的 |误差|(对数坐标;0 不画出)",
+    errplot: "相对 float64 的 |误差|(对数坐标;0 不画出)", english: "（英文原文）",
   },
 };
 
@@ -342,11 +342,20 @@ function readout(ev) {
     lines.push(`${c.name}: x = ${xs[best]}   f = ${c.f[best]}   f′ = ${c.df[best]}   f″ = ${c.d2f[best]}`);
   });
   $("readout").textContent = lines.join("\n");
+  state.readoutShown = true;
 }
 
+// the x range stays inside ±MAX_X (zoom-out) and at least MIN_REL of its magnitude wide
+// (zoom-in: float64 still tells 601 points apart); values are kept to 15 significant
+// digits, so zooming in never stalls on rounding
+const MAX_X = 1e12, MIN_REL = 1e-12;
 function setRange(lo, hi) {
   if (!(hi > lo) || !isFinite(lo) || !isFinite(hi)) return;
-  state.lo = +lo.toPrecision(8); state.hi = +hi.toPrecision(8);
+  lo = Math.max(lo, -MAX_X); hi = Math.min(hi, MAX_X);
+  const minSpan = Math.max(MIN_REL * Math.max(Math.abs(lo), Math.abs(hi)), 1e-300);
+  if (!(hi - lo >= minSpan)) return;
+  state.lo = +lo.toPrecision(15); state.hi = +hi.toPrecision(15);
+  if (!(state.hi > state.lo)) { state.lo = lo; state.hi = hi; }
   $("x-lo").value = state.lo; $("x-hi").value = state.hi;
   debouncedCurves();
 }
@@ -437,10 +446,22 @@ async function computeNetwork() {
   $("net-depth-out").textContent = depth; $("net-width-out").textContent = width;
   $("net-scale-out").textContent = scale;
   let res;
-  try {
-    res = await Promise.all(state.overlays.map((o) =>
-      api("network", { ...overlayParams(o), depth, width, init, scale, batch: 256, seed: 0 })));
-  } catch (e) { showError(e.message); return; }
+  // the input scale is input_scale: "scale" is SELU's λ. The server computes a few networks
+  // at a time and answers "busy" (503) beyond that: wait a little and ask again.
+  for (let tries = 0; ; tries++) {
+    try {
+      // one overlay after another: a page holds at most one of the server's network slots
+      res = [];
+      for (const o of state.overlays) {
+        res.push(await api("network", { ...overlayParams(o), depth, width, init, input_scale: scale, batch: 256,
+          seed: 0 }));
+      }
+      break;
+    } catch (e) {
+      if (e.message === "busy" && tries < 20) { await new Promise((r) => setTimeout(r, 250)); continue; }
+      showError(e.message); return;
+    }
+  }
   const mk = (key) => res.map((r, i) => ({ x: r.layer, y: r[key].map(num), color: state.overlays[i].color,
     label: r.name, key: r.name }));
   const xo = { xlo: 1, xhi: Math.max(2, Number(depth)), xlabel: t("layer") };
@@ -512,8 +533,9 @@ async function refreshInfo() {
     if (!v || v.source !== "report") anyUnrun = true;
     const div = el("div", { class: "claim", "data-claim": c.id },
       el("span", { class: `badge ${kind}`, text: t(kind) }), " ", el("code", { text: c.id }), " ", c.statement);
-    if (v && v.condition) div.append(el("div", { class: "doc", text: `⚖ ${v.condition}` }));
-    if (v && v.evidence) div.append(el("div", { class: "doc", text: v.evidence }));
+    const src = v && v.text_lang === "en" && state.lang !== "en" ? ` ${t("english")}` : "";
+    if (v && v.condition) div.append(el("div", { class: "doc", text: `⚖ ${v.condition}${src}`, lang: "en" }));
+    if (v && v.evidence) div.append(el("div", { class: "doc", text: `${v.evidence}${src}`, lang: "en" }));
     if (v && v.source === "README") div.append(el("div", { class: "hint", text: t("fromreadme") }));
     for (const e of c.experiments) {
       if (e.figure) div.append(el("img", { src: e.figure, alt: e.title, loading: "lazy" }));
@@ -534,7 +556,7 @@ function applyLang() {
   for (const e of document.querySelectorAll("[data-t]")) e.textContent = t(e.getAttribute("data-t"));
   document.title = t("title");
   $("lang-toggle").textContent = state.lang === "zh" ? "English" : "中文";
-  if (!state.curves.length) $("readout").textContent = t("readout");
+  if (!state.curves.length || !state.readoutShown) $("readout").textContent = t("readout");
 }
 
 function refreshFocus() { refreshDtype(); refreshInfo(); }
