@@ -55,8 +55,11 @@ def register(app: typer.Typer) -> None:
         table = Table(show_lines=True, pad_edge=False, padding=(0, 1))
         narrow = terminal_width() < 110
         if narrow:  # two columns: what is claimed about which activations, and its sources
+            # ids are what `claims run ID` takes: kept whole unless the terminal is tiny
+            longest = max(len(c.id) for c in items)
+            id_width = longest if terminal_width() >= longest + 30 else 24
             table.add_column(f"{head['id']} / {head['act']}", overflow="fold",
-                             max_width=min(max(len(c.id) for c in items), 24))
+                             min_width=id_width, max_width=id_width)
             table.add_column(f"{head['claim']} ({head['seed']} → {head['exp']})",
                              overflow="fold")
         else:
