@@ -424,3 +424,35 @@ def test_review_F_exact_value_out_of_range_is_refused_as_such():
         actfn.get("celu", alpha=decimal.Decimal("-1e-400"))
     with pytest.raises(ValueError, match="is not a real number"):
         actfn.get("celu", alpha=1 + 2j)
+
+
+@pytest.mark.parametrize(
+    "x,want",
+    [(-1.0150364507583869e-152, "4.781062895063053317238812e+145"),
+     (-1.5816116019576732e-153, "1.263701312257813507399226e+148"),
+     (1.0235960709452218e-151, "4.662127726641090719127122e+142")],
+)
+def test_review_C_squareplus_subnormal_b_second_derivative(x, want):
+    # Was 5-6 ulp: hypot(x, √b) and √b each rounded, cubed in b/(2h³). Now h² = X² + B
+    # is formed exactly on x, b scaled by powers of two so that B ∈ [1, 4).
+    act = actfn.get("squareplus", b=1e-310)
+    w = round_to(mpmath.mpf(want), "float64")
+    for path in PATHS:
+        with _path(path):
+            got = act.second_derivative(np.array([x]))[0]
+            assert ulp_distance(np.array([got]), np.array([w]))[0] <= 2, (path, got, w)
+
+
+@pytest.mark.parametrize("b", [TINY, 1e-310, 1e-300, 1e-61, 1.0, 4.0, 1e100, MAX])
+def test_review_C_squareplus_random_inputs_near_sqrt_b(b):
+    # Random x around ±√b, where all three forms are most sensitive to the rounding of h.
+    act = actfn.get("squareplus", b=b)
+    rng = np.random.default_rng(9)
+    x = math.sqrt(b) * 10 ** rng.uniform(-3, 4, 300) * rng.choice([-1.0, 1.0], 300)
+    for which in range(3):
+        want = _expected("squareplus", act.params, which, x)
+        for path in PATHS:
+            with _path(path), warnings.catch_warnings():
+                warnings.simplefilter("error")
+                got = (act, act.derivative, act.second_derivative)[which](x)
+            assert ulp_distance(got, want).max() <= F64_BOUND[which], (which, path)

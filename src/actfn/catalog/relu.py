@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .._math import zero
+from .._math import is_f64, zero
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec, register
 
 
@@ -379,6 +379,8 @@ def _rrelu(x, xp, *, lower, upper):
     a, scale = _rrelu_scaled(lower, upper)
     if scale == 1.0:
         return _leaky(x, xp, a)
+    if not is_f64(x, xp):  # a working dtype without float64 (JAX without x64): s·x is ±0
+        return xp.where(x > 0, x, xp.where(xp.isinf(x), x, x * 0.0))
     # a > 0 here, so f(-inf) = -inf (the slope is positive even where it rounds to 0).
     return xp.where(x > 0, x, (x * a) * scale)
 
