@@ -211,10 +211,12 @@ def _half_b_over_h2(h, xp, b):
 
 def _squareplus_d(x, xp, *, b):
     if is_f64(x, xp):
-        xs, h, _, _, _, big_b, _, _ = _sp_scaled(x, xp, b)
+        xs, h, q, small, _, big_b, _, _ = _sp_scaled(x, xp, b)
         ratio = xp.where(xp.isinf(xs), xp.sign(xs), xs / h)
-        # f' = B/(2h(h - X)) for X < 0
-        neg = (0.25 * big_b / h) / (0.5 * h - 0.5 * xs)
+        # f' = B/(2h(h - X)) = (B/2)/(q + |X|·h) for X < 0 (all terms positive, one
+        # division); beyond |X| = 2**30 (q unavailable) the two-division form.
+        neg = xp.where(small, (0.5 * big_b) / (q - xs * h),
+                       (0.25 * big_b / h) / (0.5 * h - 0.5 * xs))
         return xp.where(x >= 0, 0.5 * (1.0 + ratio), neg)
     h, ratio = _sp_parts(x, xp, b)
     return xp.where(x >= 0, 0.5 * (1.0 + ratio), _half_b_over_h2(h, xp, b) / (1.0 - ratio))
