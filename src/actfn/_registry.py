@@ -7,9 +7,13 @@ an activation means writing one spec module and calling :func:`register`.
 
 from __future__ import annotations
 
+import decimal
 import difflib
 import math
+import numbers
 import re
+import sys
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,24 +65,50 @@ class Param:
             return f"{self.name} must be a finite real number"
         return " and ".join(parts) + " (finite)"
 
-    def _check_real(self, v: Any, owner: str) -> float:
-        if isinstance(v, bool) or not isinstance(v, (int, float)) and not _is_real_scalar(v):
-            raise ValueError(
-                f"{owner}: parameter {self.name}={v!r} is not a real number; valid: {self.valid_range()}"
-            )
-        fv = float(v)
-        ok = math.isfinite(fv)
-        if ok and self.lower is not None:
-            ok = fv >= self.lower if self.lower_inclusive else fv > self.lower
+    def _in_range(self, v: Any) -> bool:
+        # ``v`` is a float, or any finite real (int, Fraction, Decimal, longdouble): the
+        # comparisons with the float bounds are exact.
+        ok = True
+        if self.lower is not None:
+            ok = v >= self.lower if self.lower_inclusive else v > self.lower
         if ok and self.upper is not None:
-            ok = fv <= self.upper if self.upper_inclusive else fv < self.upper
-        if not ok:
-            why = f" ({self.why})" if self.why and math.isfinite(fv) else ""
+            ok = v <= self.upper if self.upper_inclusive else v < self.upper
+        return bool(ok)
+
+    def _check_real(self, v: Any, owner: str) -> float:
+        if (isinstance(v, bool) or not isinstance(v, (numbers.Real, decimal.Decimal))
+                and not _is_real_scalar(v)):
             raise ValueError(
-                f"{owner}: parameter {self.name}={v!r} is out of range; valid: "
-                f"{self.valid_range()}{why}"
+                f"{owner}: parameter {self.name}={_short(v)} is not a real number; valid: {self.valid_range()}"
             )
-        return fv
+        fv = _to_float(v)
+        if isinstance(v, float) or fv is None or not math.isfinite(fv):
+            exact_finite = False
+        else:
+            exact_finite = True
+        if fv is not None and math.isfinite(fv) and (not exact_finite or self._in_range(v)):
+            if exact_finite and v != 0 and fv == 0:
+                raise ValueError(
+                    f"{owner}: parameter {self.name}={_short(v)} rounds to 0 in float64 (actfn computes "
+                    f"in float64); pass 0 if you mean 0; valid: {self.valid_range()}"
+                )
+            if self._in_range(fv):
+                return fv
+        if fv is None or (not math.isfinite(fv) and _is_finite_real(v)):
+            raise ValueError(
+                f"{owner}: parameter {self.name}={_short(v)} is out of range: it overflows float64 "
+                f"(largest {sys.float_info.max!r}); valid: {self.valid_range()}"
+            )
+        if exact_finite and fv != v and self._in_range(v):
+            raise ValueError(
+                f"{owner}: parameter {self.name}={_short(v)} rounds to {fv!r} in float64, which is "
+                f"out of range; valid: {self.valid_range()}"
+            )
+        why = f" ({self.why})" if self.why and math.isfinite(fv) else ""
+        raise ValueError(
+            f"{owner}: parameter {self.name}={_short(v)} is out of range; valid: "
+            f"{self.valid_range()}{why}"
+        )
 
     def validate(self, value: Any, owner: str = "") -> Any:
         """Return the normalised value, or raise ``ValueError`` naming the problem."""
@@ -90,7 +120,7 @@ class Param:
             return value
         if self.vector and not _is_real_scalar(value) and not isinstance(value, (int, float)):
             try:
-                items = [float(v) for v in _flatten_1d(value)]
+                items = [float(v) if isinstance(v, str) else v for v in _flatten_1d(value)]
             except (TypeError, ValueError):
                 raise ValueError(
                     f"{owner}: parameter {self.name}={value!r} must be a real number or a 1-D "
@@ -100,6 +130,32 @@ class Param:
                 raise ValueError(f"{owner}: parameter {self.name} is an empty sequence")
             return tuple(self._check_real(v, owner) for v in items)
         return self._check_real(value, owner)
+
+
+def _short(v: Any) -> str:
+    """``repr(v)``, shortened in the middle if long (a 400-digit int)."""
+    r = repr(v)
+    return r if len(r) <= 60 else f"{r[:28]}...{r[-28:]} ({len(r)} characters)"
+
+
+def _to_float(v: Any) -> float | None:
+    """``float(v)``, or ``None`` where the conversion overflows (huge ints, Fractions)."""
+    if isinstance(v, float):
+        return v
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # NumPy longdouble → float64 overflow warning
+            return float(v)
+    except OverflowError:
+        return None
+
+
+def _is_finite_real(v: Any) -> bool:
+    """Whether the real ``v`` (of any type) is finite: neither ±inf nor nan."""
+    try:
+        return bool(v == v and v != math.inf and v != -math.inf)
+    except (TypeError, ValueError, ArithmeticError):
+        return False
 
 
 def _is_real_scalar(v: Any) -> bool:

@@ -235,7 +235,10 @@ def limits(name: str, p: dict[str, Any], slope: float | None = None) -> tuple[An
     if name == "threshold":
         return mpmath.mpf(p["value"]), inf, z, one, z, z
     if name in ("leaky_relu", "prelu", "rrelu"):
-        a = mpmath.mpf(slope)
+        # rrelu: the exact mean slope (2**-1075 is positive although it rounds to 0)
+        with mpmath.workprec(2200):  # exact for any two doubles
+            a = ((mpmath.mpf(p["lower"]) + mpmath.mpf(p["upper"])) / 2 if name == "rrelu"
+                 else mpmath.mpf(slope))
         return (-inf * mpmath.sign(a) if a != 0 else z), inf, a, one, z, z
     if name in ("elu", "celu"):
         return -mpmath.mpf(p["alpha"]), inf, z, one, z, z

@@ -10,6 +10,8 @@ validator accepts (the smallest, 5e-324, still gives |βx| ≈ 10**3676).
 from __future__ import annotations
 
 import contextlib
+import decimal
+import fractions
 import math
 import sys
 import warnings
@@ -332,3 +334,125 @@ def test_register_accepts_a_good_name():
         assert actfn.get("relu_alias_t9").name == "relu_copy_t9"
     finally:
         _registry.unregister(spec.name)
+
+
+# -- the independent review's findings ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lower,upper,x,want",
+    [(0.0, TINY, -1e308, "-2.470328229206232748004735e-16"),
+     (0.0, TINY, -1e300, "-2.470328229206232850586835e-24"),
+     (TINY, 1e-323, -1e308, "-7.410984687618698244014204e-16"),
+     (1e-323, 1.5e-323, -1e308, "-1.235164114603116374002367e-15"),
+     (1e-310, 1.00000000000005e-310, -1e308, "-0.01000000000000021659194106")],
+)
+def test_review_B_rrelu_subnormal_slope_kept_exact(lower, upper, x, want):
+    # Was -0.0 / 142 ulp off: (lower + upper)/2 was rounded to a subnormal before use.
+    act = actfn.get("rrelu", lower=lower, upper=upper)
+    w = round_to(mpmath.mpf(want), "float64")
+    for path in PATHS:
+        with _path(path):
+            got = act(np.array([x]))[0]
+            assert ulp_distance(np.array([got]), np.array([w]))[0] <= 1, (path, got, w)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_review_B_rrelu_limit_from_the_exact_slope(dtype):
+    # Was +0.0: the slope 2**-1075 rounds to 0 in float64, but it is positive.
+    act = actfn.get("rrelu", lower=0.0, upper=TINY)
+    for path in PATHS:
+        with _path(path):
+            got = act(np.array([-np.inf, np.inf], dtype=DTYPES[dtype]))
+            np.testing.assert_array_equal(got, [-np.inf, np.inf])
+            # f' is the slope correctly rounded (2**-1075 → 0, ties to even)
+            assert act.derivative(np.array([-1.0]))[0] == 0.0
+
+
+@pytest.mark.parametrize(
+    "lower,upper",
+    [(0.0, TINY), (TINY, 1e-323), (1e-323, 1.5e-323), (1e-310, 1.00000000000005e-310),
+     (0.0, 1e-300), (1e-320, NORMAL_MIN), (2.0**-1001, 2.0**-999), (TINY, 1.0),
+     (1e300, MAX)],
+)
+def test_review_B_rrelu_tiny_and_huge_bounds_all_dtypes(lower, upper):
+    assert_accurate("rrelu", {"lower": lower, "upper": upper},
+                    dtypes=("float64", "float32", "float16"))
+
+
+@pytest.mark.parametrize(
+    "name,params",
+    [("elu", {"alpha": 10**400}), ("squareplus", {"b": 10**309}),
+     ("hardtanh", {"min_val": -10**400}), ("threshold", {"threshold": 10**400}),
+     ("leaky_relu", {"negative_slope": -10**400}), ("prelu", {"weight": [1, 10**400]}),
+     ("celu", {"alpha": np.longdouble("1e4000")} if np.finfo(np.longdouble).maxexp > 1024
+      else {"alpha": 10**400})],
+)
+def test_review_F_huge_ints_are_a_value_error(name, params):
+    # Was a bare OverflowError: int too large to convert to float.
+    pname = next(iter(params))
+    with pytest.raises(ValueError, match=rf"{name}: parameter {pname}=.*overflows float64"):
+        actfn.get(name, **params)
+
+
+@pytest.mark.parametrize(
+    "value,want",
+    [(fractions.Fraction(1, 3), 1 / 3), (decimal.Decimal("0.25"), 0.25),
+     (np.longdouble(2) if hasattr(np, "longdouble") else 2.0, 2.0)],
+)
+def test_review_F_any_real_number_is_accepted(value, want):
+    # Was "not a real number" for Fraction and Decimal.
+    assert actfn.get("celu", alpha=value).params["alpha"] == want
+
+
+@pytest.mark.parametrize(
+    "value",
+    [np.longdouble("1e-4000") if np.finfo(np.longdouble).minexp < -1022
+     else fractions.Fraction(1, 10**400), fractions.Fraction(1, 10**400),
+     decimal.Decimal("1e-400")],
+)
+def test_review_F_a_positive_value_that_rounds_to_zero_says_so(value):
+    # Was "valid: alpha > 0" although the value is positive.
+    with pytest.raises(ValueError, match="celu: parameter alpha=.*rounds to 0 in float64"):
+        actfn.get("celu", alpha=value)
+    with pytest.raises(ValueError, match="leaky_relu: .*rounds to 0 in float64"):
+        actfn.get("leaky_relu", negative_slope=value)
+
+
+def test_review_F_exact_value_out_of_range_is_refused_as_such():
+    with pytest.raises(ValueError, match=r"alpha=Decimal\('-1E-400'\) is out of range; valid"):
+        actfn.get("celu", alpha=decimal.Decimal("-1e-400"))
+    with pytest.raises(ValueError, match="is not a real number"):
+        actfn.get("celu", alpha=1 + 2j)
+
+
+@pytest.mark.parametrize(
+    "x,want",
+    [(-1.0150364507583869e-152, "4.781062895063053317238812e+145"),
+     (-1.5816116019576732e-153, "1.263701312257813507399226e+148"),
+     (1.0235960709452218e-151, "4.662127726641090719127122e+142")],
+)
+def test_review_C_squareplus_subnormal_b_second_derivative(x, want):
+    # Was 5-6 ulp: hypot(x, √b) and √b each rounded, cubed in b/(2h³). Now h² = X² + B
+    # is formed exactly on x, b scaled by powers of two so that B ∈ [1, 4).
+    act = actfn.get("squareplus", b=1e-310)
+    w = round_to(mpmath.mpf(want), "float64")
+    for path in PATHS:
+        with _path(path):
+            got = act.second_derivative(np.array([x]))[0]
+            assert ulp_distance(np.array([got]), np.array([w]))[0] <= 2, (path, got, w)
+
+
+@pytest.mark.parametrize("b", [TINY, 1e-310, 1e-300, 1e-61, 1.0, 4.0, 1e100, MAX])
+def test_review_C_squareplus_random_inputs_near_sqrt_b(b):
+    # Random x around ±√b, where all three forms are most sensitive to the rounding of h.
+    act = actfn.get("squareplus", b=b)
+    rng = np.random.default_rng(9)
+    x = math.sqrt(b) * 10 ** rng.uniform(-3, 4, 300) * rng.choice([-1.0, 1.0], 300)
+    for which in range(3):
+        want = _expected("squareplus", act.params, which, x)
+        for path in PATHS:
+            with _path(path), warnings.catch_warnings():
+                warnings.simplefilter("error")
+                got = (act, act.derivative, act.second_derivative)[which](x)
+            assert ulp_distance(got, want).max() <= F64_BOUND[which], (which, path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .._math import zero
+from .._math import is_f64, zero
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec, register
 
 
@@ -359,6 +359,32 @@ def _mean(lower, upper):
     return float((Fraction(lower) + Fraction(upper)) / 2)
 
 
+#: Slopes below this are kept as slope·2**_RRELU_K (a normal float) and applied as
+#: (x·that)·2**-_RRELU_K, so that a subnormal slope keeps all 53 bits.
+_RRELU_SMALL = 2.0**-1000
+_RRELU_K = 600
+
+
+def _rrelu_scaled(lower, upper):
+    """(a, scale) with a·scale = (lower + upper)/2 to 53 bits and a normal (or 0)."""
+    s = (Fraction(lower) + Fraction(upper)) / 2
+    if s == 0 or s >= _RRELU_SMALL:
+        return float(s), 1.0
+    # s < 2**-1000: a = s·2**600 < 2**-400, so x·a never overflows and the final exact
+    # power-of-two scaling rounds once into the subnormal range.
+    return float(s * 2**_RRELU_K), 2.0**-_RRELU_K
+
+
+def _rrelu(x, xp, *, lower, upper):
+    a, scale = _rrelu_scaled(lower, upper)
+    if scale == 1.0:
+        return _leaky(x, xp, a)
+    if not is_f64(x, xp):  # a working dtype without float64 (JAX without x64): s·x is ±0
+        return xp.where(x > 0, x, xp.where(xp.isinf(x), x, x * 0.0))
+    # a > 0 here, so f(-inf) = -inf (the slope is positive even where it rounds to 0).
+    return xp.where(x > 0, x, (x * a) * scale)
+
+
 def _rrelu_check(p):
     if not p["lower"] <= p["upper"]:
         raise ValueError(
@@ -371,7 +397,7 @@ register(
         name="rrelu",
         family="relu",
         summary="Randomized leaky ReLU, evaluated as at inference: slope (lower + upper)/2.",
-        f=lambda x, xp, *, lower, upper: _leaky(x, xp, _mean(lower, upper)),
+        f=_rrelu,
         df=lambda x, xp, *, lower, upper: _leaky_d(x, xp, _mean(lower, upper)),
         d2f=zero,
         params=(
