@@ -167,8 +167,10 @@ def _no_folder(shown: str, target: str) -> OutputPathError:
     if os.path.realpath(os.path.abspath(shown)) != os.path.abspath(shown) or os.path.islink(
             shown):
         missing = _missing_folder(folder)
-        return OutputPathError(f"cannot write {_q(shown)}: it leads to {_q(target)}, and "
-                               f"directory {_q(missing)} does not exist")
+        # the link's target is left out: long paths would push the message past the
+        # CLI's one-line limit and cut off the folder that is missing
+        return OutputPathError(f"cannot write {_q(shown)}: it is a symlink, and directory "
+                               f"{_q(missing)} does not exist")
     return OutputPathError(f"cannot write {_q(shown)}: directory "
                            f"{_q(os.path.dirname(shown) or '.')} does not exist")
 

@@ -456,3 +456,20 @@ def test_review_C_squareplus_random_inputs_near_sqrt_b(b):
                 warnings.simplefilter("error")
                 got = (act, act.derivative, act.second_derivative)[which](x)
             assert ulp_distance(got, want).max() <= F64_BOUND[which], (which, path)
+
+
+@pytest.mark.parametrize("name, params", [
+    ("celu", {"alpha": 0.5}), ("celu", {"alpha": 2.0}), ("celu", {"alpha": 1e-300}),
+    ("celu", {"alpha": 1e300}), ("elu", {"alpha": 0.0}), ("elu", {"alpha": 0.3}),
+    ("elu", {"alpha": 1e300}), ("selu", {}), ("selu", {"alpha": 1e300, "scale": 1e-300}),
+    ("selu", {"alpha": 1e-300, "scale": 1e300}),
+])
+def test_elu_family_keeps_the_sign_of_zero_for_every_parameter(name: str, params: dict) -> None:
+    # f(±0) = ±0 as in PyTorch; the small-|x/α| series of celu turned -0 into +0.
+    act = actfn.get(name, **params)
+    for dtype in (np.float16, np.float32, np.float64):
+        x = np.array([-0.0, 0.0], dtype=dtype)
+        with _path("numpy"):
+            pure = act(x)
+        for y in (act(x), pure):
+            assert np.signbit(y).tolist() == [True, False], (name, params, dtype, y)

@@ -82,6 +82,12 @@ def _k_exp(x, xp, a, s, ain, power):
 
 
 def _elu_like(x, xp, a, s, ain):
+    # f(±0) = ±0 for every parameter (as PyTorch): the branches below may lose the sign of
+    # a zero (x + x·c with x = -0 and c = -0 is +0), so zeros are passed through.
+    return xp.where(x == 0, x, _elu_like_nonzero(x, xp, a, s, ain))
+
+
+def _elu_like_nonzero(x, xp, a, s, ain):
     q, qlo = _scaled_arg(x, xp, ain)
     neg = _expm1_dd(q, qlo, xp)
     if ain != 1.0:
