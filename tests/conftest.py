@@ -264,6 +264,32 @@ _SKIPPED: list[str] = []
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped:
         _SKIPPED.append(report.nodeid)
+    for key, value in getattr(report, "user_properties", ()):
+        if key == "actfn_hypothesis" and report.when == "teardown":  # set by a fixture
+            name, cases, runs, oracle = value
+            row = _HYPOTHESIS.setdefault(name, [0, 0, 0])
+            row[0] += cases
+            row[1] += runs
+            row[2] += oracle
+
+
+#: activation → [property cases, hypothesis examples, oracle examples], from the reports of
+#: tests/hostile/test_hypothesis.py (forwarded by xdist workers).
+_HYPOTHESIS: dict[str, list[int]] = {}
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not _HYPOTHESIS:
+        return
+    tr = terminalreporter
+    tr.section("hypothesis examples per activation")
+    tr.write_line("activation        property cases (hypothesis examples)   oracle examples")
+    for name in sorted(_HYPOTHESIS):
+        cases, runs, oracle = _HYPOTHESIS[name]
+        tr.write_line(f"{name:16s}  {cases:14d} ({runs:6d}){oracle:20d}")
+    tot = [sum(r[i] for r in _HYPOTHESIS.values()) for i in range(3)]
+    tr.write_line(f"total: {tot[0]} property cases in {tot[1]} hypothesis examples, "
+                  f"{tot[2]} oracle examples")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

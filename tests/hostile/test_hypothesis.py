@@ -63,32 +63,20 @@ F64_BOUND = (2, 4, 4)
 COUNTS: collections.Counter[str] = collections.Counter()  # cases checked
 RUNS: collections.Counter[str] = collections.Counter()  # hypothesis examples
 ORACLE_COUNTS: collections.Counter[str] = collections.Counter()  # cases checked
-RUNS: collections.Counter[str] = collections.Counter()  # hypothesis examples
 
 
-class _Summary:
-    """Adds the example counts to pytest's terminal summary."""
-
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not COUNTS and not ORACLE_COUNTS:
-            return
-        tr = terminalreporter
-        tr.section("hypothesis examples per activation")
-        tr.write_line("activation        property cases (hypothesis examples × batch)   "
-                      "oracle examples")
-        for name in sorted(set(COUNTS) | set(ORACLE_COUNTS)):
-            tr.write_line(f"{name:16s}  {COUNTS[name]:6d} ({RUNS[name]:5d} × {BATCH})"
-                          f"{ORACLE_COUNTS[name]:32d}")
-        tr.write_line(f"total: {sum(COUNTS.values())} property cases in "
-                      f"{sum(RUNS.values())} examples, {sum(ORACLE_COUNTS.values())} "
-                      "oracle examples")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_counts(request: pytest.FixtureRequest) -> None:
-    pm = request.config.pluginmanager
-    if not pm.has_plugin("actfn-hypothesis-counts"):
-        pm.register(_Summary(), "actfn-hypothesis-counts")
+@pytest.fixture(autouse=True)
+def _report_counts(request: pytest.FixtureRequest) -> Any:
+    """Attach this test's example counts to its report (``user_properties``), which
+    pytest-xdist forwards to the controller; tests/conftest.py adds them up in the
+    terminal summary ("hypothesis examples per activation"), with or without ``-n``."""
+    before = (COUNTS.copy(), RUNS.copy(), ORACLE_COUNTS.copy())
+    yield
+    for name in set(COUNTS) | set(RUNS) | set(ORACLE_COUNTS):
+        delta = (COUNTS[name] - before[0][name], RUNS[name] - before[1][name],
+                 ORACLE_COUNTS[name] - before[2][name])
+        if any(delta):
+            request.node.user_properties.append(("actfn_hypothesis", (name, *delta)))
 
 
 # -- strategies ---------------------------------------------------------------------------
