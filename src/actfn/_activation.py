@@ -147,17 +147,17 @@ class Activation:
 
     # -- machinery --------------------------------------------------------------
     def _run(self, x: Any, kernels: tuple[Any, ...], fused: bool = False,
-             out: Any = None, which: tuple[str, ...] | None = None) -> tuple[Any, ...]:
-        # ``which`` names the results ("f", "df", "d2f"; kernels of different methods
-        # may be one function, as for exp) for the autodiff route (_differentiable).
+             out: Any = None, *, which: tuple[str, ...]) -> tuple[Any, ...]:
+        # ``which`` names the results ("f", "df", "d2f") for the autodiff routes; it cannot
+        # be derived from ``kernels``, since methods may share one function (exp).
         if self._live:
-            return self._run_live(x, kernels, fused, out, which)
+            return self._run_live(x, out, which)
         if type(x) is np.ndarray:  # the common case first: no conversion to decide on
             return _fast.run_numpy(self, x, kernels, fused, out, self._run_generic)
         if _is_dask(x):
             if out is not None:
                 raise TypeError("out= is supported for NumPy inputs only, not dask arrays")
-            return self._run_dask(x, kernels, fused)
+            return self._run_dask(x, kernels, fused, which)
         arr = _backend._numpy_input(x)
         if arr is not None:  # NumPy: compiled fused loops when available (actfn._fast)
             return _fast.run_numpy(self, arr, kernels, fused, out, self._run_generic)
@@ -166,13 +166,12 @@ class Activation:
                 f"out= is supported for NumPy inputs only, not {type(x).__module__}."
                 f"{type(x).__name__}"
             )
-        routed = self._differentiable(x, which, kernels, fused)
+        routed = self._differentiable(x, which)
         if routed is not None:
             return routed
         return self._run_generic(x, kernels, fused)
 
-    def _differentiable(self, x: Any, which: tuple[str, ...] | None, kernels: tuple[Any, ...],
-                        fused: bool) -> tuple[Any, ...] | None:
+    def _differentiable(self, x: Any, which: tuple[str, ...]) -> tuple[Any, ...] | None:
         """The results through actfn.torch / actfn.jax when autodiff can see ``x``.
 
         A torch tensor that autograd records (``requires_grad`` with grad mode on), a
@@ -188,16 +187,15 @@ class Activation:
 
             if not _at._traced(x):
                 return None
-            return _at._core(self._spec, self._params, x, which or self._which(kernels, fused))
+            return _at._core(self._spec, self._params, x, which)
         jax = sys.modules.get("jax")
         if jax is not None and isinstance(x, jax.core.Tracer):
             from . import jax as _aj
 
-            return _aj._core(self._spec, self._params, x, which or self._which(kernels, fused))
+            return _aj._core(self._spec, self._params, x, which)
         return None
 
-    def _run_live(self, x: Any, kernels: tuple[Any, ...], fused: bool, out: Any,
-                  which: tuple[str, ...] | None) -> tuple[Any, ...]:
+    def _run_live(self, x: Any, out: Any, which: tuple[str, ...]) -> tuple[Any, ...]:
         """Evaluation with torch tensor parameters that require grad: through actfn.torch,
         whose autograd Functions give their analytic gradients (never detached)."""
         torch = sys.modules.get("torch")
@@ -212,15 +210,7 @@ class Activation:
             raise TypeError("out= is supported for NumPy inputs only, not torch tensors")
         from . import torch as _at
 
-        return _at._core(self._spec, self._params, x, which or self._which(kernels, fused),
-                         self._live)
-
-    def _which(self, kernels: tuple[Any, ...], fused: bool) -> tuple[str, ...]:
-        if fused:
-            return ("f", "df")
-        spec = self._spec
-        names = {id(spec.d2f): "d2f", id(spec.df): "df", id(spec.f): "f"}
-        return tuple(names[id(k)] for k in kernels)
+        return _at._core(self._spec, self._params, x, which, self._live)
 
     def _run_generic(self, x: Any, kernels: tuple[Any, ...], fused: bool,
                      out: list[np.ndarray] | None = None) -> tuple[Any, ...]:
@@ -301,7 +291,8 @@ class Activation:
                         results[j].flat[start:stop] = yb
         return tuple(results)
 
-    def _run_dask(self, x: Any, kernels: tuple[Any, ...], fused: bool) -> tuple[Any, ...]:
+    def _run_dask(self, x: Any, kernels: tuple[Any, ...], fused: bool,
+                  which: tuple[str, ...]) -> tuple[Any, ...]:
         # Chunkwise through the NumPy path: stays lazy and keeps full accuracy.
         import dask.array as da
 
@@ -311,7 +302,7 @@ class Activation:
         n = 2 if fused else len(kernels)
 
         def block(b: np.ndarray, i: int) -> np.ndarray:
-            return self._run(b, kernels, fused)[i]
+            return self._run(b, kernels, fused, which=which)[i]
 
         return tuple(
             da.map_blocks(block, x, i, dtype=meta_dtype, meta=np.empty((0,) * x.ndim, meta_dtype))
