@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import actfn
-from actfn.catalog.exponential import SELU_ALPHA, SELU_SCALE
+from actfn.catalog.selu import SELU_ALPHA, SELU_SCALE
 from actfn.cli import app
 from actfn.experiments import _claims as C
 from actfn.experiments import claims, experiments, moment_jacobian, moment_map, resolve

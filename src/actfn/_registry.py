@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import decimal
 import difflib
+import importlib
+import importlib.metadata
 import math
 import numbers
+import pkgutil
 import re
 import sys
 import warnings
@@ -20,7 +23,7 @@ from typing import Any
 
 __all__ = [
     "Param", "Spec", "register", "unregister", "lookup", "canonical_names", "aliases",
-    "Properties", "Equivalent", "Prose",
+    "Properties", "Equivalent", "Prose", "discover", "load_plugins", "ENTRY_POINT_GROUP",
 ]
 
 #: A kernel computes one of f, f', f'' on an array ``x`` that is already in the
@@ -310,6 +313,54 @@ def lookup(name: str) -> Spec:
         raise ValueError(
             f"unknown activation {name!r}{hint} (actfn.names() lists all {len(_SPECS)})"
         ) from None
+
+
+#: Entry-point group through which installed distributions add activations: each entry
+#: point names a module with a module-level ``SPEC`` or a :class:`Spec` object.
+ENTRY_POINT_GROUP = "actfn.activations"
+
+
+def _spec_of(obj: Any, where: str) -> Spec:
+    spec = obj if isinstance(obj, Spec) else getattr(obj, "SPEC", None)
+    if not isinstance(spec, Spec):
+        raise TypeError(f"{where} defines no module-level SPEC = Spec(...)")
+    return spec
+
+
+def discover(package: str, path: Any) -> list[str]:
+    """Import every public module of ``package`` (found with :mod:`pkgutil` on ``path``)
+    and register its module-level ``SPEC``; return the names registered.
+
+    Modules and sub-packages whose name starts with ``_`` (generated tables, helpers)
+    are skipped, so the package's files are the only list of its activations.
+    """
+    names = []
+    for info in sorted(pkgutil.iter_modules(path), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package}.{info.name}")
+        names.append(register(_spec_of(module, module.__name__)).name)
+    return names
+
+
+def load_plugins(group: str = ENTRY_POINT_GROUP, *, strict: bool = False) -> list[str]:
+    """Register the activations that installed distributions declare in the entry-point
+    ``group`` (each entry point: a module with ``SPEC``, or a :class:`Spec`); return
+    the names registered. An entry point whose name is already registered is an error,
+    as it is for :func:`register`: with ``strict`` it raises, otherwise the entry point
+    is skipped with a ``RuntimeWarning`` naming it (a broken plug-in must not make actfn
+    unimportable)."""
+    names = []
+    for ep in sorted(importlib.metadata.entry_points(group=group), key=lambda e: e.name):
+        where = f"plugin entry point {ep.name} = {ep.value} (group {group})"
+        try:
+            names.append(register(_spec_of(ep.load(), where)).name)
+        except Exception as e:  # a broken plug-in must not make actfn unimportable
+            if strict:
+                raise
+            warnings.warn(f"actfn: skipped {where}: {type(e).__name__}: {e}", RuntimeWarning,
+                          stacklevel=2)
+    return names
 
 
 # -- knowledge carried in ``Spec.info`` ---------------------------------------------------

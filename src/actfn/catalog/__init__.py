@@ -1,6 +1,15 @@
-"""The built-in catalog: importing this package registers every activation.
+"""The built-in catalog: one module per activation, discovered rather than listed.
 
-Each module holds one family; each activation is one ``register(Spec(...))`` call.
+Every public module ``actfn/catalog/<name>.py`` defines a module-level ``SPEC`` (a
+:class:`~actfn.Spec`); importing this package registers them all (see
+:func:`actfn._registry.discover`). Modules whose name starts with ``_`` hold generated
+data and are skipped. Third-party packages add activations through the
+``actfn.activations`` entry-point group (see CONTRIBUTING.md).
 """
 
-from . import exponential, gated, relu, shrink, sigmoid, softplus, tanh  # noqa: F401
+from .._registry import discover, load_plugins
+
+__all__: list[str] = []
+
+discover(__name__, __path__)
+load_plugins()

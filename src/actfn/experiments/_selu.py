@@ -76,7 +76,7 @@ def moment_map(
     :math:`\sum w = \omega` and :math:`\sum w^2 = \tau`; returns the output mean and
     variance (see the module docstring for the formulas).
 
-    >>> from actfn.catalog.exponential import SELU_ALPHA, SELU_SCALE
+    >>> from actfn.catalog.selu import SELU_ALPHA, SELU_SCALE
     >>> [round(v, 12) for v in moment_map(0.0, 1.0, alpha=SELU_ALPHA, scale=SELU_SCALE)]
     [0.0, 1.0]
     """
@@ -177,7 +177,7 @@ def moment_jacobian(
 # -- the experiment ---------------------------------------------------------------------
 def run(quick: bool = False, progress: Any = None) -> dict[str, Any]:
     """Solve the fixed point for several targets; Jacobian, stability and trajectories."""
-    from ..catalog.exponential import SELU_ALPHA, SELU_SCALE
+    from ..catalog.selu import SELU_ALPHA, SELU_SCALE
 
     out: dict[str, Any] = {}
     alpha, scale = selu_parameters()

@@ -1,0 +1,217 @@
+"""gelu: Gaussian error linear unit x·Φ(x) (or its tanh approximation)."""
+
+from __future__ import annotations
+
+from .._math import (
+    INV_SQRT2,
+    SQRT_2_OVER_PI,
+    SQRT_PI_OVER_2,
+    clip,
+    near_zeros,
+    scaled_gaussian,
+    scaled_sigmoid_parts,
+    sigmoid_parts,
+    times_sigmoid,
+    two_prod,
+    two_sum,
+    unscale,
+)
+from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+
+__all__ = ["SPEC"]
+
+
+# -- gelu, exact -------------------------------------------------------------------------
+# f = x·Φ(x), f' = Φ(x) + x·φ(x), f'' = φ(x)·(2 - x²).
+# For x < 0, Φ(x) = φ(x)·R(x) with the Mills ratio R(x) = sqrt(π/2)·erfcx(-x/√2): the
+# naive 0.5·x·(1 + erf(x/√2)) cancels (PyTorch is ~7e5 ulps off at x = -5), and
+# erfc(-x/√2) would inherit the rounding of x/√2 amplified by 2t² in the tail. φ is
+# evaluated by scaled_gaussian with x² split exactly. Beyond |x| = 40 every output is
+# at its limit, so x is clipped there (which also keeps ±inf away from the dd steps).
+_GELU_CLIP = 40.0
+
+
+def _gelu_parts(x, xp, special):
+    xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
+    phi_s = scaled_gaussian(xc, xp)  # φ(x)·2**128 (float64)
+    u = unscale(xc, xp)
+    mills = SQRT_PI_OVER_2 * special.erfcx(-xc * INV_SQRT2)
+    cdf_pos = 0.5 * special.erfc(-xc * INV_SQRT2)
+    return xc, phi_s, u, mills, cdf_pos
+
+
+def _gelu_exact(x, xp, special):
+    xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp, special)
+    neg = (xc * mills * phi_s) * u
+    return xp.where(x >= 0, x * cdf_pos, neg)
+
+
+def _gelu_exact_d(x, xp, special):
+    xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp, special)
+    pos = cdf_pos + (xc * phi_s) * u
+    neg = ((mills + xc) * phi_s) * u
+    return near_zeros(xp.where(x >= 0, pos, neg), xc, xp, "gelu_d")
+
+
+def _gelu_exact_d2(x, xp, special):
+    xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
+    p, pe = two_prod(xc, xc, xp)
+    return (((2.0 - p) - pe) * scaled_gaussian(xc, xp)) * unscale(xc, xp)
+
+
+# -- gelu, tanh approximation -------------------------------------------------------------
+# f = x·σ(2u) with u = sqrt(2/π)·(x + 0.044715 x³), identical to 0.5·x·(1 + tanh u) but
+# without the cancellation for x < 0. 2u is carried as a double-double so exp(-|2u|)
+# keeps full precision in the tail; |x| > 30 is at the limit (and x³ cannot overflow).
+_GELU_A = 0.044715
+
+
+_GELU_A_LO = 2.1960211427085595e-18  # 0.044715 (decimal) - _GELU_A
+
+
+_GELU_TANH_CLIP = 30.0
+
+
+def _gelu_tanh_arg(x, xp):
+    xc = clip(x, xp, -_GELU_TANH_CLIP, _GELU_TANH_CLIP)
+    p, pe = two_prod(xc, xc, xp)
+    q, qe = two_prod(p, xp.full_like(p, _GELU_A), xp)
+    qe = qe + (_GELU_A * pe + _GELU_A_LO * p)
+    r, re = two_sum(1.0 + 0.0 * q, q)
+    re = re + qe
+    m, me = two_prod(xc, r, xp)
+    me = me + xc * re
+    c2 = 2.0 * SQRT_2_OVER_PI[0]
+    z, ze = two_prod(m, xp.full_like(m, c2), xp)
+    ze = ze + c2 * me + 2.0 * SQRT_2_OVER_PI[1] * m
+    dz = c2 * (1.0 + 3.0 * _GELU_A * p)  # d(2u)/dx
+    d2z = c2 * 6.0 * _GELU_A * xc  # d²(2u)/dx²
+    return xc, z, ze, dz, d2z
+
+
+def _gelu_tanh(x, xp):
+    xc, z, ze, _, _ = _gelu_tanh_arg(x, xp)
+    f, inv_k = times_sigmoid(xp.where(x >= 0, x, xc), z, xp, ze)
+    return f * inv_k
+
+
+# With v = 2u and σ'' = σ'(1 - 2σ):
+#   f'  = σ(v)·(1 + x v' σ(-v)),  1 + x v' σ(-v) = (1 + x v') - x v' σ(v)  for v < 0;
+#   f'' = σ'(v)·(2v' + x v'' + x v'²(1 - 2σ(v))), whose last term is split as
+#         x v'² - 2x v'² σ(v) (v < 0) or -x v'² + 2x v'² σ(-v) (v ≥ 0),
+# so the subtracted part is always the small one; near_zeros covers the zero crossings.
+def _gelu_tanh_d(x, xp):
+    xc, z, ze, dz, _ = _gelu_tanh_arg(x, xp)
+    s, sm, _ = sigmoid_parts(z, xp, ze)
+    ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    t = xc * dz
+    inner = xp.where(z < 0, (1.0 + t) - t * s, 1.0 + t * sm)
+    return near_zeros((ss * inner) * inv_k, xc, xp, "gelu_tanh_d")
+
+
+def _gelu_tanh_d2(x, xp):
+    xc, z, ze, dz, d2z = _gelu_tanh_arg(x, xp)
+    s, sm, _ = sigmoid_parts(z, xp, ze)
+    _, ds, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    base = 2.0 * dz + xc * d2z
+    q = xc * dz * dz
+    inner = xp.where(z < 0, (base + q) - 2.0 * q * s, (base - q) + 2.0 * q * sm)
+    return near_zeros((ds * inner) * inv_k, xc, xp, "gelu_tanh_d2")
+
+
+def _gelu(x, xp, *, approximate, special):
+    return _gelu_exact(x, xp, special) if approximate == "none" else _gelu_tanh(x, xp)
+
+
+def _gelu_d(x, xp, *, approximate, special):
+    return _gelu_exact_d(x, xp, special) if approximate == "none" else _gelu_tanh_d(x, xp)
+
+
+def _gelu_d2(x, xp, *, approximate, special):
+    return _gelu_exact_d2(x, xp, special) if approximate == "none" else _gelu_tanh_d2(x, xp)
+
+
+SPEC = Spec(
+    name="gelu",
+    family="gelu",
+    summary="Gaussian error linear unit x·Φ(x) (or its tanh approximation).",
+    f=_gelu,
+    df=_gelu_d,
+    d2f=_gelu_d2,
+    needs_special=True,
+    params=(
+        Param(
+            "approximate",
+            "none",
+            "'none' for the exact x·Φ(x), 'tanh' for 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³)))",
+            choices=("none", "tanh"),
+        ),
+    ),
+    latex={
+        "f": r"x\,\Phi(x) = \frac{x}{2}\Bigl(1 + \operatorname{erf}\frac{x}{\sqrt2}\Bigr)",
+        "df": r"\Phi(x) + x\,\varphi(x)",
+        "d2f": r"\varphi(x)\,(2 - x^2)",
+        "f_tanh": r"\frac{x}{2}\Bigl(1 + \tanh\bigl(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\bigr)\Bigr)",
+    },
+    reference="Hendrycks & Gimpel, Gaussian Error Linear Units (2016), arXiv:1606.08415",
+    info={
+        "properties": Properties(
+            range=(-0.1699712074799037, INF), attained=(True, False), monotone=False,
+            saturates=("-",), range_text="[-0.16997…, ∞) (minimum at x ≈ -0.7518)",
+        ),
+        "frameworks": (
+            Equivalent("PyTorch", "torch.nn.functional.gelu(x, approximate='none')",
+                       "torch.nn.GELU(approximate='none')",
+                       "approximate → approximate ('none' or 'tanh', default 'none')"),
+            Equivalent("Keras", "keras.activations.gelu(x, approximate=False)",
+                       'keras.layers.Activation("gelu")',
+                       "approximate='none' ↔ approximate=False, 'tanh' ↔ True",
+                       "Exact by default, like tf.nn.gelu."),
+            Equivalent("JAX", "jax.nn.gelu(x, approximate=False)", "",
+                       "approximate='none' ↔ approximate=False, 'tanh' ↔ True",
+                       "jax.nn.gelu defaults to approximate=True, the tanh form, unlike "
+                       "PyTorch, Keras and actfn; pass approximate=False for x·Φ(x)."),
+        ),
+        "en": Prose(
+            strengths=(
+                "Smooth everywhere, with a small negative dip that lets a little negative "
+                "signal through.",
+                "The standard choice in Transformers (BERT, GPT-2, ViT).",
+            ),
+            weaknesses=(
+                "Costs more than ReLU (erf, or tanh of a cubic).",
+                "Not monotone: the minimum is about −0.170 at x ≈ −0.752.",
+                "Exact and tanh forms differ by up to about 5e−4, and frameworks "
+                "disagree on which is the default.",
+            ),
+            use="Feed-forward blocks of Transformers.",
+            corrections=(
+                "GELU is defined as x·Φ(x) with Φ the standard normal CDF; "
+                "0.5x(1 + tanh(√(2/π)(x + 0.044715x³))) is an approximation of it.",
+                "GELU has no hyperparameter to tune, only the choice of exact or tanh form.",
+                "GELU is slower to compute than ReLU, not faster.",
+                "Smoothness does not prevent vanishing gradients: f′ tends to 0 for large "
+                "negative inputs.",
+            ),
+        ),
+        "zh": Prose(
+            strengths=(
+                "处处光滑,负半轴有一个小凹陷,让少量负信号通过。",
+                "Transformer(BERT、GPT-2、ViT)中的标准选择。",
+            ),
+            weaknesses=(
+                "比 ReLU 贵(需要 erf,或三次多项式的 tanh)。",
+                "不单调:最小值约为 −0.170,位于 x ≈ −0.752。",
+                "精确形式与 tanh 近似最多相差约 5e−4,各框架的默认形式也不一致。",
+            ),
+            use="Transformer 的前馈层。",
+            corrections=(
+                "GELU 的定义是 x·Φ(x),Φ 为标准正态分布函数;"
+                "0.5x(1 + tanh(√(2/π)(x + 0.044715x³))) 只是它的近似。",
+                "GELU 没有需要调节的超参数,只能选择精确形式或 tanh 近似。",
+                "GELU 的计算比 ReLU 慢,而不是更快。",
+                "光滑并不能防止梯度消失:输入很负时 f′ 趋于 0。",
+            ),
+        ),
+    },
+)

@@ -1,0 +1,76 @@
+"""hardsigmoid: Piecewise-linear sigmoid: 0 below -3, 1 above 3, x/6 + 1/2 between."""
+
+from __future__ import annotations
+
+from .._math import zero
+from .._registry import Equivalent, Properties, Prose, Spec
+
+__all__ = ["SPEC"]
+
+
+# -- hardsigmoid ---------------------------------------------------------------
+# Piecewise-linear σ: relu6(x + 3)/6. PyTorch's backward is 1/6 on the open interval
+# (-3, 3) and 0 at the kinks.
+def _hardsigmoid(x, xp):
+    return xp.where(x <= -3.0, 0.0, xp.where(x >= 3.0, 1.0, (x + 3.0) / 6.0))
+
+
+def _hardsigmoid_d(x, xp):
+    return xp.where((x > -3.0) & (x < 3.0), 1.0 / 6.0, xp.zeros_like(x))
+
+
+SPEC = Spec(
+    name="hardsigmoid",
+    aliases=("hard_sigmoid",),
+    family="sigmoid",
+    summary="Piecewise-linear sigmoid: 0 below -3, 1 above 3, x/6 + 1/2 between.",
+    f=_hardsigmoid,
+    df=_hardsigmoid_d,
+    d2f=zero,
+    kinks=lambda p: (-3.0, 3.0),
+    kink_convention="f'(±3) = 0 (PyTorch: the slope 1/6 holds on the open interval)",
+    latex={
+        "f": r"\begin{cases} 0 & x \le -3 \\ x/6 + 1/2 & -3 < x < 3 \\ 1 & x \ge 3 \end{cases}",
+        "df": r"\begin{cases} 1/6 & -3 < x < 3 \\ 0 & \text{otherwise} \end{cases}",
+        "d2f": r"0",
+    },
+    reference="Howard et al., Searching for MobileNetV3 (2019)",
+    info={
+        "properties": Properties(
+            range=(0.0, 1.0), attained=(True, True), smoothness=0, saturates=("-", "+"),
+            sparse=True,
+        ),
+        "frameworks": (
+            Equivalent("PyTorch", "torch.nn.functional.hardsigmoid(x)", "torch.nn.Hardsigmoid()",
+                       "none", kink_grad=(0.0, 0.0)),
+            Equivalent("Keras", "keras.activations.hard_sigmoid(x)",
+                       'keras.layers.Activation("hard_sigmoid")', "none",
+                       "Keras 3 uses relu6(x + 3)/6 like PyTorch; Keras 2 and tf.keras used "
+                       "clip(0.2x + 0.5, 0, 1), which saturates at ±2.5."),
+            Equivalent("JAX", "jax.nn.hard_sigmoid(x)", "", "none", kink_grad=(0.0, 0.0)),
+        ),
+        "en": Prose(
+            strengths=(
+                "No exponential; exactly 0 and 1 outside [−3, 3].",
+                "Cheap in fixed-point arithmetic.",
+            ),
+            weaknesses=(
+                "Zero gradient outside (−3, 3).",
+                "A coarse approximation of σ; different libraries have used different "
+                "slopes.",
+            ),
+            use="Gates in mobile networks (MobileNetV3 squeeze-and-excitation).",
+        ),
+        "zh": Prose(
+            strengths=(
+                "无需指数;在 [−3, 3] 之外恰为 0 或 1。",
+                "定点运算中很便宜。",
+            ),
+            weaknesses=(
+                "(−3, 3) 之外梯度为 0。",
+                "对 σ 的粗略近似;不同库曾使用不同的斜率。",
+            ),
+            use="移动端网络中的门控(MobileNetV3 的 squeeze-and-excitation)。",
+        ),
+    },
+)

@@ -1,0 +1,83 @@
+"""hardtanh: Clip x to [min_val, max_val] (default [-1, 1])."""
+
+from __future__ import annotations
+
+from .._math import clip, zero
+from .._registry import Equivalent, Param, Properties, Prose, Spec
+
+__all__ = ["SPEC"]
+
+
+# -- hardtanh ------------------------------------------------------------------
+def _hardtanh(x, xp, *, min_val, max_val):
+    return clip(x, xp, min_val, max_val)
+
+
+def _hardtanh_d(x, xp, *, min_val, max_val):
+    return xp.where((x > min_val) & (x < max_val), 1.0, xp.zeros_like(x))
+
+
+def _hardtanh_check(p):
+    if not p["min_val"] < p["max_val"]:
+        raise ValueError(
+            f"hardtanh: min_val={p['min_val']!r} must be smaller than max_val={p['max_val']!r}"
+        )
+
+
+SPEC = Spec(
+    name="hardtanh",
+    aliases=("hard_tanh",),
+    family="tanh",
+    summary="Clip x to [min_val, max_val] (default [-1, 1]).",
+    f=_hardtanh,
+    df=_hardtanh_d,
+    d2f=zero,
+    params=(
+        Param("min_val", -1.0, "lower end of the linear region"),
+        Param("max_val", 1.0, "upper end of the linear region (> min_val)"),
+    ),
+    check=_hardtanh_check,
+    kinks=lambda p: (p["min_val"], p["max_val"]),
+    kink_convention="f'(min_val) = f'(max_val) = 0 (PyTorch)",
+    latex={
+        "f": r"\begin{cases} m & x < m \\ x & m \le x \le M \\ M & x > M \end{cases}",
+        "df": r"\begin{cases} 1 & m < x < M \\ 0 & \text{otherwise} \end{cases}",
+        "d2f": r"0",
+    },
+    info={
+        "properties": Properties(
+            range=(-1.0, 1.0), attained=(True, True), smoothness=0, saturates=("-", "+"),
+            zero_centred=True, range_text="[min_val, max_val]",
+        ),
+        "frameworks": (
+            Equivalent("PyTorch", "torch.nn.functional.hardtanh(x, min_val=-1.0, max_val=1.0)",
+                       "torch.nn.Hardtanh(min_val=-1.0, max_val=1.0)",
+                       "min_val → min_val, max_val → max_val", kink_grad=(0.0, 0.0)),
+            Equivalent("Keras", "keras.activations.hard_tanh(x)", "", "fixed to [-1, 1]"),
+            Equivalent("JAX", "jax.nn.hard_tanh(x)", "", "fixed to [-1, 1]",
+                       "JAX's autodiff gives 1 at ±1 (closed interval); PyTorch and actfn "
+                       "give 0.", kink_grad=(1.0, 1.0)),
+        ),
+        "en": Prose(
+            strengths=(
+                "Cheap, bounded, and exactly linear inside the range.",
+            ),
+            weaknesses=(
+                "Zero gradient outside the linear region.",
+                "Kinks at both ends.",
+            ),
+            use="Quantization-aware training and binarized networks (straight-through "
+            "estimator).",
+        ),
+        "zh": Prose(
+            strengths=(
+                "便宜、有界,区间内严格线性。",
+            ),
+            weaknesses=(
+                "线性区之外梯度为 0。",
+                "两端都有折点。",
+            ),
+            use="量化感知训练与二值化网络(直通估计器)。",
+        ),
+    },
+)

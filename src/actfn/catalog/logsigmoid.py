@@ -1,0 +1,69 @@
+"""logsigmoid: Logarithm of the sigmoid, log σ(x) = -softplus(-x)."""
+
+from __future__ import annotations
+
+from .._math import exp_neg_abs, sigmoid_parts
+from .._registry import INF, Equivalent, Properties, Prose, Spec
+
+__all__ = ["SPEC"]
+
+
+# -- logsigmoid ----------------------------------------------------------------
+# log σ(x) = min(x, 0) - log1p(exp(-|x|)); its derivative is σ(-x).
+def _logsigmoid(x, xp):
+    lp = xp.log1p(exp_neg_abs(x, xp))
+    return xp.where(x < 0, x - lp, -lp)
+
+
+def _logsigmoid_d(x, xp):
+    return sigmoid_parts(x, xp)[1]
+
+
+def _logsigmoid_d2(x, xp):
+    return -sigmoid_parts(x, xp)[2]
+
+
+SPEC = Spec(
+    name="logsigmoid",
+    aliases=("log_sigmoid",),
+    family="sigmoid",
+    summary="Logarithm of the sigmoid, log σ(x) = -softplus(-x).",
+    f=_logsigmoid,
+    df=_logsigmoid_d,
+    d2f=_logsigmoid_d2,
+    latex={
+        "f": r"\log\sigma(x) = -\log\bigl(1 + e^{-x}\bigr)",
+        "df": r"\sigma(-x) = \frac{1}{1 + e^{x}}",
+        "d2f": r"-\sigma(x)\,\bigl(1 - \sigma(x)\bigr)",
+    },
+    info={
+        "properties": Properties(range=(-INF, 0.0), saturates=("+",)),
+        "frameworks": (
+            Equivalent("PyTorch", "torch.nn.functional.logsigmoid(x)", "torch.nn.LogSigmoid()",
+                       "none"),
+            Equivalent("Keras", "keras.activations.log_sigmoid(x)", "", "none"),
+            Equivalent("JAX", "jax.nn.log_sigmoid(x)", "", "none"),
+        ),
+        "en": Prose(
+            strengths=(
+                "A numerically stable log-probability of a sigmoid output.",
+                "Smooth and monotone; its derivative is σ(−x).",
+            ),
+            weaknesses=(
+                "Unbounded below, so it is not used as a hidden activation.",
+            ),
+            use="Inside losses: binary cross-entropy on logits, log-likelihoods, DPO-style "
+            "preference losses.",
+        ),
+        "zh": Prose(
+            strengths=(
+                "数值稳定地给出 sigmoid 输出的对数概率。",
+                "光滑、单调,导数为 σ(−x)。",
+            ),
+            weaknesses=(
+                "下方无界,一般不用作隐藏层激活。",
+            ),
+            use="损失函数内部:基于 logits 的二元交叉熵、对数似然、DPO 类偏好损失。",
+        ),
+    },
+)

@@ -1,0 +1,120 @@
+"""mish: x·tanh(softplus(x)): smooth, non-monotonic, unbounded above."""
+
+from __future__ import annotations
+
+from .._math import clip, exp_neg_abs, near_zeros, sigmoid_parts
+from .._registry import INF, Equivalent, Properties, Prose, Spec
+
+__all__ = ["SPEC"]
+
+
+# -- mish ---------------------------------------------------------------------------------
+# f = x·g with g = tanh(softplus(x)). With e = exp(-|x|), one exponential gives
+#   x > 0: g = (1 + 2e)/(1 + 2e + 2e²),        h = 1 - g² = 4e²(1+e)²/((1+e)² + e²)²
+#   x ≤ 0: g = e(2 + e)/(e(2 + e) + 2),        h = 4(1+e)²/((1+e)² + 1)²
+# f' = g + x·h·σ(x),  f'' = h·σ·(2 + x·(σ(-x) - 2gσ)).
+# To avoid cancellation away from the zeros (handled by near_zeros):
+#   x ≤ 0:  g = σ·(1 + e/(2 + 2e + e²)) and 1 - h = (e(2 + e))²/((1+e)² + 1)², so
+#           f'  = σ·((1 + x) + e/(2 + 2e + e²) - x(1 - h))
+#           f'' = hσ·((2 + x) - xσ(1 + 2g))
+#   x > 0:  1 - g = 2e²/(1 + 2e + 2e²), and
+#           f'' = hσ·(2(1 - x) + 2x((1 - g) + g·σ(-x)) + x·σ(-x)).
+def _mish_parts(x, xp):
+    xc = clip(x, xp, -800.0, 800.0)
+    e = exp_neg_abs(xc, xp)
+    e2 = xp.exp(-2.0 * xp.abs(xc))  # e² with one rounding (2|x| is exact)
+    pos = xc > 0
+    w = (1.0 + e) * (1.0 + e)
+    d_pos = 1.0 + 2.0 * e + 2.0 * e2
+    n_neg = e * (2.0 + e)
+    g = xp.where(pos, (1.0 + 2.0 * e) / d_pos, n_neg / (n_neg + 2.0))
+    omg_pos = 2.0 * e2 / d_pos
+    one_minus_g = xp.where(pos, omg_pos, 1.0 - g)
+    den_neg = w + 1.0
+    # h = sech²(softplus x) = 1 - g² = (1 - g)(2 - (1 - g))
+    h = xp.where(pos, omg_pos * (2.0 - omg_pos), 4.0 * w / (den_neg * den_neg))
+    one_minus_h_neg = (n_neg / den_neg) * (n_neg / den_neg)
+    s, sm, _ = sigmoid_parts(xc, xp)
+    return xc, e, g, one_minus_g, h, one_minus_h_neg, s, sm
+
+
+def _mish(x, xp):
+    xc, _, g, *_ = _mish_parts(x, xp)
+    return xp.where(x > 0, x, xc) * g
+
+
+def _mish_df(xp, parts):
+    xc, e, g, _, h, omh, s, _ = parts
+    neg = s * ((1.0 + xc) + e / (2.0 + 2.0 * e + e * e) - xc * omh)
+    return near_zeros(xp.where(xc > 0, g + xc * h * s, neg), xc, xp, "mish_d")
+
+
+def _mish_d(x, xp):
+    return _mish_df(xp, _mish_parts(x, xp))
+
+
+def _mish_d2(x, xp):
+    xc, _, g, omg, h, _, s, sm = _mish_parts(x, xp)
+    pos = 2.0 * (1.0 - xc) + 2.0 * xc * (omg + g * sm) + xc * sm
+    neg = (2.0 + xc) - xc * s * (1.0 + 2.0 * g)
+    return near_zeros(h * s * xp.where(xc > 0, pos, neg), xc, xp, "mish_d2")
+
+
+def _mish_fd(x, xp):
+    parts = _mish_parts(x, xp)
+    xc, g = parts[0], parts[2]
+    return xp.where(x > 0, x, xc) * g, _mish_df(xp, parts)
+
+
+SPEC = Spec(
+    name="mish",
+    family="gated",
+    summary="x·tanh(softplus(x)): smooth, non-monotonic, unbounded above.",
+    f=_mish,
+    df=_mish_d,
+    d2f=_mish_d2,
+    f_df=_mish_fd,
+    latex={
+        "f": r"x\,\tanh\bigl(\operatorname{softplus}(x)\bigr)",
+        "df": r"\tanh(\operatorname{sp}(x)) + x\,\operatorname{sech}^2(\operatorname{sp}(x))\,\sigma(x)",
+        "d2f": r"\operatorname{sech}^2(\operatorname{sp}(x))\,\sigma(x)\,\bigl(2 + x\,(1 - \sigma(x) - 2\tanh(\operatorname{sp}(x))\,\sigma(x))\bigr)",
+    },
+    reference="Misra, Mish: A Self Regularized Non-Monotonic Activation Function (2019), "
+    "arXiv:1908.08681",
+    info={
+        "properties": Properties(
+            range=(-0.30884341301725043, INF), attained=(True, False), monotone=False,
+            saturates=("-",), range_text="[-0.30884…, ∞) (minimum at x ≈ -1.1924)",
+        ),
+        "frameworks": (
+            Equivalent("PyTorch", "torch.nn.functional.mish(x)", "torch.nn.Mish()", "none"),
+            Equivalent("Keras", "keras.activations.mish(x)", 'keras.layers.Activation("mish")',
+                       "none"),
+            Equivalent("JAX", "jax.nn.mish(x)", "", "none"),
+        ),
+        "en": Prose(
+            strengths=(
+                "Smooth and non-monotone like SiLU, with a slightly deeper dip "
+                "(≈ −0.309).",
+                "No dead units; unbounded above.",
+            ),
+            weaknesses=(
+                "Needs exp, log1p and tanh: the most expensive of the common "
+                "activations.",
+                "Gains over SiLU are small and task-dependent.",
+            ),
+            use="YOLOv4 and some CNN backbones.",
+        ),
+        "zh": Prose(
+            strengths=(
+                "与 SiLU 一样光滑且不单调,负向凹陷略深(约 −0.309)。",
+                "不会出现死亡神经元;上方无界。",
+            ),
+            weaknesses=(
+                "需要 exp、log1p 和 tanh,是常见激活函数中最贵的。",
+                "相对 SiLU 的提升很小,且依赖任务。",
+            ),
+            use="YOLOv4 以及部分 CNN 主干网络。",
+        ),
+    },
+)

@@ -1,0 +1,85 @@
+"""silu: Sigmoid-weighted linear unit x·σ(βx) (β = 1: SiLU; learnable β: Swish)."""
+
+from __future__ import annotations
+
+from .._math import BETA_MAX, BETA_MIN, BETA_WHY, scaled_sigmoid_parts
+from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from ..kernels.swish import silu, silu_arg, silu_d, silu_d2, silu_fd
+
+__all__ = ["SPEC"]
+
+
+# ∂f/∂β = x²·σ'(βx);  ∂f'/∂β = 2x·σ'(βx) + βx²·σ''(βx).
+def _silu_dbeta(x, xp, *, beta, beta_lo=0.0):
+    xc, z, ze = silu_arg(x, xp, beta, beta_lo)
+    _, ds, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    return (xc * xc * ds) * inv_k
+
+
+def _silu_dbeta_df(x, xp, *, beta, beta_lo=0.0):
+    xc, z, ze = silu_arg(x, xp, beta, beta_lo)
+    _, ds, d2s, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    return (xc * (2.0 * ds + (beta * xc) * d2s)) * inv_k
+
+
+SPEC = Spec(
+    name="silu",
+    aliases=("swish",),
+    family="gated",
+    summary="Sigmoid-weighted linear unit x·σ(βx) (β = 1: SiLU; learnable β: Swish).",
+    f=silu,
+    df=silu_d,
+    d2f=silu_d2,
+    f_df=silu_fd,
+    params=(Param("beta", 1.0, "gate sharpness β; β → ∞ gives ReLU", lower=BETA_MIN,
+                  upper=BETA_MAX, lower_inclusive=True, upper_inclusive=True,
+                  learnable=True, why=BETA_WHY),),
+    latex={
+        "f": r"x\,\sigma(\beta x)",
+        "df": r"\sigma(\beta x) + \beta x\,\sigma(\beta x)\bigl(1 - \sigma(\beta x)\bigr)",
+        "d2f": r"\beta\,\sigma'(\beta x)\,\bigl(2 + \beta x\,(1 - 2\sigma(\beta x))\bigr)",
+    },
+    reference="Elfwing, Uchibe & Doya (2017); Ramachandran, Zoph & Le, Searching for "
+    "Activation Functions (2017)",
+    dparams={"beta": _silu_dbeta},
+    dparams_df={"beta": _silu_dbeta_df},
+    info={
+        "properties": Properties(
+            range=(-0.2784645427610738, INF), attained=(True, False), monotone=False,
+            saturates=("-",), range_text="[-0.27846…, ∞) for β = 1 (minimum at x ≈ -1.2785)",
+        ),
+        "frameworks": (
+            Equivalent("PyTorch", "torch.nn.functional.silu(x)", "torch.nn.SiLU()",
+                       "beta fixed at 1",
+                       "For beta ≠ 1 write x * torch.sigmoid(beta * x)."),
+            Equivalent("Keras", "keras.activations.silu(x)", 'keras.layers.Activation("silu")',
+                       "beta fixed at 1", "keras.activations.swish is the same function."),
+            Equivalent("JAX", "jax.nn.silu(x)", "", "beta fixed at 1",
+                       "jax.nn.swish is an alias."),
+        ),
+        "en": Prose(
+            strengths=(
+                "Smooth and self-gated; in deep networks it often does slightly better "
+                "than ReLU.",
+                "Bounded below, unbounded above, no dead units.",
+            ),
+            weaknesses=(
+                "Needs an exponential.",
+                "Not monotone: minimum ≈ −0.278 at x ≈ −1.278.",
+            ),
+            use="EfficientNet, YOLO (v5 and later) and the gate of SwiGLU feed-forward "
+            "blocks in language models.",
+        ),
+        "zh": Prose(
+            strengths=(
+                "光滑、自门控;在深层网络中常比 ReLU 略好。",
+                "下方有界、上方无界,不会出现死亡神经元。",
+            ),
+            weaknesses=(
+                "需要指数运算。",
+                "不单调:最小值约为 −0.278,位于 x ≈ −1.278。",
+            ),
+            use="EfficientNet、YOLO(v5 起),以及语言模型中 SwiGLU 前馈层的门控。",
+        ),
+    },
+)

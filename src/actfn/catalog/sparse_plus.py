@@ -1,0 +1,74 @@
+"""sparse_plus: Piecewise-quadratic softplus: 0, (x + 1)²/4, x (JAX/Keras)."""
+
+from __future__ import annotations
+
+from .._registry import INF, Equivalent, Properties, Prose, Spec
+
+__all__ = ["SPEC"]
+
+
+# -- sparse_plus ------------------------------------------------------------------------
+def _sparse_plus(x, xp):
+    t = x + 1.0
+    return xp.where(x <= -1.0, 0.0, xp.where(x >= 1.0, x, 0.25 * t * t))
+
+
+def _sparse_plus_d(x, xp):
+    return xp.where(x <= -1.0, 0.0, xp.where(x >= 1.0, 1.0, 0.5 * (x + 1.0)))
+
+
+def _sparse_plus_d2(x, xp):
+    return xp.where((x > -1.0) & (x < 1.0), 0.5, xp.zeros_like(x))
+
+
+SPEC = Spec(
+    name="sparse_plus",
+    family="softplus",
+    summary="Piecewise-quadratic softplus: 0, (x + 1)²/4, x (JAX/Keras).",
+    f=_sparse_plus,
+    df=_sparse_plus_d,
+    d2f=_sparse_plus_d2,
+    kinks=lambda p: (-1.0, 1.0),
+    kink_convention="f''(±1) = 0 (f' is continuous; f'' jumps)",
+    latex={
+        "f": r"\begin{cases} 0 & x \le -1 \\ (x+1)^2/4 & -1 < x < 1 \\ x & x \ge 1 \end{cases}",
+        "df": r"\begin{cases} 0 & x \le -1 \\ (x+1)/2 & -1 < x < 1 \\ 1 & x \ge 1 \end{cases}",
+        "d2f": r"\begin{cases} 1/2 & -1 < x < 1 \\ 0 & \text{otherwise} \end{cases}",
+    },
+    reference="Martins & Astudillo (2016); Blondel et al., Learning with Fenchel-Young "
+    "Losses (2020)",
+    info={
+        "properties": Properties(
+            range=(0.0, INF), attained=(True, False), smoothness=1, saturates=("-",),
+            sparse=True,
+        ),
+        "frameworks": (
+            Equivalent("PyTorch",
+                       "torch.where(x <= -1, 0.0, torch.where(x >= 1, x, (x + 1) ** 2 / 4))",
+                       "", "none", "No built-in."),
+            Equivalent("Keras", "keras.activations.sparse_plus(x)", "", "none"),
+            Equivalent("JAX", "jax.nn.sparse_plus(x)", "", "none", kink_grad=(0.0, 1.0)),
+        ),
+        "en": Prose(
+            strengths=(
+                "Continuously differentiable, exactly 0 for x ≤ −1 and exactly x for "
+                "x ≥ 1; no exponential.",
+            ),
+            weaknesses=(
+                "f″ jumps at ±1.",
+                "Zero gradient for x < −1.",
+            ),
+            use="Where a sparse but C¹ rectifier is wanted.",
+        ),
+        "zh": Prose(
+            strengths=(
+                "一阶连续可导;x ≤ −1 时恰为 0,x ≥ 1 时恰为 x;无需指数。",
+            ),
+            weaknesses=(
+                "二阶导数在 ±1 处跳变。",
+                "x < −1 时梯度为 0。",
+            ),
+            use="需要稀疏又一阶连续可导的整流函数时。",
+        ),
+    },
+)

@@ -1,0 +1,75 @@
+"""sparse_sigmoid: Sparse (piecewise-linear) sigmoid: clip((x + 1)/2, 0, 1)."""
+
+from __future__ import annotations
+
+from .._math import zero
+from .._registry import Equivalent, Properties, Prose, Spec
+
+__all__ = ["SPEC"]
+
+
+# -- sparse_sigmoid --------------------------------------------------------------
+# JAX/Keras: 0 for x <= -1, (x + 1)/2 on (-1, 1), 1 for x >= 1.
+def _sparse_sigmoid(x, xp):
+    return xp.where(x <= -1.0, 0.0, xp.where(x >= 1.0, 1.0, 0.5 * (x + 1.0)))
+
+
+def _sparse_sigmoid_d(x, xp):
+    # jax.nn.sparse_sigmoid is 0.5·clip(x + 1, 0, 2); JAX splits the gradient of clip's
+    # min/max evenly at a tie, so its autodiff gives 1/4 at x = ±1 (the mean of the
+    # one-sided slopes).
+    at_kink = (x == -1.0) | (x == 1.0)
+    return xp.where((x > -1.0) & (x < 1.0), 0.5, xp.where(at_kink, 0.25, xp.zeros_like(x)))
+
+
+SPEC = Spec(
+    name="sparse_sigmoid",
+    family="sigmoid",
+    summary="Sparse (piecewise-linear) sigmoid: clip((x + 1)/2, 0, 1).",
+    f=_sparse_sigmoid,
+    df=_sparse_sigmoid_d,
+    d2f=zero,
+    kinks=lambda p: (-1.0, 1.0),
+    kink_convention="f'(±1) = 1/4 (the mean of the one-sided slopes), as "
+    "jax.nn.sparse_sigmoid's autodiff gives",
+    latex={
+        "f": r"\begin{cases} 0 & x \le -1 \\ (x+1)/2 & -1 < x < 1 \\ 1 & x \ge 1 \end{cases}",
+        "df": r"\begin{cases} 1/2 & -1 < x < 1 \\ 1/4 & x = \pm 1 \\ 0 & \text{otherwise} \end{cases}",
+        "d2f": r"0",
+    },
+    reference="Martins & Astudillo, From Softmax to Sparsemax (2016)",
+    info={
+        "properties": Properties(
+            range=(0.0, 1.0), attained=(True, True), smoothness=0, saturates=("-", "+"),
+            sparse=True,
+        ),
+        "frameworks": (
+            Equivalent("PyTorch", "torch.clamp((x + 1) / 2, 0.0, 1.0)", "", "none",
+                       "No built-in."),
+            Equivalent("Keras", "keras.activations.sparse_sigmoid(x)", "", "none"),
+            Equivalent("JAX", "jax.nn.sparse_sigmoid(x)", "", "none",
+                       "JAX's autodiff returns 1/4 at x = ±1 (half of the interior slope).",
+                       kink_grad=(0.25, 0.25)),
+        ),
+        "en": Prose(
+            strengths=(
+                "Reaches exactly 0 and 1, so probabilities can be sparse.",
+                "Piecewise linear: cheap.",
+            ),
+            weaknesses=(
+                "Zero gradient outside (−1, 1).",
+            ),
+            use="Sparse gating and attention (the one-dimensional case of sparsemax).",
+        ),
+        "zh": Prose(
+            strengths=(
+                "能恰好取到 0 和 1,概率可以是稀疏的。",
+                "分段线性,计算便宜。",
+            ),
+            weaknesses=(
+                "(−1, 1) 之外梯度为 0。",
+            ),
+            use="稀疏门控与注意力(sparsemax 的一维情形)。",
+        ),
+    },
+)

@@ -1,0 +1,87 @@
+"""tanhshrink: x - tanh(x): near-cubic around 0, linear with unit slope far out."""
+
+from __future__ import annotations
+
+from .._math import clip
+from .._registry import INF, Equivalent, Properties, Prose, Spec
+from ..kernels.tanh import sech2
+
+__all__ = ["SPEC"]
+
+
+# -- tanhshrink ------------------------------------------------------------------
+# x - tanh(x) cancels badly for small |x| (the result is ≈ x³/3). Lambert's continued
+# fraction tanh x = x/(1 + r), r = x²/(3 + x²/(5 + x²/(7 + …))) gives
+# x - tanh x = x·r/(1 + r) with every term positive, so nothing cancels. Depth 28
+# is exact to double precision for |x| < 4; beyond that the subtraction loses at
+# most a factor 4/3.
+_CF_DEPTH = 28
+
+
+_CF_LIMIT = 4.0
+
+
+def _tanhshrink(x, xp):
+    xc = clip(x, xp, -_CF_LIMIT, _CF_LIMIT)
+    x2 = xc * xc
+    a = xp.full_like(xc, 2.0 * _CF_DEPTH + 3.0)
+    for k in range(_CF_DEPTH, 0, -1):
+        a = (2.0 * k + 1.0) + x2 / a
+    r = x2 / a
+    small = xc * r / (1.0 + r)
+    small = xp.where(x == 0, 0.0, small)  # f(-0) = +0, as PyTorch's x - tanh(x)
+    return xp.where(xp.abs(x) < _CF_LIMIT, small, x - xp.tanh(x))
+
+
+def _tanhshrink_d(x, xp):
+    t = xp.tanh(x)
+    return t * t
+
+
+def _tanhshrink_d2(x, xp):
+    return 2.0 * xp.tanh(x) * sech2(x, xp)
+
+
+SPEC = Spec(
+    name="tanhshrink",
+    aliases=("tanh_shrink",),
+    family="shrink",
+    summary="x - tanh(x): near-cubic around 0, linear with unit slope far out.",
+    f=_tanhshrink,
+    df=_tanhshrink_d,
+    d2f=_tanhshrink_d2,
+    latex={
+        "f": r"x - \tanh x",
+        "df": r"\tanh^2 x",
+        "d2f": r"2\tanh x\,\operatorname{sech}^2 x",
+    },
+    info={
+        "properties": Properties(range=(-INF, INF), zero_centred=True),
+        "frameworks": (
+            Equivalent("PyTorch", "torch.nn.functional.tanhshrink(x)", "torch.nn.Tanhshrink()",
+                       "none"),
+            Equivalent("Keras", "keras.activations.tanh_shrink(x)", "", "none"),
+            Equivalent("JAX", "x - jax.numpy.tanh(x)", "", "none", "No built-in."),
+        ),
+        "en": Prose(
+            strengths=(
+                "Smooth, flat near 0 (≈ x³/3) and with slope 1 far out.",
+            ),
+            weaknesses=(
+                "Rarely used.",
+                "The naive x − tanh(x) loses every digit near 0 (actfn avoids this).",
+            ),
+            use="Smooth shrinkage in sparse coding; niche.",
+        ),
+        "zh": Prose(
+            strengths=(
+                "光滑,0 附近很平(约 x³/3),远处斜率为 1。",
+            ),
+            weaknesses=(
+                "很少使用。",
+                "直接计算 x − tanh(x) 在 0 附近会丢失全部有效数字(actfn 避免了这一点)。",
+            ),
+            use="稀疏编码中的光滑收缩;较小众。",
+        ),
+    },
+)

@@ -1,0 +1,72 @@
+"""Kernels shared by several activations (gelu_sigmoid, silu)."""
+
+from __future__ import annotations
+
+from .._math import (
+    _SIG_SCALE_BELOW,
+    clip,
+    near_zeros,
+    scaled_dsigmoid,
+    scaled_sigmoid_parts,
+    sigmoid_parts,
+    times_sigmoid,
+    two_prod,
+)
+
+__all__ = ["silu_arg", "silu_f", "silu_df", "silu", "silu_d", "silu_d2", "silu_fd"]
+
+
+# -- silu / swish and gelu_sigmoid: x·σ(βx) ------------------------------------------------
+def silu_arg(x, xp, beta, beta_lo=0.0):
+    """(x clipped, z, z_lo) with z + z_lo = (beta + beta_lo)·x to ~106 bits."""
+    lim = 800.0 / beta
+    xc = clip(x, xp, -lim, lim)
+    if beta == 1.0 and beta_lo == 0.0:
+        return xc, xc, None
+    z, ze = two_prod(xc, xp.full_like(xc, beta), xp)
+    return xc, z, ze + beta_lo * xc
+
+
+# With z = βx: f' = σ(z)·(1 + z·σ(-z)) and f''/β = σ'(z)·(2 + z·(1 - 2σ(z))). The brackets
+# are rewritten so that the term that is subtracted is the small one on each side,
+#   1 + zσ(-z)        = (1 + z) - z·σ(z)          for z < 0,
+#   2 + z(1 - 2σ(z))  = (2 + z) - 2z·σ(z)  (z < 0)  or  (2 - z) + 2z·σ(-z)  (z ≥ 0),
+# and near their zeros (z ≈ -1.278 and ±2.399) near_zeros takes over.
+def silu_f(x, xp, xc, z, ze):
+    f, inv_k = times_sigmoid(xp.where(x > 0, x, xc), z, xp, ze)
+    return f * inv_k
+
+
+def silu_df(xp, z, ze):
+    s, sm, _ = sigmoid_parts(z, xp, ze)
+    ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    inner = xp.where(z < 0, (1.0 + z) - z * s, 1.0 + z * sm)
+    return near_zeros((ss * inner) * inv_k, z, xp, "silu_d", ze)
+
+
+def silu(x, xp, *, beta, beta_lo=0.0):
+    xc, z, ze = silu_arg(x, xp, beta, beta_lo)
+    return silu_f(x, xp, xc, z, ze)
+
+
+def silu_d(x, xp, *, beta, beta_lo=0.0):
+    _, z, ze = silu_arg(x, xp, beta, beta_lo)
+    return silu_df(xp, z, ze)
+
+
+def silu_d2(x, xp, *, beta, beta_lo=0.0):
+    _, z, ze = silu_arg(x, xp, beta, beta_lo)
+    s, sm, _ = sigmoid_parts(z, xp, ze)
+    ds, inv_k = scaled_dsigmoid(z, xp, ze)
+    inner = xp.where(z < 0, (2.0 + z) - 2.0 * z * s, (2.0 - z) + 2.0 * z * sm)
+    # In the tails (|z| > 600, where ds carries the 2**128 scaling) β multiplies before
+    # the unscaling, so a subnormal result is rounded once instead of being rounded to a
+    # subnormal first and then multiplied by β (β·ds·inner ≤ β/2 cannot overflow).
+    v = ds * inner
+    return xp.where(xp.abs(z) > -_SIG_SCALE_BELOW, (v * beta) * inv_k,
+                    beta * near_zeros(v * inv_k, z, xp, "silu_d2", ze))
+
+
+def silu_fd(x, xp, *, beta, beta_lo=0.0):
+    xc, z, ze = silu_arg(x, xp, beta, beta_lo)
+    return silu_f(x, xp, xc, z, ze), silu_df(xp, z, ze)
