@@ -12,32 +12,16 @@ import actfn
 
 from .oracle import DTYPES, exact, oracle, ordinal, round_to, ulp_distance
 
-#: Non-default parameters checked besides the defaults (name, params).
-EXTRA_CASES = [
-    ("celu", {"alpha": 0.5}),
-    ("celu", {"alpha": 3.0}),
-    ("elu", {"alpha": 0.7}),
-    ("leaky_relu", {"negative_slope": 0.2}),
-    ("prelu", {"weight": 0.1}),
-    ("softplus", {"beta": 2.0}),
-    ("silu", {"beta": 1.5}),
-    ("squareplus", {"b": 1.0}),
-    ("hardtanh", {"min_val": -2.0, "max_val": 3.0}),
-    ("softshrink", {"lambd": 1.0}),
-    ("hardshrink", {"lambd": 1.0}),
-    ("threshold", {"threshold": 0.5, "value": -1.0}),
-    ("gelu", {"approximate": "tanh"}),
-]
-
 #: Value used for ±inf inputs: the oracle's limit is its value far beyond the range.
 _HUGE = mpf("1e400")
 
 
 def cases() -> list[tuple[str, dict]]:
+    """The defaults of every activation, then the extra parameter sets its spec lists
+    (``Spec.cases``)."""
     out = [(n, actfn.get(n).params) for n in actfn.names()]
-    for n, p in EXTRA_CASES:
-        if n in actfn.names():
-            out.append((n, actfn.get(n, **p).params))
+    for n in actfn.names():
+        out += [(n, actfn.get(n, **p).params) for p in actfn.lookup(n).cases]
     return out
 
 

@@ -39,21 +39,10 @@ DTYPES = {
 PARITY_ULPS = {"float16": 1, "bfloat16": 1, "float32": 1, "float64": 8}
 METHODS = ("__call__", "derivative", "second_derivative", "value_and_derivative")
 
-EXTRA = [
-    ("celu", {"alpha": 0.5}),
-    ("elu", {"alpha": 0.7}),
-    ("selu", {}),
-    ("leaky_relu", {"negative_slope": 0.2}),
-    ("prelu", {"weight": 0.1}),
-    ("softplus", {"beta": 2.0}),
-    ("silu", {"beta": 1.5}),
-    ("squareplus", {"b": 1.0}),
-    ("hardtanh", {"min_val": -2.0, "max_val": 3.0}),
-    ("softshrink", {"lambd": 1.0}),
-    ("threshold", {"threshold": 0.5, "value": -1.0}),
-    ("gelu", {"approximate": "tanh"}),
+#: The defaults of every activation and the extra parameter sets of its spec (Spec.cases).
+CASES = [(n, {}) for n in actfn.names()] + [
+    (n, dict(p)) for n in actfn.names() for p in actfn.lookup(n).cases
 ]
-CASES = [(n, {}) for n in actfn.names()] + [c for c in EXTRA if c[0] in actfn.names()]
 IDS = [n + "".join(f"[{k}={v}]" for k, v in p.items()) for n, p in CASES]
 
 

@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._exact import Exact
+
 __all__ = [
     "Param", "Spec", "register", "unregister", "lookup", "canonical_names", "aliases",
     "Properties", "Equivalent", "Prose", "discover", "load_plugins", "ENTRY_POINT_GROUP",
@@ -215,6 +217,12 @@ class Spec:
     dparams: Mapping[str, Kernel] = field(default_factory=dict)
     #: Mixed second derivatives ∂f′/∂p = ∂²f/∂x∂p, name → kernel (double backward).
     dparams_df: Mapping[str, Kernel] = field(default_factory=dict)
+    #: The reference formulas of f, f', f'' in arbitrary precision (:class:`Exact`): what
+    #: the accuracy tests (``tests/oracle.py``) and ``tools/gen_zeros.py`` evaluate.
+    exact: Exact | None = None
+    #: Parameter sets besides the defaults that the registry-parametrized tests check
+    #: (accuracy against ``exact``, compiled vs NumPy path), e.g. ``({"alpha": 0.5},)``.
+    cases: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def param_names(self) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._exact import elu_family
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
 from ..kernels.elu import elu_like, elu_like_d, elu_like_d2, exp_dd, expm1_dd, neg_part, scaled_arg
 
@@ -51,6 +52,8 @@ SPEC = Spec(
     "arXiv:1704.07483",
     dparams={"alpha": _celu_dalpha},
     dparams_df={"alpha": _celu_dalpha_df},
+    cases=({"alpha": 0.5}, {"alpha": 3.0}),
+    exact=elu_family(alpha=lambda p: p["alpha"], scale=lambda p: 1, inner=lambda p: p["alpha"]),
     info={
         "properties": Properties(
             range=(-1.0, INF), smoothness=1, saturates=("-",), range_text="(-α, ∞)"

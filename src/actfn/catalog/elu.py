@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._exact import elu_family
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
 from ..kernels.elu import elu_like, elu_like_d, elu_like_d2, neg_part
 
@@ -32,6 +33,8 @@ SPEC = Spec(
     reference="Clevert, Unterthiner & Hochreiter (2015), arXiv:1511.07289",
     dparams={"alpha": lambda x, xp, *, alpha: neg_part(x, xp, xp.expm1(x))},
     dparams_df={"alpha": lambda x, xp, *, alpha: neg_part(x, xp, xp.exp(x))},
+    cases=({"alpha": 0.7},),
+    exact=elu_family(alpha=lambda p: p["alpha"], scale=lambda p: 1, inner=lambda p: 1),
     info={
         "properties": Properties(
             range=(-1.0, INF), smoothness=1, saturates=("-",), range_text="(-α, ∞)"

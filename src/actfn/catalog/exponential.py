@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._exact import Exact
 from .._registry import INF, Equivalent, Properties, Prose, Spec
 
 __all__ = ["SPEC"]
@@ -19,6 +20,9 @@ SPEC = Spec(
     df=_exp,
     d2f=_exp,
     latex={"f": r"e^{x}", "df": r"e^{x}", "d2f": r"e^{x}"},
+    exact=Exact(
+        f=lambda x, m: m.exp(x), df=lambda x, m: m.exp(x), d2f=lambda x, m: m.exp(x)
+    ),
     info={
         "properties": Properties(range=(0.0, INF), saturates=("-",)),
         "frameworks": (

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from .._math import (
-    INV_SQRT2,
-    SQRT_2_OVER_PI,
-    SQRT_PI_OVER_2,
-    clip,
-    near_zeros,
-    scaled_gaussian,
-    scaled_sigmoid_parts,
-    sigmoid_parts,
-    times_sigmoid,
-    two_prod,
-    two_sum,
-    unscale,
-)
+from .._exact import Exact, d2sigmoid, dsigmoid, norm_cdf, norm_pdf, sigmoid
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from ..kernels.dd import two_prod, two_sum
+from ..kernels.elementary import clip
+from ..kernels.gaussian import INV_SQRT2, SQRT_2_OVER_PI, SQRT_PI_OVER_2, scaled_gaussian, unscale
+from ..kernels.series import near_zeros
+from ..kernels.sigmoid import scaled_sigmoid_parts, sigmoid_parts, times_sigmoid
 
 __all__ = ["SPEC"]
 
@@ -50,7 +42,7 @@ def _gelu_exact_d(x, xp, special):
     xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp, special)
     pos = cdf_pos + (xc * phi_s) * u
     neg = ((mills + xc) * phi_s) * u
-    return near_zeros(xp.where(x >= 0, pos, neg), xc, xp, "gelu_d")
+    return near_zeros(xp.where(x >= 0, pos, neg), xc, xp, _zeros("d"))
 
 
 def _gelu_exact_d2(x, xp, special):
@@ -106,7 +98,7 @@ def _gelu_tanh_d(x, xp):
     ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
     t = xc * dz
     inner = xp.where(z < 0, (1.0 + t) - t * s, 1.0 + t * sm)
-    return near_zeros((ss * inner) * inv_k, xc, xp, "gelu_tanh_d")
+    return near_zeros((ss * inner) * inv_k, xc, xp, _zeros("tanh_d"))
 
 
 def _gelu_tanh_d2(x, xp):
@@ -116,7 +108,7 @@ def _gelu_tanh_d2(x, xp):
     base = 2.0 * dz + xc * d2z
     q = xc * dz * dz
     inner = xp.where(z < 0, (base + q) - 2.0 * q * s, (base - q) + 2.0 * q * sm)
-    return near_zeros((ds * inner) * inv_k, xc, xp, "gelu_tanh_d2")
+    return near_zeros((ds * inner) * inv_k, xc, xp, _zeros("tanh_d2"))
 
 
 def _gelu(x, xp, *, approximate, special):
@@ -129,6 +121,49 @@ def _gelu_d(x, xp, *, approximate, special):
 
 def _gelu_d2(x, xp, *, approximate, special):
     return _gelu_exact_d2(x, xp, special) if approximate == "none" else _gelu_tanh_d2(x, xp)
+
+
+def _tanh_arg(x, m):
+    """v = 2u = 2·√(2/π)·(x + 0.044715x³) and its first two derivatives."""
+    c, a = m.sqrt(2 / m.pi), m.mpf("0.044715")
+    return 2 * c * (x + a * x**3), 2 * c * (1 + 3 * a * x * x), 2 * c * 6 * a * x
+
+
+def _exact_f(x, m, *, approximate):
+    if approximate == "none":
+        return x * norm_cdf(x, m)
+    v, _, _ = _tanh_arg(x, m)
+    return x * sigmoid(v, m)
+
+
+def _exact_df(x, m, *, approximate):
+    if approximate == "none":
+        return norm_cdf(x, m) + x * norm_pdf(x, m)
+    v, dv, _ = _tanh_arg(x, m)
+    return sigmoid(v, m) + x * dv * dsigmoid(v, m)
+
+
+def _exact_d2f(x, m, *, approximate):
+    if approximate == "none":
+        return norm_pdf(x, m) * (2 - x * x)
+    v, dv, d2v = _tanh_arg(x, m)
+    return 2 * dv * dsigmoid(v, m) + x * d2v * dsigmoid(v, m) + x * dv**2 * d2sigmoid(v, m)
+
+
+#: Interior zeros of f' and f'' expanded in Taylor series (generated into
+#: catalog/_zeros/gelu.py by tools/gen_zeros.py): key → (derivative order, parameters,
+#: a starting guess per zero).
+ZERO_SERIES = {
+    "d": (1, {"approximate": "none"}, (-0.75,)),
+    "tanh_d": (1, {"approximate": "tanh"}, (-0.75,)),
+    "tanh_d2": (2, {"approximate": "tanh"}, (-1.4, 1.4)),
+}
+
+
+def _zeros(key):
+    from ._zeros.gelu import ZEROS  # generated; imported on first use
+
+    return ZEROS[key]
 
 
 SPEC = Spec(
@@ -154,6 +189,8 @@ SPEC = Spec(
         "f_tanh": r"\frac{x}{2}\Bigl(1 + \tanh\bigl(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\bigr)\Bigr)",
     },
     reference="Hendrycks & Gimpel, Gaussian Error Linear Units (2016), arXiv:1606.08415",
+    cases=({"approximate": "tanh"},),
+    exact=Exact(_exact_f, _exact_df, _exact_d2f),
     info={
         "properties": Properties(
             range=(-0.1699712074799037, INF), attained=(True, False), monotone=False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._exact import swish_family
 from .._registry import INF, Equivalent, Properties, Prose, Spec
 from ..kernels.swish import silu, silu_d, silu_d2, silu_fd
 
@@ -27,6 +28,7 @@ SPEC = Spec(
         "d2f": r"1.702\,\sigma'(1.702x)\,\bigl(2 + 1.702x\,(1 - 2\sigma(1.702x))\bigr)",
     },
     reference="Hendrycks & Gimpel (2016), section 2; used as QuickGELU in CLIP",
+    exact=swish_family(lambda p, m: m.mpf("1.702")),
     info={
         "properties": Properties(
             range=(-0.1636101896363536, INF), attained=(True, False), monotone=False,

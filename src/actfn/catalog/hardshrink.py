@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import zero
+from .._exact import Exact, piecewise_linear_zero
 from .._registry import INF, Equivalent, Properties, Prose, Spec
+from ..kernels.elementary import zero
 from ..kernels.shrink import LAMBD, outside
 
 __all__ = ["SPEC"]
@@ -29,6 +30,12 @@ SPEC = Spec(
         "df": r"\begin{cases} 1 & |x| > \lambda \\ 0 & \text{otherwise} \end{cases}",
         "d2f": r"0",
     },
+    cases=({"lambd": 1.0},),
+    exact=Exact(
+        f=lambda x, m, *, lambd: x if abs(x) > lambd else m.mpf(0),
+        df=lambda x, m, *, lambd: m.mpf(1) if abs(x) > lambd else m.mpf(0),
+        d2f=piecewise_linear_zero,
+    ),
     info={
         "properties": Properties(range=(-INF, INF), smoothness=-1, zero_centred=True,
                                  sparse=True),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import zero
+from .._exact import Exact, piecewise_linear_zero
 from .._registry import Equivalent, Properties, Prose, Spec
+from ..kernels.elementary import zero
 
 __all__ = ["SPEC"]
 
@@ -35,6 +36,11 @@ SPEC = Spec(
         "d2f": r"0",
     },
     reference="Howard et al., Searching for MobileNetV3 (2019)",
+    exact=Exact(
+        f=lambda x, m: m.mpf(0) if x <= -3 else (m.mpf(1) if x >= 3 else x / 6 + m.mpf(1) / 2),
+        df=lambda x, m: m.mpf(1) / 6 if -3 < x < 3 else m.mpf(0),
+        d2f=piecewise_linear_zero,
+    ),
     info={
         "properties": Properties(
             range=(0.0, 1.0), attained=(True, True), smoothness=0, saturates=("-", "+"),

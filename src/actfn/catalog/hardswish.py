@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._exact import Exact
 from .._registry import INF, Equivalent, Properties, Prose, Spec
 
 __all__ = ["SPEC"]
@@ -39,6 +40,11 @@ SPEC = Spec(
         "d2f": r"\begin{cases} 1/3 & -3 < x < 3 \\ 0 & \text{otherwise} \end{cases}",
     },
     reference="Howard et al., Searching for MobileNetV3 (2019)",
+    exact=Exact(
+        f=lambda x, m: m.mpf(0) if x <= -3 else (x if x >= 3 else x * (x + 3) / 6),
+        df=lambda x, m: m.mpf(0) if x <= -3 else (x / 3 + m.mpf(1) / 2 if x < 3 else m.mpf(1)),
+        d2f=lambda x, m: m.mpf(1) / 3 if -3 < x < 3 else m.mpf(0),
+    ),
     info={
         "properties": Properties(
             range=(-0.375, INF), attained=(True, False), monotone=False, smoothness=0,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import clip, zero
+from .._exact import Exact, piecewise_linear_zero
 from .._registry import Equivalent, Param, Properties, Prose, Spec
+from ..kernels.elementary import clip, zero
 
 __all__ = ["SPEC"]
 
@@ -44,6 +45,12 @@ SPEC = Spec(
         "df": r"\begin{cases} 1 & m < x < M \\ 0 & \text{otherwise} \end{cases}",
         "d2f": r"0",
     },
+    cases=({"min_val": -2.0, "max_val": 3.0},),
+    exact=Exact(
+        f=lambda x, m, *, min_val, max_val: min(max(x, min_val), max_val),
+        df=lambda x, m, *, min_val, max_val: m.mpf(1) if min_val < x < max_val else m.mpf(0),
+        d2f=piecewise_linear_zero,
+    ),
     info={
         "properties": Properties(
             range=(-1.0, 1.0), attained=(True, True), smoothness=0, saturates=("-", "+"),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import zero
+from .._exact import Exact, piecewise_linear_zero
 from .._registry import INF, Equivalent, Properties, Prose, Spec
+from ..kernels.elementary import zero
 
 __all__ = ["SPEC"]
 
@@ -22,6 +23,9 @@ SPEC = Spec(
     df=_one,
     d2f=zero,
     latex={"f": r"x", "df": r"1", "d2f": r"0"},
+    exact=Exact(
+        f=lambda x, m: x, df=lambda x, m: m.mpf(1), d2f=piecewise_linear_zero
+    ),
     info={
         "properties": Properties(range=(-INF, INF), zero_centred=True),
         "frameworks": (

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import zero
+from .._exact import leaky_family
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from ..kernels.elementary import zero
 from ..kernels.leaky import leaky, leaky_d
 
 __all__ = ["SPEC"]
@@ -32,6 +33,8 @@ SPEC = Spec(
         "d2f": r"0",
     },
     reference="Maas, Hannun & Ng (2013)",
+    cases=({"negative_slope": 0.2},),
+    exact=leaky_family(lambda p: p["negative_slope"]),
     info={
         "properties": Properties(range=(-INF, INF), smoothness=0),
         "frameworks": (

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import exp_neg_abs, sigmoid_parts
+from .._exact import Exact, dsigmoid, sigmoid
 from .._registry import INF, Equivalent, Properties, Prose, Spec
+from ..kernels.sigmoid import exp_neg_abs, sigmoid_parts
 
 __all__ = ["SPEC"]
 
@@ -36,6 +37,11 @@ SPEC = Spec(
         "df": r"\sigma(-x) = \frac{1}{1 + e^{x}}",
         "d2f": r"-\sigma(x)\,\bigl(1 - \sigma(x)\bigr)",
     },
+    exact=Exact(
+        f=lambda x, m: -m.log1p(m.exp(-x)),
+        df=lambda x, m: sigmoid(-x, m),
+        d2f=lambda x, m: -dsigmoid(x, m),
+    ),
     info={
         "properties": Properties(range=(-INF, 0.0), saturates=("+",)),
         "frameworks": (

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from .._math import clip, exp_neg_abs, near_zeros, sigmoid_parts
+from .._exact import Exact, dsigmoid, sigmoid
 from .._registry import INF, Equivalent, Properties, Prose, Spec
+from ..kernels.elementary import clip
+from ..kernels.series import near_zeros
+from ..kernels.sigmoid import exp_neg_abs, sigmoid_parts
 
 __all__ = ["SPEC"]
 
@@ -19,6 +22,18 @@ __all__ = ["SPEC"]
 #           f'' = hσ·((2 + x) - xσ(1 + 2g))
 #   x > 0:  1 - g = 2e²/(1 + 2e + 2e²), and
 #           f'' = hσ·(2(1 - x) + 2x((1 - g) + g·σ(-x)) + x·σ(-x)).
+#: Interior zeros of f' and f'' expanded in Taylor series (generated into
+#: catalog/_zeros/mish.py by tools/gen_zeros.py): key → (derivative order, parameters,
+#: a starting guess per zero).
+ZERO_SERIES = {"d": (1, {}, (-1.19,)), "d2": (2, {}, (-2.2, 1.5))}
+
+
+def _zeros(key):
+    from ._zeros.mish import ZEROS  # generated; imported on first use
+
+    return ZEROS[key]
+
+
 def _mish_parts(x, xp):
     xc = clip(x, xp, -800.0, 800.0)
     e = exp_neg_abs(xc, xp)
@@ -46,7 +61,7 @@ def _mish(x, xp):
 def _mish_df(xp, parts):
     xc, e, g, _, h, omh, s, _ = parts
     neg = s * ((1.0 + xc) + e / (2.0 + 2.0 * e + e * e) - xc * omh)
-    return near_zeros(xp.where(xc > 0, g + xc * h * s, neg), xc, xp, "mish_d")
+    return near_zeros(xp.where(xc > 0, g + xc * h * s, neg), xc, xp, _zeros("d"))
 
 
 def _mish_d(x, xp):
@@ -57,13 +72,31 @@ def _mish_d2(x, xp):
     xc, _, g, omg, h, _, s, sm = _mish_parts(x, xp)
     pos = 2.0 * (1.0 - xc) + 2.0 * xc * (omg + g * sm) + xc * sm
     neg = (2.0 + xc) - xc * s * (1.0 + 2.0 * g)
-    return near_zeros(h * s * xp.where(xc > 0, pos, neg), xc, xp, "mish_d2")
+    return near_zeros(h * s * xp.where(xc > 0, pos, neg), xc, xp, _zeros("d2"))
 
 
 def _mish_fd(x, xp):
     parts = _mish_parts(x, xp)
     xc, g = parts[0], parts[2]
     return xp.where(x > 0, x, xc) * g, _mish_df(xp, parts)
+
+
+def _exact_parts(x, m):
+    """g = tanh(softplus x), h = sech²(softplus x) = g' / σ(x)."""
+    sp = m.log1p(m.exp(x))
+    return m.tanh(sp), m.sech(sp) ** 2
+
+
+def _exact_df(x, m):
+    g, h = _exact_parts(x, m)
+    return g + x * h * sigmoid(x, m)
+
+
+def _exact_d2f(x, m):
+    # d/dx [g + x h σ] with g' = hσ, h' = -2 g h σ, σ' = σ(1-σ)
+    g, h = _exact_parts(x, m)
+    s = sigmoid(x, m)
+    return 2 * h * s + x * (-2 * g * h * s * s + h * dsigmoid(x, m))
 
 
 SPEC = Spec(
@@ -81,6 +114,7 @@ SPEC = Spec(
     },
     reference="Misra, Mish: A Self Regularized Non-Monotonic Activation Function (2019), "
     "arXiv:1908.08681",
+    exact=Exact(lambda x, m: x * _exact_parts(x, m)[0], _exact_df, _exact_d2f),
     info={
         "properties": Properties(
             range=(-0.30884341301725043, INF), attained=(True, False), monotone=False,

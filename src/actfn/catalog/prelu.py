@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import zero
+from .._exact import leaky_family
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from ..kernels.elementary import zero
 from ..kernels.leaky import leaky, leaky_d
 
 __all__ = ["SPEC"]
@@ -37,6 +38,8 @@ SPEC = Spec(
     dparams_df={
         "weight": lambda x, xp, *, weight: xp.where(x > 0, xp.zeros_like(x), xp.ones_like(x))
     },
+    cases=({"weight": 0.1},),
+    exact=leaky_family(lambda p: p["weight"]),
     info={
         "properties": Properties(range=(-INF, INF), smoothness=0),
         "frameworks": (

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import zero
+from .._exact import Exact, piecewise_linear_zero
 from .._registry import INF, Equivalent, Properties, Prose, Spec
+from ..kernels.elementary import zero
 
 __all__ = ["SPEC"]
 
@@ -35,6 +36,11 @@ SPEC = Spec(
         "d2f": r"0",
     },
     reference="Nair & Hinton (2010); Glorot, Bordes & Bengio (2011)",
+    exact=Exact(
+        f=lambda x, m: max(x, m.mpf(0)),
+        df=lambda x, m: m.mpf(1) if x > 0 else m.mpf(0),
+        d2f=piecewise_linear_zero,
+    ),
     info={
         "properties": Properties(
             range=(0.0, INF), attained=(True, False), smoothness=0, saturates=("-",),

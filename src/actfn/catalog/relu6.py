@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import zero
+from .._exact import Exact, piecewise_linear_zero
 from .._registry import Equivalent, Properties, Prose, Spec
+from ..kernels.elementary import zero
 
 __all__ = ["SPEC"]
 
@@ -32,6 +33,11 @@ SPEC = Spec(
         "d2f": r"0",
     },
     reference="Krizhevsky, Convolutional Deep Belief Networks on CIFAR-10 (2010)",
+    exact=Exact(
+        f=lambda x, m: min(max(x, m.mpf(0)), m.mpf(6)),
+        df=lambda x, m: m.mpf(1) if 0 < x < 6 else m.mpf(0),
+        d2f=piecewise_linear_zero,
+    ),
     info={
         "properties": Properties(
             range=(0.0, 6.0), attained=(True, True), smoothness=0, saturates=("-", "+"),

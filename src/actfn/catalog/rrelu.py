@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .._math import is_f64, zero
+from .._exact import leaky_family
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from ..kernels.elementary import is_f64, zero
 from ..kernels.leaky import leaky, leaky_d
 
 __all__ = ["SPEC"]
@@ -74,6 +75,7 @@ SPEC = Spec(
         "d2f": r"0",
     },
     reference="Xu et al., Empirical Evaluation of Rectified Activations (2015)",
+    exact=leaky_family(lambda p: (p["lower"] + p["upper"]) / 2),
     info={
         "properties": Properties(range=(-INF, INF), smoothness=0),
         "frameworks": (

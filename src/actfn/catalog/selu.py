@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._exact import elu_family
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
 from ..kernels.elu import elu_like, elu_like_d, elu_like_d2, neg_part
 
@@ -45,6 +46,7 @@ SPEC = Spec(
         "alpha": lambda x, xp, *, alpha, scale: neg_part(x, xp, scale * xp.exp(x)),
         "scale": lambda x, xp, *, alpha, scale: elu_like_d(x, xp, alpha, 1.0, 1.0),
     },
+    exact=elu_family(alpha=lambda p: p["alpha"], scale=lambda p: p["scale"], inner=lambda p: 1),
     info={
         "properties": Properties(
             range=(-SELU_SCALE * SELU_ALPHA, INF), smoothness=0, saturates=("-",),

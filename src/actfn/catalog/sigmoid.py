@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import sigmoid_parts, sigmoid_second
+from .._exact import Exact, d2sigmoid, dsigmoid, sigmoid
 from .._registry import Equivalent, Properties, Prose, Spec
+from ..kernels.sigmoid import sigmoid_parts, sigmoid_second
 
 __all__ = ["SPEC"]
 
@@ -43,6 +44,11 @@ SPEC = Spec(
         "d2f": r"\sigma''(x) = \sigma(x)\,\bigl(1 - \sigma(x)\bigr)\,\bigl(1 - 2\sigma(x)\bigr)",
     },
     reference="Verhulst (1845); used in neural networks since Rumelhart, Hinton & Williams (1986)",
+    exact=Exact(
+        f=lambda x, m: sigmoid(x, m),
+        df=lambda x, m: dsigmoid(x, m),
+        d2f=lambda x, m: d2sigmoid(x, m),
+    ),
     info={
         "properties": Properties(range=(0.0, 1.0), saturates=("-", "+")),
         "frameworks": (

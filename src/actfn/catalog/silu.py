@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import BETA_MAX, BETA_MIN, BETA_WHY, scaled_sigmoid_parts
+from .._exact import swish_family
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from ..kernels.sigmoid import BETA_MAX, BETA_MIN, BETA_WHY, scaled_sigmoid_parts
 from ..kernels.swish import silu, silu_arg, silu_d, silu_d2, silu_fd
 
 __all__ = ["SPEC"]
@@ -20,6 +21,13 @@ def _silu_dbeta_df(x, xp, *, beta, beta_lo=0.0):
     xc, z, ze = silu_arg(x, xp, beta, beta_lo)
     _, ds, d2s, inv_k = scaled_sigmoid_parts(z, xp, ze)
     return (xc * (2.0 * ds + (beta * xc) * d2s)) * inv_k
+
+
+#: Interior zeros of f' and f''/β in z = βx (the kernels of actfn.kernels.swish, shared
+#: with gelu_sigmoid), expanded in Taylor series at β = 1 (generated into
+#: catalog/_zeros/silu.py by tools/gen_zeros.py): key → (derivative order, parameters,
+#: a starting guess per zero).
+ZERO_SERIES = {"d": (1, {"beta": 1.0}, (-1.28,)), "d2": (2, {"beta": 1.0}, (-2.4, 2.4))}
 
 
 SPEC = Spec(
@@ -43,6 +51,8 @@ SPEC = Spec(
     "Activation Functions (2017)",
     dparams={"beta": _silu_dbeta},
     dparams_df={"beta": _silu_dbeta_df},
+    cases=({"beta": 1.5},),
+    exact=swish_family(lambda p, m: p["beta"]),
     info={
         "properties": Properties(
             range=(-0.2784645427610738, INF), attained=(True, False), monotone=False,

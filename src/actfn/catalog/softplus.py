@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from .._math import (
-    _SIG_SCALE_BELOW,
+from .._exact import Exact, dsigmoid, sigmoid
+from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from ..kernels.dd import LN2_128, TWO_M128, two_prod, two_sum
+from ..kernels.elementary import clip, is_f64
+from ..kernels.sigmoid import (
     BETA_MAX,
     BETA_MIN,
     BETA_WHY,
-    LN2_128,
-    TWO_M128,
-    clip,
+    SIG_SCALE_BELOW,
     exp_neg_abs,
-    is_f64,
     scaled_dsigmoid,
     sigmoid_parts,
-    two_prod,
-    two_sum,
 )
-from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
 
 __all__ = ["SPEC"]
 
@@ -42,7 +39,7 @@ def _softplus(x, xp, *, beta):
         es = xp.exp(s) * (1.0 + (serr + LN2_128[1]))
         if ze is not None:
             es = es - es * (xp.sign(z) * ze)
-        lp = xp.where(xp.abs(z) > -_SIG_SCALE_BELOW, (es / beta) * TWO_M128, lp)
+        lp = xp.where(xp.abs(z) > -SIG_SCALE_BELOW, (es / beta) * TWO_M128, lp)
     return xp.where(x > 0, x + lp, lp)
 
 
@@ -91,6 +88,12 @@ SPEC = Spec(
     reference="Dugas et al., Incorporating Second-Order Functional Knowledge (2001)",
     dparams={"beta": _softplus_dbeta},
     dparams_df={"beta": _softplus_dbeta_df},
+    cases=({"beta": 2.0},),
+    exact=Exact(
+        f=lambda x, m, *, beta: m.log1p(m.exp(beta * x)) / beta,
+        df=lambda x, m, *, beta: sigmoid(beta * x, m),
+        d2f=lambda x, m, *, beta: beta * dsigmoid(beta * x, m),
+    ),
     info={
         "properties": Properties(range=(0.0, INF), saturates=("-",)),
         "frameworks": (

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import zero
+from .._exact import Exact, piecewise_linear_zero
 from .._registry import INF, Equivalent, Properties, Prose, Spec
+from ..kernels.elementary import zero
 from ..kernels.shrink import LAMBD, outside
 
 __all__ = ["SPEC"]
@@ -31,6 +32,13 @@ SPEC = Spec(
         "d2f": r"0",
     },
     reference="Donoho, De-noising by soft-thresholding (1995)",
+    cases=({"lambd": 1.0},),
+    exact=Exact(
+        f=lambda x, m, *, lambd: (x - lambd if x > lambd
+                                  else (x + lambd if x < -lambd else m.mpf(0))),
+        df=lambda x, m, *, lambd: m.mpf(1) if abs(x) > lambd else m.mpf(0),
+        d2f=piecewise_linear_zero,
+    ),
     info={
         "properties": Properties(range=(-INF, INF), smoothness=0, zero_centred=True,
                                  sparse=True),

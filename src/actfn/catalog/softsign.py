@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._exact import Exact
 from .._registry import Equivalent, Properties, Prose, Spec
 
 __all__ = ["SPEC"]
@@ -38,6 +39,11 @@ SPEC = Spec(
         "d2f": r"-\frac{2\,\operatorname{sign}(x)}{(1 + |x|)^3}",
     },
     reference="Bergstra et al. (2009); Glorot & Bengio (2010)",
+    exact=Exact(
+        f=lambda x, m: x / (1 + abs(x)),
+        df=lambda x, m: 1 / (1 + abs(x)) ** 2,
+        d2f=lambda x, m: -2 * m.sign(x) / (1 + abs(x)) ** 3,
+    ),
     info={
         "properties": Properties(
             range=(-1.0, 1.0), smoothness=1, saturates=("-", "+"), zero_centred=True

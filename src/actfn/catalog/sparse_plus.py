@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._exact import Exact
 from .._registry import INF, Equivalent, Properties, Prose, Spec
 
 __all__ = ["SPEC"]
@@ -37,6 +38,11 @@ SPEC = Spec(
     },
     reference="Martins & Astudillo (2016); Blondel et al., Learning with Fenchel-Young "
     "Losses (2020)",
+    exact=Exact(
+        f=lambda x, m: m.mpf(0) if x <= -1 else (x if x >= 1 else (x + 1) ** 2 / 4),
+        df=lambda x, m: m.mpf(0) if x <= -1 else (m.mpf(1) if x >= 1 else (x + 1) / 2),
+        d2f=lambda x, m: m.mpf(1) / 2 if -1 < x < 1 else m.mpf(0),
+    ),
     info={
         "properties": Properties(
             range=(0.0, INF), attained=(True, False), smoothness=1, saturates=("-",),

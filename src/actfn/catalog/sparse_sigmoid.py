@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import zero
+from .._exact import Exact, piecewise_linear_zero
 from .._registry import Equivalent, Properties, Prose, Spec
+from ..kernels.elementary import zero
 
 __all__ = ["SPEC"]
 
@@ -38,6 +39,13 @@ SPEC = Spec(
         "d2f": r"0",
     },
     reference="Martins & Astudillo, From Softmax to Sparsemax (2016)",
+    exact=Exact(
+        f=lambda x, m: m.mpf(0) if x <= -1 else (m.mpf(1) if x >= 1 else (x + 1) / 2),
+        # f'(±1) = 1/4: JAX's autodiff of clip splits the slope at a tie
+        df=lambda x, m: (m.mpf(1) / 2 if -1 < x < 1
+                         else (m.mpf(1) / 4 if abs(x) == 1 else m.mpf(0))),
+        d2f=piecewise_linear_zero,
+    ),
     info={
         "properties": Properties(
             range=(0.0, 1.0), attained=(True, True), smoothness=0, saturates=("-", "+"),

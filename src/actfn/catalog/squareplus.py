@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from .._math import is_f64, two_prod, two_sum
+from .._exact import Exact
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from ..kernels.dd import two_prod, two_sum
+from ..kernels.elementary import is_f64
 
 __all__ = ["SPEC"]
 
@@ -112,6 +114,17 @@ def _squareplus_d2(x, xp, *, b):
     return (0.5 * r) * (r / h)
 
 
+def _exact_f(x, m, *, b):
+    # conjugate form for x < 0: (x + h)/2 = b/(2(h - x)), h = √(x² + b)
+    h = m.sqrt(x * x + b)
+    return (x + h) / 2 if x >= 0 else b / (2 * (h - x))
+
+
+def _exact_df(x, m, *, b):
+    h = m.sqrt(x * x + b)
+    return (1 + x / h) / 2 if x >= 0 else b / (2 * h * (h - x))
+
+
 SPEC = Spec(
     name="squareplus",
     family="softplus",
@@ -127,6 +140,8 @@ SPEC = Spec(
     },
     reference="Barron, Squareplus: A Softplus-Like Algebraic Rectifier (2021), "
     "arXiv:2112.11687",
+    cases=({"b": 1.0},),
+    exact=Exact(_exact_f, _exact_df, lambda x, m, *, b: b / (2 * m.sqrt(x * x + b) ** 3)),
     info={
         "properties": Properties(range=(0.0, INF), saturates=("-",)),
         "frameworks": (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._exact import Exact
 from .._registry import Equivalent, Properties, Prose, Spec
 from ..kernels.tanh import sech2
 
@@ -34,6 +35,11 @@ SPEC = Spec(
         "d2f": r"-2\tanh x\,\operatorname{sech}^2 x",
     },
     reference="LeCun et al., Efficient BackProp (1998)",
+    exact=Exact(
+        f=lambda x, m: m.tanh(x),
+        df=lambda x, m: m.sech(x) ** 2,
+        d2f=lambda x, m: -2 * m.tanh(x) * m.sech(x) ** 2,
+    ),
     info={
         "properties": Properties(range=(-1.0, 1.0), saturates=("-", "+"), zero_centred=True),
         "frameworks": (

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import clip
+from .._exact import Exact
 from .._registry import INF, Equivalent, Properties, Prose, Spec
+from ..kernels.elementary import clip
 from ..kernels.tanh import sech2
 
 __all__ = ["SPEC"]
@@ -42,6 +43,13 @@ def _tanhshrink_d2(x, xp):
     return 2.0 * xp.tanh(x) * sech2(x, xp)
 
 
+def _exact_f(x, m):
+    # x - tanh x ≈ x³/3 loses 2·log2(1/|x|) bits to cancellation: add them.
+    extra = 0 if x == 0 else max(0, -2 * int(m.floor(m.log(abs(x), 2))))
+    with m.extraprec(extra + 16):
+        return +(x - m.tanh(x))
+
+
 SPEC = Spec(
     name="tanhshrink",
     aliases=("tanh_shrink",),
@@ -55,6 +63,11 @@ SPEC = Spec(
         "df": r"\tanh^2 x",
         "d2f": r"2\tanh x\,\operatorname{sech}^2 x",
     },
+    exact=Exact(
+        f=_exact_f,
+        df=lambda x, m: m.tanh(x) ** 2,
+        d2f=lambda x, m: 2 * m.tanh(x) * m.sech(x) ** 2,
+    ),
     info={
         "properties": Properties(range=(-INF, INF), zero_centred=True),
         "frameworks": (

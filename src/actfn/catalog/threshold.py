@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._math import zero
+from .._exact import Exact, piecewise_linear_zero
 from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from ..kernels.elementary import zero
 
 __all__ = ["SPEC"]
 
@@ -35,6 +36,12 @@ SPEC = Spec(
         "df": r"\begin{cases} 1 & x > \theta \\ 0 & x \le \theta \end{cases}",
         "d2f": r"0",
     },
+    cases=({"threshold": 0.5, "value": -1.0},),
+    exact=Exact(
+        f=lambda x, m, *, threshold, value: x if x > threshold else value,
+        df=lambda x, m, *, threshold, value: m.mpf(1) if x > threshold else m.mpf(0),
+        d2f=piecewise_linear_zero,
+    ),
     info={
         "properties": Properties(
             range=(0.0, INF), attained=(True, False), smoothness=0, saturates=("-",),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 from fractions import Fraction
 
-from .._math import clip, dd, exp_shifted, frexp2, log_dd, scale2, two_prod
+from .dd import dd, exp_shifted, frexp2, log_dd, scale2, two_prod
+from .elementary import clip
 
 __all__ = ["Q_MIN", "scaled_arg", "expm1_dd", "exp_dd", "coef", "k_exp", "elu_like", "elu_like_nonzero", "elu_like_d", "elu_like_d2", "neg_part"]
 

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from .._math import (
-    _SIG_SCALE_BELOW,
-    clip,
-    near_zeros,
+from .dd import two_prod
+from .elementary import clip
+from .series import near_zeros
+from .sigmoid import (
+    SIG_SCALE_BELOW,
     scaled_dsigmoid,
     scaled_sigmoid_parts,
     sigmoid_parts,
     times_sigmoid,
-    two_prod,
 )
 
-__all__ = ["silu_arg", "silu_f", "silu_df", "silu", "silu_d", "silu_d2", "silu_fd"]
+__all__ = ["zeros", "silu_arg", "silu_f", "silu_df", "silu", "silu_d", "silu_d2", "silu_fd"]
 
+
+
+def zeros(key):
+    """The Taylor tables of silu's f' (key "d") and f''/β ("d2") in z = βx, generated
+    from silu's ZERO_SERIES into catalog/_zeros/silu.py (imported on first use)."""
+    from ..catalog._zeros.silu import ZEROS
+
+    return ZEROS[key]
 
 # -- silu / swish and gelu_sigmoid: x·σ(βx) ------------------------------------------------
 def silu_arg(x, xp, beta, beta_lo=0.0):
@@ -41,7 +49,7 @@ def silu_df(xp, z, ze):
     s, sm, _ = sigmoid_parts(z, xp, ze)
     ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
     inner = xp.where(z < 0, (1.0 + z) - z * s, 1.0 + z * sm)
-    return near_zeros((ss * inner) * inv_k, z, xp, "silu_d", ze)
+    return near_zeros((ss * inner) * inv_k, z, xp, zeros("d"), ze)
 
 
 def silu(x, xp, *, beta, beta_lo=0.0):
@@ -63,8 +71,8 @@ def silu_d2(x, xp, *, beta, beta_lo=0.0):
     # the unscaling, so a subnormal result is rounded once instead of being rounded to a
     # subnormal first and then multiplied by β (β·ds·inner ≤ β/2 cannot overflow).
     v = ds * inner
-    return xp.where(xp.abs(z) > -_SIG_SCALE_BELOW, (v * beta) * inv_k,
-                    beta * near_zeros(v * inv_k, z, xp, "silu_d2", ze))
+    return xp.where(xp.abs(z) > -SIG_SCALE_BELOW, (v * beta) * inv_k,
+                    beta * near_zeros(v * inv_k, z, xp, zeros("d2"), ze))
 
 
 def silu_fd(x, xp, *, beta, beta_lo=0.0):

@@ -1,0 +1,1 @@
+"""Generated Taylor tables, one module per activation (tools/gen_zeros.py)."""

@@ -1,0 +1,45 @@
+"""The standard normal density φ(x) = exp(-x²/2)/√(2π), scaled to stay normal, and
+full-precision constants of the Gaussian kernels (gelu)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .dd import LN2_128, TWO_M128, two_prod, two_sum
+from .elementary import is_f64
+
+__all__ = ["SQRT_2_OVER_PI", "INV_SQRT_2PI", "SQRT_PI_OVER_2", "INV_SQRT2", "scaled_gaussian", "unscale"]
+
+
+# Full-precision constants as (hi, lo) pairs: value = hi + lo to ~106 bits.
+SQRT_2_OVER_PI = (0.7978845608028654, -4.98465440455546e-17)
+
+
+INV_SQRT_2PI = 0.3989422804014327
+
+
+SQRT_PI_OVER_2 = 1.2533141373155003
+
+
+INV_SQRT2 = 0.7071067811865476
+
+
+def scaled_gaussian(x: Any, xp: Any) -> Any:
+    """φ(x)·2**128 with φ the standard normal density, for |x| ≤ 40.
+
+    x² is split exactly into p + e, and exp(-p/2 + 128 ln 2)·(1 - e/2) keeps the
+    result normal where φ itself would be subnormal, so the caller's products lose
+    nothing before the final (single-rounding) scaling by 2**-128. In float32
+    working precision no scaling is applied (the factor returned is 1 instead).
+    """
+    p, pe = two_prod(x, x, xp)
+    if not is_f64(x, xp):
+        return xp.exp(-0.5 * p) * (1.0 - 0.5 * pe) * INV_SQRT_2PI
+    s, serr = two_sum(-0.5 * p, LN2_128[0])
+    lo = serr + (LN2_128[1] - 0.5 * pe)
+    return xp.exp(s) * (1.0 + lo) * INV_SQRT_2PI
+
+
+def unscale(x: Any, xp: Any) -> float:
+    """The factor that undoes :func:`scaled_gaussian`'s scaling."""
+    return TWO_M128 if is_f64(x, xp) else 1.0

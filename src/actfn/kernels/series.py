@@ -1,0 +1,62 @@
+"""Taylor series around the interior zeros of a derivative.
+
+Where a derivative crosses zero away from the origin its formula is a sum of terms of
+opposite sign whose rounding becomes a large *relative* error of the small result;
+within a radius of each zero x0 the polynomial in d = x - x0 (x0 a double-double, so d
+is exact) is used instead. The tables are generated beside each activation
+(``actfn/catalog/_zeros/<name>.py``) by ``tools/gen_zeros.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .elementary import is_f64
+
+__all__ = ["RADIUS", "near_zeros"]
+
+#: Half-width of the interval around each zero where its series replaces the formula.
+RADIUS = 1.0
+
+
+def near_zeros(value: Any, z: Any, xp: Any,
+               zeros: tuple[tuple[float, float, tuple[float, ...]], ...],
+               zlo: Any = None) -> Any:
+    """Replace ``value`` near the interior ``zeros`` (a generated table: one
+    ``(x0_hi, x0_lo, (c1, c2, ...))`` per zero, from ``catalog/_zeros/<name>.py``).
+
+    ``value`` is a derivative computed by its general formula, which cancels near a zero
+    crossing; within ``RADIUS`` of a zero x0 the Taylor polynomial in d = z - x0 (with x0
+    as a double-double, so d is exact) is used instead: it has a small relative error
+    all the way down to the zero. Only in float64 working precision (float32 working
+    precision keeps its formula: the polynomial constants assume doubles).
+    """
+    if not is_f64(z, xp):
+        return value
+    narrow = getattr(xp, "narrow_output", False)
+    for x0_hi, x0_lo, coeffs in zeros:
+        radius = RADIUS
+        if narrow:
+            # The result will be rounded to float32 or narrower: the general formula's
+            # relative error eps64·|terms|/|value| stays far below half a float32 ulp
+            # beyond 1e-4 of the zero, and inside it a few terms of the series suffice.
+            radius, coeffs = _NARROW_RADIUS, _truncate(coeffs, _NARROW_RADIUS)
+        d = z - x0_hi
+        d = d - x0_lo if zlo is None else d + (zlo - x0_lo)
+        p = coeffs[-1] + 0.0 * d
+        for c in reversed(coeffs[:-1]):
+            p = p * d + c
+        value = xp.where(xp.abs(d) < radius, p * d, value)
+    return value
+
+
+_NARROW_RADIUS = 1e-4
+
+
+def _truncate(coeffs: tuple[float, ...], radius: float) -> tuple[float, ...]:
+    """Leading coefficients whose omitted tail is below 2**-60 relative at ``radius``."""
+    c1 = abs(coeffs[0])
+    for n in range(2, len(coeffs)):
+        if abs(coeffs[n]) * radius**n <= c1 * 2.0**-60:
+            return coeffs[:n]
+    return coeffs

@@ -1,0 +1,146 @@
+"""The logistic sigmoid σ and its derivatives, with tails that neither overflow nor
+lose precision to subnormals.
+
+σ(z) = 1/(1 + e^{-z}),  σ' = σ(1 - σ),  σ'' = σ'(1 - 2σ). Everything is computed from the
+single exponential e = exp(-|z|), so nothing overflows and the small tail is never
+1 minus something close to 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .dd import LN2_128, TWO_M128, two_sum
+from .elementary import is_f64
+
+__all__ = [
+    "BETA_MAX", "BETA_MIN", "BETA_WHY", "SIG_SCALE_BELOW", "exp_neg_abs", "scaled_dsigmoid",
+    "scaled_exp_neg_abs", "scaled_sigmoid_parts", "sigmoid_parts", "sigmoid_second",
+    "times_sigmoid",
+]
+
+
+def exp_neg_abs(z: Any, xp: Any, zlo: Any = None) -> Any:
+    """exp(-|z + zlo|), accurate to a few ulps even where |z| is large."""
+    e = xp.exp(-xp.abs(z))
+    if zlo is not None:
+        e = e - e * (xp.sign(z) * zlo)
+    return e
+
+
+def sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, Any]:
+    """Return (σ(z), σ(-z), σ'(z)) from the single exponential e = exp(-|z|).
+
+    σ(z) = 1/(1+e) for z ≥ 0 and e/(1+e) for z < 0, so nothing overflows and the
+    small tail is never computed as 1 minus something close to 1.
+    """
+    e = exp_neg_abs(z, xp, zlo)
+    d = 1.0 + e
+    big = 1.0 / d
+    small = e / d
+    pos = z >= 0
+    return xp.where(pos, big, small), xp.where(pos, small, big), small / d
+
+
+#: Valid range of the sharpness β of softplus and silu. Their kernels clip βx to ±800
+#: before the exponentials (which keeps ±inf out of the double-double steps); that is
+#: exact only while x·σ(βx), log1p(e^{-|βx|})/β and β·σ'(βx) all underflow beyond the
+#: clip, i.e. for 1e-16 ≤ β ≤ 1e16. Outside, the function is ReLU (β → ∞) or its β → 0
+#: limit to far below a float32 ulp over any practical input range.
+BETA_MIN, BETA_MAX = 1e-16, 1e16
+
+
+BETA_WHY = (
+    "the kernels clip β·x at ±800 before exponentiating, which is exact only for "
+    "1e-16 ≤ β ≤ 1e16; use relu for β → ∞"
+)
+
+
+#: Below this z, σ(z) ≈ e = exp(z) is close to subnormal: scaled_sigmoid_parts scales by 2**128.
+SIG_SCALE_BELOW = -600.0
+
+
+def scaled_exp_neg_abs(a: Any, e: Any, tail: Any, xp: Any) -> tuple[Any, Any]:
+    """(e·k, 1/k) for e = exp(-a), a = |z| ≥ 0, with k = 2**128 where ``tail`` (a boolean
+    array) holds and k = 1 elsewhere; float32 working precision is never scaled.
+
+    In the tail, exp(-a + 128 ln 2) is computed with the exact sum -a + hi(128 ln 2) and
+    its rounding error folded in as (1 + err), so a result whose true value is subnormal
+    keeps all its bits until the caller's final multiplication by 1/k (one rounding).
+    This is the one place the scaled σ tails are computed (σ, σ', σ'', x·σ).
+    """
+    if not is_f64(a, xp):
+        return e, 1.0
+    s, serr = two_sum(-a, LN2_128[0])
+    es = xp.where(tail, xp.exp(s) * (1.0 + (serr + LN2_128[1])), e)
+    inv_k = xp.where(tail, TWO_M128, xp.ones_like(a))  # not two scalars (torch, strict)
+    return es, inv_k
+
+
+def scaled_sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, Any, Any]:
+    """(σ(z)·k, σ'(z)·k, σ''(z)·k, 1/k) with k = 2**128 where z < -600, else k = 1.
+
+    Products such as x·σ'(z) whose true value is subnormal would otherwise start from
+    a subnormal σ' that has already lost its precision; the caller multiplies its
+    final result by 1/k (one rounding). In float32 working precision k = 1.
+    """
+    a = xp.abs(z)
+    e = xp.exp(-a)
+    es, inv_k = scaled_exp_neg_abs(a, e, z < SIG_SCALE_BELOW, xp)
+    if zlo is not None:
+        corr = 1.0 - xp.sign(z) * zlo
+        e, es = e * corr, es * corr
+    d = 1.0 + e
+    ds = es / (d * d)
+    sig = xp.where(z >= 0, 1.0 / d, es / d)
+    one_minus_e = -xp.expm1(-a)
+    d2s = -xp.sign(z) * ds * (one_minus_e / (2.0 - one_minus_e))
+    return sig, ds, d2s, inv_k
+
+
+def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
+    """(x·σ(z)·k, 1/k) to ~1.5 ulp, with the scaling k of :func:`scaled_sigmoid_parts`.
+
+    For z < 0, σ(z) = e/(1 + e): the product x·e, the exact sum 1 + e = d + d_lo and
+    the correction of z's low part are folded into one final rounding,
+    q + q·(c - d_lo/d) with q = (x·e)/d.
+    """
+    a = xp.abs(z)
+    e = xp.exp(-a)
+    es, inv_k = scaled_exp_neg_abs(a, e, z < SIG_SCALE_BELOW, xp)
+    d, d_lo = two_sum(1.0 + 0.0 * e, e)
+    c = -(d_lo / d)
+    if zlo is not None:
+        # exp(-|z + zlo|) = e·(1 - sign(z)·zlo): all of σ for z < 0, only the e in 1 + e
+        # for z ≥ 0.
+        c = c + xp.where(z < 0, zlo, (e / d) * zlo)
+    num = xp.where(z >= 0, x, x * es)
+    q = num / d
+    # q == 0 returns q itself: c can be -0.0, and q + q·c would turn -0 into +0
+    # (silu(-0) and gelu_tanh(-inf) must be -0).
+    return xp.where(xp.isinf(q) | (q == 0), q, q + q * c), inv_k
+
+
+def sigmoid_second(z: Any, xp: Any, ds: Any) -> Any:
+    """σ''(z) = σ'(z)·(1 - 2σ(z)) = -sign(z)·σ'(z)·(1 - e)/(1 + e), e = exp(-|z|)."""
+    a = xp.abs(z)
+    one_minus_e = -xp.expm1(-a)
+    one_plus_e = 2.0 - one_minus_e
+    return -xp.sign(z) * ds * (one_minus_e / one_plus_e)
+
+
+def scaled_dsigmoid(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
+    """(σ'(z)·k, 1/k) with k = 2**128 where |z| > 600 (both tails), else k = 1.
+
+    Like :func:`scaled_sigmoid_parts`, but symmetric: σ'(z) = e/(1 + e)² with
+    e = exp(-|z|) is subnormal for z > 708 as well as for z < -708, and a caller that
+    multiplies it by a large factor (β) must not start from a subnormal.
+    """
+    a = xp.abs(z)
+    e = xp.exp(-a)
+    es, inv_k = scaled_exp_neg_abs(a, e, a > -SIG_SCALE_BELOW, xp)
+    if zlo is not None:
+        corr = 1.0 - xp.sign(z) * zlo
+        e, es = e * corr, es * corr
+    d = 1.0 + e
+    return es / (d * d), inv_k
