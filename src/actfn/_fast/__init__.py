@@ -83,7 +83,6 @@ from . import _trace
 __all__ = [
     "PARALLEL_THRESHOLD",
     "available",
-    "enabled",
     "set_enabled",
     "disabled",
     "run_numpy",
@@ -125,11 +124,6 @@ def _numba() -> Any:
 def available() -> bool:
     """True when the compiled path can run (numba imports and it is not disabled)."""
     return bool(_state["enabled"]) and _numba() is not False
-
-
-def enabled() -> bool:
-    """True when NumPy inputs go through the compiled path (see :func:`available`)."""
-    return available()
 
 
 def set_enabled(flag: bool) -> None:
