@@ -17,6 +17,7 @@ from . import catalog as _catalog  # noqa: F401  (registers the built-in activat
 from ._activation import Activation, get
 from ._registry import Param, Spec, aliases, lookup, register, unregister
 from ._registry import canonical_names as _canonical_names
+from ._registry import load_plugins as _load_plugins
 from .experiments import selu_parameters  # light: scipy loads on first call
 
 __version__ = "0.1.0"
@@ -97,6 +98,10 @@ _BUILTIN = names()
 for _n in _BUILTIN:
     globals()[_n] = _functional(_n)
 del _n
+
+# Activations of installed plug-in distributions (entry-point group actfn.activations),
+# registered once actfn itself is importable; they are reached through __getattr__.
+_load_plugins()
 
 
 def __getattr__(name: str) -> _t.Any:

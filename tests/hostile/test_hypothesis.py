@@ -233,7 +233,18 @@ def limits(name: str, p: dict[str, Any], slope: float | None = None) -> tuple[An
     if name == "selu":
         lam = mpmath.mpf(p["scale"])
         return -lam * mpmath.mpf(p["alpha"]), inf, z, lam, z, z
-    raise KeyError(f"no limits for {name}: add them here")
+    return _reference_limits(name, p)
+
+
+#: Far enough out for the reference formulas' limits at ±inf (as tests/hostile/test_params).
+_FAR = mpmath.mpf(10) ** 4000
+
+
+def _reference_limits(name: str, p: dict[str, Any]) -> tuple[Any, ...]:
+    """The limits of an activation not worked out above (a new or plug-in one): its
+    reference formulas (Spec.exact, through the oracle) at ±10**4000."""
+    fns = oracle(name, p)
+    return tuple(fn(s * _FAR) for fn in fns for s in (-1, 1))
 
 
 def _slopes(act: actfn.Activation, x: np.ndarray) -> np.ndarray | None:
