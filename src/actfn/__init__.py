@@ -13,9 +13,12 @@ from __future__ import annotations
 import inspect as _inspect
 import typing as _t  # private aliases keep the public namespace to __all__
 
+from ._registry import Param, Spec, aliases, lookup, register, unregister
+
+# isort: split
+# The catalog's modules may import the names above from actfn (``from actfn import Spec``).
 from . import catalog as _catalog  # noqa: F401  (registers the built-in activations)
 from ._activation import Activation, get
-from ._registry import Param, Spec, aliases, lookup, register, unregister
 from ._registry import canonical_names as _canonical_names
 from ._registry import load_plugins as _load_plugins
 from .experiments import selu_parameters  # light: scipy loads on first call
