@@ -10,7 +10,16 @@ from mpmath import mpf
 
 import actfn
 
-from .oracle import DTYPES, exact, oracle, ordinal, round_to, ulp_distance
+from .oracle import (
+    DTYPES,
+    exact,
+    float_limits,
+    from_ordinal,
+    oracle,
+    ordinal,
+    round_to,
+    ulp_distance,
+)
 
 #: Value used for ±inf inputs: the oracle's limit is its value far beyond the range.
 _HUGE = mpf("1e400")
@@ -35,11 +44,9 @@ def case_id(case: tuple[str, dict]) -> str:
 def _neighbours(v: float, dt: np.dtype, k: int = 3) -> list[float]:
     c = np.array([v], dtype=np.float64).astype(dt)
     o = ordinal(c)[0]
-    from .oracle import _from_ordinal
-
     out = []
     for j in range(o - k, o + k + 1):
-        f = _from_ordinal(j, dt)
+        f = from_ordinal(j, dt)
         if np.isfinite(f):
             out.append(float(f))
     return out
@@ -51,9 +58,7 @@ def points(dtype_name: str, kinks: tuple[float, ...] = ()) -> np.ndarray:
     range (subnormals to the largest finite), neighbours of 0 and of each kink, random
     points in [-60, 60], ±0, ±inf and nan."""
     dt = DTYPES[dtype_name]
-    from .oracle import _finfo
-
-    mx = float(_finfo(dtype_name)[0])
+    mx = float(float_limits(dtype_name)[0])
     tiny = float(_neighbours(0.0, dt, 1)[-1])  # smallest positive subnormal
     vals: list[float] = list(np.linspace(-10, 10, 801))
     # finer in [-3, 3], where f' and f'' of the smooth gated units cross zero

@@ -67,7 +67,7 @@ def ordinal(a: np.ndarray) -> list[int]:
     return [-(r - sign) if r >= sign else r for r in raw]
 
 
-def _from_ordinal(k: int, dtype: np.dtype) -> float:
+def from_ordinal(k: int, dtype: np.dtype) -> float:
     size = dtype.itemsize
     sign = 1 << (8 * size - 1)
     raw = k if k >= 0 else (-k) | sign
@@ -75,7 +75,7 @@ def _from_ordinal(k: int, dtype: np.dtype) -> float:
 
 
 @functools.cache
-def _finfo(dtype_name: str) -> tuple[mpf, mpf]:
+def float_limits(dtype_name: str) -> tuple[mpf, mpf]:
     dt = DTYPES[dtype_name]
     fi = ml_dtypes.finfo(dt) if dtype_name == "bfloat16" else np.finfo(dt)
     mx = mpf(float(fi.max))
@@ -89,7 +89,7 @@ def round_to(v: mpf, dtype_name: str) -> float:
     dt = DTYPES[dtype_name]
     if mpmath.isnan(v):
         return np.array([np.nan], dtype=dt)[0]
-    mx, ovf = _finfo(dtype_name)
+    mx, ovf = float_limits(dtype_name)
     if v >= ovf:
         return np.array([np.inf], dtype=dt)[0]
     if v <= -ovf:
@@ -101,7 +101,7 @@ def round_to(v: mpf, dtype_name: str) -> float:
     k = ordinal(c)[0]
     best, best_err = None, None
     for j in (k - 1, k, k + 1):
-        cand = _from_ordinal(j, dt)
+        cand = from_ordinal(j, dt)
         if not np.isfinite(cand):
             continue
         err = abs(mpf(float(cand)) - v)

@@ -22,15 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._exact import Exact
+from .kernels import Kernel
 
 __all__ = [
-    "Param", "Spec", "register", "unregister", "lookup", "canonical_names", "aliases",
+    "Kernel", "Param", "Spec", "register", "unregister", "lookup", "canonical_names", "aliases",
     "Properties", "Equivalent", "Prose", "discover", "load_plugins", "ENTRY_POINT_GROUP",
 ]
 
-#: A kernel computes one of f, f', f'' on an array ``x`` that is already in the
-#: working floating dtype of namespace ``xp``. Parameters arrive as keywords.
-Kernel = Callable[..., Any]
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,7 @@ class Namespace:
 
     @property
     def narrow_output(self) -> bool:
-        """True when the loop stores float32 or narrower (see _math.near_zeros)."""
+        """True when the loop stores float32 or narrower (actfn.kernels.EvalNamespace)."""
         return self._mode == "v"
 
     def _sym(self, v: Any) -> Sym:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import narrow_output
 from .elementary import is_f64
 
 __all__ = ["RADIUS", "near_zeros"]
@@ -33,7 +34,7 @@ def near_zeros(value: Any, z: Any, xp: Any,
     """
     if not is_f64(z, xp):
         return value
-    narrow = getattr(xp, "narrow_output", False)
+    narrow = narrow_output(xp)
     for x0_hi, x0_lo, coeffs in zeros:
         radius = RADIUS
         if narrow:

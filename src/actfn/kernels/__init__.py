@@ -1,0 +1,60 @@
+"""Numerics shared by the activation kernels, one module per topic.
+
+* :mod:`~actfn.kernels.elementary`: dtype test, NaN-propagating clip, the zero f''.
+* :mod:`~actfn.kernels.dd`: double-double arithmetic, exact constants from parameters.
+* :mod:`~actfn.kernels.sigmoid`: σ, σ', σ'' and x·σ with scaled (never subnormal) tails.
+* :mod:`~actfn.kernels.gaussian`: the scaled normal density and Gaussian constants.
+* :mod:`~actfn.kernels.series`: Taylor series around interior zeros of derivatives.
+* :mod:`~actfn.kernels.elu`, :mod:`~actfn.kernels.leaky`, :mod:`~actfn.kernels.shrink`,
+  :mod:`~actfn.kernels.swish`, :mod:`~actfn.kernels.tanh`: the cores that several
+  activations of one family share (kernels of a single activation stay in its module).
+
+The contract every kernel follows is :class:`Kernel`; what it may read of its
+evaluation context is :class:`EvalNamespace` and :class:`SpecialFunctions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+__all__ = ["EvalNamespace", "Kernel", "SpecialFunctions", "narrow_output"]
+
+
+class Kernel(Protocol):
+    """One of f, f', f'' (or ``f_df``: the pair) of an activation, elementwise.
+
+    ``x`` is an array already in the working floating dtype (float64 wherever the
+    library has it), ``xp`` its array namespace (:class:`EvalNamespace`), and the bound
+    parameters arrive as keywords (floats, strings, or per-channel arrays). A kernel
+    returns a new array of ``x``'s shape and dtype, never modifies ``x``, and need not
+    handle NaN inputs (the caller restores them). A kernel whose spec sets
+    ``needs_special`` also receives ``special`` (:class:`SpecialFunctions`).
+    """
+
+    def __call__(self, x: Any, xp: Any, /, **params: Any) -> Any: ...
+
+
+class SpecialFunctions(Protocol):
+    """erf, erfc and erfcx of the array library that owns ``x`` (``special=``)."""
+
+    def erf(self, x: Any, /) -> Any: ...
+    def erfc(self, x: Any, /) -> Any: ...
+    def erfcx(self, x: Any, /) -> Any: ...
+
+
+class EvalNamespace(Protocol):
+    """What a kernel may use of ``xp`` beyond the array API: the evaluation context.
+
+    ``narrow_output`` is true when the result will be rounded to float32 or narrower
+    (set by the compiled path's tracer, actfn._fast._trace); a kernel may then skip
+    float64-only refinements. Namespaces without it (NumPy, torch, JAX) evaluate for a
+    float64 result: read it with :func:`narrow_output`, never with ``getattr``.
+    """
+
+    narrow_output: bool
+
+
+def narrow_output(xp: Any) -> bool:
+    """Whether the evaluation context ``xp`` will round the result to float32 or narrower
+    (:class:`EvalNamespace`); false for plain array namespaces."""
+    return bool(getattr(xp, "narrow_output", False))
