@@ -2,7 +2,9 @@
 
 Everything in actfn (the :class:`~actfn.Activation` objects, the CLI, plots, framework
 layers, documentation and the test-suite) reads the specs registered here, so adding
-an activation means writing one spec module and calling :func:`register`.
+an activation means writing one module ``actfn/catalog/<name>.py`` with a module-level
+``SPEC`` (found by :func:`discover`), or declaring one in the ``actfn.activations``
+entry-point group of another distribution (:func:`load_plugins`); see CONTRIBUTING.md.
 """
 
 from __future__ import annotations
