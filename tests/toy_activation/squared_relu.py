@@ -55,6 +55,7 @@ SPEC = Spec(
         "frameworks": (
             Equivalent("PyTorch", "torch.nn.functional.relu(x) ** 2", "", "none",
                        kink_grad=(0.0,)),
+            Equivalent("Keras", "keras.ops.square(keras.activations.relu(x))", "", "none"),
             Equivalent("JAX", "jax.nn.relu(x) ** 2", "", "none", kink_grad=(0.0,)),
         ),
         "en": Prose(strengths=("Cheap, and smooth at 0 (C¹).",),
