@@ -1,4 +1,10 @@
-"""Kernels shared by several activations (celu, elu, selu)."""
+"""The ELU core shared by elu, selu and celu.
+
+f(x) = s·x for x > 0 and s·α·(e^{x/c} - 1) for x ≤ 0 (elu: s = c = 1; selu: s = λ,
+c = 1; celu: s = 1, c = α), with f' and f'' of the same form. The argument x/c is a
+double-double and expm1/exp are corrected for its low part, so parameters far from 1
+keep full precision; parameter-derived constants are exact (fractions, decimal).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Kernels shared by several activations (leaky_relu, prelu, rrelu)."""
+"""The leaky core shared by leaky_relu, prelu and rrelu.
+
+f(x) = x for x > 0 and a·x for x ≤ 0, f'(x) = 1 or a (f'(0) = a, as PyTorch), where the
+slope ``a`` is a float or a per-channel array.
+"""
 
 from __future__ import annotations
 

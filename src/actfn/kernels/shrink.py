@@ -1,4 +1,5 @@
-"""Kernels shared by several activations (hardshrink, softshrink)."""
+"""What hardshrink and softshrink share: the dead-zone half-width λ and
+f'(x) = 1 for |x| > λ, else 0 (f'(±λ) = 0, as PyTorch)."""
 
 from __future__ import annotations
 

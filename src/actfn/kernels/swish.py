@@ -1,4 +1,10 @@
-"""Kernels shared by several activations (gelu_sigmoid, silu)."""
+"""The Swish core shared by silu and gelu_sigmoid: f(x) = x·σ(βx).
+
+With z = βx (a double-double where β is not exact): f' = σ(z) + z·σ'(z) and
+f'' = β·(2σ'(z) + z·σ''(z)), the products taken with the scaled σ tails of
+:mod:`actfn.kernels.sigmoid`, and Taylor series near the zeros of f' and f''
+(tables in catalog/_zeros/silu.py, generated from silu's reference formula).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Kernels shared by several activations (tanh, tanhshrink)."""
+"""What tanh and tanhshrink share: sech²(x) = 1 - tanh²(x), computed without the
+cancellation of the latter (4e^{-2|x|}/(1 + e^{-2|x|})²)."""
 
 from __future__ import annotations
 

@@ -1,1 +1,3 @@
 """Generated Taylor tables, one module per activation (tools/gen_zeros.py)."""
+
+__all__: list[str] = []
