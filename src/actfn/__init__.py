@@ -15,6 +15,7 @@ import typing as _t  # private aliases keep the public namespace to __all__
 
 from . import catalog as _catalog  # noqa: F401  (registers the built-in activations)
 from ._activation import Activation, get
+from ._knowledge import Equivalent, Knowledge, Properties, Prose
 from ._registry import Param, Spec, aliases, lookup, register, unregister
 from ._registry import canonical_names as _canonical_names
 from .experiments import selu_parameters  # light: scipy loads on first call
@@ -112,7 +113,11 @@ del annotations
 
 __all__ = [
     "Activation",
+    "Equivalent",
+    "Knowledge",
     "Param",
+    "Properties",
+    "Prose",
     "Spec",
     "__version__",
     "aliases",
