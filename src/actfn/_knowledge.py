@@ -15,8 +15,8 @@ Schema of ``<n>.toml`` (every table optional; *text* is ``{en = "...", zh = "...
     [properties]            range (2 floats, required), attained (2 bools), monotone,
                             smoothness (-1, 0, 1, 2 or inf), zero_centred, saturates
                             (subset of "-", "+"), self_normalizing, sparse, range_text
-                            (text), reflection (f(x) - f(-x) = x), also_at (parameter
-                            sets at which parameter-free identities are also tested)
+                            (text), reflection (f(x) - f(-x) = x), also_at (other
+                            parameter sets where reflection holds)
     [[frameworks]]          framework (required), call, layer, params (text), notes
                             (text), kink_grad (floats), parity (parameter sets),
                             parity_skip, compare_where, also (calls), nan_grads
@@ -85,9 +85,9 @@ class Properties:
     and 1 (so the identity is not self-normalizing). ``saturates`` lists the sides
     (``"-"`` for x → -∞, ``"+"`` for x → +∞) where f tends to a constant and f' to 0.
     ``sparse`` means f is exactly 0 on a whole interval of inputs. ``reflection`` means
-    f(x) − f(−x) = x for every x and every parameter value (f = x·g(x) with
-    g(x) + g(−x) = 1, or softplus), hence f′(x) + f′(−x) = 1; ``also_at`` lists parameter
-    sets, besides the defaults, at which such parameter-free identities are tested.
+    f(x) − f(−x) = x for every x (f = x·g(x) with g(x) + g(−x) = 1, as silu, or softplus
+    and log σ), hence f′(x) + f′(−x) = 1; ``also_at`` lists parameter sets, besides the
+    defaults, at which it holds and is tested too.
     """
 
     range: tuple[float, float]
