@@ -278,7 +278,7 @@ class _Site:
                 rows.append({
                     "name": s.name, "href": self.href(s.name, lang),
                     "thumb": f"img/{s.name}-thumb.png", "family": _i18n.family(s, lang),
-                    "range": t["undocumented"], "monotone": "—", "smooth": "—",
+                    "range": t["undocumented"], "monotone": "—", "smooth": {"sup": "", "text": "—"},
                     "zero_centred": "—", "saturates": "—", "sparse": "—",
                     "params": ", ".join(f"{q.name}={_short(q.default)}" for q in s.params) or "—",
                 })
