@@ -278,3 +278,20 @@ def test_plugin_knowledge_beside_its_module(tmp_path: Path, monkeypatch) -> None
     finally:
         actfn.unregister("zz_cube")
         sys.modules.pop("zz_cube_plugin", None)
+
+
+def test_nothing_reads_spec_info() -> None:
+    """Knowledge is read through ``spec.knowledge`` only: no module of the package (the
+    catalog's spec definitions aside) nor any test reads the old ``Spec.info`` mapping."""
+    import re
+
+    uses = re.compile(r"\.info\s*(\[|\.get\(|\.items\(|\.keys\()|\bspec\.info\b|\binfo\[\"")
+    root = Path(_knowledge.__file__).parents[2]
+    hits = []
+    for path in sorted([*(root / "src" / "actfn").rglob("*.py"), *(root / "tests").rglob("*.py")]):
+        if "catalog" in path.parts or path.name == "test_knowledge.py":
+            continue
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if uses.search(line):
+                hits.append(f"{path.relative_to(root)}:{i}: {line.strip()}")
+    assert hits == []
