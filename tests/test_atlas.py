@@ -210,7 +210,7 @@ def test_activation_page_content(site: Path, name: str) -> None:
         assert str(escape(prose.use)) in text and str(escape(prose.strengths[0])) in text
         summary = _i18n.text(spec, "summary", lang)
         assert str(escape(summary)) in text
-        rng = _i18n.text(spec, "range_text", lang) or spec.info["properties"].range_label()
+        rng = _i18n.text(spec, "range_text", lang) or spec.knowledge.properties.range_label()
         assert str(escape(rng)) in text
         assert "C^∞" not in text and "C^1" not in text  # smoothness as C<sup>∞</sup>
         assert f"actfn {__version__}" in text  # the version it was built from
@@ -220,14 +220,14 @@ def test_activation_page_content(site: Path, name: str) -> None:
         assert ("claims.html" if lang == "en" else "claims.zh.html") in text
         for url in _i18n.links(spec):
             assert f'href="{url}"' in text
-        for eq in spec.info["frameworks"]:
+        for eq in spec.knowledge.frameworks:
             if eq.call:
-                assert str(escape(eq.call)) in text
+                assert str(escape(eq.at(spec.defaults()))) in text
             zh_notes = _i18n.text(spec, f"framework:{eq.framework}:notes", lang)
             assert str(escape(zh_notes)) in text
         frameworks = [fw for fw, _ in parsed.code]
         assert frameworks[0] == "actfn"
-        assert set(frameworks[1:]) == {e.framework for e in spec.info["frameworks"] if e.call}
+        assert set(frameworks[1:]) == {e.framework for e in spec.knowledge.frameworks if e.call}
         assert '<span class="kn">import</span>' in text  # highlighted by Pygments
     zh = (site / f"{name}.zh.html").read_text(encoding="utf-8")
     if spec.summary:

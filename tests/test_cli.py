@@ -155,8 +155,8 @@ def test_show_every_activation(name: str) -> None:
                     "Typical use"):
         assert section in r.stdout, section
     spec = actfn.lookup(name)
-    assert spec.info["en"].strengths[0][:30].split()[0] in r.stdout
-    for eq in spec.info["frameworks"]:
+    assert spec.knowledge.prose["en"].strengths[0][:30].split()[0] in r.stdout
+    for eq in spec.knowledge.frameworks:
         assert eq.framework in r.stdout
 
 

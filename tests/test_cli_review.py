@@ -117,8 +117,8 @@ def test_review_12_framework_code_breaks_at_punctuation() -> None:
     import actfn
     from actfn._cli_atlas import _segments
 
-    for e in actfn.lookup("selu").info["frameworks"]:
-        for code in (e.call, e.layer):  # every piece of code stays whole on one line
+    for e in actfn.lookup("selu").knowledge.frameworks:
+        for code in (e.at(actfn.lookup("selu").defaults()), e.layer):  # every piece of code stays whole on one line
             for seg in _segments(code or ""):
                 assert any(seg in c for c in cells), (code, seg)
     assert "functional." in cells and "torch.nn." in cells

@@ -276,7 +276,7 @@ def test_info_has_formulas_properties_frameworks_and_claims(client) -> None:
     spec = actfn.lookup("selu")
     assert d["latex"] == dict(spec.latex) and d["summary"] == spec.summary
     assert d["properties"]["self_normalizing"] is True
-    assert d["strengths"] == list(spec.info["en"].strengths)
+    assert d["strengths"] == list(spec.knowledge.prose["en"].strengths)
     assert any(f["framework"] == "PyTorch" and "selu" in f["call"].lower()
                for f in d["frameworks"])
     ids = {c["id"]: c for c in d["claims"]}

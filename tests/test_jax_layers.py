@@ -46,8 +46,9 @@ def x64() -> Iterator[None]:
 
 
 def jax_equivalent(name: str) -> Callable[[jax.Array], jax.Array]:
-    (eq,) = [e for e in actfn.lookup(name).info["frameworks"] if e.framework == "JAX"]
-    code = compile(eq.call, f"<{name} JAX equivalent>", "eval")
+    spec = actfn.lookup(name)
+    eq = spec.knowledge.equivalent("JAX")
+    code = compile(eq.at(spec.defaults()), f"<{name} JAX equivalent>", "eval")
     return lambda x: eval(code, {"jax": jax, "x": x})
 
 

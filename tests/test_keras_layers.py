@@ -88,8 +88,9 @@ else:
         return y, np.full_like(y, np.nan)
 
     def keras_equivalent(name: str) -> Callable[[Any], Any]:
-        (eq,) = [e for e in actfn.lookup(name).info["frameworks"] if e.framework == "Keras"]
-        code = compile(eq.call, f"<{name} Keras equivalent>", "eval")
+        spec = actfn.lookup(name)
+        eq = spec.knowledge.equivalent("Keras")
+        code = compile(eq.at(spec.defaults()), f"<{name} Keras equivalent>", "eval")
         return lambda x: eval(code, {"keras": keras, "x": x})
 
     # Without jax_enable_x64 (Keras does not turn it on) actfn.jax works in float32, so

@@ -6,10 +6,12 @@ the framework's f, autograd f′ and autograd-of-autograd f″ to
 |a − b| ≤ 1e-12·max(1, |b|). Separately and exactly: the derivative values at every
 kink (``spec.kinks(params)``), the sign of f(±0), the limits at ±inf and nan → nan.
 
-PyTorch is the reference where it defines the function, otherwise JAX. Where actfn
-deliberately differs, or a framework is measurably less accurate, the case is listed
-in one of the dicts below with the input and both values, and a test checks that the
-entry still describes what the frameworks do (so the lists cannot rot).
+PyTorch is the reference where it defines the function, otherwise JAX. The cases are the
+registry's knowledge (``spec.knowledge.frameworks``, from each activation's TOML file):
+each PyTorch/JAX :class:`~actfn.Equivalent` names the parameter sets it is compared at
+(``parity``) or why it is not (``parity_skip``), and carries the documented deviations,
+nan gradients and nan limits at ±inf; a test checks that each entry still describes what
+the frameworks do (so the data cannot rot). No list of names lives here.
 """
 
 from __future__ import annotations
@@ -26,22 +28,26 @@ import pytest
 import torch
 
 import actfn
+from actfn import Equivalent
 
 # Imported unconditionally: the dev extra installs both, and a missing framework must
 # fail the run rather than skip the parity checks.
-F = torch.nn.functional
-jnn = jax.nn
+#: The framework modules a knowledge file's ``call`` may use, per parity framework.
+MODULES: dict[str, dict[str, Any]] = {"torch": {"torch": torch}, "jax": {"jax": jax}}
+#: Parity framework → the ``Equivalent.framework`` it reads.
+FRAMEWORK = {"torch": "PyTorch", "jax": "JAX"}
 
 
 @dataclass(frozen=True)
 class Case:
-    """One actfn activation with parameters and the framework function it should equal."""
+    """One actfn activation with parameters and the framework code it should equal."""
 
     name: str
     params: dict[str, Any]
-    fn: Callable[[Any], Any]
-    #: Only compare where this holds (softplus: PyTorch's linear switch-over).
-    where: Callable[[np.ndarray], np.ndarray] | None = None
+    framework: str
+    eq: Equivalent
+    #: The code evaluated: ``eq.call`` or one of ``eq.also``.
+    code: str
     tags: tuple[str, ...] = field(default=())
 
     @property
@@ -49,99 +55,44 @@ class Case:
         inner = ",".join(f"{k}={v}" for k, v in self.params.items())
         return f"{self.name}({inner})"
 
+    @property
+    def bound(self) -> dict[str, Any]:
+        return actfn.lookup(self.name).bind(**self.params)
+
+    def fn(self, x: Any) -> Any:
+        return self.eq.evaluate(x, MODULES[self.framework], self.bound, self.code)
+
+    @property
+    def where(self) -> Callable[[np.ndarray], np.ndarray] | None:
+        """Only compare where this holds (softplus: PyTorch's linear switch-over)."""
+        if not self.eq.compare_where:
+            return None
+        return lambda x: self.eq.evaluate(x, {"np": np}, self.bound, self.eq.compare_where)
+
     def act(self) -> actfn.Activation:
         return actfn.get(self.name, **self.params)
 
 
-def _w(x: Any, *vals: float) -> Any:
-    return torch.tensor(vals, dtype=x.dtype)
+def _equivalents(framework: str) -> list[tuple[str, Equivalent]]:
+    out = []
+    for name in actfn.names():
+        eq = actfn.lookup(name).knowledge.equivalent(FRAMEWORK[framework])
+        if eq is not None and eq.call:
+            out.append((name, eq))
+    return out
 
 
-#: PyTorch's threshold for its linear softplus: F.softplus(x, beta) returns x itself once
-#: beta·x > 20, where actfn computes the exact value. Compared only below it (see
-#: DEVIATIONS for a point above).
-_SOFTPLUS_THRESHOLD = 20.0
+def _cases(framework: str) -> list[Case]:
+    out = []
+    for name, eq in _equivalents(framework):
+        out += [Case(name, dict(p), framework, eq, eq.call) for p in eq.parity]
+        # other spellings (relu6 as hardtanh(x, 0, 6)): compared on the grid only
+        out += [Case(name, {}, framework, eq, code, tags=("also",)) for code in eq.also]
+    return out
 
-# -- name tables (explicit, so a rename on either side fails loudly) -----------------------
-TORCH_CASES = [
-    Case("relu", {}, F.relu),
-    Case("relu6", {}, F.relu6),
-    Case("leaky_relu", {}, F.leaky_relu),
-    Case("leaky_relu", {"negative_slope": 0.2}, lambda x: F.leaky_relu(x, 0.2)),
-    Case("prelu", {}, lambda x: F.prelu(x, _w(x, 0.25))),
-    Case("prelu", {"weight": 0.1}, lambda x: F.prelu(x, _w(x, 0.1))),
-    Case("rrelu", {}, lambda x: F.rrelu(x, training=False)),
-    Case("rrelu", {"lower": 0.1, "upper": 0.3},
-         lambda x: F.rrelu(x, 0.1, 0.3, training=False)),
-    Case("elu", {}, F.elu),
-    Case("elu", {"alpha": 0.7}, lambda x: F.elu(x, 0.7)),
-    Case("selu", {}, F.selu),
-    Case("celu", {}, F.celu),
-    # alpha a power of two: torch's celu backward rounds alpha to float32 (DEVIATIONS).
-    Case("celu", {"alpha": 0.5}, lambda x: F.celu(x, 0.5)),
-    Case("celu", {"alpha": 2.0}, lambda x: F.celu(x, 2.0)),
-    Case("gelu", {}, F.gelu),
-    Case("gelu", {"approximate": "tanh"}, lambda x: F.gelu(x, approximate="tanh")),
-    Case("silu", {}, F.silu),
-    Case("mish", {}, F.mish),
-    Case("softplus", {}, F.softplus, where=lambda x: x < _SOFTPLUS_THRESHOLD),
-    Case("softplus", {"beta": 2.0}, lambda x: F.softplus(x, 2.0),
-         where=lambda x: 2.0 * x < _SOFTPLUS_THRESHOLD),
-    Case("softsign", {}, F.softsign),
-    Case("hardsigmoid", {}, F.hardsigmoid),
-    Case("hardswish", {}, F.hardswish),
-    Case("hardtanh", {}, F.hardtanh),
-    Case("hardtanh", {"min_val": -2.0, "max_val": 3.0}, lambda x: F.hardtanh(x, -2.0, 3.0)),
-    Case("relu6", {}, lambda x: F.hardtanh(x, 0.0, 6.0), tags=("relu6-as-hardtanh",)),
-    Case("logsigmoid", {}, F.logsigmoid),
-    Case("tanhshrink", {}, F.tanhshrink),
-    Case("softshrink", {}, F.softshrink),
-    Case("softshrink", {"lambd": 1.0}, lambda x: F.softshrink(x, 1.0)),
-    Case("hardshrink", {}, F.hardshrink),
-    Case("hardshrink", {"lambd": 1.0}, lambda x: F.hardshrink(x, 1.0)),
-    Case("threshold", {}, lambda x: F.threshold(x, 0.0, 0.0)),
-    Case("threshold", {"threshold": 0.5, "value": -1.0}, lambda x: F.threshold(x, 0.5, -1.0)),
-    Case("sigmoid", {}, torch.sigmoid),
-    Case("tanh", {}, torch.tanh),
-]
 
-JAX_CASES = [
-    Case("relu", {}, jnn.relu),
-    Case("relu6", {}, jnn.relu6),
-    Case("leaky_relu", {}, jnn.leaky_relu),
-    Case("leaky_relu", {"negative_slope": 0.2}, lambda x: jnn.leaky_relu(x, 0.2)),
-    Case("elu", {}, jnn.elu),
-    Case("elu", {"alpha": 0.7}, lambda x: jnn.elu(x, 0.7)),
-    Case("selu", {}, jnn.selu),
-    Case("celu", {}, jnn.celu),
-    Case("celu", {"alpha": 0.7}, lambda x: jnn.celu(x, 0.7)),
-    Case("gelu", {}, lambda x: jnn.gelu(x, approximate=False)),
-    Case("gelu", {"approximate": "tanh"}, lambda x: jnn.gelu(x, approximate=True)),
-    Case("silu", {}, jnn.silu),
-    Case("mish", {}, jnn.mish),
-    Case("softplus", {}, jnn.softplus),
-    Case("softsign", {}, jnn.soft_sign),
-    Case("hardsigmoid", {}, jnn.hard_sigmoid),
-    Case("hardswish", {}, jnn.hard_silu),
-    Case("hardtanh", {}, jnn.hard_tanh),
-    Case("logsigmoid", {}, jnn.log_sigmoid),
-    Case("sparse_plus", {}, jnn.sparse_plus),
-    Case("sparse_sigmoid", {}, jnn.sparse_sigmoid),
-    Case("squareplus", {}, jnn.squareplus),
-    Case("squareplus", {"b": 1.0}, lambda x: jnn.squareplus(x, 1.0)),
-    Case("sigmoid", {}, jnn.sigmoid),
-    Case("tanh", {}, jnn.tanh),
-    Case("identity", {}, jnn.identity),
-]
-
-#: Registered activations that neither framework has under any name (checked against the
-#: registry, so a new spec must be placed in a table or here).
-NO_FRAMEWORK = {
-    "exponential": "keras.activations.exponential only (keras is not a reference here)",
-    "gelu_sigmoid": "x·σ(1.702x): no framework function; = silu(beta=1.702), see "
-    "test_properties_core",
-}
-
+TORCH_CASES = _cases("torch")
+JAX_CASES = _cases("jax")
 TORCH_NAMES = {c.name for c in TORCH_CASES}
 JAX_NAMES = {c.name for c in JAX_CASES}
 
@@ -154,8 +105,16 @@ def reference_cases() -> list[tuple[str, Case]]:
 
 
 def test_every_registered_activation_is_classified() -> None:
-    assert set(actfn.names()) == TORCH_NAMES | JAX_NAMES | set(NO_FRAMEWORK)
-    assert not set(NO_FRAMEWORK) & (TORCH_NAMES | JAX_NAMES)
+    """Each activation is compared with a framework, or every PyTorch/JAX equivalent of
+    it says why not; an equivalent never does both (so none is left out silently)."""
+    for fw in FRAMEWORK:
+        for name, eq in _equivalents(fw):
+            assert bool(eq.parity) != bool(eq.parity_skip), (fw, name, eq.parity_skip)
+    unclassified = set(actfn.names()) - TORCH_NAMES - JAX_NAMES
+    for name in unclassified:
+        know = actfn.lookup(name).knowledge
+        eqs = [e for e in know.frameworks if e.framework in FRAMEWORK.values() and e.call]
+        assert eqs and all(e.parity_skip for e in eqs), name
 
 
 # -- framework evaluation -------------------------------------------------------------------
@@ -191,6 +150,7 @@ def jax_f_df_d2f(fn: Callable[[Any], Any], x: np.ndarray) -> tuple[np.ndarray, .
 
 
 def framework_values(framework: str, case: Case, x: np.ndarray) -> tuple[np.ndarray, ...]:
+    assert framework == case.framework, (framework, case)
     x = np.asarray(x, dtype=np.float64)
     return (torch_f_df_d2f if framework == "torch" else jax_f_df_d2f)(case.fn, x)
 
@@ -215,122 +175,51 @@ class Deviation:
     actfn_value: float
     framework_value: float  # nan where the framework returns nan
     reason: str
+    grid: bool
 
 
 _NAN = math.nan
 
-#: Grid/accuracy exceptions: the framework is measurably less accurate than 1e-12, or
-#: follows another definition. The grid test skips exactly these (framework, case,
-#: method) combinations and compares them here instead.
-DEVIATIONS: list[Deviation] = [
-    Deviation("torch", "celu", {"alpha": 0.7}, "derivative", 0.0, 1.0, 1.0000000170298988,
-              "torch's celu backward uses alpha rounded to float32 (0.7/float32(0.7) = "
-              "1.0000000170…) even for float64 tensors: f′ and f″ are off by ~1e-8 relative "
-              "whenever alpha is not a float32 number. actfn is exact (f′(0) = 1)."),
-    Deviation("torch", "celu", {"alpha": 0.7}, "second_derivative", -0.5,
-              0.6993452279385045, 0.6993452432510767,
-              "same cause: f″(-0.5) = exp(-0.5/0.7)/0.7 = 0.69934522793850…"),
-    Deviation("torch", "hardsigmoid", {}, "derivative", 0.5, 1.0 / 6.0, 0.1666666716337204,
-              "torch's float64 hardsigmoid backward multiplies by 1/6 rounded to float32 "
-              "on (-3, 3); actfn returns 1/6 in float64."),
-    Deviation("torch", "hardsigmoid", {}, "second_derivative", 0.5, 0.0, _NAN,
-              "torch has no double backward for hardsigmoid (RuntimeError: derivative for "
-              "aten::hardsigmoid_backward is not implemented); JAX is used for f″ instead."),
-    Deviation("torch", "softplus", {}, "f", 21.0, 21.000000000758256, 21.0,
-              "torch returns x itself once beta·x > threshold = 20; actfn is exact (no "
-              "threshold), so the grid compares only beta·x < 20."),
-    Deviation("torch", "softplus", {}, "derivative", 21.0, 0.9999999992417439, 1.0,
-              "same linear switch-over in torch's backward."),
-]
 
+def _deviations() -> list[Deviation]:
+    out = []
+    for fw in FRAMEWORK:
+        for name, eq in _equivalents(fw):
+            out += [Deviation(fw, name, dict(d.params), d.method, d.x, d.actfn, d.theirs,
+                              d.reason, d.grid) for d in eq.deviations]
+    return out
+
+
+#: Grid/accuracy exceptions (``grid = true`` in the data): the framework is measurably
+#: less accurate than 1e-12, or follows another definition. The grid test skips exactly
+#: these (framework, case, method) combinations and compares them here instead.
+DEVIATIONS: list[Deviation] = [d for d in _deviations() if d.grid]
 #: Exact-value and convention differences at single points (kinks, ±0, ±inf, nan).
 #: actfn follows PyTorch where PyTorch defines the function; JAX rows are where JAX's
 #: convention differs from PyTorch's, and the rest are actfn's documented limits.
-POINT_DEVIATIONS: list[Deviation] = [
-    # --- JAX conventions at kinks that differ from PyTorch's (actfn = PyTorch) ---
-    Deviation("jax", "leaky_relu", {}, "derivative", 0.0, 0.01, 1.0,
-              "jax.nn.leaky_relu uses x >= 0 for the linear piece; torch (and actfn) give "
-              "f′(0) = negative_slope"),
-    Deviation("jax", "hardtanh", {}, "derivative", 1.0, 0.0, 1.0,
-              "jax.nn.hard_tanh keeps slope 1 at ±1 (closed interval); torch gives 0"),
-    Deviation("jax", "hardtanh", {}, "derivative", -1.0, 0.0, 1.0, "as above, at -1"),
-    Deviation("jax", "elu", {}, "second_derivative", 0.0, 0.0, 1.0,
-              "jax's elu takes the x ≤ 0 branch for f″(0) too; torch's elu double backward "
-              "uses x < 0, so f″(0) = 0"),
-    Deviation("jax", "selu", {}, "second_derivative", 0.0, 0.0, 1.7580993408473766,
-              "as elu: torch (and actfn) f″(0) = 0, jax scale·alpha"),
-    Deviation("jax", "celu", {"alpha": 0.7}, "second_derivative", 0.0, 0.0,
-              0.35714285714285715,
-              "jax.nn.celu uses max/min, whose gradient JAX splits evenly at a tie: "
-              "f″(0) = 1/(4·alpha); torch (and actfn) 0"),
-    Deviation("jax", "softsign", {}, "second_derivative", 0.0, -0.0, -2.0,
-              "jax's grad of |x| at 0 is 1 (sign(0) taken as +1): f″(0) = -2; torch "
-              "(and actfn) give 0 (f″ jumps from 2 to -2)"),
-    Deviation("jax", "relu", {}, "f", -0.0, -0.0, 0.0,
-              "jax.nn.relu(-0.0) = +0.0 (maximum); torch (and actfn) keep the sign: -0.0"),
-    Deviation("jax", "relu6", {}, "f", -0.0, -0.0, 0.0, "as relu"),
-    Deviation("jax", "celu", {}, "f", -0.0, -0.0, 0.0,
-              "jax.nn.celu(-0.0) = max(-0, 0) + alpha·expm1(-0) = +0.0; torch -0.0"),
-    # --- signed zeros away from ±0 inputs ---
-    Deviation("torch", "logsigmoid", {}, "f", math.inf, -0.0, 0.0,
-              "log σ(x) < 0 for every x, so actfn's -log1p(0) = -0.0 has the true sign; "
-              "torch computes min(x, 0) - log1p(exp(-x)) = 0 - 0 = +0.0"),
-    Deviation("torch", "sigmoid", {}, "second_derivative", 0.0, -0.0, 0.0,
-              "σ″(0) = 0: actfn's -sign(z)·… gives -0.0 at +0, torch's s(1-s)(1-2s) +0.0 "
-              "(only the sign of a zero)"),
-]
+POINT_DEVIATIONS: list[Deviation] = [d for d in _deviations() if not d.grid]
 
 #: Limits at ±inf where the framework returns nan (issue 2: ±inf → the mathematical limit,
-#: never nan). The framework value is nan because it evaluates inf·0 or inf/inf on the
-#: way: x·Φ(x), x·σ(x), x·tanh(softplus x) at -inf; x·φ(x) or x³ inside autograd at +inf;
-#: inf/(1 + inf) for softsign; -inf·relu6(-inf + 3) for hardswish; sqrt(x² + b) - |x| and
-#: x/sqrt(x² + b) for jax's squareplus; the untaken (x+1)²/4 branch of jax's sparse_plus
-#: whose derivative 0·inf poisons jnp.where. Zeros are compared with ==; the sign of the
-#: named ones is checked in test_named_limits.
+#: never nan), from each equivalent's ``nan_at_inf``. The framework value is nan because it
+#: evaluates inf·0 or inf/inf on the way: x·Φ(x), x·σ(x), x·tanh(softplus x) at -inf; x·φ(x)
+#: or x³ inside autograd at +inf; inf/(1 + inf) for softsign; -inf·relu6(-inf + 3) for
+#: hardswish; sqrt(x² + b) - |x| and x/sqrt(x² + b) for jax's squareplus; the untaken
+#: (x+1)²/4 branch of jax's sparse_plus whose derivative 0·inf poisons jnp.where. Zeros are
+#: compared with ==; the sign of the named ones is checked in test_named_limits.
 INF_LIMITS: dict[tuple[str, str], dict[str, float]] = {
-    ("torch", "gelu()"): {"f(-inf)": -0.0, "f'(inf)": 1.0, "f'(-inf)": 0.0,
-                          "f''(inf)": 0.0, "f''(-inf)": 0.0},
-    ("torch", "gelu(approximate=tanh)"): {"f(-inf)": -0.0, "f'(inf)": 1.0, "f'(-inf)": 0.0,
-                                          "f''(inf)": 0.0, "f''(-inf)": 0.0},
-    ("torch", "silu()"): {"f(-inf)": -0.0, "f'(inf)": 1.0, "f'(-inf)": 0.0,
-                          "f''(inf)": 0.0, "f''(-inf)": 0.0},
-    ("torch", "mish()"): {"f(-inf)": -0.0, "f'(inf)": 1.0, "f'(-inf)": 0.0,
-                          "f''(inf)": 0.0, "f''(-inf)": 0.0},
-    ("torch", "softsign()"): {"f(inf)": 1.0, "f(-inf)": -1.0, "f'(inf)": 0.0, "f'(-inf)": 0.0,
-                              "f''(inf)": 0.0, "f''(-inf)": 0.0},
-    ("torch", "hardswish()"): {"f(-inf)": -0.0},
-    ("jax", "sparse_plus()"): {"f'(inf)": 1.0, "f'(-inf)": 0.0},
-    ("jax", "squareplus()"): {"f(-inf)": 0.0, "f'(inf)": 1.0, "f'(-inf)": 0.0,
-                              "f''(inf)": 0.0, "f''(-inf)": 0.0},
-    ("jax", "squareplus(b=1.0)"): {"f(-inf)": 0.0, "f'(inf)": 1.0, "f'(-inf)": 0.0,
-                                   "f''(inf)": 0.0, "f''(-inf)": 0.0},
-}
+    (c.framework, c.id): dict(c.eq.nan_at_inf)
+    for c in TORCH_CASES + JAX_CASES if c.eq.nan_at_inf and not c.tags}
 _LABEL = {"f": "f", "derivative": "f'", "second_derivative": "f''"}
 
 #: nan → nan in every output (issue 2). PyTorch's backward of piecewise-linear functions
 #: picks a branch by comparisons that are false for nan and so returns a finite slope,
 #: and its double backward returns 0; JAX likewise. actfn returns nan for all of them —
 #: a nan input is never silently turned into a finite gradient. (framework, name) →
-#: the framework's (f′(nan), f″(nan)).
+#: the framework's (f′(nan), f″(nan)), from each equivalent's ``nan_grads`` (torch's
+#: hardsigmoid f″ is nan: no double backward).
 NAN_DEVIATIONS: dict[tuple[str, str], tuple[float, float]] = {
-    ("torch", "relu"): (1.0, 0.0),
-    ("torch", "relu6"): (1.0, 0.0),
-    ("torch", "leaky_relu"): (0.01, 0.0),
-    ("torch", "prelu"): (0.25, 0.0),
-    ("torch", "rrelu"): (0.22916666666666666, 0.0),
-    ("torch", "elu"): (1.0, 0.0),
-    ("torch", "selu"): (1.0507009873554805, 0.0),
-    ("torch", "celu"): (1.0, 0.0),
-    ("torch", "hardsigmoid"): (0.0, _NAN),  # f″: no double backward in torch
-    ("torch", "hardswish"): (1.0, 0.0),
-    ("torch", "hardtanh"): (1.0, 0.0),
-    ("torch", "softshrink"): (1.0, 0.0),
-    ("torch", "hardshrink"): (1.0, 0.0),
-    ("torch", "threshold"): (1.0, 0.0),
-    ("jax", "sparse_plus"): (_NAN, 0.5),
-    ("jax", "sparse_sigmoid"): (0.0, 0.0),
-    ("jax", "identity"): (1.0, 0.0),
-}
+    (fw, name): tuple(eq.nan_grads)  # type: ignore[misc]
+    for fw in FRAMEWORK for name, eq in _equivalents(fw) if eq.nan_grads is not None}
 
 
 def _dev_key(d: Deviation) -> tuple[str, str, str, str]:
@@ -348,13 +237,12 @@ def _same_value(a: float, b: float) -> bool:
 
 
 def _case_for(framework: str, name: str, params: dict[str, Any]) -> Case:
-    table = TORCH_CASES if framework == "torch" else JAX_CASES
-    for c in table:
-        if c.name == name and c.act() == actfn.get(name, **params):
-            return c
-    if framework == "torch" and name == "celu":  # the alpha=0.7 deviation case
-        return Case("celu", dict(params), lambda x: F.celu(x, params["alpha"]))
-    raise AssertionError(f"no {framework} case for {name}{params}")
+    """The framework's equivalent of ``name`` at ``params`` (any parameters: the call is an
+    expression in them)."""
+    eq = actfn.lookup(name).knowledge.equivalent(FRAMEWORK[framework])
+    if eq is None or not eq.call:
+        raise AssertionError(f"no {framework} case for {name}{params}")
+    return Case(name, dict(params), framework, eq, eq.call)
 
 
 @pytest.mark.parametrize("dev", DEVIATIONS + POINT_DEVIATIONS,
@@ -417,7 +305,7 @@ def test_grid_parity(framework: str, case: Case) -> None:
 
 def test_torch_celu_inexact_for_non_float32_alpha() -> None:
     """The documented celu deviation stays small (1e-7) and is absent for alpha = 0.5."""
-    case = Case("celu", {"alpha": 0.7}, lambda x: F.celu(x, 0.7))
+    case = _case_for("torch", "celu", {"alpha": 0.7})
     x = grid(case)
     ours, theirs = actfn_values(case, x), framework_values("torch", case, x)
     np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12, atol=1e-300)  # f is exact

@@ -1,10 +1,11 @@
 """Every piece of knowledge in the registry is checked against the implementation.
 
-The properties in ``spec.info["properties"]`` hold at the default parameters; each test
-below is parametrized over ``actfn.names()``, so a new activation is checked the moment
-it is registered. The framework equivalents in ``spec.info["frameworks"]`` are evaluated
-with the real frameworks and compared with actfn, and so are the derivatives they
-report at the kinks.
+The properties in ``spec.knowledge.properties`` hold at the default parameters; each
+test below is parametrized over ``actfn.names()``, so a new activation is checked the
+moment it is registered. The framework equivalents in ``spec.knowledge.frameworks`` are
+evaluated with the real frameworks and compared with actfn (at the defaults and at every
+parameter set they are parity-tested at), and so are the derivatives they report at the
+kinks.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from scipy import integrate, optimize
 from scipy.stats import norm
 
 import actfn
-from actfn._registry import Equivalent, Properties, Prose
+from actfn import Equivalent, Knowledge, Properties, Prose
 
 NAMES = actfn.names()
 
@@ -30,7 +31,9 @@ FAR = np.array([-1e300, -1e8, -1e6, -1e3, 1e3, 1e6, 1e8, 1e300])
 
 
 def _props(name: str) -> Properties:
-    return actfn.lookup(name).info["properties"]
+    p = actfn.lookup(name).knowledge.properties
+    assert p is not None, f"{name} has no [properties] in its knowledge file"
+    return p
 
 
 def _grid(act: actfn.Activation) -> np.ndarray:
@@ -53,23 +56,24 @@ def _moment(act: actfn.Activation, power: int, scale: float = 1.0) -> float:
 @pytest.mark.parametrize("name", NAMES)
 def test_knowledge_is_complete(name: str) -> None:
     spec = actfn.lookup(name)
-    info = spec.info
-    assert isinstance(info["properties"], Properties)
-    fws = info["frameworks"]
+    info = spec.knowledge
+    assert isinstance(info, Knowledge) and info.documented
+    assert isinstance(info.properties, Properties)
+    fws = info.frameworks
     assert [e.framework for e in fws] == ["PyTorch", "Keras", "JAX"]
     assert all(isinstance(e, Equivalent) for e in fws)
     n_kinks = len(actfn.get(name).kinks())
     for e in fws:
         assert e.kink_grad is None or len(e.kink_grad) == n_kinks, e
     for lang in ("en", "zh"):
-        prose = info[lang]
+        prose = info.prose[lang]
         assert isinstance(prose, Prose)
         assert prose.strengths and prose.weaknesses and prose.use
     cjk = re.compile(r"[\u4e00-\u9fff]")
-    zh = info["zh"]
+    zh = info.prose["zh"]
     for text in (*zh.strengths, *zh.weaknesses, zh.use, *zh.corrections):
         assert cjk.search(text), text
-    assert len(info["zh"].corrections) == len(info["en"].corrections)
+    assert len(info.prose["zh"].corrections) == len(info.prose["en"].corrections)
     assert spec.latex.get("f") and spec.latex.get("df") and spec.latex.get("d2f")
 
 
@@ -211,6 +215,23 @@ def test_sparse(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_reflection(name: str) -> None:
+    """``reflection`` holds (f(x) − f(−x) = x at the defaults and at each ``also_at``) or,
+    where not stated, fails somewhere on [-20, 20]."""
+    p = _props(name)
+    x = np.linspace(-20.0, 20.0, 4001)
+    for params in ({}, *p.also_at):
+        act = actfn.get(name, **params)
+        with np.errstate(all="ignore"):
+            gap = np.abs(act(x) - act(-x) - x)
+        if p.reflection:
+            assert gap.max() <= 1e-13 * 20, (params, gap.max())
+        else:
+            assert gap.max() > 1e-3, gap.max()
+    assert p.reflection or not p.also_at
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_parameters_documented_with_defaults_in_range(name: str) -> None:
     spec = actfn.lookup(name)
     for p in spec.params:
@@ -246,50 +267,77 @@ XS = np.array([-25.0, -5.0, -3.5, -3.0, -2.0, -1.5, -1.0, -0.7, -0.5, -0.2, 0.0,
                1.0, 1.5, 2.5, 3.0, 3.5, 6.0, 7.0, 25.0])
 
 
-def _cases(framework: str) -> list[tuple[str, Equivalent]]:
+def _cases(framework: str) -> list[tuple[str, dict, Equivalent]]:
+    """(name, parameters, equivalent): the defaults, plus every non-default parameter set
+    the equivalent is parity-tested at (its ``call`` names the parameters)."""
     out = []
     for name in NAMES:
-        for e in actfn.lookup(name).info["frameworks"]:
+        for e in actfn.lookup(name).knowledge.frameworks:
             if e.framework == framework and e.call:
-                out.append((name, e))
+                sets = [{}] + [dict(p) for p in e.parity if p]
+                out += [(name, p, e) for p in sets]
     return out
 
 
-@pytest.mark.parametrize("name,eq", _cases("PyTorch"), ids=lambda v: getattr(v, "call", v))
-def test_pytorch_equivalent(name: str, eq: Equivalent) -> None:
+def _id(v: object) -> str:
+    if isinstance(v, Equivalent):
+        return v.call
+    if isinstance(v, dict):
+        return ",".join(f"{k}={x}" for k, x in v.items()) or "defaults"
+    return str(v)
+
+
+@pytest.mark.parametrize("name,params,eq", _cases("PyTorch"), ids=_id)
+def test_pytorch_equivalent(name: str, params: dict, eq: Equivalent) -> None:
     torch = pytest.importorskip("torch") if not os.environ.get("CI") else __import__("torch")
+    act = actfn.get(name, **params)
+    bound = actfn.lookup(name).bind(**params)
     x = torch.tensor(XS, dtype=torch.float64)
-    got = eval(eq.call, {"torch": torch, "x": x}).detach().numpy()
-    np.testing.assert_allclose(got, actfn.get(name)(XS), rtol=1e-7, atol=1e-12)
-    if eq.kink_grad is not None:
-        for c, expected in zip(actfn.get(name).kinks(), eq.kink_grad, strict=True):
+    got = eq.evaluate(x, {"torch": torch}, bound).detach().numpy()
+    np.testing.assert_allclose(got, act(XS), rtol=1e-7, atol=1e-12)
+    if eq.kink_grad is not None and not params:
+        for c, expected in zip(act.kinks(), eq.kink_grad, strict=True):
             xc = torch.tensor([c], dtype=torch.float64, requires_grad=True)
-            eval(eq.call, {"torch": torch, "x": xc}).sum().backward()
+            eq.evaluate(xc, {"torch": torch}, bound).sum().backward()
             assert float(xc.grad[0]) == pytest.approx(expected, abs=1e-12), c
 
 
-@pytest.mark.parametrize("name,eq", _cases("JAX"), ids=lambda v: getattr(v, "call", v))
-def test_jax_equivalent(name: str, eq: Equivalent) -> None:
+@pytest.mark.parametrize("name,params,eq", _cases("JAX"), ids=_id)
+def test_jax_equivalent(name: str, params: dict, eq: Equivalent) -> None:
     jax = pytest.importorskip("jax") if not os.environ.get("CI") else __import__("jax")
     import jax.numpy as jnp
 
+    act = actfn.get(name, **params)
+    bound = actfn.lookup(name).bind(**params)
     x32 = XS.astype(np.float32)
-    got = np.asarray(eval(eq.call, {"jax": jax, "x": jnp.asarray(x32)}))
-    np.testing.assert_allclose(got, actfn.get(name)(x32), rtol=2e-6, atol=1e-6)
-    if eq.kink_grad is not None:
-        for c, expected in zip(actfn.get(name).kinks(), eq.kink_grad, strict=True):
-            g = jax.grad(lambda t: eval(eq.call, {"jax": jax, "x": t}))(jnp.float32(c))
+    got = np.asarray(eq.evaluate(jnp.asarray(x32), {"jax": jax}, bound))
+    np.testing.assert_allclose(got, act(x32), rtol=2e-6, atol=1e-6)
+    if eq.kink_grad is not None and not params:
+        for c, expected in zip(act.kinks(), eq.kink_grad, strict=True):
+            g = jax.grad(lambda t: eq.evaluate(t, {"jax": jax}, bound))(jnp.float32(c))
             assert float(g) == pytest.approx(expected, abs=1e-6), c
 
 
-@pytest.mark.parametrize("name,eq", _cases("Keras"), ids=lambda v: getattr(v, "call", v))
-def test_keras_equivalent(name: str, eq: Equivalent) -> None:
+@pytest.mark.parametrize("name,params,eq", _cases("Keras"), ids=_id)
+def test_keras_equivalent(name: str, params: dict, eq: Equivalent) -> None:
     os.environ.setdefault("KERAS_BACKEND", "jax")
     keras = pytest.importorskip("keras") if not os.environ.get("CI") else __import__("keras")
     x32 = XS.astype(np.float32)
-    y = eval(eq.call, {"keras": keras, "x": keras.ops.convert_to_tensor(x32)})
+    y = eq.evaluate(keras.ops.convert_to_tensor(x32), {"keras": keras},
+                    actfn.lookup(name).bind(**params))
     got = np.asarray(keras.ops.convert_to_numpy(y), dtype=np.float64)
-    np.testing.assert_allclose(got, actfn.get(name)(x32), rtol=2e-6, atol=1e-6)
+    np.testing.assert_allclose(got, actfn.get(name, **params)(x32), rtol=2e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name,eq", [(n, e) for n, p, e in _cases("PyTorch") + _cases("JAX")
+                                     + _cases("Keras") if not p], ids=_id)
+def test_equivalent_names_only_its_parameters(name: str, eq: Equivalent) -> None:
+    """A call is an expression in x, its framework module and the activation's parameter
+    names; :meth:`Equivalent.at` turns it into runnable code with no free parameter."""
+    spec = actfn.lookup(name)
+    module = {"PyTorch": "torch", "JAX": "jax", "Keras": "keras"}[eq.framework]
+    assert eq.names() <= {"x", module, *spec.param_names}, eq.names()
+    assert eq.names(eq.at(spec.defaults())) <= {"x", module}
 
 
 def test_framework_defaults_quoted_in_the_notes() -> None:
@@ -305,7 +353,7 @@ def test_framework_defaults_quoted_in_the_notes() -> None:
     def default(fn, arg):
         return inspect.signature(fn).parameters[arg].default
 
-    notes = {n: {e.framework: e.notes for e in actfn.lookup(n).info["frameworks"]}
+    notes = {n: {e.framework: e.notes for e in actfn.lookup(n).knowledge.frameworks}
              for n in NAMES}
     assert default(torch.nn.LeakyReLU, "negative_slope") == 0.01
     assert default(jax.nn.leaky_relu, "negative_slope") == 0.01

@@ -119,8 +119,9 @@ def more_accurate(a: float, b: float, ref: float, dtype_eps: float) -> bool:
 
 # -- framework equivalents -------------------------------------------------------------------------
 def torch_equivalent(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
-    (eq,) = [e for e in actfn.lookup(name).info["frameworks"] if e.framework == "PyTorch"]
-    code = compile(eq.call, f"<{name} PyTorch equivalent>", "eval")
+    spec = actfn.lookup(name)
+    eq = spec.knowledge.equivalent("PyTorch")
+    code = compile(eq.at(spec.defaults()), f"<{name} PyTorch equivalent>", "eval")
     return lambda x: eval(code, {"torch": torch, "x": x})
 
 

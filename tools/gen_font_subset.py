@@ -5,7 +5,7 @@ Usage::
     python3 tools/gen_font_subset.py [--font PATH] [--index N]
 
 Scans every text file of the package (``src/actfn``: the registry's Chinese prose in
-``catalog/*.py``, the ``*.zh.toml`` knowledge files, the atlas and explorer templates,
+``catalog/*.toml`` knowledge files, ``locale/*.toml``, the atlas and explorer templates,
 scripts and styles) for CJK characters, adds the common CJK punctuation, and subsets
 Noto Sans CJK SC (Debian's ``fonts-noto-cjk``, SIL Open Font License 1.1) to exactly
 those characters. The result, renamed to the family ``ActfnCJK`` (a Modified Version

@@ -19,6 +19,7 @@ from ._registry import Param, Spec, aliases, lookup, register, unregister
 # The catalog's modules may import the names above from actfn (``from actfn import Spec``).
 from . import catalog as _catalog  # noqa: F401  (registers the built-in activations)
 from ._activation import Activation, get
+from ._knowledge import Equivalent, Knowledge, Properties, Prose
 from ._registry import canonical_names as _canonical_names
 from ._registry import load_plugins as _load_plugins
 from .experiments import selu_parameters  # light: scipy loads on first call
@@ -120,7 +121,11 @@ del annotations
 
 __all__ = [
     "Activation",
+    "Equivalent",
+    "Knowledge",
     "Param",
+    "Properties",
+    "Prose",
     "Spec",
     "__version__",
     "aliases",

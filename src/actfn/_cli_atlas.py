@@ -156,7 +156,7 @@ def smoothness_text(p: Properties) -> str:
 
 def _props_row(spec: Spec, lang: str = "en", short: bool = False) -> list[str]:
     t = _labels(lang)
-    p: Properties | None = spec.info.get("properties")
+    p: Properties | None = spec.knowledge.properties
     if p is None:
         return ["?"] * 6
     if short:
@@ -370,12 +370,12 @@ def _short(v: Any) -> str:
 def _equivalent_rows(spec: Spec, lang: str) -> list[list[str]]:
     t = _labels(lang)
     rows = []
-    for e in spec.info.get("frameworks", ()):
+    for e in spec.knowledge.frameworks:
         notes = _i18n.text(spec, f"framework:{e.framework}:notes", lang)
         if e.kink_grad is not None:
             grads = ", ".join(f"{g:.6g}" for g in e.kink_grad)
             notes = (notes + " " if notes else "") + f"[{t['autodiff_at_kinks']}: {grads}]"
-        rows.append([e.framework, e.call or "-", e.layer or "-",
+        rows.append([e.framework, e.at(spec.defaults()) or "-", e.layer or "-",
                      _i18n.text(spec, f"framework:{e.framework}:params", lang) or "-",
                      notes or "-"])
     return rows
@@ -442,7 +442,9 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
         hang.add_row(Text(f"  {t['kinks']}{t['sep']}"), Text(kink))
         con.print()
         con.print(hang)
-    p: Properties | None = spec.info.get("properties")
+    if not spec.knowledge.documented:  # registered without a knowledge file
+        con.print(f"\n{_i18n.undocumented(lang)}", markup=False)
+    p: Properties | None = spec.knowledge.properties
     if p is not None:
         table = Table(title=t["properties"] + t["at_defaults"], show_header=False)
         table.add_column(overflow="fold")

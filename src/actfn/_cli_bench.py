@@ -8,7 +8,7 @@ so that slow drifts of the machine hit all of them alike:
   one, the textbook NumPy formula (``naive``);
 * ``torch``: eager forward + ``autograd.grad`` with a ones cotangent (= f′ for an
   elementwise f), ``jax``: ``jit`` of forward + ``vjp``; both from the framework call
-  recorded in the registry (``Spec.info["frameworks"]``), when installed;
+  recorded in the registry (``spec.knowledge.frameworks``), when installed;
 * machine ceilings: one-read-two-write (the traffic of f and f′ from x), streaming
   copy, and a vectorized float64 exp loop (the arithmetic of the exp-based kernels).
 
@@ -114,13 +114,10 @@ def _naive_table() -> dict[str, Callable[[np.ndarray], tuple[np.ndarray, np.ndar
 # -- framework counterparts -----------------------------------------------------------------
 def _framework_call(label: str, framework: str) -> str:
     name, params = _PSEUDO.get(label, (label, {}))
-    for eq in lookup(name).info.get("frameworks", ()):
-        if getattr(eq, "framework", "") == framework and getattr(eq, "call", ""):
-            call: str = eq.call
-            if params.get("approximate") == "tanh":
-                call = call.replace("'none'", "'tanh'").replace("approximate=False",
-                                                               "approximate=True")
-            return call
+    spec = lookup(name)
+    eq = spec.knowledge.equivalent(framework)
+    if eq is not None and eq.call:
+        return eq.at({**spec.defaults(), **params})
     return ""
 
 

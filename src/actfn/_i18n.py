@@ -1,10 +1,13 @@
 """Text of the registry in English and Chinese.
 
-The English text lives in the specs (``Spec.summary``, ``Param.doc``, ``Equivalent.notes``
-…); the Chinese text of those fields is data, one TOML file per activation in
-``actfn/catalog/knowledge/<name>.toml`` (table ``[zh]``), and the interface labels are in
-``actfn/catalog/knowledge/_labels.toml``. ``tests/test_i18n.py`` checks that every
-registered activation has a non-empty Chinese text wherever its English one is non-empty.
+The English text of a spec's own strings lives in the spec (``Spec.summary``,
+``Spec.kink_convention``, ``Param.doc``); everything else an activation says (prose,
+framework notes, output range in symbols) and every Chinese text is data in its
+knowledge file, read through ``spec.knowledge`` (see :mod:`actfn._knowledge`). The
+interface labels and the formula glossary are in ``actfn/locale/labels.toml`` and
+``actfn/locale/symbols.toml``. ``tests/test_i18n.py`` checks that every registered
+activation has a non-empty Chinese text wherever its English one is non-empty, and that
+the Chinese uses full-width punctuation.
 
 Fields of :func:`text`: ``"summary"``, ``"kink_convention"``, ``"range_text"`` (the
 output range in symbols, from ``Properties.range_text``), ``"param:<name>"``,
@@ -19,7 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any, Literal
 
-from ._registry import Prose, Spec
+from ._knowledge import Prose
+from ._registry import Spec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,13 +31,14 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 __all__ = ["LANGS", "Lang", "check_lang", "text", "label", "labels", "prose", "links",
-           "family", "knowledge", "zh_punctuation", "symbols", "formula_symbols", "KNOWLEDGE"]
+           "family", "zh_punctuation", "symbols", "formula_symbols", "LOCALE",
+           "undocumented", "valid_range"]
 
 Lang = Literal["en", "zh"]
 #: The languages of the registry's text.
 LANGS: tuple[str, ...] = ("en", "zh")
-#: Folder of the knowledge files.
-KNOWLEDGE = Path(__file__).resolve().parent / "catalog" / "knowledge"
+#: Folder of the interface labels and the formula glossary.
+LOCALE = Path(__file__).resolve().parent / "locale"
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
@@ -94,19 +99,9 @@ def zh_punctuation(s: str) -> str:
 
 
 @functools.cache
-def knowledge(name: str) -> dict[str, Any]:
-    """The parsed knowledge file of activation ``name`` (``{}`` if there is none)."""
-    path = KNOWLEDGE / f"{name}.toml"
-    if not path.is_file():
-        return {}
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
-
-
-@functools.cache
 def labels() -> dict[str, dict[str, str]]:
     """Interface labels: ``{lang: {key: text}}``."""
-    with (KNOWLEDGE / "_labels.toml").open("rb") as fh:
+    with (LOCALE / "labels.toml").open("rb") as fh:
         data = tomllib.load(fh)
     return {lang: dict(data[lang]) for lang in LANGS}
 
@@ -116,12 +111,18 @@ def label(key: str, lang: str = "en") -> str:
     return labels()[check_lang(lang)][key]
 
 
+def undocumented(lang: str = "en") -> str:
+    """What the atlas, ``actfn show``, the explorer and plots write for an activation
+    without knowledge: "not documented yet" / "尚无说明"."""
+    return label("undocumented", lang)
+
+
 def _english(spec: Spec, field: str) -> str:
     if field in ("summary", "kink_convention"):
         return str(getattr(spec, field))
     if field == "range_text":
-        props = spec.info.get("properties")
-        return str(getattr(props, "range_text", "") or "")
+        props = spec.knowledge.properties
+        return props.range_text if props is not None else ""
     kind, _, rest = field.partition(":")
     if kind == "param":
         for p in spec.params:
@@ -132,22 +133,11 @@ def _english(spec: Spec, field: str) -> str:
         fw, _, attr = rest.partition(":")
         if attr not in ("notes", "params"):
             raise KeyError(f"unknown framework field {attr!r} (notes or params)")
-        for e in spec.info.get("frameworks", ()):
-            if e.framework == fw:
-                return str(getattr(e, attr))
+        e = spec.knowledge.equivalent(fw)
+        if e is not None:
+            return str(getattr(e, attr))
         raise KeyError(f"{spec.name} has no framework {fw!r}")
     raise KeyError(f"unknown text field {field!r}")
-
-
-def _chinese(spec: Spec, field: str) -> str:
-    zh = knowledge(spec.name).get("zh", {})
-    if field in ("summary", "kink_convention", "range_text"):
-        return str(zh.get(field, ""))
-    kind, _, rest = field.partition(":")
-    if kind == "param":
-        return str(zh.get("params", {}).get(rest, ""))
-    fw, _, attr = rest.partition(":")
-    return str(zh.get("frameworks", {}).get(fw, {}).get(attr, ""))
 
 
 def text(spec: Spec, field: str, lang: str = "en", *, fallback: bool = True) -> str:
@@ -160,24 +150,19 @@ def text(spec: Spec, field: str, lang: str = "en", *, fallback: bool = True) -> 
     en = _english(spec, field)
     if check_lang(lang) == "en" or not en:
         return en
-    zh = _chinese(spec, field)
+    zh = spec.knowledge.translation(field, lang)
     return zh if zh or not fallback else en
 
 
 def prose(spec: Spec, lang: str = "en") -> Prose | None:
-    """The spec's :class:`Prose` in ``lang`` (Chinese with full-width punctuation)."""
-    p = spec.info.get(check_lang(lang))
-    if p is None or lang == "en":
-        return p
-    fix = zh_punctuation
-    return Prose(tuple(map(fix, p.strengths)), tuple(map(fix, p.weaknesses)), fix(p.use),
-                 tuple(map(fix, p.corrections)))
+    """The spec's :class:`Prose` in ``lang`` (``None`` where it has none)."""
+    return spec.knowledge.prose.get(check_lang(lang))
 
 
 def links(spec: Spec) -> list[str]:
-    """URLs of the spec's reference: the knowledge file's ``[links] reference`` plus every
+    """URLs of the spec's reference: the knowledge file's ``[references] links`` plus every
     ``arXiv:NNNN.NNNNN`` and ``doi:`` named in ``Spec.reference``, without repeats."""
-    urls = list(knowledge(spec.name).get("links", {}).get("reference", []))
+    urls = list(spec.knowledge.links)
     for m in re.finditer(r"arXiv:(\d{4}\.\d{4,5})", spec.reference):
         urls.append(f"https://arxiv.org/abs/{m.group(1)}")
     for m in re.finditer(r"\bdoi:\s*(10\.\d{4,9}/\S+)", spec.reference, re.IGNORECASE):
@@ -194,7 +179,7 @@ def family(spec: Spec, lang: str = "en") -> str:
 
 @functools.cache
 def _symbol_text() -> dict[str, dict[str, str]]:
-    with (KNOWLEDGE / "_symbols.toml").open("rb") as fh:
+    with (LOCALE / "symbols.toml").open("rb") as fh:
         data = tomllib.load(fh)
     return {lang: dict(data[lang]) for lang in LANGS}
 
@@ -229,11 +214,11 @@ def symbols(spec: Spec, lang: str = "en") -> list[tuple[str, str]]:
 
     A symbol standing for a parameter (its Greek name or Latin letter is the parameter's
     name, or the knowledge file's ``[symbols]`` table maps it) is defined by the
-    parameter's meaning and default; the rest by ``_symbols.toml``. ``KeyError`` for a
+    parameter's meaning and default; the rest by ``locale/symbols.toml``. ``KeyError`` for a
     symbol that has no definition (``tests/test_atlas2.py`` checks every activation).
     """
     table = _symbol_text()[check_lang(lang)]
-    mapped = dict(knowledge(spec.name).get("symbols", {}))
+    mapped = dict(spec.knowledge.symbols)
     by_greek = {v: k for k, v in _GREEK.items()}
     params = {p.name: p for p in spec.params}
     out = []

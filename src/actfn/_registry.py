@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._exact import Exact
+from ._knowledge import Equivalent, Knowledge, Properties, Prose
+from ._knowledge import for_spec as _knowledge_for
 from .kernels import Kernel
 
 __all__ = [
     "Kernel", "Param", "Spec", "register", "unregister", "lookup", "canonical_names", "aliases",
-    "Properties", "Equivalent", "Prose", "discover", "load_plugins", "ENTRY_POINT_GROUP",
+    "Properties", "Equivalent", "Prose", "Knowledge", "discover", "load_plugins", "ENTRY_POINT_GROUP",
 ]
 
 
@@ -210,8 +212,6 @@ class Spec:
     needs_special: bool = False
     latex: Mapping[str, str] = field(default_factory=dict)
     reference: str = ""
-    #: Free-form knowledge (properties, framework equivalents, text in several languages).
-    info: Mapping[str, Any] = field(default_factory=dict)
     #: Partial derivatives with respect to learnable parameters, name → kernel
     #: ``k(x, xp, **params)`` giving ∂f/∂p elementwise (used by the framework layers).
     dparams: Mapping[str, Kernel] = field(default_factory=dict)
@@ -246,6 +246,13 @@ class Spec:
         if self.check is not None:
             self.check(bound)
         return bound
+
+    @property
+    def knowledge(self) -> Knowledge:
+        """What actfn knows about this activation besides its code (properties, framework
+        equivalents, prose, translations, references), from ``<name>.toml`` beside the
+        module that defines ``f`` (see :mod:`actfn._knowledge`); empty if there is none."""
+        return _knowledge_for(self)
 
 
 _SPECS: dict[str, Spec] = {}
@@ -371,102 +378,8 @@ def load_plugins(group: str = ENTRY_POINT_GROUP, *, strict: bool = False) -> lis
     return names
 
 
-# -- knowledge carried in ``Spec.info`` ---------------------------------------------------
-# ``info`` holds, under fixed keys, what the atlas, ``actfn show`` and the property tests
-# read: ``"properties"`` (a Properties), ``"frameworks"`` (a tuple of Equivalent) and one
-# Prose per language code (``"en"``, ``"zh"``).
-
+# -- knowledge: typed, loaded from each activation's data file (actfn._knowledge) -----------
 INF = math.inf
-
-
-@dataclass(frozen=True)
-class Properties:
-    """Mathematical properties of an activation at its default parameters.
-
-    Every field is checked against the implementation by ``tests/test_properties.py``.
-
-    ``range`` is the closure of the output range (``±inf`` when unbounded) and
-    ``attained`` says whether each finite end is reached by some finite input.
-    ``monotone`` means non-decreasing (f' >= 0 everywhere). ``smoothness`` is the
-    number of continuous derivatives: -1 for a jump in f, 0 for C⁰, 1 for C¹ and
-    ``inf`` for C^∞. ``zero_centred`` means E[f(Z)] = 0 for Z ~ N(0, 1);
-    ``self_normalizing`` means E[f(Z)] = 0 and E[f(Z)²] = 1 and that this fixed point
-    attracts: an input N(0, v) with v ≠ 1 comes out with a variance strictly between v
-    and 1 (so the identity is not self-normalizing). ``saturates`` lists the sides
-    (``"-"`` for x → -∞, ``"+"`` for x → +∞) where f tends to a constant and f' to 0.
-    ``sparse`` means f is exactly 0 on a whole interval of inputs.
-    """
-
-    range: tuple[float, float]
-    attained: tuple[bool, bool] = (False, False)
-    monotone: bool = True
-    smoothness: float = INF
-    zero_centred: bool = False
-    saturates: tuple[str, ...] = ()
-    self_normalizing: bool = False
-    sparse: bool = False
-    #: The range in symbols of the parameters, e.g. ``"(-α, ∞)"``; empty = same as numbers.
-    range_text: str = ""
-
-    @property
-    def bounded_below(self) -> bool:
-        return math.isfinite(self.range[0])
-
-    @property
-    def bounded_above(self) -> bool:
-        return math.isfinite(self.range[1])
-
-    @property
-    def smoothness_label(self) -> str:
-        """``"C^∞"``, ``"C¹"``, ``"C⁰"`` or ``"discontinuous"``."""
-        if math.isinf(self.smoothness):
-            return "C^∞"
-        return {-1: "discontinuous", 0: "C⁰", 1: "C¹", 2: "C²"}[int(self.smoothness)]
-
-    def range_label(self) -> str:
-        """The output range written as an interval, e.g. ``"[0, ∞)"``."""
-        if self.range_text:
-            return self.range_text
-
-        def num(v: float) -> str:
-            if math.isinf(v):
-                return "∞" if v > 0 else "-∞"
-            return f"{v:.6g}"
-
-        lo, hi = self.range
-        left = "[" if self.attained[0] and math.isfinite(lo) else "("
-        right = "]" if self.attained[1] and math.isfinite(hi) else ")"
-        return f"{left}{num(lo)}, {num(hi)}{right}"
-
-
-@dataclass(frozen=True)
-class Equivalent:
-    """How one framework spells an activation.
-
-    ``call`` is a Python expression in ``x`` (a tensor of that framework) that
-    computes the same function as actfn at its default parameters, or ``""`` when
-    the framework has no counterpart; ``tests/test_properties.py`` evaluates it.
-    ``kink_grad`` is the derivative the framework's autodiff returns at each of
-    actfn's kinks (same order), also checked by the tests; ``None`` = not stated.
-    """
-
-    framework: str
-    call: str = ""
-    layer: str = ""
-    params: str = ""
-    notes: str = ""
-    kink_grad: tuple[float, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Prose:
-    """What an activation is good and bad at, in one language."""
-
-    strengths: tuple[str, ...]
-    weaknesses: tuple[str, ...]
-    use: str
-    #: Claims often made about this activation (in tutorials) that are wrong, corrected.
-    corrections: tuple[str, ...] = ()
 
 
 def merge_positional(owner: str, order: list[str], args: tuple[Any, ...],

@@ -216,14 +216,28 @@ def test_atlas_cli_with_unsafe_name_is_exit_2(tmp_path: Path, hostile_spec,
     assert list(tmp_path.iterdir()) == []
 
 
-def test_atlas_escapes_hostile_text(tmp_path: Path, hostile_spec) -> None:
+def test_atlas_escapes_hostile_text(tmp_path: Path, hostile_spec, monkeypatch) -> None:
+    # The prose is data: a plugin's knowledge file beside its module (relu's, with hostile
+    # English strengths and use).
     relu = _registry.lookup("relu")
-    en = dataclasses.replace(relu.info["en"], strengths=('<script>alert("s")</script>',),
-                             use="it's \"fine\" <b>")
-    info = {**relu.info, "en": en}
+    plugin = tmp_path / "plugin"
+    plugin.mkdir()
+    (plugin / "zz_evil_kernels.py").write_text("def f(x, xp):\n    return xp.where(x < 0, 0.0, x)\n")
+    toml = relu.knowledge.source.read_text(encoding="utf-8")
+    head, en, zh = re.split(r"(?m)^(?=\[prose\.(?:en|zh)\]$)", toml)
+    lines = en.split("\n")
+    assert lines[1] == "strengths = ["
+    lines[2] = "    " + json.dumps('<script>alert("s")</script>') + ","
+    lines = [("use = " + json.dumps("it's \"fine\" <b>")) if ln.startswith("use = ") else ln
+             for ln in lines]
+    (plugin / "zz_evil.toml").write_text(head + "\n".join(lines) + zh, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(plugin))
+    import zz_evil_kernels
+
     name = hostile_spec("zz_evil", summary='<script>alert("x")</script> & "q"',
-                        family='"><img src=x onerror=alert(1)>', info=info,
+                        family='"><img src=x onerror=alert(1)>', f=zz_evil_kernels.f,
                         reference="<script>r</script>")
+    assert _registry.lookup(name).knowledge.prose["en"].use == "it's \"fine\" <b>"
     site = tmp_path / "site"
     _build.build(site, only=["relu", name])
     # The pages come from autoescaping Jinja2 templates (issue 14), which write a quote as

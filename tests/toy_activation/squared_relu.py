@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from actfn import Spec
 from actfn._exact import Exact
-from actfn._registry import INF, Equivalent, Properties, Prose
 
 __all__ = ["SPEC"]
 
@@ -49,20 +48,4 @@ SPEC = Spec(
         df=lambda x, m: 2 * max(x, m.mpf(0)),
         d2f=lambda x, m: m.mpf(2) if x > 0 else m.mpf(0),
     ),
-    info={
-        "properties": Properties(range=(0.0, INF), attained=(True, False), smoothness=1,
-                                 saturates=("-",), sparse=True),
-        "frameworks": (
-            Equivalent("PyTorch", "torch.nn.functional.relu(x) ** 2", "", "none",
-                       kink_grad=(0.0,)),
-            Equivalent("Keras", "keras.ops.square(keras.activations.relu(x))", "", "none"),
-            Equivalent("JAX", "jax.nn.relu(x) ** 2", "", "none", kink_grad=(0.0,)),
-        ),
-        "en": Prose(strengths=("Cheap, and smooth at 0 (C¹).",),
-                    weaknesses=("Unbounded, and grows quadratically.",),
-                    use="Feed-forward blocks of transformers (Primer)."),
-        "zh": Prose(strengths=("计算便宜,在 0 处光滑(C¹)。",),
-                    weaknesses=("无界,且二次增长。",),
-                    use="Transformer 前馈层(Primer)。"),
-    },
 )

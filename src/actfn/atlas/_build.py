@@ -128,10 +128,10 @@ def examples(spec: Spec) -> list[tuple[str, str]]:
                   f"x = keras.ops.convert_to_tensor([{xs}])\n"),
         "JAX": f"import jax\n\nx = jax.numpy.array([{xs}])\n",
     }
-    for e in spec.info["frameworks"]:
-        if not e.call:
+    for e in spec.knowledge.frameworks:
+        if not e.call or e.framework not in head:
             continue
-        out.append((e.framework, head[e.framework] + f"print({e.call})\n"
+        out.append((e.framework, head[e.framework] + f"print({e.at(spec.defaults())})\n"
                     f"# float32 result: {expected}\n"))
     return out
 
@@ -212,11 +212,12 @@ class _Site:
                         + to_unicode(tex, lang).replace("\n", "\n" + " " * (len(left) + 3)),
                 "variant": key.split("_", 1)[-1] if key not in lhs else "",
             })
-        p: Properties = spec.info["properties"]
+        know = spec.knowledge
+        p = know.properties
         yes, no = t["yes"], t["no"]
         sat = {"-": t["left"], "+": t["right"]}
         learn = [q.name for q in spec.params if q.learnable]
-        props = [
+        props = [] if p is None else [
             (t["range"], _i18n.text(spec, "range_text", lang) or p.range_label()),
             (t["bounded"], f"{yes if p.bounded_below else no} / {yes if p.bounded_above else no}"),
             (t["monotone"], yes if p.monotone else no),
@@ -228,9 +229,10 @@ class _Site:
             (t["learn"], ", ".join(learn) or t["none"]),
         ]
         frameworks = []
-        for e in spec.info.get("frameworks", ()):
+        for e in know.frameworks:
             frameworks.append({
-                "framework": e.framework, "call": e.call or "—", "layer": e.layer or "—",
+                "framework": e.framework, "call": e.at(spec.defaults()) or "—",
+                "layer": e.layer or "—",
                 "params": _i18n.text(spec, f"framework:{e.framework}:params", lang) or "—",
                 "notes": _i18n.text(spec, f"framework:{e.framework}:notes", lang) or "—",
                 "kink_grad": (", ".join(f"{g:.6g}" for g in e.kink_grad)
@@ -271,7 +273,16 @@ class _Site:
         sat = {(): "—", ("-",): t["left"], ("+",): t["right"], ("-", "+"): t["both"]}
         rows = []
         for s in self.specs:
-            p: Properties = s.info["properties"]
+            p = s.knowledge.properties
+            if p is None:  # not documented yet: the name, family and parameters only
+                rows.append({
+                    "name": s.name, "href": self.href(s.name, lang),
+                    "thumb": f"img/{s.name}-thumb.png", "family": _i18n.family(s, lang),
+                    "range": t["undocumented"], "monotone": "—", "smooth": {"sup": "", "text": "—"},
+                    "zero_centred": "—", "saturates": "—", "sparse": "—",
+                    "params": ", ".join(f"{q.name}={_short(q.default)}" for q in s.params) or "—",
+                })
+                continue
             rows.append({
                 "name": s.name, "href": self.href(s.name, lang),
                 "thumb": f"img/{s.name}-thumb.png", "family": _i18n.family(s, lang),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact, d2sigmoid, dsigmoid, norm_cdf, norm_pdf, sigmoid
-from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from .._registry import Param, Spec
 from ..kernels.dd import two_prod, two_sum
 from ..kernels.elementary import clip
 from ..kernels.gaussian import INV_SQRT2, SQRT_2_OVER_PI, SQRT_PI_OVER_2, scaled_gaussian, unscale
@@ -191,64 +191,4 @@ SPEC = Spec(
     reference="Hendrycks & Gimpel, Gaussian Error Linear Units (2016), arXiv:1606.08415",
     cases=({"approximate": "tanh"},),
     exact=Exact(_exact_f, _exact_df, _exact_d2f),
-    info={
-        "properties": Properties(
-            range=(-0.1699712074799037, INF), attained=(True, False), monotone=False,
-            saturates=("-",), range_text="[-0.16997…, ∞) (minimum at x ≈ -0.7518)",
-        ),
-        "frameworks": (
-            Equivalent("PyTorch", "torch.nn.functional.gelu(x, approximate='none')",
-                       "torch.nn.GELU(approximate='none')",
-                       "approximate → approximate ('none' or 'tanh', default 'none')"),
-            Equivalent("Keras", "keras.activations.gelu(x, approximate=False)",
-                       'keras.layers.Activation("gelu")',
-                       "approximate='none' ↔ approximate=False, 'tanh' ↔ True",
-                       "Exact by default, like tf.nn.gelu."),
-            Equivalent("JAX", "jax.nn.gelu(x, approximate=False)", "",
-                       "approximate='none' ↔ approximate=False, 'tanh' ↔ True",
-                       "jax.nn.gelu defaults to approximate=True, the tanh form, unlike "
-                       "PyTorch, Keras and actfn; pass approximate=False for x·Φ(x)."),
-        ),
-        "en": Prose(
-            strengths=(
-                "Smooth everywhere, with a small negative dip that lets a little negative "
-                "signal through.",
-                "The standard choice in Transformers (BERT, GPT-2, ViT).",
-            ),
-            weaknesses=(
-                "Costs more than ReLU (erf, or tanh of a cubic).",
-                "Not monotone: the minimum is about −0.170 at x ≈ −0.752.",
-                "Exact and tanh forms differ by up to about 5e−4, and frameworks "
-                "disagree on which is the default.",
-            ),
-            use="Feed-forward blocks of Transformers.",
-            corrections=(
-                "GELU is defined as x·Φ(x) with Φ the standard normal CDF; "
-                "0.5x(1 + tanh(√(2/π)(x + 0.044715x³))) is an approximation of it.",
-                "GELU has no hyperparameter to tune, only the choice of exact or tanh form.",
-                "GELU is slower to compute than ReLU, not faster.",
-                "Smoothness does not prevent vanishing gradients: f′ tends to 0 for large "
-                "negative inputs.",
-            ),
-        ),
-        "zh": Prose(
-            strengths=(
-                "处处光滑,负半轴有一个小凹陷,让少量负信号通过。",
-                "Transformer(BERT、GPT-2、ViT)中的标准选择。",
-            ),
-            weaknesses=(
-                "比 ReLU 贵(需要 erf,或三次多项式的 tanh)。",
-                "不单调:最小值约为 −0.170,位于 x ≈ −0.752。",
-                "精确形式与 tanh 近似最多相差约 5e−4,各框架的默认形式也不一致。",
-            ),
-            use="Transformer 的前馈层。",
-            corrections=(
-                "GELU 的定义是 x·Φ(x),Φ 为标准正态分布函数;"
-                "0.5x(1 + tanh(√(2/π)(x + 0.044715x³))) 只是它的近似。",
-                "GELU 没有需要调节的超参数,只能选择精确形式或 tanh 近似。",
-                "GELU 的计算比 ReLU 慢,而不是更快。",
-                "光滑并不能防止梯度消失:输入很负时 f′ 趋于 0。",
-            ),
-        ),
-    },
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact, piecewise_linear_zero
-from .._registry import Equivalent, Properties, Prose, Spec
+from .._registry import Spec
 from ..kernels.elementary import zero
 
 __all__ = ["SPEC"]
@@ -41,42 +41,4 @@ SPEC = Spec(
         df=lambda x, m: m.mpf(1) / 6 if -3 < x < 3 else m.mpf(0),
         d2f=piecewise_linear_zero,
     ),
-    info={
-        "properties": Properties(
-            range=(0.0, 1.0), attained=(True, True), smoothness=0, saturates=("-", "+"),
-            sparse=True,
-        ),
-        "frameworks": (
-            Equivalent("PyTorch", "torch.nn.functional.hardsigmoid(x)", "torch.nn.Hardsigmoid()",
-                       "none", kink_grad=(0.0, 0.0)),
-            Equivalent("Keras", "keras.activations.hard_sigmoid(x)",
-                       'keras.layers.Activation("hard_sigmoid")', "none",
-                       "Keras 3 uses relu6(x + 3)/6 like PyTorch; Keras 2 and tf.keras used "
-                       "clip(0.2x + 0.5, 0, 1), which saturates at ±2.5."),
-            Equivalent("JAX", "jax.nn.hard_sigmoid(x)", "", "none", kink_grad=(0.0, 0.0)),
-        ),
-        "en": Prose(
-            strengths=(
-                "No exponential; exactly 0 and 1 outside [−3, 3].",
-                "Cheap in fixed-point arithmetic.",
-            ),
-            weaknesses=(
-                "Zero gradient outside (−3, 3).",
-                "A coarse approximation of σ; different libraries have used different "
-                "slopes.",
-            ),
-            use="Gates in mobile networks (MobileNetV3 squeeze-and-excitation).",
-        ),
-        "zh": Prose(
-            strengths=(
-                "无需指数;在 [−3, 3] 之外恰为 0 或 1。",
-                "定点运算中很便宜。",
-            ),
-            weaknesses=(
-                "(−3, 3) 之外梯度为 0。",
-                "对 σ 的粗略近似;不同库曾使用不同的斜率。",
-            ),
-            use="移动端网络中的门控(MobileNetV3 的 squeeze-and-excitation)。",
-        ),
-    },
 )

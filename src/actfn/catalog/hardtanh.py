@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact, piecewise_linear_zero
-from .._registry import Equivalent, Param, Properties, Prose, Spec
+from .._registry import Param, Spec
 from ..kernels.elementary import clip, zero
 
 __all__ = ["SPEC"]
@@ -51,40 +51,4 @@ SPEC = Spec(
         df=lambda x, m, *, min_val, max_val: m.mpf(1) if min_val < x < max_val else m.mpf(0),
         d2f=piecewise_linear_zero,
     ),
-    info={
-        "properties": Properties(
-            range=(-1.0, 1.0), attained=(True, True), smoothness=0, saturates=("-", "+"),
-            zero_centred=True, range_text="[min_val, max_val]",
-        ),
-        "frameworks": (
-            Equivalent("PyTorch", "torch.nn.functional.hardtanh(x, min_val=-1.0, max_val=1.0)",
-                       "torch.nn.Hardtanh(min_val=-1.0, max_val=1.0)",
-                       "min_val → min_val, max_val → max_val", kink_grad=(0.0, 0.0)),
-            Equivalent("Keras", "keras.activations.hard_tanh(x)", "", "fixed to [-1, 1]"),
-            Equivalent("JAX", "jax.nn.hard_tanh(x)", "", "fixed to [-1, 1]",
-                       "JAX's autodiff gives 1 at ±1 (closed interval); PyTorch and actfn "
-                       "give 0.", kink_grad=(1.0, 1.0)),
-        ),
-        "en": Prose(
-            strengths=(
-                "Cheap, bounded, and exactly linear inside the range.",
-            ),
-            weaknesses=(
-                "Zero gradient outside the linear region.",
-                "Kinks at both ends.",
-            ),
-            use="Quantization-aware training and binarized networks (straight-through "
-            "estimator).",
-        ),
-        "zh": Prose(
-            strengths=(
-                "便宜、有界,区间内严格线性。",
-            ),
-            weaknesses=(
-                "线性区之外梯度为 0。",
-                "两端都有折点。",
-            ),
-            use="量化感知训练与二值化网络(直通估计器)。",
-        ),
-    },
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact, dsigmoid, sigmoid
-from .._registry import INF, Equivalent, Properties, Prose, Spec
+from .._registry import Spec
 from ..kernels.sigmoid import exp_neg_abs, sigmoid_parts
 
 __all__ = ["SPEC"]
@@ -42,34 +42,4 @@ SPEC = Spec(
         df=lambda x, m: sigmoid(-x, m),
         d2f=lambda x, m: -dsigmoid(x, m),
     ),
-    info={
-        "properties": Properties(range=(-INF, 0.0), saturates=("+",)),
-        "frameworks": (
-            Equivalent("PyTorch", "torch.nn.functional.logsigmoid(x)", "torch.nn.LogSigmoid()",
-                       "none"),
-            Equivalent("Keras", "keras.activations.log_sigmoid(x)", "", "none"),
-            Equivalent("JAX", "jax.nn.log_sigmoid(x)", "", "none"),
-        ),
-        "en": Prose(
-            strengths=(
-                "A numerically stable log-probability of a sigmoid output.",
-                "Smooth and monotone; its derivative is σ(−x).",
-            ),
-            weaknesses=(
-                "Unbounded below, so it is not used as a hidden activation.",
-            ),
-            use="Inside losses: binary cross-entropy on logits, log-likelihoods, DPO-style "
-            "preference losses.",
-        ),
-        "zh": Prose(
-            strengths=(
-                "数值稳定地给出 sigmoid 输出的对数概率。",
-                "光滑、单调,导数为 σ(−x)。",
-            ),
-            weaknesses=(
-                "下方无界,一般不用作隐藏层激活。",
-            ),
-            use="损失函数内部:基于 logits 的二元交叉熵、对数似然、DPO 类偏好损失。",
-        ),
-    },
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact, dsigmoid, sigmoid
-from .._registry import INF, Equivalent, Properties, Prose, Spec
+from .._registry import Spec
 from ..kernels.elementary import clip
 from ..kernels.series import near_zeros
 from ..kernels.sigmoid import exp_neg_abs, sigmoid_parts
@@ -115,40 +115,4 @@ SPEC = Spec(
     reference="Misra, Mish: A Self Regularized Non-Monotonic Activation Function (2019), "
     "arXiv:1908.08681",
     exact=Exact(lambda x, m: x * _exact_parts(x, m)[0], _exact_df, _exact_d2f),
-    info={
-        "properties": Properties(
-            range=(-0.30884341301725043, INF), attained=(True, False), monotone=False,
-            saturates=("-",), range_text="[-0.30884…, ∞) (minimum at x ≈ -1.1924)",
-        ),
-        "frameworks": (
-            Equivalent("PyTorch", "torch.nn.functional.mish(x)", "torch.nn.Mish()", "none"),
-            Equivalent("Keras", "keras.activations.mish(x)", 'keras.layers.Activation("mish")',
-                       "none"),
-            Equivalent("JAX", "jax.nn.mish(x)", "", "none"),
-        ),
-        "en": Prose(
-            strengths=(
-                "Smooth and non-monotone like SiLU, with a slightly deeper dip "
-                "(≈ −0.309).",
-                "No dead units; unbounded above.",
-            ),
-            weaknesses=(
-                "Needs exp, log1p and tanh: the most expensive of the common "
-                "activations.",
-                "Gains over SiLU are small and task-dependent.",
-            ),
-            use="YOLOv4 and some CNN backbones.",
-        ),
-        "zh": Prose(
-            strengths=(
-                "与 SiLU 一样光滑且不单调,负向凹陷略深(约 −0.309)。",
-                "不会出现死亡神经元;上方无界。",
-            ),
-            weaknesses=(
-                "需要 exp、log1p 和 tanh,是常见激活函数中最贵的。",
-                "相对 SiLU 的提升很小,且依赖任务。",
-            ),
-            use="YOLOv4 以及部分 CNN 主干网络。",
-        ),
-    },
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .._exact import leaky_family
-from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from .._registry import Param, Spec
 from ..kernels.elementary import is_f64, zero
 from ..kernels.leaky import leaky, leaky_d
 
@@ -76,46 +76,4 @@ SPEC = Spec(
     },
     reference="Xu et al., Empirical Evaluation of Rectified Activations (2015)",
     exact=leaky_family(lambda p: (p["lower"] + p["upper"]) / 2),
-    info={
-        "properties": Properties(range=(-INF, INF), smoothness=0),
-        "frameworks": (
-            Equivalent("PyTorch",
-                       "torch.nn.functional.rrelu(x, lower=1/8, upper=1/3, training=False)",
-                       "torch.nn.RReLU(lower=1/8, upper=1/3)  # call .eval() for inference",
-                       "lower → lower, upper → upper",
-                       "In training mode PyTorch draws a random slope per element from "
-                       "U(lower, upper); actfn is the evaluation-mode function with slope "
-                       "(lower + upper)/2.", kink_grad=(11 / 48,)),
-            Equivalent("Keras", "keras.activations.leaky_relu(x, negative_slope=11/48)", "",
-                       "(lower + upper)/2 → negative_slope",
-                       "No randomized version; this is the inference-time function."),
-            Equivalent("JAX", "jax.nn.leaky_relu(x, negative_slope=11/48)", "",
-                       "(lower + upper)/2 → negative_slope",
-                       "No randomized version; JAX's leaky_relu gives f′(0) = 1.",
-                       kink_grad=(1.0,)),
-        ),
-        "en": Prose(
-            strengths=(
-                "Random negative slopes during training act as a regularizer.",
-                "At inference it is just a leaky ReLU: cheap.",
-            ),
-            weaknesses=(
-                "Training and inference compute different functions.",
-                "The randomness makes runs harder to reproduce.",
-            ),
-            use="Small image-classification networks where the extra regularization "
-            "helps (Xu et al. 2015).",
-        ),
-        "zh": Prose(
-            strengths=(
-                "训练时随机的负斜率起到正则化作用。",
-                "推理时就是 Leaky ReLU,计算便宜。",
-            ),
-            weaknesses=(
-                "训练与推理计算的是不同的函数。",
-                "随机性让实验更难复现。",
-            ),
-            use="需要额外正则化的小型图像分类网络(Xu 等,2015)。",
-        ),
-    },
 )

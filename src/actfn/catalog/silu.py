@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import swish_family
-from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from .._registry import Param, Spec
 from ..kernels.sigmoid import BETA_MAX, BETA_MIN, BETA_WHY, scaled_sigmoid_parts
 from ..kernels.swish import silu, silu_arg, silu_d, silu_d2, silu_fd
 
@@ -53,43 +53,4 @@ SPEC = Spec(
     dparams_df={"beta": _silu_dbeta_df},
     cases=({"beta": 1.5},),
     exact=swish_family(lambda p, m: p["beta"]),
-    info={
-        "properties": Properties(
-            range=(-0.2784645427610738, INF), attained=(True, False), monotone=False,
-            saturates=("-",), range_text="[-0.27846…, ∞) for β = 1 (minimum at x ≈ -1.2785)",
-        ),
-        "frameworks": (
-            Equivalent("PyTorch", "torch.nn.functional.silu(x)", "torch.nn.SiLU()",
-                       "beta fixed at 1",
-                       "For beta ≠ 1 write x * torch.sigmoid(beta * x)."),
-            Equivalent("Keras", "keras.activations.silu(x)", 'keras.layers.Activation("silu")',
-                       "beta fixed at 1", "keras.activations.swish is the same function."),
-            Equivalent("JAX", "jax.nn.silu(x)", "", "beta fixed at 1",
-                       "jax.nn.swish is an alias."),
-        ),
-        "en": Prose(
-            strengths=(
-                "Smooth and self-gated; in deep networks it often does slightly better "
-                "than ReLU.",
-                "Bounded below, unbounded above, no dead units.",
-            ),
-            weaknesses=(
-                "Needs an exponential.",
-                "Not monotone: minimum ≈ −0.278 at x ≈ −1.278.",
-            ),
-            use="EfficientNet, YOLO (v5 and later) and the gate of SwiGLU feed-forward "
-            "blocks in language models.",
-        ),
-        "zh": Prose(
-            strengths=(
-                "光滑、自门控;在深层网络中常比 ReLU 略好。",
-                "下方有界、上方无界,不会出现死亡神经元。",
-            ),
-            weaknesses=(
-                "需要指数运算。",
-                "不单调:最小值约为 −0.278,位于 x ≈ −1.278。",
-            ),
-            use="EfficientNet、YOLO(v5 起),以及语言模型中 SwiGLU 前馈层的门控。",
-        ),
-    },
 )

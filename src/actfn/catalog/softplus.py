@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact, dsigmoid, sigmoid
-from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from .._registry import Param, Spec
 from ..kernels.dd import LN2_128, TWO_M128, two_prod, two_sum
 from ..kernels.elementary import clip, is_f64
 from ..kernels.sigmoid import (
@@ -94,41 +94,4 @@ SPEC = Spec(
         df=lambda x, m, *, beta: sigmoid(beta * x, m),
         d2f=lambda x, m, *, beta: beta * dsigmoid(beta * x, m),
     ),
-    info={
-        "properties": Properties(range=(0.0, INF), saturates=("-",)),
-        "frameworks": (
-            Equivalent("PyTorch", "torch.nn.functional.softplus(x, beta=1.0, threshold=20.0)",
-                       "torch.nn.Softplus(beta=1.0, threshold=20.0)", "beta → beta",
-                       "PyTorch returns x itself once beta·x > threshold (default 20), an "
-                       "error of log1p(exp(−20)) ≈ 2e−9; actfn has no threshold."),
-            Equivalent("Keras", "keras.activations.softplus(x)",
-                       'keras.layers.Activation("softplus")', "no beta",
-                       "For beta ≠ 1 use softplus(beta * x) / beta."),
-            Equivalent("JAX", "jax.nn.softplus(x)", "", "no beta",
-                       "For beta ≠ 1 use softplus(beta * x) / beta."),
-        ),
-        "en": Prose(
-            strengths=(
-                "Smooth everywhere and strictly positive; its derivative is the sigmoid.",
-                "Grows like x for large x, so no saturation on the right.",
-            ),
-            weaknesses=(
-                "Needs exp and log.",
-                "Not sparse, and f(0) = log 2 rather than 0.",
-            ),
-            use="Outputs that must be positive (standard deviations, rates) and smooth "
-            "ReLU substitutes.",
-        ),
-        "zh": Prose(
-            strengths=(
-                "处处光滑且严格为正;导数就是 sigmoid。",
-                "x 很大时近似等于 x,右侧不饱和。",
-            ),
-            weaknesses=(
-                "需要 exp 和 log。",
-                "没有稀疏性,且 f(0) = log 2 而不是 0。",
-            ),
-            use="必须为正的输出(标准差、速率),以及需要光滑的 ReLU 替代品时。",
-        ),
-    },
 )

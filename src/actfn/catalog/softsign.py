@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact
-from .._registry import Equivalent, Properties, Prose, Spec
+from .._registry import Spec
 
 __all__ = ["SPEC"]
 
@@ -44,39 +44,4 @@ SPEC = Spec(
         df=lambda x, m: 1 / (1 + abs(x)) ** 2,
         d2f=lambda x, m: -2 * m.sign(x) / (1 + abs(x)) ** 3,
     ),
-    info={
-        "properties": Properties(
-            range=(-1.0, 1.0), smoothness=1, saturates=("-", "+"), zero_centred=True
-        ),
-        "frameworks": (
-            Equivalent("PyTorch", "torch.nn.functional.softsign(x)", "torch.nn.Softsign()",
-                       "none", kink_grad=(1.0,)),
-            Equivalent("Keras", "keras.activations.softsign(x)",
-                       'keras.layers.Activation("softsign")', "none"),
-            Equivalent("JAX", "jax.nn.soft_sign(x)", "", "none", kink_grad=(1.0,)),
-        ),
-        "en": Prose(
-            strengths=(
-                "Tanh-like but with polynomial tails: it saturates more slowly, so "
-                "gradients vanish later.",
-                "No exponential.",
-            ),
-            weaknesses=(
-                "Still saturates on both sides.",
-                "f″ jumps at 0, so it is only C¹.",
-            ),
-            use="A cheap tanh substitute, occasionally in recurrent networks.",
-        ),
-        "zh": Prose(
-            strengths=(
-                "形状像 tanh,但尾部是多项式衰减:饱和更慢,梯度消失来得更晚。",
-                "无需指数。",
-            ),
-            weaknesses=(
-                "两侧仍会饱和。",
-                "二阶导数在 0 处跳变,只是 C¹。",
-            ),
-            use="tanh 的廉价替代,偶尔用于循环网络。",
-        ),
-    },
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact
-from .._registry import INF, Equivalent, Properties, Prose, Spec
+from .._registry import Spec
 
 __all__ = ["SPEC"]
 
@@ -43,38 +43,4 @@ SPEC = Spec(
         df=lambda x, m: m.mpf(0) if x <= -1 else (m.mpf(1) if x >= 1 else (x + 1) / 2),
         d2f=lambda x, m: m.mpf(1) / 2 if -1 < x < 1 else m.mpf(0),
     ),
-    info={
-        "properties": Properties(
-            range=(0.0, INF), attained=(True, False), smoothness=1, saturates=("-",),
-            sparse=True,
-        ),
-        "frameworks": (
-            Equivalent("PyTorch",
-                       "torch.where(x <= -1, 0.0, torch.where(x >= 1, x, (x + 1) ** 2 / 4))",
-                       "", "none", "No built-in."),
-            Equivalent("Keras", "keras.activations.sparse_plus(x)", "", "none"),
-            Equivalent("JAX", "jax.nn.sparse_plus(x)", "", "none", kink_grad=(0.0, 1.0)),
-        ),
-        "en": Prose(
-            strengths=(
-                "Continuously differentiable, exactly 0 for x ≤ −1 and exactly x for "
-                "x ≥ 1; no exponential.",
-            ),
-            weaknesses=(
-                "f″ jumps at ±1.",
-                "Zero gradient for x < −1.",
-            ),
-            use="Where a sparse but C¹ rectifier is wanted.",
-        ),
-        "zh": Prose(
-            strengths=(
-                "一阶连续可导;x ≤ −1 时恰为 0,x ≥ 1 时恰为 x;无需指数。",
-            ),
-            weaknesses=(
-                "二阶导数在 ±1 处跳变。",
-                "x < −1 时梯度为 0。",
-            ),
-            use="需要稀疏又一阶连续可导的整流函数时。",
-        ),
-    },
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact, piecewise_linear_zero
-from .._registry import Equivalent, Properties, Prose, Spec
+from .._registry import Spec
 from ..kernels.elementary import zero
 
 __all__ = ["SPEC"]
@@ -46,38 +46,4 @@ SPEC = Spec(
                          else (m.mpf(1) / 4 if abs(x) == 1 else m.mpf(0))),
         d2f=piecewise_linear_zero,
     ),
-    info={
-        "properties": Properties(
-            range=(0.0, 1.0), attained=(True, True), smoothness=0, saturates=("-", "+"),
-            sparse=True,
-        ),
-        "frameworks": (
-            Equivalent("PyTorch", "torch.clamp((x + 1) / 2, 0.0, 1.0)", "", "none",
-                       "No built-in."),
-            Equivalent("Keras", "keras.activations.sparse_sigmoid(x)", "", "none"),
-            Equivalent("JAX", "jax.nn.sparse_sigmoid(x)", "", "none",
-                       "JAX's autodiff returns 1/4 at x = ±1 (half of the interior slope).",
-                       kink_grad=(0.25, 0.25)),
-        ),
-        "en": Prose(
-            strengths=(
-                "Reaches exactly 0 and 1, so probabilities can be sparse.",
-                "Piecewise linear: cheap.",
-            ),
-            weaknesses=(
-                "Zero gradient outside (−1, 1).",
-            ),
-            use="Sparse gating and attention (the one-dimensional case of sparsemax).",
-        ),
-        "zh": Prose(
-            strengths=(
-                "能恰好取到 0 和 1,概率可以是稀疏的。",
-                "分段线性,计算便宜。",
-            ),
-            weaknesses=(
-                "(−1, 1) 之外梯度为 0。",
-            ),
-            use="稀疏门控与注意力(sparsemax 的一维情形)。",
-        ),
-    },
 )

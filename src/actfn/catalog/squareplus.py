@@ -6,7 +6,7 @@ import math
 from fractions import Fraction
 
 from .._exact import Exact
-from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from .._registry import Param, Spec
 from ..kernels.dd import two_prod, two_sum
 from ..kernels.elementary import is_f64
 
@@ -142,34 +142,4 @@ SPEC = Spec(
     "arXiv:2112.11687",
     cases=({"b": 1.0},),
     exact=Exact(_exact_f, _exact_df, lambda x, m, *, b: b / (2 * m.sqrt(x * x + b) ** 3)),
-    info={
-        "properties": Properties(range=(0.0, INF), saturates=("-",)),
-        "frameworks": (
-            Equivalent("PyTorch", "(x + torch.sqrt(x * x + 4.0)) / 2", "", "b → the 4.0",
-                       "No built-in."),
-            Equivalent("Keras", "keras.activations.squareplus(x, b=4)", "", "b → b (default 4)"),
-            Equivalent("JAX", "jax.nn.squareplus(x, b=4)", "", "b → b (default 4)"),
-        ),
-        "en": Prose(
-            strengths=(
-                "Softplus-like shape with only a square root: no exp or log.",
-                "Smooth and strictly positive.",
-            ),
-            weaknesses=(
-                "Tends to 0 only like b/(4|x|) as x → −∞, a much heavier tail than "
-                "softplus.",
-            ),
-            use="A cheaper replacement for softplus.",
-        ),
-        "zh": Prose(
-            strengths=(
-                "形状类似 softplus,只需一次开方,无需 exp 和 log。",
-                "光滑且严格为正。",
-            ),
-            weaknesses=(
-                "x → −∞ 时只按 b/(4|x|) 趋于 0,尾部比 softplus 重得多。",
-            ),
-            use="softplus 的廉价替代。",
-        ),
-    },
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact
-from .._registry import INF, Equivalent, Properties, Prose, Spec
+from .._registry import Spec
 from ..kernels.elementary import clip
 from ..kernels.tanh import sech2
 
@@ -68,33 +68,4 @@ SPEC = Spec(
         df=lambda x, m: m.tanh(x) ** 2,
         d2f=lambda x, m: 2 * m.tanh(x) * m.sech(x) ** 2,
     ),
-    info={
-        "properties": Properties(range=(-INF, INF), zero_centred=True),
-        "frameworks": (
-            Equivalent("PyTorch", "torch.nn.functional.tanhshrink(x)", "torch.nn.Tanhshrink()",
-                       "none"),
-            Equivalent("Keras", "keras.activations.tanh_shrink(x)", "", "none"),
-            Equivalent("JAX", "x - jax.numpy.tanh(x)", "", "none", "No built-in."),
-        ),
-        "en": Prose(
-            strengths=(
-                "Smooth, flat near 0 (≈ x³/3) and with slope 1 far out.",
-            ),
-            weaknesses=(
-                "Rarely used.",
-                "The naive x − tanh(x) loses every digit near 0 (actfn avoids this).",
-            ),
-            use="Smooth shrinkage in sparse coding; niche.",
-        ),
-        "zh": Prose(
-            strengths=(
-                "光滑,0 附近很平(约 x³/3),远处斜率为 1。",
-            ),
-            weaknesses=(
-                "很少使用。",
-                "直接计算 x − tanh(x) 在 0 附近会丢失全部有效数字(actfn 避免了这一点)。",
-            ),
-            use="稀疏编码中的光滑收缩;较小众。",
-        ),
-    },
 )

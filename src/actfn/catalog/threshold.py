@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact, piecewise_linear_zero
-from .._registry import INF, Equivalent, Param, Properties, Prose, Spec
+from .._registry import Param, Spec
 from ..kernels.elementary import zero
 
 __all__ = ["SPEC"]
@@ -42,45 +42,4 @@ SPEC = Spec(
         df=lambda x, m, *, threshold, value: m.mpf(1) if x > threshold else m.mpf(0),
         d2f=piecewise_linear_zero,
     ),
-    info={
-        "properties": Properties(
-            range=(0.0, INF), attained=(True, False), smoothness=0, saturates=("-",),
-            sparse=True, range_text="[0, ∞) at the defaults; (θ, ∞) ∪ {v} in general",
-        ),
-        "frameworks": (
-            Equivalent("PyTorch", "torch.nn.functional.threshold(x, threshold=0.0, value=0.0)",
-                       "torch.nn.Threshold(threshold=0.0, value=0.0)",
-                       "threshold → threshold, value → value",
-                       "Both arguments are required in PyTorch; actfn defaults them to 0, "
-                       "which makes it ReLU.", kink_grad=(0.0,)),
-            Equivalent("Keras",
-                       "keras.activations.threshold(x, threshold=0.0, default_value=0.0)", "",
-                       "threshold → threshold, value → default_value"),
-            Equivalent("JAX", "jax.numpy.where(x > 0.0, x, 0.0)", "",
-                       "threshold and value go into the where", "No built-in.",
-                       kink_grad=(0.0,)),
-        ),
-        "en": Prose(
-            strengths=(
-                "General form of ReLU: any cut-off and any replacement value.",
-                "Cheap and sparse.",
-            ),
-            weaknesses=(
-                "Discontinuous unless value equals threshold.",
-                "Zero gradient at and below the threshold.",
-            ),
-            use="Clamping with a custom cut-off, e.g. suppressing small activations.",
-        ),
-        "zh": Prose(
-            strengths=(
-                "ReLU 的一般形式:阈值和替换值都可以任意设定。",
-                "便宜且稀疏。",
-            ),
-            weaknesses=(
-                "除非 value 等于 threshold,否则函数不连续。",
-                "阈值及以下梯度为 0。",
-            ),
-            use="自定义阈值的截断,例如抑制较小的激活。",
-        ),
-    },
 )

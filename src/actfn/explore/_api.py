@@ -465,6 +465,7 @@ def api_info(query: Query, verdicts: Mapping[str, Mapping[str, Any]] | None = No
     spec = _spec(query)
     args = _Args(query, ("name", "lang"), None)
     lang = args.choice("lang", "en", LANGS)
+    know = spec.knowledge
     prose = _i18n.prose(spec, lang) or _i18n.prose(spec, "en")
     from ..experiments import claims, experiments
 
@@ -494,14 +495,17 @@ def api_info(query: Query, verdicts: Mapping[str, Mapping[str, Any]] | None = No
         "links": _i18n.links(spec),
         "aliases": sorted(a for a, c in aliases().items() if c == spec.name),
         "params": [_param(spec, p, lang) for p in spec.params],
-        "properties": _props(spec, spec.info.get("properties"), lang),
+        "properties": _props(spec, know.properties, lang),
+        # a spec registered without a knowledge file: the panel says so
+        "documented": know.documented,
+        "undocumented": _i18n.undocumented(lang),
         "strengths": list(prose.strengths) if prose else [],
         "weaknesses": list(prose.weaknesses) if prose else [],
         "use": prose.use if prose else "",
         "corrections": list(prose.corrections) if prose else [],
-        "frameworks": [{"framework": e.framework, "call": e.call, "layer": e.layer,
+        "frameworks": [{"framework": e.framework, "call": e.at(spec.defaults()), "layer": e.layer,
                         "params": _i18n.text(spec, f"framework:{e.framework}:params", lang),
                         "notes": _i18n.text(spec, f"framework:{e.framework}:notes", lang)}
-                       for e in spec.info.get("frameworks", ())],
+                       for e in know.frameworks],
         "claims": cl,
     }

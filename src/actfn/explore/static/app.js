@@ -507,6 +507,7 @@ async function refreshInfo() {
       ...d.symbols.map((y) => el("span", { class: "sym" }, el("b", { text: y.symbol }), ` ${y.meaning}`))));
   }
   if (d.kink_convention) box.append(el("p", {}, el("b", { text: `${t("kinks")}: ` }), d.kink_convention));
+  if (!d.documented) box.append(el("p", { class: "undocumented", text: d.undocumented }));
   const p = d.properties;
   if (p) {
     const yn = (b) => t(b ? "yes" : "no");
