@@ -45,12 +45,11 @@ def _make_functional(spec: Spec) -> _t.Callable[..., _t.Any]:
         return get(spec.name, **params).value_and_derivative(x)
 
     sig = _evaluate.signature(spec)
-    kw = "".join(f", {p.name}={p.default!r}" for p in spec.params)
     doc = _evaluate.docstring(
         spec,
         f"Also available as ``actfn.get({spec.name!r}, ...)``; ``.derivative``, "
         "``.second_derivative`` and ``.value_and_derivative`` are attached.",
-        [">>> import actfn", f">>> actfn.{spec.name}([-1.0, 0.0, 2.0]{kw}).shape", "(3,)"],
+        ("import actfn", "actfn.{name}([-1.0, 0.0, 2.0]{kw}).shape", "(3,)"),
     )
     _evaluate.dress(fn, spec, __name__, doc, sig)
     for g in (derivative, second_derivative, value_and_derivative):

@@ -266,15 +266,20 @@ def positional_names(sig: inspect.Signature) -> list[str]:
 _MATH = (("f", "f(x)"), ("df", "f'(x)"), ("d2f", "f''(x)"))
 
 
-def docstring(spec: Spec, role: str, example: Sequence[str] = (), *,
+def docstring(spec: Spec, role: str, example: tuple[str, str, str] | None = None, *,
+              call_params: Sequence[tuple[str, Any]] | None = None,
               learnable: Collection[str] = (), params_note: str = "") -> str:
     """The docstring of every generated function and class of ``spec`` (one template).
 
     The summary; ``role`` (what this object is, in its framework); the math of f, f′ and
     f″ as the spec's LaTeX; the value taken at kinks (or that there are none); each
     parameter with its default, meaning and valid range (``learnable`` ones marked, the
-    heading followed by ``params_note``); the reference; and ``example``, doctest lines
-    run by ``pytest --doctest-modules``.
+    heading followed by ``params_note``); the reference; and an example run by
+    ``pytest --doctest-modules``. ``example`` is ``(setup, call, result)``: an import
+    statement, an expression and what it prints; in ``call``, ``{name}`` and ``{cls}``
+    stand for the activation's name and class name, ``{args}`` for ``p=default, ...`` and
+    ``{kw}`` for ``, p=default, ...`` over ``call_params`` (default: the spec's
+    parameters).
     """
     lines = [spec.summary or spec.name, "", role, ""]
     maths = [f"    {label} = {spec.latex[key]}" for key, label in _MATH if key in spec.latex]
@@ -287,8 +292,13 @@ def docstring(spec: Spec, role: str, example: Sequence[str] = (), *,
             lines.append(f"    {p.name} (default {p.default!r}){mark}: {p.doc}; {p.valid_range()}")
     if spec.reference:
         lines += ["", f"Reference: {spec.reference}"]
-    if example:
-        lines += ["", "Example", "", *(f"    {line}" for line in example)]
+    if example is not None:
+        setup, call, result = example
+        pairs = [(p.name, p.default) for p in spec.params] if call_params is None else call_params
+        args = ", ".join(f"{n}={d!r}" for n, d in pairs)
+        call = call.format(name=spec.name, cls=class_name(spec.name), args=args,
+                           kw=f", {args}" if args else "")
+        lines += ["", "Example", "", f"    >>> {setup}", f"    >>> {call}", f"    {result}"]
     return "\n".join(lines)
 
 

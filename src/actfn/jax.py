@@ -72,38 +72,33 @@ _Rules = tuple[Callable[[jax.Array, _Key], jax.Array], ...]
 def _make_rules(spec: Spec) -> _Rules:
     """f with jvp f′, f′ with jvp f″, and f″ whose jvp raises (actfn has no f‴, and
     differentiating the kernel's implementation would give wrong values)."""
+    d2 = _custom_jvp(spec, spec.d2f, None)
+    d1 = _custom_jvp(spec, spec.df, d2)
+    return _custom_jvp(spec, spec.f, d1), d1, d2
+
+
+def _custom_jvp(spec: Spec, kernel: Callable[..., Any],
+                derivative: Callable[[jax.Array, _Key], jax.Array] | None,
+                ) -> Callable[[jax.Array, _Key], jax.Array]:
+    """``kernel`` as a ``jax.custom_jvp`` whose JVP is ``derivative`` (a rule of the same
+    kind) times the tangent; ``None``: differentiating it raises ``NotImplementedError``."""
 
     @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
-    def d2(x: jax.Array, key: _Key) -> jax.Array:
-        return _eval(spec, spec.d2f, x, key).astype(x.dtype)
+    def rule(x: jax.Array, key: _Key) -> jax.Array:
+        return _eval(spec, kernel, x, key).astype(x.dtype)
 
-    @d2.defjvp
-    def _d2_jvp(key: _Key, primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
-        raise NotImplementedError(
-            f"actfn: cannot differentiate {spec.name}'s f'': that needs a third derivative, "
-            "and actfn has analytic f, f' and f'' only (it never differentiates through a "
-            "kernel, which would give wrong values)"
-        )
-
-    @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
-    def d1(x: jax.Array, key: _Key) -> jax.Array:
-        return _eval(spec, spec.df, x, key).astype(x.dtype)
-
-    @d1.defjvp
-    def _d1_jvp(key: _Key, primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
+    @rule.defjvp
+    def _jvp(key: _Key, primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
+        if derivative is None:
+            raise NotImplementedError(
+                f"actfn: cannot differentiate {spec.name}'s f'': that needs a third "
+                "derivative, and actfn has analytic f, f' and f'' only (it never "
+                "differentiates through a kernel, which would give wrong values)"
+            )
         (x,), (t,) = primals, tangents
-        return d1(x, key), d2(x, key) * t
+        return rule(x, key), derivative(x, key) * t
 
-    @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
-    def f(x: jax.Array, key: _Key) -> jax.Array:
-        return _eval(spec, spec.f, x, key).astype(x.dtype)
-
-    @f.defjvp
-    def _f_jvp(key: _Key, primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
-        (x,), (t,) = primals, tangents
-        return f(x, key), d1(x, key) * t
-
-    return f, d1, d2
+    return rule
 
 
 #: (f, f', f'') of each spec as custom_jvp functions (rebuilt for a re-registered spec).
@@ -153,12 +148,11 @@ def _make_function(spec: Spec) -> Callable[..., jax.Array]:
         bound = spec.bind(**params)
         return rule(_as_float_array(x), tuple(bound.items()))
 
-    kw = "".join(f", {p.name}={p.default!r}" for p in spec.params)
     doc = docstring(
         spec,
         f"JAX form of actfn's ``{spec.name}`` (a ``jax.custom_jvp``: f′ and f″ analytic).",
-        [">>> import jax.numpy as jnp, actfn.jax",
-         f">>> actfn.jax.{spec.name}(jnp.zeros((2, 3)){kw}).shape", "(2, 3)"],
+        ("import jax.numpy as jnp, actfn.jax", "actfn.jax.{name}(jnp.zeros((2, 3)){kw}).shape",
+         "(2, 3)"),
         params_note="static Python values",
     )
     return dress(fn, spec, __name__, doc, signature(spec, array="jax.Array"))

@@ -92,20 +92,18 @@ def backend_function(name: str) -> Callable[..., Any]:
 
 
 #: Shared by the examples of every generated docstring (on every Keras backend).
-_EXAMPLE = ">>> import keras, actfn.keras"
+_SETUP = "import keras, actfn.keras"
 
 
 def _activation_function(spec: Spec) -> Callable[..., Any]:
     def fn(x: Any, /, **params: Any) -> Any:
         return backend_function(spec.name)(x, **params)
 
-    kw = "".join(f", {p.name}={p.default!r}" for p in spec.params)
     doc = docstring(
         spec,
         f"Keras activation function ``\"{_PACKAGE}>{spec.name}\"``: actfn's value and analytic "
         "gradient on the current Keras backend.",
-        [_EXAMPLE, f">>> tuple(actfn.keras.{spec.name}(keras.ops.zeros((2, 3)){kw}).shape)",
-         "(2, 3)"],
+        (_SETUP, "tuple(actfn.keras.{name}(keras.ops.zeros((2, 3)){kw}).shape)", "(2, 3)"),
     )
     fn = dress(fn, spec, __name__, doc, signature(spec))
     fn = keras.saving.register_keras_serializable(package=_PACKAGE, name=spec.name)(fn)
@@ -179,13 +177,11 @@ def layer_class(name: str) -> type[Activation]:
 def _make_layer(spec: Spec) -> type[Activation]:
     sig = signature(spec, layer=True, var_keyword=True)
     cls_name = class_name(spec.name)
-    kw = ", ".join(f"{p.name}={p.default!r}" for p in spec.params)
     doc = docstring(
         spec,
         f"Keras layer for actfn's ``{spec.name}`` (registered as "
         f"``\"{_PACKAGE}>{cls_name}\"``).",
-        [_EXAMPLE, f">>> tuple(actfn.keras.{cls_name}({kw})(keras.ops.zeros((2, 3))).shape)",
-         "(2, 3)"],
+        (_SETUP, "tuple(actfn.keras.{cls}({args})(keras.ops.zeros((2, 3))).shape)", "(2, 3)"),
     )
     cls = layer_class_of(Activation, spec, __name__, sig, doc)
     return keras.saving.register_keras_serializable(package=_PACKAGE)(cls)

@@ -69,7 +69,6 @@ from ._evaluate import (
     PerSpec,
     array_params,
     builtin_names,
-    class_name,
     docstring,
     dress,
     layer_class,
@@ -206,34 +205,70 @@ class _Forward(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        x, *params = ctx.saved_tensors
-        op = ctx.op
-        gx = None
-        if ctx.needs_input_grad[0]:
-            d = _Derivative.apply(x, op, *params)
-            gx = (g.to(d.dtype) * d).to(x.dtype)
-        grads: list[torch.Tensor | None] = []
-        for i, p in enumerate(params):
-            if ctx.needs_input_grad[2 + i]:
-                dp = _ParamDerivative.apply(x, op, i, *params)
-                grads.append(_reduce_to(g.to(dp.dtype) * dp, p).to(p.dtype))
-            else:
-                grads.append(None)
-        return (gx, None, *grads)
+        return _chain_backward(ctx, g, _df, _dparam)
 
     @staticmethod
     def jvp(ctx: Any, tx: torch.Tensor | None, _op: Any, *tparams: torch.Tensor | None) -> Any:
-        x, *params = ctx.saved_tensors
-        op = ctx.op
-        terms = []
-        if tx is not None:
-            d = _Derivative.apply(x, op, *params)
-            terms.append(tx.to(d.dtype) * d)
-        for i, tp in enumerate(tparams):
-            if tp is not None:
-                dp = _ParamDerivative.apply(x, op, i, *params)
-                terms.append(op.per_channel(op.learned[i], tp, dp) * dp)
-        return _sum_terms(terms, x).to(_out_dtype(x))
+        x = ctx.saved_tensors[0]
+        return _chain_jvp(ctx, tx, tparams, _df, _dparam).to(_out_dtype(x))
+
+
+def _chain_backward(ctx: Any, g: torch.Tensor, dx: Callable[..., torch.Tensor],
+                    dp: Callable[..., torch.Tensor]) -> tuple[torch.Tensor | None, ...]:
+    """The backward of f (or f′): ``g`` times ``dx`` (f′, or f″) for the input, and ``g``
+    times ``dp`` (∂f/∂p_i, or ∂²f/∂x∂p_i) summed to each learnable parameter's shape."""
+    x, *params = ctx.saved_tensors
+    op = ctx.op
+    gx = None
+    if ctx.needs_input_grad[0]:
+        d = dx(x, op, params)
+        gx = (g.to(d.dtype) * d).to(x.dtype)
+    grads: list[torch.Tensor | None] = []
+    for i, p in enumerate(params):
+        if ctx.needs_input_grad[2 + i]:
+            di = dp(x, op, i, params)
+            grads.append(_reduce_to(g.to(di.dtype) * di, p).to(p.dtype))
+        else:
+            grads.append(None)
+    return (gx, None, *grads)
+
+
+def _chain_jvp(ctx: Any, tx: torch.Tensor | None, tparams: Sequence[torch.Tensor | None],
+               dx: Callable[..., torch.Tensor], dp: Callable[..., torch.Tensor]) -> torch.Tensor:
+    """The forward-mode derivative of f (or f′) in working precision: the input tangent
+    times ``dx`` plus each parameter tangent (per channel) times ``dp``."""
+    x, *params = ctx.saved_tensors
+    op = ctx.op
+    terms = []
+    if tx is not None:
+        d = dx(x, op, params)
+        terms.append(tx.to(d.dtype) * d)
+    for i, tp in enumerate(tparams):
+        if tp is not None:
+            di = dp(x, op, i, params)
+            terms.append(op.per_channel(op.learned[i], tp, di) * di)
+    return _sum_terms(terms, x)
+
+
+def _df(x: torch.Tensor, op: _Op, params: Sequence[torch.Tensor]) -> torch.Tensor:
+    """f′ (differentiable once more, through f″ and ∂²f/∂x∂p)."""
+    return _Derivative.apply(x, op, *params)
+
+
+def _dparam(x: torch.Tensor, op: _Op, i: int, params: Sequence[torch.Tensor]) -> torch.Tensor:
+    """∂f/∂p_i (differentiable once more in x, through ∂²f/∂x∂p_i)."""
+    return _ParamDerivative.apply(x, op, i, *params)
+
+
+def _d2f(x: torch.Tensor, op: _Op, params: Sequence[torch.Tensor]) -> torch.Tensor:
+    """f″ as a :class:`_Leaf` (differentiating it again raises)."""
+    return _Leaf.apply(x, op, op.spec.d2f, "f''", *params)
+
+
+def _mixed(x: torch.Tensor, op: _Op, i: int, params: Sequence[torch.Tensor]) -> torch.Tensor:
+    """∂²f/∂x∂p_i as a :class:`_Leaf` (differentiating it again raises)."""
+    name = op.learned[i]
+    return _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
 
 
 def _vmap(fn: Any, in_dims: tuple[Any, ...], args: tuple[Any, ...], n_static: int) -> Any:
@@ -290,35 +325,11 @@ class _Derivative(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, h: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        x, *params = ctx.saved_tensors
-        op = ctx.op
-        gx = None
-        if ctx.needs_input_grad[0]:
-            gx = (h * _Leaf.apply(x, op, op.spec.d2f, "f''", *params)).to(x.dtype)
-        grads: list[torch.Tensor | None] = []
-        for i, p in enumerate(params):
-            if ctx.needs_input_grad[2 + i]:
-                k = op.spec.dparams_df[op.learned[i]]
-                mixed = _Leaf.apply(x, op, k, f"d2f/dx d{op.learned[i]}", *params)
-                grads.append(_reduce_to(h * mixed, p).to(p.dtype))
-            else:
-                grads.append(None)
-        return (gx, None, *grads)
+        return _chain_backward(ctx, h, _d2f, _mixed)
 
     @staticmethod
     def jvp(ctx: Any, tx: torch.Tensor | None, _op: Any, *tparams: torch.Tensor | None) -> Any:
-        x, *params = ctx.saved_tensors
-        op = ctx.op
-        terms = []
-        if tx is not None:
-            d2 = _Leaf.apply(x, op, op.spec.d2f, "f''", *params)
-            terms.append(tx.to(d2.dtype) * d2)
-        for i, tp in enumerate(tparams):
-            if tp is not None:
-                name = op.learned[i]
-                mixed = _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
-                terms.append(op.per_channel(name, tp, mixed) * mixed)
-        return _sum_terms(terms, x)
+        return _chain_jvp(ctx, tx, tparams, _d2f, _mixed)
 
 
 class _ParamDerivative(torch.autograd.Function):
@@ -337,12 +348,6 @@ class _ParamDerivative(torch.autograd.Function):
         _save(ctx, inputs, extra=1)
 
     @staticmethod
-    def _mixed(x: torch.Tensor, op: _Op, i: int, params: Sequence[torch.Tensor]) -> torch.Tensor:
-        """∂²f/∂x∂p_i as a :class:`_Leaf` (differentiating it again raises)."""
-        name = op.learned[i]
-        return _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
-
-    @staticmethod
     def _no_second(op: _Op, i: int) -> NotImplementedError:
         return NotImplementedError(
             f"actfn.torch.{op.spec.name}: second derivatives with respect to the learnable "
@@ -357,7 +362,7 @@ class _ParamDerivative(torch.autograd.Function):
             raise _ParamDerivative._no_second(op, i)
         gx = None
         if ctx.needs_input_grad[0]:
-            gx = (h * _ParamDerivative._mixed(x, op, i, params)).to(x.dtype)
+            gx = (h * _mixed(x, op, i, params)).to(x.dtype)
         return (gx, None, None, *([None] * len(params)))
 
     @staticmethod
@@ -367,7 +372,7 @@ class _ParamDerivative(torch.autograd.Function):
         op, (i,) = ctx.op, ctx.extra
         if any(t is not None for t in tparams):
             raise _ParamDerivative._no_second(op, i)
-        mixed = _ParamDerivative._mixed(x, op, i, params)
+        mixed = _mixed(x, op, i, params)
         return tx.to(mixed.dtype) * mixed
 
 
@@ -425,7 +430,7 @@ def _core(spec: Spec, params: Mapping[str, Any], x: torch.Tensor,
         elif w == "df":
             res.append(_Derivative.apply(x, op, *tensors).to(out))
         else:
-            res.append(_Leaf.apply(x, op, spec.d2f, "f''", *tensors).to(out))
+            res.append(_d2f(x, op, tensors).to(out))
     return tuple(res)
 
 
@@ -517,20 +522,18 @@ def function(name: str) -> Callable[..., torch.Tensor]:
     return _FUNCTIONS(name)
 
 
-_EXAMPLE = ">>> import torch, actfn.torch"
+_SETUP = "import torch, actfn.torch"
 
 
 def _make_function(spec: Spec) -> Callable[..., torch.Tensor]:
     def fn(x: torch.Tensor, /, **params: Any) -> torch.Tensor:
         return _apply(spec, x, params)
 
-    kw = "".join(f", {p.name}={p.default!r}" for p in spec.params)
     doc = docstring(
         spec,
         f"PyTorch functional form of actfn's ``{spec.name}``: f in float64 rounded once to the "
         "input dtype, gradients from actfn's analytic f′ and f″.",
-        [_EXAMPLE, f">>> actfn.torch.{spec.name}(torch.zeros(2, 3){kw}).shape",
-         "torch.Size([2, 3])"],
+        (_SETUP, "actfn.torch.{name}(torch.zeros(2, 3){kw}).shape", "torch.Size([2, 3])"),
         learnable=_learnable(spec),
     )
     return dress(fn, spec, __name__, doc, signature(spec, array="torch.Tensor"))
@@ -750,13 +753,11 @@ def _make_class(spec: Spec) -> type[Activation]:
                  *((p.name, p.default) for p in spec.params if not p.vector)]
     extra = [("learnable", False)] if learnable and not vector else []
     sig = signature(spec, layer=True, params=pairs, keyword_only=extra)
-    kw = ", ".join(f"{n}={d!r}" for n, d in pairs)
     doc = docstring(
         spec,
         f"``torch.nn.Module`` for actfn's ``{spec.name}`` (see :class:`actfn.torch.Activation`).",
-        [_EXAMPLE, f">>> actfn.torch.{class_name(spec.name)}({kw})(torch.zeros(2, 3)).shape",
-         "torch.Size([2, 3])"],
-        learnable=learnable,
+        (_SETUP, "actfn.torch.{cls}({args})(torch.zeros(2, 3)).shape", "torch.Size([2, 3])"),
+        call_params=pairs, learnable=learnable,
     )
     return layer_class(Activation, spec, __name__, sig, doc, _actfn_generated=True)
 
