@@ -208,8 +208,6 @@ def test_docstring_examples_run() -> None:
     finder, runner = doctest.DocTestFinder(recurse=False), doctest.DocTestRunner()
     for name in ("celu", "prelu", "gelu"):
         for where, obj in _generated(name).items():
-            if where.startswith("keras"):
-                continue  # Keras' layers run in tests/test_keras_layers.py's subprocesses
             tests = finder.find(obj, name, globs={})
             assert tests and tests[0].examples, where
             result = runner.run(tests[0])
@@ -267,3 +265,36 @@ def test_no_private_names_across_the_framework_modules() -> None:
                     and node.value.id in modules and node.attr.startswith("_")):
                 found.add((mod, f"{node.value.id}.{node.attr}"))
     assert found == KNOWN_PRIVATE
+
+
+# -- generation from the registry only ----------------------------------------------------------
+def test_an_activation_registered_after_import_gets_everything_from_the_registry() -> None:
+    spec = actfn.Spec(
+        name="toy_square_plus", summary="x² + c, registered by tests/test_evaluate.py.",
+        f=lambda x, xp, *, c: x * x + c, df=lambda x, xp, *, c: 2.0 * x,
+        d2f=lambda x, xp, *, c: 2.0 + 0.0 * x,
+        params=(actfn.Param("c", 0.5, "offset", lower=-1.0, upper=1.0),),
+        latex={"f": "x^2 + c", "df": "2x", "d2f": "2"},
+    )
+    actfn.register(spec)
+    try:
+        objs = _generated("toy_square_plus")
+        assert objs["torch class"].__name__ == objs["keras class"].__name__ == "ToySquarePlus"
+        assert at.module_class("toy_square_plus") is objs["torch class"]
+        assert ak.layer_class("toy_square_plus") is objs["keras class"]
+        for where, obj in objs.items():
+            doc = obj.__doc__ or ""
+            assert doc.startswith(spec.summary) and "f(x) = x^2 + c" in doc, where
+            assert "No kinks" in doc and "c (default 0.5): offset; c > -1 and c < 1" in doc, where
+        x = np.array([[-1.0, 2.0]])
+        want = x * x + 0.25
+        np.testing.assert_array_equal(objs["actfn"](x, c=0.25), want)
+        np.testing.assert_array_equal(objs["torch"](torch.tensor(x), c=0.25).numpy(), want)
+        np.testing.assert_array_equal(np.asarray(objs["torch class"](0.25)(torch.tensor(x))), want)
+        with jax.enable_x64(True):
+            np.testing.assert_array_equal(np.asarray(objs["jax"](jnp.asarray(x), c=0.25)), want)
+        np.testing.assert_allclose(np.asarray(objs["keras class"](c=0.25)(x)), want, rtol=1e-7)
+    finally:
+        actfn.unregister("toy_square_plus")
+    assert not any(hasattr(m, n) for m in (actfn, at, aj, ak) for n in ("toy_square_plus",
+                                                                           "ToySquarePlus"))

@@ -31,6 +31,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from array_api_compat import device
+
 from ._registry import Spec, canonical_names, lookup, merge_positional
 
 __all__ = [
@@ -105,18 +107,16 @@ def check_static(owner: str, params: Mapping[str, Any]) -> None:
         )
 
 
-def bind(spec: Spec, params: Mapping[str, Any],
-         owner: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+def bind(spec: Spec, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Validate ``params`` (``Spec.bind``) and pick out the torch tensors that require grad.
 
     Returns ``(bound, live)``: every parameter as a validated value (defaults filled in),
     and the torch tensors among ``params`` that require grad, which evaluation keeps
     (through :mod:`actfn.torch`'s autograd Functions) instead of reading their values only,
     which would silently detach them. A traced JAX value raises ``TypeError``
-    (:func:`check_static`); ``owner`` names the caller in that message (default: the
-    activation's name).
+    (:func:`check_static`). ``params`` is not modified.
     """
-    check_static(owner or spec.name, params)
+    check_static(spec.name, params)
     torch = sys.modules.get("torch")
     live: dict[str, Any] = {}
     if torch is not None and any(isinstance(v, torch.Tensor) for v in params.values()):
@@ -168,8 +168,6 @@ def array_params(spec: Spec, params: Mapping[str, Any], xw: Any, xp: Any) -> dic
         if len(v) == 1:
             out[p.name] = v[0]
             continue
-        from array_api_compat import device
-
         w = xp.asarray(v, dtype=xw.dtype, device=device(xw))
         out[p.name] = per_channel(spec.name, p.name, w, xw, xp)
     return out
