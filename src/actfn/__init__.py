@@ -10,13 +10,13 @@
 
 from __future__ import annotations
 
-import inspect as _inspect
 import typing as _t  # private aliases keep the public namespace to __all__
 
 from ._registry import Param, Spec, aliases, lookup, register, unregister
 
 # isort: split
 # The catalog's modules may import the names above from actfn (``from actfn import Spec``).
+from . import _evaluate
 from . import catalog as _catalog  # noqa: F401  (registers the built-in activations)
 from ._activation import Activation, get
 from ._knowledge import Equivalent, Knowledge, Properties, Prose
@@ -36,12 +36,7 @@ def names() -> list[str]:
     return _canonical_names()
 
 
-def _functional(name: str) -> _t.Callable[..., _t.Any]:
-    spec = lookup(name)
-    cached = _FUNCTIONALS.get(spec.name)
-    if cached is not None and cached[0] is spec:
-        return cached[1]
-
+def _make_functional(spec: Spec) -> _t.Callable[..., _t.Any]:
     def fn(x: _t.Any, /, **params: _t.Any) -> _t.Any:
         return get(spec.name, **params)(x)
 
@@ -54,54 +49,30 @@ def _functional(name: str) -> _t.Callable[..., _t.Any]:
     def value_and_derivative(x: _t.Any, /, **params: _t.Any) -> tuple[_t.Any, _t.Any]:
         return get(spec.name, **params).value_and_derivative(x)
 
-    sig = _inspect.Signature(
-        [_inspect.Parameter("x", _inspect.Parameter.POSITIONAL_ONLY)]
-        + [
-            _inspect.Parameter(p.name, _inspect.Parameter.KEYWORD_ONLY, default=p.default)
-            for p in spec.params
-        ]
+    sig = _evaluate.signature(spec)
+    doc = _evaluate.docstring(
+        spec,
+        f"Also available as ``actfn.get({spec.name!r}, ...)``; ``.derivative``, "
+        "``.second_derivative`` and ``.value_and_derivative`` are attached.",
+        ("import actfn", "actfn.{name}([-1.0, 0.0, 2.0]{kw}).shape", "(3,)"),
     )
-    for g in (fn, derivative, second_derivative, value_and_derivative):
+    _evaluate.dress(fn, spec, __name__, doc, sig)
+    for g in (derivative, second_derivative, value_and_derivative):
         g.__signature__ = sig  # type: ignore[attr-defined]
         g.__module__ = __name__
-    fn.__name__ = fn.__qualname__ = spec.name
-    fn.__doc__ = _docstring(spec)
-    for g in (derivative, second_derivative, value_and_derivative):
         # pickled by name: ``actfn.<name>.derivative`` is this very function
         g.__qualname__ = f"{spec.name}.{g.__name__}"
         setattr(fn, g.__name__, g)
-    _FUNCTIONALS[spec.name] = (spec, fn)
     return fn
 
 
 #: Functional shortcuts by canonical name with their spec (one per spec, so that a
 #: runtime-registered ``actfn.<name>`` is the same object at each access and pickles).
-_FUNCTIONALS: dict[str, tuple[Spec, _t.Callable[..., _t.Any]]] = {}
-
-
-def _docstring(spec: Spec) -> str:
-    lines = [spec.summary or spec.name, ""]
-    for key, label in (("f", "f(x)"), ("df", "f'(x)"), ("d2f", "f''(x)")):
-        if key in spec.latex:
-            lines.append(f"{label} = {spec.latex[key]}")
-    if spec.kink_convention:
-        lines += ["", f"At kinks: {spec.kink_convention}."]
-    if spec.params:
-        lines += ["", "Parameters"]
-        for p in spec.params:
-            lines.append(f"    {p.name} (default {p.default!r}): {p.doc}; {p.valid_range()}")
-    if spec.reference:
-        lines += ["", f"Reference: {spec.reference}"]
-    lines += ["", f"Also available as ``actfn.get({spec.name!r}, ...)``; "
-              "``.derivative``, ``.second_derivative`` and ``.value_and_derivative`` "
-              "are attached."]
-    return "\n".join(lines)
-
-
+_FUNCTIONALS = _evaluate.PerSpec(_make_functional)
+_GENERATED = _evaluate.Generated(__name__, _FUNCTIONALS)
+_evaluate.freeze_builtin()
 _BUILTIN = names()
-for _n in _BUILTIN:
-    globals()[_n] = _functional(_n)
-del _n
+globals().update(_GENERATED.exported())
 
 # Activations of installed plug-in distributions (entry-point group actfn.activations),
 # registered once actfn itself is importable; they are reached through __getattr__.
@@ -110,9 +81,7 @@ _load_plugins()
 
 def __getattr__(name: str) -> _t.Any:
     # Activations registered after import (plug-ins, tests) get a functional too.
-    if name in _canonical_names():
-        return _functional(name)
-    raise AttributeError(f"module 'actfn' has no attribute {name!r}")
+    return _GENERATED.attribute(name)
 
 
 # Names imported for annotations only: keep them out of the public namespace, which

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import _backend, _fast
+from ._evaluate import array_params, autodiff_glue, bind, glue
 from ._registry import Spec, lookup
 
 __all__ = ["Activation", "get"]
@@ -181,19 +182,8 @@ class Activation:
         core API are actfn's analytic f' and f'' (and a third derivative raises) instead
         of derivatives of the kernels' implementation. None: not such an input.
         """
-        torch = sys.modules.get("torch")
-        if torch is not None and isinstance(x, torch.Tensor):
-            from . import torch as _at
-
-            if not _at._traced(x):
-                return None
-            return _at._core(self._spec, self._params, x, which)
-        jax = sys.modules.get("jax")
-        if jax is not None and isinstance(x, jax.core.Tracer):
-            from . import jax as _aj
-
-            return _aj._core(self._spec, self._params, x, which)
-        return None
+        g = autodiff_glue(x)
+        return None if g is None else g.evaluate(self._spec, self._params, x, which)
 
     def _run_live(self, x: Any, out: Any, which: tuple[str, ...]) -> tuple[Any, ...]:
         """Evaluation with torch tensor parameters that require grad: through actfn.torch,
@@ -208,9 +198,7 @@ class Activation:
             )
         if out is not None:
             raise TypeError("out= is supported for NumPy inputs only, not torch tensors")
-        from . import torch as _at
-
-        return _at._core(self._spec, self._params, x, which, self._live)
+        return glue("torch").evaluate(self._spec, self._params, x, which, self._live)
 
     def _run_generic(self, x: Any, kernels: tuple[Any, ...], fused: bool,
                      out: list[np.ndarray] | None = None) -> tuple[Any, ...]:
@@ -316,26 +304,7 @@ class Activation:
         return None
 
     def _array_params(self, prep: Any) -> dict[str, Any]:
-        params = dict(self._params)
-        name = self._channel_param()
-        if name is None:
-            return params
-        values = params[name]
-        if len(values) == 1:
-            params[name] = values[0]
-            return params
-        xw, xp = prep.xw, prep.xp
-        c = len(values)
-        if xw.ndim < 2 or xw.shape[1] != c:
-            raise ValueError(
-                f"{self.name}: {name} has {c} values (one per channel), so the input needs "
-                f"at least 2 dimensions with {c} channels on dim 1; got shape {tuple(xw.shape)}"
-            )
-        from array_api_compat import device
-
-        w = xp.asarray(values, dtype=xw.dtype, device=device(xw))
-        params[name] = xp.reshape(w, (1, c) + (1,) * (xw.ndim - 2))
-        return params
+        return array_params(self._spec, self._params, prep.xw, prep.xp)
 
     # -- Jupyter display (actfn.explore._svg loads only when a notebook displays one) ------
     def _repr_latex_(self) -> str:
@@ -361,40 +330,7 @@ def _rebuild(name: str, params: dict[str, Any]) -> Activation | _Unregistered:
         spec = lookup(name)
     except ValueError:
         return _Unregistered(name, params)
-    return Activation(spec, *_bind(spec, params))
-
-
-def _bind(spec: Spec, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Validate ``params`` (``Spec.bind``) and pick out the torch tensors that require
-    grad, which evaluation keeps (see :meth:`Activation._run_live`) instead of reading
-    their values only, which would silently detach them from autograd.
-
-    A JAX tracer (``jax.grad`` with respect to a parameter) raises a ``TypeError``:
-    parameters are static in the core API and in actfn.jax.
-    """
-    jax = sys.modules.get("jax")
-    if jax is not None:
-        traced = [k for k, v in params.items() if isinstance(v, jax.core.Tracer)]
-        if traced:
-            raise TypeError(
-                f"{spec.name}: parameter {traced[0]} is a traced JAX value (under jax.grad, "
-                "jit, vmap...); parameters of the core API and actfn.jax are static Python "
-                "numbers or concrete arrays, not differentiable (learnable parameters are "
-                "offered by actfn.torch). Pass the value itself, or close over it outside "
-                "the transformation"
-            )
-    torch = sys.modules.get("torch")
-    live: dict[str, Any] = {}
-    if torch is not None and any(isinstance(v, torch.Tensor) for v in params.values()):
-        live = {k: v for k, v in params.items()
-                if isinstance(v, torch.Tensor) and v.requires_grad}
-        if live:
-            from . import torch as _at
-
-            _at._split(spec, params)  # learnable, floating, shape: actfn.torch's rules
-        params = {k: v.detach() if isinstance(v, torch.Tensor) else v
-                  for k, v in params.items()}
-    return spec.bind(**params), live
+    return Activation(spec, *bind(spec, params))
 
 
 class _Unregistered:
@@ -454,4 +390,4 @@ def get(name: str | Activation, /, **params: Any) -> Activation:
             return name
         return get(name.name, **{**name.params, **params})
     spec = lookup(name)
-    return Activation(spec, *_bind(spec, params))
+    return Activation(spec, *bind(spec, params))

@@ -22,15 +22,25 @@ by name or alias.
 from __future__ import annotations
 
 import functools
-import inspect
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 
 from . import _backend
-from ._registry import Spec, canonical_names, lookup
+from ._evaluate import (
+    Generated,
+    Glue,
+    PerSpec,
+    array_params,
+    check_static,
+    docstring,
+    dress,
+    register_glue,
+    signature,
+)
+from ._registry import Spec
 
 __all__ = ["function"]
 
@@ -42,22 +52,7 @@ def _work_dtype() -> Any:
 
 
 def _kernel_params(spec: Spec, key: _Key, xw: jax.Array) -> dict[str, Any]:
-    params = dict(key)
-    for p in spec.params:
-        v = params.get(p.name)
-        if p.vector and isinstance(v, tuple):
-            if len(v) == 1:
-                params[p.name] = v[0]
-                continue
-            c = len(v)
-            if xw.ndim < 2 or xw.shape[1] != c:
-                raise ValueError(
-                    f"{spec.name}: {p.name} has {c} values (one per channel), so the input "
-                    f"needs at least 2 dimensions with {c} channels on dim 1; got shape "
-                    f"{tuple(xw.shape)}"
-                )
-            w = jnp.asarray(v, dtype=xw.dtype)
-            params[p.name] = jnp.reshape(w, (1, c) + (1,) * (xw.ndim - 2))
+    params = array_params(spec, dict(key), xw, jnp)
     if spec.needs_special:
         params["special"] = _backend.special(jnp)
     return params
@@ -72,64 +67,50 @@ def _eval(spec: Spec, kernel: Callable[..., Any], x: jax.Array, key: _Key) -> ja
 
 
 _Rules = tuple[Callable[[jax.Array, _Key], jax.Array], ...]
-_RULES: dict[str, tuple[Spec, _Rules]] = {}
-
-
-def _rules(spec: Spec) -> _Rules:
-    """(f, f', f'') of ``spec`` as custom_jvp functions (rebuilt for a re-registered spec)."""
-    cached = _RULES.get(spec.name)
-    if cached is None or cached[0] is not spec:
-        cached = _RULES[spec.name] = (spec, _make_rules(spec))
-    return cached[1]
-
-
-def _rule(name: str) -> Callable[[jax.Array, _Key], jax.Array]:
-    """The custom_jvp function for ``name`` (rebuilt if the spec was re-registered)."""
-    return _rules(lookup(name))[0]
 
 
 def _make_rules(spec: Spec) -> _Rules:
     """f with jvp f′, f′ with jvp f″, and f″ whose jvp raises (actfn has no f‴, and
     differentiating the kernel's implementation would give wrong values)."""
+    d2 = _custom_jvp(spec, spec.d2f, None)
+    d1 = _custom_jvp(spec, spec.df, d2)
+    return _custom_jvp(spec, spec.f, d1), d1, d2
+
+
+def _custom_jvp(spec: Spec, kernel: Callable[..., Any],
+                derivative: Callable[[jax.Array, _Key], jax.Array] | None,
+                ) -> Callable[[jax.Array, _Key], jax.Array]:
+    """``kernel`` as a ``jax.custom_jvp`` whose JVP is ``derivative`` (a rule of the same
+    kind) times the tangent; ``None``: differentiating it raises ``NotImplementedError``."""
 
     @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
-    def d2(x: jax.Array, key: _Key) -> jax.Array:
-        return _eval(spec, spec.d2f, x, key).astype(x.dtype)
+    def rule(x: jax.Array, key: _Key) -> jax.Array:
+        return _eval(spec, kernel, x, key).astype(x.dtype)
 
-    @d2.defjvp
-    def _d2_jvp(key: _Key, primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
-        raise NotImplementedError(
-            f"actfn: cannot differentiate {spec.name}'s f'': that needs a third derivative, "
-            "and actfn has analytic f, f' and f'' only (it never differentiates through a "
-            "kernel, which would give wrong values)"
-        )
-
-    @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
-    def d1(x: jax.Array, key: _Key) -> jax.Array:
-        return _eval(spec, spec.df, x, key).astype(x.dtype)
-
-    @d1.defjvp
-    def _d1_jvp(key: _Key, primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
+    @rule.defjvp
+    def _jvp(key: _Key, primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
+        if derivative is None:
+            raise NotImplementedError(
+                f"actfn: cannot differentiate {spec.name}'s f'': that needs a third "
+                "derivative, and actfn has analytic f, f' and f'' only (it never "
+                "differentiates through a kernel, which would give wrong values)"
+            )
         (x,), (t,) = primals, tangents
-        return d1(x, key), d2(x, key) * t
+        return rule(x, key), derivative(x, key) * t
 
-    @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
-    def f(x: jax.Array, key: _Key) -> jax.Array:
-        return _eval(spec, spec.f, x, key).astype(x.dtype)
-
-    @f.defjvp
-    def _f_jvp(key: _Key, primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
-        (x,), (t,) = primals, tangents
-        return f(x, key), d1(x, key) * t
-
-    return f, d1, d2
+    return rule
 
 
-def _core(spec: Spec, params: dict[str, Any], x: Any,
-          which: tuple[str, ...]) -> tuple[jax.Array, ...]:
+#: (f, f', f'') of each spec as custom_jvp functions (rebuilt for a re-registered spec).
+_RULES: PerSpec[_Rules] = PerSpec(_make_rules)
+
+
+def _core(spec: Spec, params: dict[str, Any], x: Any, which: tuple[str, ...],
+          live: Mapping[str, Any] | None = None) -> tuple[jax.Array, ...]:
     """The core API (``actfn.get(...)(x)`` and friends) on a JAX tracer: ``which`` names
-    the results (``"f"``, ``"df"``, ``"d2f"``), each with actfn's analytic derivatives."""
-    rules = dict(zip(("f", "df", "d2f"), _rules(spec), strict=True))
+    the results (``"f"``, ``"df"``, ``"d2f"``), each with actfn's analytic derivatives.
+    (``live``: torch tensor parameters, which never reach here.)"""
+    rules = dict(zip(("f", "df", "d2f"), _RULES.of(spec), strict=True))
     xf, key = _as_float_array(x), tuple(params.items())
     return tuple(rules[w](xf, key) for w in which)
 
@@ -155,63 +136,38 @@ def function(name: str) -> Callable[..., jax.Array]:
     >>> float(jax.grad(actfn.jax.function("swish"))(0.0))
     0.5
     """
-    spec = lookup(name)
-    cached = _FUNCTIONS.get(spec.name)
-    if cached is not None and cached[0] is spec:
-        return cached[1]
-    rule = _rule(spec.name)
+    return _FUNCTIONS(name)
+
+
+def _make_function(spec: Spec) -> Callable[..., jax.Array]:
+    rule = _RULES.of(spec)[0]
+    owner = f"{__name__}.{spec.name}"
 
     def fn(x: Any, /, **params: Any) -> jax.Array:
-        traced = [k for k, v in params.items() if isinstance(v, jax.core.Tracer)]
-        if traced:
-            raise TypeError(
-                f"actfn.jax.{spec.name}: parameter {traced[0]} is a traced value; parameters "
-                "are static Python numbers or concrete arrays here (not differentiable: "
-                "learnable parameters are offered by actfn.torch)"
-            )
+        check_static(owner, params)
         bound = spec.bind(**params)
         return rule(_as_float_array(x), tuple(bound.items()))
 
-    fn.__name__ = fn.__qualname__ = spec.name
-    fn.__module__ = __name__
-    lines = [
-        spec.summary or spec.name,
-        "",
+    doc = docstring(
+        spec,
         f"JAX form of actfn's ``{spec.name}`` (a ``jax.custom_jvp``: f′ and f″ analytic).",
-    ]
-    if spec.kink_convention:
-        lines += ["", f"At kinks: {spec.kink_convention}."]
-    if spec.params:
-        lines += ["", "Parameters (static Python values)"]
-        lines += [f"    {p.name} (default {p.default!r}): {p.doc}; {p.valid_range()}"
-                  for p in spec.params]
-    if spec.reference:
-        lines += ["", f"Reference: {spec.reference}"]
-    fn.__doc__ = "\n".join(lines)
-    fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY, annotation="jax.Array")]
-        + [
-            inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default)
-            for p in spec.params
-        ],
-        return_annotation="jax.Array",
+        ("import jax.numpy as jnp, actfn.jax", "actfn.jax.{name}(jnp.zeros((2, 3)){kw}).shape",
+         "(2, 3)"),
+        params_note="static Python values",
     )
-    _FUNCTIONS[spec.name] = (spec, fn)
-    return fn
+    return dress(fn, spec, __name__, doc, signature(spec, array="jax.Array"))
 
 
 #: Functions by canonical name with their spec: one function per spec, so that
 #: ``actfn.jax.<name>`` of a runtime-registered activation pickles by name.
-_FUNCTIONS: dict[str, tuple[Spec, Callable[..., jax.Array]]] = {}
-
-
-_EXPORTED = {n: function(n) for n in canonical_names()}
+_FUNCTIONS: PerSpec[Callable[..., jax.Array]] = PerSpec(_make_function)
+_GENERATED = Generated(__name__, function)
+_EXPORTED = _GENERATED.exported()
 globals().update(_EXPORTED)
 __all__ += sorted(_EXPORTED)
+register_glue("jax", Glue(traced=lambda x: True, evaluate=_core))
 
 
 def __getattr__(name: str) -> Any:
     # Activations registered after import get a function on first use.
-    if name in canonical_names():
-        return function(name)
-    raise AttributeError(f"module 'actfn.jax' has no attribute {name!r}")
+    return _GENERATED.attribute(name)

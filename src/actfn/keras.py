@@ -27,7 +27,6 @@ backend the working precision is float64 only when ``jax_enable_x64`` is on.
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import json
 import os
 import sys
@@ -36,7 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from ._activation import get
-from ._registry import Spec, canonical_names, lookup, merge_positional
+from ._evaluate import Generated, PerSpec, class_name, docstring, dress, signature
+from ._evaluate import layer_class as layer_class_of
+from ._registry import Spec, lookup
 
 
 def _fallback_backend() -> None:
@@ -90,23 +91,21 @@ def backend_function(name: str) -> Callable[..., Any]:
     )
 
 
+#: Shared by the examples of every generated docstring (on every Keras backend).
+_SETUP = "import keras, actfn.keras"
+
+
 def _activation_function(spec: Spec) -> Callable[..., Any]:
     def fn(x: Any, /, **params: Any) -> Any:
         return backend_function(spec.name)(x, **params)
 
-    fn.__name__ = fn.__qualname__ = spec.name
-    fn.__module__ = __name__
-    fn.__doc__ = (
-        f"{spec.summary or spec.name}\n\nKeras activation function ``\"{_PACKAGE}>{spec.name}\"``: "
-        "actfn's value and analytic gradient on the current Keras backend."
+    doc = docstring(
+        spec,
+        f"Keras activation function ``\"{_PACKAGE}>{spec.name}\"``: actfn's value and analytic "
+        "gradient on the current Keras backend.",
+        (_SETUP, "tuple(actfn.keras.{name}(keras.ops.zeros((2, 3)){kw}).shape)", "(2, 3)"),
     )
-    fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY)]
-        + [
-            inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default)
-            for p in spec.params
-        ]
-    )
+    fn = dress(fn, spec, __name__, doc, signature(spec))
     fn = keras.saving.register_keras_serializable(package=_PACKAGE, name=spec.name)(fn)
     # Keras 3's activations.get() resolves strings from its own table only (the registry
     # above serves get_config/from_config and saved models), so the registered name
@@ -167,52 +166,36 @@ class Activation(keras.layers.Layer):
         return config
 
 
-def _class_name(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
-
-
 def layer_class(name: str) -> type[Activation]:
     """The Keras layer class of activation ``name`` (canonical or alias).
 
     Its positional arguments are the activation's parameters in registry order.
     """
-    spec = lookup(name)
-    order = list(spec.param_names)
+    return _LAYERS(name)
 
-    def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
-        kwargs = merge_positional(type(self).__name__, order, args, kwargs)
-        Activation.__init__(self, spec.name, **kwargs)
 
-    __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)]
-        + [
-            inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=p.default)
-            for p in spec.params
-        ]
-        + [inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)]
+def _make_layer(spec: Spec) -> type[Activation]:
+    sig = signature(spec, layer=True, var_keyword=True)
+    cls_name = class_name(spec.name)
+    doc = docstring(
+        spec,
+        f"Keras layer for actfn's ``{spec.name}`` (registered as "
+        f"``\"{_PACKAGE}>{cls_name}\"``).",
+        (_SETUP, "tuple(actfn.keras.{cls}({args})(keras.ops.zeros((2, 3))).shape)", "(2, 3)"),
     )
-    doc = (
-        f"{spec.summary or spec.name}\n\nKeras layer for actfn's ``{spec.name}`` "
-        f"(registered as ``\"{_PACKAGE}>{_class_name(spec.name)}\"``)."
-    )
-    if spec.params:
-        doc += "\n\nParameters\n" + "\n".join(
-            f"    {p.name} (default {p.default!r}): {p.doc}; {p.valid_range()}" for p in spec.params
-        )
-    cls = type(
-        _class_name(spec.name),
-        (Activation,),
-        {"__init__": __init__, "__module__": __name__, "__doc__": doc},
-    )
-    cls.__qualname__ = cls.__name__
+    cls = layer_class_of(Activation, spec, __name__, sig, doc)
     return keras.saving.register_keras_serializable(package=_PACKAGE)(cls)
 
 
-_EXPORTED: dict[str, Any] = {}
-for _n in canonical_names():
-    _spec = lookup(_n)
-    _EXPORTED[_n] = _activation_function(_spec)
-    _EXPORTED[_class_name(_n)] = layer_class(_n)
+#: One function and one registered layer class per spec.
+_FUNCTIONS: PerSpec[Callable[..., Any]] = PerSpec(_activation_function)
+_LAYERS: PerSpec[type[Activation]] = PerSpec(_make_layer)
+_GENERATED = Generated(__name__, _FUNCTIONS, _LAYERS)
+_EXPORTED = _GENERATED.exported()
 globals().update(_EXPORTED)
 __all__ += sorted(_EXPORTED)
-del _n, _spec
+
+
+def __getattr__(name: str) -> Any:
+    # Activations registered after import get their function and layer class on first use.
+    return _GENERATED.attribute(name)

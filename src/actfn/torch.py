@@ -56,16 +56,27 @@ construction. On the "meta" device outputs are meta tensors of the right shape.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import array_api_compat.torch as _aac_torch
 import torch
 
-from . import _BUILTIN as _CATALOG  # the activations every process has on import
 from . import _backend
-from ._registry import Param, Spec, canonical_names, lookup, merge_positional
+from ._evaluate import (
+    Generated,
+    Glue,
+    PerSpec,
+    array_params,
+    builtin_names,
+    docstring,
+    dress,
+    layer_class,
+    per_channel,
+    register_glue,
+    signature,
+)
+from ._registry import Param, Spec, lookup
 
 __all__ = ["Activation", "function", "module_class"]
 
@@ -131,33 +142,20 @@ class _Op:
         self.learned = learned
 
     def kernel_params(self, xw: torch.Tensor, tensors: Sequence[torch.Tensor]) -> dict[str, Any]:
-        kw: dict[str, Any] = {}
+        kw = array_params(self.spec, self.fixed, xw, _namespace(xw.dtype))
         vector = {p.name for p in self.spec.params if p.vector}
-        for name, value in self.fixed.items():
-            if name in vector and isinstance(value, tuple):
-                value = torch.tensor(value, dtype=xw.dtype, device=xw.device)
-            kw[name] = value
         for name, t in zip(self.learned, tensors, strict=False):
-            kw[name] = t if name in vector else float(t)  # never on "meta": see eval
-        for name in vector:
-            if isinstance(kw.get(name), torch.Tensor):
-                kw[name] = self._per_channel(name, kw[name], xw)
+            # never on "meta" here: see eval
+            kw[name] = self.per_channel(name, t, xw) if name in vector else float(t)
         if self.spec.needs_special:
             kw["special"] = _special()
         return kw
 
-    def _per_channel(self, name: str, w: torch.Tensor, xw: torch.Tensor) -> torch.Tensor:
-        w = w.to(dtype=xw.dtype, device=xw.device)
-        c = w.numel()
-        if c == 1:
-            return w.reshape(())
-        if xw.ndim < 2 or xw.shape[1] != c:
-            raise ValueError(
-                f"{self.spec.name}: {name} has {c} values (one per channel), so the input "
-                f"needs at least 2 dimensions with {c} channels on dim 1; got shape "
-                f"{tuple(xw.shape)}"
-            )
-        return w.reshape((1, c) + (1,) * (xw.ndim - 2))
+    def per_channel(self, name: str, w: torch.Tensor, xw: torch.Tensor) -> torch.Tensor:
+        """The tensor parameter (or tangent) ``w`` of ``name`` in ``xw``'s dtype and device,
+        shaped to broadcast along dim 1 of ``xw`` (``_evaluate.per_channel``)."""
+        return per_channel(self.spec.name, name, w.to(dtype=xw.dtype, device=xw.device), xw,
+                           torch)
 
     def eval(self, kernel: Callable[..., Any], x: torch.Tensor, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
         """``kernel`` on ``x`` in working precision, NaN inputs giving NaN."""
@@ -207,34 +205,70 @@ class _Forward(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        x, *params = ctx.saved_tensors
-        op = ctx.op
-        gx = None
-        if ctx.needs_input_grad[0]:
-            d = _Derivative.apply(x, op, *params)
-            gx = (g.to(d.dtype) * d).to(x.dtype)
-        grads: list[torch.Tensor | None] = []
-        for i, p in enumerate(params):
-            if ctx.needs_input_grad[2 + i]:
-                dp = _ParamDerivative.apply(x, op, i, *params)
-                grads.append(_reduce_to(g.to(dp.dtype) * dp, p).to(p.dtype))
-            else:
-                grads.append(None)
-        return (gx, None, *grads)
+        return _chain_backward(ctx, g, _df, _dparam)
 
     @staticmethod
     def jvp(ctx: Any, tx: torch.Tensor | None, _op: Any, *tparams: torch.Tensor | None) -> Any:
-        x, *params = ctx.saved_tensors
-        op = ctx.op
-        terms = []
-        if tx is not None:
-            d = _Derivative.apply(x, op, *params)
-            terms.append(tx.to(d.dtype) * d)
-        for i, tp in enumerate(tparams):
-            if tp is not None:
-                dp = _ParamDerivative.apply(x, op, i, *params)
-                terms.append(op._per_channel(op.learned[i], tp, dp) * dp)
-        return _sum_terms(terms, x).to(_out_dtype(x))
+        x = ctx.saved_tensors[0]
+        return _chain_jvp(ctx, tx, tparams, _df, _dparam).to(_out_dtype(x))
+
+
+def _chain_backward(ctx: Any, g: torch.Tensor, dx: Callable[..., torch.Tensor],
+                    dp: Callable[..., torch.Tensor]) -> tuple[torch.Tensor | None, ...]:
+    """The backward of f (or f′): ``g`` times ``dx`` (f′, or f″) for the input, and ``g``
+    times ``dp`` (∂f/∂p_i, or ∂²f/∂x∂p_i) summed to each learnable parameter's shape."""
+    x, *params = ctx.saved_tensors
+    op = ctx.op
+    gx = None
+    if ctx.needs_input_grad[0]:
+        d = dx(x, op, params)
+        gx = (g.to(d.dtype) * d).to(x.dtype)
+    grads: list[torch.Tensor | None] = []
+    for i, p in enumerate(params):
+        if ctx.needs_input_grad[2 + i]:
+            di = dp(x, op, i, params)
+            grads.append(_reduce_to(g.to(di.dtype) * di, p).to(p.dtype))
+        else:
+            grads.append(None)
+    return (gx, None, *grads)
+
+
+def _chain_jvp(ctx: Any, tx: torch.Tensor | None, tparams: Sequence[torch.Tensor | None],
+               dx: Callable[..., torch.Tensor], dp: Callable[..., torch.Tensor]) -> torch.Tensor:
+    """The forward-mode derivative of f (or f′) in working precision: the input tangent
+    times ``dx`` plus each parameter tangent (per channel) times ``dp``."""
+    x, *params = ctx.saved_tensors
+    op = ctx.op
+    terms = []
+    if tx is not None:
+        d = dx(x, op, params)
+        terms.append(tx.to(d.dtype) * d)
+    for i, tp in enumerate(tparams):
+        if tp is not None:
+            di = dp(x, op, i, params)
+            terms.append(op.per_channel(op.learned[i], tp, di) * di)
+    return _sum_terms(terms, x)
+
+
+def _df(x: torch.Tensor, op: _Op, params: Sequence[torch.Tensor]) -> torch.Tensor:
+    """f′ (differentiable once more, through f″ and ∂²f/∂x∂p)."""
+    return _Derivative.apply(x, op, *params)
+
+
+def _dparam(x: torch.Tensor, op: _Op, i: int, params: Sequence[torch.Tensor]) -> torch.Tensor:
+    """∂f/∂p_i (differentiable once more in x, through ∂²f/∂x∂p_i)."""
+    return _ParamDerivative.apply(x, op, i, *params)
+
+
+def _d2f(x: torch.Tensor, op: _Op, params: Sequence[torch.Tensor]) -> torch.Tensor:
+    """f″ as a :class:`_Leaf` (differentiating it again raises)."""
+    return _Leaf.apply(x, op, op.spec.d2f, "f''", *params)
+
+
+def _mixed(x: torch.Tensor, op: _Op, i: int, params: Sequence[torch.Tensor]) -> torch.Tensor:
+    """∂²f/∂x∂p_i as a :class:`_Leaf` (differentiating it again raises)."""
+    name = op.learned[i]
+    return _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
 
 
 def _vmap(fn: Any, in_dims: tuple[Any, ...], args: tuple[Any, ...], n_static: int) -> Any:
@@ -291,35 +325,11 @@ class _Derivative(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, h: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        x, *params = ctx.saved_tensors
-        op = ctx.op
-        gx = None
-        if ctx.needs_input_grad[0]:
-            gx = (h * _Leaf.apply(x, op, op.spec.d2f, "f''", *params)).to(x.dtype)
-        grads: list[torch.Tensor | None] = []
-        for i, p in enumerate(params):
-            if ctx.needs_input_grad[2 + i]:
-                k = op.spec.dparams_df[op.learned[i]]
-                mixed = _Leaf.apply(x, op, k, f"d2f/dx d{op.learned[i]}", *params)
-                grads.append(_reduce_to(h * mixed, p).to(p.dtype))
-            else:
-                grads.append(None)
-        return (gx, None, *grads)
+        return _chain_backward(ctx, h, _d2f, _mixed)
 
     @staticmethod
     def jvp(ctx: Any, tx: torch.Tensor | None, _op: Any, *tparams: torch.Tensor | None) -> Any:
-        x, *params = ctx.saved_tensors
-        op = ctx.op
-        terms = []
-        if tx is not None:
-            d2 = _Leaf.apply(x, op, op.spec.d2f, "f''", *params)
-            terms.append(tx.to(d2.dtype) * d2)
-        for i, tp in enumerate(tparams):
-            if tp is not None:
-                name = op.learned[i]
-                mixed = _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
-                terms.append(op._per_channel(name, tp, mixed) * mixed)
-        return _sum_terms(terms, x)
+        return _chain_jvp(ctx, tx, tparams, _d2f, _mixed)
 
 
 class _ParamDerivative(torch.autograd.Function):
@@ -338,12 +348,6 @@ class _ParamDerivative(torch.autograd.Function):
         _save(ctx, inputs, extra=1)
 
     @staticmethod
-    def _mixed(x: torch.Tensor, op: _Op, i: int, params: Sequence[torch.Tensor]) -> torch.Tensor:
-        """∂²f/∂x∂p_i as a :class:`_Leaf` (differentiating it again raises)."""
-        name = op.learned[i]
-        return _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
-
-    @staticmethod
     def _no_second(op: _Op, i: int) -> NotImplementedError:
         return NotImplementedError(
             f"actfn.torch.{op.spec.name}: second derivatives with respect to the learnable "
@@ -358,7 +362,7 @@ class _ParamDerivative(torch.autograd.Function):
             raise _ParamDerivative._no_second(op, i)
         gx = None
         if ctx.needs_input_grad[0]:
-            gx = (h * _ParamDerivative._mixed(x, op, i, params)).to(x.dtype)
+            gx = (h * _mixed(x, op, i, params)).to(x.dtype)
         return (gx, None, None, *([None] * len(params)))
 
     @staticmethod
@@ -368,7 +372,7 @@ class _ParamDerivative(torch.autograd.Function):
         op, (i,) = ctx.op, ctx.extra
         if any(t is not None for t in tparams):
             raise _ParamDerivative._no_second(op, i)
-        mixed = _ParamDerivative._mixed(x, op, i, params)
+        mixed = _mixed(x, op, i, params)
         return tx.to(mixed.dtype) * mixed
 
 
@@ -426,7 +430,7 @@ def _core(spec: Spec, params: Mapping[str, Any], x: torch.Tensor,
         elif w == "df":
             res.append(_Derivative.apply(x, op, *tensors).to(out))
         else:
-            res.append(_Leaf.apply(x, op, spec.d2f, "f''", *tensors).to(out))
+            res.append(_d2f(x, op, tensors).to(out))
     return tuple(res)
 
 
@@ -515,32 +519,29 @@ def function(name: str) -> Callable[..., torch.Tensor]:
     >>> actfn.torch.function("swish")(torch.zeros(2))
     tensor([0., 0.])
     """
-    spec = lookup(name)
-    cached = _FUNCTIONS.get(spec.name)
-    if cached is not None and cached[0] is spec:
-        return cached[1]
+    return _FUNCTIONS(name)
 
+
+_SETUP = "import torch, actfn.torch"
+
+
+def _make_function(spec: Spec) -> Callable[..., torch.Tensor]:
     def fn(x: torch.Tensor, /, **params: Any) -> torch.Tensor:
         return _apply(spec, x, params)
 
-    fn.__name__ = fn.__qualname__ = spec.name
-    fn.__module__ = __name__
-    fn.__doc__ = _doc(spec, "function")
-    fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY, annotation="torch.Tensor")]
-        + [
-            inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default)
-            for p in spec.params
-        ],
-        return_annotation="torch.Tensor",
+    doc = docstring(
+        spec,
+        f"PyTorch functional form of actfn's ``{spec.name}``: f in float64 rounded once to the "
+        "input dtype, gradients from actfn's analytic f′ and f″.",
+        (_SETUP, "actfn.torch.{name}(torch.zeros(2, 3){kw}).shape", "torch.Size([2, 3])"),
+        learnable=_learnable(spec),
     )
-    _FUNCTIONS[spec.name] = (spec, fn)
-    return fn
+    return dress(fn, spec, __name__, doc, signature(spec, array="torch.Tensor"))
 
 
 #: Functional forms by canonical name with their spec: one function per spec, so that
 #: ``actfn.torch.<name>`` of a runtime-registered activation pickles by name.
-_FUNCTIONS: dict[str, tuple[Spec, Callable[..., torch.Tensor]]] = {}
+_FUNCTIONS: PerSpec[Callable[..., torch.Tensor]] = PerSpec(_make_function)
 
 
 # -- modules ----------------------------------------------------------------------------------
@@ -686,7 +687,7 @@ class Activation(torch.nn.Module):
         pickle too. Subclasses defined by users pickle as usual."""
         cls = type(self)
         if cls is Activation or not cls.__dict__.get("_actfn_generated", False) or (
-            self._name in _CATALOG and globals().get(cls.__name__) is cls
+            self._name in builtin_names() and globals().get(cls.__name__) is cls
         ):
             # the standard nn.Module way: the class is found by its name on loading, so
             # torch.load(weights_only=True) needs only the class in safe_globals
@@ -734,103 +735,43 @@ class _UnregisteredModule(torch.nn.Module):
         return (_restore_module, self.__dict__["_actfn_restore"], state)
 
 
-def _class_name(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
-
-
 def module_class(name: str) -> type[Activation]:
     """The ``nn.Module`` class of activation ``name`` (canonical or alias).
 
     Its positional arguments are the activation's parameters in registry order (for a
     per-channel parameter: ``num_parameters, init``, as ``torch.nn.PReLU``).
     """
-    spec = lookup(name)
-    cached = _CLASSES.get(spec.name)
-    if cached is not None and cached[0] is spec:
-        return cached[1]
-    vector = [p for p in spec.params if p.vector and p.learnable and p.name in spec.dparams]
-    if vector:
-        order = ["num_parameters", "init"]
-        sig_params = [
-            inspect.Parameter("num_parameters", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=1),
-            inspect.Parameter("init", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=vector[0].default),
-        ] + [
-            inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=p.default)
-            for p in spec.params if not p.vector
-        ]
-        order += [p.name for p in spec.params if not p.vector]
-    else:
-        order = list(spec.param_names)
-        sig_params = [
-            inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=p.default)
-            for p in spec.params
-        ]
-    if _learnable(spec) and not vector:
-        sig_params.append(
-            inspect.Parameter("learnable", inspect.Parameter.KEYWORD_ONLY, default=False)
-        )
+    return _CLASSES(name)
 
-    def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
-        kwargs = merge_positional(type(self).__name__, order, args, kwargs)
-        Activation.__init__(self, spec.name, **kwargs)
 
-    __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY), *sig_params]
+def _make_class(spec: Spec) -> type[Activation]:
+    learnable = _learnable(spec)
+    vector = [p for p in learnable.values() if p.vector]
+    pairs = [(p.name, p.default) for p in spec.params]
+    if vector:  # set as torch.nn.PReLU's weight
+        pairs = [("num_parameters", 1), ("init", vector[0].default),
+                 *((p.name, p.default) for p in spec.params if not p.vector)]
+    extra = [("learnable", False)] if learnable and not vector else []
+    sig = signature(spec, layer=True, params=pairs, keyword_only=extra)
+    doc = docstring(
+        spec,
+        f"``torch.nn.Module`` for actfn's ``{spec.name}`` (see :class:`actfn.torch.Activation`).",
+        (_SETUP, "actfn.torch.{cls}({args})(torch.zeros(2, 3)).shape", "torch.Size([2, 3])"),
+        call_params=pairs, learnable=learnable,
     )
-    cls = type(
-        _class_name(spec.name),
-        (Activation,),
-        {"__init__": __init__, "__module__": __name__, "__doc__": _doc(spec, "module"),
-         "_actfn_generated": True},
-    )
-    cls.__qualname__ = cls.__name__
-    _CLASSES[spec.name] = (spec, cls)
-    return cls
+    return layer_class(Activation, spec, __name__, sig, doc, _actfn_generated=True)
 
 
 #: Generated module classes by canonical name, with the spec they were made from (one
 #: class per spec, so ``module_class("celu") is actfn.torch.Celu``).
-_CLASSES: dict[str, tuple[Spec, type[Activation]]] = {}
-
-
-def _doc(spec: Spec, kind: str) -> str:
-    lines = [spec.summary or spec.name, ""]
-    if kind == "function":
-        lines.append(
-            f"PyTorch functional form of actfn's ``{spec.name}``: f in float64 rounded once "
-            "to the input dtype, gradients from actfn's analytic f′ and f″."
-        )
-    else:
-        lines.append(
-            f"``torch.nn.Module`` for actfn's ``{spec.name}`` (see :class:`actfn.torch.Activation`)."
-        )
-    if spec.kink_convention:
-        lines += ["", f"At kinks: {spec.kink_convention}."]
-    if spec.params:
-        lines += ["", "Parameters"]
-        learn = _learnable(spec)
-        for p in spec.params:
-            extra = " (learnable)" if p.name in learn else ""
-            lines.append(f"    {p.name} (default {p.default!r}){extra}: {p.doc}; {p.valid_range()}")
-    if spec.reference:
-        lines += ["", f"Reference: {spec.reference}"]
-    return "\n".join(lines)
-
-
-_EXPORTED: dict[str, Any] = {}
-for _n in canonical_names():
-    _EXPORTED[_n] = function(_n)
-    _EXPORTED[_class_name(_n)] = module_class(_n)
+_CLASSES: PerSpec[type[Activation]] = PerSpec(_make_class)
+_GENERATED = Generated(__name__, function, module_class)
+_EXPORTED = _GENERATED.exported()
 globals().update(_EXPORTED)
 __all__ += sorted(_EXPORTED)
-del _n
+register_glue("torch", Glue(traced=_traced, evaluate=_core, split=_split))
 
 
 def __getattr__(name: str) -> Any:
     # Activations registered after import get their function and class on first use.
-    for n in canonical_names():
-        if name == n:
-            return function(n)
-        if name == _class_name(n):
-            return module_class(n)
-    raise AttributeError(f"module 'actfn.torch' has no attribute {name!r}")
+    return _GENERATED.attribute(name)

@@ -25,6 +25,7 @@ import torch
 
 import actfn
 import actfn.torch as at
+from actfn._evaluate import class_name
 
 NAMES = actfn.names()
 X = np.array([-3.0, -0.5, -0.0, 0.0, 0.25, 2.0, np.inf, -np.inf, np.nan])
@@ -131,7 +132,7 @@ def test_an_unregistered_spec_refuses_to_pickle_but_copies() -> None:
 
 # -- actfn.torch modules -----------------------------------------------------------------------
 def _torch_modules() -> list[torch.nn.Module]:
-    mods: list[torch.nn.Module] = [getattr(at, at._class_name(n))() for n in NAMES]
+    mods: list[torch.nn.Module] = [getattr(at, class_name(n))() for n in NAMES]
     mods += [at.Activation("celu", alpha=0.3), at.Celu(0.5, learnable=True),
              at.Selu(learnable=("alpha",)), at.Prelu(3, 0.1)]
     with torch.no_grad():  # state that differs from the constructor's
@@ -201,8 +202,9 @@ def test_keras_layers_pickle_and_deepcopy() -> None:
     # In a subprocess: importing Keras picks a backend for the whole process.
     code = (
         "import copy, pickle, numpy as np, actfn, actfn.keras as ak\n"
+        "from actfn._evaluate import class_name\n"
         "x = np.array([[-2.0, -0.5, 1.0]], dtype='float32')\n"
-        "layers = [getattr(ak, ak._class_name(n))() for n in actfn.names()]\n"
+        "layers = [getattr(ak, class_name(n))() for n in actfn.names()]\n"
         "layers += [ak.Activation('celu', alpha=0.3), ak.Celu(0.5), ak.Prelu(weight=[0.1, 0.2, 0.3])]\n"
         "for layer in layers:\n"
         "    for back in (pickle.loads(pickle.dumps(layer)), copy.deepcopy(layer)):\n"
