@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 import actfn
 from actfn import _i18n
-from actfn._cli_atlas import fit_widths
 from actfn._texuni import to_lines, to_unicode
 from actfn.cli import app
+from actfn.cli._terminal import fit_widths
 
 runner = CliRunner()
 

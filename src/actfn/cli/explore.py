@@ -14,8 +14,8 @@ from typing import Annotated
 
 import typer
 
-from ._cli_common import CLIError, guarded
-from ._safe_io import Interrupted
+from .._safe_io import Interrupted
+from ._common import CLIError, guarded
 
 __all__ = ["register"]
 
@@ -47,19 +47,19 @@ def register(app: typer.Typer) -> None:
             import flask  # noqa: F401
             import waitress  # noqa: F401
 
-            from .explore import serve
+            from ..explore import serve
         except ImportError as exc:
             raise CLIError(f"actfn explore needs {exc.name}: pip install 'actfn[explore]'"
                            ) from None
 
         if claims_report is not None:  # before listening: its own message
-            from .explore import load_claims_report
+            from ..explore import load_claims_report
 
             try:
                 load_claims_report(claims_report)
             except (OSError, ValueError) as exc:
                 raise CLIError(f"--claims: {exc}") from None
-        from .explore import is_loopback
+        from ..explore import is_loopback
 
         def ready(url: str) -> None:
             if not is_loopback(host):  # once it listens (a bad host is one error line)
