@@ -20,7 +20,7 @@ import typer
 from .. import _i18n
 from ._common import CLIError
 
-__all__ = ["LangOpt", "labels", "terminal_width", "console", "fit_widths", "balanced_widths",
+__all__ = ["LangOpt", "labels", "terminal_width", "console", "balanced_widths",
            "longest_unbreakable", "wrap_cell", "fitted_table"]
 
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of the text: en or zh.",
@@ -50,19 +50,6 @@ def console(**kw: Any) -> Any:
     from rich.console import Console
 
     return Console(width=terminal_width(), highlight=False, **kw)
-
-
-def fit_widths(natural: Sequence[int], minimum: Sequence[int], shrink: Sequence[int],
-               total: int) -> list[int]:
-    """Column widths that fit ``total`` characters: start from the ``natural`` widths and
-    narrow the columns listed in ``shrink`` (in that order) down to their ``minimum``."""
-    widths = list(natural)
-    for i in shrink:
-        over = sum(widths) - total
-        if over <= 0:
-            break
-        widths[i] = max(minimum[i], widths[i] - over)
-    return widths
 
 
 _BREAK_AFTER = ".,(/"
