@@ -49,7 +49,7 @@ from . import _safe_io, get, lookup
 
 __all__ = ["SEEDS", "DTYPES", "PSEUDO", "IMPLEMENTATIONS", "FALLBACK_SIZE", "Rate", "Ceiling",
            "Row", "DtypeResult", "Machine", "BenchResults", "check_labels", "memory_needed",
-           "physical_memory", "run_bench", "format_table", "save_figure"]
+           "physical_memory", "run_bench", "summarize", "format_table", "save_figure"]
 
 #: The activations the speed targets of issue 6 are about (gelu_tanh = gelu, tanh form).
 SEEDS = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu", "celu", "gelu",
@@ -457,7 +457,7 @@ def run_bench(labels: list[str], size: int, dtypes: list[str], threads: int, rep
             for key, fn in small_calls.items():
                 small_t[key].append(_per_call(fn, 200))
             say(f"{dname}: round {r + 1}/{repeats}")
-        per_dtype[dname] = _summarize(labels, times, small_t, size, dt.itemsize)
+        per_dtype[dname] = summarize(labels, times, small_t, size, dt.itemsize)
     machine = Machine(cpu=cpu, cpus=os.cpu_count(), load_before=load_before,
                       load_after=os.getloadavg())
     return BenchResults(size=size, threads=threads, repeats=repeats, small=small,
@@ -470,8 +470,19 @@ def _bf16() -> Any:
     return ml_dtypes.bfloat16
 
 
-def _summarize(labels: list[str], times: dict[tuple[str, str], list[float]],
-               small_t: dict[str, list[float]], size: int, itemsize: int) -> DtypeResult:
+def summarize(labels: list[str], times: Mapping[tuple[str, str], list[float]],
+              small_t: Mapping[str, list[float]], size: int, itemsize: int) -> DtypeResult:
+    """The records of one dtype from the measured seconds.
+
+    ``times[(label, implementation)]``: the seconds of each round for an array of
+    ``size`` elements of ``itemsize`` bytes (label ``"@ceiling"`` for the ceilings
+    ``r1w2``, ``copy``, ``exp``); ``small_t[label]`` and ``small_t[label + "@alloc"]``:
+    seconds per call at the small size, with ``out=`` and with fresh outputs. A rate is
+    ``size / median(seconds) / 10⁹`` (the NumPy fallback: of its first
+    :data:`FALLBACK_SIZE` elements); the memory ceiling is the better of the
+    one-read-two-write loop and the copy bandwidth spent on 3 values per element; the
+    roof is min(memory, exp).
+    """
     def rate(key: tuple[str, str]) -> Rate | None:
         if key not in times:
             return None
