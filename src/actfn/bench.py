@@ -23,12 +23,21 @@ This module is the engine, importable without the CLI: :func:`run_bench` returns
 -o FILE.json``), :func:`format_table` its Markdown tables and :func:`save_figure` its
 bar chart; :mod:`actfn.cli.bench` only parses the arguments and prints.
 
->>> from actfn.bench import format_table, run_bench
->>> res = run_bench(["relu"], size=256, dtypes=["float32"], threads=1, repeats=1, small=64)
->>> res.dtypes["float32"].rows["relu"].impls["actfn"].gel_s > 0
-True
->>> "| relu |" in format_table(res)
-True
+Usage (a few seconds; the first run compiles the kernels)::
+
+    from actfn.bench import format_table, run_bench
+    res = run_bench(["relu", "gelu_tanh"], size=2**20, dtypes=["float32"], threads=2,
+                    repeats=5)
+    res.dtypes["float32"].rows["relu"].impls["actfn"].gel_s   # G elements/s
+    print(format_table(res))
+
+:func:`summarize` turns measured seconds into the records:
+
+>>> from actfn.bench import summarize
+>>> d = summarize(["relu"], {("relu", "actfn"): [2e-6, 2e-6], ("@ceiling", "copy"): [1e-6]},
+...               {"relu": [1e-6], "relu@alloc": [2e-6]}, size=1000, itemsize=4)
+>>> d.rows["relu"].impls["actfn"].gel_s, d.ceilings["copy"].gb_s, d.rows["relu"].small_us
+(0.5, 8.0, 1.0)
 """
 
 from __future__ import annotations
@@ -428,7 +437,7 @@ def run_bench(labels: list[str], size: int, dtypes: list[str], threads: int, rep
 
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     except Exception:
-        numba = None
+        pass  # no numba: nothing to set (the NumPy path is what runs)
     naive = _naive_table()
     rng = np.random.default_rng(20261123)
     base = rng.normal(0.0, 3.0, size)

@@ -59,6 +59,9 @@ def smoothness_text(p: Properties) -> str:
 
 
 def props_row(spec: Spec, lang: str = "en", short: bool = False) -> list[str]:
+    """The property cells of ``spec`` in ``lang``: range, monotone, smoothness,
+    zero-centred, saturation, sparse (``?`` each without known properties); ``short``:
+    the compact forms of the ``list`` and ``compare`` tables."""
     t = labels(lang)
     p: Properties | None = spec.info.get("properties")
     if p is None:
