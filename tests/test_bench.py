@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -150,3 +151,20 @@ def test_check_labels_accepts_pseudo_labels_and_names_unknown_ones() -> None:
     bench.check_labels(["relu", *bench.PSEUDO])
     with pytest.raises(ValueError, match="unknown activation 'celu2'"):
         bench.check_labels(["relu", "celu2"])
+
+
+@pytest.mark.parametrize(("kwargs", "msg"), [
+    ({"labels": ["celu2"]}, "unknown activation 'celu2'"),
+    ({"dtypes": ["int8"]}, "dtypes=['int8']: need one or more of float16"),
+    ({"dtypes": []}, "dtypes=[]"),
+    ({"size": 0}, "size=0: need an integer >= 1"),
+    ({"size": 2.5}, "size=2.5: need an integer"),
+    ({"threads": 0}, "threads=0"),
+    ({"repeats": -1}, "repeats=-1"),
+    ({"small": 128}, "small=128 is larger than size=64"),
+])
+def test_engine_refuses_bad_arguments_by_name(kwargs: dict[str, object], msg: str) -> None:
+    args = {"labels": ["relu"], "size": 64, "dtypes": ["float32"], "threads": 1, "repeats": 1,
+            "small": 16, **kwargs}
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        bench.run_bench(**args)  # type: ignore[arg-type]

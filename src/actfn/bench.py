@@ -1,4 +1,5 @@
-"""``actfn bench``: f and f′ together, against NumPy, PyTorch, JAX and the machine.
+"""The benchmark engine of ``actfn bench``: f and f′ together, against NumPy, PyTorch,
+JAX and the machine.
 
 One run measures, interleaved (every implementation once per round, rounds repeated)
 so that slow drifts of the machine hit all of them alike:
@@ -427,9 +428,21 @@ def run_bench(labels: list[str], size: int, dtypes: list[str], threads: int, rep
     ``dtypes``: names from :data:`DTYPES`; ``threads``: for numba and torch; ``repeats``:
     interleaved rounds (every implementation once per round, so that slow drifts of the
     machine hit all alike); ``small``: the array size of the per-call latency; ``echo``
-    receives progress lines.
+    receives progress lines. Bad arguments raise ``ValueError`` naming them, before
+    anything is allocated.
     """
     from . import _fast
+
+    check_labels(labels)
+    bad = [d for d in dtypes if d not in DTYPES]
+    if bad or not dtypes:
+        raise ValueError(f"dtypes={list(dtypes)!r}: need one or more of {', '.join(DTYPES)}")
+    for arg, value, lo in (("size", size, 1), ("threads", threads, 1), ("repeats", repeats, 1),
+                           ("small", small, 1)):
+        if not isinstance(value, int) or value < lo:
+            raise ValueError(f"{arg}={value!r}: need an integer >= {lo}")
+    if small > size:
+        raise ValueError(f"small={small} is larger than size={size}")
 
     say = echo or (lambda s: None)
     try:
