@@ -193,6 +193,29 @@ def test_no_module_uses_another_modules_private_names() -> None:
     assert not stale, f"allowlisted uses that are gone (remove them): {sorted(stale)}"
 
 
+def test_cli_is_one_module_per_command_group() -> None:
+    """Each area of ``actfn.cli.AREAS`` registers its own commands; together they are
+    exactly the commands of ``actfn``, none registered by two areas."""
+    import typer
+
+    from actfn import cli
+
+    def registered(app: typer.Typer) -> list[str]:
+        return ([c.name or "" for c in app.registered_commands]
+                + [g.name or g.typer_instance.info.name or "" for g in app.registered_groups])
+
+    seen: list[str] = []
+    for area in cli.AREAS:
+        mod = importlib.import_module(area)
+        assert "register" in mod.__all__, area
+        app = typer.Typer()
+        mod.register(app)
+        assert registered(app), f"{area} registers no command"
+        seen += registered(app)
+    assert len(seen) == len(set(seen)), seen
+    assert set(seen) == set(typer.main.get_command(cli.app).list_commands(None))  # type: ignore[attr-defined,arg-type]
+
+
 # -- the checker itself, on small sources ---------------------------------------------------
 def _uses_in(source: str, tmp_path: Path, module: str = "actfn.cli.demo") -> set[tuple[str, str]]:
     path = tmp_path / "demo.py"

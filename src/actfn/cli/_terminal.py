@@ -13,12 +13,16 @@ import re
 import shutil
 import sys
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .. import _i18n
 from ._common import CLIError
+
+if TYPE_CHECKING:  # rich is imported when a table is printed, not with the CLI
+    from rich.console import Console
+    from rich.table import Table
 
 __all__ = ["LangOpt", "labels", "terminal_width", "console", "balanced_widths",
            "longest_unbreakable", "wrap_cell", "fitted_table"]
@@ -44,7 +48,7 @@ def terminal_width() -> int:
     return 100
 
 
-def console(**kw: Any) -> Any:
+def console(**kw: Any) -> Console:
     """A rich ``Console`` of :func:`terminal_width` columns, no highlighting (``kw``:
     more options, e.g. ``stderr=True``)."""
     from rich.console import Console
@@ -159,8 +163,8 @@ def balanced_widths(natural: Sequence[int], minimum: Sequence[int], total: int) 
     return widths
 
 
-def fitted_table(table: Any, heads: Sequence[str], rows: Sequence[Sequence[str]],
-                 overhead: int, whole: Sequence[int] = ()) -> Any:
+def fitted_table(table: Table, heads: Sequence[str], rows: Sequence[Sequence[str]],
+                 overhead: int, whole: Sequence[int] = ()) -> Table:
     """Add ``heads`` and ``rows`` to the rich ``table``, columns sized to the terminal
     (``overhead``: cells taken by borders and padding) and cells wrapped by
     :func:`wrap_cell`, so code breaks at ``.``/``(``/``,``/``=`` rather than mid-name.
