@@ -1,18 +1,28 @@
-"""``actfn bench`` on a tiny size: the command runs end to end and reports every column.
+"""``actfn bench`` on a tiny size: the command runs end to end and reports every column;
+the engine (:mod:`actfn.bench`) on its own and on synthetic timings.
 
 No timing is asserted (the numbers depend on the machine); only that the run completes,
-prints the table and writes the JSON and figure outputs, and that bad arguments give
-one-line errors.
+prints the table and writes the JSON and figure outputs, that bad arguments give
+one-line errors, and that given timings become the right rates, ratios and table.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from actfn import bench
 from actfn.cli import app
+
+SRC = Path(__file__).resolve().parents[1] / "src"
 
 runner = CliRunner()
 
@@ -59,3 +69,102 @@ def test_bench_errors_are_one_line(args: list[str], msg: str) -> None:
     assert r.exit_code == 2
     err = r.stderr if hasattr(r, "stderr") else r.output
     assert msg in err and err.strip().count("\n") == 0
+
+
+# -- the engine (actfn.bench), without the CLI ------------------------------------------------
+def test_engine_runs_without_typer() -> None:
+    """actfn.bench measures and formats with typer unimportable (the CLI only parses)."""
+    code = ("import sys; sys.modules['typer'] = None\n"
+            "from actfn.bench import run_bench, format_table\n"
+            "r = run_bench(['relu', 'gelu_tanh'], 64, ['float32'], 1, 1, small=16)\n"
+            "print(type(r).__name__, sorted(r.dtypes['float32'].rows))\n"
+            "print('| gelu_tanh |' in format_table(r))\n")
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n")[:2] == ["BenchResults ['gelu_tanh', 'relu']", "True"]
+
+
+def test_results_are_typed_records_whose_dict_is_the_json() -> None:
+    res = bench.run_bench(["sigmoid"], 128, ["float64"], threads=1, repeats=2, small=32)
+    assert isinstance(res, bench.BenchResults) and isinstance(res.machine, bench.Machine)
+    d64 = res.dtypes["float64"]
+    assert isinstance(d64, bench.DtypeResult)
+    row = d64.rows["sigmoid"]
+    assert isinstance(row, bench.Row)
+    assert set(row.impls) <= set(bench.IMPLEMENTATIONS)
+    assert {"actfn", "actfn out=", "numpy (actfn fallback)"} <= set(row.impls)
+    assert all(isinstance(r, bench.Rate) and r.best_gel_s >= r.gel_s > 0
+               for r in row.impls.values())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.small_us = 0.0  # type: ignore[misc]
+    data = json.loads(json.dumps(res.to_dict()))
+    assert (data["size"], data["threads"], data["repeats"], data["small"]) == (128, 1, 2, 32)
+    assert set(data["machine"]) == {"cpu", "cpus", "load_before", "load_after"}
+    out = data["dtypes"]["float64"]["rows"]["sigmoid"]
+    assert out["actfn"] == dataclasses.asdict(row.impls["actfn"])
+    assert out["small_us"] == row.small_us and out["gb_s"] == row.gb_s
+
+
+def _synthetic() -> tuple[bench.DtypeResult, bench.BenchResults]:
+    us = 1e-6
+    times = {("@ceiling", "r1w2"): [us, us, us], ("@ceiling", "copy"): [us],
+             ("@ceiling", "exp"): [2 * us], ("relu", "actfn"): [2 * us],
+             ("relu", "actfn out="): [us, us], ("relu", "torch"): [4 * us, 4 * us]}
+    small = {"relu": [us, 3 * us, 2 * us], "relu@alloc": [5 * us]}
+    d = bench.summarize(["relu"], times, small, size=1000, itemsize=4)
+    res = bench.BenchResults(size=1000, threads=2, repeats=3, small=16,
+                             machine=bench.Machine("cpu0", 2, (0.5, 0.0, 0.0), (1.25, 0.0, 0.0)),
+                             compiled=True, dtypes={"float32": d})
+    return d, res
+
+
+def test_summarize_computes_rates_ceilings_and_ratios() -> None:
+    d, _ = _synthetic()
+    # 1000 elements in 1 µs = 1 G el/s; copy: 2 values x 4 bytes = 8 GB/s -> 8/12 G el/s
+    assert d.ceilings["r1w2"] == bench.Ceiling(gel_s=1.0, gb_s=12.0, spread=0.0)
+    assert d.ceilings["copy"].gb_s == pytest.approx(8.0)
+    assert d.memory_gel_s == pytest.approx(1.0) and d.roof_gel_s == pytest.approx(0.5)
+    row = d.rows["relu"]
+    assert row.impls["actfn out="].gel_s == pytest.approx(1.0)
+    assert row.impls["torch"].gel_s == pytest.approx(0.25)
+    assert (row.gb_s, row.pct_mem, row.pct_roof) == pytest.approx((12.0, 100.0, 200.0))
+    assert (row.x_torch, row.x_torch_out) == pytest.approx((2.0, 4.0))
+    assert row.x_jax is None and "x_jax" not in row.to_dict()
+    assert (row.small_us, row.small_alloc_us) == pytest.approx((2.0, 5.0))
+
+
+def test_format_table_prints_the_records() -> None:
+    _, res = _synthetic()
+    lines = bench.format_table(res).splitlines()
+    assert lines[0].startswith("size 1,000 elements, 2 threads, 3 interleaved rounds; 2 CPUs "
+                               "(cpu0); load average before/after 0.50/1.25; compiled path: on")
+    assert lines[2].startswith("**float32** ceilings: r1w2 1.000 G el/s = 12.0 GB/s (spread 0%)")
+    assert lines[3] == ("→ memory ceiling for f and f′ 1.000 G el/s, roof min(memory, exp) "
+                        "0.500 G el/s")
+    assert ("| relu | 0.500 ±0% | 1.000 ±0% | 12.0 | 200 | — | — | 0.250 ±0% | — "
+            "| 2.00 / 4.00 | — | 2.0 / 5.0 |") in lines
+
+
+def test_check_labels_accepts_pseudo_labels_and_names_unknown_ones() -> None:
+    bench.check_labels(["relu", *bench.PSEUDO])
+    with pytest.raises(ValueError, match="unknown activation 'celu2'"):
+        bench.check_labels(["relu", "celu2"])
+
+
+@pytest.mark.parametrize(("kwargs", "msg"), [
+    ({"labels": ["celu2"]}, "unknown activation 'celu2'"),
+    ({"dtypes": ["int8"]}, "dtypes=['int8']: need one or more of float16"),
+    ({"dtypes": []}, "dtypes=[]"),
+    ({"size": 0}, "size=0: need an integer >= 1"),
+    ({"size": 2.5}, "size=2.5: need an integer"),
+    ({"threads": 0}, "threads=0"),
+    ({"repeats": -1}, "repeats=-1"),
+    ({"small": 128}, "small=128 is larger than size=64"),
+])
+def test_engine_refuses_bad_arguments_by_name(kwargs: dict[str, object], msg: str) -> None:
+    args = {"labels": ["relu"], "size": 64, "dtypes": ["float32"], "threads": 1, "repeats": 1,
+            "small": 16, **kwargs}
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        bench.run_bench(**args)  # type: ignore[arg-type]

@@ -16,8 +16,9 @@ import pytest
 from typer.testing import CliRunner
 
 import actfn
-from actfn._cli_atlas import DTYPES, _dtype, format_value
 from actfn.cli import app
+from actfn.cli._args import DTYPES, parse_dtype
+from actfn.cli.catalog import format_value
 
 runner = CliRunner()
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -64,7 +65,7 @@ def test_eval_round_trips_every_dtype(name: str, dtype: str) -> None:
     assert r.exit_code == 0, r.output
     rows = [line.split() for line in r.stdout.splitlines()[2:]]
     assert len(rows) == len(xs)
-    dt = _dtype(dtype)
+    dt = parse_dtype(dtype)
     x = np.asarray([float(v) for v in xs]).astype(dt)
     act = actfn.get(name)
     expected = [x, act(x), act.derivative(x), act.second_derivative(x)]

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 import actfn
 from actfn import _i18n
-from actfn._cli_atlas import fit_widths
 from actfn._texuni import to_lines, to_unicode
 from actfn.cli import app
+from actfn.cli._terminal import balanced_widths
 
 runner = CliRunner()
 
@@ -101,9 +101,12 @@ def test_list_at_80_columns_keeps_every_name_and_parameter_whole():
     assert max(cell_len(line) for line in _lines(wide.stdout)) > 80
 
 
-def test_fit_widths_shrinks_in_order_down_to_the_minimum():
-    assert fit_widths([10, 20, 30], [5, 5, 5], (2, 1), 60) == [10, 20, 30]
-    assert fit_widths([10, 20, 30], [5, 5, 12], (2, 1), 40) == [10, 18, 12]
+def test_balanced_widths_shrink_the_widest_down_to_the_minimum():
+    # (replaces the test of fit_widths, which no table used any more and was removed)
+    assert balanced_widths([10, 20, 30], [5, 5, 5], 60) == [10, 20, 30]
+    assert balanced_widths([10, 20, 30], [5, 5, 5], 40) == [10, 15, 15]
+    assert balanced_widths([10, 20, 30], [5, 5, 12], 20) == [5, 5, 12]  # stays over total
+    assert balanced_widths([10, 20, 30], [10, 20, 30], 40) == [10, 20, 30]
 
 
 def test_version():

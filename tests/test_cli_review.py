@@ -102,7 +102,7 @@ def test_review_12_list_at_80_columns_breaks_no_word() -> None:
 
 
 def test_review_12_framework_code_breaks_at_punctuation() -> None:
-    from actfn._cli_atlas import wrap_cell
+    from actfn.cli._terminal import wrap_cell
 
     assert wrap_cell("torch.nn.functional.selu(x)", 14) == "torch.nn.\nfunctional.\nselu(x)"
     assert wrap_cell("kernel_initializer='lecun_normal'", 20) == \
@@ -115,7 +115,7 @@ def test_review_12_framework_code_breaks_at_punctuation() -> None:
     table = r.stdout.split("Frameworks", 1)[1].split("Strengths", 1)[0]
     cells = [c.strip() for line in table.splitlines() for c in line.split("│")]
     import actfn
-    from actfn._cli_atlas import _segments
+    from actfn.cli._terminal import _segments
 
     for e in actfn.lookup("selu").knowledge.frameworks:
         for code in (e.at(actfn.lookup("selu").defaults()), e.layer):  # every piece of code stays whole on one line

@@ -30,6 +30,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from . import _safe_io  # noqa: E402
 from ._activation import Activation, get  # noqa: E402
+from ._format import format_param  # noqa: E402
 
 __all__ = [
     "FORMATS",
@@ -40,6 +41,7 @@ __all__ = [
     "thumbnail",
     "draw",
     "save",
+    "render",
     "check_output",
     "plot",
     "compare",
@@ -118,17 +120,8 @@ def _centre(ax: Axes) -> None:
 def _title(a: Activation) -> str:
     if not a.params:
         return a.name
-    inner = ", ".join(f"{k}={_fmt(v)}" for k, v in a.params.items())
+    inner = ", ".join(f"{k}={format_param(v)}" for k, v in a.params.items())
     return f"{a.name}({inner})"
-
-
-def _fmt(v: Any, digits: int = 6) -> str:
-    """A parameter value for titles and tables: floats to ``digits`` significant digits."""
-    if isinstance(v, float):
-        return f"{v:.{digits}g}"
-    if isinstance(v, tuple):
-        return "(" + ", ".join(_fmt(t, digits) for t in v) + ")"
-    return repr(v) if isinstance(v, str) else str(v)
 
 
 def draw(

@@ -14,8 +14,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from actfn import _cli_atlas, _cli_bench
+from actfn import bench as engine
 from actfn.cli import app
+from actfn.cli import atlas as cli_atlas
+from actfn.cli import bench as cli_bench
+from actfn.cli import catalog as cli_catalog
+from actfn.cli import plot as cli_plot
 
 runner = CliRunner()
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -73,7 +77,7 @@ def test_extreme_parameters_never_traceback(args: list[str]) -> None:
                                  FloatingPointError("overflow")])
 def test_arithmetic_error_from_user_parameters_is_bad_input(
         exc: BaseException, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_cli_atlas, "get", fake_get(exc))
+    monkeypatch.setattr(cli_catalog, "get", fake_get(exc))
     r = run("eval", "celu", "--param", "alpha=1e-200", "-1")
     assert r.exit_code == 2
     line = one_line(r)
@@ -91,7 +95,7 @@ def test_arithmetic_error_from_user_parameters_is_bad_input(
 ])
 def test_every_exception_is_one_line_with_its_exit_code(
         exc: BaseException, code: int, words: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_cli_atlas, "get", fake_get(exc))
+    monkeypatch.setattr(cli_catalog, "get", fake_get(exc))
     r = run("eval", "celu", "-1")  # no user parameters: arithmetic errors are internal
     assert r.exit_code == code
     line = one_line(r)
@@ -109,7 +113,8 @@ def test_internal_errors_in_other_commands_are_one_line(
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(_cli_atlas, "get", boom)
+    monkeypatch.setattr(cli_catalog, "get", boom)
+    monkeypatch.setattr(cli_plot, "get", boom)
     monkeypatch.setattr(plot, "compare_figure", boom)
     r = run(*command)
     assert r.exit_code == 1
@@ -118,7 +123,7 @@ def test_internal_errors_in_other_commands_are_one_line(
 
 
 def test_debug_prints_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_cli_atlas, "get", fake_get(RuntimeError("kernel exploded")))
+    monkeypatch.setattr(cli_catalog, "get", fake_get(RuntimeError("kernel exploded")))
     r = run("--debug", "eval", "celu", "-1")
     assert r.exit_code == 1
     assert "Traceback (most recent call last)" in r.stderr
@@ -146,7 +151,7 @@ def no_bench(monkeypatch: pytest.MonkeyPatch) -> list[object]:
         calls.append(args)
         raise RuntimeError("stub measurement")
 
-    monkeypatch.setattr(_cli_bench, "run_bench", stub)
+    monkeypatch.setattr(cli_bench, "run_bench", stub)
     return calls
 
 
@@ -171,7 +176,7 @@ def test_bench_size_refused_before_allocating(size: str, words: str,
 def test_bench_size_names_the_memory_it_would_need(no_bench: list[object]) -> None:
     r = run("bench", "--size", "2^40")
     line = one_line(r)
-    need = _cli_bench.memory_needed(2**40, list(_cli_bench.SEEDS), ["float32"])
+    need = engine.memory_needed(2**40, list(engine.SEEDS), ["float32"])
     assert need > 2**40 * 4 * 10
     assert "TiB of memory" in line and "this machine has" in line
     assert f"{need / 2**40:.1f} TiB" in line
@@ -195,7 +200,7 @@ def test_signal_in_a_command_is_one_line_and_its_exit_code(
         os.kill(os.getpid(), signum)
         raise AssertionError("the signal did not interrupt")  # pragma: no cover
 
-    monkeypatch.setattr(_cli_atlas, "get", interrupted)
+    monkeypatch.setattr(cli_catalog, "get", interrupted)
     r = run("eval", "celu", "-1")
     assert r.exit_code == code
     assert one_line(r) == f"actfn: interrupted by {sig}"
@@ -213,7 +218,7 @@ def test_defect08_fail_inside_a_guarded_command_is_one_line_exit_2() -> None:
 def test_defect08_typer_exit_passes_through_guarded() -> None:
     import typer
 
-    from actfn._cli_common import guarded
+    from actfn.cli._common import guarded
 
     def quits() -> None:
         raise typer.Exit(code=7)
@@ -274,7 +279,7 @@ def test_defect17_compare_needs_two_names() -> None:
 
 def test_defect17_debug_hint_says_the_flag_goes_before_the_command(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_cli_atlas, "get", fake_get(RuntimeError("kernel exploded")))
+    monkeypatch.setattr(cli_catalog, "get", fake_get(RuntimeError("kernel exploded")))
     r = run("eval", "celu", "-1")
     line = one_line(r)
     assert r.exit_code == 1 and "actfn --debug eval" in line and "before the command" in line
@@ -286,10 +291,9 @@ def test_defect17_long_unknown_name_is_not_echoed_in_full() -> None:
 
 
 def test_defect17_help_has_no_line_breaks_inside_sentences() -> None:
-    from actfn import _cli_bench
-    from actfn._cli_common import help_text
+    from actfn.cli._common import help_text
 
-    for fn in (_cli_atlas.cmd_atlas, _cli_bench.cmd_bench):
+    for fn in (cli_atlas.cmd_atlas, cli_bench.cmd_bench):
         text = help_text(fn)
         assert text and all("\n" not in para for para in text.split("\n\n")), text
     r = run("atlas", "--help")

@@ -375,10 +375,10 @@ def test_bench_output_survives_a_file_size_limit(tmp_path: Path) -> None:
 
 def test_bench_checks_output_before_running(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from actfn import _cli_bench
+    from actfn.cli import bench as cli_bench
 
     calls: list[object] = []
-    monkeypatch.setattr(_cli_bench, "run_bench", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(cli_bench, "run_bench", lambda *a, **k: calls.append(a))
     (tmp_path / "d.json").mkdir()
     os.mkfifo(tmp_path / "f.json")
     for target in ("missing/b.json", "d.json", "f.json"):

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__, _assets, _i18n, _safe_io, get, lookup, names, plot
+from .. import __version__, _assets, _i18n, _safe_io, get, lookup, names
+from .._format import format_param
 from .._registry import Properties, Spec
 from .._texuni import to_unicode
 from . import _figures
@@ -89,7 +90,7 @@ _UNI_LHS = {"f'(x)": "f′(x)", "f''(x)": "f″(x)"}
 
 
 def _fmt(v: Any) -> str:
-    return plot._fmt(v, digits=10)
+    return format_param(v, digits=10)
 
 
 def _short(v: Any) -> str:

@@ -56,9 +56,6 @@ def load_claims_report(folder: str | Path) -> tuple[dict[str, Any], dict[str, st
     return verdicts, figures
 
 
-LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-
-
 def is_loopback(host: str) -> bool:
     """Whether ``host`` (a name or address to listen on) is a loopback address."""
     import ipaddress

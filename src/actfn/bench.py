@@ -1,4 +1,5 @@
-"""``actfn bench``: f and f′ together, against NumPy, PyTorch, JAX and the machine.
+"""The benchmark engine of ``actfn bench``: f and f′ together, against NumPy, PyTorch,
+JAX and the machine.
 
 One run measures, interleaved (every implementation once per round, rounds repeated)
 so that slow drifts of the machine hit all of them alike:
@@ -17,40 +18,183 @@ Reported per activation: median G elements/s with the spread of the rounds
 ceiling), the ratios to torch and JAX, and µs per call at 2**10 elements. The spread of
 the ceilings and the load average are printed too: on a shared machine they say how
 far to trust the other numbers.
+
+This module is the engine, importable without the CLI: :func:`run_bench` returns a
+:class:`BenchResults` record (:meth:`BenchResults.to_dict` is the JSON of ``actfn bench
+-o FILE.json``), :func:`format_table` its Markdown tables and :func:`save_figure` its
+bar chart; :mod:`actfn.cli.bench` only parses the arguments and prints.
+
+Usage (a few seconds; the first run compiles the kernels)::
+
+    from actfn.bench import format_table, run_bench
+    res = run_bench(["relu", "gelu_tanh"], size=2**20, dtypes=["float32"], threads=2,
+                    repeats=5)
+    res.dtypes["float32"].rows["relu"].impls["actfn"].gel_s   # G elements/s
+    print(format_table(res))
+
+:func:`summarize` turns measured seconds into the records:
+
+>>> from actfn.bench import summarize
+>>> d = summarize(["relu"], {("relu", "actfn"): [2e-6, 2e-6], ("@ceiling", "copy"): [1e-6]},
+...               {"relu": [1e-6], "relu@alloc": [2e-6]}, size=1000, itemsize=4)
+>>> d.rows["relu"].impls["actfn"].gel_s, d.ceilings["copy"].gb_s, d.rows["relu"].small_us
+(0.5, 8.0, 1.0)
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
-import typer
 
-from . import _safe_io, get, lookup, names
-from ._cli_common import CLIError, guarded, help_text
+from . import _safe_io, get, lookup
 
-__all__ = ["register", "run_bench", "format_table", "SEEDS"]
+__all__ = ["SEEDS", "DTYPES", "PSEUDO", "IMPLEMENTATIONS", "FALLBACK_SIZE", "Rate", "Ceiling",
+           "Row", "DtypeResult", "Machine", "BenchResults", "check_labels", "memory_needed",
+           "physical_memory", "run_bench", "summarize", "format_table", "save_figure"]
 
 #: The activations the speed targets of issue 6 are about (gelu_tanh = gelu, tanh form).
 SEEDS = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu", "celu", "gelu",
          "gelu_tanh")
-_DTYPES = ("float16", "bfloat16", "float32", "float64")
-_PSEUDO = {"gelu_tanh": ("gelu", {"approximate": "tanh"})}
+#: The dtypes a run can measure.
+DTYPES = ("float16", "bfloat16", "float32", "float64")
+#: Benchmark labels that are not registry names: label → (name, parameters).
+PSEUDO: Mapping[str, tuple[str, Mapping[str, Any]]] = {
+    "gelu_tanh": ("gelu", {"approximate": "tanh"})}
+#: The implementations of a row, in the order of the table's columns.
+IMPLEMENTATIONS = ("actfn", "actfn out=", "numpy (actfn fallback)", "numpy naive", "torch",
+                   "jax")
 #: The pure-NumPy path is timed on the first 2**20 elements only (rates are per element).
 FALLBACK_SIZE = 1 << 20
 
 
 def _activation(label: str) -> Any:
-    name, params = _PSEUDO.get(label, (label, {}))
+    name, params = PSEUDO.get(label, (label, {}))
     return get(name, **params)
+
+
+def check_labels(labels: Iterable[str]) -> None:
+    """Raise the registry's ``ValueError`` (with suggestions) for a label that is neither
+    a registered activation nor one of :data:`PSEUDO`."""
+    for label in labels:
+        if label not in PSEUDO:
+            lookup(label)
+
+
+# -- results ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rate:
+    """One implementation's speed: ``gel_s`` = median over the rounds of 10⁹ elements per
+    second (f and f′ together), ``spread`` = interquartile range / median of the round
+    times, ``best_gel_s`` = the fastest round."""
+
+    gel_s: float
+    spread: float
+    best_gel_s: float
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """A machine ceiling: ``gel_s`` (10⁹ elements/s), ``gb_s`` (10⁹ bytes/s moved) and
+    the spread of its rounds."""
+
+    gel_s: float
+    gb_s: float
+    spread: float
+
+
+@dataclass(frozen=True)
+class Row:
+    """One activation in one dtype.
+
+    ``impls`` maps an implementation of :data:`IMPLEMENTATIONS` that ran to its
+    :class:`Rate`. With ``g`` the rate of actfn with ``out=``: ``gb_s = 3 · itemsize · g``
+    (one read, two writes per element), ``pct_mem``/``pct_roof`` = 100 · g / the memory
+    ceiling / the roof; ``x_torch`` = actfn (fresh outputs) / torch, ``x_torch_out`` = g /
+    torch (likewise for JAX; ``None`` without the framework). ``small_us`` and
+    ``small_alloc_us``: µs per call at 2¹⁰ elements with ``out=`` / fresh outputs.
+    """
+
+    impls: Mapping[str, Rate]
+    small_us: float
+    small_alloc_us: float
+    gb_s: float | None = None
+    pct_mem: float | None = None
+    pct_roof: float | None = None
+    x_torch: float | None = None
+    x_torch_out: float | None = None
+    x_jax: float | None = None
+    x_jax_out: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON layout: each implementation's rate under its name, then the derived
+        figures (the framework ratios only where the framework ran)."""
+        out: dict[str, Any] = {k: vars(r).copy() for k, r in self.impls.items()}
+        if self.gb_s is not None:
+            out.update(gb_s=self.gb_s, pct_mem=self.pct_mem, pct_roof=self.pct_roof)
+        for fw in ("torch", "jax"):
+            if getattr(self, f"x_{fw}") is not None:
+                out[f"x_{fw}"] = getattr(self, f"x_{fw}")
+                out[f"x_{fw}_out"] = getattr(self, f"x_{fw}_out")
+        out.update(small_us=self.small_us, small_alloc_us=self.small_alloc_us)
+        return out
+
+
+@dataclass(frozen=True)
+class DtypeResult:
+    """Everything measured in one dtype: the ceilings by name (``r1w2``, ``copy``,
+    ``exp``), the memory ceiling for f and f′ and the roof min(memory, exp) in 10⁹
+    elements/s (``None`` when not measured), and a :class:`Row` per label."""
+
+    ceilings: Mapping[str, Ceiling]
+    memory_gel_s: float | None
+    roof_gel_s: float | None
+    rows: Mapping[str, Row]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON layout of one dtype."""
+        return {"ceilings": {k: vars(c).copy() for k, c in self.ceilings.items()},
+                "memory_gel_s": self.memory_gel_s, "roof_gel_s": self.roof_gel_s,
+                "rows": {k: r.to_dict() for k, r in self.rows.items()}}
+
+
+@dataclass(frozen=True)
+class Machine:
+    """The machine of a run, and its 1/5/15-minute load averages before and after."""
+
+    cpu: str
+    cpus: int | None
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float] = (math.nan, math.nan, math.nan)
+
+
+@dataclass(frozen=True)
+class BenchResults:
+    """A whole run: its settings, the machine, whether the compiled path was on, and a
+    :class:`DtypeResult` per dtype."""
+
+    size: int
+    threads: int
+    repeats: int
+    small: int
+    machine: Machine
+    compiled: bool
+    dtypes: Mapping[str, DtypeResult] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON written by ``actfn bench -o FILE.json``."""
+        return {"size": self.size, "threads": self.threads, "repeats": self.repeats,
+                "small": self.small, "machine": vars(self.machine).copy(),
+                "compiled": self.compiled,
+                "dtypes": {k: d.to_dict() for k, d in self.dtypes.items()}}
 
 
 # -- textbook NumPy formulas (what one writes without care for accuracy) ------------------
@@ -113,7 +257,7 @@ def _naive_table() -> dict[str, Callable[[np.ndarray], tuple[np.ndarray, np.ndar
 
 # -- framework counterparts -----------------------------------------------------------------
 def _framework_call(label: str, framework: str) -> str:
-    name, params = _PSEUDO.get(label, (label, {}))
+    name, params = PSEUDO.get(label, (label, {}))
     spec = lookup(name)
     eq = spec.knowledge.equivalent(framework)
     if eq is not None and eq.call:
@@ -274,9 +418,28 @@ def _implementations(
 
 
 def run_bench(labels: list[str], size: int, dtypes: list[str], threads: int, repeats: int,
-              small: int = 1024, echo: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Measure every label × dtype; returns a JSON-ready dict (see the module docstring)."""
+              small: int = 1024, echo: Callable[[str], None] | None = None) -> BenchResults:
+    """Measure every label × dtype (see the module docstring).
+
+    ``labels``: registry names or :data:`PSEUDO` labels; ``size``: elements per array;
+    ``dtypes``: names from :data:`DTYPES`; ``threads``: for numba and torch; ``repeats``:
+    interleaved rounds (every implementation once per round, so that slow drifts of the
+    machine hit all alike); ``small``: the array size of the per-call latency; ``echo``
+    receives progress lines. Bad arguments raise ``ValueError`` naming them, before
+    anything is allocated.
+    """
     from . import _fast
+
+    check_labels(labels)
+    bad = [d for d in dtypes if d not in DTYPES]
+    if bad or not dtypes:
+        raise ValueError(f"dtypes={list(dtypes)!r}: need one or more of {', '.join(DTYPES)}")
+    for arg, value, lo in (("size", size, 1), ("threads", threads, 1), ("repeats", repeats, 1),
+                           ("small", small, 1)):
+        if not isinstance(value, int) or value < lo:
+            raise ValueError(f"{arg}={value!r}: need an integer >= {lo}")
+    if small > size:
+        raise ValueError(f"small={small} is larger than size={size}")
 
     say = echo or (lambda s: None)
     try:
@@ -284,17 +447,14 @@ def run_bench(labels: list[str], size: int, dtypes: list[str], threads: int, rep
 
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     except Exception:
-        numba = None
+        pass  # no numba: nothing to set (the NumPy path is what runs)
     naive = _naive_table()
     rng = np.random.default_rng(20261123)
     base = rng.normal(0.0, 3.0, size)
-    results: dict[str, Any] = {
-        "size": size, "threads": threads, "repeats": repeats, "small": small,
-        "machine": {"cpu": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count(), "load_before": os.getloadavg()},
-        "compiled": _fast.available(), "dtypes": {},
-    }
+    cpu = platform.processor() or platform.machine()
+    load_before = os.getloadavg()
     ceil_k = _ceiling_kernels()
+    per_dtype: dict[str, DtypeResult] = {}
     for dname in dtypes:
         dt = np.dtype(dname) if dname != "bfloat16" else np.dtype(_bf16())
         impls, small_calls = _implementations(labels, base.astype(dt), dname, threads,
@@ -316,10 +476,11 @@ def run_bench(labels: list[str], size: int, dtypes: list[str], threads: int, rep
             for key, fn in small_calls.items():
                 small_t[key].append(_per_call(fn, 200))
             say(f"{dname}: round {r + 1}/{repeats}")
-        res = _summarize(labels, times, small_t, size, dt.itemsize)
-        results["dtypes"][dname] = res
-    results["machine"]["load_after"] = os.getloadavg()
-    return results
+        per_dtype[dname] = summarize(labels, times, small_t, size, dt.itemsize)
+    machine = Machine(cpu=cpu, cpus=os.cpu_count(), load_before=load_before,
+                      load_after=os.getloadavg())
+    return BenchResults(size=size, threads=threads, repeats=repeats, small=small,
+                        machine=machine, compiled=_fast.available(), dtypes=per_dtype)
 
 
 def _bf16() -> Any:
@@ -328,100 +489,104 @@ def _bf16() -> Any:
     return ml_dtypes.bfloat16
 
 
-def _summarize(labels: list[str], times: dict[tuple[str, str], list[float]],
-               small_t: dict[str, list[float]], size: int, itemsize: int) -> dict[str, Any]:
-    def rate(key: tuple[str, str]) -> tuple[float, float] | None:
+def summarize(labels: list[str], times: Mapping[tuple[str, str], list[float]],
+              small_t: Mapping[str, list[float]], size: int, itemsize: int) -> DtypeResult:
+    """The records of one dtype from the measured seconds.
+
+    ``times[(label, implementation)]``: the seconds of each round for an array of
+    ``size`` elements of ``itemsize`` bytes (label ``"@ceiling"`` for the ceilings
+    ``r1w2``, ``copy``, ``exp``); ``small_t[label]`` and ``small_t[label + "@alloc"]``:
+    seconds per call at the small size, with ``out=`` and with fresh outputs. A rate is
+    ``size / median(seconds) / 10⁹`` (the NumPy fallback: of its first
+    :data:`FALLBACK_SIZE` elements); the memory ceiling is the better of the
+    one-read-two-write loop and the copy bandwidth spent on 3 values per element; the
+    roof is min(memory, exp).
+    """
+    def rate(key: tuple[str, str]) -> Rate | None:
         if key not in times:
             return None
         med, spread = _median_spread(times[key])
         n = min(size, FALLBACK_SIZE) if key[1] == "numpy (actfn fallback)" else size
-        best_rate[key] = n / min(times[key]) / 1e9
-        return n / med / 1e9, spread
+        return Rate(gel_s=n / med / 1e9, spread=spread, best_gel_s=n / min(times[key]) / 1e9)
 
-    best_rate: dict[tuple[str, str], float] = {}
-
-    ceil: dict[str, Any] = {}
+    ceil: dict[str, Ceiling] = {}
     for k, nbytes in (("r1w2", 3), ("copy", 2), ("exp", 2)):
         r = rate(("@ceiling", k))
         if r is not None:
-            ceil[k] = {"gel_s": r[0], "gb_s": r[0] * nbytes * itemsize, "spread": r[1]}
+            ceil[k] = Ceiling(gel_s=r.gel_s, gb_s=r.gel_s * nbytes * itemsize, spread=r.spread)
     # memory ceiling for f and f′: the better of the one-read-two-write loop and the
     # streaming copy's bandwidth spent on 3 values per element
-    mem_opts = [ceil["r1w2"]["gel_s"]] if "r1w2" in ceil else []
+    mem_opts = [ceil["r1w2"].gel_s] if "r1w2" in ceil else []
     if "copy" in ceil:
-        mem_opts.append(ceil["copy"]["gb_s"] / (3 * itemsize))
+        mem_opts.append(ceil["copy"].gb_s / (3 * itemsize))
     mem = max(mem_opts) if mem_opts else None
-    expc = ceil.get("exp", {}).get("gel_s")
+    expc = ceil["exp"].gel_s if "exp" in ceil else None
     roof = min(v for v in (mem, expc) if v) if (mem or expc) else None
     rows = {}
     for label in labels:
-        row: dict[str, Any] = {}
-        for impl in ("actfn", "actfn out=", "numpy (actfn fallback)", "numpy naive", "torch",
-                     "jax"):
-            r = rate((label, impl))
-            if r is not None:
-                row[impl] = {"gel_s": r[0], "spread": r[1], "best_gel_s": best_rate[(label, impl)]}
-        best = row.get("actfn out=", row.get("actfn"))
+        impls = {impl: r for impl in IMPLEMENTATIONS if (r := rate((label, impl))) is not None}
+        derived: dict[str, float | None] = {}
+        best = impls.get("actfn out=", impls.get("actfn"))
         if best is not None:
-            g = best["gel_s"]
-            row["gb_s"] = g * 3 * itemsize
-            row["pct_mem"] = 100 * g / mem if mem else None
-            row["pct_roof"] = 100 * g / roof if roof else None
+            g = best.gel_s
+            derived.update(gb_s=g * 3 * itemsize, pct_mem=100 * g / mem if mem else None,
+                           pct_roof=100 * g / roof if roof else None)
             for fw in ("torch", "jax"):
-                if fw in row:
-                    row[f"x_{fw}"] = row["actfn"]["gel_s"] / row[fw]["gel_s"]
-                    row[f"x_{fw}_out"] = g / row[fw]["gel_s"]
-        row["small_us"] = statistics.median(small_t[label]) * 1e6
-        row["small_alloc_us"] = statistics.median(small_t[label + "@alloc"]) * 1e6
-        rows[label] = row
-    return {"ceilings": ceil, "memory_gel_s": mem, "roof_gel_s": roof, "rows": rows}
+                if fw in impls:
+                    derived[f"x_{fw}"] = impls["actfn"].gel_s / impls[fw].gel_s
+                    derived[f"x_{fw}_out"] = g / impls[fw].gel_s
+        rows[label] = Row(impls=impls, small_us=statistics.median(small_t[label]) * 1e6,
+                          small_alloc_us=statistics.median(small_t[label + "@alloc"]) * 1e6,
+                          **derived)
+    return DtypeResult(ceilings=ceil, memory_gel_s=mem, roof_gel_s=roof, rows=rows)
 
 
 # -- output ------------------------------------------------------------------------------------
-def _fmt(v: Any, spec: str = ".2f") -> str:
+def _num(v: float | None, spec: str = ".2f") -> str:
     return "—" if v is None else format(v, spec)
 
 
-def _ratio(row: dict[str, Any], fw: str) -> str:
-    if f"x_{fw}" not in row:
-        return "—"
-    return f"{row[f'x_{fw}']:.2f} / {row[f'x_{fw}_out']:.2f}"
+def _ratio(row: Row, fw: str) -> str:
+    fresh, out = getattr(row, f"x_{fw}"), getattr(row, f"x_{fw}_out")
+    return "—" if fresh is None else f"{fresh:.2f} / {out:.2f}"
 
 
-def format_table(results: dict[str, Any]) -> str:
-    """Markdown tables of :func:`run_bench`'s results."""
+def _cell(row: Row, impl: str) -> str:
+    r = row.impls.get(impl)
+    return "—" if r is None else f"{r.gel_s:.3f} ±{100 * r.spread:.0f}%"
+
+
+def format_table(results: BenchResults) -> str:
+    """Markdown tables of :func:`run_bench`'s results: a line on the run and the machine,
+    then per dtype its ceilings and a table with a row per activation, and a legend."""
     lines = []
-    m = results["machine"]
+    m = results.machine
     lines.append(
-        f"size {results['size']:,} elements, {results['threads']} threads, "
-        f"{results['repeats']} interleaved rounds; {m['cpus']} CPUs ({m['cpu']}); "
-        f"load average before/after {m['load_before'][0]:.2f}/{m['load_after'][0]:.2f}; "
-        f"compiled path: {'on' if results['compiled'] else 'OFF (pure NumPy)'}"
+        f"size {results.size:,} elements, {results.threads} threads, "
+        f"{results.repeats} interleaved rounds; {m.cpus} CPUs ({m.cpu}); "
+        f"load average before/after {m.load_before[0]:.2f}/{m.load_after[0]:.2f}; "
+        f"compiled path: {'on' if results.compiled else 'OFF (pure NumPy)'}"
     )
-    for dname, res in results["dtypes"].items():
+    for dname, res in results.dtypes.items():
         lines.append("")
-        c = res["ceilings"]
-        parts = [f"{k} {v['gel_s']:.3f} G el/s = {v['gb_s']:.1f} GB/s (spread "
-                 f"{100 * v['spread']:.0f}%)" for k, v in c.items()]
+        parts = [f"{k} {c.gel_s:.3f} G el/s = {c.gb_s:.1f} GB/s (spread "
+                 f"{100 * c.spread:.0f}%)" for k, c in res.ceilings.items()]
         lines.append(f"**{dname}** ceilings: " + "; ".join(parts))
-        if res.get("roof_gel_s"):
-            lines.append(f"→ memory ceiling for f and f′ {res['memory_gel_s']:.3f} G el/s, "
-                         f"roof min(memory, exp) {res['roof_gel_s']:.3f} G el/s")
+        if res.roof_gel_s:
+            lines.append(f"→ memory ceiling for f and f′ {res.memory_gel_s:.3f} G el/s, "
+                         f"roof min(memory, exp) {res.roof_gel_s:.3f} G el/s")
         lines.append("")
         lines.append("| activation | actfn | actfn out= | GB/s | % roof | numpy fallback | "
                      "numpy naive | torch | jax | × torch | × jax | 2^10 µs (out=/alloc) |")
         lines.append("|---" * 12 + "|")
-        for label, row in res["rows"].items():
-            def g(impl: str, row: dict[str, Any] = row) -> str:
-                r = row.get(impl)
-                return "—" if r is None else f"{r['gel_s']:.3f} ±{100 * r['spread']:.0f}%"
-
+        for label, row in res.rows.items():
             lines.append(
-                f"| {label} | {g('actfn')} | {g('actfn out=')} | {_fmt(row.get('gb_s'), '.1f')} "
-                f"| {_fmt(row.get('pct_roof'), '.0f')} | {g('numpy (actfn fallback)')} "
-                f"| {g('numpy naive')} | {g('torch')} | {g('jax')} "
+                f"| {label} | {_cell(row, 'actfn')} | {_cell(row, 'actfn out=')} "
+                f"| {_num(row.gb_s, '.1f')} | {_num(row.pct_roof, '.0f')} "
+                f"| {_cell(row, 'numpy (actfn fallback)')} | {_cell(row, 'numpy naive')} "
+                f"| {_cell(row, 'torch')} | {_cell(row, 'jax')} "
                 f"| {_ratio(row, 'torch')} | {_ratio(row, 'jax')} "
-                f"| {row['small_us']:.1f} / {row['small_alloc_us']:.1f} |"
+                f"| {row.small_us:.1f} / {row.small_alloc_us:.1f} |"
             )
     lines.append("")
     lines.append(
@@ -438,7 +603,9 @@ def format_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _figure(results: dict[str, Any], path: Path) -> None:
+def save_figure(results: BenchResults, path: Path) -> None:
+    """A bar chart of the rates (a panel per dtype, the roof dashed), written atomically
+    to ``path`` in the format of its suffix (png, svg, pdf)."""
     import io
 
     import matplotlib
@@ -446,69 +613,26 @@ def _figure(results: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    dts = list(results["dtypes"])
+    dts = list(results.dtypes)
     fig, axes = plt.subplots(len(dts), 1, figsize=(11, 3.6 * len(dts)), squeeze=False)
-    impls = ["actfn", "actfn out=", "numpy (actfn fallback)", "numpy naive", "torch", "jax"]
     for ax, dname in zip(axes[:, 0], dts, strict=True):
-        res = results["dtypes"][dname]
-        labels = list(res["rows"])
-        w = 0.8 / len(impls)
-        for j, impl in enumerate(impls):
-            vals = [res["rows"][lb].get(impl, {}).get("gel_s", 0.0) for lb in labels]
+        res = results.dtypes[dname]
+        labels = list(res.rows)
+        w = 0.8 / len(IMPLEMENTATIONS)
+        for j, impl in enumerate(IMPLEMENTATIONS):
+            vals = [r.gel_s if (r := res.rows[lb].impls.get(impl)) else 0.0 for lb in labels]
             ax.bar(np.arange(len(labels)) + j * w, vals, w, label=impl)
-        if res.get("roof_gel_s"):
-            ax.axhline(res["roof_gel_s"], color="k", ls="--", lw=1, label="ceiling")
+        if res.roof_gel_s:
+            ax.axhline(res.roof_gel_s, color="k", ls="--", lw=1, label="ceiling")
         ax.set_xticks(np.arange(len(labels)) + 0.4 - w / 2, labels, rotation=30)
         ax.set_ylabel("G elements/s (f and f′)")
-        ax.set_title(f"{dname}, {results['size']:,} elements, {results['threads']} threads")
+        ax.set_title(f"{dname}, {results.size:,} elements, {results.threads} threads")
     axes[0, 0].legend(fontsize=7, ncol=4)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, dpi=110, format=path.suffix.lower()[1:])
     plt.close(fig)
     _safe_io.atomic_write_bytes(path, buf.getvalue())
-
-
-#: Largest --size accepted before the memory check (beyond it even the exponent is silly).
-_MAX_SIZE = 1 << 62
-
-
-def _parse_size(text: str) -> int:
-    """``--size``: an integer such as ``16777216``, ``1e6`` or ``2^24`` (checked, not
-    computed, when absurdly large)."""
-    t = text.strip().lower().replace("**", "^")
-    bad = CLIError(f"--size {text!r} is not an integer (e.g. 16777216 or 2^24)")
-    try:
-        if "^" in t:
-            b, e = (int(v) for v in t.split("^", 1))
-            if b >= 2 and e > 0 and e * math.log2(b) > 62:
-                raise CLIError(f"--size {text!r} is too large (more than 2^62 elements)")
-            n = b**e if e >= 0 else 0
-        else:
-            try:
-                n = int(t)
-            except ValueError:
-                v = float(t)
-                if math.isinf(v):
-                    raise CLIError(f"--size {text!r} is too large (infinite)") from None
-                if v != int(v):
-                    raise bad from None
-                n = int(v)
-    except (ValueError, OverflowError):
-        raise bad from None
-    if n < 1:
-        raise CLIError(f"--size must be at least 1, got {n}")
-    if n > _MAX_SIZE:
-        raise CLIError(f"--size {text!r} is too large (more than 2^62 elements)")
-    return n
-
-
-def _bytes(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if n < 1024 or unit == "PiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} PiB"  # pragma: no cover
 
 
 def memory_needed(size: int, labels: list[str], dtypes: list[str]) -> int:
@@ -523,70 +647,9 @@ def memory_needed(size: int, labels: list[str], dtypes: list[str]) -> int:
     return size * (8 + item * (3 + 2 + per_label * len(labels)))
 
 
-def _physical_memory() -> int | None:
+def physical_memory() -> int | None:
+    """The machine's physical memory in bytes (``None`` where the OS does not say)."""
     try:
         return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
     except (ValueError, OSError, AttributeError):
         return None
-
-
-def _check_memory(size: int, labels: list[str], dtypes: list[str], text: str) -> None:
-    need = memory_needed(size, labels, dtypes)
-    have = _physical_memory()
-    if have is not None and need > have:
-        raise CLIError(f"--size {text} needs about {_bytes(need)} of memory for "
-                       f"{len(labels)} activation(s); this machine has {_bytes(have)}")
-
-
-def cmd_bench(
-    names_: Annotated[list[str] | None, typer.Argument(
-        metavar="[NAME ...]", help="activations (default: the seed set; 'all' for every one; "
-        "gelu_tanh = gelu with approximate='tanh')")] = None,
-    size: Annotated[str, typer.Option("--size", help="elements per array (e.g. 2^24)")] = "2^24",
-    dtype: Annotated[list[str] | None, typer.Option(
-        "--dtype", help="float16, bfloat16, float32 or float64 (repeatable)")] = None,
-    threads: Annotated[int, typer.Option("--threads", help="threads for actfn/torch")] = 0,
-    repeats: Annotated[int, typer.Option("--repeats", help="interleaved rounds")] = 7,
-    output: Annotated[Path | None, typer.Option(
-        "-o", "--output", help="also write a figure (.png/.svg/.pdf) or the data (.json)")] = None,
-) -> None:
-    """Benchmark f and f′ against NumPy, PyTorch and JAX.
-
-    f and f′ come from value_and_derivative; the machine's own ceilings (memory copy,
-    one exp per element) are measured in the same run.
-    """
-    labels = list(names_ or SEEDS)
-    if labels == ["all"]:
-        labels = names()
-    for lb in labels:
-        if lb not in _PSEUDO:
-            lookup(lb)  # unknown names: one-line error with suggestions
-    dtypes = list(dtype or ["float32"])
-    for d in dtypes:
-        if d not in _DTYPES:
-            raise CLIError(f"--dtype {d!r} is not one of {', '.join(_DTYPES)}")
-    if repeats < 1:
-        raise CLIError("--repeats must be at least 1")
-    n = _parse_size(size)
-    nthreads = threads or (os.cpu_count() or 1)
-    if nthreads < 1:
-        raise CLIError("--threads must be at least 1")
-    if output is not None:
-        if output.suffix.lower() not in (".png", ".svg", ".pdf", ".json"):
-            raise CLIError(f"-o {output}: use a .png, .svg, .pdf or .json file name")
-        _safe_io.check_output_file(output)  # before minutes of work
-    _check_memory(n, labels, dtypes, size)
-    results = run_bench(labels, n, dtypes, nthreads, repeats,
-                        small=min(1024, n), echo=lambda s: typer.echo(s, err=True))
-    typer.echo(format_table(results))
-    if output is not None:
-        if output.suffix.lower() == ".json":
-            _safe_io.atomic_write_text(output, json.dumps(results, indent=1))
-        else:
-            _figure(results, output)
-        typer.echo(f"wrote {output}", err=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``actfn bench`` to the ``actfn`` Typer app."""
-    app.command("bench", help=help_text(cmd_bench))(guarded(cmd_bench))

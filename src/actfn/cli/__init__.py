@@ -1,11 +1,16 @@
 """The ``actfn`` command.
 
-Each feature area registers its own sub-commands from a module of its own
-(``_cli_atlas``, ``_cli_claims``, ``_cli_bench``) through :func:`register`, so
-the areas can grow independently. Every exception in a command becomes one line on
-stderr: exit code 2 for bad input (:class:`CLIError`, ``ValueError``, ``TypeError``,
-``OSError``), 1 for an internal error, 130/143/129 for SIGINT/SIGTERM/SIGHUP; the
-global ``--debug`` flag adds the traceback (see :mod:`actfn._cli_common`).
+Each command group is a module of this package that adds its sub-commands to the app
+through its ``register(app)``, in the order of :data:`AREAS`: :mod:`.catalog` (list,
+show, eval), :mod:`.plot` (plot, compare), :mod:`.atlas`, ``claims``
+(:mod:`actfn._cli_claims`), :mod:`.bench` and :mod:`.explore`. The modules only parse
+arguments and print; the work is done by the library (:mod:`actfn.bench`,
+:mod:`actfn.plot`, :mod:`actfn.atlas`, :mod:`actfn.explore`).
+
+Every exception in a command becomes one line on stderr: exit code 2 for bad input
+(:class:`CLIError`, ``ValueError``, ``TypeError``, ``OSError``), 1 for an internal
+error, 130/143/129 for SIGINT/SIGTERM/SIGHUP; the global ``--debug`` flag adds the
+traceback (see :mod:`actfn.cli._common`).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import sys
 
 import typer
 
-from ._cli_common import CLIError, fail, guarded, set_debug
+from ._common import CLIError, fail, guarded, set_debug
 
 app = typer.Typer(
     name="actfn",
@@ -28,10 +33,9 @@ app = typer.Typer(
 )
 
 
-
 def _print_version(value: bool) -> None:
     if value:
-        from . import __version__
+        from .. import __version__
 
         typer.echo(f"actfn {__version__}")
         raise typer.Exit()
@@ -50,26 +54,20 @@ def _options(
     set_debug(debug)
 
 
-_AREAS = ("actfn._cli_atlas", "actfn._cli_claims", "actfn._cli_bench", "actfn._cli_explore")
+#: The command-group modules, in the order their commands appear in ``actfn --help``.
+#: ``actfn._cli_claims`` moves into this package when the claims rewrite lands.
+AREAS = ("actfn.cli.catalog", "actfn.cli.plot", "actfn.cli.atlas", "actfn._cli_claims",
+         "actfn.cli.bench", "actfn.cli.explore")
 
-__all__ = ["app", "main", "CLIError", "fail", "guarded"]
+__all__ = ["app", "main", "AREAS", "CLIError", "fail", "guarded"]
 
 
 def _register_areas() -> None:
-    for mod in _AREAS:
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name == mod:
-                continue  # area not built yet
-            raise
-        module.register(app)
+    for mod in AREAS:
+        importlib.import_module(mod).register(app)
 
 
-if __name__ != "__main__":
-    # Under ``python -m actfn.cli`` the areas register with the real ``actfn.cli``
-    # module imported below, not with this ``__main__`` copy (they import actfn.cli).
-    _register_areas()
+_register_areas()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -79,9 +77,3 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:  # pragma: no cover - outside a command (while importing)
         print("actfn: interrupted by SIGINT", file=sys.stderr)
         sys.exit(130)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from actfn.cli import main as _main
-
-    _main()
