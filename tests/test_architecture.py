@@ -35,17 +35,10 @@ MISSING_ALL_ALLOWED = frozenset({
 #: ``(importing module, used module, private name)`` still allowed, with the reason.
 PRIVATE_USE_ALLOWED = frozenset({
     # catalog and _fast are being reorganised in parallel (issue 16 items 1, 5): trim at merge
-    ("actfn.catalog.gated", "actfn._math", "_SIG_SCALE_BELOW"),
-    ("actfn.catalog.softplus", "actfn._math", "_SIG_SCALE_BELOW"),
     ("actfn._fast", "actfn._backend", "_bad_dtype"),
     # _activation, torch.py and jax.py are being rewritten on one shared adapter in
     # parallel (issue 16 item 4): trim at merge
-    ("actfn.torch", "actfn", "_BUILTIN"),
     ("actfn._activation", "actfn._backend", "_numpy_input"),
-    ("actfn._activation", "actfn.torch", "_traced"),
-    ("actfn._activation", "actfn.torch", "_core"),
-    ("actfn._activation", "actfn.jax", "_core"),
-    ("actfn._activation", "actfn.torch", "_split"),
     # old names that _cli_claims (rewritten in parallel by issue 15) still imports from the
     # shim actfn._cli_atlas; both go away when _cli_claims moves into actfn.cli
     ("actfn._cli_claims", "actfn._cli_atlas", "_console"),
