@@ -36,6 +36,7 @@ from array_api_compat import device
 from ._registry import Spec, canonical_names, lookup, merge_positional
 
 __all__ = [
+    "GLUE_MODULES",
     "Generated",
     "Glue",
     "PerSpec",
