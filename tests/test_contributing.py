@@ -1,7 +1,7 @@
 """CONTRIBUTING.md's recipe works: one module (plus its knowledge file) adds an activation.
 
 The toy activation ``squared_relu`` (tests/toy_activation/) is copied into a temporary
-copy of the package, ``catalog/squared_relu.py`` and ``catalog/knowledge/squared_relu.toml``,
+copy of the package, ``catalog/squared_relu.py`` and ``catalog/squared_relu.toml``,
 with no other edit; the registry-parametrized suites then run in a subprocess on that
 copy, selected with ``-k squared_relu``, and must collect tests for it in every file and
 pass. A second test installs the same module as a plug-in distribution (entry-point
@@ -51,7 +51,7 @@ def _copy_package(tmp: Path) -> Path:
     shutil.copytree(ROOT / "src" / "actfn", src / "actfn",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(TOY / f"{NAME}.py", src / "actfn" / "catalog" / f"{NAME}.py")
-    shutil.copy(TOY / f"{NAME}.toml", src / "actfn" / "catalog" / "knowledge" / f"{NAME}.toml")
+    shutil.copy(TOY / f"{NAME}.toml", src / "actfn" / "catalog" / f"{NAME}.toml")
     return src
 
 
