@@ -76,8 +76,13 @@ def check_extras(experiments: Iterable[str]) -> None:
     need = needs_torch(experiments)
     if not need:
         return
-    missing = [m for m in ("torch", "sklearn", "statsmodels")
-               if importlib.util.find_spec(m) is None]
+    def has(mod: str) -> bool:
+        try:
+            return importlib.util.find_spec(mod) is not None
+        except (ImportError, ValueError):  # a module blocked in sys.modules
+            return False
+
+    missing = [m for m in ("torch", "sklearn", "statsmodels") if not has(m)]
     if missing:
         raise MissingExtra(
             f"{', '.join(need)} need{'s' if len(need) == 1 else ''} {', '.join(missing)}: "
