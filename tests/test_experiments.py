@@ -5,7 +5,6 @@ the cache in test_claims_run.py."""
 
 from __future__ import annotations
 
-import json
 import math
 import subprocess
 import sys
@@ -177,8 +176,8 @@ def test_import_actfn_stays_light() -> None:
 def test_experiments_are_deterministic() -> None:
     pytest.importorskip("torch")
     pytest.importorskip("sklearn")
-    from actfn.experiments._depth import forward_moments
     from actfn.experiments._batched import splits, train_batched
+    from actfn.experiments._depth import forward_moments
 
     a = forward_moments("selu", "lecun", depth=10, width=32, batch=32, seed=3)
     b = forward_moments("selu", "lecun", depth=10, width=32, batch=32, seed=3)

@@ -98,12 +98,5 @@ def plan(*, quick: bool = False, seeds: int | None = None, seed_start: int | Non
             "seed_batch": batch, "scale": scale, "experiments": exps}
 
 
-def __getattr__(name: str) -> Any:
-    if name == "CLAIMS":
-        return _claims()
-    raise AttributeError(name)
-
-
-@cache
-def _claims() -> tuple[Claim, ...]:
-    return claims_from(registry())
+#: Every claim, in report order.
+CLAIMS: tuple[Claim, ...] = claims_from(registry())

@@ -26,7 +26,6 @@ __all__ = [
     "atomic_write_text",
     "atomic_write_bytes",
     "save_figure",
-    "SEEDS",
 ]
 
 VerdictKind = Literal["supported", "refuted", "nuanced", "inconclusive"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Task", "plan_tasks", "run_task", "execute", "assemble", "ANALYTIC",
+__all__ = ["Task", "plan_tasks", "run_task", "timed_task", "execute", "assemble", "ANALYTIC",
            "CACHE_DIR", "MissingExtra", "needs_torch"]
 
 #: Experiments computed exactly (NumPy/SciPy): one task each.
@@ -128,6 +128,15 @@ def run_task(task: Mapping[str, Any]) -> dict[str, Any]:
         return _run_task(task)
 
 
+def timed_task(task: Mapping[str, Any]) -> tuple[dict[str, Any], float]:
+    """``(run_task(task), seconds it took)`` (the seconds are cached with the result)."""
+    import time
+
+    t0 = time.perf_counter()
+    res = run_task(task)
+    return res, time.perf_counter() - t0
+
+
 def _run_task(task: Mapping[str, Any]) -> dict[str, Any]:
     e, part, cfg = task["experiment"], task["part"], task["config"]
     if e in ANALYTIC:
@@ -155,7 +164,8 @@ def _json_default(o: Any) -> Any:
     return str(o)
 
 
-def load_cached(cache: Path | None, t: Task) -> dict[str, Any] | None:
+def load_cached(cache: Path | None, t: Task) -> tuple[dict[str, Any], float] | None:
+    """``(result, seconds)`` of ``t`` from the cache, or None (absent or another task's)."""
     path = _cache_path(cache, t)
     if path is None or not path.is_file():
         return None
@@ -163,15 +173,17 @@ def load_cached(cache: Path | None, t: Task) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data["result"] if data.get("key") == t.key else None
+    if data.get("key") != t.key:
+        return None
+    return data["result"], float(data.get("seconds", 0.0))
 
 
-def store(cache: Path | None, t: Task, result: Mapping[str, Any]) -> None:
+def store(cache: Path | None, t: Task, result: Mapping[str, Any], seconds: float = 0.0) -> None:
     from ._core import atomic_write_text
 
     path = _cache_path(cache, t)
     if path is not None:
-        atomic_write_text(path, json.dumps({"key": t.key, "result": result},
+        atomic_write_text(path, json.dumps({"key": t.key, "seconds": seconds, "result": result},
                                            default=_json_default))
 
 
@@ -196,18 +208,20 @@ def _client(scheduler: str, workers: int) -> Any:
 
 def execute(tasks: Sequence[Task], *, cache: Path | None = None, scheduler: str | None = None,
             workers: int = 2,
-            on_done: Callable[[Task, int, int, bool], None] | None = None
-            ) -> dict[str, dict[str, Any]]:
+            on_done: Callable[[Task, int, int, bool], None] | None = None,
+            seconds: dict[str, float] | None = None) -> dict[str, dict[str, Any]]:
     """Results of ``tasks`` by key: cached ones are read, the rest computed here in order
     (``scheduler=None``) or on a Dask cluster, and cached as they finish.
-    ``on_done(task, done, total, cached)`` reports progress."""
+    ``on_done(task, done, total, cached)`` reports progress; ``seconds`` (if given) is
+    filled with each task's compute time, cached ones included."""
     results: dict[str, dict[str, Any]] = {}
+    secs = seconds if seconds is not None else {}
     pending: list[Task] = []
     done = 0
     for t in tasks:
         hit = load_cached(cache, t)
         if hit is not None:
-            results[t.key] = hit
+            results[t.key], secs[t.key] = hit
             done += 1
             if on_done:
                 on_done(t, done, len(tasks), True)
@@ -215,28 +229,26 @@ def execute(tasks: Sequence[Task], *, cache: Path | None = None, scheduler: str 
             pending.append(t)
     if not pending:
         return results
+
+    def finish(t: Task, res: dict[str, Any], took: float) -> None:
+        nonlocal done
+        store(cache, t, res, took)
+        results[t.key], secs[t.key] = res, took
+        done += 1
+        if on_done:
+            on_done(t, done, len(tasks), False)
+
     if scheduler is None:
         for t in pending:
-            res = run_task(t.as_dict())
-            store(cache, t, res)
-            results[t.key] = res
-            done += 1
-            if on_done:
-                on_done(t, done, len(tasks), False)
+            finish(t, *timed_task(t.as_dict()))
         return results
     from distributed import as_completed
 
     with _client(scheduler, workers) as client:
-        futures = {client.submit(run_task, t.as_dict(), key=t.key.replace("/", "|"),
+        futures = {client.submit(timed_task, t.as_dict(), key=t.key.replace("/", "|"),
                                  pure=False): t for t in pending}
         for fut in as_completed(futures):
-            t = futures[fut]
-            res = fut.result()
-            store(cache, t, res)
-            results[t.key] = res
-            done += 1
-            if on_done:
-                on_done(t, done, len(tasks), False)
+            finish(futures[fut], *fut.result())
     return results
 
 
