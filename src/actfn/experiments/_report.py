@@ -242,7 +242,8 @@ def verdict_table(verdicts: Mapping[str, Mapping[str, str]]) -> list[str]:
     for kind in KINDS:
         items = [cid + (f" ({v['condition']})" if v.get("condition") else "")
                  for cid, v in verdicts.items() if v["kind"] == kind]
-        lines.append(f"| {kind} ({len(items)}) | {', '.join(items)} |")
+        if items:  # no empty rows
+            lines.append(f"| {kind} ({len(items)}) | {', '.join(items)} |")
     return lines
 
 
