@@ -155,7 +155,7 @@ def run(claims: Sequence[Claim], *, quick: bool = False, seeds: int | None = Non
         results["cost"] = {"skipped": "quick"}
     return {"plan": plan, "results": results, "wall": wall, "quick": quick,
             "task_seconds": per_exp,
-            "scheduler": scheduler or "in-process", "workers": workers if scheduler else 1,
+            "scheduler": scheduler or "this process", "workers": workers if scheduler else 1,
             "tasks": len(tasks)}
 
 
@@ -275,6 +275,8 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
     seeds = plan["seeds"]
     mode = "quick (reduced sizes; statistical and cost claims not decided)" if outcome[
         "quick"] else "full"
+    where = ("in this process" if outcome["scheduler"] == "this process" else
+             f"on Dask ({outcome['scheduler']}, {outcome['workers']} workers)")
     lines = ["# Claims audit", ""]
     lines += [
         "Every claim that the seed tutorials make about activation functions, tested by an "
@@ -289,8 +291,7 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
         f"- Pre-registration: `claims.toml` version {plan['version']} (frozen "
         f"{reg['frozen']}).",
         f"- Mode: {mode}; seeds {seeds[0]}–{seeds[-1]} ({len(seeds)}); scale {plan['scale']:g}.",
-        f"- Ran {outcome['tasks']} tasks on {outcome['scheduler']}"
-        + (f" ({outcome['workers']} workers)" if outcome["scheduler"] != "in-process" else "")
+        f"- Ran {outcome['tasks']} tasks {where}"
         + f" in {outcome['wall']:.0f} s of wall time (tasks' compute time "
         f"{sum(outcome.get('task_seconds', {}).values()):.0f} s, cached ones included); "
         f"machine {platform.machine()}, Python {platform.python_version()}.",
@@ -302,6 +303,8 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
     for c in claims:
         v = verdicts[c.id]
         cond = f": {v.condition}" if v.condition else ""
+        if v.condition == "quick":
+            cond = " (quick)"
         lines.append(f"| [{c.id}](#{c.id}) | {', '.join(c.activations)} | {c.en} | "
                      f"{_BADGE[v.kind]}{cond} |")
     counts = {k: sum(v.kind == k for v in verdicts.values()) for k in KINDS}

@@ -198,14 +198,18 @@ def plot_sweeps(data: Mapping[str, Any], path: Any) -> None:
         groups.setdefault(p.split("/")[0] if "/" in p else "", []).append(p)
     fig, axes = new_figure(len(groups), 1, width=4.6, height=3.6)
     lrs = data["config"]["lrs"]
+    cfg = data["config"]
+    names = ("alpha", cfg["alphas"]) if "alphas" in cfg else ("slope", cfg.get("slopes", []))
     for ax, (g, members) in zip(axes[0], groups.items(), strict=True):
         for p in members:
             val = np.asarray(parts[p]["val_acc"], dtype=float)
             for c in range(val.shape[1]):
-                label = p.split("/")[-1] + (f" [{c}]" if val.shape[1] > 1 else "")
+                arm = "leaky_relu" if p.endswith("leaky-sweep") else p.split("/")[-1]
+                arm = "celu" if "alphas" in cfg else arm
+                label = arm + (f" {names[0]}={names[1][c]:g}" if val.shape[1] > 1 else "")
                 ax.semilogx(lrs, np.nanmean(val[:, c, :], axis=0), "o-", ms=3, label=label)
-        ax.set_title(f"{g or data['config'].get('dataset', '')}: validation accuracy",
-                     fontsize=9)
+        where = (f"n = {g}" if "n_train" in cfg else g) if g else cfg.get("dataset", "")
+        ax.set_title(f"{where}: mean validation accuracy over seeds", fontsize=9)
         ax.set_xlabel("Adam learning rate")
         ax.legend(fontsize=6)
     save_figure(fig, path)
