@@ -4,7 +4,10 @@ Every judge has the signature ``judge(results, rule, level) -> Verdict``: ``resu
 experiment id → data, ``rule`` is the claim's pre-registered rule from ``claims.toml``
 (its margins and arms), ``level`` the significance threshold for one-sided p-values (the
 Benjamini–Hochberg threshold over the whole audit, see :func:`judge_all`). Exact
-computations ignore ``level``. Judges read nothing else, so they can be unit-tested on
+computations ignore ``level``. A verdict's ``pvalues`` hold one p-value per tested
+condition (data set, training-set size, learning rate...): the smallest of the tests that
+can decide it (claimed direction, opposite direction, equivalence), so the false-discovery
+family has one member per condition. Judges read nothing else, so they can be unit-tested on
 synthetic data with known answers.
 """
 
@@ -375,7 +378,7 @@ def j_paired(r: R, rule: R, level: float) -> Verdict:
                          resolution=1.0 / run["n_test"])
             label = f"{arm} on {g}" if len(rule["arms"]) > 1 else g
             outcomes[label] = res.outcome(level)
-            ps += res.pvalues
+            ps.append(min(res.pvalues))
             parts.append(f"{label}: {res.fmt(pct, ' pt', 1)} (lr {_lr(d, run)} vs "
                          f"{_lr(d, base)}; {outcomes[label]})")
     name = "generalisation gap (train − test accuracy)" if rule["metric"] == "gap" else \
@@ -404,7 +407,7 @@ def j_non_inferior(r: R, rule: R, level: float) -> Verdict:
           f"{len(d['seeds'])} seeds, each configuration at its best learning rate; mean test "
           f"accuracy: {accs}. {arm} − {base}: {plain.fmt(100, ' pt', 1)}. Rule: non-inferior "
           f"(difference > −{m * 100:g} pt) supports; inferior beyond the margin refutes.")
-    ps = (shifted.p_claim, shifted.p_opposite)
+    ps = (min(shifted.p_claim, shifted.p_opposite),)
     if shifted.p_claim <= level:
         return Verdict("supported", ev, pvalues=ps)
     if shifted.p_opposite <= level:
@@ -422,7 +425,7 @@ def _faster(d: R, arm: str, base: str, level: float) -> tuple[dict[str, str], li
         wa, wb, pa, pb = sign_test_censored(ea, eb)
         horizon = d["config"]["sizes"][g]["epochs"]
         outcomes[g] = "claim" if pa <= level else "opposite" if pb <= level else "open"
-        ps += [pa, pb]
+        ps.append(min(pa, pb))
         parts.append(f"{g}: median {km_median(ea, horizon):g} vs {km_median(eb, horizon):g} "
                      f"epochs, {arm} first in {wa} of {wa + wb} informative seeds "
                      f"({outcomes[g]})")
@@ -469,7 +472,7 @@ def j_trend(r: R, rule: R, level: float) -> Verdict:
         strong = shifted_up.p_claim <= level or shifted_dn.p_opposite <= level
         outcomes[g] = ("claim" if strong else "equivalent" if up.p_equivalent <= level
                        else "open")
-        ps += [shifted_up.p_claim, shifted_dn.p_opposite, up.p_equivalent]
+        ps.append(min(shifted_up.p_claim, shifted_dn.p_opposite, up.p_equivalent))
         means = ", ".join(f"{a:g}: {np.mean(ys[:, i]):.3f}" for i, a in enumerate(alphas))
         parts.append(f"{g}: {means}; fitted change across the sweep {up.fmt(100, ' pt', 1)} "
                      f"({outcomes[g]})")
@@ -493,7 +496,7 @@ def j_sparsity_trend(r: R, rule: R, level: float) -> Verdict:
               for c in range(len(slopes))]
         res = trend(slopes, gaps, margin=m, resolution=1.0 / run["n_test"])
         outcomes[g] = res.outcome(level)
-        ps += res.pvalues
+        ps.append(min(res.pvalues))
         parts.append(f"n={g}: exact-zero fraction {', '.join(f'{s:.2f}' for s in sp)}, gap "
                      + ", ".join(f"{np.mean(gaps[:, i]) * 100:.1f}" for i in range(len(slopes)))
                      + f" pt; change across the sweep {res.fmt(100, ' pt', 1)} ({outcomes[g]})")
@@ -520,7 +523,7 @@ def j_variants(r: R, rule: R, level: float) -> Verdict:
             o = "claim" if two <= level / 2 else "equivalent" if res.p_equivalent <= level \
                 else "open"
             outcomes[f"{arm} on {g}"] = o
-            ps += [two, res.p_equivalent]
+            ps.append(min(two, res.p_equivalent))
             parts.append(f"{arm} − {rule['base']} on {g}: {res.fmt(100, ' pt', 1)} ({o})")
     ev = ("GELU's only parameter is the choice of formula ('none' or 'tanh'; not a number to "
           "tune). Test accuracy of the variants, paired by seed at each one's best learning "
@@ -560,7 +563,7 @@ def j_no_dead(r: R, rule: R, level: float) -> Verdict:
             if lo > tol:
                 res = paired(per[i] - base[i], margin=tol, direction="less",
                              resolution=1.0 / units)
-                ps += [res.p_claim]
+                ps.append(res.p_claim)
                 (nuanced_at if res.p_claim <= level else against).append(f"{arm}@{lr:g}")
             cells.append(f"{lr:g}: {k / n:.3f} [{lo:.3f}, {hi:.3f}] vs relu "
                          f"{float(base[i].mean()):.3f}")
