@@ -340,3 +340,14 @@ def test_quick_never_decides_statistical_claims_and_fdr_is_applied() -> None:
     # a claim whose experiment did not run is inconclusive, never decided
     missing, _ = judge_all(cl, {}, fdr=0.05)
     assert missing["gelu-generalises-better"].kind == "inconclusive"
+
+
+def test_not_vanishing_accepts_growth() -> None:
+    # "keeps gradients from vanishing" says nothing about exploding: growth satisfies it
+    d = _grad_data({"relu/he": (1.0, 100.0), "relu/lecun": (1.0, 1e-9)})
+    rule = {"kind": "gradient-trend", "act": "relu", "claim": "not-vanishing", "vanish": 0.1,
+            "explode": 10.0}
+    v = JUDGES["gradient-trend"]({"vanishing-gradients": d}, rule, 0.05)
+    assert v.kind == "nuanced" and v.condition.startswith("with he init")
+    stable = {**rule, "claim": "stable"}
+    assert JUDGES["gradient-trend"]({"vanishing-gradients": d}, stable, 0.05).kind == "refuted"

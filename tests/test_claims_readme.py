@@ -32,3 +32,25 @@ def test_committed_results_are_a_full_run_of_this_registry() -> None:
     assert all(v["kind"] in ("supported", "refuted", "nuanced", "inconclusive")
                for v in data["verdicts"].values())
     assert (RESULTS.parent / "README.md").is_file()
+
+
+def test_readme_table_parses_back_to_every_claim() -> None:
+    """The table's grammar (what the explorer reads when given no report): one row per
+    verdict kind, `id (condition)` items split on commas outside parentheses."""
+    import re
+
+    row = re.compile(r"^\| (supported|refuted|nuanced|inconclusive) \((\d+)\) \| (.*) \|\s*$")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- claims-table -->")[1].split("<!-- /claims-table -->")[0]
+    data = json.loads(RESULTS.read_text(encoding="utf-8"))["verdicts"]
+    found: dict[str, tuple[str, str]] = {}
+    for line in block.splitlines():
+        m = row.match(line)
+        if not m:
+            continue
+        items = re.split(r",\s*(?![^()]*\))", m.group(3))
+        assert len(items) == int(m.group(2))
+        for item in items:
+            cid, _, cond = item.strip().partition(" (")
+            found[cid] = (m.group(1), cond[:-1] if cond else "")
+    assert found == {k: (v["kind"], v["condition"]) for k, v in data.items()}

@@ -163,11 +163,13 @@ def j_grad(r: R, rule: R, level: float) -> Verdict:
           f"changes by ×{c1:.2g} with {conv} init ({t1}) and ×{c2:.2g} with {other} init "
           f"({t2}); rule: below ×{rule['vanish']:g} vanishing, above ×{rule['explode']:g} "
           "exploding.")
-    want = rule["claim"]
-    if t1 == want and t2 == want:
+    # "stable": neither vanishing nor exploding; "not-vanishing": stable or exploding
+    want = {"stable": {"stable"}, "vanishing": {"vanishing"},
+            "not-vanishing": {"stable", "exploding"}}[rule["claim"]]
+    if t1 in want and t2 in want:
         return Verdict("supported", ev)
-    if want in (t1, t2):
-        good, bad, tb = (conv, other, t2) if t1 == want else (other, conv, t1)
+    if t1 in want or t2 in want:
+        good, bad, tb = (conv, other, t2) if t1 in want else (other, conv, t1)
         return Verdict("nuanced", ev, f"with {good} init; with {bad} init the first-layer "
                        f"gradient is {tb}")
     return Verdict("refuted", ev)
@@ -219,7 +221,7 @@ def j_relu_range(r: R, rule: R, level: float) -> Verdict:
     if t_he == "stable" and t_le == "stable":
         return Verdict("supported", ev)
     if "stable" in (t_he, t_le):
-        return Verdict("nuanced", ev, "only with the matching weight scale (He init)")
+        return Verdict("nuanced", ev, "only with the matching weight scale, He init")
     return Verdict("refuted", ev)
 
 
@@ -316,7 +318,7 @@ def j_gelu_formula(r: R, rule: R, level: float) -> Verdict:
         return Verdict("supported", ev)
     if t["max_abs_error"] < d["bfloat16_eps"]:
         return Verdict("nuanced", ev, "as an approximation within bfloat16 resolution; as a "
-                       "definition it is wrong (GELU is x·Φ(x))")
+                       "definition it is wrong, GELU being x times the normal CDF")
     return Verdict("refuted", ev)
 
 
