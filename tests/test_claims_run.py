@@ -70,11 +70,9 @@ def test_dask_local_cluster_gives_the_same_results(tmp_path) -> None:
     claims = resolve(["relu-dying"])
     kw = {"quick": True, "seeds": 2, "seed_batch": 1}
     here = _report.run(claims, **kw)
-    t0 = time.perf_counter()
     seen: list[str] = []
     there = _report.run(claims, scheduler="local", workers=2, cache=tmp_path / "c",
                         on_done=lambda t, d, n, c: seen.append(t.key), **kw)
-    assert time.perf_counter() - t0 < 60
     assert there["scheduler"] == "local" and there["workers"] == 2
     assert len(seen) == here["tasks"] == 2 * 10 * 2  # data sets × arms × seed batches
     assert there["results"]["training"]["parts"] == here["results"]["training"]["parts"]
