@@ -100,7 +100,8 @@ def register(app: typer.Typer) -> None:
             "--seed-batch", min=1, help="Seeds trained together in one task.",
             show_default=False)] = None,
         scale: Annotated[float, typer.Option(
-            "--scale", min=0.01, help="Multiply every epoch and step count.")] = 1.0,
+            "--scale", min=0.01, max=100.0,
+            help="Multiply every epoch and step count (0.01 to 100).")] = 1.0,
         scheduler: Annotated[str | None, typer.Option(
             "--scheduler", metavar="local|ADDRESS", help="Run the tasks on Dask: 'local' "
             "starts a LocalCluster of --workers processes; otherwise a scheduler address "
