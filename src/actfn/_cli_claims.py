@@ -84,12 +84,33 @@ def register(app: typer.Typer) -> None:
         ids: Annotated[list[str] | None, typer.Argument(
             help="Claim or experiment ids (default: all).", show_default=False)] = None,
         quick: Annotated[bool, typer.Option(
-            "--quick", help="Reduced sizes (under a minute in total).")] = False,
-        output: Annotated[Path, typer.Option(
-            "-o", "--output", help="Directory for the report (README.md, PNGs, results.json).")
-        ] = Path("claims-report"),
+            "--quick", help="Reduced sizes (about a minute); statistical and cost claims "
+            "are then 'inconclusive (quick)', never decided.")] = False,
+        output: Annotated[Path | None, typer.Option(
+            "-o", "--output", help="Folder for the report (README.md, PNGs, results.json); "
+            "default claims-report, or claims-report-quick with --quick.",
+            show_default=False)] = None,
+        seeds: Annotated[int | None, typer.Option(
+            "--seeds", min=2, help="Number of seeds (default: claims.toml's, 15).",
+            show_default=False)] = None,
+        seed_start: Annotated[int | None, typer.Option(
+            "--seed-start", min=0, help="First seed (default 0): a different seed set of "
+            "the same size.", show_default=False)] = None,
+        seed_batch: Annotated[int | None, typer.Option(
+            "--seed-batch", min=1, help="Seeds trained together in one task.",
+            show_default=False)] = None,
+        scale: Annotated[float, typer.Option(
+            "--scale", min=0.01, max=100.0,
+            help="Multiply every epoch and step count (0.01 to 100).")] = 1.0,
+        scheduler: Annotated[str | None, typer.Option(
+            "--scheduler", metavar="local|ADDRESS", help="Run the tasks on Dask: 'local' "
+            "starts a LocalCluster of --workers processes; otherwise a scheduler address "
+            "(tcp://host:8786).", show_default=False)] = None,
+        workers: Annotated[int, typer.Option(
+            "--workers", min=1, help="Workers of --scheduler local.")] = 2,
         threads: Annotated[int, typer.Option(
-            help="Threads for torch and numba (1 or 2).")] = 1,
+            help="Accepted for compatibility (1 or 2); every task runs single-threaded.")
+        ] = 1,
         figures: Annotated[bool, typer.Option("--figures/--no-figures",
                                               help="Draw the PNG figures.")] = True,
         force: Annotated[bool, typer.Option(
@@ -99,41 +120,52 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the claims' experiments; write a report with verdicts.
 
-        The folder must be new, empty, or an earlier report (it lists actfn's files in
-        .actfn-manifest.json); only the report's files are replaced.
+        The folder must be new, empty, or an earlier report of the same plan (it lists
+        actfn's files in .actfn-manifest.json); a report of another plan (quick vs full,
+        other seeds or scale) is never replaced. Task results are cached in the folder's
+        .actfn-cache, so an interrupted run resumes.
         """
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         from . import experiments as ex
+        from .experiments import _claims, _report, _tasks
 
         if threads not in (1, 2):
             fail(f"--threads={threads} must be 1 or 2")
         selected = ex.resolve(ids or [])
-        ex.report_dir(output, selected, figures=figures, force=force)  # before the work
-        exps = ex.experiments()
-        needed = [e for e in exps if any(e in c.experiments for c in selected)]
+        out = output or Path("claims-report-quick" if quick else "claims-report")
+        try:
+            plan = _claims.plan(quick=quick, seeds=seeds, seed_start=seed_start,
+                                seed_batch=seed_batch, scale=scale)
+            _tasks.check_extras(_report.needed(selected))
+        except _tasks.MissingExtra as exc:
+            fail(str(exc), 2)
+        except ValueError as exc:
+            fail(str(exc), 2)
+        cache = _report.claim_folder(out, selected, plan, figures=figures, force=force)
         console = Console(stderr=True)
         t0 = time.perf_counter()
         with Progress(TextColumn("{task.description}"), BarColumn(),
-                      TextColumn("{task.completed}/{task.total} experiments"),
+                      TextColumn("{task.completed}/{task.total} tasks"),
                       TimeElapsedColumn(), console=console, transient=False) as bar:
-            task = bar.add_task("starting", total=len(needed))
+            task = bar.add_task("starting", total=None)
 
-            def on_start(eid: str, k: int) -> None:
-                bar.update(task, completed=k, description=f"{exps[eid].title}")
+            def on_done(t: Any, done: int, total: int, cached: bool) -> None:
+                bar.update(task, completed=done, total=total,
+                           description=("cached " if cached else "") + t.key.rsplit("/", 1)[0])
 
-            def on_step() -> None:
-                bar.refresh()
-
-            outcome: dict[str, Any] = ex.run(selected, quick=quick, threads=threads,
-                                             on_start=on_start, on_step=on_step)
-            bar.update(task, completed=len(needed), description="writing report")
-            report = ex.write_report(selected, outcome, output, figures=figures, force=force)
+            outcome: dict[str, Any] = _report.run(
+                selected, quick=quick, seeds=seeds, seed_start=seed_start,
+                seed_batch=seed_batch, scale=scale, scheduler=scheduler, workers=workers,
+                cache=cache, on_done=on_done)
+            bar.update(task, description="writing report")
+            report = ex.write_report(selected, outcome, out, figures=figures, force=force)
             bar.update(task, description="done")
-        verdicts = ex.judge(selected, outcome["results"])
-        counts = {k: sum(v.kind == k for v in verdicts.values())
-                  for k in ("supported", "refuted", "nuanced")}
+        verdicts = ex.judge(selected, outcome["results"], quick=quick)
+        from .experiments._core import KINDS
+
+        counts = {k: sum(v.kind == k for v in verdicts.values()) for k in KINDS}
         typer.echo(f"{len(selected)} claims: " + ", ".join(f"{n} {k}" for k, n in counts.items())
                    + f" ({time.perf_counter() - t0:.0f} s); report: {report}")
 

@@ -1,9 +1,12 @@
 """The claims audit: every claim the seed tutorials make, tested by an experiment.
 
-``CLAIMS`` lists the claims (id, activations, English and Chinese statement, seed files,
-experiments, judge); ``EXPERIMENTS`` the measurements; :func:`run` executes the
-experiments a set of claims needs and :func:`write_report` turns the results into a
-Markdown report with one PNG per experiment. ``actfn claims`` is the command-line face.
+The claims are data: ``claims.toml`` (beside this module) pre-registers each claim's
+statement, experiment, metric, decision rule with its margins, and the seeds; judges are
+small pure functions keyed by rule kind (``_judges.JUDGES``). :func:`run` splits the
+experiments a set of claims needs into tasks (claim × activation × seed batch, the
+learning-rate sweep batched inside), runs them here or on a Dask cluster with a cache, and
+:func:`write_report` turns the results into a Markdown report with one PNG per
+experiment. ``actfn claims`` is the command-line face.
 
 Importing this package is cheap: the experiment modules (and matplotlib, torch,
 scikit-learn) load only when something runs.

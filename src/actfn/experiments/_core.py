@@ -22,49 +22,53 @@ __all__ = [
     "Verdict",
     "Estimate",
     "estimate",
-    "difference",
-    "compare",
+    "KINDS",
     "atomic_write_text",
     "atomic_write_bytes",
     "save_figure",
-    "SEEDS",
 ]
 
-VerdictKind = Literal["supported", "refuted", "nuanced"]
+VerdictKind = Literal["supported", "refuted", "nuanced", "inconclusive"]
 
-#: The seed tutorials the claims come from: file name → short description (ours).
-SEEDS: dict[str, str] = {
-    "000_5b9393d551984eb5.txt": "CELU tutorial (formula, plots, pros and cons)",
-    "001_b9dc7a45c90d17ff.txt": "ReLU, LeakyReLU and ELU tutorial",
-    "002_63649c74955d09e1.txt": "SELU tutorial (constants, self-normalization)",
-    "003_5ddc89a5dc250c86.txt": "Survey of common activations (sigmoid to GELU)",
-    "004_29a13a0f6c8f2fa7.txt": "Q&A comparing ReLU and GELU",
-}
+#: The four verdicts, in report order.
+KINDS: tuple[str, ...] = ("supported", "refuted", "nuanced", "inconclusive")
 
 
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of testing one claim.
 
-    ``kind`` is ``"supported"``, ``"refuted"`` or ``"nuanced"``; ``evidence`` is one or
-    two sentences with the deciding numbers; ``condition`` (for nuanced verdicts)
-    says when the claim holds.
+    ``kind`` is ``"supported"``, ``"refuted"`` (by equivalence within the declared margin
+    or a significant opposite effect), ``"nuanced"`` (holds under ``condition``, which the
+    data show) or ``"inconclusive"`` (the intervals straddle the margins; ``condition`` is
+    ``"quick"`` when a ``--quick`` run declined to decide). ``evidence`` gives the deciding
+    numbers; ``pvalues`` every p-value the rule looked at (for the false-discovery
+    correction across claims; empty for exact computations).
     """
 
     kind: VerdictKind
     evidence: str
     condition: str = ""
+    pvalues: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.kind not in ("supported", "refuted", "nuanced"):
-            raise ValueError(f"verdict kind={self.kind!r} must be supported, refuted or nuanced")
+        if self.kind not in KINDS:
+            raise ValueError(f"verdict kind={self.kind!r} must be one of {', '.join(KINDS)}")
         if self.kind == "nuanced" and not self.condition:
             raise ValueError("a nuanced verdict needs the condition under which the claim holds")
+
+    @property
+    def label(self) -> str:
+        """``kind``, with ``(quick)`` for a quick run's refusal to decide."""
+        return f"{self.kind} (quick)" if self.condition == "quick" else self.kind
 
 
 @dataclass(frozen=True)
 class Claim:
-    """One claim made by the seed tutorials, with the experiment(s) that test it."""
+    """One claim made by the seed tutorials, pre-registered in ``claims.toml``: the
+    statement (``en``, ``zh``), the tutorials that make it (``seeds``: source files), the
+    experiments that test it and the decision ``rule`` (its ``kind`` names the judge in
+    :data:`actfn.experiments._judges.JUDGES`; the other keys are its margins)."""
 
     id: str
     activations: tuple[str, ...]
@@ -72,22 +76,29 @@ class Claim:
     zh: str
     seeds: tuple[str, ...]
     experiments: tuple[str, ...]
-    judge: Callable[[Mapping[str, Any]], Verdict] = field(repr=False, compare=False)
+    rule: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def statistical(self) -> bool:
+        """Whether the verdict rests on seeds or timing (a quick run does not decide it)."""
+        from ._judges import STATISTICAL
+
+        return self.rule.get("kind") in STATISTICAL
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """A measurement: ``run(quick, progress)`` returns a JSON-able dict of results;
-    ``plot(data, path)`` draws its figure into ``path`` (a PNG)."""
+    """A measurement: ``plot(data, path)`` draws its figure into ``path`` (a PNG);
+    ``needs`` names the extra it requires beyond ``cli`` (``""`` for NumPy/SciPy only)."""
 
     id: str
     title: str
     method: str
-    run: Callable[..., dict[str, Any]] = field(repr=False, compare=False)
     plot: Callable[[Mapping[str, Any], Path], None] = field(repr=False, compare=False)
     #: Optional Markdown table lines summarising the data (for the report).
     table: Callable[[Mapping[str, Any]], list[str]] | None = field(
         default=None, repr=False, compare=False)
+    needs: str = ""
 
 
 # -- statistics ---------------------------------------------------------------------------
@@ -131,42 +142,6 @@ def estimate(samples: Sequence[float], level: float = 0.95) -> Estimate:
         return Estimate(float(a[0]), math.inf, 1)
     s = float(a.std(ddof=1))
     return Estimate(float(a.mean()), _t_quantile(n - 1, level) * s / math.sqrt(n), n)
-
-
-def difference(a: Sequence[float], b: Sequence[float], level: float = 0.95) -> Estimate:
-    """Welch interval for mean(a) - mean(b).
-
-    .. math:: \\bar a - \\bar b \\pm t_{\\nu}\\sqrt{s_a^2/n_a + s_b^2/n_b}
-
-    with the Welch–Satterthwaite degrees of freedom :math:`\\nu`.
-    """
-    x = np.asarray(a, dtype=float)
-    y = np.asarray(b, dtype=float)
-    x, y = x[~np.isnan(x)], y[~np.isnan(y)]
-    d = float(x.mean() - y.mean())
-    if x.size < 2 or y.size < 2:
-        return Estimate(d, math.inf, min(x.size, y.size))
-    va, vb = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
-    se2 = va + vb
-    if se2 == 0.0:
-        return Estimate(d, 0.0, min(x.size, y.size))
-    nu = se2**2 / (va**2 / (x.size - 1) + vb**2 / (y.size - 1))
-    return Estimate(d, _t_quantile(nu, level) * math.sqrt(se2), min(x.size, y.size))
-
-
-def compare(a: Sequence[float], b: Sequence[float], *, tolerance: float = 0.0) -> str:
-    """``"less"``, ``"greater"`` or ``"tie"``: is mean(a) credibly below/above mean(b)?
-
-    The difference counts only when its 95 % Welch interval excludes
-    ``[-tolerance, tolerance]``, so differences smaller than ``tolerance`` are a tie
-    however precise.
-    """
-    d = difference(a, b)
-    if d.high < -tolerance:
-        return "less"
-    if d.low > tolerance:
-        return "greater"
-    return "tie"
 
 
 def plain_numpy() -> Any:

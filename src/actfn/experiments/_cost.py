@@ -1,172 +1,239 @@
-r"""Cost of f and f′ per element, relative to ReLU, on this machine.
+r"""Cost of f and f′ relative to ReLU: instruction counts, plus timing in fresh processes.
 
-Two implementations are timed:
+**Instruction counts** (deciding): actfn's NumPy float64 kernels (``act(x)`` and
+``act.derivative(x)`` with the compiled path disabled) run under
+``valgrind --tool=callgrind`` in one process. Collection is switched on only inside
+``itertools.starmap``'s ``__next__`` (``--collect-atstart=no --toggle-collect=starmap_next``)
+and a profile is dumped after each call (``--dump-after=starmap_next``), so each dump
+counts exactly one kernel call on :math:`n` elements and nothing of the interpreter's
+start-up. Instruction counts repeat to a few parts per million whatever else the machine
+does; they cover the instruction set valgrind emulates (no AVX-512), not cache misses.
 
-* **torch** — PyTorch's built-in float32 kernels (what a network trains with): the
-  forward ``f(x)`` and the backward (autograd's :math:`g \odot f'(x)`), for the seed
-  activations and GELU's tanh approximation. For context, the forward + backward of a
-  dense layer (batch 256, 256 → 256) is timed too, to say what share of a training step
-  an activation takes.
-* **actfn** — actfn's own float64 NumPy kernels for every activation in the catalog
-  (``act(x)`` and ``act.derivative(x)``).
+**Timing** (context, and a check): ``processes`` fresh Python processes, each timing every
+kernel in interleaved rounds (each round calls every kernel once, so load changes hit
+all alike) and reporting per-kernel medians; the ratio to ReLU per process is summarised
+by the mean of its logarithm with a t-interval over processes (``scipy.stats``).
 
-Each timing is the median of repeated runs; the noise is reported as the relative
-interquartile range :math:`(q_{75} - q_{25})/q_{50}`. Per-element cost ratios
-:math:`t_f / t_{\mathrm{relu}}` above 1 mean slower than ReLU.
+A claim about cost is decided on the instruction ratio against a ±``margin`` band
+("within ±10 % = same cost"); timing intervals are reported beside it.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["run", "plot", "table", "time_calls"]
+__all__ = ["KERNELS", "instructions", "timings", "run_part", "merge", "plot", "table",
+           "hardware"]
+
+#: Kernels measured: name → (actfn name, parameters).
+KERNELS: dict[str, tuple[str, dict[str, Any]]] = {
+    "relu": ("relu", {}), "leaky_relu": ("leaky_relu", {}), "prelu": ("prelu", {}),
+    "sigmoid": ("sigmoid", {}), "tanh": ("tanh", {}), "elu": ("elu", {}),
+    "celu": ("celu", {}), "selu": ("selu", {}), "gelu": ("gelu", {}),
+    "gelu_tanh": ("gelu", {"approximate": "tanh"}),
+}
+
+_WORKER = r"""
+import itertools, json, sys, time
+import numpy as np
+import actfn
+from actfn import _fast
+spec = json.loads(sys.argv[1])
+x = np.random.default_rng(0).standard_normal(spec["n"]) * 3.0
+acts = {k: actfn.get(n, **p) for k, (n, p) in spec["kernels"].items()}
+calls = []
+for k, a in acts.items():
+    calls.append((k, "f", a.__call__))
+    calls.append((k, "df", a.derivative))
+with _fast.disabled():
+    for _, _, fn in calls:   # warm-up: imports, caches
+        fn(x[:64])
+    if spec["mode"] == "count":
+        for k, which, fn in calls:
+            for _ in itertools.starmap(fn, [(x,)]):
+                pass
+        print(json.dumps([[k, w] for k, w, _ in calls]))
+    else:
+        times = {f"{k}/{w}": [] for k, w, _ in calls}
+        for r in range(spec["rounds"] + 1):
+            for k, which, fn in calls:
+                t0 = time.perf_counter(); fn(x); t = time.perf_counter() - t0
+                if r:
+                    times[f"{k}/{which}"].append(t)
+        print(json.dumps({k: float(np.median(v)) for k, v in times.items()}))
+"""
 
 
-def time_calls(fns: dict[str, Callable[[], Any]], repeats: int,
-               inner: int = 1) -> dict[str, tuple[float, float]]:
-    """{name: (median seconds per call, relative IQR)}.
+def _python() -> str:
+    """The real interpreter (not a launcher script, which valgrind would trace instead)."""
+    return os.path.realpath(sys.executable)
 
-    The candidates are timed in interleaved rounds (every function once per round,
-    after one warm-up round), so a change of machine load hits all of them alike
-    instead of biasing whichever ran during the busy spell.
-    """
-    ts: dict[str, list[float]] = {k: [] for k in fns}
-    for r in range(repeats + 1):
-        for k, fn in fns.items():
-            t0 = time.perf_counter()
-            for _ in range(inner):
-                fn()
-            if r:
-                ts[k].append((time.perf_counter() - t0) / inner)
-    out = {}
-    for k, v in ts.items():
-        q25, q50, q75 = np.percentile(v, [25, 50, 75])
-        out[k] = (float(q50), float((q75 - q25) / q50) if q50 > 0 else 0.0)
+
+def _env() -> dict[str, str]:
+    src = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONHASHSEED"] = "0"
+    env["OMP_NUM_THREADS"] = "1"
+    return env
+
+
+def hardware() -> str:
+    """The CPU model and platform the figures were measured on."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}; {platform.system()} {platform.machine()}; NumPy {np.__version__}"
+
+
+def instructions(n: int, kernels: Mapping[str, tuple[str, dict[str, Any]]] = KERNELS
+                 ) -> dict[str, dict[str, float]]:
+    """Instructions per element of f and f′ for each kernel (callgrind, one process)."""
+    vg = shutil.which("valgrind")
+    if vg is None:
+        raise RuntimeError("valgrind not found: instruction counts need "
+                           "`valgrind --tool=callgrind`")
+    spec = json.dumps({"n": n, "kernels": kernels, "mode": "count"})
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "cg.out")
+        proc = subprocess.run(
+            [vg, "--tool=callgrind", "--collect-atstart=no", "--toggle-collect=starmap_next",
+             "--dump-after=starmap_next", f"--callgrind-out-file={out}", _python(), "-c",
+             _WORKER, spec], capture_output=True, text=True, env=_env(), check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"callgrind failed: {proc.stderr.strip().splitlines()[-1:]}")
+        order = json.loads(proc.stdout.strip().splitlines()[-1])
+        dumps = sorted((p for p in os.listdir(tmp) if p.startswith("cg.out.")),
+                       key=lambda p: int(p.rsplit(".", 1)[1]))
+        counts = []
+        for name in dumps:
+            for line in Path(tmp, name).read_text().splitlines():
+                if line.startswith(("summary:", "totals:")):
+                    counts.append(int(line.split()[1]))
+                    break
+    # each measured call gives two dumps: the call itself, then starmap's StopIteration
+    work = counts[0::2]
+    if len(work) != len(order):
+        raise RuntimeError(f"callgrind gave {len(counts)} dumps for {len(order)} kernels")
+    res: dict[str, dict[str, float]] = {}
+    for (k, which), c in zip(order, work, strict=True):
+        res.setdefault(k, {})[which] = c / n
+    return res
+
+
+def timings(n: int, rounds: int, processes: int,
+            kernels: Mapping[str, tuple[str, dict[str, Any]]] = KERNELS
+            ) -> list[dict[str, float]]:
+    """Median seconds per call of every kernel's f and f′, one dict per fresh process."""
+    spec = json.dumps({"n": n, "kernels": kernels, "mode": "time", "rounds": rounds})
+    out = []
+    for _ in range(processes):
+        proc = subprocess.run([_python(), "-c", _WORKER, spec], capture_output=True, text=True,
+                              env=_env(), check=True)
+        out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     return out
 
 
-TORCH_ACTS = ("relu", "leaky_relu", "prelu", "sigmoid", "tanh", "elu", "celu", "selu", "gelu",
-              "gelu_tanh")
+def run_part(part: str, cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """``part`` is ``"instructions"`` or ``"timing"``."""
+    if part == "instructions":
+        try:
+            return {"per_element": instructions(cfg["n_count"]), "n": cfg["n_count"]}
+        except RuntimeError as exc:
+            return {"error": str(exc)}
+    return {"processes": timings(cfg["n_time"], cfg["rounds"], cfg["processes"]),
+            "n": cfg["n_time"]}
 
 
-def _torch_fn(name: str) -> Callable[[Any], Any]:
-    import torch
-    import torch.nn.functional as F
+def merge(cfg: Mapping[str, Any], parts: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """Instruction ratios to ReLU and timing ratios (log-mean with t-interval)."""
+    from scipy import stats
 
-    w = torch.tensor([0.25])
-    return {
-        "relu": F.relu, "leaky_relu": F.leaky_relu, "prelu": lambda x: F.prelu(x, w),
-        "sigmoid": torch.sigmoid, "tanh": torch.tanh, "elu": F.elu, "celu": F.celu,
-        "selu": F.selu, "gelu": F.gelu, "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
-    }[name]
-
-
-def run(quick: bool = False, progress: Callable[[], None] | None = None) -> dict[str, Any]:
-    import torch
-
-    import actfn
-
-    from ._train import threads, torch_threads
-
-    n_torch = 1 << (16 if quick else 20)
-    n_np = 1 << (14 if quick else 17)
-    reps = 5 if quick else 15
-    out: dict[str, Any] = {"n_torch": n_torch, "n_actfn": n_np, "repeats": reps,
-                           "torch": {}, "actfn": {}}
-    with torch_threads(threads()):
-        out["torch_threads"] = torch.get_num_threads()
-        gen = torch.Generator().manual_seed(0)
-        x = torch.randn(n_torch, generator=gen)
-        g = torch.randn(n_torch, generator=gen)
-        fwd_fns: dict[str, Callable[[], Any]] = {}
-        both_fns: dict[str, Callable[[], Any]] = {}
-        for name in TORCH_ACTS:
-            fn = _torch_fn(name)
-            xr = x.clone().requires_grad_(True)
-            fwd_fns[name] = lambda fn=fn: fn(x)
-            both_fns[name] = lambda fn=fn, xr=xr: torch.autograd.grad(fn(xr), xr, g)
-        fwd = time_calls(fwd_fns, reps, inner=3)
-        if progress:
-            progress()
-        fb = time_calls(both_fns, reps, inner=3)
-        for name in TORCH_ACTS:
-            out["torch"][name] = {
-                "f_ns": fwd[name][0] / n_torch * 1e9, "f_noise": fwd[name][1],
-                "df_ns": max(fb[name][0] - fwd[name][0], 0.0) / n_torch * 1e9,
-                "fdf_ns": fb[name][0] / n_torch * 1e9, "fdf_noise": fb[name][1],
-            }
-        if progress:
-            progress()
-        # A dense layer's forward + backward at batch 256, width 256, for scale.
-        lin = torch.nn.Linear(256, 256)
-        xb = torch.randn(256, 256, generator=gen, requires_grad=True)
-
-        def layer() -> None:
-            y = lin(xb)
-            torch.autograd.grad(y, [xb, lin.weight, lin.bias], torch.ones_like(y))
-
-        lt = time_calls({"layer": layer}, reps, inner=5)["layer"]
-        out["dense_layer"] = {"seconds": lt[0], "noise": lt[1], "elements": 256 * 256}
-    rng = np.random.default_rng(0)
-    xn = rng.standard_normal(n_np) * 3.0
-    acts = {name: actfn.get(name) for name in actfn.names()}
-    nrep = max(3, reps // 3)
-    f = time_calls({n: (lambda a=a: a(xn)) for n, a in acts.items()}, nrep)
-    d = time_calls({n: (lambda a=a: a.derivative(xn)) for n, a in acts.items()}, nrep)
-    for name in acts:
-        out["actfn"][name] = {"f_ns": f[name][0] / n_np * 1e9, "f_noise": f[name][1],
-                              "df_ns": d[name][0] / n_np * 1e9, "df_noise": d[name][1]}
-    if progress:
-        progress()
-    for key in ("torch", "actfn"):
-        base = out[key]["relu"]
-        for row in out[key].values():
-            row["f_rel"] = row["f_ns"] / base["f_ns"]
-            row["df_rel"] = row["df_ns"] / base["df_ns"] if base["df_ns"] > 0 else float("nan")
+    out: dict[str, Any] = {"config": dict(cfg), "hardware": hardware(),
+                           "instructions": parts.get("instructions", {}), "timing": {}}
+    ins = out["instructions"].get("per_element")
+    if ins:
+        base = ins["relu"]
+        out["instruction_ratio"] = {
+            k: {w: v[w] / base[w] for w in ("f", "df")} | {
+                "fdf": (v["f"] + v["df"]) / (base["f"] + base["df"])} for k, v in ins.items()}
+    procs = parts.get("timing", {}).get("processes", [])
+    for k in KERNELS:
+        row: dict[str, Any] = {}
+        for which in ("f", "df", "fdf"):
+            logs = []
+            for p in procs:
+                if which == "fdf":
+                    num = p[f"{k}/f"] + p[f"{k}/df"]
+                    den = p["relu/f"] + p["relu/df"]
+                else:
+                    num, den = p[f"{k}/{which}"], p[f"relu/{which}"]
+                logs.append(np.log(num / den))
+            if len(logs) >= 2:
+                ci = stats.ttest_1samp(logs, 0.0).confidence_interval(0.95)
+                row[which] = [float(np.exp(np.mean(logs))), float(np.exp(ci.low)),
+                              float(np.exp(ci.high))]
+        out["timing"][k] = row
     return out
 
 
-def plot(data: Any, path: Any) -> None:
+def plot(data: Mapping[str, Any], path: Any) -> None:
     from ._core import new_figure, save_figure
 
-    fig, axes = new_figure(2, 1, width=6.5, height=4)
-    t = data["torch"]
-    names = list(t)
-    xs = np.arange(len(names))
+    fig, axes = new_figure(1, 1, width=7, height=3.8)
     ax = axes[0][0]
-    ax.bar(xs - 0.2, [t[n]["f_rel"] for n in names], 0.4, label="f (forward)")
-    ax.bar(xs + 0.2, [t[n]["df_rel"] for n in names], 0.4, label="f′ (backward)")
+    ratio = data.get("instruction_ratio", {})
+    names = sorted(ratio, key=lambda k: ratio[k]["fdf"])
+    xs = np.arange(len(names))
+    ax.bar(xs - 0.2, [ratio[k]["fdf"] for k in names], 0.4, label="instructions (callgrind)")
+    t = data["timing"]
+    mid = [t[k]["fdf"][0] if t.get(k, {}).get("fdf") else np.nan for k in names]
+    err = [[m - t[k]["fdf"][1] for m, k in zip(mid, names, strict=True)],
+           [t[k]["fdf"][2] - m for m, k in zip(mid, names, strict=True)]] if all(
+        t.get(k, {}).get("fdf") for k in names) else None
+    ax.bar(xs + 0.2, mid, 0.4, yerr=err, capsize=3, label="time (fresh processes, 95 % CI)")
     ax.axhline(1.0, color="k", lw=0.8)
-    ax.set_xticks(xs, names, rotation=60)
-    ax.set_title("PyTorch float32: time per element / ReLU's")
-    ax.legend()
-    a = data["actfn"]
-    names = sorted(a, key=lambda n: a[n]["f_rel"])
-    ax = axes[0][1]
-    ax.bar(names, [a[n]["f_rel"] for n in names])
     ax.set_yscale("log")
-    ax.axhline(1.0, color="k", lw=0.8)
-    ax.tick_params(axis="x", rotation=80, labelsize=7)
-    ax.set_title("actfn (NumPy float64) f: time / ReLU's")
+    ax.set_xticks(xs, names, rotation=45)
+    ax.set_title("actfn NumPy float64, f + f′ per element relative to ReLU", fontsize=9)
+    ax.legend(fontsize=7)
     save_figure(fig, path)
 
 
-def table(data: Any) -> list[str]:
-    """Markdown rows: PyTorch and actfn times per element relative to ReLU."""
-    rows = ["| activation | torch f | torch f′ | torch noise | actfn f | actfn f′ |",
-            "|---|---|---|---|---|---|"]
-    t, a = data["torch"], data["actfn"]
-    for name in sorted(a, key=lambda n: a[n]["f_rel"]):
-        tt = t.get(name)
-        tcols = (f"×{tt['f_rel']:.2f} | ×{tt['df_rel']:.2f} | {tt['fdf_noise']:.0%}"
-                 if tt else "– | – | –")
-        rows.append(f"| {name} | {tcols} | ×{a[name]['f_rel']:.1f} | ×{a[name]['df_rel']:.1f} |")
-    if "gelu_tanh" in t:
-        g = t["gelu_tanh"]
-        rows.append(f"| gelu (tanh approx.) | ×{g['f_rel']:.2f} | ×{g['df_rel']:.2f} | "
-                    f"{g['fdf_noise']:.0%} | – | – |")
+def table(data: Mapping[str, Any]) -> list[str]:
+    """Markdown rows: instructions per element and ratios to ReLU, with timing."""
+    ins = data.get("instructions", {}).get("per_element")
+    if not ins:
+        return [f"No instruction counts: {data.get('instructions', {}).get('error', 'not run')}."]
+    rows = [f"Hardware: {data['hardware']}.", "",
+            "| kernel | instr./element f | f′ | (f+f′)/ReLU's | time ratio f+f′ (95 % CI) |",
+            "|---|---|---|---|---|"]
+    r = data["instruction_ratio"]
+    for k in sorted(ins, key=lambda k: r[k]["fdf"]):
+        t = data["timing"].get(k, {}).get("fdf")
+        tt = f"×{t[0]:.2f} [{t[1]:.2f}, {t[2]:.2f}]" if t else "–"
+        rows.append(f"| {k} | {ins[k]['f']:.1f} | {ins[k]['df']:.1f} | ×{r[k]['fdf']:.2f} | "
+                    f"{tt} |")
     return rows
+
+
+def fresh_ratio(procs: Sequence[Mapping[str, float]], k: str) -> float:
+    """Median over processes of kernel ``k``'s (f+f′) time over ReLU's."""
+    return float(np.median([(p[f"{k}/f"] + p[f"{k}/df"]) / (p["relu/f"] + p["relu/df"])
+                            for p in procs]))

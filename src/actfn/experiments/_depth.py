@@ -38,12 +38,15 @@ def _act(name: str) -> Any:
 
 
 def forward_moments(
-    name: str, init: str, *, depth: int, width: int, batch: int, seed: int
+    name: str, init: str, *, depth: int, width: int, batch: int, seed: int,
+    input_mean: float = 0.0, input_var: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and variance of :math:`h_l` (over units and samples) for l = 1..depth."""
+    r"""Mean and variance of :math:`h_l` (over units and samples) for l = 1..depth, from
+    inputs :math:`h_0 \sim \mathcal N(\mu_0, \sigma_0^2)` (``input_mean``,
+    ``input_var``)."""
     rng = np.random.default_rng(seed)
     act = _act(name)
-    h = rng.standard_normal((batch, width))
+    h = input_mean + np.sqrt(input_var) * rng.standard_normal((batch, width))
     sd = np.sqrt(INITS[init] / width)
     means, variances = np.empty(depth), np.empty(depth)
     with np.errstate(all="ignore"):
@@ -90,6 +93,8 @@ def first_layer_gradient(
 
 
 DEPTH_ACTS = ("selu", "relu", "tanh", "elu", "gelu")
+#: Input (mean, variance) pairs from which SELU's self-normalization is tested.
+SELU_STARTS = ((0.0, 1.0), (1.0, 0.25), (-1.0, 4.0), (2.0, 9.0), (0.0, 0.05))
 GRAD_ACTS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "celu", "selu", "gelu")
 
 
@@ -111,6 +116,16 @@ def run_depth(quick: bool = False, progress: Callable[[], None] | None = None) -
             out["runs"][f"{name}/{init}"] = {"mean": ms, "var": vs}
             if progress:
                 progress()
+    # SELU from other starting moments (LeCun-normal weights): does it still converge?
+    out["starts"] = {}
+    for m0, v0 in SELU_STARTS:
+        ms, vs = [], []
+        for s in seeds:
+            m, v = forward_moments("selu", "lecun", depth=depth, width=width, batch=batch,
+                                   seed=1000 + s, input_mean=m0, input_var=v0)
+            ms.append(m.tolist())
+            vs.append(v.tolist())
+        out["starts"][f"({m0:g}, {v0:g})"] = {"mean": ms, "var": vs}
     return out
 
 

@@ -7,79 +7,93 @@ import json
 import math
 import platform
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._safe_io import OwnedDir
+from .._safe_io import OutputPathError, OwnedDir
 from . import _cost, _depth, _moments, _selu, _shape, _train
-from ._claims import CLAIMS
-from ._core import SEEDS, Claim, Experiment, Verdict
+from ._claims import CLAIMS, registry
+from ._claims import plan as make_plan
+from ._core import KINDS, Claim, Experiment, Verdict
+from ._judges import judge_all
+from ._tasks import CACHE_DIR, Task, assemble, check_extras, execute, plan_tasks
 
-__all__ = ["EXPERIMENTS", "resolve", "run", "judge", "write_report", "report_dir"]
+__all__ = ["EXPERIMENTS", "ANALYTIC_RUN", "resolve", "run", "judge", "write_report",
+           "report_dir", "verdict_table", "REPORT_TOOL"]
 
 #: How the claims report marks its folder (see :class:`actfn._safe_io.OwnedDir`).
 REPORT_TOOL = "actfn claims run"
+
+#: The exact experiments: id → ``run(quick=...)``.
+ANALYTIC_RUN: dict[str, Callable[..., dict[str, Any]]] = {
+    "selu-fixed-point": _selu.run, "self-normalization": _depth.run_depth,
+    "vanishing-gradients": _depth.run_gradients, "zero-centred": _moments.run,
+    "smoothness": _shape.run_smoothness, "approximations": _shape.run_approximations,
+}
+
+_TRAIN_NOTE = ("Each arm at its own best learning rate of the sweep (mean validation accuracy); "
+               "seeds paired (split, initial weights, batch order).")
 
 EXPERIMENTS: dict[str, Experiment] = {e.id: e for e in (
     Experiment("selu-fixed-point", "SELU moment fixed point",
                "Solve the moment fixed-point equations of Klambauer et al. (2017) for (alpha, "
                "scale) with `actfn.selu_parameters`, for the default target (0, 1) and five "
                "others; Jacobian of the moment map by Richardson-extrapolated central "
-               "differences; the map iterated from five starting points.",
-               _selu.run, _selu.plot),
+               "differences; the map iterated from five starting points.", _selu.plot),
     Experiment("self-normalization", "Self-normalization through depth",
-               "Standard-normal inputs through 100 random square dense layers (no bias), "
-               "weights N(0, 1/n) (LeCun) or N(0, 2/n) (He); mean and variance over all units "
-               "and samples after each layer; actfn's f in float64.",
-               _depth.run_depth, _depth.plot_depth),
+               "Normal inputs of several (mean, variance) through 100 random square dense "
+               "layers (no bias), weights N(0, 1/n) (LeCun) or N(0, 2/n) (He); mean and "
+               "variance over all units and samples after each layer; actfn's f in float64.",
+               _depth.plot_depth),
     Experiment("vanishing-gradients", "Vanishing gradients against depth",
                "Random dense networks of depth 2 to 64 with a fixed random linear read-out; "
                "backpropagation with actfn's f′ (NumPy, float64); norm of the gradient of the "
-               "first layer's weights, for LeCun and He init.",
-               _depth.run_gradients, _depth.plot_gradients),
+               "first layer's weights, for LeCun and He init.", _depth.plot_gradients),
     Experiment("zero-centred", "Output moments for a standard-normal input",
                "E f(X), Var f(X) and P(f(X) = 0) for X ~ N(0, 1) and every activation in "
                "`actfn.names()` at default parameters, by composite Gauss–Legendre "
-               "quadrature split at the kinks.",
-               _moments.run, _moments.plot, _moments.table),
-    Experiment("dead-units", "Dead units after training",
-               "MLP with 3 hidden layers on scikit-learn's digits, Adam with lr 1e-3 and 3e-2; "
-               "afterwards, per hidden unit, is |f′(z)| ≤ 1e-3 (actfn's derivative) on every "
-               "training sample?",
-               _train.run_dead_units, _train.plot_dead),
+               "quadrature split at the kinks.", _moments.plot, _moments.table),
     Experiment("smoothness", "Smoothness and limits",
                "One-sided limits of f′ and f″ at 0 for ELU and CELU over alpha; "
                "sup |celu − relu| and sup |celu′ − relu′| for alpha from 1e-4 to 1; "
                "alpha = 0 in actfn and PyTorch; GELU's second derivative.",
-               _shape.run_smoothness, _shape.plot_smoothness),
+               _shape.plot_smoothness),
     Experiment("approximations", "GELU approximations",
                "Maximum absolute error of the tanh and sigmoid approximations of GELU and of "
                "their derivatives over the real line (grid plus bounded maximiser).",
-               _shape.run_approximations, _shape.plot_approximations),
-    Experiment("cost", "Cost per element",
-               "Median time of f and of the backward pass per element in PyTorch float32 "
-               "(1M elements) relative to ReLU, interleaved repeats, noise as relative IQR; "
-               "a dense 256×256 layer for scale; actfn's own NumPy kernels for every "
-               "activation.",
-               _cost.run, _cost.plot, _cost.table),
-    Experiment("training", "Training comparison",
-               "MLP 2×128 on digits and breast cancer (standardised, stratified 75/25 split), "
-               "Adam lr 1e-3, batch 64, each seed activation, several seeds; test accuracy and "
-               "epochs until the full training loss ≤ 0.05. PyTorch built-in activations "
-               "(checked against actfn), init: LeCun for SELU, Glorot for sigmoid/tanh, He "
-               "otherwise.",
-               _train.run_training, _train.plot_training),
+               _shape.plot_approximations),
+    Experiment("cost", "Cost per element: instructions and time",
+               "actfn's NumPy float64 f and f′ (compiled path off) on random inputs: "
+               "instructions per element counted by callgrind (one process, collection only "
+               "inside each measured call), and time in fresh processes, interleaved, ratio "
+               "to ReLU with a t-interval over processes. Never at quick sizes.",
+               _cost.plot, _cost.table),
+    Experiment("training", "Training: every seed activation, learning-rate sweep",
+               "MLPs (2 hidden layers of 32) on digits, breast cancer, wine and a synthetic "
+               "4-class task (make_classification), stratified 60/20/20 split per seed, Adam "
+               "over a 6-point learning-rate sweep, drop_last mini-batches. " + _TRAIN_NOTE
+               + " Dead units: |f′(z)| ≤ 1e-3 on every training sample.",
+               _train.plot_sweeps, needs="claims"),
     Experiment("deep-training", "Deep networks: SELU vs ReLU with and without BatchNorm",
-               "Deep narrow MLPs (width 64) on digits, Adam lr 1e-3: SELU with LeCun init and "
-               "no normalisation, ReLU with He init, ReLU + BatchNorm, and SELU with He init.",
-               _train.run_deep, _train.plot_deep),
+               "10 hidden layers of 32 on digits: SELU (LeCun init, no normalisation), ReLU "
+               "(He), ReLU + BatchNorm (He, batch statistics over full batches of 64: "
+               "drop_last), SELU with He init; 5-point learning-rate sweep. " + _TRAIN_NOTE,
+               _train.plot_sweeps, needs="claims"),
     Experiment("celu-alpha", "CELU alpha sweep",
-               "CELU with alpha in {0.1, 0.5, 1, 2, 4}, same MLP and data (digits).",
-               _train.run_celu_alpha, _train.plot_sweep),
+               "CELU with alpha in {0.1, 0.3, 1, 3, 10}, each alpha with its own learning-rate "
+               "sweep, digits and breast cancer. " + _TRAIN_NOTE, _train.plot_sweeps,
+               needs="claims"),
     Experiment("gelu-variants", "GELU exact vs approximations in training",
-               "Exact GELU, tanh approximation and x·σ(1.702x), same MLP on digits.",
-               _train.run_gelu_variants, _train.plot_sweep),
+               "Exact GELU, tanh approximation and x·σ(1.702x), digits and breast cancer. "
+               + _TRAIN_NOTE, _train.plot_sweeps, needs="claims"),
+    Experiment("overfit", "Overfitting regime: small training sets",
+               "Digits training sets of 50 and 200 samples (stratified subsamples of "
+               "each seed's training part), full-batch Adam for 200 steps (to convergence), "
+               "hidden width 32; ReLU, CELU, SELU, ELU, GELU and leaky ReLU with negative "
+               "slope 0, 0.01, 0.1, 0.3 (slope 0 is ReLU: exact-zero sparsity measured and "
+               "removed). Generalisation gap = train − test accuracy. " + _TRAIN_NOTE,
+               _train.plot_sweeps, needs="claims"),
 )}
 
 
@@ -103,36 +117,100 @@ def resolve(ids: Sequence[str] = ()) -> list[Claim]:
     return [c for c in CLAIMS if c.id in keep]
 
 
-def run(claims: Sequence[Claim], *, quick: bool = False, threads: int = 1,
-        on_start: Callable[[str, int], None] | None = None,
-        on_step: Callable[[], None] | None = None) -> dict[str, Any]:
-    """Run every experiment the claims need; returns ``{"results", "timings", ...}``.
+def needed(claims: Sequence[Claim]) -> list[str]:
+    """Experiment ids the claims need, in :data:`EXPERIMENTS` order."""
+    return [e for e in EXPERIMENTS if any(e in c.experiments for c in claims)]
 
-    ``on_start(experiment_id, index)`` is called before each experiment and
-    ``on_step()`` on the experiment's progress ticks (for a progress bar).
+
+def run(claims: Sequence[Claim], *, quick: bool = False, seeds: int | None = None,
+        seed_start: int | None = None, seed_batch: int | None = None, scale: float = 1.0,
+        scheduler: str | None = None, workers: int = 2, cache: str | Path | None = None,
+        on_done: Callable[[Task, int, int, bool], None] | None = None,
+        threads: int = 1) -> dict[str, Any]:
+    """Run every experiment the claims need; returns ``{"plan", "results", "wall", ...}``.
+
+    ``cache`` is the folder of cached task results (a report's ``.actfn-cache``);
+    ``scheduler`` ``None`` runs here, ``"local"`` on a LocalCluster of ``workers``
+    processes, anything else is a Dask scheduler address. ``threads`` is accepted for
+    compatibility: every task runs single-threaded.
     """
     if threads not in (1, 2):
         raise ValueError(f"threads={threads!r} must be 1 or 2")
-    needed = [e for e in EXPERIMENTS if any(e in c.experiments for c in claims)]
-    results: dict[str, Any] = {}
-    timings: dict[str, float] = {}
-    with _train.torch_threads(threads):
-        for k, eid in enumerate(needed):
-            if on_start:
-                on_start(eid, k)
-            t0 = time.perf_counter()
-            results[eid] = EXPERIMENTS[eid].run(quick=quick, progress=on_step)
-            timings[eid] = time.perf_counter() - t0
-    return {"results": results, "timings": timings, "quick": quick, "threads": threads}
+    exps = needed(claims)
+    check_extras(exps)
+    plan = make_plan(quick=quick, seeds=seeds, seed_start=seed_start, seed_batch=seed_batch,
+                     scale=scale)
+    plan["needed"] = exps
+    tasks = plan_tasks(exps, plan)
+    t0 = time.perf_counter()
+    secs: dict[str, float] = {}
+    res = execute(tasks, cache=Path(cache) if cache is not None else None,
+                  scheduler=scheduler, workers=workers, on_done=on_done, seconds=secs)
+    wall = time.perf_counter() - t0
+    per_exp: dict[str, float] = {}
+    for t in tasks:
+        per_exp[t.experiment] = per_exp.get(t.experiment, 0.0) + secs.get(t.key, 0.0)
+    results = assemble(tasks, res, plan)
+    if "cost" in exps and "cost" not in results:
+        results["cost"] = {"skipped": "quick"}
+    return {"plan": plan, "results": results, "wall": wall, "quick": quick,
+            "task_seconds": per_exp,
+            "scheduler": scheduler or "this process", "workers": workers if scheduler else 1,
+            "tasks": len(tasks)}
 
 
-def judge(claims: Sequence[Claim], results: dict[str, Any]) -> dict[str, Verdict]:
-    """Claim id → verdict (a judge that fails on the data becomes a refusal to judge,
-    reported as an error instead of crashing the whole report)."""
-    return {c.id: c.judge(results) for c in claims}
+def judge(claims: Sequence[Claim], results: Mapping[str, Any], *,
+          quick: bool = False) -> dict[str, Verdict]:
+    """Claim id → verdict (see :func:`._judges.judge_all`)."""
+    return judge_all(claims, results, quick=quick, fdr=registry()["fdr"])[0]
 
 
-_BADGE = {"supported": "✅ supported", "refuted": "❌ refuted", "nuanced": "⚖️ nuanced"}
+def _report_files(claims: Sequence[Claim], figures: bool) -> list[str]:
+    return ["README.md", "results.json", "plan.json",
+            *([f"{e}.png" for e in needed(claims)] if figures else [])]
+
+
+def _plan_id(plan: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: plan[k] for k in ("version", "quick", "seeds", "scale")}
+
+
+def report_dir(out_dir: str | Path, claims: Sequence[Claim] = (), *, figures: bool = True,
+               force: bool = False, plan: Mapping[str, Any] | None = None) -> OwnedDir:
+    """Check ``out_dir`` for a report now (before the experiments run): it must be new,
+    empty or an earlier report (it lists actfn's files in ``.actfn-manifest.json``), or
+    ``force``; the report's own files must not clash with files that are not actfn's; an
+    earlier report of a *different* plan (quick vs full, other seeds or scale, another
+    version of ``claims.toml``) is never replaced. Raises ``OSError`` with one line."""
+    owned = OwnedDir(out_dir, tool=REPORT_TOOL, force=force,
+                     planned=_report_files(claims, figures))
+    old = Path(out_dir) / "plan.json"
+    if plan is not None and old.is_file():
+        try:
+            prev = json.loads(old.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            prev = None
+        if prev is not None and prev != _plan_id(plan):
+            what = "quick" if prev.get("quick") else "full"
+            raise OutputPathError(
+                f"refusing to write into {out_dir}: it holds a {what} report of another plan "
+                f"(version {prev.get('version')}, {len(prev.get('seeds', []))} seeds from "
+                f"{(prev.get('seeds') or ['?'])[0]}, scale {prev.get('scale')}); choose "
+                "another folder with -o")
+    return owned
+
+
+def claim_folder(out_dir: str | Path, claims: Sequence[Claim], plan: Mapping[str, Any], *,
+                 figures: bool = True, force: bool = False) -> Path:
+    """Make ``out_dir`` actfn's before the long work: record the plan in ``plan.json``
+    (under the manifest), so an interrupted run can resume from ``.actfn-cache``."""
+    owned = report_dir(out_dir, claims, figures=figures, force=force, plan=plan)
+    with owned:
+        owned.write_text("plan.json", json.dumps(_plan_id(plan)))
+    return Path(out_dir) / CACHE_DIR
+
+
+_BADGE = {"supported": "✅ supported", "refuted": "❌ refuted", "nuanced": "⚖️ nuanced",
+          "inconclusive": "❔ inconclusive"}
 
 
 def _json_default(o: Any) -> Any:
@@ -143,28 +221,39 @@ def _json_default(o: Any) -> Any:
     return str(o)
 
 
-def _report_files(claims: Sequence[Claim], figures: bool) -> list[str]:
-    needed = [e for e in EXPERIMENTS if any(e in c.experiments for c in claims)]
-    return ["README.md", "results.json", *([f"{e}.png" for e in needed] if figures else [])]
+def _round(o: Any) -> Any:
+    """Floats to 6 significant digits (the report's results file stays small)."""
+    if isinstance(o, float):
+        return float(f"{o:.6g}") if math.isfinite(o) else o
+    if isinstance(o, dict):
+        return {k: _round(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_round(v) for v in o]
+    return o
 
 
-def report_dir(out_dir: str | Path, claims: Sequence[Claim] = (), *, figures: bool = True,
-               force: bool = False) -> OwnedDir:
-    """Check ``out_dir`` for a report now (before the experiments run): it must be new,
-    empty or an earlier report (it lists actfn's files in ``.actfn-manifest.json``), or
-    ``force``; the report's own files must not clash with files that are not actfn's.
-    Raises ``OSError`` with a one-line message; creates nothing."""
-    return OwnedDir(out_dir, tool=REPORT_TOOL, force=force,
-                    planned=_report_files(claims, figures))
+def _rule_text(rule: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k} = {json.dumps(v)}" for k, v in rule.items())
+
+
+def verdict_table(verdicts: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """The README's verdict table: one row per kind, claim ids with their condition."""
+    lines = ["| verdict | claims |", "|---|---|"]
+    for kind in KINDS:
+        items = [cid + (f" ({v['condition']})" if v.get("condition") else "")
+                 for cid, v in verdicts.items() if v["kind"] == kind]
+        if items:  # no empty rows
+            lines.append(f"| {kind} ({len(items)}) | {', '.join(items)} |")
+    return lines
 
 
 def write_report(claims: Sequence[Claim], outcome: dict[str, Any], out_dir: str | Path,
                  *, figures: bool = True, force: bool = False) -> Path:
-    """Write ``README.md`` (the report), ``results.json`` and one PNG per experiment into
-    ``out_dir``, a folder checked by :func:`report_dir`. Every file is written
-    atomically; files of an earlier report that are not written again are removed, and
-    nothing else in the folder is touched. Returns the report's path."""
-    owned = report_dir(out_dir, claims, figures=figures, force=force)
+    """Write ``README.md`` (the report), ``results.json``, ``plan.json`` and one PNG per
+    experiment into ``out_dir`` (checked by :func:`report_dir`); every file atomically,
+    files of an earlier report that are not written again are removed, nothing else in
+    the folder is touched. Returns the report's path."""
+    owned = report_dir(out_dir, claims, figures=figures, force=force, plan=outcome["plan"])
     with owned:
         return _write_report(claims, outcome, Path(out_dir), owned, figures=figures)
 
@@ -172,24 +261,40 @@ def write_report(claims: Sequence[Claim], outcome: dict[str, Any], out_dir: str 
 def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
                   owned: OwnedDir, *, figures: bool) -> Path:
     results = outcome["results"]
-    verdicts = judge(claims, results)
+    plan = outcome["plan"]
+    reg = registry()
+    verdicts, level = judge_all(claims, results, quick=outcome["quick"], fdr=reg["fdr"])
     figs: dict[str, str] = {}
     if figures:
         for eid, data in results.items():
+            if data.get("skipped"):
+                continue
             name = f"{eid}.png"
             EXPERIMENTS[eid].plot(data, owned.path(name))
             figs[eid] = name
+    seeds = plan["seeds"]
+    mode = "quick (reduced sizes; statistical and cost claims not decided)" if outcome[
+        "quick"] else "full"
+    where = ("in this process" if outcome["scheduler"] == "this process" else
+             f"on Dask ({outcome['scheduler']}, {outcome['workers']} workers)")
     lines = ["# Claims audit", ""]
     lines += [
         "Every claim that the seed tutorials make about activation functions, tested by an "
-        "experiment and given a verdict: **supported**, **refuted**, or **nuanced** (true "
-        "only under the stated condition). Numbers are means ± 95 % confidence half-widths "
-        "over seeds unless stated otherwise. Regenerate with "
-        f"`actfn claims run{' --quick' if outcome['quick'] else ''} -o {out.name}`.",
+        "experiment pre-registered in `claims.toml` (statement, experiment, metric, decision "
+        "rule with its margins, seeds) and given a verdict: **supported**, **refuted** (by "
+        "an equivalence test within the declared margin or a significant opposite effect), "
+        "**nuanced** (holds under the condition stated, which the data show) or "
+        "**inconclusive** (the intervals straddle the margins). Intervals are 95 %; "
+        "significance is one-sided at the Benjamini–Hochberg threshold over every p-value "
+        f"of this audit (false discovery rate {reg['fdr']:g}: threshold p ≤ {level:.3g}).",
         "",
-        f"Mode: {'quick (reduced sizes)' if outcome['quick'] else 'full'}; threads: "
-        f"{outcome['threads']}; machine: {platform.machine()} / {platform.python_version()}; "
-        f"run time {sum(outcome['timings'].values()):.0f} s.",
+        f"- Pre-registration: `claims.toml` version {plan['version']} (frozen "
+        f"{reg['frozen']}).",
+        f"- Mode: {mode}; seeds {seeds[0]}–{seeds[-1]} ({len(seeds)}); scale {plan['scale']:g}.",
+        f"- Ran {outcome['tasks']} tasks {where}"
+        + f" in {outcome['wall']:.0f} s of wall time (tasks' compute time "
+        f"{sum(outcome.get('task_seconds', {}).values()):.0f} s, cached ones included); "
+        f"machine {platform.machine()}, Python {platform.python_version()}.",
         "",
         "## Verdicts", "",
         "| claim | activations | claim (English) | verdict |",
@@ -198,52 +303,49 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
     for c in claims:
         v = verdicts[c.id]
         cond = f": {v.condition}" if v.condition else ""
+        if v.condition == "quick":
+            cond = " (quick)"
         lines.append(f"| [{c.id}](#{c.id}) | {', '.join(c.activations)} | {c.en} | "
                      f"{_BADGE[v.kind]}{cond} |")
-    counts = {k: sum(v.kind == k for v in verdicts.values()) for k in _BADGE}
+    counts = {k: sum(v.kind == k for v in verdicts.values()) for k in KINDS}
     lines += ["", "Totals: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".", ""]
     lines += ["## Claims", ""]
     for c in claims:
         v = verdicts[c.id]
         lines += [f'<a id="{c.id}"></a>', f"### {c.id}", "",
                   f"- **Claim:** {c.en}", f"- **声明:** {c.zh}",
-                  "- **Made by:** " + ", ".join(f"`{s}` ({SEEDS[s]})" for s in c.seeds),
+                  "- **Made by:** " + ", ".join(f"`{s}` ({reg['sources'][s]})"
+                                                for s in c.seeds),
                   "- **Experiment:** " + "; ".join(
                       f"[{EXPERIMENTS[e].title}](#exp-{e})" for e in c.experiments),
+                  f"- **Pre-registered rule:** `{_rule_text(c.rule)}`",
                   f"- **Evidence:** {v.evidence}",
                   f"- **Verdict:** {_BADGE[v.kind]}"
                   + (f": {v.condition}" if v.condition else ""), ""]
-        for e in c.experiments:
-            if e in figs:
-                lines += [f"![{EXPERIMENTS[e].title}]({figs[e]})", ""]
     lines += ["## Experiments", ""]
-    for eid in results:
+    for eid, data in results.items():
         e = EXPERIMENTS[eid]
-        lines += [f'<a id="exp-{eid}"></a>', f"### {e.title} (`{eid}`)", "", e.method, "",
-                  f"Run time: {outcome['timings'][eid]:.1f} s.", ""]
+        lines += [f'<a id="exp-{eid}"></a>', f"### {e.title} (`{eid}`)", "", e.method, ""]
+        if data.get("skipped"):
+            lines += ["Not run in a quick run.", ""]
+            continue
+        if eid in plan["experiments"]:
+            lines += ["Configuration: `" + json.dumps(plan["experiments"][eid]) + "`", ""]
+        took = outcome.get("task_seconds", {}).get(eid)
+        if took is not None:
+            lines += [f"Compute time: {took:.0f} s.", ""]
         if e.table is not None:
-            lines += [*e.table(results[eid]), ""]
+            lines += [*e.table(data), ""]
         if eid in figs:
             lines += [f"![{e.title}]({figs[eid]})", ""]
-    lines += ["## Notes", "",
-              "- Training uses PyTorch's built-in activation modules; `builtin_max_abs_diff` "
-              "in `results.json` records their largest deviation from actfn's f on [-8, 8]. "
-              "Dead units are classified with actfn's derivatives; depth and gradient "
-              "experiments run entirely on actfn's f and f′ (NumPy).",
-              "- `actfn.torch` layers were not used for training: they evaluate actfn's "
-              "kernels in float64 through a Python autograd.Function, which made the hundreds "
-              "of small training runs here one to two orders of magnitude slower than the "
-              "fused built-ins (same functions, see above).",
-              "- Threads: torch and numba run with the `--threads` setting (default 1). With "
-              "two OpenMP threads on a loaded 2-core machine, small training steps were "
-              "50× slower (spin-waiting); one thread is also what a batch of 64 needs.",
-              "- Every experiment is seeded; rerunning gives the same numbers except the "
-              "timings of the cost experiment.",
-              "- Seeds: " + "; ".join(f"`{k}`: {v}" for k, v in SEEDS.items()) + ".", ""]
-    owned.write_text("results.json", json.dumps(
-        {"quick": outcome["quick"], "timings": outcome["timings"], "results": results,
+    owned.write_text("plan.json", json.dumps(_plan_id(plan)))
+    owned.write_text("results.json", json.dumps(_round(
+        {"version": plan["version"], "quick": outcome["quick"], "plan": plan,
+         "wall": outcome["wall"], "task_seconds": outcome.get("task_seconds", {}),
+         "scheduler": outcome["scheduler"], "bh_threshold": level,
+         "results": results,
          "verdicts": {k: {"kind": v.kind, "evidence": v.evidence, "condition": v.condition}
-                      for k, v in verdicts.items()}},
-        indent=1, default=_json_default, allow_nan=True))
+                      for k, v in verdicts.items()}}),
+        indent=None, default=_json_default, allow_nan=True))
     owned.write_text("README.md", "\n".join(lines))
     return out / "README.md"

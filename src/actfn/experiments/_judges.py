@@ -1,0 +1,741 @@
+"""Judges: small pure functions that turn measurements into a verdict, keyed by rule kind.
+
+Every judge has the signature ``judge(results, rule, level) -> Verdict``: ``results`` maps
+experiment id → data, ``rule`` is the claim's pre-registered rule from ``claims.toml``
+(its margins and arms), ``level`` the significance threshold for one-sided p-values (the
+Benjamini–Hochberg threshold over the whole audit, see :func:`judge_all`). Exact
+computations ignore ``level``. A verdict's ``pvalues`` hold one p-value per tested
+condition (data set, training-set size, learning rate...): the smallest of the tests that
+can decide it (claimed direction, opposite direction, equivalence), so the false-discovery
+family has one member per condition. Judges read nothing else, so they can be unit-tested on
+synthetic data with known answers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ._core import Claim, Verdict
+from ._stats import bh_threshold, km_median, paired, sign_test_censored, trend, wilson
+
+__all__ = ["JUDGES", "STATISTICAL", "judge_all", "combine", "gradient_trend"]
+
+R = Mapping[str, Any]
+Judge = Callable[[R, R, float], Verdict]
+JUDGES: dict[str, Judge] = {}
+#: Rule kinds decided from seeds or timing: a ``--quick`` run leaves them inconclusive.
+STATISTICAL: set[str] = set()
+
+
+def _judge(kind: str, statistical: bool = False) -> Callable[[Judge], Judge]:
+    def deco(fn: Judge) -> Judge:
+        JUDGES[kind] = fn
+        if statistical:
+            STATISTICAL.add(kind)
+        return fn
+
+    return deco
+
+
+def combine(outcomes: Mapping[str, str], ev: str, pvalues: Sequence[float] = ()) -> Verdict:
+    """One verdict from per-condition outcomes (``"claim"``, ``"opposite"``,
+    ``"equivalent"``, ``"open"``; the keys name the conditions, e.g. data sets).
+
+    All hold → supported; none holds and all are decided against → refuted; some hold
+    and some are decided against → nuanced (the condition names where it holds);
+    anything else → inconclusive.
+    """
+    holds = [k for k, o in outcomes.items() if o == "claim"]
+    against = [k for k, o in outcomes.items() if o in ("opposite", "equivalent")]
+    ps = tuple(pvalues)
+    if outcomes and len(holds) == len(outcomes):
+        return Verdict("supported", ev, pvalues=ps)
+    if outcomes and len(against) == len(outcomes):
+        return Verdict("refuted", ev, pvalues=ps)
+    if holds and against:
+        return Verdict("nuanced", ev, f"holds for {', '.join(holds)}; not for "
+                       f"{', '.join(against)}", pvalues=ps)
+    return Verdict("inconclusive", ev, pvalues=ps)
+
+
+# -- exact computations (deterministic) ------------------------------------------------------
+@_judge("selu-constants")
+def j_selu_constants(r: R, rule: R, level: float) -> Verdict:
+    d = r["selu-fixed-point"]
+    row = d["targets"][0]
+    ev = (f"Solving the moment equations for target (0, 1) gives alpha = {d['alpha']:.16g}, "
+          f"scale = {d['scale']:.16g}; differences from the published constants "
+          f"{d['alpha_error']:.1g} and {d['scale_error']:.1g} (rule: ≤ {rule['tol']:g}). "
+          f"Jacobian at the fixed point {np.round(row['jacobian'], 6).tolist()}, spectral "
+          f"radius {row['spectral_radius']:.4f} (rule: < 1).")
+    ok = d["alpha_error"] <= rule["tol"] and d["scale_error"] <= rule["tol"]
+    if ok and row["spectral_radius"] < 1.0:
+        return Verdict("supported", ev)
+    if ok:
+        return Verdict("nuanced", ev, "the constants solve the equations but the fixed point "
+                       "is not attracting")
+    return Verdict("refuted", ev)
+
+
+def _last(run: R, key: str) -> float:
+    return float(np.mean([v[-1] for v in run[key]]))
+
+
+@_judge("self-normalizing")
+def j_self_norm(r: R, rule: R, level: float) -> Verdict:
+    d = r["self-normalization"]
+    mt, vt = rule["mean_tol"], rule["var_tol"]
+    starts = d["starts"]
+    ends = {k: (_last(v, "mean"), _last(v, "var")) for k, v in starts.items()}
+    he = d["runs"]["selu/he"]
+    m2, v2 = _last(he, "mean"), _last(he, "var")
+    ev = (f"After {d['depth']} layers (width {d['width']}, {len(d['seeds'])} seeds), SELU with "
+          "LeCun-normal weights from input moments (mean, variance) "
+          + ", ".join(f"{k} → ({m:.3f}, {v:.3f})" for k, (m, v) in ends.items())
+          + f"; with He-normal weights from (0, 1) → ({m2:.3g}, {v2:.3g}). Rule: |mean| < "
+          f"{mt:g} and |variance − 1| < {vt:g} at the last layer.")
+    good = all(abs(m) < mt and abs(v - 1) < vt for m, v in ends.values())
+    he_good = abs(m2) < mt and abs(v2 - 1) < vt
+    if good and he_good:
+        return Verdict("supported", ev)
+    if good:
+        return Verdict("nuanced", ev, "LeCun init only")
+    return Verdict("refuted", ev)
+
+
+@_judge("selu-init")
+def j_selu_init(r: R, rule: R, level: float) -> Verdict:
+    d = r["self-normalization"]
+    v1, v2 = _last(d["runs"]["selu/lecun"], "var"), _last(d["runs"]["selu/he"], "var")
+    ev = (f"Variance at layer {d['depth']}: {v1:.3f} with LeCun-normal, {v2:.3g} with "
+          f"He-normal init (rule: He drifts by more than ×{rule['drift']:g}, LeCun stays "
+          f"within ×{rule['keep']:g} of 1).")
+    if (abs(math.log(max(v2, 1e-300))) > math.log(rule["drift"])
+            and abs(math.log(v1)) < math.log(rule["keep"])):
+        return Verdict("supported", ev)
+    return Verdict("refuted", ev)
+
+
+@_judge("selu-attractor")
+def j_selu_attractor(r: R, rule: R, level: float) -> Verdict:
+    d = r["selu-fixed-point"]
+    small = [p for p in d["trajectories"] if p[0][1] < 0.5]
+    large = [p for p in d["trajectories"] if p[0][1] > 2.0]
+    up = all(p[1][1] > p[0][1] for p in small)
+    down = all(p[1][1] < p[0][1] for p in large)
+    ev = ("One step of the SELU moment map (omega = 0, tau = 1) takes variance "
+          + ", ".join(f"{p[0][1]:g} → {p[1][1]:.3g}" for p in small + large)
+          + f"; after {len(d['trajectories'][0]) - 1} steps every start is within "
+          f"{d['final_distance']:.1g} of (0, 1) (rule: < {rule['distance']:g}).")
+    if up and down and d["final_distance"] < rule["distance"]:
+        return Verdict("supported", ev)
+    return Verdict("refuted", ev)
+
+
+def gradient_trend(data: R, act: str, init: str, vanish: float = 0.1,
+                   explode: float = 10.0) -> tuple[str, float]:
+    """``("vanishing" | "stable" | "exploding", change)`` of the first-layer gradient:
+    the geometric mean over seeds of its norm at the deepest depth over the shallowest."""
+    norms = np.asarray(data["norm"][f"{act}/{init}"], dtype=float)
+    with np.errstate(all="ignore"):
+        logs = np.log(np.maximum(norms, 1e-300))
+    change = float(np.exp(np.mean(logs[-1]) - np.mean(logs[0])))
+    if change < vanish:
+        return "vanishing", change
+    if change > explode:
+        return "exploding", change
+    return "stable", change
+
+
+@_judge("gradient-trend")
+def j_grad(r: R, rule: R, level: float) -> Verdict:
+    d = r["vanishing-gradients"]
+    act = rule["act"]
+    conv = d["conventional_init"][act]
+    other = "he" if conv == "lecun" else "lecun"
+    t1, c1 = gradient_trend(d, act, conv, rule["vanish"], rule["explode"])
+    t2, c2 = gradient_trend(d, act, other, rule["vanish"], rule["explode"])
+    ev = (f"First-layer gradient norm from depth {d['depths'][0]} to {d['depths'][-1]} "
+          f"changes by ×{c1:.2g} with {conv} init ({t1}) and ×{c2:.2g} with {other} init "
+          f"({t2}); rule: below ×{rule['vanish']:g} vanishing, above ×{rule['explode']:g} "
+          "exploding.")
+    # "stable": neither vanishing nor exploding; "not-vanishing": stable or exploding
+    want = {"stable": {"stable"}, "vanishing": {"vanishing"},
+            "not-vanishing": {"stable", "exploding"}}[rule["claim"]]
+    if t1 in want and t2 in want:
+        return Verdict("supported", ev)
+    if t1 in want or t2 in want:
+        good, bad, tb = (conv, other, t2) if t1 in want else (other, conv, t1)
+        return Verdict("nuanced", ev, f"with {good} init; with {bad} init the first-layer "
+                       f"gradient is {tb}")
+    return Verdict("refuted", ev)
+
+
+@_judge("gelu-vanishing")
+def j_gelu_vanish(r: R, rule: R, level: float) -> Verdict:
+    d = r["vanishing-gradients"]
+    tg, cg = gradient_trend(d, "gelu", "he", rule["vanish"], rule["explode"])
+    ts, cs = gradient_trend(d, "sigmoid", "lecun", rule["vanish"], rule["explode"])
+    ev = (f"Over depths {d['depths'][0]}–{d['depths'][-1]} the first-layer gradient changes by "
+          f"×{cg:.2g} for GELU (He init, {tg}) against ×{cs:.2g} for sigmoid (LeCun init).")
+    if tg == "stable":
+        return Verdict("supported", ev)
+    if cg > cs * 1e3:
+        return Verdict("nuanced", ev, "relative to saturating units such as sigmoid; a plain "
+                       "deep GELU network with He init still loses gradient")
+    return Verdict("refuted", ev)
+
+
+@_judge("tanh-centred-vanishing")
+def j_tanh(r: R, rule: R, level: float) -> Verdict:
+    m = r["zero-centred"]["moments"]["tanh"]
+    d = r["vanishing-gradients"]
+    t1, c1 = gradient_trend(d, "tanh", "lecun", rule["vanish"], rule["explode"])
+    t2, c2 = gradient_trend(d, "tanh", "he", rule["vanish"], rule["explode"])
+    ev = (f"E tanh(X) = {m['mean']:.1g} (X ~ N(0,1)). First-layer gradient change over depth: "
+          f"×{c1:.2g} (LeCun, {t1}), ×{c2:.2g} (He, {t2}).")
+    centred = abs(m["mean"]) < 1e-9
+    if centred and t1 == "vanishing" and t2 == "vanishing":
+        return Verdict("supported", ev)
+    if centred and "vanishing" in (t1, t2):
+        which = "LeCun" if t1 == "vanishing" else "He"
+        return Verdict("nuanced", ev, f"zero-centred yes; vanishing with {which} init only")
+    if centred:
+        return Verdict("nuanced", ev, "zero-centred yes; the gradient does not vanish over "
+                       "the depths tested with either init")
+    return Verdict("refuted", ev)
+
+
+@_judge("relu-range")
+def j_relu_range(r: R, rule: R, level: float) -> Verdict:
+    d = r["vanishing-gradients"]
+    t_he, c_he = gradient_trend(d, "relu", "he", rule["vanish"], rule["explode"])
+    t_le, c_le = gradient_trend(d, "relu", "lecun", rule["vanish"], rule["explode"])
+    ev = (f"ReLU's range [0, ∞) is unbounded above. First-layer gradient change from depth "
+          f"{d['depths'][0]} to {d['depths'][-1]}: ×{c_he:.2g} with He init ({t_he}), "
+          f"×{c_le:.2g} with LeCun init ({t_le}).")
+    if t_he == "stable" and t_le == "stable":
+        return Verdict("supported", ev)
+    if "stable" in (t_he, t_le):
+        return Verdict("nuanced", ev, "only with the matching weight scale, He init")
+    return Verdict("refuted", ev)
+
+
+@_judge("moment-mean")
+def j_moment_mean(r: R, rule: R, level: float) -> Verdict:
+    mo = r["zero-centred"]["moments"]
+    act = rule["act"]
+    m = mo[act]
+    ev = (f"E {act}(X) = {m['mean']:.6f}, Var = {m['var']:.6f} for X ~ N(0, 1) "
+          f"(quadrature error < {max(m['mean_err'], 1e-16):.0e})")
+    if "base" in rule:
+        b = mo[rule["base"]]
+        ev += f"; E {rule['base']}(X) = {b['mean']:.6f}."
+        return Verdict("supported" if abs(m["mean"]) < abs(b["mean"]) else "refuted", ev)
+    ev += f" (rule: |mean| < {rule['tol']:g} is zero-centred)."
+    centred = abs(m["mean"]) < rule["tol"]
+    return Verdict("supported" if centred == rule["centred"] else "refuted", ev)
+
+
+@_judge("sparse")
+def j_sparse(r: R, rule: R, level: float) -> Verdict:
+    mo = r["zero-centred"]["moments"]
+    m = mo[rule["act"]]
+    ev = (f"P({rule['act']}(X) = 0) = {m['p_zero']:.4f} for X ~ N(0, 1); elu, gelu and "
+          "leaky_relu give " + ", ".join(f"{mo[a]['p_zero']:.2g}"
+                                        for a in ("elu", "gelu", "leaky_relu"))
+          + f" (rule: > {rule['p_zero']:g}).")
+    return Verdict("supported" if m["p_zero"] > rule["p_zero"] else "refuted", ev)
+
+
+@_judge("smooth-c1")
+def j_smooth(r: R, rule: R, level: float) -> Verdict:
+    d = r["smoothness"]
+    rows = list(zip(d["alphas"], (j["df"] for j in d[rule["act"]]), strict=True))
+    ev = (f"Jump of {rule['act']}′ at 0: " + ", ".join(f"alpha={a:g}: {j:.3g}" for a, j in rows)
+          + f" (probe ±{d['eps']:g}; rule: < {rule['tol']:g}).")
+    smooth = [a for a, j in rows if j < rule["tol"]]
+    if len(smooth) == len(rows):
+        return Verdict("supported", ev)
+    if smooth:
+        return Verdict("nuanced", ev, "alpha = " + ", ".join(f"{a:g}" for a in smooth)
+                       + " only")
+    return Verdict("refuted", ev)
+
+
+@_judge("celu-vs-relu-smooth")
+def j_celu_vs_relu_smooth(r: R, rule: R, level: float) -> Verdict:
+    d = r["smoothness"]
+    rl = d["relu"]
+    d2 = [j["d2f"] for j in d["celu"]]
+    ev = (f"ReLU itself is continuous at 0 (jump {rl['f']:.1g}); its derivative jumps by "
+          f"{rl['df']:g}. CELU's derivative jump is ≤ {max(j['df'] for j in d['celu']):.1g}, "
+          f"its second derivative jumps by {min(d2):.3g}–{max(d2):.3g} (1/alpha).")
+    if rl["f"] > 1e-6:  # a jump beyond what the ±1e-9 probe itself shows
+        return Verdict("supported", ev)
+    if max(j["df"] for j in d["celu"]) < 1e-6 and min(d2) > 1e-6:
+        return Verdict("nuanced", ev, "read 'discontinuous' as the jump of ReLU's derivative "
+                       "and 'smooth' as C¹: CELU's second derivative still jumps")
+    return Verdict("refuted", ev)
+
+
+@_judge("celu-alpha0")
+def j_celu_alpha0(r: R, rule: R, level: float) -> Verdict:
+    d = r["smoothness"]
+    ev = (f"actfn.get('celu', alpha=0): {d['actfn_alpha0']}. PyTorch: {d['torch_alpha0']}. "
+          f"alpha·(exp(x/alpha) − 1) evaluated in IEEE arithmetic at alpha = 0 gives "
+          f"{d['naive_alpha0']['value']} at x = {d['naive_alpha0']['x']}.")
+    rejected = d["actfn_alpha0"].startswith("ValueError")
+    return Verdict("refuted" if rejected else "nuanced", ev,
+                   "" if rejected else "alpha = 0 is accepted by this build")
+
+
+@_judge("celu-limit")
+def j_celu_limit(r: R, rule: R, level: float) -> Verdict:
+    lim = r["smoothness"]["limit"]
+    ev = (f"sup_x |celu_alpha(x) − relu(x)| equals alpha to relative "
+          f"{lim['max_rel_dev_from_alpha']:.1g} for alpha from {lim['alpha'][0]:g} to "
+          f"{lim['alpha'][-1]:g} (log–log slope {lim['loglog_slope']:.4f}): uniform "
+          f"convergence at rate O(alpha). sup |celu′ − relu′| = "
+          f"{max(lim['sup_abs_diff_df']):.3g} for every alpha.")
+    ok = (abs(lim["loglog_slope"] - 1) < rule["slope_tol"]
+          and lim["max_rel_dev_from_alpha"] < rule["rel_tol"])
+    return Verdict("supported" if ok else "refuted", ev)
+
+
+@_judge("gelu-formula")
+def j_gelu_formula(r: R, rule: R, level: float) -> Verdict:
+    d = r["approximations"]
+    t = d["tanh"]["f"]
+    ev = (f"The tanh formula approximates GELU = x·Φ(x): max |error| = {t['max_abs_error']:.3g} "
+          f"at x = {t['at']:.3f}; bfloat16 spacing at 1 is {d['bfloat16_eps']:.3g}, float32's "
+          f"{d['float32_eps']:.2g}.")
+    if t["max_abs_error"] == 0.0:
+        return Verdict("supported", ev)
+    if t["max_abs_error"] < d["bfloat16_eps"]:
+        return Verdict("nuanced", ev, "as an approximation within bfloat16 resolution; as a "
+                       "definition it is wrong, GELU being x times the normal CDF")
+    return Verdict("refuted", ev)
+
+
+@_judge("gelu-smooth")
+def j_gelu_smooth(r: R, rule: R, level: float) -> Verdict:
+    g = r["smoothness"]["gelu"]
+    ev = (f"GELU has no kinks ({g['kinks']}); |f″| ≤ {g['max_abs_d2f']:.4f} on [-12, 12]; f′ "
+          f"jump at 0: {g['jumps']['df']:.1g}.")
+    return Verdict("supported" if not g["kinks"] else "refuted", ev)
+
+
+@_judge("parameter-count")
+def j_params(r: R, rule: R, level: float) -> Verdict:
+    parts = r["training"]["parts"]
+    counts = {k.split("/")[1]: v["n_params"] for k, v in parts.items()
+              if k.startswith("digits/")}
+    ev = ("Trainable parameters of the digits MLP: "
+          + ", ".join(f"{a} {n}" for a, n in counts.items()) + ".")
+    a, b = counts[rule["arm"]], counts[rule["base"]]
+    return Verdict("supported" if a < b else "refuted", ev)
+
+
+# -- training: paired by seed, each arm at its own best learning rate ----------------------------
+def _best(run: R, config: int = 0) -> int:
+    from ._train import best_lr
+
+    return best_lr(run, config)
+
+
+def _metric(run: R, metric: str, config: int = 0) -> np.ndarray:
+    i = _best(run, config)
+    if metric == "gap":
+        return (np.asarray(run["train_acc"], float)[:, config, i]
+                - np.asarray(run["test_acc"], float)[:, config, i])
+    return np.asarray(run[metric], dtype=float)[:, config, i]
+
+
+def _groups(data: R) -> list[str]:
+    """The conditions of a training experiment (data sets, or training-set sizes)."""
+    return list(dict.fromkeys(p.split("/")[0] for p in data["parts"] if "/" in p))
+
+
+def _lr(data: R, run: R, config: int = 0) -> str:
+    return f"{data['config']['lrs'][_best(run, config)]:g}"
+
+
+@_judge("paired-difference", statistical=True)
+def j_paired(r: R, rule: R, level: float) -> Verdict:
+    exp = "overfit" if rule["metric"] == "gap" else "training"
+    d = r[exp]
+    pct = 100.0
+    outcomes, parts, ps = {}, [], []
+    for g in _groups(d):
+        base = d["parts"][f"{g}/{rule['base']}"]
+        for arm in rule["arms"]:
+            run = d["parts"][f"{g}/{arm}"]
+            diff = _metric(run, rule["metric"]) - _metric(base, rule["metric"])
+            res = paired(diff, margin=rule["margin"], direction=rule["direction"],
+                         resolution=1.0 / run["n_test"])
+            label = f"{arm} on {g}" if len(rule["arms"]) > 1 else g
+            outcomes[label] = res.outcome(level)
+            ps.append(min(res.pvalues))
+            parts.append(f"{label}: {res.fmt(pct, ' pt', 1)} (lr {_lr(d, run)} vs "
+                         f"{_lr(d, base)}; {outcomes[label]})")
+    name = "generalisation gap (train − test accuracy)" if rule["metric"] == "gap" else \
+        "test accuracy"
+    ev = (f"Paired difference in {name}, arm − {rule['base']}, mean [95 % CI] over "
+          f"{len(d['seeds'])} seeds, each at its best learning rate: " + "; ".join(parts)
+          + f". Rule: {rule['direction']} than 0, equivalent within ±"
+          f"{rule['margin'] * pct:g} pt.")
+    return combine(outcomes, ev, ps)
+
+
+@_judge("non-inferior", statistical=True)
+def j_non_inferior(r: R, rule: R, level: float) -> Verdict:
+    d = r["deep-training"]
+    parts = d["parts"]
+    arm = next(p for p in parts if p.startswith(rule["arm"] + "@"))
+    base = next(p for p in parts if p.startswith(rule["base"] + "@"))
+    a, b = parts[arm], parts[base]
+    diff = _metric(a, rule["metric"]) - _metric(b, rule["metric"])
+    m = rule["margin"]
+    shifted = paired(diff + m, margin=m, direction="greater", resolution=1.0 / a["n_test"])
+    plain = paired(diff, margin=m, resolution=1.0 / a["n_test"])
+    accs = ", ".join(f"{k} {np.mean(_metric(v, 'test_acc')):.3f} (lr {_lr(d, v)}, train acc "
+                     f"{np.mean(_metric(v, 'train_acc')):.3f})" for k, v in parts.items())
+    ev = (f"Digits, {d['config']['depth']} hidden layers of {d['config']['width']}, "
+          f"{len(d['seeds'])} seeds, each configuration at its best learning rate; mean test "
+          f"accuracy: {accs}. {arm} − {base}: {plain.fmt(100, ' pt', 1)}. Rule: non-inferior "
+          f"(difference > −{m * 100:g} pt) supports; inferior beyond the margin refutes.")
+    ps = (min(shifted.p_claim, shifted.p_opposite),)
+    if shifted.p_claim <= level:
+        return Verdict("supported", ev, pvalues=ps)
+    if shifted.p_opposite <= level:
+        return Verdict("refuted", ev, pvalues=ps)
+    return Verdict("inconclusive", ev, pvalues=ps)
+
+
+def _faster(d: R, arm: str, base: str, level: float) -> tuple[dict[str, str], list[str],
+                                                               list[float]]:
+    outcomes, parts, ps = {}, [], []
+    for g in _groups(d):
+        a, b = d["parts"][f"{g}/{arm}"], d["parts"][f"{g}/{base}"]
+        ea = _metric(a, "epochs_to_target").astype(int)
+        eb = _metric(b, "epochs_to_target").astype(int)
+        wa, wb, pa, pb = sign_test_censored(ea, eb)
+        horizon = d["config"]["sizes"][g]["epochs"]
+        outcomes[g] = "claim" if pa <= level else "opposite" if pb <= level else "open"
+        ps.append(min(pa, pb))
+        parts.append(f"{g}: median {km_median(ea, horizon):g} vs {km_median(eb, horizon):g} "
+                     f"epochs, {arm} first in {wa} of {wa + wb} informative seeds "
+                     f"({outcomes[g]})")
+    return outcomes, parts, ps
+
+
+@_judge("faster", statistical=True)
+def j_faster(r: R, rule: R, level: float) -> Verdict:
+    d = r["training"]
+    arm, base = rule["arm"], rule["base"]
+    outcomes, parts, ps = _faster(d, arm, base, level)
+    ev = (f"Epochs until the full training loss ≤ the data set's target, {arm} vs {base}, each "
+          f"at its best learning rate, {len(d['seeds'])} paired seeds (Kaplan–Meier medians; "
+          "inf = fewer than half reached it): " + "; ".join(parts)
+          + ". Rule: paired sign test on censored times; refuted only if significantly slower.")
+    v = combine(outcomes, ev, ps)
+    if "control" not in rule or v.kind not in ("supported", "nuanced"):
+        return v
+    c_out, c_parts, c_ps = _faster(d, rule["control"], base, level)
+    ev += (f" Control ({rule['control']}: ReLU shifted to zero mean): " + "; ".join(c_parts)
+           + ".")
+    ps += c_ps
+    if all(o == "claim" for o in c_out.values()):
+        return Verdict(v.kind, ev, v.condition, tuple(ps))
+    return Verdict("nuanced", ev, (v.condition + "; " if v.condition else "")
+                   + f"{arm} is faster, but centring ReLU's output does not make it faster, so "
+                   "zero mean is not shown to be the reason", tuple(ps))
+
+
+@_judge("trend", statistical=True)
+def j_trend(r: R, rule: R, level: float) -> Verdict:
+    d = r["celu-alpha"]
+    alphas = d["config"]["alphas"]
+    x = np.log10(alphas)
+    m = rule["margin"]
+    outcomes, parts, ps = {}, [], []
+    for g, run in d["parts"].items():
+        ys = np.stack([_metric(run, rule["metric"], c) for c in range(len(alphas))], axis=1)
+        up = trend(x, ys, margin=m, resolution=1.0 / run["n_test"])
+        shifted_up = trend(x, ys - m * (x - x.min()) / (x.max() - x.min()), margin=m,
+                           resolution=1.0 / run["n_test"])
+        shifted_dn = trend(x, ys + m * (x - x.min()) / (x.max() - x.min()), margin=m,
+                           resolution=1.0 / run["n_test"])
+        strong = shifted_up.p_claim <= level or shifted_dn.p_opposite <= level
+        outcomes[g] = ("claim" if strong else "equivalent" if up.p_equivalent <= level
+                       else "open")
+        ps.append(min(shifted_up.p_claim, shifted_dn.p_opposite, up.p_equivalent))
+        means = ", ".join(f"{a:g}: {np.mean(ys[:, i]):.3f}" for i, a in enumerate(alphas))
+        parts.append(f"{g}: {means}; fitted change across the sweep {up.fmt(100, ' pt', 1)} "
+                     f"({outcomes[g]})")
+    ev = (f"Test accuracy by CELU alpha (each alpha at its best learning rate, "
+          f"{len(d['seeds'])} seeds): " + "; ".join(parts) + f". Rule: linear trend in log10 "
+          f"alpha over {alphas[0]:g}–{alphas[-1]:g}, paired by seed; 'strongly' = a change "
+          f"beyond ±{m * 100:g} pt across the sweep, equivalence within it refutes.")
+    return combine(outcomes, ev, ps)
+
+
+@_judge("sparsity-trend", statistical=True)
+def j_sparsity_trend(r: R, rule: R, level: float) -> Verdict:
+    d = r["overfit"]
+    slopes = d["config"]["slopes"]
+    m = rule["margin"]
+    outcomes, parts, ps = {}, [], []
+    for g in _groups(d):
+        run = d["parts"][f"{g}/leaky-sweep"]
+        gaps = np.stack([_metric(run, "gap", c) for c in range(len(slopes))], axis=1)
+        sp = [float(np.mean(np.asarray(run["sparsity"], float)[:, c, _best(run, c)]))
+              for c in range(len(slopes))]
+        res = trend(slopes, gaps, margin=m, resolution=1.0 / run["n_test"])
+        outcomes[g] = res.outcome(level)
+        ps.append(min(res.pvalues))
+        parts.append(f"n={g}: exact-zero fraction {', '.join(f'{s:.2f}' for s in sp)}, gap "
+                     + ", ".join(f"{np.mean(gaps[:, i]) * 100:.1f}" for i in range(len(slopes)))
+                     + f" pt; change across the sweep {res.fmt(100, ' pt', 1)} ({outcomes[g]})")
+    ev = (f"Leaky ReLU with negative slope {slopes} (slope 0 = ReLU: the only one with exact "
+          f"zeros), digits training sets of n samples, trained to convergence, each slope at "
+          f"its best learning rate, {len(d['seeds'])} seeds: " + "; ".join(parts)
+          + f". Rule: the gap must grow as sparsity is removed (trend in slope), equivalence "
+          f"within ±{m * 100:g} pt refutes.")
+    return combine(outcomes, ev, ps)
+
+
+@_judge("variants-equivalent", statistical=True)
+def j_variants(r: R, rule: R, level: float) -> Verdict:
+    d = r["gelu-variants"]
+    outcomes, parts, ps = {}, [], []
+    for g in _groups(d):
+        base = d["parts"][f"{g}/{rule['base']}"]
+        for arm in rule["arms"]:
+            run = d["parts"][f"{g}/{arm}"]
+            diff = _metric(run, rule["metric"]) - _metric(base, rule["metric"])
+            res = paired(diff, margin=rule["margin"], resolution=1.0 / run["n_test"])
+            two = min(res.p_claim, res.p_opposite)
+            # the claim (tuning matters) holds where a variant differs significantly
+            o = "claim" if two <= level / 2 else "equivalent" if res.p_equivalent <= level \
+                else "open"
+            outcomes[f"{arm} on {g}"] = o
+            ps.append(min(two, res.p_equivalent))
+            parts.append(f"{arm} − {rule['base']} on {g}: {res.fmt(100, ' pt', 1)} ({o})")
+    ev = ("GELU's only parameter is the choice of formula ('none' or 'tanh'; not a number to "
+          "tune). Test accuracy of the variants, paired by seed at each one's best learning "
+          "rate: " + "; ".join(parts) + f". Rule: equivalent within ±{rule['margin'] * 100:g} "
+          "pt refutes.")
+    return combine(outcomes, ev, ps)
+
+
+def _dead_counts(d: R, arm: str) -> tuple[list[float], list[np.ndarray], int]:
+    """Per learning rate: pooled dead fraction over data sets and seeds, the per-(data set,
+    seed) fractions, and the number of hidden units per model."""
+    cfg = d["config"]
+    units = cfg["width"] * cfg["depth"]
+    runs = [d["parts"][f"{g}/{arm}"] for g in _groups(d)]
+    per_lr = [np.concatenate([np.asarray(run["dead"], float)[:, 0, i] for run in runs])
+              for i in range(len(cfg["lrs"]))]
+    return [float(v.mean()) for v in per_lr], per_lr, units
+
+
+@_judge("no-dead-units", statistical=True)
+def j_no_dead(r: R, rule: R, level: float) -> Verdict:
+    d = r["training"]
+    lrs = d["config"]["lrs"]
+    tol = rule["tol"]
+    _, base, units = _dead_counts(d, rule["base"])
+    parts, ps = [], []
+    none_all, nuanced_at, against = True, [], []
+    for arm in rule["arms"]:
+        _, per, _ = _dead_counts(d, arm)
+        cells = []
+        for i, lr in enumerate(lrs):
+            n = per[i].size * units
+            k = int(round(float(per[i].sum()) * units))
+            lo, hi = wilson(k, n)
+            if hi > tol:
+                none_all = False
+            if lo > tol:
+                res = paired(per[i] - base[i], margin=tol, direction="less",
+                             resolution=1.0 / units)
+                ps.append(res.p_claim)
+                (nuanced_at if res.p_claim <= level else against).append(f"{arm}@{lr:g}")
+            cells.append(f"{lr:g}: {k / n:.3f} [{lo:.3f}, {hi:.3f}] vs relu "
+                         f"{float(base[i].mean()):.3f}")
+        parts.append(f"{arm}: " + ", ".join(cells))
+    ev = (f"Fraction of hidden units with |f′(z)| ≤ 1e-3 on every training sample, pooled over "
+          f"data sets and {len(d['seeds'])} seeds, by Adam learning rate (Wilson 95 % CI): "
+          + "; ".join(parts) + f". Rule: none = upper bound ≤ {tol:g} at every learning rate.")
+    if none_all:
+        return Verdict("supported", ev, pvalues=tuple(ps))
+    if against:
+        return Verdict("refuted", ev + " Where units die, not significantly fewer than ReLU's.",
+                       pvalues=tuple(ps))
+    if nuanced_at:
+        return Verdict("nuanced", ev, "fewer dead units than ReLU, not none: units die at "
+                       + ", ".join(nuanced_at), pvalues=tuple(ps))
+    return Verdict("inconclusive", ev, pvalues=tuple(ps))
+
+
+@_judge("dead-units-occur", statistical=True)
+def j_dead_occur(r: R, rule: R, level: float) -> Verdict:
+    d = r["training"]
+    lrs = d["config"]["lrs"]
+    _, per, units = _dead_counts(d, rule["arm"])
+    tol = rule["tol"]
+    holds, absent, cells = [], [], []
+    for i, lr in enumerate(lrs):
+        n = per[i].size * units
+        k = int(round(float(per[i].sum()) * units))
+        lo, hi = wilson(k, n)
+        cells.append(f"{lr:g}: {k / n:.3f} [{lo:.3f}, {hi:.3f}]")
+        if lo > tol:
+            holds.append(lr)
+        elif hi < tol:
+            absent.append(lr)
+    ev = (f"Fraction of {rule['arm']} hidden units that output 0 with zero gradient on every "
+          f"training sample, pooled over data sets and {len(d['seeds'])} seeds, by Adam "
+          f"learning rate (Wilson 95 % CI): " + ", ".join(cells)
+          + f". Rule: units die where the lower bound exceeds {tol:g}.")
+    if len(holds) == len(lrs):
+        return Verdict("supported", ev)
+    if holds and len(holds) + len(absent) == len(lrs):
+        return Verdict("nuanced", ev, f"at learning rates ≥ {min(holds):g}" if all(
+            lr >= min(holds) for lr in holds) and all(lr < min(holds) for lr in absent)
+            else "at learning rates " + ", ".join(f"{x:g}" for x in holds))
+    if len(absent) == len(lrs):
+        return Verdict("refuted", ev)
+    if holds:
+        return Verdict("nuanced", ev, "at learning rates " + ", ".join(f"{x:g}" for x in holds))
+    return Verdict("inconclusive", ev)
+
+
+@_judge("failure-rate", statistical=True)
+def j_failure(r: R, rule: R, level: float) -> Verdict:
+    d = r["training"]
+    lrs = d["config"]["lrs"]
+    cells, rates = [], {}
+    arms = list(dict.fromkeys(p.split("/")[1] for p in d["parts"]))
+    for arm in arms:
+        runs = [d["parts"][f"{g}/{arm}"] for g in _groups(d)]
+        fails = [np.concatenate([np.asarray(run["final_loss"], float)[:, 0, i] for run in runs])
+                 for i in range(len(lrs))]
+        rates[arm] = [(int((f > rule["loss"]).sum()), f.size) for f in fails]
+    big = len(lrs) - 1
+    for i, lr in enumerate(lrs):
+        k, n = rates[rule["arm"]][i]
+        lo, hi = wilson(k, n)
+        cells.append(f"{lr:g}: {k}/{n} [{lo:.2f}, {hi:.2f}]")
+    others = ", ".join(f"{a} {rates[a][big][0]}/{rates[a][big][1]}" for a in arms
+                       if a != rule["arm"])
+    ev = (f"Runs of {rule['arm']} whose final training loss exceeds {rule['loss']:g}, pooled "
+          f"over data sets and {len(d['seeds'])} seeds, by Adam learning rate (Wilson 95 % CI):"
+          f" " + ", ".join(cells) + f". At lr {lrs[big]:g} the others: {others}.")
+    k, n = rates[rule["arm"]][big]
+    lo, hi = wilson(k, n)
+    if lo > rule["rate"]:
+        return Verdict("supported", ev)
+    if all(wilson(*rates[rule["arm"]][i])[1] < rule["rate"] for i in range(len(lrs))):
+        return Verdict("refuted", ev)
+    return Verdict("inconclusive", ev)
+
+
+# -- cost: instruction counts decide, fresh-process timing checks ------------------------------
+def _cost_ratio(c: R, k: str) -> tuple[float, list[float] | None]:
+    return c["instruction_ratio"][k]["fdf"], c["timing"].get(k, {}).get("fdf")
+
+
+def _cost_intro(c: R) -> str:
+    return (f"actfn NumPy float64 f + f′ per element relative to ReLU, on {c['hardware']} "
+            f"(instructions from callgrind; time over {c['config']['processes']} fresh "
+            "processes, 95 % CI): ")
+
+
+@_judge("cost-ratio", statistical=True)
+def j_cost_ratio(r: R, rule: R, level: float) -> Verdict:
+    c = r["cost"]
+    if "instruction_ratio" not in c:
+        return Verdict("inconclusive", "No instruction counts: "
+                       + str(c.get("instructions", {}).get("error", "not measured")) + ".")
+    m = rule["margin"]
+    cells, outcomes, clash = [], {}, []
+    for k in rule["kernels"]:
+        ri, t = _cost_ratio(c, k)
+        cells.append(f"{k} ×{ri:.2f} instructions" + (f", ×{t[0]:.2f} [{t[1]:.2f}, {t[2]:.2f}] "
+                                                      "time" if t else ""))
+        if ri > 1 + m:
+            o = "claim" if rule["direction"] == "greater" else "opposite"
+        elif ri < 1 - m:
+            o = "claim" if rule["direction"] == "less" else "opposite"
+        else:
+            o = "equivalent"
+        if t and ((ri > 1 + m and t[2] < 1.0) or (ri < 1 - m and t[1] > 1.0)):
+            clash.append(k)
+        outcomes[k] = o
+    ev = (_cost_intro(c) + "; ".join(cells) + f". Rule: within ±{m:.0%} of ReLU = same cost "
+          f"(refutes); the claim needs {'more' if rule['direction'] == 'greater' else 'less'}.")
+    v = combine(outcomes, ev)
+    if clash:
+        return Verdict("nuanced", ev, "by instruction count; measured time on this machine "
+                       "disagrees for " + ", ".join(clash))
+    return v
+
+
+@_judge("cost-cheapest", statistical=True)
+def j_cost_cheapest(r: R, rule: R, level: float) -> Verdict:
+    c = r["cost"]
+    if "instruction_ratio" not in c:
+        return Verdict("inconclusive", "No instruction counts: "
+                       + str(c.get("instructions", {}).get("error", "not measured")) + ".")
+    ratio = {k: v["fdf"] for k, v in c["instruction_ratio"].items()}
+    k0 = rule["kernel"]
+    cheapest = min(ratio, key=lambda k: ratio[k])
+    ev = (_cost_intro(c) + ", ".join(f"{k} ×{v:.2f}" for k, v in sorted(
+        ratio.items(), key=lambda kv: kv[1])) + f". Rule: within {rule['margin']:.0%} of the "
+          f"cheapest kernel ({cheapest}) and cheaper than every unit with exp, erf or tanh "
+          f"({', '.join(rule['heavy'])}).")
+    within = ratio[k0] <= (1 + rule["margin"]) * ratio[cheapest]
+    below = all(ratio[k0] * (1 + rule["margin"]) < ratio[h] for h in rule["heavy"])
+    if within and below:
+        return Verdict("supported", ev)
+    if below:
+        return Verdict("nuanced", ev, "cheaper than the exponential and Gaussian units, not "
+                       "the cheapest")
+    return Verdict("refuted", ev)
+
+
+# -- all claims -----------------------------------------------------------------------------------
+def judge_all(claims: Sequence[Claim], results: R, *, quick: bool = False,
+              fdr: float = 0.05) -> tuple[dict[str, Verdict], float]:
+    """Verdicts for ``claims`` and the Benjamini–Hochberg threshold used.
+
+    Pass 1 judges at level ``fdr`` to collect every p-value; the BH threshold over all of
+    them at false discovery rate ``fdr`` is then the level of pass 2 (judges are pure, so
+    judging twice is safe). In a quick run, statistical claims are not decided: their
+    verdict is ``inconclusive`` with condition ``"quick"`` and the numbers as evidence.
+    """
+    def one(c: Claim, level: float) -> Verdict:
+        missing = [e for e in c.experiments if e not in results or results[e].get("skipped")]
+        if missing:
+            return Verdict("inconclusive", f"Not measured in this run: {', '.join(missing)}.",
+                           "quick" if quick else "")
+        return JUDGES[c.rule["kind"]](results, c.rule, level)
+
+    first = {c.id: one(c, fdr) for c in claims}
+    ps = [p for c in claims if not (quick and c.statistical) for p in first[c.id].pvalues]
+    level = bh_threshold(ps, fdr) if ps else fdr
+    out = {}
+    for c in claims:
+        v = one(c, level)
+        if quick and c.statistical:
+            v = Verdict("inconclusive", v.evidence, "quick", v.pvalues)
+        out[c.id] = v
+    return out, level
+

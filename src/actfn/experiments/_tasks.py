@@ -1,0 +1,277 @@
+"""The audit as independent tasks: planning, a result cache keyed by task, and execution
+in this process or on a Dask distributed cluster.
+
+A task is one part of one experiment (a data set × activation, a configuration, a
+training-set size ...) for one batch of seeds; the learning-rate sweep and each seed's
+split run inside it, batched. Its key names the experiment, part and seeds and ends with
+a hash of everything that determines its result (plan version, sizes, seeds), so a
+cached result is reused only by an identical task. Results are cached as JSON files in
+``<report>/.actfn-cache/`` as they arrive: an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Task", "plan_tasks", "run_task", "timed_task", "execute", "assemble", "ANALYTIC",
+           "CACHE_DIR", "MissingExtra", "needs_torch"]
+
+#: Experiments computed exactly (NumPy/SciPy): one task each.
+ANALYTIC = ("selu-fixed-point", "self-normalization", "vanishing-gradients", "zero-centred",
+            "smoothness", "approximations")
+#: Folder of cached task results inside a report folder.
+CACHE_DIR = ".actfn-cache"
+
+
+class MissingExtra(RuntimeError):
+    """An experiment needs packages that are not installed (message names the extra)."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work; ``config`` is the experiment's JSON-able configuration."""
+
+    experiment: str
+    part: str
+    seeds: tuple[int, ...]
+    config: Mapping[str, Any]
+    version: int = 0
+
+    @property
+    def key(self) -> str:
+        """``experiment/part/seeds/hash``: stable across processes and machines."""
+        blob = json.dumps({"v": self.version, "e": self.experiment, "p": self.part,
+                           "s": list(self.seeds), "c": self.config}, sort_keys=True)
+        h = hashlib.sha256(blob.encode()).hexdigest()[:16]
+        s = f"s{self.seeds[0]}-{self.seeds[-1]}" if self.seeds else "exact"
+        return f"{self.experiment}/{self.part or 'all'}/{s}/{h}"
+
+    @property
+    def filename(self) -> str:
+        return self.key.replace("/", "__").replace("@", "-").replace("+", "-") + ".json"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"experiment": self.experiment, "part": self.part, "seeds": list(self.seeds),
+                "config": dict(self.config), "version": self.version}
+
+
+def needs_torch(experiments: Iterable[str]) -> list[str]:
+    """The experiments among ``experiments`` that train networks (PyTorch, scikit-learn)."""
+    from ._train import TRAIN_EXPERIMENTS
+
+    return [e for e in experiments if e in TRAIN_EXPERIMENTS]
+
+
+def check_extras(experiments: Iterable[str]) -> None:
+    """Raise :class:`MissingExtra` when a training experiment lacks its packages."""
+    import importlib.util
+
+    need = needs_torch(experiments)
+    if not need:
+        return
+    def has(mod: str) -> bool:
+        try:
+            return importlib.util.find_spec(mod) is not None
+        except (ImportError, ValueError):  # a module blocked in sys.modules
+            return False
+
+    missing = [m for m in ("torch", "sklearn", "statsmodels") if not has(m)]
+    if missing:
+        raise MissingExtra(
+            f"{', '.join(need)} need{'s' if len(need) == 1 else ''} {', '.join(missing)}: "
+            "install the claims extra (pip install 'actfn[claims]') or pick claims that "
+            "need only NumPy/SciPy")
+
+
+def plan_tasks(experiments: Sequence[str], plan: Mapping[str, Any]) -> list[Task]:
+    """Every task of ``experiments`` under ``plan`` (see :func:`._claims.plan`)."""
+    from ._train import PARTS, TRAIN_EXPERIMENTS
+
+    seeds = list(plan["seeds"])
+    b = plan["seed_batch"]
+    batches = [tuple(seeds[i:i + b]) for i in range(0, len(seeds), b)]
+    out: list[Task] = []
+    v = plan["version"]
+    for e in experiments:
+        cfg = plan["experiments"].get(e, {})
+        if e in ANALYTIC:
+            # exact computations run at full size even in a quick run (seconds), so
+            # their verdicts never differ between quick and full
+            out.append(Task(e, "", (), {"quick": False}, v))
+        elif e == "cost":
+            if not cfg.get("skip"):
+                out += [Task(e, p, (), cfg, v) for p in ("instructions", "timing")]
+        elif e in TRAIN_EXPERIMENTS:
+            out += [Task(e, p, s, cfg, v) for p in PARTS(e, cfg) for s in batches]
+        else:  # pragma: no cover
+            raise KeyError(e)
+    return out
+
+
+def run_task(task: Mapping[str, Any]) -> dict[str, Any]:
+    """Compute one task (a :meth:`Task.as_dict`); pure apart from its own randomness,
+    which is seeded. Importable at top level, so Dask workers can run it."""
+    try:  # one BLAS thread: a task is one core's work (many BLAS threads thrash a shared box)
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        limits: Any = contextlib.nullcontext()
+    else:
+        limits = threadpool_limits(1)
+    with limits:
+        return _run_task(task)
+
+
+def timed_task(task: Mapping[str, Any]) -> tuple[dict[str, Any], float]:
+    """``(run_task(task), seconds it took)`` (the seconds are cached with the result)."""
+    import time
+
+    t0 = time.perf_counter()
+    res = run_task(task)
+    return res, time.perf_counter() - t0
+
+
+def _run_task(task: Mapping[str, Any]) -> dict[str, Any]:
+    e, part, cfg = task["experiment"], task["part"], task["config"]
+    if e in ANALYTIC:
+        from ._report import ANALYTIC_RUN
+
+        return ANALYTIC_RUN[e](quick=cfg["quick"])
+    if e == "cost":
+        from ._cost import run_part
+
+        return run_part(part, cfg)
+    from ._train import run_part as train_part
+
+    return train_part(e, part, task["seeds"], cfg)
+
+
+def _cache_path(cache: Path | None, t: Task) -> Path | None:
+    return None if cache is None else cache / t.filename
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, float) and not math.isfinite(o):
+        return str(o)
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    return str(o)
+
+
+def load_cached(cache: Path | None, t: Task) -> tuple[dict[str, Any], float] | None:
+    """``(result, seconds)`` of ``t`` from the cache, or None (absent or another task's)."""
+    path = _cache_path(cache, t)
+    if path is None or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("key") != t.key:
+        return None
+    return data["result"], float(data.get("seconds", 0.0))
+
+
+def store(cache: Path | None, t: Task, result: Mapping[str, Any], seconds: float = 0.0) -> None:
+    from ._core import atomic_write_text
+
+    path = _cache_path(cache, t)
+    if path is not None:
+        atomic_write_text(path, json.dumps({"key": t.key, "seconds": seconds, "result": result},
+                                           default=_json_default))
+
+
+@contextlib.contextmanager
+def _client(scheduler: str, workers: int) -> Any:
+    """A Dask client: ``local`` starts a LocalCluster of ``workers`` single-threaded
+    processes; anything else is a scheduler address (``tcp://host:8786``)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise MissingExtra("--scheduler needs dask.distributed: pip install "
+                           "'actfn[claims]'") from None
+    if scheduler == "local":
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          dashboard_address=None, silence_logs=40) as cluster, \
+                Client(cluster) as client:
+            yield client
+    else:
+        with Client(scheduler, timeout="20s") as client:
+            yield client
+
+
+def execute(tasks: Sequence[Task], *, cache: Path | None = None, scheduler: str | None = None,
+            workers: int = 2,
+            on_done: Callable[[Task, int, int, bool], None] | None = None,
+            seconds: dict[str, float] | None = None) -> dict[str, dict[str, Any]]:
+    """Results of ``tasks`` by key: cached ones are read, the rest computed here in order
+    (``scheduler=None``) or on a Dask cluster, and cached as they finish.
+    ``on_done(task, done, total, cached)`` reports progress; ``seconds`` (if given) is
+    filled with each task's compute time, cached ones included."""
+    results: dict[str, dict[str, Any]] = {}
+    secs = seconds if seconds is not None else {}
+    pending: list[Task] = []
+    done = 0
+    for t in tasks:
+        hit = load_cached(cache, t)
+        if hit is not None:
+            results[t.key], secs[t.key] = hit
+            done += 1
+            if on_done:
+                on_done(t, done, len(tasks), True)
+        else:
+            pending.append(t)
+    if not pending:
+        return results
+
+    def finish(t: Task, res: dict[str, Any], took: float) -> None:
+        nonlocal done
+        store(cache, t, res, took)
+        results[t.key], secs[t.key] = res, took
+        done += 1
+        if on_done:
+            on_done(t, done, len(tasks), False)
+
+    if scheduler is None:
+        for t in pending:
+            finish(t, *timed_task(t.as_dict()))
+        return results
+    from distributed import as_completed
+
+    with _client(scheduler, workers) as client:
+        futures = {client.submit(timed_task, t.as_dict(), key=t.key.replace("/", "|"),
+                                 pure=False): t for t in pending}
+        for fut in as_completed(futures):
+            finish(futures[fut], *fut.result())
+    return results
+
+
+def assemble(tasks: Sequence[Task], results: Mapping[str, Mapping[str, Any]],
+             plan: Mapping[str, Any]) -> dict[str, Any]:
+    """Experiment id → data, merging the tasks of each experiment."""
+    from . import _cost, _train
+
+    by_exp: dict[str, list[Task]] = {}
+    for t in tasks:
+        by_exp.setdefault(t.experiment, []).append(t)
+    out: dict[str, Any] = {}
+    for e, ts in by_exp.items():
+        if e in ANALYTIC:
+            out[e] = results[ts[0].key]
+        elif e == "cost":
+            out[e] = _cost.merge(ts[0].config, {t.part: results[t.key] for t in ts})
+        else:
+            pieces: dict[str, list[tuple[Sequence[int], dict[str, Any]]]] = {}
+            for t in ts:
+                pieces.setdefault(t.part, []).append((t.seeds, dict(results[t.key])))
+            out[e] = _train.merge(e, ts[0].config, pieces)
+    for e, cfg in plan["experiments"].items():
+        if e == "cost" and cfg.get("skip") and e not in out and "cost" in plan.get("needed", ()):
+            out[e] = {"skipped": "quick"}
+    return out
