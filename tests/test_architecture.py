@@ -39,10 +39,6 @@ PRIVATE_USE_ALLOWED = frozenset({
     # _activation, torch.py and jax.py are being rewritten on one shared adapter in
     # parallel (issue 16 item 4): trim at merge
     ("actfn._activation", "actfn._backend", "_numpy_input"),
-    # old names that _cli_claims (rewritten in parallel by issue 15) still imports from the
-    # shim actfn._cli_atlas; both go away when _cli_claims moves into actfn.cli
-    ("actfn._cli_claims", "actfn._cli_atlas", "_console"),
-    ("actfn._cli_claims", "actfn._cli_atlas", "_labels"),
 })
 
 

@@ -110,7 +110,7 @@ def test_foreign_folder_is_refused(tmp_path) -> None:
 def test_quick_and_full_default_to_different_folders() -> None:
     import inspect
 
-    from actfn import _cli_claims
+    from actfn.cli import claims as _cli_claims
 
     src = inspect.getsource(_cli_claims)
     assert '"claims-report-quick" if quick else "claims-report"' in src

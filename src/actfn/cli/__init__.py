@@ -3,7 +3,7 @@
 Each command group is a module of this package that adds its sub-commands to the app
 through its ``register(app)``, in the order of :data:`AREAS`: :mod:`.catalog` (list,
 show, eval), :mod:`.plot` (plot, compare), :mod:`.atlas`, ``claims``
-(:mod:`actfn._cli_claims`), :mod:`.bench` and :mod:`.explore`. The modules only parse
+(:mod:`.claims`), :mod:`.bench` and :mod:`.explore`. The modules only parse
 arguments and print; the work is done by the library (:mod:`actfn.bench`,
 :mod:`actfn.plot`, :mod:`actfn.atlas`, :mod:`actfn.explore`).
 
@@ -55,8 +55,7 @@ def _options(
 
 
 #: The command-group modules, in the order their commands appear in ``actfn --help``.
-#: ``actfn._cli_claims`` moves into this package when the claims rewrite lands.
-AREAS = ("actfn.cli.catalog", "actfn.cli.plot", "actfn.cli.atlas", "actfn._cli_claims",
+AREAS = ("actfn.cli.catalog", "actfn.cli.plot", "actfn.cli.atlas", "actfn.cli.claims",
          "actfn.cli.bench", "actfn.cli.explore")
 
 __all__ = ["app", "main", "AREAS", "CLIError", "fail", "guarded"]

@@ -423,7 +423,7 @@ def _network(spec: Spec, act: Any, depth: int, width: int, batch: int, seed: int
 
 
 # -- /api/info -----------------------------------------------------------------------------------
-_VERDICT_ROW = re.compile(r"^\| (supported|refuted|nuanced) \(\d+\) \| (.*) \|\s*$")
+_VERDICT_ROW = re.compile(r"^\| (supported|refuted|nuanced|inconclusive) \(\d+\) \| (.*) \|\s*$")
 
 
 def readme_verdicts(readme: Path | None = None) -> dict[str, dict[str, str]]:

@@ -25,6 +25,7 @@ const T = {
     sparse: "sparse", name: "name", default: "default", valid: "valid range", meaning: "meaning",
     framework: "framework", call: "function", layer_: "layer / module", map: "parameters",
     notes: "notes", supported: "supported", refuted: "refuted", nuanced: "nuanced",
+    inconclusive: "inconclusive",
     unknown: "not run here", fromreadme: "verdict of the full run, from the README",
     fromreport: "from the claims report", experiment: "experiment",
     notrun: "Run `actfn claims run -o DIR` and start with `actfn explore --claims DIR` to see " +
@@ -50,7 +51,8 @@ const T = {
     monotone: "单调", smooth: "光滑性", zc: "以 0 为中心", sat: "饱和", sn: "自归一化",
     sparse: "稀疏", name: "名称", default: "默认值", valid: "有效范围", meaning: "含义",
     framework: "框架", call: "函数", layer_: "层 / 模块", map: "参数对应", notes: "说明",
-    supported: "成立", refuted: "不成立", nuanced: "有条件成立", unknown: "此处未运行",
+    supported: "成立", refuted: "不成立", nuanced: "有条件成立", inconclusive: "尚无定论",
+    unknown: "此处未运行",
     fromreadme: "完整运行的结论(取自 README)", fromreport: "取自说法审查报告",
     experiment: "实验",
     notrun: "运行 `actfn claims run -o DIR`,再用 `actfn explore --claims DIR` 启动,即可看到证据和图。",

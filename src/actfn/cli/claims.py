@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._cli_common import fail, guarded
+from ._common import fail, guarded
 
 __all__ = ["register"]
 
@@ -37,15 +37,15 @@ def register(app: typer.Typer) -> None:
             return
         from rich.table import Table
 
-        from ._cli_atlas import _console, _labels, terminal_width
-        from .experiments import claims
+        from ..experiments import claims
+        from ._terminal import console, labels, terminal_width
 
         if chinese is not None:
             typer.echo("actfn: warning: --zh/--no-zh is deprecated; use --lang zh or --lang en",
                        err=True)
             lang = "zh" if chinese else "en"
-        _labels(lang)  # refuses an unknown language
-        from ._i18n import zh_punctuation
+        labels(lang)  # refuses an unknown language
+        from .._i18n import zh_punctuation
 
         items = claims()
         zh = lang == "zh"
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
                 table.add_row(f"{c.id}\n{acts}", f"{text}\n[dim]{where}[/dim]")
             else:
                 table.add_row(c.id, acts, text, "\n".join(c.seeds), ", ".join(c.experiments))
-        _console().print(table)
+        console().print(table)
 
     @claims_app.command("run")
     @guarded
@@ -128,8 +128,8 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from . import experiments as ex
-        from .experiments import _claims, _report, _tasks
+        from .. import experiments as ex
+        from ..experiments import _claims, _report, _tasks
 
         if threads not in (1, 2):
             fail(f"--threads={threads} must be 1 or 2")
@@ -163,7 +163,7 @@ def register(app: typer.Typer) -> None:
             report = ex.write_report(selected, outcome, out, figures=figures, force=force)
             bar.update(task, description="done")
         verdicts = ex.judge(selected, outcome["results"], quick=quick)
-        from .experiments._core import KINDS
+        from ..experiments._core import KINDS
 
         counts = {k: sum(v.kind == k for v in verdicts.values()) for k in KINDS}
         typer.echo(f"{len(selected)} claims: " + ", ".join(f"{n} {k}" for k, n in counts.items())
