@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Split", "splits", "train_batched", "ACTIVATIONS", "INIT", "CENTRED_RELU_SHIFT"]
+__all__ = ["Split", "splits", "train_batched", "activation_fn", "ACTIVATIONS", "INIT",
+           "CENTRED_RELU_SHIFT"]
 
 #: E relu(Z) for Z ~ N(0, 1) = 1/sqrt(2π): the shift of the mean-centred ReLU control.
 CENTRED_RELU_SHIFT = 1.0 / math.sqrt(2.0 * math.pi)
@@ -37,7 +38,7 @@ CENTRED_RELU_SHIFT = 1.0 / math.sqrt(2.0 * math.pi)
 INIT = {"sigmoid": "glorot", "tanh": "glorot", "selu": "lecun"}
 
 
-def _act(name: str, p: Any) -> Any:
+def activation_fn(name: str, p: Any) -> Any:
     """Elementwise activation for a batched tensor; ``p`` is the per-model parameter
     (shape (M, 1, 1)) or None."""
     import torch
@@ -208,7 +209,7 @@ def train_batched(
         params += gammas + betas
     shared = (float(configs[0]) if configs is not None and len(set(configs)) == 1
               and act in ("celu", "leaky_relu") else None)
-    fs = [_act(act, shared if shared is not None else p[i] if isinstance(p, list) else p)
+    fs = [activation_fn(act, shared if shared is not None else p[i] if isinstance(p, list) else p)
           for i in range(depth)]
     lr = torch.tensor(np.tile(np.asarray(lrs, dtype=np.float32), S * C))
     m1 = [torch.zeros_like(q) for q in params]

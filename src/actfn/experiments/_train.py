@@ -64,7 +64,7 @@ def builtin_max_abs_diff(name: str, **params: Any) -> float:
 
     import actfn
 
-    from ._batched import _act
+    from ._batched import activation_fn
 
     x = np.linspace(-8.0, 8.0, 4001)
     if name == "gelu_tanh":
@@ -79,7 +79,7 @@ def builtin_max_abs_diff(name: str, **params: Any) -> float:
                                                                    "leaky_relu" else 0.25)),
                          dtype=torch.float64)
     with torch.no_grad():
-        theirs = _act(name, p)(torch.from_numpy(x)).numpy()
+        theirs = activation_fn(name, p)(torch.from_numpy(x)).numpy()
     return float(np.max(np.abs(ours - theirs)))
 
 
