@@ -234,9 +234,8 @@ def test_class_names_follow_one_rule() -> None:
     assert all(NAME_RULE.fullmatch(n) for n in NAMES)
 
 
-#: Private names still read across modules by the files below, owned by another part of
-#: issue 16 (``_backend``'s typed contract): listed so that no new one slips in.
-KNOWN_PRIVATE = {("_activation.py", "_backend._numpy_input")}
+#: Private names still read across modules by the files below (none left: keep it so).
+KNOWN_PRIVATE: set[tuple[str, str]] = set()
 
 
 def test_no_private_names_across_the_framework_modules() -> None:

@@ -159,7 +159,7 @@ class Activation:
             if out is not None:
                 raise TypeError("out= is supported for NumPy inputs only, not dask arrays")
             return self._run_dask(x, kernels, fused, which)
-        arr = _backend._numpy_input(x)
+        arr = _backend.numpy_input(x)
         if arr is not None:  # NumPy: compiled fused loops when available (actfn._fast)
             return _fast.run_numpy(self, arr, kernels, fused, out, self._run_generic)
         if out is not None:

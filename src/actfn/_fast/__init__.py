@@ -658,9 +658,9 @@ def _compiled_kernel(act: Any, kernels: Sequence[Callable[..., Any]], fused: boo
 
 # -- the NumPy hook -------------------------------------------------------------------------
 def _bad_dtype(dt: Any) -> TypeError:
-    from .._backend import _bad_dtype as bad
+    from .._backend import bad_dtype
 
-    return bad(dt)
+    return bad_dtype(dt)
 
 
 def _check_out(out: Any, n: int, shape: tuple[int, ...], dtype: np.dtype,
