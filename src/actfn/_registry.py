@@ -208,8 +208,6 @@ class Spec:
     kink_convention: str = ""
     check: Callable[[Mapping[str, Any]], None] | None = None
     f_df: Kernel | None = None
-    #: Needs ``erf``/``erfc``/``erfcx`` from the array library.
-    needs_special: bool = False
     latex: Mapping[str, str] = field(default_factory=dict)
     reference: str = ""
     #: Partial derivatives with respect to learnable parameters, name → kernel

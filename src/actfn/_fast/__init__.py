@@ -642,8 +642,6 @@ def _compiled_kernel(act: Any, kernels: Sequence[Callable[..., Any]], fused: boo
         entry: _Compiled | None
         try:
             params = dict(pkey)
-            if spec.needs_special:
-                params["special"] = None
             prog = _trace.trace(kernels, fused, params, "a" if dtype == "float64" else "v")
             title = f"{act!r}, {'+'.join(getattr(k, '__name__', 'k') for k in kernels)}, {dtype}"
             src = _trace.loop_source(prog, dtype, title)  # numba's cache=False
