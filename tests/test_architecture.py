@@ -25,20 +25,11 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src"
 PKG = SRC / "actfn"
 
-#: Modules with public functions/classes but no ``__all__`` yet: the numerics being
-#: reorganised in parallel (issue 16 items 1 and 5, another worktree); trim at the merge.
-MISSING_ALL_ALLOWED = frozenset({
-    "actfn._backend",
-    "actfn._math",
-})
+#: Modules with public functions/classes but no ``__all__`` yet (none left: keep it so).
+MISSING_ALL_ALLOWED: frozenset[str] = frozenset()
 
 #: ``(importing module, used module, private name)`` still allowed, with the reason.
 PRIVATE_USE_ALLOWED = frozenset({
-    # catalog and _fast are being reorganised in parallel (issue 16 items 1, 5): trim at merge
-    ("actfn._fast", "actfn._backend", "_bad_dtype"),
-    # _activation, torch.py and jax.py are being rewritten on one shared adapter in
-    # parallel (issue 16 item 4): trim at merge
-    ("actfn._activation", "actfn._backend", "_numpy_input"),
 })
 
 

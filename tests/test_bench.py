@@ -168,3 +168,19 @@ def test_engine_refuses_bad_arguments_by_name(kwargs: dict[str, object], msg: st
             "small": 16, **kwargs}
     with pytest.raises(ValueError, match=re.escape(msg)):
         bench.run_bench(**args)  # type: ignore[arg-type]
+
+
+def test_bench_cases_are_registry_data() -> None:
+    """The default labels come from each spec's ``bench`` (no list in the engine): every
+    label binds its spec's parameters, and a label that is not a registry name is in
+    PSEUDO (gelu carries both approximate settings)."""
+    import actfn
+
+    assert bench.SEEDS and len(set(bench.SEEDS)) == len(bench.SEEDS)
+    for label in bench.SEEDS:
+        name, params = bench.PSEUDO.get(label, (label, {}))
+        assert actfn.lookup(name).bench[label] == params
+        actfn.get(name, **params)
+    assert bench.PSEUDO == {"gelu_tanh": ("gelu", {"approximate": "tanh"})}
+    assert {"gelu", "gelu_tanh"} <= set(bench.SEEDS)
+    assert not set(bench.PSEUDO) & set(actfn.names())

@@ -202,11 +202,22 @@ def test_docstrings_carry_math_kink_convention_parameters_and_example(name: str)
         assert "\nExample\n" in examples and ">>> " in examples, where
 
 
+def _one_per_parameter_kind() -> list[str]:
+    """The first activation with a numeric, a per-channel and a categorical parameter."""
+    first: dict[str, str] = {}
+    for n in actfn.names():
+        for p in actfn.lookup(n).params:
+            first.setdefault("choices" if p.choices else "vector" if p.vector else "number", n)
+    return sorted(set(first.values()))
+
+
 def test_docstring_examples_run() -> None:
     import doctest
 
     finder, runner = doctest.DocTestFinder(recurse=False), doctest.DocTestRunner()
-    for name in ("celu", "prelu", "gelu"):
+    names = _one_per_parameter_kind()
+    assert len(names) == 3, names
+    for name in names:
         for where, obj in _generated(name).items():
             tests = finder.find(obj, name, globs={})
             assert tests and tests[0].examples, where
@@ -234,9 +245,8 @@ def test_class_names_follow_one_rule() -> None:
     assert all(NAME_RULE.fullmatch(n) for n in NAMES)
 
 
-#: Private names still read across modules by the files below, owned by another part of
-#: issue 16 (``_backend``'s typed contract): listed so that no new one slips in.
-KNOWN_PRIVATE = {("_activation.py", "_backend._numpy_input")}
+#: Private names still read across modules by the files below (none left: keep it so).
+KNOWN_PRIVATE: set[tuple[str, str]] = set()
 
 
 def test_no_private_names_across_the_framework_modules() -> None:

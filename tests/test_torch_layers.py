@@ -55,56 +55,16 @@ PROBE = [0.0] + [s * m for m in (1e-30, 1e-8, 1e-3, 0.1, 0.5, 1.0, 2.0, 3.5, 5.0
                  for s in (1.0, -1.0)]
 
 
-def _mp_forward(name: str) -> Callable[[Any], Any]:
-    """mpmath f at the registry's default parameters (written from the definitions)."""
-    mp, p = mpmath, actfn.lookup(name).defaults()
-    sig = lambda x: 1 / (1 + mp.exp(-x))
-    pw = lambda c, a, b: a if c else b
-    table: dict[str, Callable[[Any], Any]] = {
-        "celu": lambda x: pw(x > 0, x, p["alpha"] * mp.expm1(x / p["alpha"])),
-        "elu": lambda x: pw(x > 0, x, p["alpha"] * mp.expm1(x)),
-        "exponential": mp.exp,
-        "gelu": lambda x: x * mp.erfc(-x / mp.sqrt(2)) / 2,
-        "gelu_sigmoid": lambda x: x * sig(1.702 * x),
-        "hardshrink": lambda x: pw(abs(x) > p["lambd"], x, 0),
-        "hardsigmoid": lambda x: min(max(x + 3, 0), 6) / 6,
-        "hardswish": lambda x: x * min(max(x + 3, 0), 6) / 6,
-        "hardtanh": lambda x: min(max(x, p["min_val"]), p["max_val"]),
-        "identity": lambda x: x,
-        "leaky_relu": lambda x: pw(x > 0, x, p["negative_slope"] * x),
-        "logsigmoid": lambda x: -mp.log1p(mp.exp(-x)),
-        "mish": lambda x: x * mp.tanh(mp.log1p(mp.exp(x))),
-        "prelu": lambda x: pw(x > 0, x, p["weight"] * x),
-        "relu": lambda x: max(x, 0),
-        "relu6": lambda x: min(max(x, 0), 6),
-        "rrelu": lambda x: pw(x > 0, x, (p["lower"] + p["upper"]) / 2 * x),
-        "selu": lambda x: p["scale"] * pw(x > 0, x, p["alpha"] * mp.expm1(x)),
-        "sigmoid": sig,
-        "silu": lambda x: x * sig(p["beta"] * x),
-        "softplus": lambda x: mp.log1p(mp.exp(p["beta"] * x)) / p["beta"],
-        "softshrink": lambda x: pw(x > p["lambd"], x - p["lambd"], pw(x < -p["lambd"], x + p["lambd"], 0)),
-        "softsign": lambda x: x / (1 + abs(x)),
-        "sparse_plus": lambda x: pw(x <= -1, 0, pw(x >= 1, x, (x + 1) ** 2 / 4)),
-        "sparse_sigmoid": lambda x: pw(x <= -1, 0, pw(x >= 1, 1, (x + 1) / 2)),
-        "squareplus": lambda x: (x + mp.sqrt(x * x + p["b"])) / 2,
-        "tanh": mp.tanh,
-        "tanhshrink": lambda x: x - mp.tanh(x),
-        "threshold": lambda x: pw(x > p["threshold"], x, p["value"]),
-    }
-    if name not in table:
-        raise KeyError(f"no mpmath reference for {name!r}: add one to _mp_forward")
-    return table[name]
-
-
 def mp_reference(name: str, x: float, what: str) -> float:
-    """f(x) or f'(x) (``what`` = "f" / "df") at default parameters, to 100 digits."""
+    """f(x) or f'(x) (``what`` = "f" / "df") at default parameters, to 100 digits: the
+    spec's reference formulas (``Spec.exact``, the mpmath oracle's ground truth), so a new
+    activation has its reference the moment it is registered."""
+    spec = actfn.lookup(name)
+    assert spec.exact is not None, f"no reference formula (Spec.exact) for {name!r}"
+    p = {k: (mpmath.mpf(v) if isinstance(v, float) else v) for k, v in spec.defaults().items()}
+    fn = spec.exact.f if what == "f" else spec.exact.df
     with mpmath.workdps(100):
-        f = _mp_forward(name)
-        xm = mpmath.mpf(x)
-        if what == "f":
-            return float(f(xm))
-        h = mpmath.mpf(abs(x) if x != 0 else 1.0) * mpmath.mpf(10) ** -30  # relative step
-        return float(mpmath.diff(f, xm, h=h))
+        return float(fn(mpmath.mpf(x), mpmath, **p))
 
 
 def more_accurate(a: float, b: float, ref: float, dtype_eps: float) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import _backend, _fast
-from ._evaluate import array_params, autodiff_glue, bind, glue
+from ._evaluate import MissingSpecialFunction, array_params, autodiff_glue, bind, context, glue
 from ._registry import Spec, lookup
 
 __all__ = ["Activation", "get"]
@@ -159,7 +159,7 @@ class Activation:
             if out is not None:
                 raise TypeError("out= is supported for NumPy inputs only, not dask arrays")
             return self._run_dask(x, kernels, fused, which)
-        arr = _backend._numpy_input(x)
+        arr = _backend.numpy_input(x)
         if arr is not None:  # NumPy: compiled fused loops when available (actfn._fast)
             return _fast.run_numpy(self, arr, kernels, fused, out, self._run_generic)
         if out is not None:
@@ -209,25 +209,19 @@ class Activation:
         prep = _backend.prepare(x)
         xp, xw = prep.xp, prep.xw
         params = self._array_params(prep)
-        if self._spec.needs_special:
-            params["special"] = self._special(xp)
+        ctx = context(xp)
         outs: list[Any] = []
         with np.errstate(all="ignore"):
-            for k in kernels:
-                r = k(xw, xp, **params)
-                outs.extend(r if fused else (r,))
+            try:
+                for k in kernels:
+                    r = k(xw, ctx, **params)
+                    outs.extend(r if fused else (r,))
+            except MissingSpecialFunction as err:
+                raise TypeError(f"{self.name} needs {err.function} (erf/erfc/erfcx), which "
+                                f"{err.library} does not provide") from None
             isnan = xp.isnan(xw)
             outs = [_backend.finish(xp.where(isnan, xw, y), prep) for y in outs]
         return tuple(outs)
-
-    def _special(self, xp: Any) -> Any:
-        sp = _backend.special(xp)
-        if sp is None:
-            raise TypeError(
-                f"{self.name} needs erf/erfc/erfcx, which {_backend.library_name(xp)} "
-                "does not provide"
-            )
-        return sp
 
     def _run_blocks(self, arr: np.ndarray, kernels: tuple[Any, ...], fused: bool,
                     out: list[np.ndarray] | None) -> tuple[np.ndarray, ...]:
@@ -244,8 +238,7 @@ class Activation:
         wide = _backend.Prepared(xw=np.broadcast_to(np.float64(0), shape), xp=np,
                                  out_dtype=out_dtype)  # shape only: validates parameters
         params = self._array_params(wide)
-        if self._spec.needs_special:
-            params["special"] = self._special(np)
+        ctx = context(np)
         channel = self._channel_param()
         per_channel = None
         if channel is not None and len(self._params[channel]) > 1:
@@ -267,7 +260,7 @@ class Activation:
                     params[channel] = per_channel[idx]  # type: ignore[index]
                 ys: list[Any] = []
                 for k in kernels:
-                    r = k(xw, np, **params)
+                    r = k(xw, ctx, **params)
                     ys.extend(r if fused else (r,))
                 isnan = np.isnan(xw)
                 for j, y in enumerate(ys):

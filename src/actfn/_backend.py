@@ -23,6 +23,17 @@ from typing import Any
 import array_api_compat as aac
 import numpy as np
 
+__all__ = [
+    "Prepared",
+    "bad_dtype",
+    "finish",
+    "jax_x64_enabled",
+    "library_name",
+    "numpy_input",
+    "prepare",
+    "special",
+]
+
 _NUMPY_FLOATS = {"float16", "bfloat16", "float32", "float64"}
 
 
@@ -39,7 +50,8 @@ def _dtype_name(dt: Any) -> str:
     return s.rsplit(".", 1)[-1]
 
 
-def _bad_dtype(dt: Any) -> TypeError:
+def bad_dtype(dt: Any) -> TypeError:
+    """The TypeError for an unsupported dtype ``dt``, naming it and the supported ones."""
     return TypeError(
         f"unsupported dtype {_dtype_name(dt)}: actfn works on real floating arrays "
         "(float16, bfloat16, float32, float64); integer and bool arrays are promoted "
@@ -47,7 +59,7 @@ def _bad_dtype(dt: Any) -> TypeError:
     )
 
 
-def _numpy_input(x: Any) -> np.ndarray | None:
+def numpy_input(x: Any) -> np.ndarray | None:
     """Convert Python scalars/lists and NumPy objects to an ndarray; None if not NumPy."""
     if isinstance(x, (bool, int, float)) and not isinstance(x, complex):
         return np.asarray(x, dtype=np.float64)
@@ -59,13 +71,14 @@ def _numpy_input(x: Any) -> np.ndarray | None:
             return arr.astype(np.float64)
         if arr.dtype.kind == "f":
             return arr.astype(np.float64, copy=False)
-        raise _bad_dtype(arr.dtype)
+        raise bad_dtype(arr.dtype)
     if isinstance(x, (np.ndarray, np.generic)):
         return np.asarray(x)
     return None
 
 
 def jax_x64_enabled() -> bool:
+    """Whether JAX is imported and holds float64 (``jax_enable_x64``)."""
     jax = sys.modules.get("jax")
     return bool(jax is not None and jax.config.read("jax_enable_x64"))
 
@@ -80,7 +93,7 @@ def _has_float64(xp: Any, x: Any) -> bool:
 
 def prepare(x: Any) -> Prepared:
     """Validate ``x`` and convert it to the working dtype (never modifying it)."""
-    arr = _numpy_input(x)
+    arr = numpy_input(x)
     if arr is not None:
         kind, name = arr.dtype.kind, arr.dtype.name
         if name in _NUMPY_FLOATS:
@@ -88,7 +101,7 @@ def prepare(x: Any) -> Prepared:
         elif kind in "biu":
             out = np.dtype(np.float64)
         else:
-            raise _bad_dtype(arr.dtype)
+            raise bad_dtype(arr.dtype)
         with np.errstate(all="ignore"):
             xw = np.asarray(arr, dtype=np.float64)
         if xw is arr:  # float64 input: never hand the caller's buffer to a kernel
@@ -106,9 +119,9 @@ def prepare(x: Any) -> Prepared:
     elif xp.isdtype(dt, ("integral", "bool")):
         out = xp.__array_namespace_info__().default_dtypes(device=aac.device(x))["real floating"]
     else:
-        raise _bad_dtype(dt)
+        raise bad_dtype(dt)
     if out not in (getattr(xp, n, None) for n in ("float16", "bfloat16", "float32", "float64")):
-        raise _bad_dtype(out)
+        raise bad_dtype(out)
     work = xp.float64 if _has_float64(xp, x) else xp.float32
     xw = xp.astype(x, work, copy=True)
     return Prepared(xw=xw, xp=xp, out_dtype=out)
@@ -182,4 +195,5 @@ def special(xp: Any) -> SimpleNamespace | None:
 
 
 def library_name(xp: Any) -> str:
+    """The name of the array library of namespace ``xp`` (``array_api_compat.`` dropped)."""
     return getattr(xp, "__name__", str(xp)).replace("array_api_compat.", "")

@@ -13,6 +13,11 @@ take from here everything that is not their own autodiff glue:
   constructors), :func:`docstring` (one template: summary, the math of f, f′ and f″ in
   LaTeX, the kink convention, parameters with their range, reference, example) and
   :func:`class_name` (``leaky_relu`` → ``LeakyRelu``);
+* **the evaluation context** (:func:`context`): the one namespace object every kernel
+  receives, the array namespace plus ``erf``/``erfc``/``erfcx`` of the library that owns
+  the arrays and the ``narrow_output`` flag (:class:`actfn.kernels.EvalNamespace`); the
+  compiled path's tracer (``actfn._fast._trace.Namespace``) is the one other
+  implementation of that protocol;
 * **generation from the registry**: :class:`PerSpec` (one object per registered spec)
   and :class:`Generated` (a module's exported names and its ``__getattr__``).
 
@@ -23,6 +28,7 @@ core asks for it with :func:`autodiff_glue` only once the framework is imported,
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import math
@@ -33,12 +39,15 @@ from typing import Any, Generic, TypeVar
 
 from array_api_compat import device
 
+from . import _backend
 from ._registry import Spec, canonical_names, lookup, merge_positional
 
 __all__ = [
     "GLUE_MODULES",
+    "EvalContext",
     "Generated",
     "Glue",
+    "MissingSpecialFunction",
     "PerSpec",
     "array_params",
     "autodiff_glue",
@@ -47,6 +56,7 @@ __all__ = [
     "channel_shape",
     "check_static",
     "class_name",
+    "context",
     "docstring",
     "dress",
     "freeze_builtin",
@@ -59,6 +69,59 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+# -- the evaluation context ---------------------------------------------------------------------
+_SPECIAL_NAMES = ("erf", "erfc", "erfcx")
+
+
+class MissingSpecialFunction(TypeError):
+    """A kernel asked its context for ``erf``/``erfc``/``erfcx``, which the array library
+    does not provide (array-api-strict has none). ``function`` and ``library`` name them."""
+
+    def __init__(self, function: str, library: str) -> None:
+        super().__init__(f"{library} does not provide {function}")
+        self.function = function
+        self.library = library
+
+
+class EvalContext:
+    """What a kernel receives as ``xp`` (:class:`actfn.kernels.EvalNamespace`).
+
+    Every attribute is the array namespace's, except ``erf``, ``erfc`` and ``erfcx`` (the
+    special functions of the library that owns the arrays: SciPy's for NumPy, torch's,
+    JAX's) and ``narrow_output``, false here: the result is rounded once from the working
+    dtype (only the compiled path's tracer sets it). Asking for a special function the
+    library lacks raises :class:`MissingSpecialFunction`. Build one with :func:`context`.
+    """
+
+    narrow_output: bool = False
+
+    def __init__(self, xp: Any, library: Any) -> None:
+        self._xp = xp
+        self._library = library
+        sp = _backend.special(library)
+        if sp is not None:
+            self.erf, self.erfc, self.erfcx = sp.erf, sp.erfc, sp.erfcx
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("_xp", "_library"):  # not set yet (copy, pickle)
+            raise AttributeError(name)
+        if name in _SPECIAL_NAMES:
+            raise MissingSpecialFunction(name, _backend.library_name(self._library))
+        return getattr(self._xp, name)
+
+    def __repr__(self) -> str:
+        return f"EvalContext({_backend.library_name(self._xp)})"
+
+
+@functools.cache
+def context(xp: Any, library: Any = None) -> EvalContext:
+    """The evaluation context of array namespace ``xp``: the one place where kernels'
+    ``xp`` is built (core API, torch, JAX, Keras). ``library``: the namespace whose special
+    functions to use when ``xp`` is a wrapper (torch's namespace with its ``where``);
+    default ``xp``. Cached: one context per namespace."""
+    return EvalContext(xp, xp if library is None else library)
 
 
 # -- names ---------------------------------------------------------------------------------------

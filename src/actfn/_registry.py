@@ -208,10 +208,14 @@ class Spec:
     kink_convention: str = ""
     check: Callable[[Mapping[str, Any]], None] | None = None
     f_df: Kernel | None = None
-    #: Needs ``erf``/``erfc``/``erfcx`` from the array library.
-    needs_special: bool = False
     latex: Mapping[str, str] = field(default_factory=dict)
     reference: str = ""
+    #: The settings ``actfn bench`` measures by default (the speed targets of issue 6):
+    #: benchmark label → parameters, e.g. gelu's ``{"gelu": {}, "gelu_tanh":
+    #: {"approximate": "tanh"}}``. Empty: not benchmarked unless named.
+    bench: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Drawn in the atlas's overview figure (a handful of well-known shapes).
+    overview: bool = False
     #: Partial derivatives with respect to learnable parameters, name → kernel
     #: ``k(x, xp, **params)`` giving ∂f/∂p elementwise (used by the framework layers).
     dparams: Mapping[str, Kernel] = field(default_factory=dict)

@@ -55,20 +55,26 @@ from typing import Any
 
 import numpy as np
 
-from . import _safe_io, get, lookup
+from . import _safe_io, get, lookup, names
 
 __all__ = ["SEEDS", "DTYPES", "PSEUDO", "IMPLEMENTATIONS", "FALLBACK_SIZE", "Rate", "Ceiling",
            "Row", "DtypeResult", "Machine", "BenchResults", "check_labels", "memory_needed",
            "physical_memory", "run_bench", "summarize", "format_table", "save_figure"]
 
-#: The activations the speed targets of issue 6 are about (gelu_tanh = gelu, tanh form).
-SEEDS = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu", "celu", "gelu",
-         "gelu_tanh")
+def _cases() -> dict[str, tuple[str, Mapping[str, Any]]]:
+    """Benchmark label → (registry name, parameters), from each spec's ``bench``."""
+    return {label: (name, dict(params)) for name in names()
+            for label, params in lookup(name).bench.items()}
+
+
+#: The labels measured by default (each spec's ``bench`` labels, in registry order: the
+#: speed targets of issue 6; gelu_tanh = gelu, tanh form).
+SEEDS: tuple[str, ...] = tuple(_cases())
 #: The dtypes a run can measure.
 DTYPES = ("float16", "bfloat16", "float32", "float64")
 #: Benchmark labels that are not registry names: label → (name, parameters).
 PSEUDO: Mapping[str, tuple[str, Mapping[str, Any]]] = {
-    "gelu_tanh": ("gelu", {"approximate": "tanh"})}
+    label: case for label, case in _cases().items() if label != case[0]}
 #: The implementations of a row, in the order of the table's columns.
 IMPLEMENTATIONS = ("actfn", "actfn out=", "numpy (actfn fallback)", "numpy naive", "torch",
                    "jax")

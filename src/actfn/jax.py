@@ -35,6 +35,7 @@ from ._evaluate import (
     PerSpec,
     array_params,
     check_static,
+    context,
     docstring,
     dress,
     register_glue,
@@ -52,16 +53,13 @@ def _work_dtype() -> Any:
 
 
 def _kernel_params(spec: Spec, key: _Key, xw: jax.Array) -> dict[str, Any]:
-    params = array_params(spec, dict(key), xw, jnp)
-    if spec.needs_special:
-        params["special"] = _backend.special(jnp)
-    return params
+    return array_params(spec, dict(key), xw, jnp)
 
 
 def _eval(spec: Spec, kernel: Callable[..., Any], x: jax.Array, key: _Key) -> jax.Array:
     """``kernel`` on ``x`` in working precision, NaN inputs giving NaN."""
     xw = x.astype(_work_dtype())
-    y = kernel(xw, jnp, **_kernel_params(spec, key, xw))
+    y = kernel(xw, context(jnp), **_kernel_params(spec, key, xw))
     y = jnp.broadcast_to(jnp.asarray(y, dtype=xw.dtype), xw.shape)
     return jnp.where(jnp.isnan(xw), xw, y)
 

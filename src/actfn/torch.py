@@ -62,13 +62,14 @@ from typing import Any
 import array_api_compat.torch as _aac_torch
 import torch
 
-from . import _backend
 from ._evaluate import (
+    EvalContext,
     Generated,
     Glue,
     PerSpec,
     array_params,
     builtin_names,
+    context,
     docstring,
     dress,
     layer_class,
@@ -101,7 +102,6 @@ class _Namespace:
 
 
 _NAMESPACES: dict[torch.dtype, _Namespace] = {}
-_SPECIAL: list[Any] = []
 
 
 def _namespace(dtype: torch.dtype) -> _Namespace:
@@ -111,10 +111,10 @@ def _namespace(dtype: torch.dtype) -> _Namespace:
     return ns
 
 
-def _special() -> Any:
-    if not _SPECIAL:
-        _SPECIAL.append(_backend.special(_aac_torch))
-    return _SPECIAL[0]
+def _context(dtype: torch.dtype) -> EvalContext:
+    """The kernels' evaluation context for working dtype ``dtype`` (torch's special
+    functions, :class:`_Namespace`'s ``where``)."""
+    return context(_namespace(dtype), _aac_torch)
 
 
 def _work_dtype(x: torch.Tensor) -> torch.dtype:
@@ -147,8 +147,6 @@ class _Op:
         for name, t in zip(self.learned, tensors, strict=False):
             # never on "meta" here: see eval
             kw[name] = self.per_channel(name, t, xw) if name in vector else float(t)
-        if self.spec.needs_special:
-            kw["special"] = _special()
         return kw
 
     def per_channel(self, name: str, w: torch.Tensor, xw: torch.Tensor) -> torch.Tensor:
@@ -171,7 +169,7 @@ class _Op:
                 f"(no values) but the input is on {xw.device}; move the parameters to the "
                 "input's device (e.g. module.to_empty(device=...) and initialise them)"
             )
-        y = kernel(xw, _namespace(xw.dtype), **self.kernel_params(xw, tensors))
+        y = kernel(xw, _context(xw.dtype), **self.kernel_params(xw, tensors))
         y = torch.as_tensor(y, dtype=xw.dtype, device=xw.device).broadcast_to(xw.shape)
         return torch.where(torch.isnan(xw), xw, y)
 

@@ -642,8 +642,6 @@ def _compiled_kernel(act: Any, kernels: Sequence[Callable[..., Any]], fused: boo
         entry: _Compiled | None
         try:
             params = dict(pkey)
-            if spec.needs_special:
-                params["special"] = None
             prog = _trace.trace(kernels, fused, params, "a" if dtype == "float64" else "v")
             title = f"{act!r}, {'+'.join(getattr(k, '__name__', 'k') for k in kernels)}, {dtype}"
             src = _trace.loop_source(prog, dtype, title)  # numba's cache=False
@@ -658,9 +656,9 @@ def _compiled_kernel(act: Any, kernels: Sequence[Callable[..., Any]], fused: boo
 
 # -- the NumPy hook -------------------------------------------------------------------------
 def _bad_dtype(dt: Any) -> TypeError:
-    from .._backend import _bad_dtype as bad
+    from .._backend import bad_dtype
 
-    return bad(dt)
+    return bad_dtype(dt)
 
 
 def _check_out(out: Any, n: int, shape: tuple[int, ...], dtype: np.dtype,

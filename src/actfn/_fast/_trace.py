@@ -217,7 +217,9 @@ _VECTOR_IN_F64 = frozenset({"exp", "expm1", "log1p", "log"})
 
 
 class Namespace:
-    """A tracing stand-in for an array namespace (and for ``special``)."""
+    """A tracing stand-in for an array namespace: the compiled path's evaluation context
+    (:class:`actfn.kernels.EvalNamespace`, with ``erf``/``erfc``/``erfcx`` and
+    ``narrow_output``), as :func:`actfn._evaluate.context` is everywhere else."""
 
     float64 = _FLOAT64
 
@@ -315,8 +317,6 @@ def trace(kernels: Sequence[Callable[..., Any]], fused: bool, params: dict[str, 
     ns = Namespace(tape, mode)
     x = Sym(tape, "x")
     kw = dict(params)
-    if "special" in kw:
-        kw["special"] = ns
     outs: list[Any] = []
     try:
         for k in kernels:

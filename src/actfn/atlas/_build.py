@@ -329,9 +329,8 @@ class _Site:
 
 
 def _overview_names(specs: Sequence[Spec]) -> list[str]:
-    have = {s.name for s in specs}
-    return [n for n in ("relu", "gelu", "silu", "elu", "tanh", "sigmoid") if n in have] or [
-        specs[0].name]
+    """The curves of the overview figure: the specs marked ``overview`` (else the first)."""
+    return [s.name for s in specs if s.overview] or [specs[0].name]
 
 
 # -- driver ----------------------------------------------------------------------------------

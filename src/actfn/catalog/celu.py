@@ -34,6 +34,7 @@ SPEC = Spec(
     name="celu",
     family="elu",
     summary="Continuously differentiable ELU: x for x > 0, alpha·(exp(x/alpha) - 1) otherwise.",
+    bench={"celu": {}},
     f=lambda x, xp, *, alpha: elu_like(x, xp, alpha, 1.0, alpha),
     df=lambda x, xp, *, alpha: elu_like_d(x, xp, alpha, 1.0, alpha),
     d2f=lambda x, xp, *, alpha: elu_like_d2(x, xp, alpha, 1.0, alpha),

@@ -23,29 +23,29 @@ __all__ = ["SPEC"]
 _GELU_CLIP = 40.0
 
 
-def _gelu_parts(x, xp, special):
+def _gelu_parts(x, xp):
     xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
     phi_s = scaled_gaussian(xc, xp)  # φ(x)·2**128 (float64)
     u = unscale(xc, xp)
-    mills = SQRT_PI_OVER_2 * special.erfcx(-xc * INV_SQRT2)
-    cdf_pos = 0.5 * special.erfc(-xc * INV_SQRT2)
+    mills = SQRT_PI_OVER_2 * xp.erfcx(-xc * INV_SQRT2)
+    cdf_pos = 0.5 * xp.erfc(-xc * INV_SQRT2)
     return xc, phi_s, u, mills, cdf_pos
 
 
-def _gelu_exact(x, xp, special):
-    xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp, special)
+def _gelu_exact(x, xp):
+    xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
     neg = (xc * mills * phi_s) * u
     return xp.where(x >= 0, x * cdf_pos, neg)
 
 
-def _gelu_exact_d(x, xp, special):
-    xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp, special)
+def _gelu_exact_d(x, xp):
+    xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
     pos = cdf_pos + (xc * phi_s) * u
     neg = ((mills + xc) * phi_s) * u
     return near_zeros(xp.where(x >= 0, pos, neg), xc, xp, _zeros("d"))
 
 
-def _gelu_exact_d2(x, xp, special):
+def _gelu_exact_d2(x, xp):
     xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
     p, pe = two_prod(xc, xc, xp)
     return (((2.0 - p) - pe) * scaled_gaussian(xc, xp)) * unscale(xc, xp)
@@ -111,16 +111,16 @@ def _gelu_tanh_d2(x, xp):
     return near_zeros((ds * inner) * inv_k, xc, xp, _zeros("tanh_d2"))
 
 
-def _gelu(x, xp, *, approximate, special):
-    return _gelu_exact(x, xp, special) if approximate == "none" else _gelu_tanh(x, xp)
+def _gelu(x, xp, *, approximate):
+    return _gelu_exact(x, xp) if approximate == "none" else _gelu_tanh(x, xp)
 
 
-def _gelu_d(x, xp, *, approximate, special):
-    return _gelu_exact_d(x, xp, special) if approximate == "none" else _gelu_tanh_d(x, xp)
+def _gelu_d(x, xp, *, approximate):
+    return _gelu_exact_d(x, xp) if approximate == "none" else _gelu_tanh_d(x, xp)
 
 
-def _gelu_d2(x, xp, *, approximate, special):
-    return _gelu_exact_d2(x, xp, special) if approximate == "none" else _gelu_tanh_d2(x, xp)
+def _gelu_d2(x, xp, *, approximate):
+    return _gelu_exact_d2(x, xp) if approximate == "none" else _gelu_tanh_d2(x, xp)
 
 
 def _tanh_arg(x, m):
@@ -170,10 +170,11 @@ SPEC = Spec(
     name="gelu",
     family="gelu",
     summary="Gaussian error linear unit x·Φ(x) (or its tanh approximation).",
+    bench={"gelu": {}, "gelu_tanh": {"approximate": "tanh"}},
+    overview=True,
     f=_gelu,
     df=_gelu_d,
     d2f=_gelu_d2,
-    needs_special=True,
     params=(
         Param(
             "approximate",

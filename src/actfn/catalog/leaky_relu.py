@@ -15,6 +15,7 @@ SPEC = Spec(
     aliases=("leakyrelu",),
     family="relu",
     summary="ReLU with a small slope for negative inputs.",
+    bench={"leaky_relu": {}},
     f=lambda x, xp, *, negative_slope: leaky(x, xp, negative_slope),
     df=lambda x, xp, *, negative_slope: leaky_d(x, xp, negative_slope),
     d2f=zero,

@@ -14,6 +14,7 @@ SPEC = Spec(
     name="prelu",
     family="relu",
     summary="Parametric ReLU: leaky ReLU whose negative slope is learned (per channel).",
+    bench={"prelu": {}},
     f=lambda x, xp, *, weight: leaky(x, xp, weight),
     df=lambda x, xp, *, weight: leaky_d(x, xp, weight),
     d2f=zero,

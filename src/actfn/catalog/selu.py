@@ -21,6 +21,7 @@ SPEC = Spec(
     name="selu",
     family="elu",
     summary="Scaled ELU whose constants make activations self-normalizing.",
+    bench={"selu": {}},
     f=lambda x, xp, *, alpha, scale: elu_like(x, xp, alpha, scale, 1.0),
     df=lambda x, xp, *, alpha, scale: elu_like_d(x, xp, alpha, scale, 1.0),
     d2f=lambda x, xp, *, alpha, scale: elu_like_d2(x, xp, alpha, scale, 1.0),

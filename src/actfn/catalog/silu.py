@@ -35,6 +35,7 @@ SPEC = Spec(
     aliases=("swish",),
     family="gated",
     summary="Sigmoid-weighted linear unit x·σ(βx) (β = 1: SiLU; learnable β: Swish).",
+    overview=True,
     f=silu,
     df=silu_d,
     d2f=silu_d2,

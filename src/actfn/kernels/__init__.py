@@ -24,31 +24,37 @@ class Kernel(Protocol):
     """One of f, f', f'' (or ``f_df``: the pair) of an activation, elementwise.
 
     ``x`` is an array already in the working floating dtype (float64 wherever the
-    library has it), ``xp`` its array namespace (:class:`EvalNamespace`), and the bound
-    parameters arrive as keywords (floats, strings, or per-channel arrays). A kernel
-    returns a new array of ``x``'s shape and dtype, never modifies ``x``, and need not
-    handle NaN inputs (the caller restores them). A kernel whose spec sets
-    ``needs_special`` also receives ``special`` (:class:`SpecialFunctions`).
+    library has it), ``xp`` its evaluation context (:class:`EvalNamespace`: the array
+    namespace plus the special functions and the narrow-output flag, built by
+    ``actfn._evaluate.context``), and the bound parameters arrive as keywords (floats,
+    strings, or per-channel arrays). A kernel returns a new array of ``x``'s shape and
+    dtype, never modifies ``x``, and need not handle NaN inputs (the caller restores them).
     """
 
     def __call__(self, x: Any, xp: Any, /, **params: Any) -> Any: ...
 
 
 class SpecialFunctions(Protocol):
-    """erf, erfc and erfcx of the array library that owns ``x`` (``special=``)."""
+    """erf, erfc and erfcx of the array library that owns ``x`` (part of the context)."""
 
     def erf(self, x: Any, /) -> Any: ...
     def erfc(self, x: Any, /) -> Any: ...
     def erfcx(self, x: Any, /) -> Any: ...
 
 
-class EvalNamespace(Protocol):
-    """What a kernel may use of ``xp`` beyond the array API: the evaluation context.
+class EvalNamespace(SpecialFunctions, Protocol):
+    """The evaluation context a kernel receives as ``xp``: the array namespace, plus
 
-    ``narrow_output`` is true when the result will be rounded to float32 or narrower
-    (set by the compiled path's tracer, actfn._fast._trace); a kernel may then skip
-    float64-only refinements. Namespaces without it (NumPy, torch, JAX) evaluate for a
-    float64 result: read it with :func:`narrow_output`, never with ``getattr``.
+    * ``erf``, ``erfc``, ``erfcx`` (:class:`SpecialFunctions`) of the library that owns
+      the arrays (SciPy's for NumPy, torch's, JAX's); asking for one the library lacks
+      (array-api-strict) raises a ``TypeError`` that names it;
+    * ``narrow_output``: true when the result will be rounded to float32 or narrower (set
+      by the compiled path's tracer, actfn._fast._trace); a kernel may then skip
+      float64-only refinements. Read it with :func:`narrow_output`, which also accepts a
+      plain array namespace (false), never with ``getattr``.
+
+    Built in one place, ``actfn._evaluate.context`` (the compiled path's tracer is the
+    one other implementation).
     """
 
     narrow_output: bool
