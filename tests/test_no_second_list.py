@@ -27,15 +27,12 @@ ALLOWED: dict[str, tuple[int, str]] = {
     "tests/test_no_second_list.py": (1, "the test of the scanner"),
     # Deliberate subsets: experiments and claims are about named activations (their
     # data names what was measured); tests that pick representatives of a behaviour.
-    "src/actfn/experiments/_claims.py": (6, "claims name the activations they are about"),
-    "src/actfn/experiments/_cost.py": (2, "the activations the cost experiment measured"),
+    "src/actfn/experiments/_cost.py": (1, "the activations the cost experiment measured"),
     "src/actfn/experiments/_depth.py": (3, "the activations the depth experiment measured"),
-    "src/actfn/experiments/_train.py": (4, "the activations the training runs compared"),
     "src/actfn/experiments/_batched.py": (3, "the batched trainer's init rule and its per-model "
                                           "torch formulas for the activations the claims train"),
     "src/actfn/experiments/_judges.py": (1, "a judge about the activations its claim names"),
     "tests/test_experiments.py": (1, "checks an experiment's subset"),
-    "tests/test_evaluate.py": (1, "representatives with per-channel parameters"),
     "tests/test_atlas2.py": (2, "pages picked as examples"),
     "tests/test_plot.py": (1, "a plot of several named curves"),
     "tests/test_cli.py": (1, "CLI examples"),
