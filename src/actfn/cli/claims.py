@@ -139,6 +139,7 @@ def register(app: typer.Typer) -> None:
             plan = _claims.plan(quick=quick, seeds=seeds, seed_start=seed_start,
                                 seed_batch=seed_batch, scale=scale)
             _tasks.check_extras(_report.needed(selected))
+            _tasks.check_scheduler(scheduler)
         except _tasks.MissingExtra as exc:
             fail(str(exc), 2)
         except ValueError as exc:

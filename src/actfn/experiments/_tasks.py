@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["Task", "plan_tasks", "run_task", "timed_task", "execute", "assemble", "ANALYTIC",
-           "CACHE_DIR", "MissingExtra", "needs_torch"]
+           "CACHE_DIR", "MissingExtra", "needs_torch", "check_scheduler"]
 
 #: Experiments computed exactly (NumPy/SciPy): one task each.
 ANALYTIC = ("selu-fixed-point", "self-normalization", "vanishing-gradients", "zero-centred",
@@ -187,15 +187,25 @@ def store(cache: Path | None, t: Task, result: Mapping[str, Any], seconds: float
                                            default=_json_default))
 
 
+def check_scheduler(scheduler: str | None) -> None:
+    """Raise :class:`MissingExtra` (one line naming the extra) when ``scheduler`` asks
+    for Dask and ``distributed`` cannot be imported; ``None`` needs nothing."""
+    if scheduler is None:
+        return
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise MissingExtra(f"--scheduler {scheduler} needs dask.distributed: install the "
+                           "claims extra (pip install 'actfn[claims]')") from None
+
+
 @contextlib.contextmanager
 def _client(scheduler: str, workers: int) -> Any:
     """A Dask client: ``local`` starts a LocalCluster of ``workers`` single-threaded
     processes; anything else is a scheduler address (``tcp://host:8786``)."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise MissingExtra("--scheduler needs dask.distributed: pip install "
-                           "'actfn[claims]'") from None
+    check_scheduler(scheduler)
+    from distributed import Client, LocalCluster
+
     if scheduler == "local":
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                           dashboard_address=None, silence_logs=40) as cluster, \
@@ -214,6 +224,7 @@ def execute(tasks: Sequence[Task], *, cache: Path | None = None, scheduler: str 
     (``scheduler=None``) or on a Dask cluster, and cached as they finish.
     ``on_done(task, done, total, cached)`` reports progress; ``seconds`` (if given) is
     filled with each task's compute time, cached ones included."""
+    check_scheduler(scheduler)  # before any work: one line naming the extra
     results: dict[str, dict[str, Any]] = {}
     secs = seconds if seconds is not None else {}
     pending: list[Task] = []
@@ -242,9 +253,9 @@ def execute(tasks: Sequence[Task], *, cache: Path | None = None, scheduler: str 
         for t in pending:
             finish(t, *timed_task(t.as_dict()))
         return results
-    from distributed import as_completed
-
     with _client(scheduler, workers) as client:
+        from distributed import as_completed
+
         futures = {client.submit(timed_task, t.as_dict(), key=t.key.replace("/", "|"),
                                  pure=False): t for t in pending}
         for fut in as_completed(futures):
