@@ -33,3 +33,33 @@ def test_scheduler_without_distributed_is_one_line_naming_the_extra(monkeypatch,
     task = _tasks.Task("selu-fixed-point", "", (), {"quick": False})
     with pytest.raises(_tasks.MissingExtra, match="distributed"):
         _tasks.execute([task], scheduler="local")
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["--seeds", "0"], "--seeds"), (["--seeds", "1"], "--seeds"),
+    (["--scale", "1000"], "--scale"), (["--scale", "0"], "--scale"),
+    (["--seed-start", "-1"], "--seed-start"), (["--seed-batch", "0"], "--seed-batch"),
+    (["--workers", "0"], "--workers")])
+def test_bad_run_sizes_are_one_line_naming_the_option(args, option, tmp_path) -> None:
+    """#12, #14: out-of-range sizes give one ``actfn: error:`` line (exit 2), not typer's
+    multi-line usage box; nothing is written."""
+    out = tmp_path / "r"
+    res = runner.invoke(app, ["claims", "run", "selu-constants", *args, "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    lines = _lines(res.output)
+    assert len(lines) == 1 and lines[0].startswith("actfn: error: " + option + "="), lines
+    assert not out.exists()
+
+
+def test_claims_list_shows_each_pre_registered_rule(monkeypatch) -> None:
+    """#14: ``actfn claims`` shows each claim's rule kind and margin, wide and narrow."""
+    from actfn.experiments import claims
+
+    for width in ("160", "80"):
+        monkeypatch.setenv("COLUMNS", width)
+        res = runner.invoke(app, ["claims"])
+        assert res.exit_code == 0, res.output
+        flat = " ".join(res.output.split())
+        for rule in ("paired-difference ±0.005", "variants-equivalent ±0.005", "trend ±0.01"):
+            assert rule in flat, (width, rule)
+        assert sum(c.rule["kind"] in flat for c in claims()) == len(claims())

@@ -20,7 +20,7 @@ from ._judges import judge_all
 from ._tasks import CACHE_DIR, Task, assemble, check_extras, execute, plan_tasks
 
 __all__ = ["EXPERIMENTS", "ANALYTIC_RUN", "resolve", "run", "judge", "write_report",
-           "report_dir", "verdict_table", "REPORT_TOOL"]
+           "report_dir", "verdict_table", "REPORT_TOOL", "rule_summary"]
 
 #: How the claims report marks its folder (see :class:`actfn._safe_io.OwnedDir`).
 REPORT_TOOL = "actfn claims run"
@@ -230,6 +230,14 @@ def _round(o: Any) -> Any:
     if isinstance(o, list | tuple):
         return [_round(v) for v in o]
     return o
+
+
+def rule_summary(rule: Mapping[str, Any]) -> str:
+    """A claim's pre-registered rule in a few characters: its kind and, where it has one,
+    its equivalence margin (``paired-difference ±0.005``) — the listing's short form of
+    the report's full rule."""
+    margin = rule.get("margin")
+    return str(rule["kind"]) + (f" ±{margin:g}" if isinstance(margin, int | float) else "")
 
 
 def _rule_text(rule: Mapping[str, Any]) -> str:
