@@ -63,3 +63,23 @@ def test_claims_list_shows_each_pre_registered_rule(monkeypatch) -> None:
         for rule in ("paired-difference ±0.005", "variants-equivalent ±0.005", "trend ±0.01"):
             assert rule in flat, (width, rule)
         assert sum(c.rule["kind"] in flat for c in claims()) == len(claims())
+
+
+def test_another_claim_selection_never_replaces_a_report(tmp_path) -> None:
+    """#7: the claim selection is part of the plan check: a run of other claims into an
+    existing report folder is refused with one line and leaves the report as it was; the
+    same selection may rewrite (resume) it."""
+    out = tmp_path / "r"
+    first = runner.invoke(app, ["claims", "run", "selu-constants", "--no-figures", "-o",
+                                str(out)])
+    assert first.exit_code == 0, first.output
+    before = (out / "README.md").read_text()
+    other = runner.invoke(app, ["claims", "run", "celu-alpha-zero-is-relu", "--no-figures", "-o",
+                                str(out)])
+    assert other.exit_code != 0
+    lines = _lines(other.output)
+    assert len(lines) == 1 and "other claims" in lines[0] and "selu-constants" in lines[0]
+    assert (out / "README.md").read_text() == before
+    again = runner.invoke(app, ["claims", "run", "selu-constants", "--no-figures", "-o",
+                                str(out)])
+    assert again.exit_code == 0, again.output

@@ -170,8 +170,11 @@ def _report_files(claims: Sequence[Claim], figures: bool) -> list[str]:
             *([f"{e}.png" for e in needed(claims)] if figures else [])]
 
 
-def _plan_id(plan: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: plan[k] for k in ("version", "quick", "seeds", "scale")}
+def _plan_id(plan: Mapping[str, Any], claims: Sequence[Claim] = ()) -> dict[str, Any]:
+    """What makes two runs the same report: plan version, mode, seeds, scale and the
+    selected claims (a report of other claims is never replaced by this one)."""
+    return {**{k: plan[k] for k in ("version", "quick", "seeds", "scale")},
+            "claims": [c.id for c in claims]}
 
 
 def report_dir(out_dir: str | Path, claims: Sequence[Claim] = (), *, figures: bool = True,
@@ -180,7 +183,7 @@ def report_dir(out_dir: str | Path, claims: Sequence[Claim] = (), *, figures: bo
     empty or an earlier report (it lists actfn's files in ``.actfn-manifest.json``), or
     ``force``; the report's own files must not clash with files that are not actfn's; an
     earlier report of a *different* plan (quick vs full, other seeds or scale, another
-    version of ``claims.toml``) is never replaced. Raises ``OSError`` with one line."""
+    version of ``claims.toml``, another selection of claims) is never replaced. Raises ``OSError`` with one line."""
     owned = OwnedDir(out_dir, tool=REPORT_TOOL, force=force,
                      planned=_report_files(claims, figures))
     old = Path(out_dir) / "plan.json"
@@ -189,8 +192,16 @@ def report_dir(out_dir: str | Path, claims: Sequence[Claim] = (), *, figures: bo
             prev = json.loads(old.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             prev = None
-        if prev is not None and prev != _plan_id(plan):
+        now = _plan_id(plan, claims)
+        if prev is not None and prev != now:
             what = "quick" if prev.get("quick") else "full"
+            if {k: v for k, v in prev.items() if k != "claims"} == {
+                    k: v for k, v in now.items() if k != "claims"}:
+                had = prev.get("claims") or []
+                raise OutputPathError(
+                    f"refusing to write into {out_dir}: it holds a {what} report of other "
+                    f"claims ({len(had)}: {', '.join(had[:3])}{', …' if len(had) > 3 else ''}"
+                    f"); choose another folder with -o")
             raise OutputPathError(
                 f"refusing to write into {out_dir}: it holds a {what} report of another plan "
                 f"(version {prev.get('version')}, {len(prev.get('seeds', []))} seeds from "
@@ -205,7 +216,7 @@ def claim_folder(out_dir: str | Path, claims: Sequence[Claim], plan: Mapping[str
     (under the manifest), so an interrupted run can resume from ``.actfn-cache``."""
     owned = report_dir(out_dir, claims, figures=figures, force=force, plan=plan)
     with owned:
-        owned.write_text("plan.json", json.dumps(_plan_id(plan)))
+        owned.write_text("plan.json", json.dumps(_plan_id(plan, claims)))
     return Path(out_dir) / CACHE_DIR
 
 
@@ -346,7 +357,7 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
             lines += [*e.table(data), ""]
         if eid in figs:
             lines += [f"![{e.title}]({figs[eid]})", ""]
-    owned.write_text("plan.json", json.dumps(_plan_id(plan)))
+    owned.write_text("plan.json", json.dumps(_plan_id(plan, claims)))
     owned.write_text("results.json", json.dumps(_round(
         {"version": plan["version"], "quick": outcome["quick"], "plan": plan,
          "wall": outcome["wall"], "task_seconds": outcome.get("task_seconds", {}),
