@@ -83,3 +83,38 @@ def test_another_claim_selection_never_replaces_a_report(tmp_path) -> None:
     again = runner.invoke(app, ["claims", "run", "selu-constants", "--no-figures", "-o",
                                 str(out)])
     assert again.exit_code == 0, again.output
+
+
+def test_cache_key_covers_actfn_version_and_experiment_code(monkeypatch, tmp_path) -> None:
+    """#13: a cached result of another actfn version or of other experiment code is never
+    reused: both are hashed into the task key (and only the experiment's own code)."""
+    import actfn
+
+    task = _tasks.Task("selu-fixed-point", "", (), {"quick": False}, 3)
+    other = _tasks.Task("zero-centred", "", (), {"quick": False}, 3)
+    key, other_key = task.key, other.key
+    _tasks.store(tmp_path, task, {"x": 1.0})
+    assert _tasks.load_cached(tmp_path, task) == ({"x": 1.0}, 0.0)
+
+    _tasks.code_hash.cache_clear()
+    monkeypatch.setattr(actfn, "__version__", "99.0.0")
+    assert task.key != key
+    assert _tasks.load_cached(tmp_path, task) is None
+    monkeypatch.undo()
+    _tasks.code_hash.cache_clear()
+    assert task.key == key
+
+    real = _tasks.Path.read_bytes
+
+    def edited(self):  # as if _selu.py had been edited since the result was cached
+        data = real(self)
+        return data + b"\n# edited\n" if self.name == "_selu.py" else data
+
+    monkeypatch.setattr(_tasks.Path, "read_bytes", edited)
+    _tasks.code_hash.cache_clear()
+    try:
+        assert task.key != key and other.key == other_key
+        assert _tasks.load_cached(tmp_path, task) is None
+    finally:
+        monkeypatch.undo()
+        _tasks.code_hash.cache_clear()

@@ -4,14 +4,15 @@ in this process or on a Dask distributed cluster.
 A task is one part of one experiment (a data set × activation, a configuration, a
 training-set size ...) for one batch of seeds; the learning-rate sweep and each seed's
 split run inside it, batched. Its key names the experiment, part and seeds and ends with
-a hash of everything that determines its result (plan version, sizes, seeds), so a
-cached result is reused only by an identical task. Results are cached as JSON files in
+a hash of everything that determines its result (plan version, sizes, seeds, actfn's
+version, the experiment's code), so a cached result is reused only by an identical task. Results are cached as JSON files in
 ``<report>/.actfn-cache/`` as they arrive: an interrupted run resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import math
@@ -21,13 +22,38 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["Task", "plan_tasks", "run_task", "timed_task", "execute", "assemble", "ANALYTIC",
-           "CACHE_DIR", "MissingExtra", "needs_torch", "check_scheduler"]
+           "CACHE_DIR", "MissingExtra", "needs_torch", "check_scheduler",
+           "code_hash"]
 
 #: Experiments computed exactly (NumPy/SciPy): one task each.
 ANALYTIC = ("selu-fixed-point", "self-normalization", "vanishing-gradients", "zero-centred",
             "smoothness", "approximations")
 #: Folder of cached task results inside a report folder.
 CACHE_DIR = ".actfn-cache"
+
+
+#: The modules whose code computes each kind of experiment (beside this one): their source
+#: is hashed into every task key, so a cached result of older code is never reused.
+_CODE: dict[str, tuple[str, ...]] = {
+    "selu-fixed-point": ("_selu.py",), "self-normalization": ("_depth.py",),
+    "vanishing-gradients": ("_depth.py",), "zero-centred": ("_moments.py",),
+    "smoothness": ("_shape.py",), "approximations": ("_shape.py",), "cost": ("_cost.py",),
+}
+_TRAIN_CODE = ("_train.py", "_batched.py")
+
+
+@functools.cache
+def code_hash(experiment: str) -> str:
+    """SHA-256 (16 hex digits) of actfn's version and the source of the modules that
+    compute ``experiment`` (and of this task runner): part of every task key."""
+    from .. import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    here = Path(__file__).parent
+    for name in ("_tasks.py", *_CODE.get(experiment, _TRAIN_CODE)):
+        h.update(name.encode())
+        h.update((here / name).read_bytes())
+    return h.hexdigest()[:16]
 
 
 class MissingExtra(RuntimeError):
@@ -46,9 +72,12 @@ class Task:
 
     @property
     def key(self) -> str:
-        """``experiment/part/seeds/hash``: stable across processes and machines."""
+        """``experiment/part/seeds/hash``: stable across processes and machines; the hash
+        covers the plan version, the experiment's plan entry (``config``), the seeds, actfn's
+        version and the experiment's code (:func:`code_hash`)."""
         blob = json.dumps({"v": self.version, "e": self.experiment, "p": self.part,
-                           "s": list(self.seeds), "c": self.config}, sort_keys=True)
+                           "s": list(self.seeds), "c": self.config,
+                           "code": code_hash(self.experiment)}, sort_keys=True)
         h = hashlib.sha256(blob.encode()).hexdigest()[:16]
         s = f"s{self.seeds[0]}-{self.seeds[-1]}" if self.seeds else "exact"
         return f"{self.experiment}/{self.part or 'all'}/{s}/{h}"
