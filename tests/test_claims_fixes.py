@@ -118,3 +118,42 @@ def test_cache_key_covers_actfn_version_and_experiment_code(monkeypatch, tmp_pat
     finally:
         monkeypatch.undo()
         _tasks.code_hash.cache_clear()
+
+
+def _alpha_sweep(levels: list[float], sd: float, seeds: int = 15) -> dict:
+    """A celu-alpha result: test accuracy ``levels`` per alpha plus N(0, sd) seed noise."""
+    import numpy as np
+
+    alphas = [0.1, 0.3, 1.0, 3.0, 10.0][:len(levels)]
+    rng = np.random.default_rng(7)
+    k = len(alphas)
+    test = [[lv + sd * rng.standard_normal() for lv in levels] for _ in range(seeds)]
+    return {"config": {"alphas": alphas, "lrs": [1e-3, 3e-3]}, "seeds": list(range(seeds)),
+            "parts": {"d1": {"val_acc": [[[0.9, 0.5]] * k for _ in range(seeds)],
+                             "test_acc": [[[row[c], 0.0] for c in range(k)] for row in test],
+                             "n_test": 300}}}
+
+
+def test_trend_rule_does_not_refute_a_u_shape() -> None:
+    """#3: the reviewer's U-shape (0.70, 0.85, 0.95, 0.85, 0.70) has no linear trend, but
+    accuracy depends strongly on alpha: supported, never refuted; a flat sweep is refuted
+    only by equivalence of every pair."""
+    from actfn.experiments._judges import JUDGES
+    from actfn.experiments._stats import dependence, trend
+
+    rule = {"kind": "trend", "metric": "test_acc", "margin": 0.01, "two_sided": True}
+    u = _alpha_sweep([0.70, 0.85, 0.95, 0.85, 0.70], 0.01)
+    ys = [[row[c][0] for c in range(5)] for row in u["parts"]["d1"]["test_acc"]]
+    import numpy as np
+
+    assert trend(np.log10([0.1, 0.3, 1, 3, 10]), ys, margin=0.01).outcome(0.05) != "claim"
+    dep = dependence(ys, margin=0.01)
+    assert dep.p_dependence < 1e-6 and dep.spread > 0.2 and dep.p_equivalent > 0.5
+    v = JUDGES["trend"]({"celu-alpha": u}, rule, 0.05)
+    assert v.kind == "supported", v.evidence
+    flat = JUDGES["trend"]({"celu-alpha": _alpha_sweep([0.9] * 5, 0.002)}, rule, 0.05)
+    assert flat.kind == "refuted", flat.evidence
+    # one alpha 1.5 pt off with noise: neither all-pairs equivalent nor clearly dependent
+    noisy = JUDGES["trend"]({"celu-alpha": _alpha_sweep([0.9, 0.9, 0.915, 0.9, 0.9], 0.03)},
+                            rule, 0.05)
+    assert noisy.kind != "refuted", noisy.evidence

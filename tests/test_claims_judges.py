@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from actfn.catalog.exponential import SELU_ALPHA, SELU_SCALE
+from actfn.catalog.selu import SELU_ALPHA, SELU_SCALE
 from actfn.experiments import claims
 from actfn.experiments._judges import JUDGES, STATISTICAL, combine, gradient_trend, judge_all
 

@@ -20,7 +20,15 @@ from typing import Any
 import numpy as np
 
 from ._core import Claim, Verdict
-from ._stats import bh_threshold, km_median, paired, sign_test_censored, trend, wilson
+from ._stats import (
+    bh_threshold,
+    dependence,
+    km_median,
+    paired,
+    sign_test_censored,
+    trend,
+    wilson,
+)
 
 __all__ = ["JUDGES", "STATISTICAL", "judge_all", "combine", "gradient_trend"]
 
@@ -459,29 +467,29 @@ def j_faster(r: R, rule: R, level: float) -> Verdict:
 
 @_judge("trend", statistical=True)
 def j_trend(r: R, rule: R, level: float) -> Verdict:
+    """A metric 'strongly depends' on CELU's alpha: supported where the dependence is
+    significant in any shape (Friedman, paired by seed) and the level means spread beyond
+    the margin; refuted only where every alpha is within the margin of every other
+    (equivalence of the max − min spread); otherwise open."""
     d = r["celu-alpha"]
     alphas = d["config"]["alphas"]
-    x = np.log10(alphas)
     m = rule["margin"]
     outcomes, parts, ps = {}, [], []
     for g, run in d["parts"].items():
         ys = np.stack([_metric(run, rule["metric"], c) for c in range(len(alphas))], axis=1)
-        up = trend(x, ys, margin=m, resolution=1.0 / run["n_test"])
-        shifted_up = trend(x, ys - m * (x - x.min()) / (x.max() - x.min()), margin=m,
-                           resolution=1.0 / run["n_test"])
-        shifted_dn = trend(x, ys + m * (x - x.min()) / (x.max() - x.min()), margin=m,
-                           resolution=1.0 / run["n_test"])
-        strong = shifted_up.p_claim <= level or shifted_dn.p_opposite <= level
-        outcomes[g] = ("claim" if strong else "equivalent" if up.p_equivalent <= level
-                       else "open")
-        ps.append(min(shifted_up.p_claim, shifted_dn.p_opposite, up.p_equivalent))
-        means = ", ".join(f"{a:g}: {np.mean(ys[:, i]):.3f}" for i, a in enumerate(alphas))
-        parts.append(f"{g}: {means}; fitted change across the sweep {up.fmt(100, ' pt', 1)} "
-                     f"({outcomes[g]})")
+        dep = dependence(ys, margin=m)
+        outcomes[g] = ("claim" if dep.p_dependence <= level and dep.spread > m
+                       else "equivalent" if dep.p_equivalent <= level else "open")
+        ps.append(min(dep.p_dependence, dep.p_equivalent))
+        means = ", ".join(f"{a:g}: {mu:.3f}" for a, mu in zip(alphas, dep.means, strict=True))
+        parts.append(f"{g}: {means}; spread (max − min) {dep.spread * 100:.1f} pt, Friedman "
+                     f"p = {dep.p_dependence:.2g}, all-pairs equivalence p = "
+                     f"{dep.p_equivalent:.2g} ({outcomes[g]})")
     ev = (f"Test accuracy by CELU alpha (each alpha at its best learning rate, "
-          f"{len(d['seeds'])} seeds): " + "; ".join(parts) + f". Rule: linear trend in log10 "
-          f"alpha over {alphas[0]:g}–{alphas[-1]:g}, paired by seed; 'strongly' = a change "
-          f"beyond ±{m * 100:g} pt across the sweep, equivalence within it refutes.")
+          f"{len(d['seeds'])} seeds): " + "; ".join(parts) + ". Rule: a dependence of any "
+          f"shape (Friedman test over alpha, paired by seed) with a spread beyond ±{m * 100:g} "
+          f"pt supports; every alpha within ±{m * 100:g} pt of every other (paired TOST on "
+          "each pair) refutes.")
     return combine(outcomes, ev, ps)
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Paired", "paired", "trend", "wilson", "sign_test_censored", "bh_threshold",
+__all__ = ["Paired", "paired", "trend", "Dependence", "dependence", "wilson", "sign_test_censored", "bh_threshold",
            "km_median"]
 
 
@@ -122,6 +122,50 @@ def trend(x: Sequence[float], y_by_seed: Sequence[Sequence[float]], *, margin: f
             continue
         effects.append(float(stats.linregress(xs[ok], ys[ok]).slope) * span)
     return paired(effects, margin=margin, direction="greater", resolution=resolution)
+
+
+@dataclass(frozen=True)
+class Dependence:
+    """Does a metric depend on a swept parameter, in any shape? See :func:`dependence`."""
+
+    means: tuple[float, ...]
+    spread: float
+    n: int
+    p_dependence: float
+    p_equivalent: float
+
+
+def dependence(y_by_seed: Sequence[Sequence[float]], *, margin: float) -> Dependence:
+    r"""Dependence of a metric on a swept parameter of :math:`k` levels, paired by seed
+    (rows: seeds, columns: levels; seeds with a NaN dropped), whatever its shape.
+
+    * Dependence: Friedman's rank test (``scipy.stats.friedmanchisquare``) of
+      :math:`H_0`: every level has the same distribution, blocks = seeds. A U-shape,
+      which a linear trend test calls flat, is a dependence.
+    * Equivalence: the spread :math:`\max_i \mu_i - \min_i \mu_i` is within
+      :math:`\delta` iff every pairwise paired difference is; each pair by TOST
+      (:func:`paired`), combined as an intersection–union test,
+      :math:`p = \max_{i<j} p^{TOST}_{ij}` (no multiplicity correction needed).
+
+    ``spread`` is the observed max − min of the level means.
+    """
+    from scipy import stats
+
+    y = np.asarray(y_by_seed, dtype=float)
+    y = y[np.all(np.isfinite(y), axis=1)]
+    n, k = y.shape if y.ndim == 2 else (0, 0)
+    if n < 2 or k < 2:
+        return Dependence(tuple(np.nanmean(y, axis=0)) if n else (), math.nan, n, 1.0, 1.0)
+    means = y.mean(axis=0)
+    if k >= 3 and np.ptp(y, axis=1).any():
+        p_dep = float(stats.friedmanchisquare(*y.T).pvalue)
+    else:  # two levels: the paired t-test, two-sided
+        p_dep = float(stats.ttest_rel(y[:, 1], y[:, 0]).pvalue) if k == 2 else 1.0
+    p_dep = 1.0 if not math.isfinite(p_dep) else p_dep
+    p_eq = max(paired(y[:, j] - y[:, i], margin=margin).p_equivalent
+               for i in range(k) for j in range(i + 1, k))
+    return Dependence(tuple(float(m) for m in means), float(means.max() - means.min()), n,
+                      p_dep, p_eq)
 
 
 def wilson(count: int, nobs: int, level: float = 0.95) -> tuple[float, float]:
