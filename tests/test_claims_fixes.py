@@ -157,3 +157,23 @@ def test_trend_rule_does_not_refute_a_u_shape() -> None:
     noisy = JUDGES["trend"]({"celu-alpha": _alpha_sweep([0.9, 0.9, 0.915, 0.9, 0.9], 0.03)},
                             rule, 0.05)
     assert noisy.kind != "refuted", noisy.evidence
+
+
+def test_equivalence_is_reachable_on_a_small_test_set() -> None:
+    """#5: no ``max(sd, 1/n_test)`` floor: on 36 test items, 15 seeds whose differences
+    vary by 0.3 pt around 0 are equivalent within ±0.5 pt (the floor made the half-width at
+    least 1.5 pt, so never); the interval is the plain paired t-interval; a zero-variance
+    difference still gets a non-zero width of one step."""
+    import numpy as np
+    from scipy import stats
+
+    from actfn.experiments._stats import paired
+
+    rng = np.random.default_rng(3)
+    d = 0.003 * rng.standard_normal(15)
+    res = paired(d, margin=0.005, resolution=1 / 36)
+    assert res.outcome(0.05) == "equivalent"
+    ci = stats.ttest_1samp(d, 0.0).confidence_interval(0.95)
+    assert res.low == pytest.approx(ci.low) and res.high == pytest.approx(ci.high)
+    flat = paired([1 / 36] * 15, margin=0.005, resolution=1 / 36)
+    assert flat.high - flat.low == pytest.approx(2 * stats.t(14).ppf(0.975) / 36 / 15 ** 0.5)
