@@ -259,3 +259,26 @@ def test_control_that_is_not_significant_is_not_read_as_no_effect() -> None:
     assert v.kind == "nuanced", v.evidence
     assert "not significantly faster" in v.condition
     assert "does not make it faster" not in v.condition
+
+
+def test_registry_changelog_is_in_the_file_and_in_every_report(tmp_path) -> None:
+    """#1: claims.toml version 3 says, inside the file, what changed after results were
+    first seen (the not-vanishing rule, the size cuts) and why; the report prints it."""
+    from actfn.experiments._claims import registry
+
+    reg = registry()
+    assert reg["version"] == 3
+    log = {e["version"]: e for e in reg["changelog"]}
+    assert set(log) == {2, 3} and all(e["why"] and e["changes"] for e in log.values())
+    v2 = " ".join(log[2]["changes"])
+    for word in ("celu-no-vanishing", "relu-no-vanishing", "not-vanishing", "depth 12 -> 10",
+                 "[50, 150, 500] -> [50, 200]"):
+        assert word in v2
+    assert log[2]["seen"] is True
+    out = tmp_path / "r"
+    res = runner.invoke(app, ["claims", "run", "selu-constants", "--no-figures", "-o",
+                              str(out)])
+    assert res.exit_code == 0, res.output
+    text = (out / "README.md").read_text()
+    assert "## Changes to the pre-registration" in text
+    assert "**Version 2** (after results were seen)" in text and "not-vanishing" in text

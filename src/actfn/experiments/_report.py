@@ -20,7 +20,8 @@ from ._judges import judge_all
 from ._tasks import CACHE_DIR, Task, assemble, check_extras, execute, plan_tasks
 
 __all__ = ["EXPERIMENTS", "ANALYTIC_RUN", "resolve", "run", "judge", "write_report",
-           "report_dir", "verdict_table", "REPORT_TOOL", "rule_summary"]
+           "report_dir", "verdict_table", "REPORT_TOOL", "rule_summary",
+           "changelog_lines"]
 
 #: How the claims report marks its folder (see :class:`actfn._safe_io.OwnedDir`).
 REPORT_TOOL = "actfn claims run"
@@ -243,6 +244,20 @@ def _round(o: Any) -> Any:
     return o
 
 
+def changelog_lines(reg: Mapping[str, Any]) -> list[str]:
+    """The report's section on how ``claims.toml`` changed: one entry per version, what
+    changed, whether results had been seen before, and why."""
+    entries = reg.get("changelog", [])
+    if not entries:
+        return []
+    out = ["## Changes to the pre-registration", ""]
+    for e in entries:
+        seen = ("after results were seen" if e.get("seen") else "before any result was seen")
+        out.append(f"- **Version {e['version']}** ({seen}): " + " ".join(e["changes"])
+                   + f" *Why:* {e['why']}")
+    return [*out, ""]
+
+
 def rule_summary(rule: Mapping[str, Any]) -> str:
     """A claim's pre-registered rule in a few characters: its kind and, where it has one,
     its equivalence margin (``paired-difference ±0.005``) — the listing's short form of
@@ -314,6 +329,10 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
         + f" in {outcome['wall']:.0f} s of wall time (tasks' compute time "
         f"{sum(outcome.get('task_seconds', {}).values()):.0f} s, cached ones included); "
         f"machine {platform.machine()}, Python {platform.python_version()}.",
+        *([f"- Re-judged: the data of the version-{outcome['data_version']} run above, "
+           f"judged by the rules of version {plan['version']} (sizes and seeds unchanged; "
+           "no new training): see the changes below."]
+          if outcome.get("data_version", plan["version"]) != plan["version"] else []),
         "",
         "## Verdicts", "",
         "| claim | activations | claim (English) | verdict |",
@@ -328,6 +347,7 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
                      f"{_BADGE[v.kind]}{cond} |")
     counts = {k: sum(v.kind == k for v in verdicts.values()) for k in KINDS}
     lines += ["", "Totals: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".", ""]
+    lines += changelog_lines(reg)
     lines += ["## Claims", ""]
     for c in claims:
         v = verdicts[c.id]
@@ -360,6 +380,7 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
     owned.write_text("plan.json", json.dumps(_plan_id(plan, claims)))
     owned.write_text("results.json", json.dumps(_round(
         {"version": plan["version"], "quick": outcome["quick"], "plan": plan,
+         **({"data_version": outcome["data_version"]} if "data_version" in outcome else {}),
          "wall": outcome["wall"], "task_seconds": outcome.get("task_seconds", {}),
          "scheduler": outcome["scheduler"], "bh_threshold": level,
          "results": results,
