@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:
 
         The folder must be new, empty, or an earlier report of the same plan (it lists
         actfn's files in .actfn-manifest.json); a report of another plan (quick vs full,
-        other seeds or scale) is never replaced. Task results are cached in the folder's
+        other seeds or scale, other claims) is never replaced. Task results are cached in the folder's
         .actfn-cache, so an interrupted run resumes.
         """
         from rich.console import Console
