@@ -3,6 +3,12 @@
 Usage: ``python tools/claims_table.py [RESULTS.json]`` (default ``docs/claims/results.json``);
 the table goes between ``<!-- claims-table -->`` and ``<!-- /claims-table -->``.
 ``tests/test_claims_readme.py`` checks that the README matches.
+
+``python tools/claims_table.py --rejudge`` first re-judges the committed run's data
+(``docs/claims/results.json``) with the current judges and ``claims.toml`` version (when only
+rules changed, not sizes or seeds: no new training), rewrites the report in ``docs/claims``
+(README.md, results.json, plan.json, figures), prints every verdict that changed, then
+writes the table.
 """
 
 from __future__ import annotations
@@ -24,7 +30,52 @@ def table(results: Path) -> str:
     return "\n".join(verdict_table(data["verdicts"]))
 
 
+def rejudge(folder: Path) -> list[str]:
+    """Re-judge ``folder``'s results.json with the current rules; rewrite its report; return
+    one ``claim: old -> new`` line per changed verdict."""
+    import shutil
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from actfn.experiments._claims import plan as make_plan
+    from actfn.experiments._report import resolve, write_report
+    from actfn.experiments._tasks import plan_tasks
+
+    old = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    plan = dict(old["plan"])
+    now = make_plan(quick=old["quick"], seeds=len(plan["seeds"]), seed_start=plan["seeds"][0],
+                    seed_batch=plan["seed_batch"], scale=plan["scale"])
+    if now["experiments"] != plan["experiments"]:
+        raise SystemExit("claims_table: the sizes changed since the run: re-run, not re-judge")
+    data_version = old.get("data_version", old["version"])
+    plan["version"] = now["version"]
+    claims = resolve([])
+    outcome = {"plan": plan, "results": old["results"], "wall": old["wall"],
+               "quick": old["quick"], "task_seconds": old.get("task_seconds", {}),
+               "scheduler": old["scheduler"], "workers": old.get("workers", 1),
+               "tasks": len(plan_tasks(plan["needed"], plan)), "data_version": data_version}
+    with tempfile.TemporaryDirectory() as tmp:
+        write_report(claims, outcome, Path(tmp) / "r")
+        for f in (Path(tmp) / "r").iterdir():
+            if not f.name.startswith("."):
+                shutil.copyfile(f, folder / f.name)
+    new = json.loads((folder / "results.json").read_text(encoding="utf-8"))["verdicts"]
+    changed = []
+    for cid, v in new.items():
+        o = old["verdicts"].get(cid, {"kind": "absent", "condition": ""})
+        if (o["kind"], o["condition"]) != (v["kind"], v["condition"]):
+            changed.append(f"{cid}: {o['kind']}" + (f" ({o['condition']})" if o["condition"]
+                                                    else "")
+                           + f" -> {v['kind']}" + (f" ({v['condition']})" if v["condition"]
+                                                   else ""))
+    return changed
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--rejudge"]:
+        for line in rejudge(ROOT / "docs" / "claims"):
+            print(line)
+        argv = argv[1:]
     results = Path(argv[0]) if argv else ROOT / "docs" / "claims" / "results.json"
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")

@@ -32,12 +32,14 @@ def register(app: typer.Typer) -> None:
             "--zh/--no-zh", hidden=True,
             help="Deprecated: use --lang zh (or --lang en).")] = None,
     ) -> None:
-        """List every claim: id, activations, the claim, its seed, the experiments."""
+        """List every claim: id, activations, the claim, its seed, the experiments and
+        the pre-registered rule (kind and margin)."""
         if ctx.invoked_subcommand is not None:
             return
         from rich.table import Table
 
         from ..experiments import claims
+        from ..experiments._report import rule_summary
         from ._terminal import console, labels, terminal_width
 
         if chinese is not None:
@@ -51,7 +53,7 @@ def register(app: typer.Typer) -> None:
         zh = lang == "zh"
         head = {"id": "id", "act": "激活函数" if zh else "activations",
                 "claim": "论断" if zh else "claim", "seed": "出处" if zh else "seed",
-                "exp": "实验" if zh else "experiments"}
+                "exp": ("实验 / 规则" if zh else "experiments / rule")}
         table = Table(show_lines=True, pad_edge=False, padding=(0, 1))
         narrow = terminal_width() < 110
         if narrow:  # two columns: what is claimed about which activations, and its sources
@@ -71,11 +73,13 @@ def register(app: typer.Typer) -> None:
         for c in items:
             text = zh_punctuation(c.zh) if zh else c.en
             acts = ", ".join(c.activations)
+            rule = rule_summary(c.rule)
             if narrow:
                 where = ", ".join(c.seeds) + " → " + ", ".join(c.experiments)
-                table.add_row(f"{c.id}\n{acts}", f"{text}\n[dim]{where}[/dim]")
+                table.add_row(f"{c.id}\n{acts}", f"{text}\n[dim]{where}; {rule}[/dim]")
             else:
-                table.add_row(c.id, acts, text, "\n".join(c.seeds), ", ".join(c.experiments))
+                table.add_row(c.id, acts, text, "\n".join(c.seeds),
+                              ", ".join(c.experiments) + f"\n[dim]{rule}[/dim]")
         console().print(table)
 
     @claims_app.command("run")
@@ -91,23 +95,23 @@ def register(app: typer.Typer) -> None:
             "default claims-report, or claims-report-quick with --quick.",
             show_default=False)] = None,
         seeds: Annotated[int | None, typer.Option(
-            "--seeds", min=2, help="Number of seeds (default: claims.toml's, 15).",
+            "--seeds", help="Number of seeds (default: claims.toml's, 15).",
             show_default=False)] = None,
         seed_start: Annotated[int | None, typer.Option(
-            "--seed-start", min=0, help="First seed (default 0): a different seed set of "
+            "--seed-start", help="First seed (default 0): a different seed set of "
             "the same size.", show_default=False)] = None,
         seed_batch: Annotated[int | None, typer.Option(
-            "--seed-batch", min=1, help="Seeds trained together in one task.",
+            "--seed-batch", help="Seeds trained together in one task.",
             show_default=False)] = None,
         scale: Annotated[float, typer.Option(
-            "--scale", min=0.01, max=100.0,
-            help="Multiply every epoch and step count (0.01 to 100).")] = 1.0,
+            "--scale",
+            help="Multiply every epoch and step count (above 0, at most 100).")] = 1.0,
         scheduler: Annotated[str | None, typer.Option(
             "--scheduler", metavar="local|ADDRESS", help="Run the tasks on Dask: 'local' "
             "starts a LocalCluster of --workers processes; otherwise a scheduler address "
             "(tcp://host:8786).", show_default=False)] = None,
         workers: Annotated[int, typer.Option(
-            "--workers", min=1, help="Workers of --scheduler local.")] = 2,
+            "--workers", help="Workers of --scheduler local.")] = 2,
         threads: Annotated[int, typer.Option(
             help="Accepted for compatibility (1 or 2); every task runs single-threaded.")
         ] = 1,
@@ -122,7 +126,7 @@ def register(app: typer.Typer) -> None:
 
         The folder must be new, empty, or an earlier report of the same plan (it lists
         actfn's files in .actfn-manifest.json); a report of another plan (quick vs full,
-        other seeds or scale) is never replaced. Task results are cached in the folder's
+        other seeds or scale, other claims) is never replaced. Task results are cached in the folder's
         .actfn-cache, so an interrupted run resumes.
         """
         from rich.console import Console
@@ -131,14 +135,26 @@ def register(app: typer.Typer) -> None:
         from .. import experiments as ex
         from ..experiments import _claims, _report, _tasks
 
+        # bounds are checked here and in plan(), so a bad value is one line, not a usage box
         if threads not in (1, 2):
             fail(f"--threads={threads} must be 1 or 2")
+        for opt, val, ok, want in (
+                ("--seeds", seeds, seeds is None or seeds >= 2, "at least 2 (paired tests)"),
+                ("--seed-start", seed_start, seed_start is None or seed_start >= 0,
+                 "at least 0"),
+                ("--seed-batch", seed_batch, seed_batch is None or seed_batch >= 1,
+                 "at least 1"),
+                ("--scale", scale, 0 < scale <= 100, "above 0 and at most 100"),
+                ("--workers", workers, workers >= 1, "at least 1")):
+            if not ok:
+                fail(f"{opt}={val:g} must be {want}")
         selected = ex.resolve(ids or [])
         out = output or Path("claims-report-quick" if quick else "claims-report")
         try:
             plan = _claims.plan(quick=quick, seeds=seeds, seed_start=seed_start,
                                 seed_batch=seed_batch, scale=scale)
             _tasks.check_extras(_report.needed(selected))
+            _tasks.check_scheduler(scheduler)
         except _tasks.MissingExtra as exc:
             fail(str(exc), 2)
         except ValueError as exc:

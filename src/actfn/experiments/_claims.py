@@ -79,6 +79,8 @@ def plan(*, quick: bool = False, seeds: int | None = None, seed_start: int | Non
     start = s["start"] if seed_start is None else seed_start
     if n < 2:
         raise ValueError(f"seeds={n} must be at least 2 (paired tests need two)")
+    if start < 0:
+        raise ValueError(f"seed_start={start} must be at least 0")
     if not 0 < scale <= 100:
         raise ValueError(f"scale={scale} must be in (0, 100]")
     batch = seed_batch or s["batch"]

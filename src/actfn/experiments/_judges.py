@@ -20,7 +20,15 @@ from typing import Any
 import numpy as np
 
 from ._core import Claim, Verdict
-from ._stats import bh_threshold, km_median, paired, sign_test_censored, trend, wilson
+from ._stats import (
+    bh_threshold,
+    dependence,
+    km_median,
+    paired,
+    sign_test_censored,
+    trend,
+    wilson,
+)
 
 __all__ = ["JUDGES", "STATISTICAL", "judge_all", "combine", "gradient_trend"]
 
@@ -184,9 +192,9 @@ def j_gelu_vanish(r: R, rule: R, level: float) -> Verdict:
           f"×{cg:.2g} for GELU (He init, {tg}) against ×{cs:.2g} for sigmoid (LeCun init).")
     if tg == "stable":
         return Verdict("supported", ev)
-    if cg > cs * 1e3:
-        return Verdict("nuanced", ev, "relative to saturating units such as sigmoid; a plain "
-                       "deep GELU network with He init still loses gradient")
+    if cg > cs:  # keeps more gradient than sigmoid: 'reduces' holds relative to it only
+        return Verdict("nuanced", ev, f"relative to sigmoid (×{cg:.2g} against ×{cs:.2g}); "
+                       f"GELU with He init is itself {tg} over these depths")
     return Verdict("refuted", ev)
 
 
@@ -204,9 +212,7 @@ def j_tanh(r: R, rule: R, level: float) -> Verdict:
     if centred and "vanishing" in (t1, t2):
         which = "LeCun" if t1 == "vanishing" else "He"
         return Verdict("nuanced", ev, f"zero-centred yes; vanishing with {which} init only")
-    if centred:
-        return Verdict("nuanced", ev, "zero-centred yes; the gradient does not vanish over "
-                       "the depths tested with either init")
+    # zero-centred but vanishing under no init tested: no condition makes the claim hold
     return Verdict("refuted", ev)
 
 
@@ -452,36 +458,44 @@ def j_faster(r: R, rule: R, level: float) -> Verdict:
     ps += c_ps
     if all(o == "claim" for o in c_out.values()):
         return Verdict(v.kind, ev, v.condition, tuple(ps))
+    # say only what the control's tests showed: slower where significant, else not shown
+    slower = [g for g, o in c_out.items() if o == "opposite"]
+    unshown = [g for g, o in c_out.items() if o == "open"]
+    what = "; ".join(
+        ([f"centred ReLU is significantly slower than ReLU on {', '.join(slower)}"]
+         if slower else [])
+        + ([f"centred ReLU is not significantly faster than ReLU on {', '.join(unshown)}"]
+           if unshown else []))
     return Verdict("nuanced", ev, (v.condition + "; " if v.condition else "")
-                   + f"{arm} is faster, but centring ReLU's output does not make it faster, so "
-                   "zero mean is not shown to be the reason", tuple(ps))
+                   + f"{arm} is faster, but {what}: zero mean is not shown to be the reason",
+                   tuple(ps))
 
 
 @_judge("trend", statistical=True)
 def j_trend(r: R, rule: R, level: float) -> Verdict:
+    """A metric 'strongly depends' on CELU's alpha: supported where the dependence is
+    significant in any shape (Friedman, paired by seed) and the level means spread beyond
+    the margin; refuted only where every alpha is within the margin of every other
+    (equivalence of the max − min spread); otherwise open."""
     d = r["celu-alpha"]
     alphas = d["config"]["alphas"]
-    x = np.log10(alphas)
     m = rule["margin"]
     outcomes, parts, ps = {}, [], []
     for g, run in d["parts"].items():
         ys = np.stack([_metric(run, rule["metric"], c) for c in range(len(alphas))], axis=1)
-        up = trend(x, ys, margin=m, resolution=1.0 / run["n_test"])
-        shifted_up = trend(x, ys - m * (x - x.min()) / (x.max() - x.min()), margin=m,
-                           resolution=1.0 / run["n_test"])
-        shifted_dn = trend(x, ys + m * (x - x.min()) / (x.max() - x.min()), margin=m,
-                           resolution=1.0 / run["n_test"])
-        strong = shifted_up.p_claim <= level or shifted_dn.p_opposite <= level
-        outcomes[g] = ("claim" if strong else "equivalent" if up.p_equivalent <= level
-                       else "open")
-        ps.append(min(shifted_up.p_claim, shifted_dn.p_opposite, up.p_equivalent))
-        means = ", ".join(f"{a:g}: {np.mean(ys[:, i]):.3f}" for i, a in enumerate(alphas))
-        parts.append(f"{g}: {means}; fitted change across the sweep {up.fmt(100, ' pt', 1)} "
-                     f"({outcomes[g]})")
+        dep = dependence(ys, margin=m)
+        outcomes[g] = ("claim" if dep.p_dependence <= level and dep.spread > m
+                       else "equivalent" if dep.p_equivalent <= level else "open")
+        ps.append(min(dep.p_dependence, dep.p_equivalent))
+        means = ", ".join(f"{a:g}: {mu:.3f}" for a, mu in zip(alphas, dep.means, strict=True))
+        parts.append(f"{g}: {means}; spread (max − min) {dep.spread * 100:.1f} pt, Friedman "
+                     f"p = {dep.p_dependence:.2g}, all-pairs equivalence p = "
+                     f"{dep.p_equivalent:.2g} ({outcomes[g]})")
     ev = (f"Test accuracy by CELU alpha (each alpha at its best learning rate, "
-          f"{len(d['seeds'])} seeds): " + "; ".join(parts) + f". Rule: linear trend in log10 "
-          f"alpha over {alphas[0]:g}–{alphas[-1]:g}, paired by seed; 'strongly' = a change "
-          f"beyond ±{m * 100:g} pt across the sweep, equivalence within it refutes.")
+          f"{len(d['seeds'])} seeds): " + "; ".join(parts) + ". Rule: a dependence of any "
+          f"shape (Friedman test over alpha, paired by seed) with a spread beyond ±{m * 100:g} "
+          f"pt supports; every alpha within ±{m * 100:g} pt of every other (paired TOST on "
+          "each pair) refutes.")
     return combine(outcomes, ev, ps)
 
 
@@ -682,10 +696,17 @@ def j_cost_ratio(r: R, rule: R, level: float) -> Verdict:
     ev = (_cost_intro(c) + "; ".join(cells) + f". Rule: within ±{m:.0%} of ReLU = same cost "
           f"(refutes); the claim needs {'more' if rule['direction'] == 'greater' else 'less'}.")
     v = combine(outcomes, ev)
-    if clash:
-        return Verdict("nuanced", ev, "by instruction count; measured time on this machine "
-                       "disagrees for " + ", ".join(clash))
-    return v
+    if not clash:
+        return v
+    # the wording follows what the counts said for each clashing kernel
+    by_count = [k for k in clash if outcomes[k] == "claim"]
+    by_time = [k for k in clash if outcomes[k] != "claim"]
+    cond = ([v.condition] if v.condition else []) + (
+        [f"by instruction count for {', '.join(by_count)}; measured time on this machine "
+         "disagrees"] if by_count else []) + (
+        [f"in measured time on this machine only for {', '.join(by_time)}; the instruction "
+         "counts say the opposite"] if by_time else [])
+    return Verdict("nuanced", ev, "; ".join(cond))
 
 
 @_judge("cost-cheapest", statistical=True)

@@ -20,7 +20,8 @@ from ._judges import judge_all
 from ._tasks import CACHE_DIR, Task, assemble, check_extras, execute, plan_tasks
 
 __all__ = ["EXPERIMENTS", "ANALYTIC_RUN", "resolve", "run", "judge", "write_report",
-           "report_dir", "verdict_table", "REPORT_TOOL"]
+           "report_dir", "verdict_table", "REPORT_TOOL", "rule_summary",
+           "changelog_lines"]
 
 #: How the claims report marks its folder (see :class:`actfn._safe_io.OwnedDir`).
 REPORT_TOOL = "actfn claims run"
@@ -170,8 +171,11 @@ def _report_files(claims: Sequence[Claim], figures: bool) -> list[str]:
             *([f"{e}.png" for e in needed(claims)] if figures else [])]
 
 
-def _plan_id(plan: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: plan[k] for k in ("version", "quick", "seeds", "scale")}
+def _plan_id(plan: Mapping[str, Any], claims: Sequence[Claim] = ()) -> dict[str, Any]:
+    """What makes two runs the same report: plan version, mode, seeds, scale and the
+    selected claims (a report of other claims is never replaced by this one)."""
+    return {**{k: plan[k] for k in ("version", "quick", "seeds", "scale")},
+            "claims": [c.id for c in claims]}
 
 
 def report_dir(out_dir: str | Path, claims: Sequence[Claim] = (), *, figures: bool = True,
@@ -180,7 +184,7 @@ def report_dir(out_dir: str | Path, claims: Sequence[Claim] = (), *, figures: bo
     empty or an earlier report (it lists actfn's files in ``.actfn-manifest.json``), or
     ``force``; the report's own files must not clash with files that are not actfn's; an
     earlier report of a *different* plan (quick vs full, other seeds or scale, another
-    version of ``claims.toml``) is never replaced. Raises ``OSError`` with one line."""
+    version of ``claims.toml``, another selection of claims) is never replaced. Raises ``OSError`` with one line."""
     owned = OwnedDir(out_dir, tool=REPORT_TOOL, force=force,
                      planned=_report_files(claims, figures))
     old = Path(out_dir) / "plan.json"
@@ -189,8 +193,16 @@ def report_dir(out_dir: str | Path, claims: Sequence[Claim] = (), *, figures: bo
             prev = json.loads(old.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             prev = None
-        if prev is not None and prev != _plan_id(plan):
+        now = _plan_id(plan, claims)
+        if prev is not None and prev != now:
             what = "quick" if prev.get("quick") else "full"
+            if {k: v for k, v in prev.items() if k != "claims"} == {
+                    k: v for k, v in now.items() if k != "claims"}:
+                had = prev.get("claims") or []
+                raise OutputPathError(
+                    f"refusing to write into {out_dir}: it holds a {what} report of other "
+                    f"claims ({len(had)}: {', '.join(had[:3])}{', …' if len(had) > 3 else ''}"
+                    f"); choose another folder with -o")
             raise OutputPathError(
                 f"refusing to write into {out_dir}: it holds a {what} report of another plan "
                 f"(version {prev.get('version')}, {len(prev.get('seeds', []))} seeds from "
@@ -205,7 +217,7 @@ def claim_folder(out_dir: str | Path, claims: Sequence[Claim], plan: Mapping[str
     (under the manifest), so an interrupted run can resume from ``.actfn-cache``."""
     owned = report_dir(out_dir, claims, figures=figures, force=force, plan=plan)
     with owned:
-        owned.write_text("plan.json", json.dumps(_plan_id(plan)))
+        owned.write_text("plan.json", json.dumps(_plan_id(plan, claims)))
     return Path(out_dir) / CACHE_DIR
 
 
@@ -230,6 +242,28 @@ def _round(o: Any) -> Any:
     if isinstance(o, list | tuple):
         return [_round(v) for v in o]
     return o
+
+
+def changelog_lines(reg: Mapping[str, Any]) -> list[str]:
+    """The report's section on how ``claims.toml`` changed: one entry per version, what
+    changed, whether results had been seen before, and why."""
+    entries = reg.get("changelog", [])
+    if not entries:
+        return []
+    out = ["## Changes to the pre-registration", ""]
+    for e in entries:
+        seen = ("after results were seen" if e.get("seen") else "before any result was seen")
+        out.append(f"- **Version {e['version']}** ({seen}): " + " ".join(e["changes"])
+                   + f" *Why:* {e['why']}")
+    return [*out, ""]
+
+
+def rule_summary(rule: Mapping[str, Any]) -> str:
+    """A claim's pre-registered rule in a few characters: its kind and, where it has one,
+    its equivalence margin (``paired-difference ±0.005``) — the listing's short form of
+    the report's full rule."""
+    margin = rule.get("margin")
+    return str(rule["kind"]) + (f" ±{margin:g}" if isinstance(margin, int | float) else "")
 
 
 def _rule_text(rule: Mapping[str, Any]) -> str:
@@ -295,6 +329,10 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
         + f" in {outcome['wall']:.0f} s of wall time (tasks' compute time "
         f"{sum(outcome.get('task_seconds', {}).values()):.0f} s, cached ones included); "
         f"machine {platform.machine()}, Python {platform.python_version()}.",
+        *([f"- Re-judged: the data of the version-{outcome['data_version']} run above, "
+           f"judged by the rules of version {plan['version']} (sizes and seeds unchanged; "
+           "no new training): see the changes below."]
+          if outcome.get("data_version", plan["version"]) != plan["version"] else []),
         "",
         "## Verdicts", "",
         "| claim | activations | claim (English) | verdict |",
@@ -309,6 +347,7 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
                      f"{_BADGE[v.kind]}{cond} |")
     counts = {k: sum(v.kind == k for v in verdicts.values()) for k in KINDS}
     lines += ["", "Totals: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".", ""]
+    lines += changelog_lines(reg)
     lines += ["## Claims", ""]
     for c in claims:
         v = verdicts[c.id]
@@ -338,9 +377,10 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
             lines += [*e.table(data), ""]
         if eid in figs:
             lines += [f"![{e.title}]({figs[eid]})", ""]
-    owned.write_text("plan.json", json.dumps(_plan_id(plan)))
+    owned.write_text("plan.json", json.dumps(_plan_id(plan, claims)))
     owned.write_text("results.json", json.dumps(_round(
         {"version": plan["version"], "quick": outcome["quick"], "plan": plan,
+         **({"data_version": outcome["data_version"]} if "data_version" in outcome else {}),
          "wall": outcome["wall"], "task_seconds": outcome.get("task_seconds", {}),
          "scheduler": outcome["scheduler"], "bh_threshold": level,
          "results": results,

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Paired", "paired", "trend", "wilson", "sign_test_censored", "bh_threshold",
+__all__ = ["Paired", "paired", "trend", "Dependence", "dependence", "wilson", "sign_test_censored", "bh_threshold",
            "km_median"]
 
 
@@ -69,10 +69,17 @@ def paired(diffs: Sequence[float], *, margin: float, direction: str = "greater",
     freedom (``scipy.stats.t``; the same numbers as ``scipy.stats.ttest_rel``).
 
     ``direction`` is the claimed sign of the mean difference (``"greater"`` or
-    ``"less"``); ``margin`` the equivalence margin :math:`\delta`. ``resolution`` is the
-    smallest difference the metric can show (1/n_test for an accuracy): when every seed
-    gives the same difference the sample deviation is replaced by it, so no interval has
-    zero width and a zero-variance arm cannot make any difference "significant".
+    ``"less"``); ``margin`` the equivalence margin :math:`\delta`.
+
+    Test-set sampling error: each seed draws its own stratified split, so the spread of
+    :math:`d_s` over seeds already contains the sampling error of the test items (as well
+    as the training noise), and the standard error is the plain :math:`s/\sqrt n`. No
+    floor is added to :math:`s` (a floor of ``1/n_test`` per seed made equivalence
+    unreachable on small test sets: with 36 test items and 15 seeds the half-width could
+    not fall below 1.5 points). ``resolution`` (the metric's step, 1/n_test for an
+    accuracy) is used only when every seed gives the same difference (:math:`s = 0`): the
+    deviation is then taken as one step, so no interval has zero width and a
+    zero-variance arm cannot make any difference "significant".
     """
     from scipy import stats
 
@@ -83,7 +90,8 @@ def paired(diffs: Sequence[float], *, margin: float, direction: str = "greater",
     if n < 2:
         return Paired(float(d.mean()) if n else math.nan, -math.inf, math.inf, n, 1.0, 1.0, 1.0)
     mean = float(d.mean())
-    se = max(float(d.std(ddof=1)), resolution, 1e-12) / math.sqrt(n)
+    same = float(np.ptp(d)) == 0.0  # every seed the same (std would be rounding noise)
+    se = (max(resolution, 1e-12) if same else float(d.std(ddof=1))) / math.sqrt(n)
     t = stats.t(df=n - 1)
     half = float(t.ppf(0.975)) * se
 
@@ -122,6 +130,50 @@ def trend(x: Sequence[float], y_by_seed: Sequence[Sequence[float]], *, margin: f
             continue
         effects.append(float(stats.linregress(xs[ok], ys[ok]).slope) * span)
     return paired(effects, margin=margin, direction="greater", resolution=resolution)
+
+
+@dataclass(frozen=True)
+class Dependence:
+    """Does a metric depend on a swept parameter, in any shape? See :func:`dependence`."""
+
+    means: tuple[float, ...]
+    spread: float
+    n: int
+    p_dependence: float
+    p_equivalent: float
+
+
+def dependence(y_by_seed: Sequence[Sequence[float]], *, margin: float) -> Dependence:
+    r"""Dependence of a metric on a swept parameter of :math:`k` levels, paired by seed
+    (rows: seeds, columns: levels; seeds with a NaN dropped), whatever its shape.
+
+    * Dependence: Friedman's rank test (``scipy.stats.friedmanchisquare``) of
+      :math:`H_0`: every level has the same distribution, blocks = seeds. A U-shape,
+      which a linear trend test calls flat, is a dependence.
+    * Equivalence: the spread :math:`\max_i \mu_i - \min_i \mu_i` is within
+      :math:`\delta` iff every pairwise paired difference is; each pair by TOST
+      (:func:`paired`), combined as an intersection–union test,
+      :math:`p = \max_{i<j} p^{TOST}_{ij}` (no multiplicity correction needed).
+
+    ``spread`` is the observed max − min of the level means.
+    """
+    from scipy import stats
+
+    y = np.asarray(y_by_seed, dtype=float)
+    y = y[np.all(np.isfinite(y), axis=1)]
+    n, k = y.shape if y.ndim == 2 else (0, 0)
+    if n < 2 or k < 2:
+        return Dependence(tuple(np.nanmean(y, axis=0)) if n else (), math.nan, n, 1.0, 1.0)
+    means = y.mean(axis=0)
+    if k >= 3 and np.ptp(y, axis=1).any():
+        p_dep = float(stats.friedmanchisquare(*y.T).pvalue)
+    else:  # two levels: the paired t-test, two-sided
+        p_dep = float(stats.ttest_rel(y[:, 1], y[:, 0]).pvalue) if k == 2 else 1.0
+    p_dep = 1.0 if not math.isfinite(p_dep) else p_dep
+    p_eq = max(paired(y[:, j] - y[:, i], margin=margin).p_equivalent
+               for i in range(k) for j in range(i + 1, k))
+    return Dependence(tuple(float(m) for m in means), float(means.max() - means.min()), n,
+                      p_dep, p_eq)
 
 
 def wilson(count: int, nobs: int, level: float = 0.95) -> tuple[float, float]:

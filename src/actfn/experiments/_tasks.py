@@ -4,14 +4,15 @@ in this process or on a Dask distributed cluster.
 A task is one part of one experiment (a data set × activation, a configuration, a
 training-set size ...) for one batch of seeds; the learning-rate sweep and each seed's
 split run inside it, batched. Its key names the experiment, part and seeds and ends with
-a hash of everything that determines its result (plan version, sizes, seeds), so a
-cached result is reused only by an identical task. Results are cached as JSON files in
+a hash of everything that determines its result (plan version, sizes, seeds, actfn's
+version, the experiment's code), so a cached result is reused only by an identical task. Results are cached as JSON files in
 ``<report>/.actfn-cache/`` as they arrive: an interrupted run resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import math
@@ -21,13 +22,38 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["Task", "plan_tasks", "run_task", "timed_task", "execute", "assemble", "ANALYTIC",
-           "CACHE_DIR", "MissingExtra", "needs_torch"]
+           "CACHE_DIR", "MissingExtra", "needs_torch", "check_scheduler",
+           "code_hash"]
 
 #: Experiments computed exactly (NumPy/SciPy): one task each.
 ANALYTIC = ("selu-fixed-point", "self-normalization", "vanishing-gradients", "zero-centred",
             "smoothness", "approximations")
 #: Folder of cached task results inside a report folder.
 CACHE_DIR = ".actfn-cache"
+
+
+#: The modules whose code computes each kind of experiment (beside this one): their source
+#: is hashed into every task key, so a cached result of older code is never reused.
+_CODE: dict[str, tuple[str, ...]] = {
+    "selu-fixed-point": ("_selu.py",), "self-normalization": ("_depth.py",),
+    "vanishing-gradients": ("_depth.py",), "zero-centred": ("_moments.py",),
+    "smoothness": ("_shape.py",), "approximations": ("_shape.py",), "cost": ("_cost.py",),
+}
+_TRAIN_CODE = ("_train.py", "_batched.py")
+
+
+@functools.cache
+def code_hash(experiment: str) -> str:
+    """SHA-256 (16 hex digits) of actfn's version and the source of the modules that
+    compute ``experiment`` (and of this task runner): part of every task key."""
+    from .. import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    here = Path(__file__).parent
+    for name in ("_tasks.py", *_CODE.get(experiment, _TRAIN_CODE)):
+        h.update(name.encode())
+        h.update((here / name).read_bytes())
+    return h.hexdigest()[:16]
 
 
 class MissingExtra(RuntimeError):
@@ -46,9 +72,12 @@ class Task:
 
     @property
     def key(self) -> str:
-        """``experiment/part/seeds/hash``: stable across processes and machines."""
+        """``experiment/part/seeds/hash``: stable across processes and machines; the hash
+        covers the plan version, the experiment's plan entry (``config``), the seeds, actfn's
+        version and the experiment's code (:func:`code_hash`)."""
         blob = json.dumps({"v": self.version, "e": self.experiment, "p": self.part,
-                           "s": list(self.seeds), "c": self.config}, sort_keys=True)
+                           "s": list(self.seeds), "c": self.config,
+                           "code": code_hash(self.experiment)}, sort_keys=True)
         h = hashlib.sha256(blob.encode()).hexdigest()[:16]
         s = f"s{self.seeds[0]}-{self.seeds[-1]}" if self.seeds else "exact"
         return f"{self.experiment}/{self.part or 'all'}/{s}/{h}"
@@ -187,15 +216,25 @@ def store(cache: Path | None, t: Task, result: Mapping[str, Any], seconds: float
                                            default=_json_default))
 
 
+def check_scheduler(scheduler: str | None) -> None:
+    """Raise :class:`MissingExtra` (one line naming the extra) when ``scheduler`` asks
+    for Dask and ``distributed`` cannot be imported; ``None`` needs nothing."""
+    if scheduler is None:
+        return
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise MissingExtra(f"--scheduler {scheduler} needs dask.distributed: install the "
+                           "claims extra (pip install 'actfn[claims]')") from None
+
+
 @contextlib.contextmanager
 def _client(scheduler: str, workers: int) -> Any:
     """A Dask client: ``local`` starts a LocalCluster of ``workers`` single-threaded
     processes; anything else is a scheduler address (``tcp://host:8786``)."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise MissingExtra("--scheduler needs dask.distributed: pip install "
-                           "'actfn[claims]'") from None
+    check_scheduler(scheduler)
+    from distributed import Client, LocalCluster
+
     if scheduler == "local":
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                           dashboard_address=None, silence_logs=40) as cluster, \
@@ -214,6 +253,7 @@ def execute(tasks: Sequence[Task], *, cache: Path | None = None, scheduler: str 
     (``scheduler=None``) or on a Dask cluster, and cached as they finish.
     ``on_done(task, done, total, cached)`` reports progress; ``seconds`` (if given) is
     filled with each task's compute time, cached ones included."""
+    check_scheduler(scheduler)  # before any work: one line naming the extra
     results: dict[str, dict[str, Any]] = {}
     secs = seconds if seconds is not None else {}
     pending: list[Task] = []
@@ -242,9 +282,9 @@ def execute(tasks: Sequence[Task], *, cache: Path | None = None, scheduler: str 
         for t in pending:
             finish(t, *timed_task(t.as_dict()))
         return results
-    from distributed import as_completed
-
     with _client(scheduler, workers) as client:
+        from distributed import as_completed
+
         futures = {client.submit(timed_task, t.as_dict(), key=t.key.replace("/", "|"),
                                  pure=False): t for t in pending}
         for fut in as_completed(futures):
