@@ -19,10 +19,12 @@ from ._registry import Param, Spec, aliases, lookup, register, unregister
 from . import _evaluate
 from . import catalog as _catalog  # noqa: F401  (registers the built-in activations)
 from ._activation import Activation, get
-from ._knowledge import Equivalent, Knowledge, Properties, Prose
+from ._exact import Exact
+from ._knowledge import Equivalent, Knowledge, KnowledgeError, Properties, Prose
 from ._registry import canonical_names as _canonical_names
 from ._registry import load_plugins as _load_plugins
 from .experiments import selu_parameters  # light: scipy loads on first call
+from .kernels import Kernel
 
 __version__ = "0.1.0"
 
@@ -91,7 +93,10 @@ del annotations
 __all__ = [
     "Activation",
     "Equivalent",
+    "Exact",
+    "Kernel",
     "Knowledge",
+    "KnowledgeError",
     "Param",
     "Properties",
     "Prose",
