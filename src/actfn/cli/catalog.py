@@ -169,6 +169,7 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
 
     t = labels(lang)
     spec = lookup(name)
+    spec.knowledge  # noqa: B018  (a broken knowledge file fails here, before any output)
     params = parse_params(spec, param)
     with user_params(spec.name, params):
         act = get(spec.name, **params)
