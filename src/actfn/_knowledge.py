@@ -10,15 +10,15 @@ value of the wrong type, a missing required field, an English text without its
 Chinese counterpart, a file that is not UTF-8 TOML, or (:func:`for_spec`) a
 translation or symbol of a parameter the spec lacks raise :class:`KnowledgeError`
 naming the file and the key path (``relu.toml: frameworks[2].notes: ...``). A spec
-without a file gets the empty
-:class:`Knowledge` (``documented`` is false); the atlas, ``actfn show``, the explorer
-and the plots then write "not documented yet".
+without a file gets the empty :class:`Knowledge` (``documented`` is false); the atlas,
+``actfn show``, the explorer and the plots then write "not documented yet", and a
+formula symbol that only the missing file would define is listed without a definition.
 
 Schema of ``<n>.toml`` (every table optional; *text* is ``{en = "...", zh = "..."}``)::
 
-    [properties]            range (2 floats lo <= hi, not nan; required), attained
-                            (2 bools), monotone,
-                            smoothness (-1, 0, 1, 2 or inf), zero_centred, saturates
+    [properties]            range (2 floats, lo <= hi, no nan; required), attained
+                            (2 bools), monotone, smoothness (-1, 0, 1, 2 or inf),
+                            zero_centred, saturates
                             (subset of "-", "+"), self_normalizing, sparse, range_text
                             (text), reflection (f(x) - f(-x) = x), also_at (other
                             parameter sets where reflection holds)
@@ -30,9 +30,9 @@ Schema of ``<n>.toml`` (every table optional; *text* is ``{en = "...", zh = "...
     [prose.en], [prose.zh]  strengths, weaknesses (lists), use (required), corrections;
                             both languages with the same keys and list lengths
     [translations.zh]       summary, kink_convention, params.<name>: the Chinese of the
-                            spec's own English strings
+                            spec's own English strings (<name> one of its parameters)
     [references]            links (https URLs)
-    [symbols]               formula symbol -> parameter name
+    [symbols]               formula symbol -> parameter name (one of the spec's)
 
 The English of ``summary``, ``kink_convention`` and the parameter docs stays in the spec
 (the code's docstrings are built from it); everything else is here.
