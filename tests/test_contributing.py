@@ -131,3 +131,19 @@ def test_broken_plugin_warns_and_actfn_still_imports(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == str(len(actfn.names()))
     assert "skipped plugin entry point broken = no_such_module" in run.stderr
+
+
+def test_broken_catalog_module_names_itself(tmp_path: Path) -> None:
+    """A built-in catalog module that raises on import makes ``import actfn`` fail (a
+    broken built-in must not pass silently) with an error naming the module."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "src" / "actfn", src / "actfn",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (src / "actfn" / "catalog" / "zz_boom.py").write_text(
+        "raise RuntimeError('kaboom')\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-c", "import actfn"], capture_output=True,
+                         text=True, env=_env(src), cwd=tmp_path, timeout=300)
+    assert run.returncode != 0
+    last = run.stderr.strip().splitlines()[-1]
+    assert last == ("ImportError: actfn: catalog module actfn.catalog.zz_boom failed to "
+                    "import: RuntimeError: kaboom"), run.stderr

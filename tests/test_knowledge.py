@@ -18,7 +18,7 @@ from actfn import Equivalent, Knowledge, Properties, Prose, _knowledge
 from actfn._knowledge import KnowledgeError, load, parse
 from actfn.atlas import _build
 from actfn.cli import app
-from actfn.explore._api import api_info
+from actfn.explore._api import ApiError, api_info
 
 CATALOG = Path(_knowledge.__file__).parent / "catalog"
 
@@ -295,3 +295,239 @@ def test_nothing_reads_spec_info() -> None:
             if uses.search(line):
                 hits.append(f"{path.relative_to(root)}:{i}: {line.strip()}")
     assert hits == []
+
+
+# -- the review's defects (issue 16, second round) ------------------------------------------------
+def _plugin_module(tmp_path: Path, monkeypatch, name: str, toml: str | bytes | None,
+                   base: str = "relu", register: bool = True) -> str:
+    """A module ``<name>_mod`` in ``tmp_path`` whose spec ``name`` reuses the built-in
+    ``base`` kernels (``f`` is defined in actfn, not beside the module) and, with
+    ``register``, registers itself at import; ``toml`` is written beside it as
+    ``<name>.toml``. Returns the module name (imported when ``register``)."""
+    modname = f"{name}_mod"
+    call = "actfn.register(SPEC)" if register else ""
+    (tmp_path / f"{modname}.py").write_text(textwrap.dedent(f"""
+        import dataclasses
+
+        import actfn
+        import actfn.catalog.{base} as base
+
+        SPEC = dataclasses.replace(base.SPEC, name={name!r}, aliases=())
+        {call}
+    """), encoding="utf-8")
+    if isinstance(toml, str):
+        (tmp_path / f"{name}.toml").write_text(textwrap.dedent(toml), encoding="utf-8")
+    elif isinstance(toml, bytes):
+        (tmp_path / f"{name}.toml").write_bytes(toml)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    if register:
+        importlib.import_module(modname)
+    return modname
+
+
+@pytest.fixture
+def plugin(tmp_path: Path, monkeypatch) -> Iterator:
+    """``plugin(name, toml, base=...)``: a registered plug-in, removed afterwards."""
+    made: list[tuple[str, str]] = []
+
+    def make(name: str, toml: str | bytes | None, base: str = "relu") -> str:
+        modname = _plugin_module(tmp_path, monkeypatch, name, toml, base)
+        made.append((name, modname))
+        return name
+
+    yield make
+    for name, modname in made:
+        if name in actfn.names():
+            actfn.unregister(name)
+        sys.modules.pop(modname, None)
+    _knowledge.clear_cache()
+
+
+# 2: an undocumented spec whose LaTeX uses a symbol only a knowledge file defines
+def test_undocumented_spec_with_knowledge_only_symbol_renders(plugin, tmp_path: Path) -> None:
+    name = plugin("zz_bare_selu", None, base="selu")  # selu's λ = scale is in selu.toml only
+    spec = actfn.lookup(name)
+    assert not spec.knowledge.documented
+    from actfn import _i18n
+
+    for lang in ("en", "zh"):
+        syms = dict(_i18n.symbols(spec, lang))
+        assert syms["λ"] == "" and syms["α"]  # listed without a definition; α is a parameter
+    site = _build.build(tmp_path / "site", only=[name])
+    page = (site / f"{name}.html").read_text(encoding="utf-8")
+    assert "not documented yet" in page and "<var>λ</var>" in page
+    r = CliRunner().invoke(app, ["show", name])
+    assert r.exit_code == 0, r.output
+    assert "not documented yet" in r.stdout and "\n  λ\n" in r.stdout
+    d = api_info({"name": [name], "lang": ["en"]})
+    assert {"symbol": "λ", "meaning": ""} in d["symbols"] and d["documented"] is False
+
+
+# 5: a plug-in that reuses a built-in kernel finds its own knowledge file
+_MINI_TOML = '''
+    [properties]
+    range = [0, inf]
+    attained = [true, false]
+    smoothness = 0
+    sparse = true
+
+    [prose.en]
+    strengths = ["Mine."]
+    weaknesses = ["A copy."]
+    use = "Tests."
+
+    [prose.zh]
+    strengths = ["我的。"]
+    weaknesses = ["副本。"]
+    use = "测试。"
+'''
+
+
+def test_plugin_reusing_builtin_kernel_finds_its_knowledge(plugin, tmp_path: Path) -> None:
+    from actfn import _registry
+
+    name = plugin("zz_myrelu", _MINI_TOML)
+    spec = actfn.lookup(name)
+    assert spec.f is actfn.lookup("relu").f  # the kernel lives in actfn, not beside it
+    assert _registry.origin(spec) == (tmp_path / f"{name}_mod.py").resolve()
+    assert spec.knowledge.source == (tmp_path / f"{name}.toml").resolve()
+    assert spec.knowledge.prose["zh"].use == "测试。"
+    r = CliRunner().invoke(app, ["show", name, "--lang", "zh"])
+    assert r.exit_code == 0 and "我的" in r.stdout and "尚无说明" not in r.stdout
+    # a copy that is not the registered spec has no origin
+    assert _registry.origin(dataclasses.replace(spec)) is None
+    assert _registry.origin(actfn.lookup("relu")) == (CATALOG / "relu.py").resolve()
+
+
+def test_discover_and_entry_points_record_the_module(tmp_path: Path, monkeypatch) -> None:
+    from actfn import _registry
+
+    pkg = tmp_path / "zz_cat"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("", encoding="utf-8")
+    _plugin_module(pkg, monkeypatch, "zz_disc", _MINI_TOML, register=False)
+    (pkg / "zz_disc_mod.py").rename(pkg / "zz_disc.py")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    # an entry point naming a Spec object (module:attribute) of a module beside its toml
+    _plugin_module(tmp_path, monkeypatch, "zz_ep", _MINI_TOML, register=False)
+    info = tmp_path / "zz_ep-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: zz-ep\nVersion: 1.0\n",
+                                   encoding="utf-8")
+    (info / "entry_points.txt").write_text("[actfn.zz_test]\nzz_ep = zz_ep_mod:SPEC\n",
+                                           encoding="utf-8")
+    try:
+        pkg_mod = importlib.import_module("zz_cat")
+        assert _registry.discover("zz_cat", pkg_mod.__path__) == ["zz_disc"]
+        assert _registry.load_plugins("actfn.zz_test", strict=True) == ["zz_ep"]
+        for name, folder in (("zz_disc", pkg), ("zz_ep", tmp_path)):
+            assert actfn.lookup(name).knowledge.source == (folder / f"{name}.toml").resolve()
+    finally:
+        for name in ("zz_disc", "zz_ep"):
+            if name in actfn.names():
+                actfn.unregister(name)
+        for m in ("zz_cat", "zz_cat.zz_disc", "zz_ep_mod"):
+            sys.modules.pop(m, None)
+        _knowledge.clear_cache()
+
+
+# 6: a knowledge file that is not UTF-8
+def test_knowledge_file_not_utf8_is_named(plugin, tmp_path: Path) -> None:
+    bad = b'[properties]\nrange = [0, 1]\nrange_text = {en = "caf\xe9", zh = "x"}\n'
+    (tmp_path / "latin1.toml").write_bytes(bad)
+    with pytest.raises(KnowledgeError, match=r"latin1\.toml: not UTF-8 text \(byte \d+"):
+        load(tmp_path / "latin1.toml")
+    name = plugin("zz_latin1", bad)
+    r = CliRunner().invoke(app, ["show", name])
+    assert r.exit_code != 0
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and "zz_latin1.toml: not UTF-8 text" in lines[0], r.output
+    with pytest.raises(ApiError, match=r"zz_latin1\.toml: not UTF-8 text"):
+        api_info({"name": [name], "lang": ["en"]})
+
+
+# 7: one malformed file: list names it in one line, atlas refuses before any work
+def test_malformed_knowledge_file_fails_early_and_named(plugin, tmp_path: Path) -> None:
+    name = plugin("zz_malformed", '[properties]\nrange = [0, 1]\nmonotone = "yes"\n')
+    r = CliRunner().invoke(app, ["list"])
+    assert r.exit_code != 0 and r.stdout == ""
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1, r.output
+    assert "zz_malformed.toml: properties.monotone: expected true or false" in lines[0]
+    site = tmp_path / "site"
+    with pytest.raises(KnowledgeError, match=r"zz_malformed\.toml: properties\.monotone"):
+        _build.check_target(site)  # every spec, before the progress bar
+    r = CliRunner().invoke(app, ["atlas", "-o", str(site), "--quiet"])
+    assert r.exit_code != 0 and "zz_malformed.toml: properties.monotone" in r.output
+    assert not site.exists()  # nothing was written
+    with pytest.raises(ApiError, match=r"knowledge file of zz_malformed is invalid: .*"
+                                       r"zz_malformed\.toml: properties\.monotone"):
+        api_info({"name": [name], "lang": ["en"]})
+
+
+# 8: values the schema now refuses
+@pytest.mark.parametrize(("rng", "problem"), [
+    ([float("nan"), 1.0], "an end is nan"),
+    ([0.0, float("nan")], "an end is nan"),
+    ([1.0, 0.0], "reversed: the lower end 1.0 is above the upper end 0.0"),
+])
+def test_range_nan_or_reversed_is_refused(rng: list, problem: str) -> None:
+    with pytest.raises(KnowledgeError, match=r"^r\.toml: properties\.range: ") as err:
+        parse(_with(("properties", "range"), rng), "r.toml")
+    assert problem in str(err.value)
+    assert parse(_with(("properties", "range"), [0.5, 0.5]), "r.toml").properties.range == (
+        0.5, 0.5)  # a constant's range is one point
+
+
+def test_translation_or_symbol_of_unknown_parameter_is_refused(plugin) -> None:
+    name = plugin("zz_trparam", '[translations.zh.params]\nbeta = "贝塔"\n', base="elu")
+    with pytest.raises(KnowledgeError, match=r"zz_trparam\.toml: translations\.zh\.params\.beta: "
+                                             r"zz_trparam has no parameter 'beta'; valid: alpha"):
+        actfn.lookup(name).knowledge  # noqa: B018
+    name = plugin("zz_symparam", '[symbols]\n"λ" = "scale"\n', base="elu")
+    with pytest.raises(KnowledgeError, match=r"zz_symparam\.toml: symbols\.λ: .*'scale'"):
+        actfn.lookup(name).knowledge  # noqa: B018
+    ok = plugin("zz_okparam", '[translations.zh.params]\nalpha = "阿尔法"\n', base="elu")
+    assert actfn.lookup(ok).knowledge.translation("param:alpha", "zh") == "阿尔法"
+
+
+def test_every_catalog_file_has_its_module() -> None:
+    tomls = {p.stem for p in CATALOG.glob("*.toml")}
+    modules = {p.stem for p in CATALOG.glob("*.py") if not p.name.startswith("_")}
+    assert tomls - modules == set(), "knowledge files without a catalog module"
+    assert tomls == set(actfn.names())
+    for n in actfn.names():
+        assert actfn.lookup(n).knowledge.source == CATALOG / f"{n}.toml"
+
+
+# 11: the recipe uses public names only
+def test_recipe_names_are_public() -> None:
+    from actfn._exact import Exact
+    from actfn.kernels import Kernel
+
+    assert actfn.Exact is Exact and actfn.Kernel is Kernel
+    assert {"Exact", "Kernel", "KnowledgeError"} <= set(actfn.__all__)
+    toy = Path(__file__).parent / "toy_activation" / "squared_relu.py"
+    source = toy.read_text(encoding="utf-8")
+    assert "from actfn import Exact, Spec" in source and "actfn._" not in source
+    assert "catalog/squared_relu.toml" in source and "catalog/knowledge" not in source
+
+
+# 13: a catalog module that fails to import is named
+def test_discover_names_a_module_that_fails_to_import(tmp_path: Path, monkeypatch) -> None:
+    from actfn import _registry
+
+    pkg = tmp_path / "zz_broken_cat"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("", encoding="utf-8")
+    (pkg / "boom.py").write_text("raise RuntimeError('kaboom')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        mod = importlib.import_module("zz_broken_cat")
+        with pytest.raises(ImportError, match=r"^actfn: catalog module zz_broken_cat\.boom "
+                                              r"failed to import: RuntimeError: kaboom$") as err:
+            _registry.discover("zz_broken_cat", mod.__path__)
+        assert isinstance(err.value.__cause__, RuntimeError)  # the original is chained
+    finally:
+        for m in ("zz_broken_cat", "zz_broken_cat.boom"):
+            sys.modules.pop(m, None)

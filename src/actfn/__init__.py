@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import typing as _t  # private aliases keep the public namespace to __all__
 
+from ._exact import Exact
 from ._registry import Param, Spec, aliases, lookup, register, unregister
+from .kernels import Kernel
 
 # isort: split
-# The catalog's modules may import the names above from actfn (``from actfn import Spec``).
+# The catalog's modules may import the names above from actfn (``from actfn import Exact, Spec``).
 from . import _evaluate
 from . import catalog as _catalog  # noqa: F401  (registers the built-in activations)
 from ._activation import Activation, get
-from ._knowledge import Equivalent, Knowledge, Properties, Prose
+from ._knowledge import Equivalent, Knowledge, KnowledgeError, Properties, Prose
 from ._registry import canonical_names as _canonical_names
 from ._registry import load_plugins as _load_plugins
 from .experiments import selu_parameters  # light: scipy loads on first call
@@ -91,7 +93,10 @@ del annotations
 __all__ = [
     "Activation",
     "Equivalent",
+    "Exact",
+    "Kernel",
     "Knowledge",
+    "KnowledgeError",
     "Param",
     "Properties",
     "Prose",

@@ -214,8 +214,10 @@ def symbols(spec: Spec, lang: str = "en") -> list[tuple[str, str]]:
 
     A symbol standing for a parameter (its Greek name or Latin letter is the parameter's
     name, or the knowledge file's ``[symbols]`` table maps it) is defined by the
-    parameter's meaning and default; the rest by ``locale/symbols.toml``. ``KeyError`` for a
-    symbol that has no definition (``tests/test_atlas2.py`` checks every activation).
+    parameter's meaning and default; the rest by ``locale/symbols.toml``. A symbol with no
+    definition (one that only a missing knowledge file would map to a parameter) is listed
+    with the empty definition ``""``, never an error: an undocumented spec still renders
+    (``tests/test_atlas2.py`` checks that every shipped activation defines every symbol).
     """
     table = _symbol_text()[check_lang(lang)]
     mapped = dict(spec.knowledge.symbols)
@@ -236,10 +238,8 @@ def symbols(spec: Spec, lang: str = "en") -> list[tuple[str, str]]:
             default = f"{p.default:.10g}" if isinstance(p.default, float) else str(p.default)
             doc = text(spec, f"param:{pname}", lang)
             out.append((sym, table["param"].format(name=pname, doc=doc, default=default)))
-        elif sym in table:
-            out.append((sym, table[sym]))
         else:
-            raise KeyError(f"{spec.name}: no definition for the symbol {sym!r} of its formulas")
+            out.append((sym, table.get(sym, "")))
     return out
 
 

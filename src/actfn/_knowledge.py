@@ -1,19 +1,24 @@
 """What actfn knows about an activation besides its code, loaded from a data file.
 
 Each activation ``n`` may have a knowledge file ``<n>.toml`` in the folder of the module
-that defines its kernels (``spec.f``), so a plugin outside the package carries its own;
-the built-in ones live in ``actfn/catalog/``. :func:`load` parses one file into a typed,
+that registered its spec (:func:`actfn._registry.origin`: the catalog module, a plug-in's
+entry-point module, or the caller of ``register``), so a plugin outside the package
+carries its own even where it reuses built-in kernels; the built-in ones live in
+``actfn/catalog/``, beside their modules. :func:`load` parses one file into a typed,
 frozen :class:`Knowledge` and validates it against the schema below: an unknown key, a
-value of the wrong type, a missing required field, or an English text without its
-Chinese counterpart raise :class:`KnowledgeError` naming the file and the key path
-(``relu.toml: frameworks[2].notes: ...``). A spec without a file gets the empty
-:class:`Knowledge` (``documented`` is false); the atlas, ``actfn show``, the explorer
-and the plots then write "not documented yet".
+value of the wrong type, a missing required field, an English text without its
+Chinese counterpart, a file that is not UTF-8 TOML, or (:func:`for_spec`) a
+translation or symbol of a parameter the spec lacks raise :class:`KnowledgeError`
+naming the file and the key path (``relu.toml: frameworks[2].notes: ...``). A spec
+without a file gets the empty :class:`Knowledge` (``documented`` is false); the atlas,
+``actfn show``, the explorer and the plots then write "not documented yet", and a
+formula symbol that only the missing file would define is listed without a definition.
 
 Schema of ``<n>.toml`` (every table optional; *text* is ``{en = "...", zh = "..."}``)::
 
-    [properties]            range (2 floats, required), attained (2 bools), monotone,
-                            smoothness (-1, 0, 1, 2 or inf), zero_centred, saturates
+    [properties]            range (2 floats, lo <= hi, no nan; required), attained
+                            (2 bools), monotone, smoothness (-1, 0, 1, 2 or inf),
+                            zero_centred, saturates
                             (subset of "-", "+"), self_normalizing, sparse, range_text
                             (text), reflection (f(x) - f(-x) = x), also_at (other
                             parameter sets where reflection holds)
@@ -25,9 +30,9 @@ Schema of ``<n>.toml`` (every table optional; *text* is ``{en = "...", zh = "...
     [prose.en], [prose.zh]  strengths, weaknesses (lists), use (required), corrections;
                             both languages with the same keys and list lengths
     [translations.zh]       summary, kink_convention, params.<name>: the Chinese of the
-                            spec's own English strings
+                            spec's own English strings (<name> one of its parameters)
     [references]            links (https URLs)
-    [symbols]               formula symbol -> parameter name
+    [symbols]               formula symbol -> parameter name (one of the spec's)
 
 The English of ``summary``, ``kink_convention`` and the parameter docs stays in the spec
 (the code's docstrings are built from it); everything else is here.
@@ -54,7 +59,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Properties", "Equivalent", "Deviation", "Prose", "Knowledge", "KnowledgeError",
-    "EMPTY", "LANGS", "METHODS", "load", "parse", "path_for", "for_spec", "clear_cache",
+    "EMPTY", "LANGS", "METHODS", "load", "parse", "path_for", "for_spec", "check_fits",
+    "clear_cache",
 ]
 
 INF = math.inf
@@ -391,7 +397,12 @@ _TOP = ("properties", "frameworks", "prose", "translations", "references", "symb
 def _properties(c: _Checker, v: Any, zh: dict[str, str]) -> Properties:
     t = c.table(v, "properties", _PROPERTIES, required=("range",))
     w = "properties."
-    kw: dict[str, Any] = {"range": c.nums(t["range"], w + "range", 2)}
+    lo, hi = c.nums(t["range"], w + "range", 2)
+    if math.isnan(lo) or math.isnan(hi):
+        raise c.fail(w + "range", f"an end is nan: [{lo}, {hi}]; write the bounds (or -inf, inf)")
+    if lo > hi:
+        raise c.fail(w + "range", f"reversed: the lower end {lo} is above the upper end {hi}")
+    kw: dict[str, Any] = {"range": (lo, hi)}
     if "attained" in t:
         a = t["attained"]
         if not isinstance(a, list) or len(a) != 2:
@@ -569,17 +580,28 @@ def load(path: str | Path) -> Knowledge:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as err:
         raise KnowledgeError(f"{path}: not valid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise KnowledgeError(f"{path}: not UTF-8 text (byte {err.start}: "
+                             f"{err.object[err.start:err.start + 1]!r}); save it as UTF-8") from None
     k = parse(data, str(path))
     return Knowledge(k.properties, k.frameworks, k.prose, k.translations, k.links, k.symbols,
                      source=path)
 
 
 def path_for(spec: Spec) -> Path | None:
-    """Where ``spec``'s knowledge file is: ``<name>.toml`` beside the module that defines
-    ``spec.f``, else in ``actfn/catalog/`` (``None`` if neither exists)."""
+    """Where ``spec``'s knowledge file is: ``<name>.toml`` beside the module that
+    registered it (:func:`actfn._registry.origin`), else beside the module that defines
+    ``spec.f``, else in ``actfn/catalog/`` (``None`` if none exists)."""
+    from ._registry import origin
+
+    folders = []
+    registered_from = origin(spec)
+    if registered_from is not None:
+        folders.append(registered_from.parent)
     mod = sys.modules.get(getattr(spec.f, "__module__", "") or "")
     here = getattr(mod, "__file__", None)
-    folders = [Path(here).resolve().parent] if here else []
+    if here:
+        folders.append(Path(here).resolve().parent)
     folders.append(Path(__file__).resolve().parent / "catalog")
     for folder in folders:
         p = folder / f"{spec.name}.toml"
@@ -592,14 +614,35 @@ _CACHE: dict[Path, Knowledge] = {}
 
 
 def for_spec(spec: Spec) -> Knowledge:
-    """The validated knowledge of ``spec`` (:data:`EMPTY` without a file); cached per file."""
+    """The validated knowledge of ``spec`` (:data:`EMPTY` without a file); cached per file.
+
+    Besides the schema, the file must fit the spec: ``translations.zh.params.<p>`` and
+    the ``[symbols]`` table may only name parameters ``spec`` has.
+    """
     p = path_for(spec)
     if p is None:
         return EMPTY
     k = _CACHE.get(p)
     if k is None:
         k = _CACHE[p] = load(p)
+    check_fits(k, spec)
     return k
+
+
+def check_fits(know: Knowledge, spec: Spec) -> None:
+    """Raise :class:`KnowledgeError` (naming the file and key) where ``know`` speaks of a
+    parameter that ``spec`` does not have."""
+    names = spec.param_names
+    valid = ", ".join(names) or "none"
+    for lang, fields in know.translations.items():
+        for key in fields:
+            if key.startswith("param:") and key[6:] not in names:
+                raise KnowledgeError(f"{know.source}: translations.{lang}.params.{key[6:]}: "
+                                     f"{spec.name} has no parameter {key[6:]!r}; valid: {valid}")
+    for sym, pname in know.symbols.items():
+        if pname not in names:
+            raise KnowledgeError(f"{know.source}: symbols.{sym}: {spec.name} has no parameter "
+                                 f"{pname!r}; valid: {valid}")
 
 
 def clear_cache() -> None:

@@ -21,6 +21,7 @@ import sys
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ._exact import Exact
@@ -31,6 +32,7 @@ from .kernels import Kernel
 __all__ = [
     "Kernel", "Param", "Spec", "register", "unregister", "lookup", "canonical_names", "aliases",
     "Properties", "Equivalent", "Prose", "Knowledge", "discover", "load_plugins", "ENTRY_POINT_GROUP",
+    "origin",
 ]
 
 
@@ -255,12 +257,15 @@ class Spec:
     def knowledge(self) -> Knowledge:
         """What actfn knows about this activation besides its code (properties, framework
         equivalents, prose, translations, references), from ``<name>.toml`` beside the
-        module that defines ``f`` (see :mod:`actfn._knowledge`); empty if there is none."""
+        module that registered it (:func:`origin`; see :mod:`actfn._knowledge`); empty if
+        there is none."""
         return _knowledge_for(self)
 
 
 _SPECS: dict[str, Spec] = {}
 _ALIASES: dict[str, str] = {}
+#: canonical key -> the file of the module the registered spec came from (see :func:`origin`)
+_ORIGINS: dict[str, Path] = {}
 
 
 def _key(name: str) -> str:
@@ -284,7 +289,15 @@ def register(spec: Spec, *, replace: bool = False) -> Spec:
     """Add ``spec`` to the registry (its name and aliases must be new unless ``replace``).
 
     The name and every alias must match ``[a-z][a-z0-9_]*`` (``ValueError`` otherwise).
+    The file of the calling module is recorded as the spec's :func:`origin`: its knowledge
+    file ``<name>.toml`` is looked for beside it.
     """
+    caller = sys._getframe(1).f_globals.get("__file__")
+    return _register(spec, replace=replace, module_file=caller)
+
+
+def _register(spec: Spec, *, replace: bool = False, module_file: Any = None) -> Spec:
+    """:func:`register`, recording ``module_file`` (a path or ``None``) as the origin."""
     _check_name(spec.name, "name")
     for a in spec.aliases:
         _check_name(a, "alias")
@@ -294,15 +307,27 @@ def register(spec: Spec, *, replace: bool = False) -> Spec:
     if replace and spec.name in _SPECS:
         unregister(spec.name)
     _SPECS[_key(spec.name)] = spec
+    if isinstance(module_file, (str, Path)) and str(module_file):
+        _ORIGINS[_key(spec.name)] = Path(module_file).resolve()
     for a in spec.aliases:
         _ALIASES[_key(a)] = _key(spec.name)
     return spec
+
+
+def origin(spec: Spec) -> Path | None:
+    """The file of the module that ``spec`` was registered from: the catalog module
+    :func:`discover` imported, the entry point's module (:func:`load_plugins`), or the
+    caller of :func:`register`; ``None`` for a spec that is not the registered one of its
+    name, or registered where no file is known (an interactive session)."""
+    k = _key(spec.name) if isinstance(spec.name, str) else ""
+    return _ORIGINS.get(k) if _SPECS.get(k) is spec else None
 
 
 def unregister(name: str) -> None:
     """Remove an activation (and its aliases) from the registry."""
     spec = lookup(name)
     del _SPECS[_key(spec.name)]
+    _ORIGINS.pop(_key(spec.name), None)
     for a in spec.aliases:
         _ALIASES.pop(_key(a), None)
 
@@ -351,14 +376,22 @@ def discover(package: str, path: Any) -> list[str]:
     and register its module-level ``SPEC``; return the names registered.
 
     Modules and sub-packages whose name starts with ``_`` (generated tables, helpers)
-    are skipped, so the package's files are the only list of its activations.
+    are skipped, so the package's files are the only list of its activations. A module
+    that fails to import is re-raised as ``ImportError`` naming it (a broken built-in
+    must not pass silently, nor hide which file broke).
     """
     names = []
     for info in sorted(pkgutil.iter_modules(path), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
-        module = importlib.import_module(f"{package}.{info.name}")
-        names.append(register(_spec_of(module, module.__name__)).name)
+        qualified = f"{package}.{info.name}"
+        try:
+            module = importlib.import_module(qualified)
+        except Exception as exc:
+            raise ImportError(f"actfn: catalog module {qualified} failed to import: "
+                              f"{type(exc).__name__}: {exc}", name=qualified) from exc
+        spec = _spec_of(module, module.__name__)
+        names.append(_register(spec, module_file=getattr(module, "__file__", None)).name)
     return names
 
 
@@ -373,7 +406,10 @@ def load_plugins(group: str = ENTRY_POINT_GROUP, *, strict: bool = False) -> lis
     for ep in sorted(importlib.metadata.entry_points(group=group), key=lambda e: e.name):
         where = f"plugin entry point {ep.name} = {ep.value} (group {group})"
         try:
-            names.append(register(_spec_of(ep.load(), where)).name)
+            obj = ep.load()
+            mod = obj if not isinstance(obj, Spec) else sys.modules.get(ep.module)
+            names.append(_register(_spec_of(obj, where),
+                                   module_file=getattr(mod, "__file__", None)).name)
         except Exception as e:  # a broken plug-in must not make actfn unimportable
             if strict:
                 raise

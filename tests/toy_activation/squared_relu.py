@@ -1,15 +1,14 @@
 """squared_relu: the square of ReLU, max(0, x)² (So et al. 2021).
 
 The toy activation of CONTRIBUTING.md ("Add an activation"): this one file, copied into
-``src/actfn/catalog/`` (with ``squared_relu.toml`` into ``catalog/knowledge/``), is all
-a new activation needs; tests/test_contributing.py checks that the registry-parametrized
-suites then test it and pass.
+``src/actfn/catalog/`` with its knowledge file beside it (``catalog/squared_relu.toml``),
+is all a new activation needs; tests/test_contributing.py checks that the
+registry-parametrized suites then test it and pass.
 """
 
 from __future__ import annotations
 
-from actfn import Spec
-from actfn._exact import Exact
+from actfn import Exact, Spec
 
 __all__ = ["SPEC"]
 

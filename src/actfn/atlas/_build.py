@@ -335,12 +335,15 @@ def _overview_names(specs: Sequence[Spec]) -> list[str]:
 
 # -- driver ----------------------------------------------------------------------------------
 def _specs(only: Sequence[str] | None) -> list[Spec]:
-    """The specs to build, each with a name that is safe as a file name."""
+    """The specs to build, each with a name that is safe as a file name and a valid
+    knowledge file (or none): every file is read here, before any long work, so a
+    malformed one fails the build up front with a ``KnowledgeError`` naming it."""
     specs = [lookup(n) for n in (only or names())]
     for spec in specs:
         if not isinstance(spec.name, str) or not _SAFE_NAME.fullmatch(spec.name):
             raise ValueError(f"refusing to build the atlas: activation name {spec.name!r} is not "
                              "a safe file name (need [a-z][a-z0-9_]*)")
+        spec.knowledge  # noqa: B018  (validates; raises KnowledgeError)
     if not specs:
         raise ValueError("refusing to build an empty atlas: no activations selected")
     return specs

@@ -169,6 +169,7 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
 
     t = labels(lang)
     spec = lookup(name)
+    spec.knowledge  # noqa: B018  (a broken knowledge file fails here, before any output)
     params = parse_params(spec, param)
     with user_params(spec.name, params):
         act = get(spec.name, **params)
@@ -185,8 +186,8 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
     syms = _i18n.symbols(spec, lang)
     if syms:
         con.print(f"\n[bold]{t['symbols']}[/bold]")
-        for sym, meaning in syms:
-            con.print(f"  {sym}{t['sep']}{meaning}", markup=False)
+        for sym, meaning in syms:  # no meaning: the knowledge file that defines it is missing
+            con.print(f"  {sym}{t['sep']}{meaning}" if meaning else f"  {sym}", markup=False)
     kink = _i18n.text(spec, "kink_convention", lang)
     if kink:  # wrapped lines hang under the text, not under the label
         from rich.text import Text

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import _i18n, get, lookup, names
 from .._i18n import LANGS
+from .._knowledge import KnowledgeError
 from .._registry import Param, Properties, Spec, aliases
 
 __all__ = [
@@ -465,7 +466,10 @@ def api_info(query: Query, verdicts: Mapping[str, Mapping[str, Any]] | None = No
     spec = _spec(query)
     args = _Args(query, ("name", "lang"), None)
     lang = args.choice("lang", "en", LANGS)
-    know = spec.knowledge
+    try:
+        know = spec.knowledge
+    except KnowledgeError as exc:  # a broken data file: say which, not "internal error"
+        raise ApiError(f"the knowledge file of {spec.name} is invalid: {exc}") from None
     prose = _i18n.prose(spec, lang) or _i18n.prose(spec, "en")
     from ..experiments import claims, experiments
 
@@ -483,10 +487,8 @@ def api_info(query: Query, verdicts: Mapping[str, Mapping[str, Any]] | None = No
                    "verdict": {**v, "text_lang": "en"} if v else None,
                    "experiments": [{"id": e, "title": exps[e].title, "title_lang": "en",
                                     "figure": (figures or {}).get(e)} for e in c.experiments]})
-    try:
-        symbols = [{"symbol": s, "meaning": m} for s, m in _i18n.symbols(spec, lang)]
-    except KeyError:  # a symbol without a definition (tests/test_atlas2.py catches those)
-        symbols = []
+    # "meaning" is "" for a symbol that only a missing knowledge file would define
+    symbols = [{"symbol": s, "meaning": m} for s, m in _i18n.symbols(spec, lang)]
     return {
         "name": spec.name, "lang": lang, "family": _i18n.family(spec, lang),
         "summary": _i18n.text(spec, "summary", lang),
