@@ -111,10 +111,23 @@ def _namespace(dtype: torch.dtype) -> _Namespace:
     return ns
 
 
+_CONTEXTS: dict[torch.dtype, EvalContext] = {}
+
+
 def _context(dtype: torch.dtype) -> EvalContext:
     """The kernels' evaluation context for working dtype ``dtype`` (torch's special
-    functions, :class:`_Namespace`'s ``where``)."""
-    return context(_namespace(dtype), _aac_torch)
+    functions, :class:`_Namespace`'s ``where``). Kept in a plain dict, built outside any
+    trace: a call to the cached :func:`context` inside ``torch.compile`` breaks the graph."""
+    ctx = _CONTEXTS.get(dtype)
+    if ctx is None:
+        ctx = _CONTEXTS[dtype] = context(_namespace(dtype), _aac_torch)
+    return ctx
+
+
+# The working dtypes (float64; float32 on MPS) get their contexts now, outside any trace.
+for _dt in (torch.float64, torch.float32):
+    _context(_dt)
+del _dt
 
 
 def _work_dtype(x: torch.Tensor) -> torch.dtype:
