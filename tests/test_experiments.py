@@ -190,3 +190,28 @@ def test_experiments_are_deterministic() -> None:
     r3 = train_batched(splits("breast_cancer", [5]), "celu", [1e-3, 1e-2],
                        **{**kw, "seed_keys": [5]})
     assert r3["test_acc"][0] == r1["test_acc"][1]
+
+
+def test_training_leaves_the_floating_point_mode_as_it_found_it() -> None:
+    """The batched trainer flushes subnormals for speed, but the flag is process-wide: left
+    on, every later subnormal result in the process (actfn's kernels, hypothesis' float
+    strategies) became 0. It must be restored, whatever it was."""
+    import torch
+
+    from actfn.experiments._batched import splits, train_batched
+
+    def subnormal_survives() -> bool:
+        return np.float32(1e-40) * np.float32(1.0) != 0 and float(
+            (torch.tensor([1e-40]) * torch.tensor([1.0])).item()) != 0.0
+
+    assert subnormal_survives()
+    kw = {"epochs": 1, "batch": 32, "width": 8, "seed_keys": [1]}
+    train_batched(splits("breast_cancer", [1]), "relu", [1e-3], **kw)
+    assert subnormal_survives()
+    assert actfn.get("sigmoid")(np.float64(-720.0)) > 0  # a subnormal result, not 0
+    torch.set_flush_denormal(True)
+    try:
+        train_batched(splits("breast_cancer", [1]), "relu", [1e-3], **kw)
+        assert float((torch.tensor([1e-40]) * torch.tensor([1.0])).item()) == 0.0
+    finally:
+        torch.set_flush_denormal(False)

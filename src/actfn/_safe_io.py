@@ -723,6 +723,12 @@ class OwnedDir:
         with contextlib.suppress(OSError):
             self._write_manifest(keep | (mine - created))
 
+    def keep_previous(self) -> None:
+        """Keep the files an earlier run of this tool recorded here (still recorded, not
+        removed as stale at exit): for a first pass that only claims the folder before
+        long work, so the earlier report stays whole until the new one replaces it."""
+        self._keep_old = True
+
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
             with critical():
@@ -730,12 +736,16 @@ class OwnedDir:
                 if exc_type is not None:
                     self._undo(mine)
                     return
+                keep = set()
+                if getattr(self, "_keep_old", False):
+                    keep = {rel for rel in self._old
+                            if os.path.isfile(os.path.join(str(self.root), rel))}
                 try:
-                    self._write_manifest(mine)
+                    self._write_manifest(mine | keep)
                 except BaseException:
                     self._undo(mine)
                     raise
-                for rel in sorted(self._old - mine):
+                for rel in sorted(self._old - mine - keep):
                     self._remove(rel, ours_only=False)
         finally:
             self._unlock()

@@ -293,10 +293,10 @@ def test_claims_run_does_not_overwrite_user_files_and_uses_umask(tmp_path: Path,
     assert r.exit_code == 0, r.output
     assert (out / "notes.md").read_text() == "mine"
     own = manifest_files(out)
-    assert own == {"README.md", "results.json", "selu-fixed-point.png"}
+    assert own == {"README.md", "plan.json", "results.json", "selu-fixed-point.png"}
     for rel in (*own, _safe_io.MANIFEST):
         assert stat.S_IMODE((out / rel).stat().st_mode) == 0o640, rel  # 0o666 & ~0o027
-    assert hidden_leftovers(out) == []
+    assert hidden_leftovers(out) == [".actfn-cache"]  # the task cache a rerun resumes from
     # an earlier report: rerun without --force replaces only its own files
     (out / "README.md").chmod(0o604)
     r = run("claims", "run", CLAIM, "--quick", "--no-figures", "-o", str(out))
@@ -742,13 +742,13 @@ def test_defect09_second_tool_adds_its_record_and_keeps_the_first(
     assert r.exit_code == 0, r.output
     data = json.loads((site / _safe_io.MANIFEST).read_text())
     assert data["tool"] == "actfn claims run"
-    assert set(data["files"]) == {"README.md", "results.json"}
+    assert set(data["files"]) == {"README.md", "plan.json", "results.json"}
     assert set(data["others"]["actfn atlas"]) == atlas_files
     r = run("atlas", "-o", str(site), "-q")  # the atlas still knows its folder
     assert r.exit_code == 0, r.output
     data = json.loads((site / _safe_io.MANIFEST).read_text())
     assert set(data["files"]) == atlas_files
-    assert set(data["others"]["actfn claims run"]) == {"README.md", "results.json"}
+    assert set(data["others"]["actfn claims run"]) == {"README.md", "plan.json", "results.json"}
     assert (site / "README.md").is_file() and (site / "results.json").is_file()
     r = run("claims", "run", CLAIM, "--quick", "--no-figures", "-o", str(site))
     assert r.exit_code == 0, r.output  # and so does the report, without --force

@@ -139,7 +139,30 @@ def _init(gen: Any, n_seeds: int, d_in: int, d_out: int, scheme: str) -> Any:
     return torch.randn(n_seeds, d_in, d_out, generator=gen) * math.sqrt(var)
 
 
-def train_batched(
+def _flush_denormal_enabled() -> bool:
+    """Whether the CPU currently flushes subnormals (FTZ/DAZ): probed, torch has no getter."""
+    import torch
+
+    tiny = torch.tensor([1e-40], dtype=torch.float32)
+    return bool((tiny * torch.tensor([1.0], dtype=torch.float32)).item() == 0.0)
+
+
+def train_batched(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Train the batched models (see :func:`_train_batched`) with subnormals flushed to
+    zero for speed, restoring the caller's floating-point mode afterwards: the flag is
+    process-wide, and leaving it on made every later subnormal computation in the
+    process (actfn's own kernels included) flush to 0."""
+    import torch
+
+    before = _flush_denormal_enabled()
+    torch.set_flush_denormal(True)
+    try:
+        return _train_batched(*args, **kwargs)
+    finally:
+        torch.set_flush_denormal(before)
+
+
+def _train_batched(
     data: list[Split], act: str, lrs: Sequence[float], *, configs: Sequence[float] | None = None,
     epochs: int, batch: int, width: int = 64, depth: int = 2, batchnorm: bool = False,
     init: str | None = None, seed_keys: Sequence[int], target_loss: float | None = None,
@@ -160,7 +183,6 @@ def train_batched(
     import torch
     import torch.nn.functional as F
 
-    torch.set_flush_denormal(True)
     S = len(data)
     if act == "prelu" and configs is None:
         configs = [0.25]

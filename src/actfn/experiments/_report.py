@@ -217,6 +217,7 @@ def claim_folder(out_dir: str | Path, claims: Sequence[Claim], plan: Mapping[str
     (under the manifest), so an interrupted run can resume from ``.actfn-cache``."""
     owned = report_dir(out_dir, claims, figures=figures, force=force, plan=plan)
     with owned:
+        owned.keep_previous()  # the earlier report stays whole until this run replaces it
         owned.write_text("plan.json", json.dumps(_plan_id(plan, claims)))
     return Path(out_dir) / CACHE_DIR
 
