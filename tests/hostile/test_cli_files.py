@@ -675,11 +675,15 @@ def test_defect06_concurrent_atlas_processes_one_wins_and_the_other_writes_nothi
     site = tmp_path / "site"
     first = _start_atlas(site)
     _wait_for(lambda: any((site / "img").glob("*.png")), first)
+    # Paused while the second runs: on an idle machine the first could otherwise finish
+    # the whole atlas before the second has even started (a race, not a property).
+    first.send_signal(signal.SIGSTOP)
     second = _start_atlas(site)
     _, err2 = second.communicate(timeout=300)
     assert second.returncode == 2 and "another actfn command is writing" in err2
     assert len(err2.strip().splitlines()) == 1
-    first.send_signal(signal.SIGTERM)  # no need to wait for the whole atlas
+    first.send_signal(signal.SIGTERM)  # pending until it continues; no need to wait for all
+    first.send_signal(signal.SIGCONT)
     first.communicate(timeout=300)
     assert first.returncode == 143
     assert list(tmp_path.iterdir()) == []
