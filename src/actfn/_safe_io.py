@@ -365,6 +365,7 @@ class OwnedDir:
         self._legacy = (legacy[0], tuple(legacy[1])) if legacy is not None else None
         self._planned = tuple(planned)
         self._old: set[str] = set()
+        self._keep_old = False  # keep_previous(): no stale removal at exit
         self._others: dict[str, set[str]] = {}
         self._has_manifest = False
         self._prior: dict[str, tuple[int, int] | None] = {}
@@ -737,7 +738,7 @@ class OwnedDir:
                     self._undo(mine)
                     return
                 keep = set()
-                if getattr(self, "_keep_old", False):
+                if self._keep_old:
                     keep = {rel for rel in self._old
                             if os.path.isfile(os.path.join(str(self.root), rel))}
                 try:
