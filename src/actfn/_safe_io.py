@@ -59,6 +59,7 @@ __all__ = [
     "wrote",
     "OwnedDir",
     "signal_guard",
+    "fired_signal",
     "critical",
 ]
 
@@ -768,6 +769,7 @@ class _State(threading.local):
         self.depth = 0  # nesting of critical()
         self.pending: int | None = None  # signal received inside critical()
         self.fired = False  # Interrupted already raised: later signals are ignored
+        self.fired_signum: int | None = None  # the signal that raised it
 
 
 _state = _State()
@@ -780,8 +782,18 @@ def _handler(signum: int, frame: FrameType | None) -> None:
         if _state.pending is None:
             _state.pending = signum
         return
-    _state.fired = True
+    _state.fired, _state.fired_signum = True, signum
     raise Interrupted(signum)
+
+
+def fired_signal() -> int | None:
+    """The signal that raised :class:`Interrupted` in the latest :func:`signal_guard`, if any.
+
+    Library code can catch the ``Interrupted`` raised inside it and raise something else
+    instead (matplotlib turns an exception inside its layout code into "Invalid bounding
+    box"); the CLI asks this to report such a failure as the interruption it was.
+    """
+    return _state.fired_signum if _state.fired else None
 
 
 @contextlib.contextmanager
@@ -794,7 +806,7 @@ def critical() -> Iterator[None]:
         _state.depth -= 1
         if _state.depth == 0 and _state.pending is not None and not _state.fired:
             signum, _state.pending = _state.pending, None
-            _state.fired = True
+            _state.fired, _state.fired_signum = True, signum
             raise Interrupted(signum)
 
 
@@ -812,6 +824,7 @@ def signal_guard() -> Iterator[None]:
     sigs = list(_GUARDED)
     old: dict[int, Any] = {}
     _state.active, _state.fired, _state.pending = True, False, None
+    _state.fired_signum = None
     try:
         for s in sigs:
             old[s] = signal.signal(s, _handler)

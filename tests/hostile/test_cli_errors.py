@@ -207,6 +207,39 @@ def test_signal_in_a_command_is_one_line_and_its_exit_code(
     assert signal.getsignal(signum) == before  # handlers restored after the command
 
 
+@pytest.mark.parametrize(("sig", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_signal_a_library_turns_into_another_error_is_still_the_interruption(
+        sig: str, code: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # matplotlib catches an exception raised inside its layout code and raises
+    # "Invalid bounding box" instead: the atlas then reported that, not the signal.
+    signum = getattr(signal, sig)
+
+    def swallowed(name: str, **params: Any) -> Any:
+        try:
+            os.kill(os.getpid(), signum)
+        except BaseException as exc:
+            raise ValueError("Invalid bounding box") from exc
+        raise AssertionError("the signal did not interrupt")  # pragma: no cover
+
+    monkeypatch.setattr(cli_catalog, "get", swallowed)
+    r = run("eval", "celu", "-1")
+    assert r.exit_code == code
+    assert one_line(r) == f"actfn: interrupted by {sig}"
+
+
+def test_an_error_after_a_finished_guard_is_not_mistaken_for_a_signal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(name: str, **params: Any) -> Any:
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("the signal did not interrupt")  # pragma: no cover
+
+    monkeypatch.setattr(cli_catalog, "get", interrupted)
+    assert run("eval", "celu", "-1").exit_code == 143
+    monkeypatch.undo()
+    r = run("eval", "nosuch", "-1")
+    assert r.exit_code == 2 and "interrupted" not in r.output
+
+
 # -- review of the CLI error contract: regression tests named after the defect --------------
 def test_defect08_fail_inside_a_guarded_command_is_one_line_exit_2() -> None:
     r = run("claims", "run", "--threads", "3")

@@ -34,7 +34,7 @@ from typing import Any
 
 import typer
 
-from .._safe_io import Interrupted, signal_guard
+from .._safe_io import Interrupted, fired_signal, signal_guard
 
 __all__ = ["CLIError", "fail", "guarded", "user_params", "set_debug", "debug_enabled",
            "help_text"]
@@ -220,6 +220,10 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             _silence_stdout()
             raise typer.Exit(code=EXIT_PIPE) from None
         except (Exception, Interrupted, KeyboardInterrupt) as exc:
+            signum = fired_signal()
+            if signum is not None and not isinstance(exc, Interrupted):
+                # a library caught our Interrupted and raised something else: it was the signal
+                exc = Interrupted(signum)
             code = _report(exc)
             raise typer.Exit(code=code) from None
 
