@@ -42,10 +42,24 @@ def _flint() -> Any:
 class ArbReal:
     """A real ball (``flint.arb``) with decided-or-refused comparisons (module docstring)."""
 
-    __slots__ = ("v",)
+    __slots__ = ("v", "split")
 
-    def __init__(self, v: Any) -> None:
+    def __init__(self, v: Any, split: tuple[tuple[int, int], Any] | None = None) -> None:
         self.v = v
+        #: optional exact-plus-tail form ``((man, exp), tail)``: the value lies in
+        #: ``man·2^exp + tail`` with ``tail`` a ball, kept through + - * so that a value
+        #: exponentially close to a dyadic (x - tanh x = x - 1 + 2/(e^{2x} + 1)) can
+        #: still be rounded when no precision resolves it (see ``_core``).
+        self.split = split
+
+    def parts(self) -> tuple[tuple[int, int], Any] | None:
+        """``((man, exp), tail)`` with the value in ``man·2^exp + tail``, or ``None``."""
+        if self.split is not None:
+            return self.split
+        if self.v.is_exact():
+            man, exp = self.v.man_exp()
+            return (int(man), int(exp)), _flint().arb(0)
+        return None
 
     # -- conversion -------------------------------------------------------------------
     @staticmethod
@@ -78,12 +92,13 @@ class ArbReal:
         if w is None:
             return NotImplemented
         a, b = (w, self.v) if reflected else (self.v, w)
+        sp = _split_op(self, o, op, reflected) if op in "+-*" else None
         if op == "+":
-            return ArbReal(a + b)
+            return ArbReal(a + b, sp)
         if op == "-":
-            return ArbReal(a - b)
+            return ArbReal(a - b, sp)
         if op == "*":
-            return ArbReal(a * b)
+            return ArbReal(a * b, sp)
         if op == "/":
             return ArbReal(a / b)
         return ArbReal(a**b)
@@ -123,7 +138,8 @@ class ArbReal:
         return self._bin(o, "**", True)
 
     def __neg__(self) -> ArbReal:
-        return ArbReal(-self.v)
+        sp = self.split
+        return ArbReal(-self.v, None if sp is None else ((-sp[0][0], sp[0][1]), -sp[1]))
 
     def __pos__(self) -> ArbReal:
         return self
@@ -164,6 +180,38 @@ class ArbReal:
         return self._cmp(o) != 0
 
     __hash__ = None  # type: ignore[assignment]
+
+
+#: Exact parts whose exponents differ by more than this many bits are not combined.
+_SPLIT_SPAN = 4096
+
+
+def _split_op(a: ArbReal, o: Any, op: str, reflected: bool) -> Any:
+    """The exact-plus-tail form of ``a op o`` (``None`` unless one operand has a tail)."""
+    if a.split is None and not (isinstance(o, ArbReal) and o.split is not None):
+        return None
+    pa = a.parts()
+    if isinstance(o, ArbReal):
+        pb = o.parts()
+    elif isinstance(o, (int, float)):
+        pb = ArbReal(_flint().arb(o)).parts()
+    else:
+        return None
+    if pa is None or pb is None:
+        return None
+    if reflected:
+        pa, pb = pb, pa
+    (ma, ea), ta = pa
+    (mb, eb), tb = pb
+    if op == "*":
+        ea_, eb_ = _flint().arb(ma) * _flint().arb(2) ** ea, _flint().arb(mb) * _flint().arb(2) ** eb
+        return (ma * mb, ea + eb), ea_ * tb + eb_ * ta + ta * tb
+    if ma and mb and abs(ea - eb) > _SPLIT_SPAN:
+        return None
+    e = min(ea, eb)
+    mb = -mb if op == "-" else mb
+    tail = ta - tb if op == "-" else ta + tb
+    return ((ma << (ea - e)) + (mb << (eb - e)), e), tail
 
 
 def _v(x: Any) -> Any:
@@ -214,8 +262,14 @@ class ArbMath:
         return ArbReal(_v(x).log1p())
 
     def tanh(self, x: Any, /) -> ArbReal:
-        """tanh x."""
-        return ArbReal(_v(x).tanh())
+        """tanh x; for an exact |x| > 8 also in the form ±1 ∓ 2/(e^{2|x|} + 1)."""
+        v = _v(x)
+        t = v.tanh()
+        if v.is_exact() and abs(v) > 8:
+            s = 1 if v > 0 else -1
+            tail = -s * 2 / ((2 * abs(v)).exp() + 1)
+            return ArbReal(t, ((s, 0), tail))
+        return ArbReal(t)
 
     def sech(self, x: Any, /) -> ArbReal:
         """sech x = 1/cosh x."""

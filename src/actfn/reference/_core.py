@@ -58,9 +58,10 @@ def _arb_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) ->
             else:
                 xa = m.mpf(x)
             try:
-                v = fn(xa, m, **_exact_params(params, m)).v
+                r = fn(xa, m, **_exact_params(params, m))
+                v = r.v
             except Undecided:
-                v = None
+                r = v = None
             if v is not None:
                 if v.is_nan() or not v.is_finite():
                     v = None
@@ -71,6 +72,10 @@ def _arb_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) ->
                 hi = _round_arb_exact(v.upper(), fmt)
                 if lo == hi:
                     return hi
+                if prec >= 4 * fmt.p and r.split is not None:
+                    got = _round_split(r.split, fmt)
+                    if got is not None:
+                        return got
         if prec >= MAX_PREC:
             raise ReferenceUndecided(
                 f"cannot decide the rounding of {where} at x = {x!r} to {fmt.name} with "
@@ -78,6 +83,28 @@ def _arb_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) ->
                 "the reference formula cannot tell a branch at this point"
             )
         prec *= 2
+
+
+def _round_split(split: Any, fmt: Format) -> float | None:
+    """Round ``E + t`` (E = man·2^exp exact, t a ball not containing 0 and tiny next to
+    E): no rounding boundary of ``fmt`` lies within 2^(e_E - p - 2) of E except E itself
+    (boundaries near E are multiples of 2^(e_E - p - 1)), so for 0 < |t| ≤ that the
+    result is the rounding of E + sign(t)·2^(e_E - p - 2)."""
+    (man, exp), tail = split
+    if man == 0 or tail.contains(0):
+        return None
+    e_e = exp + abs(man).bit_length() - 1
+    from flint import arb
+
+    delta = arb(2) ** (e_e - fmt.p - 2)
+    if not abs(tail) <= delta:
+        return None
+    shift = fmt.p + 2 - (e_e - exp)  # write E on the grid 2^(e_E - p - 2)
+    if shift < 0:
+        return None
+    n = (man << shift) + (1 if tail > 0 else -1)
+    r = round_dyadic(n < 0, abs(n), exp - shift, fmt)
+    return 0.0 if r == 0 else r
 
 
 def _round_arb_exact(v: Any, fmt: Format) -> float:
