@@ -39,6 +39,19 @@ def _flint() -> Any:
     return flint
 
 
+_ARB: Any = None
+
+
+def _arb() -> Any:
+    """``flint.arb`` (imported on first use: python-flint is an optional dependency)."""
+    global _ARB
+    if _ARB is None:
+        from flint import arb
+
+        _ARB = arb
+    return _ARB
+
+
 class ArbReal:
     """A real ball (``flint.arb``) with decided-or-refused comparisons (module docstring)."""
 
@@ -67,7 +80,7 @@ class ArbReal:
         if isinstance(o, ArbReal):
             return o.v
         if isinstance(o, (bool, int, float)):
-            return _flint().arb(o)
+            return _arb()(o)
         return None
 
     def __repr__(self) -> str:
@@ -87,55 +100,66 @@ class ArbReal:
         return float(self.v.mid())
 
     # -- arithmetic -------------------------------------------------------------------
-    def _bin(self, o: Any, op: str, reflected: bool = False) -> Any:
+    def __add__(self, o: Any) -> Any:
+        w = o.v if type(o) is ArbReal else self._other(o)
+        if w is None:
+            return NotImplemented
+        sp = None if self.split is None and getattr(o, "split", None) is None \
+            else _split_op(self, o, "+", False)
+        return ArbReal(self.v + w, sp)
+
+    def __radd__(self, o: Any) -> Any:
+        return self.__add__(o)
+
+    def __sub__(self, o: Any) -> Any:
+        w = o.v if type(o) is ArbReal else self._other(o)
+        if w is None:
+            return NotImplemented
+        sp = None if self.split is None and getattr(o, "split", None) is None \
+            else _split_op(self, o, "-", False)
+        return ArbReal(self.v - w, sp)
+
+    def __rsub__(self, o: Any) -> Any:
         w = self._other(o)
         if w is None:
             return NotImplemented
-        a, b = (w, self.v) if reflected else (self.v, w)
-        sp = _split_op(self, o, op, reflected) if op in "+-*" else None
-        if op == "+":
-            return ArbReal(a + b, sp)
-        if op == "-":
-            return ArbReal(a - b, sp)
-        if op == "*":
-            return ArbReal(a * b, sp)
-        if op == "/":
-            return ArbReal(a / b)
-        return ArbReal(a**b)
-
-    def __add__(self, o: Any) -> Any:
-        return self._bin(o, "+")
-
-    def __radd__(self, o: Any) -> Any:
-        return self._bin(o, "+", True)
-
-    def __sub__(self, o: Any) -> Any:
-        return self._bin(o, "-")
-
-    def __rsub__(self, o: Any) -> Any:
-        return self._bin(o, "-", True)
+        sp = None if self.split is None else _split_op(self, o, "-", True)
+        return ArbReal(w - self.v, sp)
 
     def __mul__(self, o: Any) -> Any:
-        return self._bin(o, "*")
+        w = o.v if type(o) is ArbReal else self._other(o)
+        if w is None:
+            return NotImplemented
+        sp = None if self.split is None and getattr(o, "split", None) is None \
+            else _split_op(self, o, "*", False)
+        return ArbReal(self.v * w, sp)
 
     def __rmul__(self, o: Any) -> Any:
-        return self._bin(o, "*", True)
+        return self.__mul__(o)
 
     def __truediv__(self, o: Any) -> Any:
-        return self._bin(o, "/")
+        w = o.v if type(o) is ArbReal else self._other(o)
+        if w is None:
+            return NotImplemented
+        return ArbReal(self.v / w)
 
     def __rtruediv__(self, o: Any) -> Any:
-        return self._bin(o, "/", True)
+        w = self._other(o)
+        if w is None:
+            return NotImplemented
+        return ArbReal(w / self.v)
 
     def __pow__(self, o: Any) -> Any:
         if isinstance(o, int) and not isinstance(o, bool):
             if o >= 0:
                 return ArbReal(self.v**o)
             return ArbReal(1 / self.v ** (-o))
-        return self._bin(o, "**")
+        w = self._other(o)
+        return NotImplemented if w is None else ArbReal(self.v**w)
 
     def __rpow__(self, o: Any) -> Any:
-        return self._bin(o, "**", True)
+        w = self._other(o)
+        return NotImplemented if w is None else ArbReal(w**self.v)
 
     def __neg__(self) -> ArbReal:
         sp = self.split
@@ -215,9 +239,9 @@ def _split_op(a: ArbReal, o: Any, op: str, reflected: bool) -> Any:
 
 
 def _v(x: Any) -> Any:
-    if isinstance(x, ArbReal):
+    if type(x) is ArbReal:
         return x.v
-    return _flint().arb(x)
+    return _arb()(x)
 
 
 class ArbMath:
@@ -233,9 +257,9 @@ class ArbMath:
 
     def mpf(self, v: Any, /) -> ArbReal:
         """An exact ball for an int, float or ArbReal; a tight ball for a decimal string."""
-        if isinstance(v, ArbReal):
+        if type(v) is ArbReal:
             return v
-        return ArbReal(_flint().arb(v))
+        return ArbReal(_arb()(v))
 
     def exp(self, x: Any, /) -> ArbReal:
         """e^x."""

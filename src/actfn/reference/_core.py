@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arb import Undecided, arb_math
+from ._arb import ArbReal, Undecided, arb_math
 from ._formats import FORMATS, Format, format_of, round_dyadic
 
 __all__ = ["reference", "ReferenceUndecided", "MAX_PREC", "PREPASS_REL", "PREPASS_ABS",
@@ -45,44 +45,88 @@ def _exact_params(params: dict[str, Any], m: Any) -> dict[str, Any]:
     return {k: (m.mpf(v) if isinstance(v, float) else v) for k, v in params.items()}
 
 
-def _arb_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) -> float:
-    """Ziv's loop in ball arithmetic: the rounding of fn(x) to ``fmt``."""
+def _arb_batch(fn: Callable, params: dict, xs: list[float], fmt: Format,
+               where: str) -> list[float]:
+    """Ziv's loop in ball arithmetic for every x of ``xs``: the rounding of fn(x) to
+    ``fmt``. All pending elements are evaluated at one precision, then the precision of
+    the undecided ones doubles, up to :data:`MAX_PREC`."""
     from flint import arb
 
     m = arb_math
+    out: list[float] = [0.0] * len(xs)
+    pending = list(range(len(xs)))
     prec = fmt.p + 24
-    while True:
+    while pending:
+        still = []
         with m.workprec(prec):
-            if math.isinf(x):
-                xa = m.mpf(arb(2) ** HUGE_EXP * (1 if x > 0 else -1))
-            else:
-                xa = m.mpf(x)
-            try:
-                r = fn(xa, m, **_exact_params(params, m))
-                v = r.v
-            except Undecided:
-                r = v = None
-            if v is not None:
-                if v.is_nan() or not v.is_finite():
-                    v = None
-            if v is not None:
-                if v.is_exact():
-                    return _round_arb_exact(v, fmt)
-                lo = _round_arb_exact(v.lower(), fmt)
-                hi = _round_arb_exact(v.upper(), fmt)
-                if lo == hi:
-                    return hi
-                if prec >= 4 * fmt.p and r.split is not None:
-                    got = _round_split(r.split, fmt)
-                    if got is not None:
-                        return got
-        if prec >= MAX_PREC:
+            p_m = _exact_params(params, m)
+            huge = arb(2) ** HUGE_EXP
+            for i in pending:
+                x = xs[i]
+                xa = ArbReal(arb(x) if not math.isinf(x) else (huge if x > 0 else -huge))
+                try:
+                    r = fn(xa, m, **p_m)
+                except Undecided:
+                    still.append(i)
+                    continue
+                got = _decide(r, fmt, prec)
+                if got is None:
+                    still.append(i)
+                else:
+                    out[i] = got
+        if still and prec >= MAX_PREC:
             raise ReferenceUndecided(
-                f"cannot decide the rounding of {where} at x = {x!r} to {fmt.name} with "
-                f"{MAX_PREC}-bit ball arithmetic: the exact value is a rounding midpoint or "
-                "the reference formula cannot tell a branch at this point"
+                f"cannot decide the rounding of {where} at x = {xs[still[0]]!r} to "
+                f"{fmt.name} with {MAX_PREC}-bit ball arithmetic: the exact value is a "
+                "rounding midpoint or the reference formula cannot tell a branch at this "
+                f"point ({len(still)} such element(s))"
             )
+        pending = still
         prec *= 2
+    return out
+
+
+def _decide(r: ArbReal, fmt: Format, prec: int) -> float | None:
+    """The rounding of the ball ``r`` to ``fmt`` if every point rounds alike, else None."""
+    v = r.v
+    if not v.is_finite():
+        return None
+    if v.is_exact():
+        return _round_arb_exact(v, fmt)
+    fast = _decide_fast(v, fmt)
+    if fast is not None:
+        return fast
+    lo = _round_arb_exact(v.lower(), fmt)
+    hi = _round_arb_exact(v.upper(), fmt)
+    if lo == hi:
+        return hi
+    if prec >= 4 * fmt.p and r.split is not None:
+        return _round_split(r.split, fmt)
+    return None
+
+
+def _decide_fast(v: Any, fmt: Format) -> float | None:
+    """Guess the rounding c from the midpoint, then check that the ball lies strictly
+    between c's two rounding boundaries (exact arb comparisons); None if not shown."""
+    mid = float(v.mid())
+    a = abs(mid)
+    if not (2.0**-1000 < a < fmt.max):
+        return None
+    c = float(np.array(mid).astype(fmt.dtype))  # a candidate; the test below decides
+    ac = abs(c)
+    if ac == 0 or ac > fmt.max:
+        return None
+    e = max(math.frexp(ac)[1] - 1, fmt.emin)
+    up = math.ldexp(1.0, e - fmt.p)  # half the spacing above |c|
+    down = up / 2 if ac == math.ldexp(1.0, e) and e > fmt.emin else up
+    lo_b, hi_b = (ac - down, ac + up) if c > 0 else (-ac - up, -ac + down)
+    if fmt.p < 53:  # the boundaries are floats: compare directly
+        return c if v > lo_b and v < hi_b else None
+    from flint import arb
+
+    if v > arb(c) - arb(down if c > 0 else up) and v < arb(c) + arb(up if c > 0 else down):
+        return c
+    return None
 
 
 def _round_split(split: Any, fmt: Format) -> float | None:
@@ -239,13 +283,15 @@ def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
         ok &= todo
         out[ok] = pv[ok]
         todo &= ~ok
-    point = _arb_point if have_flint() else _mp_point
     idx = np.flatnonzero(todo)
     if idx.size:
         xs = x64[idx]
         uniq, inv = np.unique(xs, return_inverse=True)
-        vals = np.array([point(fn, bound, float(xi), fmt, where) for xi in uniq.tolist()],
-                        dtype=np.float64)
+        if have_flint():
+            got = _arb_batch(fn, bound, uniq.tolist(), fmt, where)
+        else:
+            got = [_mp_point(fn, bound, xi, fmt, where) for xi in uniq.tolist()]
+        vals = np.array(got, dtype=np.float64)
         out[idx] = vals[inv]
     with np.errstate(over="ignore"):
         return out.astype(fmt.dtype).reshape(arr.shape)
