@@ -17,6 +17,8 @@ __all__ = ["reference", "ReferenceUndecided", "MAX_PREC", "PREPASS_REL", "PREPAS
 
 #: Ziv's loop stops doubling the precision here (bits).
 MAX_PREC = 1 << 14
+#: Without python-flint, an mpmath value equal at p and 2p bits (p ≥ this) is exact.
+MP_EXACT_PREC = 4096
 #: The pre-pass assumes |f64 - exact| ≤ PREPASS_REL·|exact| + PREPASS_ABS for actfn's own
 #: float64 path (issue 10 measured at most ~1e5 ulp of float64 ≈ 2^-36 relative).
 PREPASS_REL = 2.0**-30
@@ -160,7 +162,9 @@ def _round_arb_exact(v: Any, fmt: Format) -> float:
 
 def _mp_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) -> float:
     """Ziv's loop with mpmath (no balls): the value at p bits is assumed within
-    2^(24-p) relative of the exact value; equal values at p and 2p bits count as exact."""
+    2^(24-p) relative of the exact value; a value unchanged from p to 2p bits with
+    p ≥ :data:`MP_EXACT_PREC` counts as exact (a heuristic: a value within
+    2^-MP_EXACT_PREC of a midpoint is mistaken for the midpoint)."""
     import mpmath
 
     prec = fmt.p + 40
@@ -174,7 +178,7 @@ def _mp_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) -> 
                 raise ReferenceUndecided(f"{where} at x = {x!r} is not finite in mpmath")
             if v == 0:
                 return 0.0
-            if prev is not None and v == prev:
+            if prev is not None and v == prev and prec > MP_EXACT_PREC:
                 return _round_mpf(v, fmt)
             err = abs(v) * mpmath.mpf(2) ** (24 - prec)
             lo, hi = _round_mpf(v - err, fmt), _round_mpf(v + err, fmt)
@@ -268,7 +272,8 @@ def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
         fmt = format_of(dtype)
     if arr.dtype.kind not in "fiub" and arr.dtype != FORMATS.get("bfloat16", fmt).dtype:
         raise TypeError(f"x must be a real numeric array, got dtype {arr.dtype}")
-    x64 = arr.astype(np.float64).ravel()
+    with np.errstate(invalid="ignore"):  # ml_dtypes warns on nan
+        x64 = arr.astype(np.float64).ravel()
     if arr.dtype.kind in "iu" and np.any(x64.astype(arr.dtype) != arr.ravel()):
         raise ValueError("x holds integers that float64 cannot represent exactly")
     fn = getattr(spec.exact, _ORDERS[derivative])
