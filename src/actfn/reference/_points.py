@@ -84,7 +84,8 @@ def points(name: str, dtype: Any, kind: str = "standard", **params: Any) -> np.n
     over the dtype's whole range (smallest subnormal to largest finite); the 8
     neighbours either side of 0, of each kink, of each sign change of f, f', f'' on
     [-20, 20] and of each input where |f|, |f'| or |f''| crosses the dtype's overflow,
-    smallest normal or smallest subnormal (located with actfn's float64 path); the
+    smallest normal, smallest subnormal or half of it (located with actfn's float64
+    path); the
     smallest/largest normals and subnormals; seeded random values in [-60, 60] and
     seeded random bit patterns; then ±0, ±inf and nan. Sorted, without duplicates, the
     specials last. ``kind="exhaustive"``: every bit pattern of a 16-bit dtype (float16,
@@ -114,7 +115,7 @@ def points(name: str, dtype: Any, kind: str = "standard", **params: Any) -> np.n
     special_x = [0.0, *act.kinks()]
     fns = (act, act.derivative, act.second_derivative)
     for fn in fns:
-        special_x += _crossings(fn, grid, [mx, small, tiny])
+        special_x += _crossings(fn, grid, [mx, small, tiny, tiny / 2])
     vals.append(_neighbours(np.array(special_x), fmt, 8))
     vals.append(_neighbours(np.array([tiny, small, mx, -tiny, -small, -mx]), fmt, 8))
     rng = np.random.default_rng(STANDARD_SEED)
