@@ -148,9 +148,11 @@ def ulp_distance(got: Any, ref: Any, dtype: Any) -> np.ndarray:
         g = np.asarray(got).astype(fmt.dtype)
         r = np.asarray(ref).astype(fmt.dtype)
     g, r = np.broadcast_arrays(g, r)
-    gn, rn = np.isnan(g.astype(np.float64)), np.isnan(r.astype(np.float64))
-    d = np.abs(ordinal(np.ascontiguousarray(g)) - ordinal(np.ascontiguousarray(r)))
-    out = d.astype(np.float64)
+    shape = g.shape
+    g, r = np.ascontiguousarray(g).ravel(), np.ascontiguousarray(r).ravel()
+    with np.errstate(invalid="ignore"):  # ml_dtypes warns on nan
+        gn, rn = np.isnan(g.astype(np.float64)), np.isnan(r.astype(np.float64))
+    out = np.abs(ordinal(g) - ordinal(r)).astype(np.float64)
     out[gn != rn] = np.inf
     out[gn & rn] = 0.0
-    return out
+    return out.reshape(shape)
