@@ -77,8 +77,11 @@ class ArbReal:
     # -- conversion -------------------------------------------------------------------
     @staticmethod
     def _other(o: Any) -> Any:
-        if isinstance(o, ArbReal):
+        t = type(o)
+        if t is ArbReal:
             return o.v
+        if t is int or t is float:  # python-flint converts them exactly
+            return o
         if isinstance(o, (bool, int, float)):
             return _arb()(o)
         return None
