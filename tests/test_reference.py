@@ -295,6 +295,11 @@ def test_bad_arguments_are_named_and_input_is_untouched() -> None:
     with pytest.raises((KeyError, ValueError), match="no_such"):
         actfn.reference("no_such", x)
     np.testing.assert_array_equal(x, before)
+    import torch
+
+    t = torch.tensor([-1.0, 2.0], requires_grad=True)  # any array library's input
+    np.testing.assert_array_equal(actfn.reference("relu", t), [0, 2])
+    assert actfn.reference("relu", t).dtype == np.float32
     assert actfn.reference("relu", np.array([1, -2]), dtype="bfloat16").dtype == DTYPES["bfloat16"]
     assert actfn.reference("celu", x, alpha=0.5).shape == (2,)
 
