@@ -15,8 +15,14 @@ guesses. Kinks take the catalog's convention, ±inf inputs the limits (the value
 ±2^1400, beyond every format, where every catalog activation is monotone or constant to
 the limit at the formats' resolution), nan gives nan, and results that round to zero
 are returned as ``+0.0`` (the sign of an underflowed zero is not part of the contract;
-:func:`ulp_distance` counts ±0 as equal). Without python-flint, mpmath runs the same
-loop with an assumed (not proven) error of 2^(24-p) at p bits.
+:func:`ulp_distance` counts ±0 as equal). A value exponentially close to a rounding
+midpoint — x - tanh x = x - 1 + 2/(e^{2x} + 1) for even x in [2^24, 2^25) in float32 —
+needs more bits than any precision gives; :class:`ArbMath` keeps such a value as an exact
+dyadic plus a tail ball through + - * (``ArbReal.split``), and the rounding is decided
+from the exact part and the sign of the tail. Without python-flint, mpmath runs the same
+loop with an assumed (not proven) error of 2^(24-p) at p bits, and a value unchanged from
+p to 2p bits beyond 4096 bits counts as exact (a heuristic). python-flint's precision is
+process-wide, so ball evaluations are serialized by a lock.
 
 The float64 pre-pass (``prepass=True``, the default) first evaluates actfn's own
 float64 path ``v`` and accepts an element when every value in
@@ -25,8 +31,9 @@ actfn's float64 kernels are within 2^-30 relative (+2^-1000 absolute) of the exa
 value — far above the largest error measured (about 2^-36, issue 10) but a measurement,
 not a proof. Elements whose value or input is near the ends of float64's range
 (nonzero |v| < 2^-960, |v| ≥ 2^1000, nonzero |x| < 2^-960, |x| ≥ 2^960), non-finite
-values and ±inf inputs always go to ball arithmetic; a float64 output is in practice
-always decided there. ``prepass=False`` takes the purely rigorous path for every element.
+values and ±inf inputs always go to ball arithmetic, and so does every element of a
+float64 output (the bound cannot decide a float64 rounding). ``prepass=False`` takes the
+purely rigorous path for every element.
 
 Also here: :func:`points` (the standard test inputs of an activation in a dtype, or all
 of a 16-bit dtype) and :func:`ulp_distance`.
