@@ -55,12 +55,12 @@ from ._core import (
     have_flint,
     reference,
 )
-from ._formats import FORMATS, Format, format_of, round_dyadic
+from ._formats import Format, format_of, formats, round_dyadic
 from ._points import STANDARD_SEED, from_ordinal, ordinal, points, ulp_distance
 
 __all__ = [
     "reference", "ReferenceUndecided", "ArbMath", "ArbReal", "Undecided", "arb_math",
-    "FORMATS", "Format", "format_of", "round_dyadic", "MAX_PREC", "PREPASS_REL",
+    "FORMATS", "formats", "Format", "format_of", "round_dyadic", "MAX_PREC", "PREPASS_REL",
     "PREPASS_ABS", "HUGE_EXP", "have_flint", "points", "ulp_distance", "ordinal",
     "from_ordinal", "STANDARD_SEED",
 ]
@@ -71,6 +71,12 @@ class _CallableModule(types.ModuleType):
 
     def __call__(self, name: str, x: Any, /, **kwargs: Any) -> Any:
         return reference(name, x, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FORMATS":  # built on first use: importing ml_dtypes is not free
+        return formats()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 sys.modules[__name__].__class__ = _CallableModule

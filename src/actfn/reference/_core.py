@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ._arb import ArbReal, Undecided, arb_math
-from ._formats import FORMATS, Format, format_of, round_dyadic
+from ._formats import Format, format_of, formats, round_dyadic
 
 __all__ = ["reference", "ReferenceUndecided", "MAX_PREC", "PREPASS_REL", "PREPASS_ABS",
            "HUGE_EXP", "have_flint"]
@@ -271,11 +271,11 @@ def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
         except TypeError:
             raise TypeError(
                 f"x has dtype {arr.dtype}, not a float dtype actfn.reference knows "
-                f"({', '.join(FORMATS)}): pass dtype= or a float array"
+                f"({', '.join(formats())}): pass dtype= or a float array"
             ) from None
     else:
         fmt = format_of(dtype)
-    if arr.dtype.kind not in "fiub" and arr.dtype != FORMATS.get("bfloat16", fmt).dtype:
+    if arr.dtype.kind not in "fiub" and arr.dtype != formats().get("bfloat16", fmt).dtype:
         raise TypeError(f"x must be a real numeric array, got dtype {arr.dtype}")
     with np.errstate(invalid="ignore"):  # ml_dtypes warns on nan
         x64 = arr.astype(np.float64).ravel()

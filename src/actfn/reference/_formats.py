@@ -13,6 +13,7 @@ formats exactly.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Format", "FORMATS", "format_of", "round_dyadic"]
+__all__ = ["Format", "formats", "format_of", "round_dyadic"]  # FORMATS: lazily, see __getattr__
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,10 @@ def _bfloat16() -> np.dtype:
     return np.dtype(ml_dtypes.bfloat16)
 
 
-def _formats() -> dict[str, Format]:
+@functools.cache
+def formats() -> dict[str, Format]:
+    """name → :class:`Format` of every supported output dtype (bfloat16 needs ml_dtypes),
+    built on first use (importing ml_dtypes is not free)."""
     out = {
         "float16": Format("float16", np.dtype(np.float16), 11, -14, 15),
         "float32": Format("float32", np.dtype(np.float32), 24, -126, 127),
@@ -68,26 +72,28 @@ def _formats() -> dict[str, Format]:
     return dict(sorted(out.items(), key=lambda kv: kv[1].p))
 
 
-#: name → :class:`Format` of every supported output dtype (bfloat16 needs ml_dtypes).
-FORMATS: dict[str, Format] = _formats()
+def __getattr__(name: str) -> Any:
+    if name == "FORMATS":  # the mapping of formats(), built lazily
+        return formats()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def format_of(dtype: Any) -> Format:
     """The :class:`Format` of ``dtype`` (a name, NumPy dtype or scalar type).
 
     Raises ``TypeError`` naming the supported dtypes for anything else."""
-    if isinstance(dtype, str) and dtype in FORMATS:
-        return FORMATS[dtype]
+    table = formats()
+    if isinstance(dtype, str) and dtype in table:
+        return table[dtype]
     try:
         dt = np.dtype(dtype)
     except TypeError:
         dt = None
-    for fmt in FORMATS.values():
+    for fmt in table.values():
         if dt is not None and dt == fmt.dtype:
             return fmt
     raise TypeError(
-        f"unsupported dtype {dtype!r}: actfn.reference rounds to one of "
-        f"{', '.join(FORMATS)}"
+        f"unsupported dtype {dtype!r}: actfn.reference rounds to one of {', '.join(table)}"
     )
 
 
