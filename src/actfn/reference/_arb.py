@@ -1,0 +1,352 @@
+"""A python-flint (Arb) namespace implementing :class:`actfn._exact.ExactMath`.
+
+The reference formulas of the catalog (``Spec.exact``) are written against an
+arbitrary-precision namespace ``m``; :class:`ArbMath` lets the very same formulas run in
+ball arithmetic: every number is an :class:`ArbReal`, a thin wrapper of ``flint.arb``
+(a midpoint-radius interval that certainly contains the exact value). What the wrapper
+adds to ``arb``:
+
+* comparisons are *decided or refused*: ``a < b`` is ``True`` when every point of ``a``
+  is below every point of ``b``, ``False`` when certainly not, and raises
+  :class:`Undecided` when the balls overlap (an intermediate whose sign cannot be told at
+  this precision; the caller raises the precision and evaluates again). Branches on the
+  input ``x`` compare exact points and are always decided.
+* ``int()`` of an exact integer ball (``floor`` results), else :class:`Undecided`.
+* ``log(x, 2)`` of an exact power of two is the exact integer (so that
+  ``floor(log2|x|)`` is decidable at such points).
+* Python ints and floats mix in exactly (``arb(float)`` is the float's exact value).
+
+``extraprec(bits)`` raises the working precision inside a ``with`` block; results stay
+rigorous at any precision (the ball only gets tighter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["ArbMath", "ArbReal", "Undecided", "arb_math"]
+
+
+class Undecided(ArithmeticError):
+    """A comparison or conversion cannot be decided at the working precision."""
+
+
+def _flint() -> Any:
+    import flint
+
+    return flint
+
+
+_ARB: Any = None
+
+
+def _arb() -> Any:
+    """``flint.arb`` (imported on first use: python-flint is an optional dependency)."""
+    global _ARB
+    if _ARB is None:
+        from flint import arb
+
+        _ARB = arb
+    return _ARB
+
+
+class ArbReal:
+    """A real ball (``flint.arb``) with decided-or-refused comparisons (module docstring)."""
+
+    __slots__ = ("v", "split")
+
+    def __init__(self, v: Any, split: tuple[tuple[int, int], Any] | None = None) -> None:
+        self.v = v
+        #: optional exact-plus-tail form ``((man, exp), tail)``: the value lies in
+        #: ``man·2^exp + tail`` with ``tail`` a ball, kept through + - * so that a value
+        #: exponentially close to a dyadic (x - tanh x = x - 1 + 2/(e^{2x} + 1)) can
+        #: still be rounded when no precision resolves it (see ``_core``).
+        self.split = split
+
+    def parts(self) -> tuple[tuple[int, int], Any] | None:
+        """``((man, exp), tail)`` with the value in ``man·2^exp + tail``, or ``None``."""
+        if self.split is not None:
+            return self.split
+        if self.v.is_exact():
+            man, exp = self.v.man_exp()
+            return (int(man), int(exp)), _flint().arb(0)
+        return None
+
+    # -- conversion -------------------------------------------------------------------
+    @staticmethod
+    def _other(o: Any) -> Any:
+        t = type(o)
+        if t is ArbReal:
+            return o.v
+        if t is int or t is float:  # python-flint converts them exactly
+            return o
+        if isinstance(o, (bool, int, float)):
+            return _arb()(o)
+        return None
+
+    def __repr__(self) -> str:
+        return f"ArbReal({self.v!r})"
+
+    def __int__(self) -> int:
+        v = self.v
+        if v.is_exact():
+            man, exp = v.man_exp()
+            if exp >= 0:
+                return int(man) << int(exp)
+            if int(man) % (1 << -int(exp)) == 0:
+                return int(man) >> -int(exp)
+        raise Undecided(f"int() of the ball {v!r}")
+
+    def __float__(self) -> float:
+        return float(self.v.mid())
+
+    # -- arithmetic -------------------------------------------------------------------
+    def __add__(self, o: Any) -> Any:
+        w = o.v if type(o) is ArbReal else self._other(o)
+        if w is None:
+            return NotImplemented
+        sp = None if self.split is None and getattr(o, "split", None) is None \
+            else _split_op(self, o, "+", False)
+        return ArbReal(self.v + w, sp)
+
+    def __radd__(self, o: Any) -> Any:
+        return self.__add__(o)
+
+    def __sub__(self, o: Any) -> Any:
+        w = o.v if type(o) is ArbReal else self._other(o)
+        if w is None:
+            return NotImplemented
+        sp = None if self.split is None and getattr(o, "split", None) is None \
+            else _split_op(self, o, "-", False)
+        return ArbReal(self.v - w, sp)
+
+    def __rsub__(self, o: Any) -> Any:
+        w = self._other(o)
+        if w is None:
+            return NotImplemented
+        sp = None if self.split is None else _split_op(self, o, "-", True)
+        return ArbReal(w - self.v, sp)
+
+    def __mul__(self, o: Any) -> Any:
+        w = o.v if type(o) is ArbReal else self._other(o)
+        if w is None:
+            return NotImplemented
+        sp = None if self.split is None and getattr(o, "split", None) is None \
+            else _split_op(self, o, "*", False)
+        return ArbReal(self.v * w, sp)
+
+    def __rmul__(self, o: Any) -> Any:
+        return self.__mul__(o)
+
+    def __truediv__(self, o: Any) -> Any:
+        w = o.v if type(o) is ArbReal else self._other(o)
+        if w is None:
+            return NotImplemented
+        return ArbReal(self.v / w)
+
+    def __rtruediv__(self, o: Any) -> Any:
+        w = self._other(o)
+        if w is None:
+            return NotImplemented
+        return ArbReal(w / self.v)
+
+    def __pow__(self, o: Any) -> Any:
+        if isinstance(o, int) and not isinstance(o, bool):
+            if o >= 0:
+                return ArbReal(self.v**o)
+            return ArbReal(1 / self.v ** (-o))
+        w = self._other(o)
+        return NotImplemented if w is None else ArbReal(self.v**w)
+
+    def __rpow__(self, o: Any) -> Any:
+        w = self._other(o)
+        return NotImplemented if w is None else ArbReal(w**self.v)
+
+    def __neg__(self) -> ArbReal:
+        sp = self.split
+        return ArbReal(-self.v, None if sp is None else ((-sp[0][0], sp[0][1]), -sp[1]))
+
+    def __pos__(self) -> ArbReal:
+        return self
+
+    def __abs__(self) -> ArbReal:
+        return ArbReal(abs(self.v))
+
+    # -- comparisons --------------------------------------------------------------------
+    def _cmp(self, o: Any) -> int:
+        w = self._other(o)
+        if w is None:
+            raise TypeError(f"cannot compare ArbReal with {type(o).__name__}")
+        a = self.v
+        if a < w:
+            return -1
+        if a > w:
+            return 1
+        if a == w:
+            return 0
+        raise Undecided(f"comparison of overlapping balls {a!r} and {w!r}")
+
+    def __lt__(self, o: Any) -> bool:
+        return self._cmp(o) < 0
+
+    def __le__(self, o: Any) -> bool:
+        return self._cmp(o) <= 0
+
+    def __gt__(self, o: Any) -> bool:
+        return self._cmp(o) > 0
+
+    def __ge__(self, o: Any) -> bool:
+        return self._cmp(o) >= 0
+
+    def __eq__(self, o: Any) -> bool:  # type: ignore[override]
+        return self._cmp(o) == 0
+
+    def __ne__(self, o: Any) -> bool:  # type: ignore[override]
+        return self._cmp(o) != 0
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+#: Exact parts whose exponents differ by more than this many bits are not combined.
+_SPLIT_SPAN = 4096
+
+
+def _split_op(a: ArbReal, o: Any, op: str, reflected: bool) -> Any:
+    """The exact-plus-tail form of ``a op o`` (``None`` unless one operand has a tail)."""
+    if a.split is None and not (isinstance(o, ArbReal) and o.split is not None):
+        return None
+    pa = a.parts()
+    if isinstance(o, ArbReal):
+        pb = o.parts()
+    elif isinstance(o, (int, float)):
+        pb = ArbReal(_flint().arb(o)).parts()
+    else:
+        return None
+    if pa is None or pb is None:
+        return None
+    if reflected:
+        pa, pb = pb, pa
+    (ma, ea), ta = pa
+    (mb, eb), tb = pb
+    if op == "*":
+        ea_, eb_ = _flint().arb(ma) * _flint().arb(2) ** ea, _flint().arb(mb) * _flint().arb(2) ** eb
+        return (ma * mb, ea + eb), ea_ * tb + eb_ * ta + ta * tb
+    if ma and mb and abs(ea - eb) > _SPLIT_SPAN:
+        return None
+    e = min(ea, eb)
+    mb = -mb if op == "-" else mb
+    tail = ta - tb if op == "-" else ta + tb
+    return ((ma << (ea - e)) + (mb << (eb - e)), e), tail
+
+
+def _v(x: Any) -> Any:
+    if type(x) is ArbReal:
+        return x.v
+    return _arb()(x)
+
+
+class ArbMath:
+    """The :class:`~actfn._exact.ExactMath` namespace over python-flint's ``arb``.
+
+    Constants and string literals are evaluated at the working precision
+    (``flint.ctx.prec``), which the caller sets; see the module docstring."""
+
+    @property
+    def pi(self) -> ArbReal:
+        """π at the working precision."""
+        return ArbReal(_flint().arb.pi())
+
+    def mpf(self, v: Any, /) -> ArbReal:
+        """An exact ball for an int, float or ArbReal; a tight ball for a decimal string."""
+        if type(v) is ArbReal:
+            return v
+        return ArbReal(_arb()(v))
+
+    def exp(self, x: Any, /) -> ArbReal:
+        """e^x."""
+        return ArbReal(_v(x).exp())
+
+    def expm1(self, x: Any, /) -> ArbReal:
+        """e^x - 1."""
+        return ArbReal(_v(x).expm1())
+
+    def log(self, x: Any, b: Any = None, /) -> ArbReal:
+        """ln x, or log_b x (exact for ``b = 2`` and an exact power of two ``x``)."""
+        v = _v(x)
+        if b is None:
+            return ArbReal(v.log())
+        if b == 2 and v.is_exact() and v > 0:
+            man, exp = v.man_exp()
+            man, exp = int(man), int(exp)
+            if man & (man - 1) == 0:
+                return ArbReal(_flint().arb(exp + man.bit_length() - 1))
+        return ArbReal(v.log() / _v(b).log())
+
+    def log1p(self, x: Any, /) -> ArbReal:
+        """ln(1 + x)."""
+        return ArbReal(_v(x).log1p())
+
+    def tanh(self, x: Any, /) -> ArbReal:
+        """tanh x; for an exact |x| > 8 also in the form ±1 ∓ 2/(e^{2|x|} + 1)."""
+        v = _v(x)
+        t = v.tanh()
+        if v.is_exact() and abs(v) > 8:
+            s = 1 if v > 0 else -1
+            tail = -s * 2 / ((2 * abs(v)).exp() + 1)
+            return ArbReal(t, ((s, 0), tail))
+        return ArbReal(t)
+
+    def sech(self, x: Any, /) -> ArbReal:
+        """sech x = 1/cosh x."""
+        return ArbReal(_v(x).sech())
+
+    def erfc(self, x: Any, /) -> ArbReal:
+        """erfc x = 1 - erf x."""
+        return ArbReal(_v(x).erfc())
+
+    def sqrt(self, x: Any, /) -> ArbReal:
+        """√x."""
+        return ArbReal(_v(x).sqrt())
+
+    def sign(self, x: Any, /) -> ArbReal:
+        """-1, 0 or 1 (:class:`Undecided` if the ball contains 0 and is not exactly 0)."""
+        v = _v(x)
+        if v.is_zero():
+            return ArbReal(_flint().arb(0))
+        if v > 0:
+            return ArbReal(_flint().arb(1))
+        if v < 0:
+            return ArbReal(_flint().arb(-1))
+        raise Undecided(f"sign of {v!r}")
+
+    def floor(self, x: Any, /) -> ArbReal:
+        """⌊x⌋ (a ball; exact once x is away from the integers)."""
+        return ArbReal(_v(x).floor())
+
+    @contextmanager
+    def extraprec(self, bits: int, /) -> Iterator[None]:
+        """Raise the working precision by ``bits`` inside the block."""
+        ctx = _flint().ctx
+        old = ctx.prec
+        ctx.prec = old + int(bits)
+        try:
+            yield
+        finally:
+            ctx.prec = old
+
+    @contextmanager
+    def workprec(self, bits: int, /) -> Iterator[None]:
+        """Set the working precision to ``bits`` inside the block."""
+        ctx = _flint().ctx
+        old = ctx.prec
+        ctx.prec = int(bits)
+        try:
+            yield
+        finally:
+            ctx.prec = old
+
+
+#: The shared namespace instance.
+arb_math = ArbMath()

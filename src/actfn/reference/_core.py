@@ -1,0 +1,311 @@
+"""``actfn.reference``: correctly rounded f, f', f'' of every activation (see the package
+docstring for the contract and the pre-pass's assumption)."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ._arb import ArbReal, Undecided, arb_math
+from ._formats import Format, format_of, formats, round_dyadic
+
+__all__ = ["reference", "ReferenceUndecided", "MAX_PREC", "PREPASS_REL", "PREPASS_ABS",
+           "HUGE_EXP", "have_flint"]
+
+#: Ziv's loop stops doubling the precision here (bits).
+MAX_PREC = 1 << 14
+#: Without python-flint, an mpmath value equal at p and 2p bits (p ≥ this) is exact.
+MP_EXACT_PREC = 4096
+#: The pre-pass assumes |f64 - exact| ≤ PREPASS_REL·|exact| + PREPASS_ABS for actfn's own
+#: float64 path (issue 10 measured at most ~1e5 ulp of float64 ≈ 2^-36 relative).
+PREPASS_REL = 2.0**-30
+PREPASS_ABS = 2.0**-1000
+#: ±inf inputs are evaluated at ±2^HUGE_EXP, beyond every format's range (the limit).
+HUGE_EXP = 1400
+
+_ORDERS = ("f", "df", "d2f")
+#: python-flint's working precision is process-wide: one Ziv loop at a time.
+_ARB_LOCK = threading.Lock()
+
+
+class ReferenceUndecided(ArithmeticError):
+    """The rounding of an element could not be decided below :data:`MAX_PREC` bits."""
+
+
+def have_flint() -> bool:
+    """Whether python-flint (Arb) is importable (else the mpmath fallback runs)."""
+    try:
+        import flint  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# -- per-element evaluation ---------------------------------------------------------------
+def _exact_params(params: dict[str, Any], m: Any) -> dict[str, Any]:
+    return {k: (m.mpf(v) if isinstance(v, float) else v) for k, v in params.items()}
+
+
+def _arb_batch(fn: Callable, params: dict, xs: list[float], fmt: Format,
+               where: str) -> list[float]:
+    """Ziv's loop in ball arithmetic for every x of ``xs``: the rounding of fn(x) to
+    ``fmt``. All pending elements are evaluated at one precision, then the precision of
+    the undecided ones doubles, up to :data:`MAX_PREC`."""
+    from flint import arb
+
+    m = arb_math
+    out: list[float] = [0.0] * len(xs)
+    pending = list(range(len(xs)))
+    prec = fmt.p + 24
+    while pending:
+        still = []
+        with m.workprec(prec):
+            p_m = _exact_params(params, m)
+            huge = arb(2) ** HUGE_EXP
+            for i in pending:
+                x = xs[i]
+                xa = ArbReal(arb(x) if not math.isinf(x) else (huge if x > 0 else -huge))
+                try:
+                    r = fn(xa, m, **p_m)
+                except Undecided:
+                    still.append(i)
+                    continue
+                got = _decide(r, fmt, prec)
+                if got is None:
+                    still.append(i)
+                else:
+                    out[i] = got
+        if still and prec >= MAX_PREC:
+            raise ReferenceUndecided(
+                f"cannot decide the rounding of {where} at x = {xs[still[0]]!r} to "
+                f"{fmt.name} with {MAX_PREC}-bit ball arithmetic: the exact value is a "
+                "rounding midpoint or the reference formula cannot tell a branch at this "
+                f"point ({len(still)} such element(s))"
+            )
+        pending = still
+        prec *= 2
+    return out
+
+
+def _decide(r: ArbReal, fmt: Format, prec: int) -> float | None:
+    """The rounding of the ball ``r`` to ``fmt`` if every point rounds alike, else None."""
+    v = r.v
+    if not v.is_finite():
+        return None
+    if v.is_exact():
+        return _round_arb_exact(v, fmt)
+    fast = _decide_fast(v, fmt)
+    if fast is not None:
+        return fast
+    lo = _round_arb_exact(v.lower(), fmt)
+    hi = _round_arb_exact(v.upper(), fmt)
+    if lo == hi:
+        return hi
+    if prec >= 4 * fmt.p and r.split is not None:
+        return _round_split(r.split, fmt)
+    return None
+
+
+def _decide_fast(v: Any, fmt: Format) -> float | None:
+    """Guess the rounding c from the midpoint, then check that the ball lies strictly
+    between c's two rounding boundaries (exact arb comparisons); None if not shown."""
+    mid = float(v.mid())
+    a = abs(mid)
+    if not (2.0**-1000 < a < fmt.max):
+        return None
+    c = float(np.array(mid).astype(fmt.dtype))  # a candidate; the test below decides
+    ac = abs(c)
+    if ac == 0 or ac > fmt.max:
+        return None
+    e = max(math.frexp(ac)[1] - 1, fmt.emin)
+    up = math.ldexp(1.0, e - fmt.p)  # half the spacing above |c|
+    down = up / 2 if ac == math.ldexp(1.0, e) and e > fmt.emin else up
+    lo_b, hi_b = (ac - down, ac + up) if c > 0 else (-ac - up, -ac + down)
+    if fmt.p < 53:  # the boundaries are floats: compare directly
+        return c if v > lo_b and v < hi_b else None
+    from flint import arb
+
+    if v > arb(c) - arb(down if c > 0 else up) and v < arb(c) + arb(up if c > 0 else down):
+        return c
+    return None
+
+
+def _round_split(split: Any, fmt: Format) -> float | None:
+    """Round ``E + t`` (E = man·2^exp exact, t a ball not containing 0 and tiny next to
+    E): no rounding boundary of ``fmt`` lies within 2^(e_E - p - 2) of E except E itself
+    (boundaries near E are multiples of 2^(e_E - p - 1)), so for 0 < |t| ≤ that the
+    result is the rounding of E + sign(t)·2^(e_E - p - 2)."""
+    (man, exp), tail = split
+    if man == 0 or tail.contains(0):
+        return None
+    e_e = exp + abs(man).bit_length() - 1
+    from flint import arb
+
+    delta = arb(2) ** (e_e - fmt.p - 2)
+    if not abs(tail) <= delta:
+        return None
+    shift = fmt.p + 2 - (e_e - exp)  # write E on the grid 2^(e_E - p - 2)
+    if shift < 0:
+        return None
+    n = (man << shift) + (1 if tail > 0 else -1)
+    r = round_dyadic(n < 0, abs(n), exp - shift, fmt)
+    return 0.0 if r == 0 else r
+
+
+def _round_arb_exact(v: Any, fmt: Format) -> float:
+    man, exp = v.man_exp()
+    man, exp = int(man), int(exp)
+    r = round_dyadic(man < 0, abs(man), exp, fmt)
+    return 0.0 if r == 0 else r
+
+
+def _mp_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) -> float:
+    """Ziv's loop with mpmath (no balls): the value at p bits is assumed within
+    2^(24-p) relative of the exact value; a value unchanged from p to 2p bits with
+    p ≥ :data:`MP_EXACT_PREC` counts as exact (a heuristic: a value within
+    2^-MP_EXACT_PREC of a midpoint is mistaken for the midpoint)."""
+    import mpmath
+
+    prec = fmt.p + 40
+    prev = None
+    while True:
+        with mpmath.workprec(prec):
+            xm = mpmath.mpf(2) ** HUGE_EXP * (1 if x > 0 else -1) if math.isinf(x) \
+                else mpmath.mpf(x)
+            v = mpmath.mpf(fn(xm, mpmath, **_exact_params(params, mpmath)))
+            if mpmath.isnan(v) or mpmath.isinf(v):
+                raise ReferenceUndecided(f"{where} at x = {x!r} is not finite in mpmath")
+            if v == 0:
+                return 0.0
+            if prev is not None and v == prev and prec > MP_EXACT_PREC:
+                return _round_mpf(v, fmt)
+            err = abs(v) * mpmath.mpf(2) ** (24 - prec)
+            lo, hi = _round_mpf(v - err, fmt), _round_mpf(v + err, fmt)
+            if lo == hi:
+                return hi
+            prev = v
+        if prec >= MAX_PREC:
+            raise ReferenceUndecided(
+                f"cannot decide the rounding of {where} at x = {x!r} to {fmt.name} with "
+                f"{MAX_PREC}-bit mpmath: the exact value may be a rounding midpoint"
+            )
+        prec *= 2
+
+
+def _round_mpf(v: Any, fmt: Format) -> float:
+    sign, man, exp, _ = v._mpf_
+    r = round_dyadic(bool(sign), int(man), int(exp), fmt)
+    return 0.0 if r == 0 else r
+
+
+# -- the float64 pre-pass ---------------------------------------------------------------
+def _cast(v: np.ndarray, fmt: Format) -> np.ndarray:
+    """Correctly rounded float64 → fmt (NumPy's casts round once, except to bfloat16,
+    which goes through float32: those whose float32 is a bfloat16 midpoint are nan)."""
+    if fmt.name != "bfloat16":
+        return v.astype(fmt.dtype).astype(np.float64)
+    with np.errstate(over="ignore"):
+        f32 = v.astype(np.float32)
+    bits = f32.view(np.uint32)
+    out = f32.astype(fmt.dtype).astype(np.float64)
+    out[(bits & 0xFFFF) == 0x8000] = np.nan
+    return out
+
+
+def _prepass(act: Any, which: int, x64: np.ndarray, fmt: Format) -> tuple[np.ndarray, np.ndarray]:
+    """(values, decided) from actfn's float64 path with the assumed error bound."""
+    fn = (act, act.derivative, act.second_derivative)[which]
+    with np.errstate(all="ignore"):
+        v = np.asarray(fn(x64), dtype=np.float64)
+        a = np.abs(v)
+        ok = np.isfinite(v) & np.isfinite(x64) & (a < 2.0**1000)
+        ok &= (a == 0) | (a >= 2.0**-960)
+        # intermediates near the ends of float64's range: tiny nonzero or huge inputs
+        ax = np.abs(x64)
+        ok &= ((ax == 0) | (ax >= 2.0**-960)) & (ax < 2.0**960)
+        bound = (a * PREPASS_REL + PREPASS_ABS) * (1 + 2.0**-20)
+        lo, hi = _cast(v - bound, fmt), _cast(v + bound, fmt)
+        ok &= lo == hi  # nan (undecided bfloat16) never compares equal
+    out = np.where(ok, hi, 0.0)
+    out[out == 0] = 0.0
+    return out, ok
+
+
+# -- the public function ------------------------------------------------------------------
+def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
+              prepass: bool = True, **params: Any) -> np.ndarray:
+    """The correctly rounded value of f (``derivative=0``), f' (1) or f'' (2) of
+    activation ``name`` at every element of ``x``, rounded once to ``dtype``.
+
+    ``x``: anything ``np.asarray`` takes; its values are used exactly. ``dtype``: one of
+    float16, bfloat16, float32, float64 (default: x's dtype, which must then be one of
+    them). ``params``: the activation's parameters, validated as :func:`actfn.get` does.
+    Kink values follow the catalog's conventions (``Spec.kink_convention``); ±inf
+    inputs give the limits; nan gives nan. Results that round to zero are ``+0.0``.
+
+    ``prepass=True`` first evaluates actfn's own float64 path and keeps the elements whose
+    rounding the assumed error bound decides (see :mod:`actfn.reference`); the rest, and
+    everything with ``prepass=False``, are decided by ball arithmetic (python-flint) with
+    the precision doubled until the whole ball rounds to one value (Ziv's strategy), or
+    mpmath where python-flint is missing. Raises :class:`ReferenceUndecided` naming the
+    element if :data:`MAX_PREC` bits do not decide it.
+    """
+    import actfn
+
+    if isinstance(derivative, bool) or derivative not in (0, 1, 2):
+        raise ValueError(f"derivative must be 0 (f), 1 (f') or 2 (f''), got {derivative!r}")
+    act = actfn.get(name, **params)
+    spec = actfn.lookup(name)
+    if spec.exact is None:
+        raise ValueError(f"activation {spec.name!r} has no reference formula (Spec.exact)")
+    from ..testing import to_numpy
+
+    arr = to_numpy(x)
+    if dtype is None:
+        try:
+            fmt = format_of(arr.dtype)
+        except TypeError:
+            raise TypeError(
+                f"x has dtype {arr.dtype}, not a float dtype actfn.reference knows "
+                f"({', '.join(formats())}): pass dtype= or a float array"
+            ) from None
+    else:
+        fmt = format_of(dtype)
+    if arr.dtype.kind not in "fiub" and arr.dtype != formats().get("bfloat16", fmt).dtype:
+        raise TypeError(f"x must be a real numeric array, got dtype {arr.dtype}")
+    with np.errstate(invalid="ignore"):  # ml_dtypes warns on nan
+        x64 = arr.astype(np.float64).ravel()
+    if arr.dtype.kind in "iu" and np.any(x64.astype(arr.dtype) != arr.ravel()):
+        raise ValueError("x holds integers that float64 cannot represent exactly")
+    fn = getattr(spec.exact, _ORDERS[derivative])
+    bound = dict(act.params)
+    where = f"{spec.name}{_ORDER_MARK[derivative]}"
+    out = np.zeros(x64.shape, dtype=np.float64)
+    nan = np.isnan(x64)
+    out[nan] = np.nan
+    todo = ~nan
+    if prepass and x64.size and fmt.p < 53:  # 2^-30 never decides a float64 rounding
+        pv, ok = _prepass(act, derivative, x64, fmt)
+        ok &= todo
+        out[ok] = pv[ok]
+        todo &= ~ok
+    idx = np.flatnonzero(todo)
+    if idx.size:
+        xs = x64[idx]
+        uniq, inv = np.unique(xs, return_inverse=True)
+        if have_flint():
+            with _ARB_LOCK:
+                got = _arb_batch(fn, bound, uniq.tolist(), fmt, where)
+        else:
+            got = [_mp_point(fn, bound, xi, fmt, where) for xi in uniq.tolist()]
+        vals = np.array(got, dtype=np.float64)
+        out[idx] = vals[inv]
+    with np.errstate(over="ignore"):
+        return out.astype(fmt.dtype).reshape(arr.shape)
+
+
+_ORDER_MARK = ("", "'", "''")
