@@ -249,13 +249,17 @@ def run(library: str, names: Sequence[str] | None = None, *,
         orders: Sequence[int] = (0, 1, 2), exhaustive: bool = False,
         scheduler: str | None = None, workers: int = 2, chunk: int = CHUNK,
         chunk_range: tuple[int, int] | None = None, cache: Path | None | bool = True,
-        on_chunk: Callable[[int, int, bool], None] | None = None) -> list[dict[str, Any]]:
+        on_chunk: Callable[[int, int, bool], None] | None = None,
+        points: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Grade ``library`` on ``names`` (default: every registered activation) and return
     one record per activation × parameters × dtype × order.
 
     ``exhaustive`` grades float32 on all 2³² inputs (``chunk_range=(start, stop)``
     restricts the bit patterns, for tests and partial runs), in chunks of ``chunk``
     cached in ``cache`` (``True``: :func:`cache_dir`; ``None``/``False``: no cache).
+    ``points`` maps a dtype name to the inputs to use instead of the standard ones
+    (e.g. a range where a defect is suspected); ``on_chunk(done, total, cached)``
+    reports the progress of an exhaustive run.
     """
     import actfn
 
@@ -278,12 +282,16 @@ def run(library: str, names: Sequence[str] | None = None, *,
     cdir = cache_dir() if cache is True else (cache or None)
     combos = [(n, p) for n in names for p in param_sets(n)]
     std_dtypes = [d for d in dtypes if not (exhaustive and d == "float32")]
+    for d in points or {}:
+        if d not in dtypes:
+            raise ValueError(f"points given for {d!r}, which is not among the dtypes audited")
     records: list[dict[str, Any]] = []
     if std_dtypes:
         jobs, xs = [], {}
         for n, p in combos:
             for d in std_dtypes:
-                x = _truth.points(d, n, p)
+                x = (np.asarray(points[d], dtype=_truth.np_dtype(d)).ravel()
+                     if points and d in points else _truth.points(d, n, p))
                 xs[_key(n, p, d)] = x
                 jobs.append((_key(n, p, d), n, p, orders, _with_specials(x)))
         res = run_library(library, jobs)
@@ -291,8 +299,8 @@ def run(library: str, names: Sequence[str] | None = None, *,
             for d in std_dtypes:
                 key = _key(n, p, d)
                 for k in orders:
-                    rec = _record(library, res["version"], n, p, d, k, d in ("float16",
-                                                                             "bfloat16"))
+                    rec = _record(library, res["version"], n, p, d, k,
+                                  d in ("float16", "bfloat16") and not (points and d in points))
                     got = res["results"][key][k]
                     if isinstance(got, str):
                         records.append({**rec, **_empty(), "error": got})
