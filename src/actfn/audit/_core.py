@@ -268,7 +268,7 @@ def run(library: str, names: Sequence[str] | None = None, *,
     for n in names:
         try:
             actfn.lookup(n)
-        except KeyError as exc:
+        except (KeyError, ValueError) as exc:
             raise ValueError(str(exc.args[0]) if exc.args else f"unknown activation {n!r}"
                              ) from None
     names = [actfn.lookup(n).name for n in names]

@@ -16,7 +16,7 @@ import typer
 
 from ._common import CLIError, guarded, help_text
 
-__all__ = ["register", "cmd_audit", "parse_orders"]
+__all__ = ["register", "cmd_audit", "parse_orders", "split_targets"]
 
 
 def parse_orders(text: str) -> list[int]:
@@ -28,6 +28,38 @@ def parse_orders(text: str) -> list[int]:
             raise CLIError(f"--derivatives {text!r}: {p!r} is not 0, 1 or 2")
         out.append(int(p))
     return sorted(set(out))
+
+
+def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:
+    """(libraries, activation names): the leading arguments that name a library, then
+    the activations (checked: one-line errors)."""
+    from .. import audit, lookup
+
+    libs: list[str] = []
+    rest = list(targets)
+    while rest:
+        try:
+            lookup(rest[0])
+            break
+        except (KeyError, ValueError):
+            pass
+        try:
+            libs.append(audit.check_library(rest[0]))
+        except ValueError as exc:
+            if not libs:
+                raise CLIError(str(exc)) from None
+            break
+        rest.pop(0)
+    if not libs:
+        raise CLIError(f"{targets[0]!r} is an activation, not a library; the first "
+                       f"argument is the library (valid: {', '.join(audit.LIBRARIES)})")
+    for n in rest:
+        try:
+            lookup(n)
+        except (KeyError, ValueError) as exc:
+            raise CLIError(str(exc.args[0]) if exc.args else f"unknown activation {n!r}"
+                           ) from None
+    return list(dict.fromkeys(libs)), rest
 
 
 def _progress() -> Any:
@@ -48,11 +80,11 @@ def _progress() -> Any:
 
 
 def cmd_audit(
-    library: Annotated[str, typer.Argument(
-        metavar="LIBRARY", help="torch, torch-compile, jax, jax-x64, keras (or keras-jax, "
-        "keras-torch, keras-tensorflow), tensorflow, numpy-naive, actfn or module:function")],
-    names_: Annotated[list[str] | None, typer.Argument(
-        metavar="[NAME ...]", help="activations (default: every one)")] = None,
+    targets: Annotated[list[str], typer.Argument(
+        metavar="LIBRARY [LIBRARY ...] [NAME ...]",
+        help="libraries: torch, torch-compile, jax, jax-x64, keras (or keras-jax, "
+        "keras-torch, keras-tensorflow), tensorflow, numpy-naive, actfn or module:function; "
+        "then activations (default: every one)")],
     dtype: Annotated[list[str] | None, typer.Option(
         "--dtype", help="float16, bfloat16, float32 or float64 (repeatable; default all)")
     ] = None,
@@ -80,10 +112,7 @@ def cmd_audit(
     """
     from .. import _safe_io, audit
 
-    try:
-        lib = audit.check_library(library)
-    except ValueError as exc:
-        raise CLIError(str(exc)) from None
+    libs, names_ = split_targets(targets)
     orders = parse_orders(derivatives)
     dtypes = list(dtype or ["float16", "bfloat16", "float32", "float64"])
     for d in dtypes:
@@ -101,9 +130,11 @@ def cmd_audit(
     if json_out is not None and md_out is not None and json_out.resolve() == md_out.resolve():
         raise CLIError("--json and --md name the same file")
     t0 = time.monotonic()
-    records = audit.run(lib, names_ or None, dtypes=dtypes, orders=orders,
-                        exhaustive=exhaustive, scheduler=scheduler, workers=workers,
-                        on_chunk=_progress() if exhaustive else None)
+    records = []
+    for lib in libs:
+        records += audit.run(lib, names_ or None, dtypes=dtypes, orders=orders,
+                             exhaustive=exhaustive, scheduler=scheduler, workers=workers,
+                             on_chunk=_progress() if exhaustive else None)
     wall = time.monotonic() - t0
     typer.echo(audit.format_table(records))
     typer.echo(f"wall time: {wall:.1f} s")
