@@ -16,7 +16,7 @@ import typer
 
 from ._common import CLIError, guarded, help_text
 
-__all__ = ["register", "cmd_audit", "parse_orders", "split_targets"]
+__all__ = ["register", "cmd_audit", "parse_orders", "split_targets", "check_ours"]
 
 
 def parse_orders(text: str) -> list[int]:
@@ -28,6 +28,29 @@ def parse_orders(text: str) -> list[int]:
             raise CLIError(f"--derivatives {text!r}: {p!r} is not 0, 1 or 2")
         out.append(int(p))
     return sorted(set(out))
+
+
+#: The first bytes of a report this command wrote (an existing file without them is
+#: someone else's and is never replaced).
+_MARKS = {"json": ('[\n {\n  "library"', "[]"), "md": ("# actfn audit",)}
+
+
+def check_ours(path: Path, kind: str) -> None:
+    """Refuse ``path`` unless it is new or an earlier ``actfn audit`` report of the same
+    kind (then :func:`actfn._safe_io.check_output_file`'s checks)."""
+    from .. import _safe_io
+
+    target = _safe_io.check_output_file(path)
+    if not target.exists():
+        return
+    try:
+        with open(target, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(64)
+    except OSError as exc:
+        raise CLIError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+    if not any(head.startswith(m) for m in _MARKS[kind]):
+        raise CLIError(f"--{kind} {str(path)!r} exists and is not an actfn audit report; "
+                       "refusing to replace it (remove it or choose another name)")
 
 
 def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:
@@ -124,9 +147,9 @@ def cmd_audit(
         raise CLIError("--scheduler needs --exhaustive (the standard points run here)")
     if exhaustive and "float32" not in dtypes:
         raise CLIError("--exhaustive grades float32: add --dtype float32")
-    for out in (json_out, md_out):
+    for out, kind in ((json_out, "json"), (md_out, "md")):
         if out is not None:
-            _safe_io.check_output_file(out)
+            check_ours(out, kind)
     if json_out is not None and md_out is not None and json_out.resolve() == md_out.resolve():
         raise CLIError("--json and --md name the same file")
     t0 = time.monotonic()
