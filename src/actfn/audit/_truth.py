@@ -27,7 +27,7 @@ def np_dtype(dtype: str) -> np.dtype:
 
 
 _MEMO: dict[str, np.ndarray] = {}
-_MEMO_MAX = 256
+_MEMO_MAX = 2048
 
 
 def _memo_key(name: str, x: np.ndarray, order: int, params: dict[str, Any]) -> str:
