@@ -9,7 +9,8 @@ by each library's autodiff, every bfloat16 value and the standard float32 points
 times the work: the truth of 65,536 inputs costs seconds per function). torch-compile is limited to :data:`COMPILED` (each function is
 compiled by inductor, seconds apiece) and to f and f′ (no double backward through
 ``torch.compile``). Writes ``docs/audit/README.md`` (Markdown) and
-``docs/audit/audit.json`` (the records) through an :class:`actfn._safe_io.OwnedDir`,
+``docs/audit/audit.json`` (the records; a copy in ``src/actfn/audit/snapshot.json`` is
+what the atlas page "How accurate is each framework?" shows) through an :class:`actfn._safe_io.OwnedDir`,
 so files in ``docs/audit`` that this tool did not write are never replaced.
 ``--quick`` grades only :data:`COMPILED` everywhere (a smoke run).
 """
@@ -67,6 +68,10 @@ def main(argv: list[str]) -> int:
                f"{', '.join(COMPILED)}, f and f′.\n")
         out.write_text("README.md", md)
         out.write_text("audit.json", audit.to_json(records))
+    # the copy the atlas page reads (package data)
+    from actfn._safe_io import atomic_write_text
+
+    atomic_write_text(ROOT / "src" / "actfn" / "audit" / "snapshot.json", audit.to_json(records))
     print(f"wrote {OUT} ({len(records)} records, {wall:.0f} s)")
     return 0
 

@@ -136,3 +136,36 @@ def png(fig: Figure) -> bytes:
     data = plot.render(fig, "png")
     fig.clear()
     return data
+
+
+def accuracy_figure(records: Sequence[dict], dtype: str = "float32") -> Figure:
+    """The error along x of the worst cases of the audit snapshot: each library's worst
+    inputs (ulp error, log scale) against x (symmetric log scale), f and f′."""
+    import math
+
+    fig = Figure(figsize=(8.0, 3.6), dpi=110)
+    axes = fig.subplots(1, 2, sharey=True)
+    libs = sorted({r["library"] for r in records})
+    marks = "os^Dvx<>"
+    for order, ax in enumerate(axes):
+        for i, lib in enumerate(libs):
+            xs, ys = [], []
+            for r in records:
+                if (r["library"], r["dtype"], r["order"]) != (lib, dtype, order):
+                    continue
+                for w in r.get("worst", []):
+                    if isinstance(w["x"], float) and math.isfinite(w["x"]):
+                        xs.append(w["x"])
+                        ys.append(float(w["ulp"]) if w["ulp"] is not None else 2.0**40)
+            if xs:
+                ax.scatter(xs, ys, s=12, marker=marks[i % len(marks)], label=lib, alpha=0.7)
+        ax.set_xscale("symlog", linthresh=1.0)
+        ax.set_yscale("log")
+        ax.set_title(("f" if order == 0 else "f′") + f" ({dtype})")
+        ax.set_xlabel("x")
+        ax.grid(True, alpha=0.3)
+    axes[0].set_ylabel("ulp error (worst inputs; 2^40 = nan/inf)")
+    if libs:
+        axes[1].legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig

@@ -25,7 +25,7 @@ there are no numbers: ``"not provided: …"`` or the library's error).
 from __future__ import annotations
 
 from ._core import CHUNK, LIBRARIES, cache_dir, check_library, param_sets, run
-from ._report import SCHEMA_FIELDS, format_table, to_json, to_markdown
+from ._report import SCHEMA_FIELDS, format_table, snapshot, summary, to_json, to_markdown
 
 __all__ = ["run", "LIBRARIES", "CHUNK", "cache_dir", "check_library", "param_sets",
-           "format_table", "to_json", "to_markdown", "SCHEMA_FIELDS"]
+           "format_table", "to_json", "to_markdown", "SCHEMA_FIELDS", "snapshot", "summary"]

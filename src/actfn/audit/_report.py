@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["SCHEMA_FIELDS", "format_table", "to_json", "to_markdown", "label", "WIDTH"]
+__all__ = ["SCHEMA_FIELDS", "format_table", "to_json", "to_markdown", "label", "WIDTH",
+           "snapshot", "summary", "SNAPSHOT"]
 
 #: Fields every JSON record has.
 SCHEMA_FIELDS = ("library", "version", "name", "params", "dtype", "order", "points",
@@ -160,3 +162,35 @@ def to_markdown(records: Sequence[Mapping[str, Any]], *, title: str = "actfn aud
             out += ["", "Errors:", ""] + [f"- {e}" for e in errors]
         out.append("")
     return "\n".join(out)
+
+
+#: The committed snapshot shipped with the package (``tools/audit_snapshot.py``).
+SNAPSHOT = Path(__file__).with_name("snapshot.json")
+
+
+def snapshot() -> list[dict[str, Any]]:
+    """The records of the committed snapshot (an empty list if it is missing)."""
+    try:
+        data = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return data if isinstance(data, list) else []
+
+
+def summary(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per library × dtype × order: how many functions are within 1 ulp, how many have
+    nan/inf where the exact value is finite or flush subnormals, and the worst one."""
+    groups: dict[tuple[str, str, int], list[Mapping[str, Any]]] = {}
+    for r in records:
+        if r.get("max_ulp") is not None:
+            groups.setdefault((r["library"], r["dtype"], r["order"]), []).append(r)
+    out = []
+    for (lib, dt, order), recs in groups.items():
+        worst = max(recs, key=lambda r: r["max_ulp"])
+        out.append({"library": lib, "dtype": dt, "order": order, "functions": len(recs),
+                    "within_1ulp": sum(r["max_ulp"] <= 1 for r in recs),
+                    "nonfinite": sum(bool(r["nonfinite"]) for r in recs),
+                    "flushed": sum(bool(r["flushed"]) for r in recs),
+                    "worst": label(worst), "worst_ulp": worst["max_ulp"],
+                    "worst_x": worst["worst_x"][0] if worst["worst_x"] else None})
+    return out
