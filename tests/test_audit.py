@@ -270,3 +270,12 @@ def test_stats_merge_and_percentile():
 def test_param_sets_come_from_the_registry():
     assert _core.param_sets("gelu") == [{}, {"approximate": "tanh"}]
     assert all(_core.param_sets(n)[0] == {} for n in actfn.names())
+
+
+def test_undecided_reference_points_are_left_out_and_counted():
+    """tanhshrink(x) = x + 1 − ε at x = −31404156 sits within e^(−6·10⁷) of a float32
+    rounding midpoint: the reference cannot decide it, and the audit says so."""
+    x = np.array([-31404156.0, 1.0, 2.0], dtype=np.float32)
+    (r,) = audit.run("actfn", ["tanhshrink"], dtypes=["float32"], orders=[0],
+                     points={"float32": x})
+    assert (r["points"], r["undecided"], r["compared"], r["max_ulp"]) == (3, 1, 2, 0)

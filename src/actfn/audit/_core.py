@@ -123,8 +123,10 @@ def _grade(name: str, params: dict[str, Any], order: int, x: np.ndarray, got: An
     with np.errstate(all="ignore"):
         g = np.asarray(got).astype(x.dtype)
     xs = _with_specials(x)
-    ref = _truth.values(name, xs, order, params)
-    part = _stats.partial(x, g[:n], ref[:n], (float(ref[n]), float(ref[n + 1])))
+    ref, undecided = _truth.values(name, xs, order, params)
+    keep = ~undecided[:n]
+    part = _stats.partial(x[keep], g[:n][keep], ref[:n][keep], (float(ref[n]), float(ref[n + 1])))
+    part["undecided"] = int(n - keep.sum())
     specials = {label: [_stats.fmt(g[n + i]), _stats.fmt(ref[n + i])]
                 for i, (label, _) in enumerate(SPECIALS)}
     return part, {"specials": specials, "out_dtype": out_dtype}
@@ -138,7 +140,8 @@ def _record(library: str, version: str, name: str, params: dict[str, Any], dtype
 
 def _empty() -> dict[str, Any]:
     return {"points": 0, "compared": 0, "max_ulp": None, "p999_ulp": None, "max_mixed": None,
-            "nonfinite": None, "nan_lost": None, "flushed": None, "worst_x": [], "worst": [],
+            "nonfinite": None, "nan_lost": None, "flushed": None, "undecided": 0,
+            "worst_x": [], "worst": [],
             "specials": {}, "out_dtype": None}
 
 

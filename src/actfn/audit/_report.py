@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 __all__ = ["SCHEMA_FIELDS", "format_table", "to_json", "to_markdown", "label", "WIDTH",
@@ -13,7 +13,7 @@ __all__ = ["SCHEMA_FIELDS", "format_table", "to_json", "to_markdown", "label", "
 
 #: Fields every JSON record has.
 SCHEMA_FIELDS = ("library", "version", "name", "params", "dtype", "order", "points",
-                 "max_ulp", "p999_ulp", "max_mixed", "nonfinite", "nan_lost", "flushed",
+                 "max_ulp", "p999_ulp", "max_mixed", "nonfinite", "nan_lost", "flushed", "undecided",
                  "worst_x", "worst", "specials", "out_dtype", "exhaustive", "error")
 #: Width of the terminal table.
 WIDTH = 100

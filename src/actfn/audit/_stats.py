@@ -14,7 +14,9 @@ A *partial* (a JSON-able dict) summarises one chunk of inputs; partials of chunk
   where the exact value is nan;
 * ``flushed``: a subnormal input that gives the value at zero while the exact value
   differs, or a subnormal exact value returned as zero;
-* the worst inputs (largest ulp, non-finite first) with got and exact.
+* the worst inputs (largest ulp, non-finite first) with got and exact;
+* ``undecided``: inputs left out because :func:`actfn.reference` could not decide the
+  rounding of the exact value (set by the caller).
 """
 
 from __future__ import annotations
@@ -110,12 +112,13 @@ def partial(x: np.ndarray, got: np.ndarray, ref: np.ndarray, ref_zero: tuple[flo
 def merge(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """One partial from several (chunks of the same function)."""
     out: dict[str, Any] = {"points": 0, "compared": 0, "max_ulp": 0, "max_mixed": 0.0,
-                           "nonfinite": 0, "nan_lost": 0, "flushed": 0, "hist": [], "worst": []}
+                           "nonfinite": 0, "nan_lost": 0, "flushed": 0, "undecided": 0,
+                           "hist": [], "worst": []}
     hist: dict[int, int] = {}
     worst: list[list[Any]] = []
     for p in parts:
-        for k in ("points", "compared", "nonfinite", "nan_lost", "flushed"):
-            out[k] += int(p[k])
+        for k in ("points", "compared", "nonfinite", "nan_lost", "flushed", "undecided"):
+            out[k] += int(p.get(k, 0))
         out["max_ulp"] = max(out["max_ulp"], int(p["max_ulp"]))
         out["max_mixed"] = max(out["max_mixed"], float(p["max_mixed"]))
         for v, c in p["hist"]:
@@ -143,7 +146,8 @@ def percentile(hist: list[list[int]], total: int, q: float) -> int:
 def finish(p: Mapping[str, Any]) -> dict[str, Any]:
     """The report's numbers from a (merged) partial."""
     return {
-        "points": p["points"], "compared": p["compared"], "max_ulp": p["max_ulp"],
+        "points": p["points"] + p.get("undecided", 0), "compared": p["compared"],
+        "undecided": p.get("undecided", 0), "max_ulp": p["max_ulp"],
         "p999_ulp": percentile(p["hist"], p["compared"], 0.999),
         "max_mixed": p["max_mixed"], "nonfinite": p["nonfinite"], "nan_lost": p["nan_lost"],
         "flushed": p["flushed"],

@@ -37,17 +37,35 @@ def _memo_key(name: str, x: np.ndarray, order: int, params: dict[str, Any]) -> s
     return json.dumps([name, order, params, x.dtype.name, digest], sort_keys=True)
 
 
-def values(name: str, x: np.ndarray, order: int, params: dict[str, Any]) -> np.ndarray:
-    """Correctly rounded f^(order) of ``name`` at ``x``, in ``x``'s dtype (remembered in
-    this process: auditing several libraries computes the truth once)."""
+def _decided(name: str, x: np.ndarray, order: int, params: dict[str, Any]
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """(values, undecided mask): where :func:`actfn.reference` cannot decide the
+    rounding (``ReferenceUndecided``: a value within a hair of a rounding midpoint),
+    the array is split in halves until the undecided elements are isolated."""
     from actfn import reference
 
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(reference(name, x, derivative=order, dtype=x.dtype, **params))
+        return out, np.zeros(x.shape, dtype=bool)
+    except reference.ReferenceUndecided:
+        if x.size <= 1:
+            return np.full(x.shape, np.nan, dtype=x.dtype), np.ones(x.shape, dtype=bool)
+    h = x.size // 2
+    (a, ma), (b, mb) = _decided(name, x[:h], order, params), _decided(name, x[h:], order, params)
+    return np.concatenate([a, b]), np.concatenate([ma, mb])
+
+
+def values(name: str, x: np.ndarray, order: int, params: dict[str, Any]
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """(correctly rounded f^(order) of ``name`` at ``x`` in ``x``'s dtype, mask of the
+    elements whose rounding the reference cannot decide); remembered in this process,
+    so auditing several libraries computes the truth once."""
     key = _memo_key(name, x, order, params)
     hit = _MEMO.get(key)
     if hit is not None:
         return hit
-    with np.errstate(all="ignore"):
-        out = np.asarray(reference(name, x, derivative=order, dtype=x.dtype, **params))
+    out = _decided(name, x, order, params)
     if len(_MEMO) >= _MEMO_MAX:
         _MEMO.pop(next(iter(_MEMO)))
     _MEMO[key] = out
