@@ -49,11 +49,13 @@ from ._core import (
     reference,
 )
 from ._formats import FORMATS, Format, format_of, round_dyadic
+from ._points import STANDARD_SEED, from_ordinal, ordinal, points, ulp_distance
 
 __all__ = [
     "reference", "ReferenceUndecided", "ArbMath", "ArbReal", "Undecided", "arb_math",
     "FORMATS", "Format", "format_of", "round_dyadic", "MAX_PREC", "PREPASS_REL",
-    "PREPASS_ABS", "HUGE_EXP", "have_flint",
+    "PREPASS_ABS", "HUGE_EXP", "have_flint", "points", "ulp_distance", "ordinal",
+    "from_ordinal", "STANDARD_SEED",
 ]
 
 

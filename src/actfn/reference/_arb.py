@@ -39,21 +39,51 @@ def _flint() -> Any:
     return flint
 
 
+_ARB: Any = None
+
+
+def _arb() -> Any:
+    """``flint.arb`` (imported on first use: python-flint is an optional dependency)."""
+    global _ARB
+    if _ARB is None:
+        from flint import arb
+
+        _ARB = arb
+    return _ARB
+
+
 class ArbReal:
     """A real ball (``flint.arb``) with decided-or-refused comparisons (module docstring)."""
 
-    __slots__ = ("v",)
+    __slots__ = ("v", "split")
 
-    def __init__(self, v: Any) -> None:
+    def __init__(self, v: Any, split: tuple[tuple[int, int], Any] | None = None) -> None:
         self.v = v
+        #: optional exact-plus-tail form ``((man, exp), tail)``: the value lies in
+        #: ``man·2^exp + tail`` with ``tail`` a ball, kept through + - * so that a value
+        #: exponentially close to a dyadic (x - tanh x = x - 1 + 2/(e^{2x} + 1)) can
+        #: still be rounded when no precision resolves it (see ``_core``).
+        self.split = split
+
+    def parts(self) -> tuple[tuple[int, int], Any] | None:
+        """``((man, exp), tail)`` with the value in ``man·2^exp + tail``, or ``None``."""
+        if self.split is not None:
+            return self.split
+        if self.v.is_exact():
+            man, exp = self.v.man_exp()
+            return (int(man), int(exp)), _flint().arb(0)
+        return None
 
     # -- conversion -------------------------------------------------------------------
     @staticmethod
     def _other(o: Any) -> Any:
-        if isinstance(o, ArbReal):
+        t = type(o)
+        if t is ArbReal:
             return o.v
+        if t is int or t is float:  # python-flint converts them exactly
+            return o
         if isinstance(o, (bool, int, float)):
-            return _flint().arb(o)
+            return _arb()(o)
         return None
 
     def __repr__(self) -> str:
@@ -73,57 +103,70 @@ class ArbReal:
         return float(self.v.mid())
 
     # -- arithmetic -------------------------------------------------------------------
-    def _bin(self, o: Any, op: str, reflected: bool = False) -> Any:
+    def __add__(self, o: Any) -> Any:
+        w = o.v if type(o) is ArbReal else self._other(o)
+        if w is None:
+            return NotImplemented
+        sp = None if self.split is None and getattr(o, "split", None) is None \
+            else _split_op(self, o, "+", False)
+        return ArbReal(self.v + w, sp)
+
+    def __radd__(self, o: Any) -> Any:
+        return self.__add__(o)
+
+    def __sub__(self, o: Any) -> Any:
+        w = o.v if type(o) is ArbReal else self._other(o)
+        if w is None:
+            return NotImplemented
+        sp = None if self.split is None and getattr(o, "split", None) is None \
+            else _split_op(self, o, "-", False)
+        return ArbReal(self.v - w, sp)
+
+    def __rsub__(self, o: Any) -> Any:
         w = self._other(o)
         if w is None:
             return NotImplemented
-        a, b = (w, self.v) if reflected else (self.v, w)
-        if op == "+":
-            return ArbReal(a + b)
-        if op == "-":
-            return ArbReal(a - b)
-        if op == "*":
-            return ArbReal(a * b)
-        if op == "/":
-            return ArbReal(a / b)
-        return ArbReal(a**b)
-
-    def __add__(self, o: Any) -> Any:
-        return self._bin(o, "+")
-
-    def __radd__(self, o: Any) -> Any:
-        return self._bin(o, "+", True)
-
-    def __sub__(self, o: Any) -> Any:
-        return self._bin(o, "-")
-
-    def __rsub__(self, o: Any) -> Any:
-        return self._bin(o, "-", True)
+        sp = None if self.split is None else _split_op(self, o, "-", True)
+        return ArbReal(w - self.v, sp)
 
     def __mul__(self, o: Any) -> Any:
-        return self._bin(o, "*")
+        w = o.v if type(o) is ArbReal else self._other(o)
+        if w is None:
+            return NotImplemented
+        sp = None if self.split is None and getattr(o, "split", None) is None \
+            else _split_op(self, o, "*", False)
+        return ArbReal(self.v * w, sp)
 
     def __rmul__(self, o: Any) -> Any:
-        return self._bin(o, "*", True)
+        return self.__mul__(o)
 
     def __truediv__(self, o: Any) -> Any:
-        return self._bin(o, "/")
+        w = o.v if type(o) is ArbReal else self._other(o)
+        if w is None:
+            return NotImplemented
+        return ArbReal(self.v / w)
 
     def __rtruediv__(self, o: Any) -> Any:
-        return self._bin(o, "/", True)
+        w = self._other(o)
+        if w is None:
+            return NotImplemented
+        return ArbReal(w / self.v)
 
     def __pow__(self, o: Any) -> Any:
         if isinstance(o, int) and not isinstance(o, bool):
             if o >= 0:
                 return ArbReal(self.v**o)
             return ArbReal(1 / self.v ** (-o))
-        return self._bin(o, "**")
+        w = self._other(o)
+        return NotImplemented if w is None else ArbReal(self.v**w)
 
     def __rpow__(self, o: Any) -> Any:
-        return self._bin(o, "**", True)
+        w = self._other(o)
+        return NotImplemented if w is None else ArbReal(w**self.v)
 
     def __neg__(self) -> ArbReal:
-        return ArbReal(-self.v)
+        sp = self.split
+        return ArbReal(-self.v, None if sp is None else ((-sp[0][0], sp[0][1]), -sp[1]))
 
     def __pos__(self) -> ArbReal:
         return self
@@ -166,10 +209,42 @@ class ArbReal:
     __hash__ = None  # type: ignore[assignment]
 
 
+#: Exact parts whose exponents differ by more than this many bits are not combined.
+_SPLIT_SPAN = 4096
+
+
+def _split_op(a: ArbReal, o: Any, op: str, reflected: bool) -> Any:
+    """The exact-plus-tail form of ``a op o`` (``None`` unless one operand has a tail)."""
+    if a.split is None and not (isinstance(o, ArbReal) and o.split is not None):
+        return None
+    pa = a.parts()
+    if isinstance(o, ArbReal):
+        pb = o.parts()
+    elif isinstance(o, (int, float)):
+        pb = ArbReal(_flint().arb(o)).parts()
+    else:
+        return None
+    if pa is None or pb is None:
+        return None
+    if reflected:
+        pa, pb = pb, pa
+    (ma, ea), ta = pa
+    (mb, eb), tb = pb
+    if op == "*":
+        ea_, eb_ = _flint().arb(ma) * _flint().arb(2) ** ea, _flint().arb(mb) * _flint().arb(2) ** eb
+        return (ma * mb, ea + eb), ea_ * tb + eb_ * ta + ta * tb
+    if ma and mb and abs(ea - eb) > _SPLIT_SPAN:
+        return None
+    e = min(ea, eb)
+    mb = -mb if op == "-" else mb
+    tail = ta - tb if op == "-" else ta + tb
+    return ((ma << (ea - e)) + (mb << (eb - e)), e), tail
+
+
 def _v(x: Any) -> Any:
-    if isinstance(x, ArbReal):
+    if type(x) is ArbReal:
         return x.v
-    return _flint().arb(x)
+    return _arb()(x)
 
 
 class ArbMath:
@@ -185,9 +260,9 @@ class ArbMath:
 
     def mpf(self, v: Any, /) -> ArbReal:
         """An exact ball for an int, float or ArbReal; a tight ball for a decimal string."""
-        if isinstance(v, ArbReal):
+        if type(v) is ArbReal:
             return v
-        return ArbReal(_flint().arb(v))
+        return ArbReal(_arb()(v))
 
     def exp(self, x: Any, /) -> ArbReal:
         """e^x."""
@@ -214,8 +289,14 @@ class ArbMath:
         return ArbReal(_v(x).log1p())
 
     def tanh(self, x: Any, /) -> ArbReal:
-        """tanh x."""
-        return ArbReal(_v(x).tanh())
+        """tanh x; for an exact |x| > 8 also in the form ±1 ∓ 2/(e^{2|x|} + 1)."""
+        v = _v(x)
+        t = v.tanh()
+        if v.is_exact() and abs(v) > 8:
+            s = 1 if v > 0 else -1
+            tail = -s * 2 / ((2 * abs(v)).exp() + 1)
+            return ArbReal(t, ((s, 0), tail))
+        return ArbReal(t)
 
     def sech(self, x: Any, /) -> ArbReal:
         """sech x = 1/cosh x."""

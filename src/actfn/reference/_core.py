@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arb import Undecided, arb_math
+from ._arb import ArbReal, Undecided, arb_math
 from ._formats import FORMATS, Format, format_of, round_dyadic
 
 __all__ = ["reference", "ReferenceUndecided", "MAX_PREC", "PREPASS_REL", "PREPASS_ABS",
@@ -17,6 +17,8 @@ __all__ = ["reference", "ReferenceUndecided", "MAX_PREC", "PREPASS_REL", "PREPAS
 
 #: Ziv's loop stops doubling the precision here (bits).
 MAX_PREC = 1 << 14
+#: Without python-flint, an mpmath value equal at p and 2p bits (p ≥ this) is exact.
+MP_EXACT_PREC = 4096
 #: The pre-pass assumes |f64 - exact| ≤ PREPASS_REL·|exact| + PREPASS_ABS for actfn's own
 #: float64 path (issue 10 measured at most ~1e5 ulp of float64 ≈ 2^-36 relative).
 PREPASS_REL = 2.0**-30
@@ -45,39 +47,110 @@ def _exact_params(params: dict[str, Any], m: Any) -> dict[str, Any]:
     return {k: (m.mpf(v) if isinstance(v, float) else v) for k, v in params.items()}
 
 
-def _arb_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) -> float:
-    """Ziv's loop in ball arithmetic: the rounding of fn(x) to ``fmt``."""
+def _arb_batch(fn: Callable, params: dict, xs: list[float], fmt: Format,
+               where: str) -> list[float]:
+    """Ziv's loop in ball arithmetic for every x of ``xs``: the rounding of fn(x) to
+    ``fmt``. All pending elements are evaluated at one precision, then the precision of
+    the undecided ones doubles, up to :data:`MAX_PREC`."""
     from flint import arb
 
     m = arb_math
+    out: list[float] = [0.0] * len(xs)
+    pending = list(range(len(xs)))
     prec = fmt.p + 24
-    while True:
+    while pending:
+        still = []
         with m.workprec(prec):
-            if math.isinf(x):
-                xa = m.mpf(arb(2) ** HUGE_EXP * (1 if x > 0 else -1))
-            else:
-                xa = m.mpf(x)
-            try:
-                v = fn(xa, m, **_exact_params(params, m)).v
-            except Undecided:
-                v = None
-            if v is not None:
-                if v.is_nan() or not v.is_finite():
-                    v = None
-            if v is not None:
-                if v.is_exact():
-                    return _round_arb_exact(v, fmt)
-                lo = _round_arb_exact(v.lower(), fmt)
-                hi = _round_arb_exact(v.upper(), fmt)
-                if lo == hi:
-                    return hi
-        if prec >= MAX_PREC:
+            p_m = _exact_params(params, m)
+            huge = arb(2) ** HUGE_EXP
+            for i in pending:
+                x = xs[i]
+                xa = ArbReal(arb(x) if not math.isinf(x) else (huge if x > 0 else -huge))
+                try:
+                    r = fn(xa, m, **p_m)
+                except Undecided:
+                    still.append(i)
+                    continue
+                got = _decide(r, fmt, prec)
+                if got is None:
+                    still.append(i)
+                else:
+                    out[i] = got
+        if still and prec >= MAX_PREC:
             raise ReferenceUndecided(
-                f"cannot decide the rounding of {where} at x = {x!r} to {fmt.name} with "
-                f"{MAX_PREC}-bit ball arithmetic: the exact value is a rounding midpoint or "
-                "the reference formula cannot tell a branch at this point"
+                f"cannot decide the rounding of {where} at x = {xs[still[0]]!r} to "
+                f"{fmt.name} with {MAX_PREC}-bit ball arithmetic: the exact value is a "
+                "rounding midpoint or the reference formula cannot tell a branch at this "
+                f"point ({len(still)} such element(s))"
             )
+        pending = still
         prec *= 2
+    return out
+
+
+def _decide(r: ArbReal, fmt: Format, prec: int) -> float | None:
+    """The rounding of the ball ``r`` to ``fmt`` if every point rounds alike, else None."""
+    v = r.v
+    if not v.is_finite():
+        return None
+    if v.is_exact():
+        return _round_arb_exact(v, fmt)
+    fast = _decide_fast(v, fmt)
+    if fast is not None:
+        return fast
+    lo = _round_arb_exact(v.lower(), fmt)
+    hi = _round_arb_exact(v.upper(), fmt)
+    if lo == hi:
+        return hi
+    if prec >= 4 * fmt.p and r.split is not None:
+        return _round_split(r.split, fmt)
+    return None
+
+
+def _decide_fast(v: Any, fmt: Format) -> float | None:
+    """Guess the rounding c from the midpoint, then check that the ball lies strictly
+    between c's two rounding boundaries (exact arb comparisons); None if not shown."""
+    mid = float(v.mid())
+    a = abs(mid)
+    if not (2.0**-1000 < a < fmt.max):
+        return None
+    c = float(np.array(mid).astype(fmt.dtype))  # a candidate; the test below decides
+    ac = abs(c)
+    if ac == 0 or ac > fmt.max:
+        return None
+    e = max(math.frexp(ac)[1] - 1, fmt.emin)
+    up = math.ldexp(1.0, e - fmt.p)  # half the spacing above |c|
+    down = up / 2 if ac == math.ldexp(1.0, e) and e > fmt.emin else up
+    lo_b, hi_b = (ac - down, ac + up) if c > 0 else (-ac - up, -ac + down)
+    if fmt.p < 53:  # the boundaries are floats: compare directly
+        return c if v > lo_b and v < hi_b else None
+    from flint import arb
+
+    if v > arb(c) - arb(down if c > 0 else up) and v < arb(c) + arb(up if c > 0 else down):
+        return c
+    return None
+
+
+def _round_split(split: Any, fmt: Format) -> float | None:
+    """Round ``E + t`` (E = man·2^exp exact, t a ball not containing 0 and tiny next to
+    E): no rounding boundary of ``fmt`` lies within 2^(e_E - p - 2) of E except E itself
+    (boundaries near E are multiples of 2^(e_E - p - 1)), so for 0 < |t| ≤ that the
+    result is the rounding of E + sign(t)·2^(e_E - p - 2)."""
+    (man, exp), tail = split
+    if man == 0 or tail.contains(0):
+        return None
+    e_e = exp + abs(man).bit_length() - 1
+    from flint import arb
+
+    delta = arb(2) ** (e_e - fmt.p - 2)
+    if not abs(tail) <= delta:
+        return None
+    shift = fmt.p + 2 - (e_e - exp)  # write E on the grid 2^(e_E - p - 2)
+    if shift < 0:
+        return None
+    n = (man << shift) + (1 if tail > 0 else -1)
+    r = round_dyadic(n < 0, abs(n), exp - shift, fmt)
+    return 0.0 if r == 0 else r
 
 
 def _round_arb_exact(v: Any, fmt: Format) -> float:
@@ -89,7 +162,9 @@ def _round_arb_exact(v: Any, fmt: Format) -> float:
 
 def _mp_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) -> float:
     """Ziv's loop with mpmath (no balls): the value at p bits is assumed within
-    2^(24-p) relative of the exact value; equal values at p and 2p bits count as exact."""
+    2^(24-p) relative of the exact value; a value unchanged from p to 2p bits with
+    p ≥ :data:`MP_EXACT_PREC` counts as exact (a heuristic: a value within
+    2^-MP_EXACT_PREC of a midpoint is mistaken for the midpoint)."""
     import mpmath
 
     prec = fmt.p + 40
@@ -103,7 +178,7 @@ def _mp_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) -> 
                 raise ReferenceUndecided(f"{where} at x = {x!r} is not finite in mpmath")
             if v == 0:
                 return 0.0
-            if prev is not None and v == prev:
+            if prev is not None and v == prev and prec > MP_EXACT_PREC:
                 return _round_mpf(v, fmt)
             err = abs(v) * mpmath.mpf(2) ** (24 - prec)
             lo, hi = _round_mpf(v - err, fmt), _round_mpf(v + err, fmt)
@@ -197,7 +272,8 @@ def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
         fmt = format_of(dtype)
     if arr.dtype.kind not in "fiub" and arr.dtype != FORMATS.get("bfloat16", fmt).dtype:
         raise TypeError(f"x must be a real numeric array, got dtype {arr.dtype}")
-    x64 = arr.astype(np.float64).ravel()
+    with np.errstate(invalid="ignore"):  # ml_dtypes warns on nan
+        x64 = arr.astype(np.float64).ravel()
     if arr.dtype.kind in "iu" and np.any(x64.astype(arr.dtype) != arr.ravel()):
         raise ValueError("x holds integers that float64 cannot represent exactly")
     fn = getattr(spec.exact, _ORDERS[derivative])
@@ -212,13 +288,15 @@ def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
         ok &= todo
         out[ok] = pv[ok]
         todo &= ~ok
-    point = _arb_point if have_flint() else _mp_point
     idx = np.flatnonzero(todo)
     if idx.size:
         xs = x64[idx]
         uniq, inv = np.unique(xs, return_inverse=True)
-        vals = np.array([point(fn, bound, float(xi), fmt, where) for xi in uniq.tolist()],
-                        dtype=np.float64)
+        if have_flint():
+            got = _arb_batch(fn, bound, uniq.tolist(), fmt, where)
+        else:
+            got = [_mp_point(fn, bound, xi, fmt, where) for xi in uniq.tolist()]
+        vals = np.array(got, dtype=np.float64)
         out[idx] = vals[inv]
     with np.errstate(over="ignore"):
         return out.astype(fmt.dtype).reshape(arr.shape)

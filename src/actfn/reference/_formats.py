@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -32,17 +33,17 @@ class Format:
     emin: int
     emax: int
 
-    @property
+    @cached_property
     def max(self) -> float:
         """The largest finite value ``(2 - 2^(1-p))·2^emax``."""
         return math.ldexp(2 - math.ldexp(1, 1 - self.p), self.emax)
 
-    @property
+    @cached_property
     def tiny(self) -> float:
         """The smallest positive subnormal ``2^(emin - p + 1)``."""
         return math.ldexp(1, self.emin - self.p + 1)
 
-    @property
+    @cached_property
     def smallest_normal(self) -> float:
         """``2^emin``."""
         return math.ldexp(1, self.emin)
