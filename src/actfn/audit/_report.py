@@ -50,6 +50,11 @@ def _x(v: Any) -> str:
     return f"{v:.4g}"
 
 
+def _g(v: Any) -> str:
+    """A value with enough digits to tell neighbouring float32 values apart."""
+    return v if isinstance(v, str) else f"{v:.9g}"
+
+
 def _cells(rec: Mapping[str, Any]) -> list[str]:
     worst = rec["worst_x"][0] if rec.get("worst_x") else ""
     return [label(rec), rec["dtype"] + ("*" if rec.get("exhaustive") else ""),
@@ -152,7 +157,7 @@ def to_markdown(records: Sequence[Mapping[str, Any]], *, title: str = "actfn aud
                 continue
             c = _cells(r)
             w = r["worst"][0] if r["worst"] else None
-            worst = f"{_x(w['x'])} ({_x(w['got'])} / {_x(w['exact'])})" if w else ""
+            worst = f"{_x(w['x'])} ({_g(w['got'])} / {_g(w['exact'])})" if w else ""
             od = r["out_dtype"] if r["out_dtype"] != r["dtype"] else ""
             out.append("| " + " | ".join([f"`{c[0]}`", *c[1:9], worst, od]) + " |")
         absent, errors = _missing(recs)

@@ -14,7 +14,7 @@ A *partial* (a JSON-able dict) summarises one chunk of inputs; partials of chunk
   where the exact value is nan;
 * ``flushed``: a subnormal input that gives the value at zero while the exact value
   differs, or a subnormal exact value returned as zero;
-* the worst inputs (largest ulp, non-finite first) with got and exact;
+* the worst inputs (largest ulp, non-finite results first) with got and exact;
 * ``undecided``: inputs left out because :func:`actfn.reference` could not decide the
   rounding of the exact value (set by the caller).
 """
@@ -94,7 +94,9 @@ def partial(x: np.ndarray, got: np.ndarray, ref: np.ndarray, ref_zero: tuple[flo
         vals, counts = np.unique(b, return_counts=True)
         for v, c in zip(vals, counts, strict=True):
             hist[int(v)] = hist.get(int(v), 0) + int(c)
-    rank = np.where(nonfinite | nan_lost, _NONFINITE_ULP, np.where(both, ulp, -1))
+    # nan where the exact value is nan but got a number (nan_lost) is counted, and shown
+    # among the specials; it does not crowd out the worst finite errors here
+    rank = np.where(nonfinite, _NONFINITE_ULP, np.where(both, ulp, -1))
     k = min(WORST, rank.size)
     idx = np.argsort(-rank, kind="stable")[:k]
     worst = [[int(rank[i]), fmt(x[i]), fmt(got[i]), fmt(ref[i])] for i in idx if rank[i] > 0]
