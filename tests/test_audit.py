@@ -290,3 +290,20 @@ def test_undecided_reference_points_are_left_out_and_counted(monkeypatch):
     (r,) = audit.run("actfn", ["tanhshrink"], dtypes=["float32"], orders=[0],
                      points={"float32": x})
     assert (r["points"], r["undecided"], r["compared"], r["max_ulp"]) == (3, 1, 2, 0)
+
+
+def test_committed_snapshot_is_consistent():
+    """docs/audit/audit.json and the package copy the atlas page reads are the same run,
+    cover the six libraries, and show the defect the tests above find."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    assert (root / "docs" / "audit" / "audit.json").read_text() == \
+        audit._report.SNAPSHOT.read_text()
+    recs = audit.snapshot()
+    assert {r["library"] for r in recs} >= {"torch", "torch-compile", "jax", "jax-x64",
+                                            "keras-jax", "tensorflow"}
+    gelu = _rec([r for r in recs if r["library"] == "torch"], "gelu", "float32", 0)
+    assert gelu["max_ulp"] > 100_000, FIXED.format(lib="torch (snapshot)")
+    rows = audit.summary(recs)
+    assert all(0 <= r["within_1ulp"] <= r["functions"] for r in rows)
