@@ -146,11 +146,31 @@ def _empty() -> dict[str, Any]:
 
 
 # -- exhaustive chunks -----------------------------------------------------------------------
+def _dist_versions(library: str) -> dict[str, str]:
+    """Installed versions of the distributions ``library`` runs on (part of a chunk's
+    cache key, so an upgraded framework is graded again)."""
+    from importlib import metadata
+
+    dists = {"torch": ("torch",), "torch-compile": ("torch",), "jax": ("jax", "jaxlib"),
+             "jax-x64": ("jax", "jaxlib"), "tensorflow": ("tensorflow", "keras"),
+             "numpy-naive": ("numpy", "scipy")}.get(library, ())
+    if library.startswith("keras-"):
+        dists = ("keras", {"jax": "jax", "torch": "torch"}.get(library[6:], "tensorflow"))
+    out = {}
+    for d in (*dists, "numpy", "python-flint"):
+        try:
+            out[d] = metadata.version(d)
+        except metadata.PackageNotFoundError:
+            out[d] = ""
+    return out
+
+
 def _chunk_key(task: Mapping[str, Any]) -> str:
     import actfn
 
     blob = json.dumps({**task, "actfn": actfn.__version__, "v": _CACHE_VERSION,
-                       "python": sys.version.split()[0]}, sort_keys=True)
+                       "python": sys.version.split()[0],
+                       "dists": _dist_versions(task["library"])}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
