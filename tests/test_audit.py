@@ -307,3 +307,14 @@ def test_committed_snapshot_is_consistent():
     assert gelu["max_ulp"] > 100_000, FIXED.format(lib="torch (snapshot)")
     rows = audit.summary(recs)
     assert all(0 <= r["within_1ulp"] <= r["functions"] for r in rows)
+
+
+def test_parameters_a_framework_call_lacks_are_not_provided():
+    """silu's β is not a parameter of torch.nn.functional.silu: silu(beta=1.5) is
+    reported as not provided, never graded with the framework's β = 1."""
+    recs = audit.run("torch", ["silu"], dtypes=["float32"], orders=[0],
+                     points={"float32": np.linspace(-3, 3, 7)})
+    by = {json.dumps(r["params"]): r for r in recs}
+    assert by["{}"]["error"] is None and by["{}"]["max_ulp"] <= 2
+    odd = [r for r in recs if r["params"]]
+    assert odd and all(r["error"].startswith("not provided") for r in odd)

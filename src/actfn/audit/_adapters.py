@@ -221,6 +221,11 @@ class _TfKeras:
 def _framework_fn(library: str, name: str, params: Mapping[str, Any]) -> Callable[[Any], Any]:
     eq = _call_of(library, name)
     p = _full_params(name, params)
+    defaults = _full_params(name, {})
+    free = eq.names()
+    for k, v in params.items():
+        if k not in free and v != defaults.get(k):
+            raise NotProvided(f"{eq.call} has no counterpart of {k}={v!r}")
     if library.startswith("torch"):
         import torch
 
