@@ -141,6 +141,8 @@ def evaluate(name, x, **params):
         return np.maximum(x, 0), (x > 0).astype(x.dtype)
     if name == "tanh":
         return np.tanh(x.astype(np.float32)).astype(x.dtype) + x.dtype.type(1e-3)
+    if name == "sigmoid":
+        return (x[:3],)                      # wrong shape: reported, not fatal
     return None
 '''
 
@@ -148,13 +150,15 @@ def evaluate(name, x, **params):
 def test_plugin(tmp_path, monkeypatch):
     (tmp_path / "myacts.py").write_text(PLUGIN)
     monkeypatch.syspath_prepend(str(tmp_path))
-    recs = audit.run("myacts:evaluate", ["relu", "tanh", "elu"], dtypes=["bfloat16"],
+    recs = audit.run("myacts:evaluate", ["relu", "tanh", "elu", "sigmoid"], dtypes=["bfloat16"],
                      orders=[0, 1], points={"bfloat16": np.linspace(-3, 3, 25)})
     assert _rec(recs, "relu", "bfloat16", 0)["max_ulp"] == 0
     assert _rec(recs, "relu", "bfloat16", 1)["max_ulp"] == 0
     assert _rec(recs, "tanh", "bfloat16", 0)["max_ulp"] > 0
     assert _rec(recs, "tanh", "bfloat16", 1)["error"].startswith("not provided")
     assert _rec(recs, "elu", "bfloat16", 0)["error"].startswith("not provided")
+    assert "returned shape (3,)" in _rec(recs, "sigmoid", "bfloat16", 0)["error"]
+    assert "not provided: tanh (bfloat16 d1), elu" in audit.format_table(recs)
 
 
 def test_crashing_library_is_reported_not_fatal(tmp_path, monkeypatch):

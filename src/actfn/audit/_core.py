@@ -119,6 +119,11 @@ def _grade(name: str, params: dict[str, Any], order: int, x: np.ndarray, got: An
     """(partial statistics over ``x``, extras: specials and output dtype) of ``got``
     (values at ``x`` followed by the specials)."""
     n = x.size
+    got = np.asarray(got)
+    if got.shape != (n + len(SPECIALS),):
+        raise _BadOutput(f"returned shape {got.shape} for input shape {(n + len(SPECIALS),)}")
+    if got.dtype.kind not in "fV" and got.dtype.name != "bfloat16":
+        raise _BadOutput(f"returned dtype {got.dtype.name}, not a float")
     out_dtype = got.dtype.name
     with np.errstate(all="ignore"):
         g = np.asarray(got).astype(x.dtype)
@@ -130,6 +135,10 @@ def _grade(name: str, params: dict[str, Any], order: int, x: np.ndarray, got: An
     specials = {label: [_stats.fmt(g[n + i]), _stats.fmt(ref[n + i])]
                 for i, (label, _) in enumerate(SPECIALS)}
     return part, {"specials": specials, "out_dtype": out_dtype}
+
+
+class _BadOutput(ValueError):
+    """A library returned values of the wrong shape or kind (reported on its record)."""
 
 
 def _record(library: str, version: str, name: str, params: dict[str, Any], dtype: str,
@@ -187,7 +196,11 @@ def chunk_task(task: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(got, str):
             out["errors"][str(k)] = got
         else:
-            part, extra = _grade(task["name"], task["params"], k, x, got)
+            try:
+                part, extra = _grade(task["name"], task["params"], k, x, got)
+            except _BadOutput as exc:
+                out["errors"][str(k)] = str(exc)
+                continue
             out["parts"][str(k)], out["extras"][str(k)] = part, extra
     return out
 
@@ -328,7 +341,11 @@ def run(library: str, names: Sequence[str] | None = None, *,
                     if isinstance(got, str):
                         records.append({**rec, **_empty(), "error": got})
                         continue
-                    part, extra = _grade(n, p, k, xs[key], got)
+                    try:
+                        part, extra = _grade(n, p, k, xs[key], got)
+                    except _BadOutput as exc:
+                        records.append({**rec, **_empty(), "error": str(exc)})
+                        continue
                     records.append({**rec, **_stats.finish(part), **extra})
     if exhaustive and "float32" in dtypes:
         lo, hi = chunk_range or (0, 1 << 32)

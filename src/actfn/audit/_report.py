@@ -79,17 +79,20 @@ def _by_library(records: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[
 
 
 def _missing(recs: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[str]]:
-    """(labels not provided, one-line other errors)."""
-    absent, errors = [], []
+    """(labels not provided, with the dtypes/orders where only some are; one-line other
+    errors)."""
+    absent: dict[str, list[str]] = {}
+    errors = []
+    every = {(r["dtype"], r["order"]) for r in recs}
     for r in recs:
-        if r.get("error"):
+        if r.get("error") and r["max_ulp"] is None:
             if r["error"].startswith("not provided"):
-                if r["max_ulp"] is None:
-                    lab = f"{label(r)} {r['dtype']} d{r['order']}"
-                    absent.append(lab)
-            elif r["max_ulp"] is None:
+                absent.setdefault(label(r), []).append(f"{r['dtype']} d{r['order']}")
+            else:
                 errors.append(f"{label(r)} {r['dtype']} d{r['order']}: {r['error']}")
-    return absent, errors
+    out = [lab if len(where) == len(every) else f"{lab} ({', '.join(where)})"
+           for lab, where in absent.items()]
+    return out, errors
 
 
 def format_table(records: Sequence[Mapping[str, Any]], *, only_errors: bool = False) -> str:
