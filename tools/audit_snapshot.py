@@ -1,12 +1,12 @@
 """Regenerate the committed audit snapshot in ``docs/audit/`` (one command).
 
-Usage: ``nice python tools/audit_snapshot.py [--full] [--quick]``
+Usage: ``nice python tools/audit_snapshot.py [--light] [--quick]``
 
 Grades torch, torch-compile, jax, jax-x64, keras (JAX backend) and tensorflow, as
-installed, against ``actfn.reference``: every activation and parameter case, f and f′
-by each library's autodiff, every bfloat16 value and the standard float32 points
-(float64 for jax-x64). ``--full`` adds float16, float64 and f″ everywhere (about four
-times the work: the truth of 65,536 inputs costs seconds per function). torch-compile is limited to :data:`COMPILED` (each function is
+installed, against ``actfn.reference``: every activation and parameter case, f, f′
+and f″ by each library's autodiff, every float16 and bfloat16 value and the standard
+float32/float64 points (about five minutes here). ``--light`` grades only bfloat16 and
+float32, f and f′ (about two minutes). torch-compile is limited to :data:`COMPILED` (each function is
 compiled by inductor, seconds apiece) and to f and f′ (no double backward through
 ``torch.compile``). Writes ``docs/audit/README.md`` (Markdown) and
 ``docs/audit/audit.json`` (the records; a copy in ``src/actfn/audit/snapshot.json`` is
@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "audit"
 #: Activations torch-compile is graded on (the benchmark's seed set).
 COMPILED = ("relu", "gelu", "silu", "sigmoid", "tanh")
-#: (library, activations or None for all, dtypes, orders) of the committed snapshot.
-PLAN = (
+#: ``--light``: (library, activations or None for all, dtypes, orders).
+LIGHT = (
     ("torch", None, ("bfloat16", "float32"), (0, 1)),
     ("torch-compile", COMPILED, ("bfloat16", "float32"), (0, 1)),
     ("jax", None, ("bfloat16", "float32"), (0, 1)),
@@ -34,8 +34,8 @@ PLAN = (
     ("keras-jax", None, ("bfloat16", "float32"), (0, 1)),
     ("tensorflow", None, ("bfloat16", "float32"), (0, 1)),
 )
-#: ``--full``.
-FULL = (
+#: The committed snapshot.
+PLAN = (
     ("torch", None, ("float16", "bfloat16", "float32", "float64"), (0, 1, 2)),
     ("torch-compile", COMPILED, ("bfloat16", "float32"), (0, 1)),
     ("jax", None, ("float16", "bfloat16", "float32", "float64"), (0, 1, 2)),
@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
     from actfn._safe_io import OwnedDir
 
     quick = "--quick" in argv
-    plan = FULL if "--full" in argv else PLAN
+    plan = LIGHT if "--light" in argv else PLAN
     records = []
     with OwnedDir(OUT, tool="audit-snapshot", planned=["README.md", "audit.json"]) as out:
         t0 = time.monotonic()
@@ -63,9 +63,9 @@ def main(argv: list[str]) -> int:
             print(f"{lib}: {len(recs)} records, {time.monotonic() - t:.0f} s", flush=True)
         wall = time.monotonic() - t0
         md = audit.to_markdown(records, title="How accurate is each framework? (actfn audit)")
-        md += (f"\nRegenerate with `nice python tools/audit_snapshot.py` ({wall:.0f} s here; "
-               "`--full` adds float16, float64 and f″). torch-compile: only "
-               f"{', '.join(COMPILED)}, f and f′.\n")
+        md += (f"\nRegenerate with `nice python tools/audit_snapshot.py` ({wall:.0f} s here). "
+               f"torch-compile: only {', '.join(COMPILED)}, bfloat16 and float32, f and "
+               "f′.\n")
         out.write_text("README.md", md)
         out.write_text("audit.json", audit.to_json(records))
     # the copy the atlas page reads (package data)
