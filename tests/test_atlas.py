@@ -148,7 +148,7 @@ def _css_urls(css: Path) -> list[Path]:
 
 def test_links_and_images_resolve_offline(site: Path) -> None:
     pages = sorted(site.glob("*.html"))
-    assert len(pages) == 2 * (len(NAMES) + 2)  # activations, index and claims, en and zh
+    assert len(pages) == 2 * (len(NAMES) + 3)  # activations, index, claims, accuracy; en, zh
     images: set[Path] = set()
     used: set[Path] = set()
     for page in pages:
@@ -328,7 +328,8 @@ def test_site_in_headless_chromium(site: Path, tmp_path: Path) -> None:
              "relu.html", "relu.zh.html", "claims.html", "claims.zh.html"}
     try:
         with _serve(site) as base:
-            pages = ["index.html", "index.zh.html", "claims.html", "claims.zh.html"]
+            pages = ["index.html", "index.zh.html", "claims.html", "claims.zh.html",
+                     "accuracy.html", "accuracy.zh.html"]
             pages += [f"{n}.html" for n in NAMES] + [f"{n}.zh.html" for n in NAMES]
             for page in pages:
                 driver.get(f"{base}/{page}")

@@ -310,6 +310,16 @@ class _Site:
                            known={s.name for s in self.specs},
                            **self.common(lang, "claims", None, t["claims"]))
 
+    def accuracy_page(self, lang: str) -> str:
+        """"How accurate is each framework?": the audit snapshot summarised."""
+        from ..audit import snapshot, summary
+
+        t = _i18n.labels()[lang]
+        recs = snapshot()
+        versions = sorted({f"{r['library']}: {r['version']}" for r in recs if r.get("version")})
+        return self.render("accuracy.html.j2", rows=summary(recs), versions=versions,
+                           **self.common(lang, "accuracy", None, t["accuracy"]))
+
     def search_index(self) -> str:
         """``search-index.js``: name → the text the search box matches (both languages)."""
         index = {}
@@ -356,11 +366,11 @@ def _langs(lang: str) -> list[str]:
 
 
 def _page_names(specs: Sequence[Spec]) -> list[str]:
-    return ["index", "claims", *(s.name for s in specs)]
+    return ["index", "claims", "accuracy", *(s.name for s in specs)]
 
 
 def _planned(specs: Sequence[Spec], langs: Sequence[str] = ("en", "zh")) -> list[str]:
-    files = ["style.css", "atlas.js", "search-index.js", "img/overview.png"]
+    files = ["style.css", "atlas.js", "search-index.js", "img/overview.png", "img/accuracy.png"]
     files += [f"assets/{a}" for a in ASSETS]
     files += [_katex_font(f) for f in _katex_fonts()]
     for lang in langs:
@@ -429,6 +439,9 @@ def build(out_dir: str | os.PathLike[str], *, progress: Progress | None = None,
         report("figures", total, total)
         owned.write_bytes("img/overview.png",
                           _figures.png(_figures.overview_figure(_overview_names(specs))))
+        from ..audit import snapshot
+
+        owned.write_bytes("img/accuracy.png", _figures.png(_figures.accuracy_figure(snapshot())))
         pages = len(specs) * len(langs)
         done = 0
         for lang_ in langs:
@@ -441,6 +454,7 @@ def build(out_dir: str | os.PathLike[str], *, progress: Progress | None = None,
                 done += 1
             owned.write_text(site.href("index", lang_), site.index(lang_))
             owned.write_text(site.href("claims", lang_), site.claims_page(lang_))
+            owned.write_text(site.href("accuracy", lang_), site.accuracy_page(lang_))
         report("pages", pages, pages)
         owned.write_text("style.css", site.style())
         owned.write_text("atlas.js", (_HERE / "static" / "atlas.js").read_text(encoding="utf-8"))

@@ -136,3 +136,40 @@ def png(fig: Figure) -> bytes:
     data = plot.render(fig, "png")
     fig.clear()
     return data
+
+
+def accuracy_figure(records: Sequence[dict], dtype: str = "float32") -> Figure:
+    """The error along x of the worst cases of the audit snapshot: each library's worst
+    inputs (ulp error, log scale) against x (sign(x)·log10(1 + |x|)), f and f′."""
+    import math
+
+    fig = Figure(figsize=(8.0, 3.6), dpi=110)
+    axes = fig.subplots(1, 2, sharey=True)
+    libs = sorted({r["library"] for r in records})
+    marks = "os^Dvx<>"
+    for order, ax in enumerate(axes):
+        for i, lib in enumerate(libs):
+            xs, ys = [], []
+            for r in records:
+                if (r["library"], r["dtype"], r["order"]) != (lib, dtype, order):
+                    continue
+                for w in r.get("worst", []):
+                    if isinstance(w["x"], float) and math.isfinite(w["x"]):
+                        # signed log scale: x ↦ sign(x)·log10(1 + |x|)
+                        xs.append(math.copysign(math.log10(1 + abs(w["x"])), w["x"]))
+                        ys.append(float(w["ulp"]) if w["ulp"] is not None else 2.0**40)
+            if xs:
+                ax.scatter(xs, ys, s=12, marker=marks[i % len(marks)], label=lib, alpha=0.7)
+        ticks = [-30, -20, -10, 0, 10, 20, 30]
+        ax.set_xticks(ticks, [f"-1e{-t}" if t < 0 else ("0" if t == 0 else f"1e{t}")
+                              for t in ticks])
+        ax.set_xlim(-40, 40)
+        ax.set_yscale("log")
+        ax.set_title(("f" if order == 0 else "f′") + f" ({dtype})")
+        ax.set_xlabel("x (signed log scale)")
+        ax.grid(True, alpha=0.3)
+    axes[0].set_ylabel("ulp error (worst inputs; 2^40 = nan/inf)")
+    if libs:
+        axes[1].legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig

@@ -3,9 +3,9 @@
 Each command group is a module of this package that adds its sub-commands to the app
 through its ``register(app)``, in the order of :data:`AREAS`: :mod:`.catalog` (list,
 show, eval), :mod:`.plot` (plot, compare), :mod:`.atlas`, ``claims``
-(:mod:`.claims`), :mod:`.bench` and :mod:`.explore`. The modules only parse
+(:mod:`.claims`), :mod:`.bench`, :mod:`.explore` and :mod:`.audit`. The modules only parse
 arguments and print; the work is done by the library (:mod:`actfn.bench`,
-:mod:`actfn.plot`, :mod:`actfn.atlas`, :mod:`actfn.explore`).
+:mod:`actfn.plot`, :mod:`actfn.atlas`, :mod:`actfn.explore`, :mod:`actfn.audit`).
 
 Every exception in a command becomes one line on stderr: exit code 2 for bad input
 (:class:`CLIError`, ``ValueError``, ``TypeError``, ``OSError``), 1 for an internal
@@ -56,7 +56,7 @@ def _options(
 
 #: The command-group modules, in the order their commands appear in ``actfn --help``.
 AREAS = ("actfn.cli.catalog", "actfn.cli.plot", "actfn.cli.atlas", "actfn.cli.claims",
-         "actfn.cli.bench", "actfn.cli.explore")
+         "actfn.cli.bench", "actfn.cli.explore", "actfn.cli.audit")
 
 __all__ = ["app", "main", "AREAS", "CLIError", "fail", "guarded"]
 
