@@ -127,12 +127,15 @@ class _Namespace:
 
     @staticmethod
     def hypot(a: Any, b: Any) -> tf.Tensor:
-        # |a|·sqrt(1 + (b/a)²) with the larger magnitude outside: no overflow of a² + b².
+        # hi·sqrt(1 + (lo/hi)²) with the larger magnitude outside (no overflow of a² + b²);
+        # IEEE 754: +inf when either is infinite, even if the other is NaN.
         a, b = tf.abs(a), tf.abs(b)
         hi, lo = tf.maximum(a, b), tf.minimum(a, b)
         safe = tf.where(hi > 0, hi, tf.ones_like(hi))
         r = lo / safe
-        return tf.where(hi > 0, hi * tf.sqrt(1.0 + r * r), hi)
+        h = tf.where(hi > 0, hi * tf.sqrt(1.0 + r * r), hi)
+        inf = tf.math.is_inf(a) | tf.math.is_inf(b)
+        return tf.where(inf, tf.constant(math.inf, h.dtype), h)
 
     @staticmethod
     def asarray(v: Any, dtype: Any = None, device: Any = None) -> tf.Tensor:
