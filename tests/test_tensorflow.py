@@ -26,7 +26,7 @@ import actfn  # noqa: E402
 import actfn.tensorflow as atf  # noqa: E402
 from actfn._evaluate import context  # noqa: E402
 
-from .accuracy import cases, case_id, expected  # noqa: E402
+from .accuracy import case_id, cases, expected  # noqa: E402
 from .oracle import ulp_distance  # noqa: E402
 
 NAMES = actfn.names()
