@@ -22,11 +22,14 @@ by name or alias.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
+from jax.custom_derivatives import SymbolicZero
 
 from . import _backend
 from ._evaluate import (
@@ -34,6 +37,7 @@ from ._evaluate import (
     Glue,
     PerSpec,
     array_params,
+    channel_shape,
     check_static,
     context,
     docstring,
@@ -125,6 +129,126 @@ def _as_float_array(x: Any) -> jax.Array:
         raise TypeError(f"unsupported dtype {x.dtype}: actfn works on float16, bfloat16, "
                         "float32 and float64")
     return x
+
+
+# -- learnable parameters (used by actfn.flax) ---------------------------------------------------
+def _param_shape(spec: Spec, name: str, p: jax.Array, x: jax.Array) -> tuple[int, ...]:
+    """The shape to which learnable parameter ``p`` of ``name`` broadcasts against ``x``:
+    ``()`` for one value, ``(1, c, 1, ...)`` for ``c`` per-channel values."""
+    c = math.prod(p.shape)
+    return () if c == 1 else channel_shape(spec.name, name, c, x.shape)
+
+
+def _learned_eval(spec: Spec, kernel: Callable[..., Any], x: jax.Array, key: _Key,
+                  names: tuple[str, ...], ps: tuple[jax.Array, ...]) -> jax.Array:
+    """``kernel`` on ``x`` with the learnable parameters ``names`` taken from the arrays
+    ``ps`` (traced or not), in working precision, NaN inputs giving NaN.
+
+    Per-channel parameters enter the kernel as arrays. A scalar parameter fixes exact
+    constants in the kernels (``Fraction(alpha)``), which need its value: that
+    evaluation runs on the host through ``jax.pure_callback`` with actfn's NumPy kernels
+    in float64, where the value is concrete (and validated by the registry)."""
+    xw = x.astype(_work_dtype())
+    pw = tuple(jnp.asarray(p).astype(xw.dtype) for p in ps)
+    vector = {p.name for p in spec.params if p.vector}
+    if all(n in vector for n in names):
+        kw = _kernel_params(spec, key, xw)
+        for n, p in zip(names, pw, strict=True):
+            kw[n] = jnp.reshape(p, _param_shape(spec, n, p, xw))
+        y = kernel(xw, context(jnp), **kw)
+        y = jnp.broadcast_to(jnp.asarray(y, dtype=xw.dtype), xw.shape)
+        return jnp.where(jnp.isnan(xw), xw, y)
+    shapes = [_param_shape(spec, n, p, xw) for n, p in zip(names, pw, strict=True)]
+
+    def host(xh: np.ndarray, *phs: np.ndarray) -> np.ndarray:
+        x64 = np.asarray(xh, dtype=np.float64)
+        values = {n: (np.asarray(p).tolist() if n in vector else float(p))
+                  for n, p in zip(names, phs, strict=True)}
+        bound = spec.bind(**dict(key), **values)  # a value trained out of range raises
+        kw = array_params(spec, {k: v for k, v in bound.items() if k not in names}, x64, np)
+        for n, p, shape in zip(names, phs, shapes, strict=True):
+            kw[n] = np.reshape(np.asarray(p, np.float64), shape) if n in vector else float(p)
+        with np.errstate(all="ignore"):
+            y = np.broadcast_to(np.asarray(kernel(x64, context(np), **kw), np.float64), x64.shape)
+            y = np.where(np.isnan(x64), x64, y)
+        return y.astype(xh.dtype)
+
+    return jax.pure_callback(host, jax.ShapeDtypeStruct(xw.shape, xw.dtype), xw, *pw,
+                             vmap_method="broadcast_all")
+
+
+def _build_learned(spec: Spec, key: _Key, names: tuple[str, ...]) -> dict[Any, Any]:
+    """The custom_jvp rules of f with learnable parameters ``names``, keyed "f", "df",
+    "d2f", ("dp", name) and ("dpdf", name): each rule's JVP is made of the others (f: f′
+    and ∂f/∂p; f′: f″ and ∂f′/∂p; ∂f/∂p: ∂f′/∂p in x). What actfn does not have (f‴,
+    ∂²f/∂p², ∂f″/∂p) raises ``NotImplementedError`` when a non-zero tangent asks for it."""
+    rules: dict[Any, Any] = {}
+    kernels: dict[Any, Callable[..., Any]] = {"f": spec.f, "df": spec.df, "d2f": spec.d2f}
+    derivs: dict[Any, tuple[Any, tuple[Any, ...]]] = {
+        "f": ("df", tuple(("dp", n) for n in names)),
+        "df": ("d2f", tuple(("dpdf", n) for n in names)),
+        "d2f": (None, tuple(None for _ in names)),
+    }
+    for n in names:
+        kernels["dp", n] = spec.dparams[n]
+        derivs["dp", n] = (("dpdf", n), tuple(None for _ in names))
+        if n in spec.dparams_df:
+            kernels["dpdf", n] = spec.dparams_df[n]
+            derivs["dpdf", n] = (None, tuple(None for _ in names))
+
+    def missing(kid: Any, wrt: str) -> NotImplementedError:
+        return NotImplementedError(
+            f"actfn: cannot differentiate {spec.name}'s {kid} with respect to {wrt}: actfn "
+            "has analytic f, f', f'', ∂f/∂p and ∂f'/∂p only (and never differentiates "
+            "through a kernel, which would give wrong values)"
+        )
+
+    def make(kid: Any) -> Any:
+        kernel = kernels[kid]
+
+        @jax.custom_jvp
+        def rule(x: jax.Array, ps: tuple[jax.Array, ...]) -> jax.Array:
+            return _learned_eval(spec, kernel, x, key, names, ps).astype(x.dtype)
+
+        def jvp(primals: Any, tangents: Any) -> Any:
+            (x, ps), (tx, tps) = primals, tangents
+            dx, dps = derivs[kid]
+            out = rule(x, ps)
+            t = jnp.zeros_like(out)
+            if not isinstance(tx, SymbolicZero):
+                if dx is None or dx not in kernels:
+                    raise missing(kid, "x")
+                t = t + rules[dx](x, ps) * tx
+            for n, d, p, tp in zip(names, dps, ps, tps, strict=True):
+                if isinstance(tp, SymbolicZero):
+                    continue
+                if d is None or d not in kernels:
+                    raise missing(kid, n)
+                t = t + rules[d](x, ps) * jnp.reshape(tp, _param_shape(spec, n, p, x))
+            return out, t.astype(out.dtype)
+
+        rule.defjvp(jvp, symbolic_zeros=True)
+        return rule
+
+    for kid in kernels:
+        rules[kid] = make(kid)
+    return rules
+
+
+_LEARNED: PerSpec[Callable[..., dict[Any, Any]]] = PerSpec(
+    lambda spec: functools.lru_cache(maxsize=128)(
+        lambda key, names: _build_learned(spec, key, names)))
+
+
+def _learned_apply(spec: Spec, x: Any, fixed: Mapping[str, Any],
+                   learned: Mapping[str, jax.Array]) -> jax.Array:
+    """f(x) with the parameters ``learned`` as (possibly traced) JAX arrays whose
+    gradients are actfn's analytic ∂f/∂p (per-channel ones summed by JAX's transpose);
+    ``fixed``: the other parameters, bound by the registry. Used by :mod:`actfn.flax`."""
+    names = tuple(learned)
+    key = tuple((k, v) for k, v in fixed.items() if k not in learned)
+    rules = _LEARNED.of(spec)(key, names)
+    return rules["f"](_as_float_array(x), tuple(jnp.asarray(learned[n]) for n in names))
 
 
 def function(name: str) -> Callable[..., jax.Array]:
