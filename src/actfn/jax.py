@@ -173,8 +173,9 @@ def _learned_eval(spec: Spec, kernel: Callable[..., Any], x: jax.Array, key: _Ke
             y = np.where(np.isnan(x64), x64, y)
         return y.astype(xh.dtype)
 
+    # "sequential" under vmap: a batch may hold a different parameter value per element
     return jax.pure_callback(host, jax.ShapeDtypeStruct(xw.shape, xw.dtype), xw, *pw,
-                             vmap_method="broadcast_all")
+                             vmap_method="sequential")
 
 
 def _build_learned(spec: Spec, key: _Key, names: tuple[str, ...]) -> dict[Any, Any]:
