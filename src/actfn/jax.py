@@ -33,6 +33,7 @@ from jax.custom_derivatives import SymbolicZero
 
 from . import _backend
 from ._evaluate import (
+    EvalContext,
     Generated,
     Glue,
     PerSpec,
@@ -60,12 +61,38 @@ def _kernel_params(spec: Spec, key: _Key, xw: jax.Array) -> dict[str, Any]:
     return array_params(spec, dict(key), xw, jnp)
 
 
+class _NarrowContext(EvalContext):
+    """The JAX context when a float64 result will be rounded to float32 or narrower: the
+    kernels may skip float64-only refinements (:func:`actfn.kernels.narrow_output`)."""
+
+    narrow_output = True
+
+
+_NARROW = _NarrowContext(jnp, jnp)
+
+
+def _ctx(x: jax.Array, xw: jax.Array) -> EvalContext:
+    """The kernels' context for input ``x`` worked on as ``xw``: narrow when float64 work
+    is rounded to a narrower input dtype."""
+    return _NARROW if jnp.finfo(x.dtype).bits < jnp.finfo(xw.dtype).bits else context(jnp)
+
+
+def _finish(y: Any, xw: jax.Array) -> jax.Array:
+    y = jnp.broadcast_to(jnp.asarray(y, dtype=xw.dtype), xw.shape)
+    return jnp.where(jnp.isnan(xw), xw, y)
+
+
 def _eval(spec: Spec, kernel: Callable[..., Any], x: jax.Array, key: _Key) -> jax.Array:
     """``kernel`` on ``x`` in working precision, NaN inputs giving NaN."""
     xw = x.astype(_work_dtype())
-    y = kernel(xw, context(jnp), **_kernel_params(spec, key, xw))
-    y = jnp.broadcast_to(jnp.asarray(y, dtype=xw.dtype), xw.shape)
-    return jnp.where(jnp.isnan(xw), xw, y)
+    return _finish(kernel(xw, _ctx(x, xw), **_kernel_params(spec, key, xw)), xw)
+
+
+def _eval_pair(spec: Spec, x: jax.Array, key: _Key) -> tuple[jax.Array, jax.Array]:
+    """f and f′ from the spec's fused kernel ``f_df`` (one pass), as :func:`_eval`."""
+    xw = x.astype(_work_dtype())
+    y, d = spec.f_df(xw, _ctx(x, xw), **_kernel_params(spec, key, xw))  # type: ignore[misc]
+    return _finish(y, xw), _finish(d, xw)
 
 
 _Rules = tuple[Callable[[jax.Array, _Key], jax.Array], ...]
@@ -85,6 +112,8 @@ def _custom_jvp(spec: Spec, kernel: Callable[..., Any],
     """``kernel`` as a ``jax.custom_jvp`` whose JVP is ``derivative`` (a rule of the same
     kind) times the tangent; ``None``: differentiating it raises ``NotImplementedError``."""
 
+    fused = kernel is spec.f and spec.f_df is not None
+
     @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
     def rule(x: jax.Array, key: _Key) -> jax.Array:
         return _eval(spec, kernel, x, key).astype(x.dtype)
@@ -98,6 +127,11 @@ def _custom_jvp(spec: Spec, kernel: Callable[..., Any],
                 "differentiates through a kernel, which would give wrong values)"
             )
         (x,), (t,) = primals, tangents
+        if fused:
+            # f and f′ in one pass (the spec's f_df): under grad/vjp the forward computes
+            # both, so sharing their common work halves the cost of a training step.
+            y, d = _eval_pair(spec, x, key)
+            return y.astype(x.dtype), d.astype(x.dtype) * t
         return rule(x, key), derivative(x, key) * t
 
     return rule
