@@ -10,11 +10,14 @@ third derivative raises ``NotImplementedError``. The core API (``actfn.get(name)
 here, so ``jax.grad`` of it gives the same analytic values.
 
 Working precision is float64 when ``jax_enable_x64`` is on (float16, bfloat16 and float32
-results are then a float64 value rounded once) and float32 otherwise. Integer and bool
+results are then a float64 value rounded once, evaluated with the narrow-output context
+that lets kernels skip float64-only refinements) and float32 otherwise. Under ``grad``
+the forward takes f and f′ from the spec's fused ``f_df`` kernel where it has one. Integer and bool
 inputs give JAX's default float dtype; complex inputs raise ``TypeError``.
 
 Parameters are static Python numbers (validated by the registry; a traced value raises),
-so they are not differentiable here: learnable parameters are offered by ``actfn.torch``.
+so they are not differentiable here: learnable parameters are offered by ``actfn.torch``,
+:mod:`actfn.flax` (through this module's ``_learned_apply``) and ``actfn.tensorflow``.
 Every function is generated from the registry; ``actfn.jax.function(name)`` looks one up
 by name or alias.
 """
