@@ -22,7 +22,9 @@ leak NaN into a gradient):
 
 Precision: the work is done in float64 (TensorFlow has it everywhere on CPU and GPU) and
 rounded once to the input dtype, so float16, bfloat16 and float32 results are within one
-ulp of the exact value (gradients: the float64 product ``dy·f′`` rounded once). Integer and
+ulp of the exact value (gradients: the float64 product ``dy·f′`` rounded once); for those
+narrower dtypes the kernels get the narrow-output context (float64-only refinements
+skipped, which a float32 result cannot see). Integer and
 bool inputs give float32 (TensorFlow's and Keras' default float); complex inputs raise
 ``TypeError``. TensorFlow has no ``erfcx``; :func:`_erfcx` supplies it in float64.
 
@@ -40,7 +42,6 @@ from typing import Any
 import tensorflow as tf
 
 from ._evaluate import (
-    EvalContext,
     Generated,
     PerSpec,
     channel_shape,
@@ -148,9 +149,17 @@ class _Namespace:
         )
 
 
+class _NarrowNamespace(_Namespace):
+    """:class:`_Namespace` for float64 work whose result is rounded to float32 or narrower:
+    kernels may skip float64-only refinements (:func:`actfn.kernels.narrow_output`)."""
+
+    narrow_output = True
+
+
+#: Complete evaluation contexts (:class:`actfn.kernels.EvalNamespace`): float64 results,
+#: and float64 work rounded to a narrower input dtype.
 _NS = _Namespace()
-#: ``_NS`` is already a complete evaluation context (:class:`actfn.kernels.EvalNamespace`).
-_CTX: EvalContext | _Namespace = _NS
+_NS_NARROW = _NarrowNamespace()
 
 
 # -- inputs and parameters ----------------------------------------------------------------------
@@ -234,8 +243,9 @@ class _Op:
     """An activation with its fixed parameter values and the names of the tensor ones."""
 
     def __init__(self, spec: Spec, bound: Mapping[str, Any], learned: tuple[str, ...],
-                 vector: frozenset[str]) -> None:
+                 vector: frozenset[str], narrow: bool = False) -> None:
         self.spec = spec
+        self.ctx = _NS_NARROW if narrow else _NS
         self.bound = dict(bound)
         self.learned = learned
         self.vector = vector
@@ -262,7 +272,7 @@ class _Op:
     def eval(self, kernel: Callable[..., Any], xw: tf.Tensor,
              tensors: Sequence[tf.Tensor]) -> tf.Tensor:
         """``kernel`` on the float64 ``xw``; NaN inputs give NaN."""
-        y = kernel(xw, _CTX, **self.kernel_params(xw, tensors))
+        y = kernel(xw, self.ctx, **self.kernel_params(xw, tensors))
         y = tf.broadcast_to(tf.cast(y, _F64), tf.shape(xw))
         return tf.where(tf.math.is_nan(xw), xw, y)
 
@@ -355,7 +365,7 @@ def _apply(spec: Spec, x: Any, params: Mapping[str, Any]) -> tf.Tensor:
     bound, live = _split(spec, params)
     names = tuple(live)
     vector = frozenset(p.name for p in spec.params if p.vector)
-    op = _Op(spec, bound, names, vector)
+    op = _Op(spec, bound, names, vector, narrow=xt.dtype != _F64)
     # Learnable tensors enter in float64 through tf.cast (whose gradient casts back), so
     # a tf.Variable is read where the tape sees it.
     pw = [tf.cast(tf.convert_to_tensor(live[n]), _F64) for n in names]
