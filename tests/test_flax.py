@@ -87,8 +87,9 @@ def test_scalar_parameter_gradients_under_jit(name: str, p: str) -> None:
     # values and x-derivatives stay actfn's
     act = actfn.get(name, **{p: v})
     np.testing.assert_allclose(np.asarray(model(x)), act(x64), rtol=2**-23, atol=1e-37)
-    d2 = jax.vmap(jax.grad(jax.grad(model)))(x)
-    np.testing.assert_allclose(np.asarray(d2), act.second_derivative(x64), rtol=4e-7, atol=1e-37)
+    d2 = jax.vmap(jax.grad(jax.grad(model)))(x[::4])  # one host call per element
+    np.testing.assert_allclose(np.asarray(d2), act.second_derivative(x64[::4]), rtol=4e-7,
+                               atol=1e-37)
 
 
 def test_second_derivative_in_the_parameter_raises() -> None:
