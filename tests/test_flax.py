@@ -96,7 +96,7 @@ def test_second_derivative_in_the_parameter_raises() -> None:
     model = af.Celu(alpha=0.5, learnable=True)
 
     def dalpha(a: jax.Array) -> jax.Array:
-        return aj._learned_apply(actfn.lookup("celu"), jnp.float32(-1.0), {}, {"alpha": a})
+        return aj.apply_learned("celu", jnp.float32(-1.0), {"alpha": a})
 
     assert math.isfinite(float(jax.grad(dalpha)(jnp.float32(0.5))))
     with pytest.raises(NotImplementedError, match="with respect to alpha"):
@@ -128,6 +128,11 @@ def test_parameter_trained_out_of_range_raises() -> None:
 def test_errors(make: Callable[[], Any], error: type, match: str) -> None:
     with pytest.raises(error, match=match):
         make()
+
+
+def test_apply_learned_refuses_fixed_parameters() -> None:
+    with pytest.raises(TypeError, match="cannot learn min_val"):
+        aj.apply_learned("hardtanh", jnp.ones(2), {"min_val": jnp.float32(-2.0)})
 
 
 def test_prelu_channels_must_match() -> None:

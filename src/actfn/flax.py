@@ -117,11 +117,11 @@ class Activation(nnx.Module):
 
     def __call__(self, x: jax.Array) -> jax.Array:
         """f(x) elementwise, with actfn's analytic gradients (also for the parameters)."""
-        spec = lookup(self.activation)
         if not self.learned:
             return _ajax.function(self.activation)(x, **self.fixed)
         learned = {n: getattr(self, n)[...] for n in self.learned}
-        return _ajax._learned_apply(spec, x, self.fixed, learned)
+        fixed = {k: v for k, v in self.fixed.items() if k not in learned}
+        return _ajax.apply_learned(self.activation, x, learned, **fixed)
 
 
 def module_class(name: str) -> type[Activation]:

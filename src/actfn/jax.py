@@ -17,7 +17,7 @@ inputs give JAX's default float dtype; complex inputs raise ``TypeError``.
 
 Parameters are static Python numbers (validated by the registry; a traced value raises),
 so they are not differentiable here: learnable parameters are offered by ``actfn.torch``,
-:mod:`actfn.flax` (through this module's ``_learned_apply``) and ``actfn.tensorflow``.
+:mod:`actfn.flax` (through :func:`apply_learned`) and ``actfn.tensorflow``.
 Every function is generated from the registry; ``actfn.jax.function(name)`` looks one up
 by name or alias.
 """
@@ -50,8 +50,9 @@ from ._evaluate import (
     signature,
 )
 from ._registry import Spec
+from ._registry import lookup as _lookup
 
-__all__ = ["function"]
+__all__ = ["apply_learned", "function"]
 
 _Key = tuple[tuple[str, Hashable], ...]
 
@@ -278,15 +279,38 @@ _LEARNED: PerSpec[Callable[..., dict[Any, Any]]] = PerSpec(
         lambda key, names: _build_learned(spec, key, names)))
 
 
-def _learned_apply(spec: Spec, x: Any, fixed: Mapping[str, Any],
-                   learned: Mapping[str, jax.Array]) -> jax.Array:
-    """f(x) with the parameters ``learned`` as (possibly traced) JAX arrays whose
-    gradients are actfn's analytic ∂f/∂p (per-channel ones summed by JAX's transpose);
-    ``fixed``: the other parameters, bound by the registry. Used by :mod:`actfn.flax`."""
+def apply_learned(name: str, x: Any, learned: Mapping[str, Any], /,
+                  **params: Any) -> jax.Array:
+    """Activation ``name`` at ``x`` with the parameters in ``learned`` as JAX arrays
+    (traced or not: this is how :mod:`actfn.flax` learns them) and ``params`` fixed.
+
+    Gradients with respect to ``x`` and to ``learned`` are actfn's analytic f′, f″, ∂f/∂p
+    and ∂²f/∂x∂p; a per-channel parameter (prelu's ``weight``, ``c`` values broadcast
+    along dim 1) gets its per-channel sum. A learned scalar is evaluated on the host
+    (``jax.pure_callback`` into the NumPy kernels, which need its value); its value is
+    validated there. Only parameters the registry marks learnable may be learned.
+
+    >>> import jax, jax.numpy as jnp, actfn.jax
+    >>> float(jax.grad(lambda w: actfn.jax.apply_learned("prelu", -2.0, {"weight": w}))(0.25))
+    -2.0
+    """
+    spec = _lookup(name)
+    bad = [n for n in learned if n not in spec.dparams or not _is_learnable(spec, n)]
+    if bad:
+        raise TypeError(
+            f"{spec.name}: cannot learn {', '.join(bad)}; learnable parameters: "
+            f"{', '.join(n for n in spec.dparams if _is_learnable(spec, n)) or 'none'}"
+        )
+    check_static(f"{__name__}.apply_learned", params)
+    fixed = spec.bind(**params)
     names = tuple(learned)
     key = tuple((k, v) for k, v in fixed.items() if k not in learned)
     rules = _LEARNED.of(spec)(key, names)
     return rules["f"](_as_float_array(x), tuple(jnp.asarray(learned[n]) for n in names))
+
+
+def _is_learnable(spec: Spec, name: str) -> bool:
+    return any(p.name == name and p.learnable for p in spec.params)
 
 
 def function(name: str) -> Callable[..., jax.Array]:
