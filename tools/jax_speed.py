@@ -9,6 +9,12 @@ so load on the machine hits both alike), and prints the medians and the speed ra
 
     python tools/jax_speed.py                     # 2^16, 2^20, 2^24; x64 off
     python tools/jax_speed.py --x64 --sizes 20 --names gelu,silu --rounds 15
+    python tools/jax_speed.py --cost     # XLA's flops and bytes per element (no timing)
+
+``--cost`` prints what XLA's cost analysis counts per element for each step (flops,
+transcendentals, bytes accessed): independent of the load on the machine, it shows
+where a kernel does more work or, through intermediates the CPU backend materialises
+between its loop fusions, moves more memory than jax.nn's formula.
 
 With ``--x64`` (``jax_enable_x64``) float32 inputs are computed in float64 and rounded
 once; without it actfn.jax works in float32.
@@ -22,7 +28,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["equivalent", "main", "measure"]
+__all__ = ["cost", "equivalent", "main", "measure"]
 
 
 def equivalent(name: str) -> Callable[[Any], Any] | None:
@@ -74,12 +80,38 @@ def measure(name: str, n: int, rounds: int) -> tuple[float, float] | None:
     return statistics.median(times[0]), statistics.median(times[1])
 
 
+def cost(fn: Callable[[Any], Any], n: int = 2**16) -> tuple[float, float, float]:
+    """(flops, transcendentals, bytes accessed) per element of the jitted step of ``fn``
+    at ``n`` float32 elements, from XLA's cost analysis of the compiled step."""
+    import jax.numpy as jnp
+
+    c = _step(fn).lower(jnp.zeros(n, jnp.float32)).compile().cost_analysis()
+    c = c[0] if isinstance(c, list) else c
+    return (c.get("flops", 0.0) / n, c.get("transcendentals", 0.0) / n,
+            c.get("bytes accessed", 0.0) / n)
+
+
+def _cost_table(names: list[str]) -> None:
+    import actfn.jax as aj
+
+    print("| activation | actfn flops / transc. / bytes | jax.nn flops / transc. / bytes |")
+    print("|---|---|---|")
+    for name in names:
+        other = equivalent(name)
+        if other is None:
+            continue
+        a, b = cost(aj.function(name)), cost(other)
+        print(f"| {name} | " + " | ".join(f"{c[0]:.0f} / {c[1]:.0f} / {c[2]:.0f}" for c in (a, b))
+              + " |", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="16,20,24", help="log2 of the element counts")
     ap.add_argument("--names", default="", help="comma-separated activations (default: all)")
     ap.add_argument("--rounds", type=int, default=9)
     ap.add_argument("--x64", action="store_true", help="turn jax_enable_x64 on")
+    ap.add_argument("--cost", action="store_true", help="XLA cost analysis instead of timing")
     args = ap.parse_args(argv)
     import jax
 
@@ -87,8 +119,11 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.x64:
         jax.config.update("jax_enable_x64", True)
-    sizes = [int(s) for s in args.sizes.split(",")]
     names = args.names.split(",") if args.names else actfn.names()
+    if args.cost:
+        _cost_table(names)
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
     print(f"x64 {'on' if args.x64 else 'off'}; float32; forward + grad under jit; "
           f"median of {args.rounds} interleaved rounds; ratio = jax.nn time / actfn time")
     print("| activation | " + " | ".join(f"2^{s} actfn / jax ms (ratio)" for s in sizes) + " |")
