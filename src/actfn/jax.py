@@ -10,11 +10,14 @@ third derivative raises ``NotImplementedError``. The core API (``actfn.get(name)
 here, so ``jax.grad`` of it gives the same analytic values.
 
 Working precision is float64 when ``jax_enable_x64`` is on (float16, bfloat16 and float32
-results are then a float64 value rounded once) and float32 otherwise. Integer and bool
+results are then a float64 value rounded once, evaluated with the narrow-output context
+that lets kernels skip float64-only refinements) and float32 otherwise. Under ``grad``
+the forward takes f and f′ from the spec's fused ``f_df`` kernel where it has one. Integer and bool
 inputs give JAX's default float dtype; complex inputs raise ``TypeError``.
 
 Parameters are static Python numbers (validated by the registry; a traced value raises),
-so they are not differentiable here: learnable parameters are offered by ``actfn.torch``.
+so they are not differentiable here: learnable parameters are offered by ``actfn.torch``,
+:mod:`actfn.flax` (through :func:`apply_learned`) and ``actfn.tensorflow``.
 Every function is generated from the registry; ``actfn.jax.function(name)`` looks one up
 by name or alias.
 """
@@ -22,18 +25,23 @@ by name or alias.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
+from jax.custom_derivatives import SymbolicZero
 
 from . import _backend
 from ._evaluate import (
+    EvalContext,
     Generated,
     Glue,
     PerSpec,
     array_params,
+    channel_shape,
     check_static,
     context,
     docstring,
@@ -42,8 +50,9 @@ from ._evaluate import (
     signature,
 )
 from ._registry import Spec
+from ._registry import lookup as _lookup
 
-__all__ = ["function"]
+__all__ = ["apply_learned", "function"]
 
 _Key = tuple[tuple[str, Hashable], ...]
 
@@ -56,12 +65,38 @@ def _kernel_params(spec: Spec, key: _Key, xw: jax.Array) -> dict[str, Any]:
     return array_params(spec, dict(key), xw, jnp)
 
 
+class _NarrowContext(EvalContext):
+    """The JAX context when a float64 result will be rounded to float32 or narrower: the
+    kernels may skip float64-only refinements (:func:`actfn.kernels.narrow_output`)."""
+
+    narrow_output = True
+
+
+_NARROW = _NarrowContext(jnp, jnp)
+
+
+def _ctx(x: jax.Array, xw: jax.Array) -> EvalContext:
+    """The kernels' context for input ``x`` worked on as ``xw``: narrow when float64 work
+    is rounded to a narrower input dtype."""
+    return _NARROW if jnp.finfo(x.dtype).bits < jnp.finfo(xw.dtype).bits else context(jnp)
+
+
+def _finish(y: Any, xw: jax.Array) -> jax.Array:
+    y = jnp.broadcast_to(jnp.asarray(y, dtype=xw.dtype), xw.shape)
+    return jnp.where(jnp.isnan(xw), xw, y)
+
+
 def _eval(spec: Spec, kernel: Callable[..., Any], x: jax.Array, key: _Key) -> jax.Array:
     """``kernel`` on ``x`` in working precision, NaN inputs giving NaN."""
     xw = x.astype(_work_dtype())
-    y = kernel(xw, context(jnp), **_kernel_params(spec, key, xw))
-    y = jnp.broadcast_to(jnp.asarray(y, dtype=xw.dtype), xw.shape)
-    return jnp.where(jnp.isnan(xw), xw, y)
+    return _finish(kernel(xw, _ctx(x, xw), **_kernel_params(spec, key, xw)), xw)
+
+
+def _eval_pair(spec: Spec, x: jax.Array, key: _Key) -> tuple[jax.Array, jax.Array]:
+    """f and f′ from the spec's fused kernel ``f_df`` (one pass), as :func:`_eval`."""
+    xw = x.astype(_work_dtype())
+    y, d = spec.f_df(xw, _ctx(x, xw), **_kernel_params(spec, key, xw))  # type: ignore[misc]
+    return _finish(y, xw), _finish(d, xw)
 
 
 _Rules = tuple[Callable[[jax.Array, _Key], jax.Array], ...]
@@ -81,6 +116,8 @@ def _custom_jvp(spec: Spec, kernel: Callable[..., Any],
     """``kernel`` as a ``jax.custom_jvp`` whose JVP is ``derivative`` (a rule of the same
     kind) times the tangent; ``None``: differentiating it raises ``NotImplementedError``."""
 
+    fused = kernel is spec.f and spec.f_df is not None
+
     @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
     def rule(x: jax.Array, key: _Key) -> jax.Array:
         return _eval(spec, kernel, x, key).astype(x.dtype)
@@ -94,6 +131,11 @@ def _custom_jvp(spec: Spec, kernel: Callable[..., Any],
                 "differentiates through a kernel, which would give wrong values)"
             )
         (x,), (t,) = primals, tangents
+        if fused:
+            # f and f′ in one pass (the spec's f_df): under grad/vjp the forward computes
+            # both, so sharing their common work halves the cost of a training step.
+            y, d = _eval_pair(spec, x, key)
+            return y.astype(x.dtype), d.astype(x.dtype) * t
         return rule(x, key), derivative(x, key) * t
 
     return rule
@@ -125,6 +167,150 @@ def _as_float_array(x: Any) -> jax.Array:
         raise TypeError(f"unsupported dtype {x.dtype}: actfn works on float16, bfloat16, "
                         "float32 and float64")
     return x
+
+
+# -- learnable parameters (used by actfn.flax) ---------------------------------------------------
+def _param_shape(spec: Spec, name: str, p: jax.Array, x: jax.Array) -> tuple[int, ...]:
+    """The shape to which learnable parameter ``p`` of ``name`` broadcasts against ``x``:
+    ``()`` for one value, ``(1, c, 1, ...)`` for ``c`` per-channel values."""
+    c = math.prod(p.shape)
+    return () if c == 1 else channel_shape(spec.name, name, c, x.shape)
+
+
+def _learned_eval(spec: Spec, kernel: Callable[..., Any], x: jax.Array, key: _Key,
+                  names: tuple[str, ...], ps: tuple[jax.Array, ...]) -> jax.Array:
+    """``kernel`` on ``x`` with the learnable parameters ``names`` taken from the arrays
+    ``ps`` (traced or not), in working precision, NaN inputs giving NaN.
+
+    Per-channel parameters enter the kernel as arrays. A scalar parameter fixes exact
+    constants in the kernels (``Fraction(alpha)``), which need its value: that
+    evaluation runs on the host through ``jax.pure_callback`` with actfn's NumPy kernels
+    in float64, where the value is concrete (and validated by the registry)."""
+    xw = x.astype(_work_dtype())
+    pw = tuple(jnp.asarray(p).astype(xw.dtype) for p in ps)
+    vector = {p.name for p in spec.params if p.vector}
+    if all(n in vector for n in names):
+        kw = _kernel_params(spec, key, xw)
+        for n, p in zip(names, pw, strict=True):
+            kw[n] = jnp.reshape(p, _param_shape(spec, n, p, xw))
+        y = kernel(xw, context(jnp), **kw)
+        y = jnp.broadcast_to(jnp.asarray(y, dtype=xw.dtype), xw.shape)
+        return jnp.where(jnp.isnan(xw), xw, y)
+    shapes = [_param_shape(spec, n, p, xw) for n, p in zip(names, pw, strict=True)]
+
+    def host(xh: np.ndarray, *phs: np.ndarray) -> np.ndarray:
+        x64 = np.asarray(xh, dtype=np.float64)
+        values = {n: (np.asarray(p).tolist() if n in vector else float(p))
+                  for n, p in zip(names, phs, strict=True)}
+        bound = spec.bind(**dict(key), **values)  # a value trained out of range raises
+        kw = array_params(spec, {k: v for k, v in bound.items() if k not in names}, x64, np)
+        for n, p, shape in zip(names, phs, shapes, strict=True):
+            kw[n] = np.reshape(np.asarray(p, np.float64), shape) if n in vector else float(p)
+        with np.errstate(all="ignore"):
+            y = np.broadcast_to(np.asarray(kernel(x64, context(np), **kw), np.float64), x64.shape)
+            y = np.where(np.isnan(x64), x64, y)
+        return y.astype(xh.dtype)
+
+    # "sequential" under vmap: a batch may hold a different parameter value per element
+    return jax.pure_callback(host, jax.ShapeDtypeStruct(xw.shape, xw.dtype), xw, *pw,
+                             vmap_method="sequential")
+
+
+def _build_learned(spec: Spec, key: _Key, names: tuple[str, ...]) -> dict[Any, Any]:
+    """The custom_jvp rules of f with learnable parameters ``names``, keyed "f", "df",
+    "d2f", ("dp", name) and ("dpdf", name): each rule's JVP is made of the others (f: f′
+    and ∂f/∂p; f′: f″ and ∂f′/∂p; ∂f/∂p: ∂f′/∂p in x). What actfn does not have (f‴,
+    ∂²f/∂p², ∂f″/∂p) raises ``NotImplementedError`` when a non-zero tangent asks for it."""
+    rules: dict[Any, Any] = {}
+    kernels: dict[Any, Callable[..., Any]] = {"f": spec.f, "df": spec.df, "d2f": spec.d2f}
+    derivs: dict[Any, tuple[Any, tuple[Any, ...]]] = {
+        "f": ("df", tuple(("dp", n) for n in names)),
+        "df": ("d2f", tuple(("dpdf", n) for n in names)),
+        "d2f": (None, tuple(None for _ in names)),
+    }
+    for n in names:
+        kernels["dp", n] = spec.dparams[n]
+        derivs["dp", n] = (("dpdf", n), tuple(None for _ in names))
+        if n in spec.dparams_df:
+            kernels["dpdf", n] = spec.dparams_df[n]
+            derivs["dpdf", n] = (None, tuple(None for _ in names))
+
+    def missing(kid: Any, wrt: str) -> NotImplementedError:
+        return NotImplementedError(
+            f"actfn: cannot differentiate {spec.name}'s {kid} with respect to {wrt}: actfn "
+            "has analytic f, f', f'', ∂f/∂p and ∂f'/∂p only (and never differentiates "
+            "through a kernel, which would give wrong values)"
+        )
+
+    def make(kid: Any) -> Any:
+        kernel = kernels[kid]
+
+        @jax.custom_jvp
+        def rule(x: jax.Array, ps: tuple[jax.Array, ...]) -> jax.Array:
+            return _learned_eval(spec, kernel, x, key, names, ps).astype(x.dtype)
+
+        def jvp(primals: Any, tangents: Any) -> Any:
+            (x, ps), (tx, tps) = primals, tangents
+            dx, dps = derivs[kid]
+            out = rule(x, ps)
+            t = jnp.zeros_like(out)
+            if not isinstance(tx, SymbolicZero):
+                if dx is None or dx not in kernels:
+                    raise missing(kid, "x")
+                t = t + rules[dx](x, ps) * tx
+            for n, d, p, tp in zip(names, dps, ps, tps, strict=True):
+                if isinstance(tp, SymbolicZero):
+                    continue
+                if d is None or d not in kernels:
+                    raise missing(kid, n)
+                t = t + rules[d](x, ps) * jnp.reshape(tp, _param_shape(spec, n, p, x))
+            return out, t.astype(out.dtype)
+
+        rule.defjvp(jvp, symbolic_zeros=True)
+        return rule
+
+    for kid in kernels:
+        rules[kid] = make(kid)
+    return rules
+
+
+_LEARNED: PerSpec[Callable[..., dict[Any, Any]]] = PerSpec(
+    lambda spec: functools.lru_cache(maxsize=128)(
+        lambda key, names: _build_learned(spec, key, names)))
+
+
+def apply_learned(name: str, x: Any, learned: Mapping[str, Any], /,
+                  **params: Any) -> jax.Array:
+    """Activation ``name`` at ``x`` with the parameters in ``learned`` as JAX arrays
+    (traced or not: this is how :mod:`actfn.flax` learns them) and ``params`` fixed.
+
+    Gradients with respect to ``x`` and to ``learned`` are actfn's analytic f′, f″, ∂f/∂p
+    and ∂²f/∂x∂p; a per-channel parameter (prelu's ``weight``, ``c`` values broadcast
+    along dim 1) gets its per-channel sum. A learned scalar is evaluated on the host
+    (``jax.pure_callback`` into the NumPy kernels, which need its value); its value is
+    validated there. Only parameters the registry marks learnable may be learned.
+
+    >>> import jax, jax.numpy as jnp, actfn.jax
+    >>> float(jax.grad(lambda w: actfn.jax.apply_learned("prelu", -2.0, {"weight": w}))(0.25))
+    -2.0
+    """
+    spec = _lookup(name)
+    bad = [n for n in learned if n not in spec.dparams or not _is_learnable(spec, n)]
+    if bad:
+        raise TypeError(
+            f"{spec.name}: cannot learn {', '.join(bad)}; learnable parameters: "
+            f"{', '.join(n for n in spec.dparams if _is_learnable(spec, n)) or 'none'}"
+        )
+    check_static(f"{__name__}.apply_learned", params)
+    fixed = spec.bind(**params)
+    names = tuple(learned)
+    key = tuple((k, v) for k, v in fixed.items() if k not in learned)
+    rules = _LEARNED.of(spec)(key, names)
+    return rules["f"](_as_float_array(x), tuple(jnp.asarray(learned[n]) for n in names))
+
+
+def _is_learnable(spec: Spec, name: str) -> bool:
+    return any(p.name == name and p.learnable for p in spec.params)
 
 
 def function(name: str) -> Callable[..., jax.Array]:

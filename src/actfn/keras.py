@@ -11,13 +11,13 @@ Importing this module registers, for each activation ``name`` in ``actfn.names()
 * and the generic layer ``actfn.keras.Activation("celu", alpha=0.5)``.
 
 The computation runs on the Keras backend's own arrays with actfn's analytic
-derivatives: on the ``jax`` backend through :mod:`actfn.jax` (``jax.custom_jvp``), on the
-``torch`` backend through :mod:`actfn.torch` (``torch.autograd.Function``), on the
-``numpy`` backend (inference only) through :func:`actfn.get`. The ``tensorflow`` backend
-is not supported yet and raises ``NotImplementedError`` when a layer is called. Choose the
-backend with the ``KERAS_BACKEND`` environment variable before importing Keras; if none is
-chosen and TensorFlow (Keras' default) is not installed, importing this module first picks
-jax, else torch.
+derivatives: on the ``tensorflow`` backend through :mod:`actfn.tensorflow` (nested
+``tf.custom_gradient``), on the ``jax`` backend through :mod:`actfn.jax`
+(``jax.custom_jvp``), on the ``torch`` backend through :mod:`actfn.torch`
+(``torch.autograd.Function``), on the ``numpy`` backend (inference only) through
+:func:`actfn.get`. Choose the backend with the ``KERAS_BACKEND`` environment variable
+before importing Keras; if none is chosen and TensorFlow (Keras' default) is not
+installed, importing this module first picks jax, else torch.
 
 Parameters are fixed hyperparameters here (validated by the registry; errors name the
 parameter and the valid range); for learnable ones use :mod:`actfn.torch`. On the JAX
@@ -75,6 +75,10 @@ _PACKAGE = "actfn"
 def backend_function(name: str) -> Callable[..., Any]:
     """actfn's ``name`` for the current Keras backend (``keras.backend.backend()``)."""
     backend = keras.backend.backend()
+    if backend == "tensorflow":
+        from . import tensorflow as _tensorflow
+
+        return _tensorflow.function(name)
     if backend == "jax":
         from . import jax as _jax
 
@@ -86,7 +90,7 @@ def backend_function(name: str) -> Callable[..., Any]:
     if backend == "numpy":
         return lambda x, /, **params: get(name, **params)(x)
     raise NotImplementedError(
-        f"actfn.keras supports the jax, torch and numpy Keras backends; the current backend "
+        f"actfn.keras supports the tensorflow, jax, torch and numpy Keras backends; the current backend "
         f"is {backend!r} (set KERAS_BACKEND before importing keras)"
     )
 
