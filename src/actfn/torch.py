@@ -56,7 +56,9 @@ construction. On the "meta" device outputs are meta tensors of the right shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import array_api_compat.torch as _aac_torch
@@ -79,7 +81,7 @@ from ._evaluate import (
 )
 from ._registry import Param, Spec, lookup
 
-__all__ = ["Activation", "function", "module_class"]
+__all__ = ["Activation", "decomposed", "function", "module_class"]
 
 
 # -- evaluation of the registry kernels on tensors ----------------------------------------
@@ -130,6 +132,16 @@ for _dt in (torch.float64, torch.float32):
 del _dt
 
 
+def _tracing() -> bool:
+    """True under ``torch.compile``/``torch.export`` (Dynamo) or ``torch.jit.trace``."""
+    return bool(torch.compiler.is_compiling() or torch.jit.is_tracing())
+
+
+def _is_fake(t: torch.Tensor) -> bool:
+    """True for a tensor without values (fake tensors of a trace)."""
+    return isinstance(t, torch._subclasses.fake_tensor.FakeTensor)
+
+
 def _work_dtype(x: torch.Tensor) -> torch.dtype:
     return torch.float32 if x.device.type == "mps" else torch.float64
 
@@ -147,12 +159,13 @@ def _out_dtype(x: torch.Tensor) -> torch.dtype:
 class _Op:
     """An activation with its fixed parameters and the names of the tensor parameters."""
 
-    __slots__ = ("spec", "fixed", "learned")
+    __slots__ = ("spec", "fixed", "learned", "_key")
 
     def __init__(self, spec: Spec, fixed: Mapping[str, Any], learned: tuple[str, ...]) -> None:
         self.spec = spec
         self.fixed = dict(fixed)
         self.learned = learned
+        self._key: tuple[str, str, str] | None = None
 
     def kernel_params(self, xw: torch.Tensor, tensors: Sequence[torch.Tensor]) -> dict[str, Any]:
         kw = array_params(self.spec, self.fixed, xw, _namespace(xw.dtype))
@@ -168,8 +181,41 @@ class _Op:
         return per_channel(self.spec.name, name, w.to(dtype=xw.dtype, device=xw.device), xw,
                            torch)
 
-    def eval(self, kernel: Callable[..., Any], x: torch.Tensor, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
-        """``kernel`` on ``x`` in working precision, NaN inputs giving NaN."""
+    def kernel(self, which: str) -> Callable[..., Any]:
+        """The registry kernel named by ``which``: ``"f"``, ``"df"``, ``"d2f"``,
+        ``"dp:<param>"`` (∂f/∂p) or ``"dpdf:<param>"`` (∂²f/∂x∂p)."""
+        kind, _, param = which.partition(":")
+        if kind == "dp":
+            return self.spec.dparams[param]  # type: ignore[no-any-return]
+        if kind == "dpdf":
+            return self.spec.dparams_df[param]  # type: ignore[no-any-return]
+        return getattr(self.spec, kind)  # type: ignore[no-any-return]
+
+    def key(self) -> tuple[str, str, str]:
+        """The op as three strings (name, fixed parameters as JSON, learned names): what
+        the ``actfn::evaluate`` custom op receives, so that traced and exported graphs hold
+        plain constants and a saved export loads in another process."""
+        k = self._key
+        if k is None:
+            fixed = {n: list(v) if isinstance(v, tuple) else v for n, v in self.fixed.items()}
+            k = self._key = (self.spec.name, json.dumps(fixed, sort_keys=True),
+                             ",".join(self.learned))
+            _OPS[k] = self
+        return k
+
+    def eval(self, which: str, x: torch.Tensor, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+        """Kernel ``which`` (see :meth:`kernel`) on ``x`` in working precision, NaN inputs
+        giving NaN. Under a trace (``torch.compile``, ``torch.export``, ``torch.jit.trace``)
+        through the custom op ``torch.ops.actfn.evaluate``, which the trace keeps as one
+        opaque node (the kernels branch on parameter values in Python)."""
+        if (_tracing() or _is_fake(x)) and not _DECOMPOSED:
+            return torch.ops.actfn.evaluate(x, *self.key(), which, list(tensors))
+        return self.compute(which, x, tensors)
+
+    def compute(self, which: str, x: torch.Tensor,
+                tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+        """Kernel ``which`` on ``x``, evaluated with torch operations (float64)."""
+        kernel = self.kernel(which)
         xw = x.to(_work_dtype(x))
         if xw.device.type == "meta":
             # no values to compute with (and none to validate): shape and dtype only, as
@@ -183,8 +229,85 @@ class _Op:
                 "input's device (e.g. module.to_empty(device=...) and initialise them)"
             )
         y = kernel(xw, _context(xw.dtype), **self.kernel_params(xw, tensors))
-        y = torch.as_tensor(y, dtype=xw.dtype, device=xw.device).broadcast_to(xw.shape)
+        if not isinstance(y, torch.Tensor):
+            y = torch.full((), y, dtype=xw.dtype, device=xw.device)
+        y = y.to(xw.dtype).broadcast_to(xw.shape)
         return torch.where(torch.isnan(xw), xw, y)
+
+
+#: Ops by :meth:`_Op.key`, for the custom op (which receives the key's strings).
+_OPS: dict[tuple[str, str, str], _Op] = {}
+
+
+def _op_of(name: str, fixed: str, learned: str) -> _Op:
+    """The :class:`_Op` of a custom-op call (rebuilt from the registry in a process that
+    loads a saved export)."""
+    k = (name, fixed, learned)
+    op = _OPS.get(k)
+    if op is None or op.spec is not lookup(name):
+        spec = lookup(name)
+        values = {n: tuple(v) if isinstance(v, list) else v for n, v in json.loads(fixed).items()}
+        op = _Op(spec, spec.bind(**values), tuple(n for n in learned.split(",") if n))
+        op._key = k
+        if len(_OPS) > 4096:
+            _OPS.clear()
+        _OPS[k] = op
+    return op
+
+
+@torch.library.custom_op("actfn::evaluate", mutates_args=())
+def _evaluate_op(x: torch.Tensor, name: str, fixed: str, learned: str, which: str,
+                 params: list[torch.Tensor]) -> torch.Tensor:
+    """One registry kernel of one activation, in working precision (float64; float32 on
+    MPS): ``which`` is ``"f"``, ``"df"``, ``"d2f"``, ``"dp:<p>"`` or ``"dpdf:<p>"``;
+    ``name``/``fixed``/``learned`` are :meth:`_Op.key`; ``params`` the learned values.
+    Learned values are validated here, on real values (a trace cannot read them)."""
+    op = _op_of(name, fixed, learned)
+    if op.learned and not _is_fake(x):
+        op.spec.bind(**op.fixed, **_tensor_values(dict(zip(op.learned, params, strict=True))))
+    return op.compute(which, x, params)
+
+
+@_evaluate_op.register_fake
+def _evaluate_fake(x: torch.Tensor, name: str, fixed: str, learned: str, which: str,
+                   params: list[torch.Tensor]) -> torch.Tensor:
+    return torch.empty(x.shape, dtype=_work_dtype(x), device=x.device)
+
+
+def _evaluate_setup(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
+    x, name, fixed, learned, which, params = inputs
+    ctx.key = (name, fixed, learned)
+    ctx.which = which
+    ctx.save_for_backward(x, *params)
+
+
+def _evaluate_backward(ctx: Any, g: torch.Tensor) -> tuple[Any, ...]:
+    """d(kernel)/dx and d(kernel)/dp through the op itself (so differentiable again):
+    f → f′, ∂f/∂p; f′ → f″, ∂²f/∂x∂p; ∂f/∂p → ∂²f/∂x∂p; second-order kernels raise."""
+    x, *params = ctx.saved_tensors
+    op = _op_of(*ctx.key)
+    kind, _, pname = ctx.which.partition(":")
+    want_x, want_p = ctx.needs_input_grad[0], ctx.needs_input_grad[5]
+    if kind in ("d2f", "dpdf") or (kind == "dp" and want_p):
+        raise NotImplementedError(
+            f"actfn: cannot differentiate {op.spec.name}'s {ctx.which}: that needs a third "
+            "derivative (or a second one in a parameter), which actfn does not have"
+        )
+    ev = torch.ops.actfn.evaluate
+    gx = None
+    if want_x:
+        dx = {"f": "df", "df": "d2f", "dp": f"dpdf:{pname}"}[kind]
+        gx = (g * ev(x, *ctx.key, dx, list(params))).to(x.dtype)
+    gp: list[torch.Tensor | None] = [None] * len(params)
+    if want_p and params:
+        gp = []
+        for n, p in zip(op.learned, params, strict=True):
+            dp = f"dp:{n}" if kind == "f" else f"dpdf:{n}"
+            gp.append(_reduce_to(g * ev(x, *ctx.key, dp, list(params)), p).to(p.dtype))
+    return gx, None, None, None, None, gp
+
+
+_evaluate_op.register_autograd(_evaluate_backward, setup_context=_evaluate_setup)
 
 
 def _reduce_to(t: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
@@ -204,7 +327,7 @@ class _Forward(torch.autograd.Function):
 
     @staticmethod
     def forward(x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
-        return op.eval(op.spec.f, x, params).to(_out_dtype(x))
+        return op.eval("f", x, params).to(_out_dtype(x))
 
     @staticmethod
     def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
@@ -222,6 +345,52 @@ class _Forward(torch.autograd.Function):
     def jvp(ctx: Any, tx: torch.Tensor | None, _op: Any, *tparams: torch.Tensor | None) -> Any:
         x = ctx.saved_tensors[0]
         return _chain_jvp(ctx, tx, tparams, _df, _dparam).to(_out_dtype(x))
+
+
+def _forward(x: torch.Tensor, op: _Op, params: tuple[torch.Tensor, ...]) -> torch.Tensor:
+    """f(x) with actfn's derivatives: :class:`_Forward` (torch.func transforms, forward-mode
+    AD); under a trace (``torch.compile``, ``torch.export``, ``torch.jit.trace``) the
+    custom op ``actfn::evaluate`` itself, with its registered autograd (the same
+    derivatives): Dynamo does not trace an autograd.Function with a ``jvp``, and
+    ``jit.trace`` cannot check or replay a Python autograd.Function."""
+    if _DECOMPOSED and _tracing():
+        vector = {p.name for p in op.spec.params if p.vector}
+        scalar = [n for n in op.learned if n not in vector]
+        if scalar:
+            raise ValueError(
+                f"actfn.torch.{op.spec.name}: decomposed() exports fixed scalar parameters "
+                f"only; {', '.join(scalar)} is learnable (export the trained value as a number)"
+            )
+        return op.compute("f", x, params).to(_out_dtype(x))
+    if _tracing():
+        return torch.ops.actfn.evaluate(x, *op.key(), "f", list(params)).to(_out_dtype(x))
+    return _Forward.apply(x, op, *params)
+
+
+_DECOMPOSED: list[bool] = []
+
+
+@contextlib.contextmanager
+def decomposed() -> Iterator[None]:
+    """Inside the block, traces (``torch.export``, ``torch.onnx.export``, ``torch.compile``,
+    ``torch.jit.trace``) record each activation as its reference kernel in plain torch
+    operations (float64 work, rounded once to the input dtype) instead of the opaque
+    custom op ``actfn::evaluate``: what ONNX export needs (an ONNX runtime knows no actfn
+    op). For inference graphs with fixed scalar parameters (PReLU's per-channel weight
+    stays a graph input; a learnable scalar raises ``ValueError``); eager calls are
+    unaffected.
+
+    >>> import torch, actfn.torch
+    >>> with actfn.torch.decomposed():
+    ...     ep = torch.export.export(actfn.torch.Celu(alpha=0.5), (torch.zeros(2),))
+    >>> "actfn" in str(ep.graph)
+    False
+    """
+    _DECOMPOSED.append(True)
+    try:
+        yield
+    finally:
+        _DECOMPOSED.pop()
 
 
 def _chain_backward(ctx: Any, g: torch.Tensor, dx: Callable[..., torch.Tensor],
@@ -273,13 +442,13 @@ def _dparam(x: torch.Tensor, op: _Op, i: int, params: Sequence[torch.Tensor]) ->
 
 def _d2f(x: torch.Tensor, op: _Op, params: Sequence[torch.Tensor]) -> torch.Tensor:
     """f″ as a :class:`_Leaf` (differentiating it again raises)."""
-    return _Leaf.apply(x, op, op.spec.d2f, "f''", *params)
+    return _Leaf.apply(x, op, "d2f", "f''", *params)
 
 
 def _mixed(x: torch.Tensor, op: _Op, i: int, params: Sequence[torch.Tensor]) -> torch.Tensor:
     """∂²f/∂x∂p_i as a :class:`_Leaf` (differentiating it again raises)."""
     name = op.learned[i]
-    return _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
+    return _Leaf.apply(x, op, f"dpdf:{name}", f"d2f/dx d{name}", *params)
 
 
 def _vmap(fn: Any, in_dims: tuple[Any, ...], args: tuple[Any, ...], n_static: int) -> Any:
@@ -324,7 +493,7 @@ class _Derivative(torch.autograd.Function):
 
     @staticmethod
     def forward(x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
-        return op.eval(op.spec.df, x, params)
+        return op.eval("df", x, params)
 
     @staticmethod
     def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
@@ -348,7 +517,7 @@ class _ParamDerivative(torch.autograd.Function):
 
     @staticmethod
     def forward(x: torch.Tensor, op: _Op, i: int, *params: torch.Tensor) -> torch.Tensor:
-        return op.eval(op.spec.dparams[op.learned[i]], x, params)
+        return op.eval(f"dp:{op.learned[i]}", x, params)
 
     @staticmethod
     def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
@@ -393,7 +562,7 @@ class _Leaf(torch.autograd.Function):
     kernel's implementation (which would give silently wrong values)."""
 
     @staticmethod
-    def forward(x: torch.Tensor, op: _Op, kernel: Callable[..., Any], label: str,
+    def forward(x: torch.Tensor, op: _Op, kernel: str, label: str,
                 *params: torch.Tensor) -> torch.Tensor:
         return op.eval(kernel, x, params)
 
@@ -503,10 +672,16 @@ def _tensor_values(tensors: Mapping[str, torch.Tensor]) -> dict[str, Any]:
     """The current values of tensor parameters as Python numbers (lists for 1-d), for
     validation by the registry (``Spec.bind``: the same rules and messages as plain
     numbers, per element for per-channel vectors). Tensors whose values cannot be read
-    here (the "meta" device, ``torch.func.vmap`` over the parameter) are validated by the
-    registry's default in their place."""
+    here (the "meta" device, ``torch.func.vmap`` over the parameter, fake tensors) and
+    values under a trace (``torch.compile``, ``torch.export``, ``torch.jit.trace``: reading
+    a value would break the graph or bake it in) are validated by the registry's default
+    in their place (the op validates them again when it runs on real values)."""
     out: dict[str, Any] = {}
+    if _tracing():
+        return out
     for k, t in tensors.items():
+        if _is_fake(t):
+            continue
         try:
             v = t.detach()
             out[k] = v.tolist() if v.ndim else v.item()
@@ -520,7 +695,7 @@ def _apply(spec: Spec, x: torch.Tensor, params: Mapping[str, Any]) -> torch.Tens
         raise TypeError(f"actfn.torch.{spec.name} expects a torch.Tensor, got {type(x).__name__}")
     fixed, tensors = _split(spec, params)
     names = tuple(tensors)
-    return _Forward.apply(x, _Op(spec, fixed, names), *(tensors[n] for n in names))
+    return _forward(x, _Op(spec, fixed, names), tuple(tensors[n] for n in names))
 
 
 def function(name: str) -> Callable[..., torch.Tensor]:
@@ -662,8 +837,13 @@ class Activation(torch.nn.Module):
         learned = [getattr(self, n) for n in self._learned]
         if learned:
             self._check_learned(spec, learned)
-        op = _Op(spec, self._fixed, self._learned)
-        return _Forward.apply(x, op, *learned)
+        return _forward(x, self._op(spec), tuple(learned))
+
+    def _op(self, spec: Spec) -> _Op:
+        op = self.__dict__.get("_actfn_op")
+        if op is None or op.spec is not spec:
+            op = self.__dict__["_actfn_op"] = _Op(spec, self._fixed, self._learned)
+        return op
 
     def _check_learned(self, spec: Spec, learned: Sequence[torch.Tensor]) -> None:
         """Validate the learnable parameters' current values with the registry's rules
