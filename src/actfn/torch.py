@@ -56,8 +56,9 @@ construction. On the "meta" device outputs are meta tensors of the right shape.
 
 from __future__ import annotations
 
+import ast
 import contextlib
-import json
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -197,9 +198,9 @@ class _Op:
         plain constants and a saved export loads in another process."""
         k = self._key
         if k is None:
-            fixed = {n: list(v) if isinstance(v, tuple) else v for n, v in self.fixed.items()}
-            k = self._key = (self.spec.name, json.dumps(fixed, sort_keys=True),
-                             ",".join(self.learned))
+            # repr, not json.dumps: Dynamo traces it (values are numbers, strings, tuples)
+            fixed = "{" + ", ".join(f"{n!r}: {self.fixed[n]!r}" for n in sorted(self.fixed)) + "}"
+            k = self._key = (self.spec.name, fixed, ",".join(self.learned))
             _OPS[k] = self
         return k
 
@@ -246,13 +247,24 @@ def _op_of(name: str, fixed: str, learned: str) -> _Op:
     op = _OPS.get(k)
     if op is None or op.spec is not lookup(name):
         spec = lookup(name)
-        values = {n: tuple(v) if isinstance(v, list) else v for n, v in json.loads(fixed).items()}
-        op = _Op(spec, spec.bind(**values), tuple(n for n in learned.split(",") if n))
+        values = _literal(fixed)
+        names = tuple(n for n in learned.split(",") if n)
+        op = _Op(spec, {k: v for k, v in spec.bind(**values).items() if k not in names}, names)
         op._key = k
         if len(_OPS) > 4096:
             _OPS.clear()
         _OPS[k] = op
     return op
+
+
+def _literal(text: str) -> dict[str, Any]:
+    """The fixed parameters of :meth:`_Op.key` (``inf``/``nan`` included)."""
+    tree = ast.parse(text, mode="eval")
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    if not names <= {"inf", "nan"}:
+        raise ValueError(f"actfn::evaluate: malformed parameters {text!r}")
+    return dict(eval(compile(tree, "<actfn params>", "eval"),  # noqa: S307 (checked above)
+                     {"__builtins__": {}}, {"inf": math.inf, "nan": math.nan}))
 
 
 @torch.library.custom_op("actfn::evaluate", mutates_args=())
