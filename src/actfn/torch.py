@@ -58,13 +58,17 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import inspect
 import math
+import re
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import array_api_compat.torch as _aac_torch
 import torch
 
+from . import _knowledge
 from ._evaluate import (
     EvalContext,
     Generated,
@@ -72,6 +76,7 @@ from ._evaluate import (
     PerSpec,
     array_params,
     builtin_names,
+    class_name,
     context,
     docstring,
     dress,
@@ -80,7 +85,7 @@ from ._evaluate import (
     register_glue,
     signature,
 )
-from ._registry import Param, Spec, lookup
+from ._registry import Param, Spec, canonical_names, lookup, merge_positional
 
 __all__ = ["Activation", "decomposed", "function", "module_class"]
 
@@ -968,10 +973,156 @@ def _make_class(spec: Spec) -> type[Activation]:
 #: Generated module classes by canonical name, with the spec they were made from (one
 #: class per spec, so ``module_class("celu") is actfn.torch.Celu``).
 _CLASSES: PerSpec[type[Activation]] = PerSpec(_make_class)
+
+
+# -- torch.nn's names -------------------------------------------------------------------------
+_LAYER = re.compile(r"\s*torch\.nn\.(\w+)\(")
+#: torch.nn constructor arguments that are not activation parameters but set up PReLU's
+#: per-channel weight (actfn has them too).
+_CHANNEL_ARGS = ("num_parameters", "init")
+
+
+def native_name(name: str) -> str | None:
+    """The ``torch.nn`` class name of activation ``name`` (``"celu"`` → ``"CELU"``), read
+    from the PyTorch ``Equivalent`` of its catalog knowledge (``layer``), or ``None``
+    where torch has no such layer class."""
+    spec = lookup(name)
+    eq = _knowledge.for_spec(spec).equivalent("PyTorch")
+    m = _LAYER.match(eq.layer) if eq is not None else None
+    if m is None or not isinstance(getattr(torch.nn, m.group(1), None), type):
+        return None
+    return m.group(1)
+
+
+def native_class(name: str) -> type[Activation] | None:
+    """The module class of activation ``name`` under ``torch.nn``'s name and with
+    ``torch.nn``'s constructor (``actfn.torch.CELU``), or ``None`` (see :func:`native_name`)."""
+    return _NATIVE(name)
+
+
+def _torch_signature(tcls: type) -> list[inspect.Parameter]:
+    P = inspect.Parameter
+    return [p for n, p in inspect.signature(tcls.__init__).parameters.items()
+            if n != "self" and p.kind in (P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY)
+            and n not in ("device", "dtype")]
+
+
+def _make_native(spec: Spec) -> type[Activation] | None:
+    cls_name = native_name(spec.name)
+    if cls_name is None:
+        return None
+    tcls = getattr(torch.nn, cls_name)
+    tparams = _torch_signature(tcls)
+    order = [p.name for p in tparams if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    ours = set(spec.param_names)
+    # torch arguments actfn has no use for (Softplus's threshold): accepted, shown, unused
+    ignored = [p.name for p in tparams
+               if p.name not in ours and p.name not in _CHANNEL_ARGS and p.name != "inplace"]
+    extra = [(p.name, p.default) for p in spec.params
+             if p.name not in {t.name for t in tparams} and not p.vector]
+    learnable = [n for n, p in _learnable(spec).items() if not p.vector]
+
+    def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
+        kwargs = merge_positional(cls_name, order, args, kwargs)
+        allowed = {p.name for p in tparams} | {n for n, _ in extra} | {"learnable"}
+        bad = sorted(set(kwargs) - allowed)
+        if bad:
+            raise TypeError(f"{cls_name}() got an unexpected keyword argument {bad[0]!r}; "
+                            f"arguments: {', '.join(sorted(allowed))}")
+        defaults = spec.defaults()
+        given = {p.name: kwargs.pop(p.name, defaults.get(p.name) if p.default is p.empty
+                                    else p.default) for p in tparams}
+        torch_args = dict(given)
+        inplace = given.pop("inplace", False)
+        kept = {k: given.pop(k) for k in ignored}
+        Activation.__init__(self, spec.name, **given, **kwargs)
+        self.inplace = bool(inplace)
+        for k, v in kept.items():
+            setattr(self, k, v)
+        if "num_parameters" in torch_args:
+            torch_args["num_parameters"] = self.num_parameters
+        with torch.device("meta"):
+            shown = tcls(**torch_args).extra_repr()  # torch's own text for its arguments
+        self.__dict__["_torch_repr"] = shown
+
+    def extra_repr(self: Activation) -> str:
+        """torch's text for the constructor arguments, then actfn's extra parameters where
+        they are not at their defaults and learnable scalars with their current value."""
+        parts = [self.__dict__["_torch_repr"]] if self.__dict__["_torch_repr"] else []
+        parts += [f"{k}={self._fixed[k]!r}" for k, d in extra
+                  if k in self._fixed and self._fixed[k] != d]
+        for n in self._learned:
+            p = getattr(self, n)
+            if p.ndim == 0:
+                parts.append(f"{n}={p.item():.6g} (learnable)")
+        return ", ".join(parts)
+
+    P = inspect.Parameter
+    sig = inspect.Signature(
+        [P("self", P.POSITIONAL_ONLY)]
+        + [P(p.name, p.kind, default=p.default) for p in tparams]
+        + [P(n, P.KEYWORD_ONLY, default=d) for n, d in extra]
+        + ([P("learnable", P.KEYWORD_ONLY, default=False)] if learnable else []))
+    __init__.__signature__ = sig  # type: ignore[attr-defined]
+    notes = [f"Drop-in for ``torch.nn.{cls_name}`` with actfn's kernels (f rounded once from "
+             "float64, analytic f′ and f″); same constructor arguments and defaults."]
+    if any(p.name == "inplace" for p in tparams):
+        notes.append("``inplace`` is accepted and shown, but a documented no-op: actfn never "
+                     "writes to its input (the result is a new tensor).")
+    for k in ignored:
+        notes.append(f"``{k}`` is accepted and shown but not used: actfn computes f exactly "
+                     f"everywhere, where torch switches formula at ``{k}``.")
+    if extra:
+        notes.append("actfn's own parameters are extra keyword arguments: "
+                     + ", ".join(f"``{n}={d!r}``" for n, d in extra) + ".")
+    doc = docstring(spec, " ".join(notes),
+                    (_SETUP, f"actfn.torch.{cls_name}()(torch.zeros(2, 3)).shape",
+                     "torch.Size([2, 3])"), learnable=_learnable(spec))
+    cls = type(cls_name, (Activation,), {"__init__": __init__, "extra_repr": extra_repr,
+                                         "__module__": __name__, "__doc__": doc,
+                                         "_actfn_generated": False})
+    cls.__qualname__ = cls_name
+    return cls
+
+
+_NATIVE: PerSpec[type[Activation] | None] = PerSpec(_make_native)
+
+
+def _deprecated_alias(old: type[Activation], new: type[Activation]) -> type[Activation]:
+    """The 0.1.0 class ``old`` (same constructor as before), warning on construction that
+    it is now ``new``."""
+    base_init = old.__init__
+
+    def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
+        warnings.warn(f"actfn.torch.{old.__name__} is deprecated (removed in the next "
+                      f"release): use actfn.torch.{new.__name__}, torch.nn's name and "
+                      "constructor", DeprecationWarning, stacklevel=2)
+        base_init(self, *args, **kwargs)
+
+    __init__.__signature__ = inspect.signature(base_init)  # type: ignore[attr-defined]
+    old.__init__ = __init__  # type: ignore[method-assign]
+    return old
+
+
+def _exported() -> dict[str, Any]:
+    out = _GENERATED.exported()
+    for n in canonical_names():
+        new = native_class(n)
+        if new is None:
+            continue
+        old = out.get(class_name(n))
+        if old is not None and old.__name__ != new.__name__ and not old.__dict__.get(
+                "_actfn_deprecated"):
+            old._actfn_deprecated = True  # type: ignore[attr-defined]
+            _deprecated_alias(old, new)
+        out[new.__name__] = new
+    return out
+
+
 _GENERATED = Generated(__name__, function, module_class)
-_EXPORTED = _GENERATED.exported()
+_EXPORTED = _exported()
 globals().update(_EXPORTED)
-__all__ += sorted(_EXPORTED)
+__all__ += sorted(_EXPORTED) + ["native_class", "native_name"]
 register_glue("torch", Glue(traced=_traced, evaluate=_core, split=_split))
 
 
