@@ -381,7 +381,107 @@ def _forward(x: torch.Tensor, op: _Op, params: tuple[torch.Tensor, ...]) -> torc
         return op.compute("f", x, params).to(_out_dtype(x))
     if _tracing():
         return torch.ops.actfn.evaluate(x, *op.key(), "f", list(params)).to(_out_dtype(x))
+    if not params and x.dtype in _FAST_DTYPES and x.device.type == "cpu" and x.is_contiguous():
+        loops = _fast_loops(op, x.dtype)
+        if loops is not None and not _wrapped(x):
+            if x.requires_grad and torch.is_grad_enabled():
+                return _FastForward.apply(x, op, loops[0])  # type: ignore[no-any-return]
+            return _fast_run(loops[1], x, 1)[0]
     return _Forward.apply(x, op, *params)
+
+
+# -- the compiled CPU path (float32, bfloat16, float16) ---------------------------------------
+_FAST_DTYPES = {torch.float32: "float32", torch.bfloat16: "bfloat16", torch.float16: "float16"}
+#: (op key, dtype) → (fused f-and-f′ loops, f loops), or None where they cannot be compiled.
+_LOOPS: dict[tuple[Any, ...], Any] = {}
+
+
+def _wrapped(x: torch.Tensor) -> bool:
+    """True when a torch.func transform or forward-mode AD sees ``x`` (the autograd.Function
+    with ``vmap``/``jvp`` rules handles those)."""
+    if torch._C._functorch.is_functorch_wrapped_tensor(x):
+        return True
+    return torch.autograd.forward_ad._current_level >= 0 and \
+        torch.autograd.forward_ad.unpack_dual(x).tangent is not None
+
+
+def _fast_loops(op: _Op, dtype: torch.dtype) -> Any:
+    """The compiled loops of :mod:`actfn._fast` for ``op`` on ``dtype``: cached per
+    (activation, parameters, dtype), so a call costs one dict lookup."""
+    k = (id(op.spec), *op.key(), dtype)
+    hit = _LOOPS.get(k, _LOOPS)
+    if hit is not _LOOPS:
+        return hit
+    from . import _fast
+    from ._activation import Activation as _Core
+
+    loops = None
+    if _fast.available():
+        act = _Core(op.spec, op.spec.bind(**op.fixed))
+        name = _FAST_DTYPES[dtype]
+        spec = op.spec
+        fused = (_fast.compiled_kernel(act, (spec.f_df,), True, name) if spec.f_df is not None
+                 else _fast.compiled_kernel(act, (spec.f, spec.df), False, name))
+        plain = _fast.compiled_kernel(act, (spec.f,), False, name)
+        if fused is not None and plain is not None:
+            loops = (fused, plain)
+    _LOOPS[k] = loops
+    _LOOPS[("spec", id(op.spec))] = op.spec  # keep it alive: its id is never reused
+    return loops
+
+
+def _storage(t: torch.Tensor) -> Any:
+    """The flat NumPy view of a contiguous CPU tensor that the loops read or write
+    (2-byte floats as uint16 bits): zero-copy, the tensor's own memory."""
+    t = t.detach().reshape(-1)
+    if t.element_size() == 2:
+        return t.view(torch.int16).numpy().view("uint16")
+    return t.numpy()
+
+
+def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
+    """Run compiled loops on ``x``'s memory into ``n_out`` new tensors."""
+    from . import _fast
+
+    outs = [torch.empty_like(x, memory_format=torch.contiguous_format) for _ in range(n_out)]
+    args = [_storage(x), *(_storage(o) for o in outs)]
+    n = x.numel()
+    parallel = n >= _fast.PARALLEL_THRESHOLD and _fast.plan(n) == "parallel"
+    fn = entry.par if parallel else entry.ser
+    before = torch.get_num_threads()
+    try:
+        fn(*args)
+    except Exception as err:  # numba could not read or write its cache files
+        entry.to_memory(err)
+        again = entry.par if parallel else entry.ser
+        if again is fn:
+            raise
+        again(*args)
+    finally:
+        if torch.get_num_threads() != before:  # numba's OpenMP pool is torch's too
+            torch.set_num_threads(before)
+    return outs
+
+
+class _FastForward(torch.autograd.Function):
+    """f on CPU float32/bfloat16/float16 through actfn's compiled loops: the forward
+    computes f and f′ in one pass and keeps f′ (in the input dtype); the backward is one
+    multiply, g·f′. A double backward (``create_graph=True``) goes through the analytic
+    :class:`_Derivative` (f″) instead."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, op: _Op, entry: Any) -> torch.Tensor:
+        y, d = _fast_run(entry, x, 2)
+        ctx.op = op
+        ctx.save_for_backward(x, d)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, None, None]:
+        x, d = ctx.saved_tensors
+        if torch.is_grad_enabled():  # create_graph: differentiable, through f″
+            return (g * _df(x, ctx.op, ()).to(x.dtype)), None, None
+        return g * d, None, None
 
 
 _DECOMPOSED: list[bool] = []
