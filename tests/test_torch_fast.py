@@ -73,3 +73,12 @@ def test_non_contiguous_and_learnable_take_the_generic_path() -> None:
     m2 = at.Activation("celu", alpha=0.5, learnable=True)
     assert type(m2(x).grad_fn).__name__ != "_FastForwardBackward"
     torch.testing.assert_close(m(x), m2(x), rtol=0, atol=0)
+
+
+def test_bench_torch_layers_section() -> None:
+    from actfn.bench import format_torch_layers, run_torch_layers
+
+    rows = run_torch_layers(["gelu_tanh", "exponential"], [(4, 8)], threads=1, repeats=2)
+    assert [(r.label, r.shape) for r in rows] == [("gelu_tanh", (4, 8))]  # no torch.nn layer
+    assert rows[0].actfn_s > 0 and rows[0].torch_s > 0
+    assert "gelu_tanh" in format_torch_layers(rows)
