@@ -1148,14 +1148,19 @@ def _make_native(spec: Spec) -> type[Activation] | None:
     def extra_repr(self: Activation) -> str:
         """torch's text for the constructor arguments, then actfn's extra parameters where
         they are not at their defaults and learnable scalars with their current value."""
-        parts = [self.__dict__["_torch_repr"]] if self.__dict__["_torch_repr"] else []
-        parts += [f"{k}={self._fixed[k]!r}" for k, d in extra
-                  if k in self._fixed and self._fixed[k] != d]
+        shown = self.__dict__["_torch_repr"]
+        tail = []
         for n in self._learned:
             p = getattr(self, n)
             if p.ndim == 0:
-                parts.append(f"{n}={p.item():.6g} (learnable)")
-        return ", ".join(parts)
+                now = f"{n}={p.item():.6g} (learnable)"
+                shown, hit = re.subn(rf"\b{n}=[^,]*", now, shown)
+                if not hit:
+                    tail.append(now)
+        parts = [shown] if shown else []
+        parts += [f"{k}={self._fixed[k]!r}" for k, d in extra
+                  if k in self._fixed and self._fixed[k] != d]
+        return ", ".join(parts + tail)
 
     P = inspect.Parameter
     sig = inspect.Signature(
