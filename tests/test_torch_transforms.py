@@ -115,9 +115,9 @@ def test_custom_op_opcheck() -> None:
 
 def _model() -> torch.nn.Module:
     torch.manual_seed(0)
-    return torch.nn.Sequential(torch.nn.Linear(4, 3), at.Celu(0.5, learnable=True),
-                               torch.nn.Linear(3, 3), at.Prelu(3), at.Selu(learnable=True),
-                               at.Gelu(approximate="tanh"))
+    return torch.nn.Sequential(torch.nn.Linear(4, 3), at.CELU(0.5, learnable=True),
+                               torch.nn.Linear(3, 3), at.PReLU(3), at.SELU(learnable=True),
+                               at.GELU(approximate="tanh"))
 
 
 def test_torch_compile_fullgraph_with_learnable_parameters() -> None:
@@ -152,7 +152,7 @@ def test_torch_export_round_trip() -> None:
 
 
 def test_torch_export_validates_learned_values_when_run() -> None:
-    m = at.Celu(0.5, learnable=True)
+    m = at.CELU(0.5, learnable=True)
     ep = torch.export.export(m, (torch.randn(3),)).module()
     with torch.no_grad():
         for p in ep.parameters():
@@ -174,8 +174,8 @@ def test_torch_jit_trace_values_and_gradients() -> None:
     torch.testing.assert_close(gg, gg0, rtol=1e-14, atol=1e-300)
 
 
-@pytest.mark.parametrize("make", [lambda: at.Celu(alpha=0.5), lambda: at.Gelu(),
-                                  lambda: at.Prelu(3, 0.1)])
+@pytest.mark.parametrize("make", [lambda: at.CELU(alpha=0.5), lambda: at.GELU(),
+                                  lambda: at.PReLU(3, 0.1)])
 def test_onnx_export_decomposed(make: object) -> None:
     import onnx  # the "torch" extra installs onnx and onnxscript
     from onnx.reference import ReferenceEvaluator
@@ -194,4 +194,4 @@ def test_onnx_export_decomposed(make: object) -> None:
 
 def test_decomposed_refuses_a_learnable_scalar() -> None:
     with at.decomposed(), pytest.raises(ValueError, match="learnable"):
-        torch.export.export(at.Celu(0.5, learnable=True), (torch.randn(3),))
+        torch.export.export(at.CELU(0.5, learnable=True), (torch.randn(3),))

@@ -3,50 +3,80 @@
 For each registered activation ``name`` this module provides
 
 * a functional form ``actfn.torch.<name>(x, *, **params)`` (``actfn.torch.celu(x, alpha=0.5)``),
-* an ``nn.Module`` class named by capitalising the parts of the name
-  (``celu`` → ``Celu``, ``leaky_relu`` → ``LeakyRelu``, ``gelu_sigmoid`` → ``GeluSigmoid``),
+* an ``nn.Module`` class under ``torch.nn``'s name and with its constructor where torch has
+  the layer (``CELU``, ``GELU(approximate="tanh")``, ``LeakyReLU(negative_slope=0.01)``,
+  ``PReLU``, ``Softplus(beta, threshold)``...; :func:`native_name` reads it from the
+  catalog's PyTorch ``Equivalent``), else named by capitalising the parts of the name
+  (``gelu_sigmoid`` → ``GeluSigmoid``). The 0.1.0 capitalised names that differ from
+  torch's (``Celu``, ``Prelu``, ``LeakyRelu``...) still work and warn
+  ``DeprecationWarning``; they are removed in the next release,
 * and the generic module ``actfn.torch.Activation("celu", alpha=0.5)``.
 
 Everything is generated from the registry, so a newly registered activation gets its
 function and class at once (module ``__getattr__`` covers ones registered after import).
 
+``torch.nn`` names
+    Same constructor arguments and defaults as the ``torch.nn`` class (read from its
+    signature), ``extra_repr`` as torch's. Deviations: ``inplace`` is accepted and shown
+    but a no-op (actfn never writes its input); arguments actfn has no use for
+    (Softplus's ``threshold``) are accepted and shown but unused (f is exact
+    everywhere); actfn's own parameters are extra keywords (``SELU(learnable=True)``,
+    ``SiLU(beta=2.0)``); RReLU is its deterministic (eval-mode) form.
+
 Autograd
-    Each call goes through a :class:`torch.autograd.Function`. The forward computes f in
-    float64 (float32 on MPS) and rounds once to the input dtype; the backward multiplies
+    An eager call goes through a :class:`torch.autograd.Function`. The forward computes f
+    in float64 (float32 on MPS) and rounds once to the input dtype; the backward multiplies
     the incoming gradient by actfn's f′ in float64 and rounds once; the double backward
-    uses f″, so ``torch.autograd.gradcheck`` and ``gradgradcheck`` pass. The backward saves
-    only the input (and the learnable parameters): f′ is recomputed from it, no float64
-    intermediate is kept alive between forward and backward. Third derivatives raise
-    ``NotImplementedError`` (actfn has no f‴, and differentiating the f″ kernel would give
-    wrong values). Forward-mode AD (``jvp``) and ``torch.func`` transforms (``vmap`` rules)
-    work too. The core API (``actfn.get(name)(x)`` and its methods) routes tensors that
-    autograd can see through these same Functions.
+    uses f″, so ``torch.autograd.gradcheck`` and ``gradgradcheck`` pass. Third derivatives
+    raise ``NotImplementedError`` (actfn has no f‴, and differentiating the f″ kernel would
+    give wrong values). Forward-mode AD (``jvp``) and ``torch.func`` transforms (grad,
+    vmap, jacrev, jacfwd, hessian) work. The core API (``actfn.get(name)(x)`` and its
+    methods) routes tensors that autograd can see through these same Functions.
+
+Compiled CPU path
+    Contiguous float32, bfloat16 and float16 CPU tensors with fixed parameters run the
+    fused numba loops of :mod:`actfn._fast` on the tensor's own memory (zero-copy): the
+    forward computes f and f′ in one pass and keeps f′ (in the input dtype) for the
+    backward, which is one multiply; a double backward goes through f″ as above. The same
+    kernels as the NumPy path (≤ 1 ulp from the float64 result rounded once). Loops are
+    compiled once per (activation, parameters, dtype) and cached. Learnable parameters,
+    non-contiguous tensors, CUDA/MPS and torch.func transforms take the generic path.
+
+Traces
+    Under ``torch.compile``, ``torch.export`` and ``torch.jit.trace`` each activation is
+    one call of the custom op ``torch.ops.actfn.evaluate`` (a fake implementation for
+    shapes, ``register_autograd`` whose backward calls the op again for f′, f″, ∂f/∂p and
+    ∂²f/∂x∂p, so double backward stays analytic). So ``torch.compile(fullgraph=True)``
+    traces fixed *and* learnable parameters without a graph break (the op reads their
+    values when it runs, and validates them then), ``torch.export`` graphs save and load
+    (``import actfn.torch`` registers the op), and ``torch.jit.trace`` checks and replays.
+    Why not the op everywhere: a custom op has no forward-mode AD (so no jacfwd/hessian),
+    and Dynamo does not trace an autograd.Function that defines ``jvp``. ONNX export needs
+    plain operations: inside :func:`decomposed` traces record the reference kernel as
+    torch operations instead (fixed scalar parameters only). ``torch.jit.script`` is not
+    supported and raises a ``RuntimeError`` saying so.
 
 Learnable parameters
     Parameters the registry marks learnable can be learned. The per-channel slope of
-    ``prelu`` always is (``Prelu(num_parameters=1, init=0.25)``, channels on dim 1, like
+    ``prelu`` always is (``PReLU(num_parameters=1, init=0.25)``, channels on dim 1, like
     ``torch.nn.PReLU``); the scalar ones (alpha of elu/selu/celu, scale of selu, beta of
-    silu/softplus) are opt-in: ``Celu(alpha=0.5, learnable=True)`` or
-    ``Selu(learnable=("alpha",))``. Functional forms accept a tensor for such a parameter
-    and then return its gradient. Gradients with respect to parameters are analytic
-    (``Spec.dparams``), and so are the mixed second derivatives ∂²f/∂x∂p
+    silu/softplus) are opt-in: ``CELU(alpha=0.5, learnable=True)`` or
+    ``Activation("selu", learnable=("alpha",))``. Functional forms accept a tensor for such
+    a parameter and then return its gradient. Gradients with respect to parameters are
+    analytic (``Spec.dparams``), and so are the mixed second derivatives ∂²f/∂x∂p
     (``Spec.dparams_df``) used when differentiating the input gradient (gradient
     penalties). Second derivatives with respect to two parameters raise
     ``NotImplementedError``. Tensor parameters are validated with the registry's rules and
     messages on every call, so a learnable parameter that training drives out of its valid
-    range raises ``ValueError`` at the next forward call. Scalar learnable parameters are read with ``.item()`` on
-    each call (a host synchronisation on CUDA and a graph break under ``torch.compile``).
+    range raises ``ValueError`` at the next forward call. Eager calls read scalar learnable
+    parameters with ``.item()`` (a host synchronisation on CUDA).
 
 Dtypes and devices
     float16, bfloat16, float32 and float64 tensors keep their dtype; integer and bool
     tensors give ``torch.get_default_dtype()``; complex tensors raise ``TypeError``.
     Computation stays on the input's device (CPU, CUDA; float32 working precision on MPS).
 
-``torch.compile`` works: the autograd.Function is traced where Dynamo can and falls back
-to eager (a graph break) where it cannot; results and gradients equal eager mode.
-``torch.jit.script`` is not supported and raises a ``RuntimeError`` saying so (the layers
-run a Python autograd.Function, which TorchScript cannot compile). Modules pickle and
-deepcopy: the built-in classes the standard ``nn.Module`` way (so
+Modules pickle and deepcopy: the built-in classes the standard ``nn.Module`` way (so
 ``torch.load(weights_only=True)`` needs only the class in ``safe_globals``), modules of
 activations registered at runtime by activation name and state (unpickled where the
 name is unknown, they raise when called). Learnable parameters are stored in
@@ -66,9 +96,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import array_api_compat.torch as _aac_torch
+import numpy as np
 import torch
 
-from . import _knowledge
+from . import _fast, _knowledge
 from ._evaluate import (
     EvalContext,
     Generated,
@@ -412,7 +443,6 @@ def _fast_loops(op: _Op, dtype: torch.dtype) -> Any:
     hit = _LOOPS.get(k, _LOOPS)
     if hit is not _LOOPS:
         return hit
-    from . import _fast
     from ._activation import Activation as _Core
 
     loops = None
@@ -431,21 +461,21 @@ def _fast_loops(op: _Op, dtype: torch.dtype) -> Any:
 
 
 def _storage(t: torch.Tensor) -> Any:
-    """The flat NumPy view of a contiguous CPU tensor that the loops read or write
-    (2-byte floats as uint16 bits): zero-copy, the tensor's own memory."""
-    t = t.detach().reshape(-1)
+    """The flat NumPy view of a contiguous CPU tensor that the loops read (2-byte floats
+    as uint16 bits): zero-copy, the tensor's own memory."""
     if t.element_size() == 2:
-        return t.view(torch.int16).numpy().view("uint16")
-    return t.numpy()
+        t = t.view(torch.int16)
+    a = t.detach().numpy()
+    return a.reshape(-1).view(np.uint16) if a.itemsize == 2 else a.reshape(-1)
 
 
 def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
-    """Run compiled loops on ``x``'s memory into ``n_out`` new tensors."""
-    from . import _fast
-
-    outs = [torch.empty_like(x, memory_format=torch.contiguous_format) for _ in range(n_out)]
-    args = [_storage(x), *(_storage(o) for o in outs)]
+    """Run compiled loops on ``x``'s memory into ``n_out`` new tensors (NumPy buffers that
+    the tensors share: no copy either way)."""
     n = x.numel()
+    wide = x.element_size() == 4
+    bufs = [np.empty(n, np.float32 if wide else np.uint16) for _ in range(n_out)]
+    args = [_storage(x), *bufs]
     parallel = n >= _fast.PARALLEL_THRESHOLD and _fast.plan(n) == "parallel"
     fn = entry.par if parallel else entry.ser
     before = torch.get_num_threads()
@@ -460,7 +490,10 @@ def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
     finally:
         if torch.get_num_threads() != before:  # numba's OpenMP pool is torch's too
             torch.set_num_threads(before)
-    return outs
+    shape = x.shape
+    if wide:
+        return [torch.from_numpy(b).view(shape) for b in bufs]
+    return [torch.from_numpy(b).view(x.dtype).view(shape) for b in bufs]
 
 
 class _FastForward(torch.autograd.Function):
@@ -499,7 +532,7 @@ def decomposed() -> Iterator[None]:
 
     >>> import torch, actfn.torch
     >>> with actfn.torch.decomposed():
-    ...     ep = torch.export.export(actfn.torch.Celu(alpha=0.5), (torch.zeros(2),))
+    ...     ep = torch.export.export(actfn.torch.CELU(alpha=0.5), (torch.zeros(2),))
     >>> "actfn" in str(ep.graph)
     False
     """
