@@ -21,7 +21,8 @@ function and class at once (module ``__getattr__`` covers ones registered after 
     but a no-op (actfn never writes its input); arguments actfn has no use for
     (Softplus's ``threshold``) are accepted and shown but unused (f is exact
     everywhere); actfn's own parameters are extra keywords (``SELU(learnable=True)``,
-    ``SiLU(beta=2.0)``); RReLU is its deterministic (eval-mode) form.
+    ``SiLU(beta=2.0)``); RReLU is its deterministic (eval-mode) form; arguments torch
+    requires (Threshold's) default to the registry's values.
 
 Autograd
     An eager call goes through a :class:`torch.autograd.Function`. The forward computes f
@@ -1080,12 +1081,20 @@ def module_class(name: str) -> type[Activation]:
     """The ``nn.Module`` class of activation ``name`` (canonical or alias).
 
     Its positional arguments are the activation's parameters in registry order (for a
-    per-channel parameter: ``num_parameters, init``, as ``torch.nn.PReLU``).
+    per-channel parameter: ``num_parameters, init``, as ``torch.nn.PReLU``). Where
+    ``torch.nn``'s class has the same name (``Hardtanh``, ``Softplus``, ``Mish``...) it is
+    :func:`native_class`, whose positional arguments start the same way and go on with
+    torch's own (``inplace``, Softplus's ``threshold``). Where the names differ
+    (``Celu``/``CELU``) it is the 0.1.0 class, deprecated (see the module docstring).
     """
     return _CLASSES(name)
 
 
 def _make_class(spec: Spec) -> type[Activation]:
+    if native_name(spec.name) == class_name(spec.name):
+        native = native_class(spec.name)
+        if native is not None:
+            return native
     learnable = _learnable(spec)
     vector = [p for p in learnable.values() if p.vector]
     pairs = [(p.name, p.default) for p in spec.params]
@@ -1198,7 +1207,9 @@ def _make_native(spec: Spec) -> type[Activation] | None:
     P = inspect.Parameter
     sig = inspect.Signature(
         [P("self", P.POSITIONAL_ONLY)]
-        + [P(p.name, p.kind, default=p.default) for p in tparams]
+        # (torch's required arguments, Threshold's, default to the registry's value here)
+        + [P(p.name, p.kind, default=spec.defaults().get(p.name) if p.default is p.empty
+             else p.default) for p in tparams]
         + [P(n, P.KEYWORD_ONLY, default=d) for n, d in extra]
         + ([P("learnable", P.KEYWORD_ONLY, default=False)] if learnable else []))
     __init__.__signature__ = sig  # type: ignore[attr-defined]
@@ -1265,5 +1276,11 @@ register_glue("torch", Glue(traced=_traced, evaluate=_core, split=_split))
 
 
 def __getattr__(name: str) -> Any:
-    # Activations registered after import get their function and class on first use.
-    return _GENERATED.attribute(name)
+    # Activations registered after import get their function and classes on first use.
+    try:
+        return _GENERATED.attribute(name)
+    except AttributeError:
+        for n in canonical_names():
+            if native_name(n) == name:
+                return native_class(n)
+        raise
