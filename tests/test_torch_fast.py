@@ -82,3 +82,15 @@ def test_bench_torch_layers_section() -> None:
     assert [(r.label, r.shape) for r in rows] == [("gelu_tanh", (4, 8))]  # no torch.nn layer
     assert rows[0].actfn_s > 0 and rows[0].torch_s > 0
     assert "gelu_tanh" in format_torch_layers(rows)
+
+
+def test_disabling_the_compiled_path_is_respected() -> None:
+    from actfn import _fast
+
+    x = torch.randn(16, requires_grad=True)
+    assert type(at.GELU()(x).grad_fn).__name__ == "_FastForwardBackward"
+    with _fast.disabled():
+        y = at.GELU()(x)
+    assert type(y.grad_fn).__name__ != "_FastForwardBackward"
+    ref = at.GELU()(x.double())
+    assert _ulps(y, ref.float()) == 0  # the generic path rounds the float64 result once

@@ -440,6 +440,8 @@ def _wrapped(x: torch.Tensor) -> bool:
 def _fast_loops(op: _Op, dtype: torch.dtype) -> Any:
     """The compiled loops of :mod:`actfn._fast` for ``op`` on ``dtype``: cached per
     (activation, parameters, dtype), so a call costs one dict lookup."""
+    if not _fast.available():  # ACTFN_DISABLE_NUMBA, set_enabled(False), no numba
+        return None
     k = (id(op.spec), *op.key(), dtype)
     hit = _LOOPS.get(k, _LOOPS)
     if hit is not _LOOPS:
@@ -447,15 +449,14 @@ def _fast_loops(op: _Op, dtype: torch.dtype) -> Any:
     from ._activation import Activation as _Core
 
     loops = None
-    if _fast.available():
-        act = _Core(op.spec, op.spec.bind(**op.fixed))
-        name = _FAST_DTYPES[dtype]
-        spec = op.spec
-        fused = (_fast.compiled_kernel(act, (spec.f_df,), True, name) if spec.f_df is not None
-                 else _fast.compiled_kernel(act, (spec.f, spec.df), False, name))
-        plain = _fast.compiled_kernel(act, (spec.f,), False, name)
-        if fused is not None and plain is not None:
-            loops = (fused, plain)
+    act = _Core(op.spec, op.spec.bind(**op.fixed))
+    name = _FAST_DTYPES[dtype]
+    spec = op.spec
+    fused = (_fast.compiled_kernel(act, (spec.f_df,), True, name) if spec.f_df is not None
+             else _fast.compiled_kernel(act, (spec.f, spec.df), False, name))
+    plain = _fast.compiled_kernel(act, (spec.f,), False, name)
+    if fused is not None and plain is not None:
+        loops = (fused, plain)
     _LOOPS[k] = loops
     _LOOPS[("spec", id(op.spec))] = op.spec  # keep it alive: its id is never reused
     return loops
