@@ -195,3 +195,19 @@ def test_onnx_export_decomposed(make: object) -> None:
 def test_decomposed_refuses_a_learnable_scalar() -> None:
     with at.decomposed(), pytest.raises(ValueError, match="learnable"):
         torch.export.export(at.CELU(0.5, learnable=True), (torch.randn(3),))
+
+
+def test_custom_op_mixed_second_derivative_and_its_limit() -> None:
+    """∂f/∂p differentiated in x is ∂²f/∂x∂p; in p it raises (no ∂²f/∂p²)."""
+    spec = actfn.lookup("celu")
+    key = at._Op(spec, {}, ("alpha",)).key()
+    x = torch.tensor([-1.3, -0.2, 0.4], dtype=torch.float64, requires_grad=True)
+    p = torch.tensor(0.5, dtype=torch.float64)
+    y = torch.ops.actfn.evaluate(x, *key, "dp:alpha", [p])
+    (gx,) = torch.autograd.grad(y.sum(), x)
+    want = torch.ops.actfn.evaluate(x.detach(), *key, "dpdf:alpha", [p])
+    torch.testing.assert_close(gx, want, rtol=0, atol=0)
+    p.requires_grad_()
+    y = torch.ops.actfn.evaluate(x.detach(), *key, "dp:alpha", [p])
+    with pytest.raises(NotImplementedError, match="third derivative"):
+        y.sum().backward()

@@ -336,7 +336,10 @@ def _evaluate_backward(ctx: Any, g: torch.Tensor) -> tuple[Any, ...]:
     x, *params = ctx.saved_tensors
     op = _op_of(*ctx.key)
     kind, _, pname = ctx.which.partition(":")
-    want_x, want_p = ctx.needs_input_grad[0], ctx.needs_input_grad[5]
+    want_x = ctx.needs_input_grad[0]
+    each = ctx.needs_input_grad[5]  # one flag per tensor of the list
+    each = list(each) if isinstance(each, (list, tuple)) else [bool(each)] * len(params)
+    want_p = any(each)
     if kind in ("d2f", "dpdf") or (kind == "dp" and want_p):
         raise NotImplementedError(
             f"actfn: cannot differentiate {op.spec.name}'s {ctx.which}: that needs a third "
@@ -348,11 +351,10 @@ def _evaluate_backward(ctx: Any, g: torch.Tensor) -> tuple[Any, ...]:
         dx = {"f": "df", "df": "d2f", "dp": f"dpdf:{pname}"}[kind]
         gx = (g * ev(x, *ctx.key, dx, list(params))).to(x.dtype)
     gp: list[torch.Tensor | None] = [None] * len(params)
-    if want_p and params:
-        gp = []
-        for n, p in zip(op.learned, params, strict=True):
+    for i, (n, p) in enumerate(zip(op.learned, params, strict=True)):
+        if each[i]:
             dp = f"dp:{n}" if kind == "f" else f"dpdf:{n}"
-            gp.append(_reduce_to(g * ev(x, *ctx.key, dp, list(params)), p).to(p.dtype))
+            gp[i] = _reduce_to(g * ev(x, *ctx.key, dp, list(params)), p).to(p.dtype)
     return gx, None, None, None, None, gp
 
 
