@@ -94,3 +94,16 @@ def test_disabling_the_compiled_path_is_respected() -> None:
     assert type(y.grad_fn).__name__ != "_FastForwardBackward"
     ref = at.GELU()(x.double())
     assert _ulps(y, ref.float()) == 0  # the generic path rounds the float64 result once
+
+
+def test_cli_bench_torch_layers() -> None:
+    from typer.testing import CliRunner
+
+    from actfn.cli import app
+
+    r = CliRunner().invoke(app, ["bench", "relu", "--torch-layers", "--size", "2^14",
+                                 "--repeats", "1", "--threads", "1"])
+    assert r.exit_code == 0, r.output
+    assert "relu" in r.stdout and "64x256" in r.stdout and "65536" not in r.stdout
+    r = CliRunner().invoke(app, ["bench", "relu", "--torch-layers", "--repeats", "0"])
+    assert r.exit_code == 2 and "--repeats" in r.output and "Traceback" not in r.output
