@@ -211,3 +211,11 @@ def test_custom_op_mixed_second_derivative_and_its_limit() -> None:
     y = torch.ops.actfn.evaluate(x.detach(), *key, "dp:alpha", [p])
     with pytest.raises(NotImplementedError, match="third derivative"):
         y.sum().backward()
+
+
+def test_custom_op_parameters_are_literals_only() -> None:
+    x = torch.zeros(2, dtype=torch.float64)
+    assert at._literal("{'a': -inf, 'b': (1.0, 2.5), 'c': 'tanh'}")["a"] == float("-inf")
+    for bad in ("().__class__", "__import__('os')", "{'a': x}"):
+        with pytest.raises(ValueError, match="malformed parameters"):
+            torch.ops.actfn.evaluate(x, "celu", bad, "", "f", [])

@@ -297,8 +297,11 @@ def _op_of(name: str, fixed: str, learned: str) -> _Op:
 def _literal(text: str) -> dict[str, Any]:
     """The fixed parameters of :meth:`_Op.key` (``inf``/``nan`` included)."""
     tree = ast.parse(text, mode="eval")
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    if not names <= {"inf", "nan"}:
+    # literals only (the string may come from a saved export): no calls, no attributes
+    ok = (ast.Expression, ast.Dict, ast.Tuple, ast.List, ast.Constant, ast.UnaryOp,
+          ast.USub, ast.UAdd, ast.Load, ast.Name)
+    if not all(isinstance(n, ok) and (not isinstance(n, ast.Name) or n.id in ("inf", "nan"))
+               for n in ast.walk(tree)):
         raise ValueError(f"actfn::evaluate: malformed parameters {text!r}")
     return dict(eval(compile(tree, "<actfn params>", "eval"),  # noqa: S307 (checked above)
                      {"__builtins__": {}}, {"inf": math.inf, "nan": math.nan}))
