@@ -155,8 +155,17 @@ def test_layer_signatures_are_equal_across_frameworks(name: str) -> None:
                                                            if not p.vector]
         assert torch_sig.parameters["init"].default == vector[0].default
     else:
-        assert torch_pos == keras_pos == list(spec.param_names)
-        for n in torch_pos:
+        # the activation's parameters first; a class under torch.nn's own name
+        # (actfn.torch.native_class: Hardtanh, Softplus...) goes on with torch's arguments
+        own = list(spec.param_names)
+        assert torch_pos[:len(own)] == keras_pos == own
+        if at.native_class(name) is getattr(at, _evaluate.class_name(name)):
+            tnn = inspect.signature(getattr(torch.nn, _evaluate.class_name(name)))
+            assert torch_pos[len(own):] == [n for n in tnn.parameters if n not in own
+                                            and n not in ("device", "dtype", "args", "kwargs")]
+        else:
+            assert torch_pos == own
+        for n in own:
             assert torch_sig.parameters[n].default == keras_sig.parameters[n].default
     assert keras_pos == list(spec.param_names)
     assert list(keras_sig.parameters.values())[-1].kind is inspect.Parameter.VAR_KEYWORD

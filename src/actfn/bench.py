@@ -58,6 +58,7 @@ import numpy as np
 from . import _safe_io, get, lookup, names
 
 __all__ = ["SEEDS", "DTYPES", "PSEUDO", "IMPLEMENTATIONS", "FALLBACK_SIZE", "Rate", "Ceiling",
+           "LayerRow", "TORCH_LAYER_SHAPES", "run_torch_layers", "format_torch_layers",
            "Row", "DtypeResult", "Machine", "BenchResults", "check_labels", "memory_needed",
            "physical_memory", "run_bench", "summarize", "format_table", "save_figure"]
 
@@ -659,3 +660,100 @@ def physical_memory() -> int | None:
         return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
     except (ValueError, OSError, AttributeError):
         return None
+
+
+# -- torch layers: actfn.torch against torch.nn, forward + backward ------------------------------
+#: The sizes of ``actfn bench --torch-layers``: a (64, 256) activation batch, then 2^16–2^24.
+TORCH_LAYER_SHAPES: tuple[tuple[int, ...], ...] = ((64, 256), (1 << 16,), (1 << 20,), (1 << 24,))
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One (label, shape) of the torch-layer section: median seconds per forward+backward
+    and IQR/median of actfn's layer and the ``torch.nn`` built-in, interleaved rounds."""
+
+    label: str
+    shape: tuple[int, ...]
+    actfn_s: float
+    actfn_spread: float
+    torch_s: float
+    torch_spread: float
+
+    @property
+    def ratio(self) -> float:
+        """Speed relative to the built-in: built-in time / actfn time (≥ 1: as fast)."""
+        return self.torch_s / self.actfn_s
+
+
+def _layer_pair(label: str) -> tuple[Any, Any] | None:
+    """(actfn.torch layer under torch.nn's name, the torch.nn built-in), or None."""
+    import torch
+
+    import actfn.torch as at
+
+    name, params = PSEUDO.get(label, (label, {}))
+    ours = at.native_class(name)
+    if ours is None:
+        return None
+    return ours(**params), getattr(torch.nn, ours.__name__)(**params)
+
+
+def run_torch_layers(labels: list[str], shapes: Iterable[tuple[int, ...]] = TORCH_LAYER_SHAPES,
+                     threads: int = 2, repeats: int = 7,
+                     echo: Callable[[str], None] = lambda s: None) -> list[LayerRow]:
+    """Time forward+backward (``y = layer(x); y.backward(g)``) of actfn's layer and the
+    torch.nn built-in on float32 CPU tensors, ``threads`` threads (torch and numba),
+    ``repeats`` interleaved rounds of enough calls for ~20 ms; labels without a torch.nn
+    layer are skipped."""
+    import torch
+
+    torch.set_num_threads(threads)
+    try:
+        import numba
+
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    except ImportError:  # pragma: no cover - numba is the speed extra
+        pass
+    rows: list[LayerRow] = []
+    gen = torch.Generator().manual_seed(0)
+    for label in labels:
+        pair = _layer_pair(label)
+        if pair is None:
+            echo(f"{label}: no torch.nn layer, skipped")
+            continue
+        for shape in shapes:
+            x = (torch.randn(shape, generator=gen) * 3).requires_grad_()
+            g = torch.ones(shape)
+
+            def step(m: Any, x: Any = x, g: Any = g) -> None:
+                x.grad = None
+                m(x).backward(g)
+
+            for m in pair:
+                step(m)  # compile, warm up
+            t0 = time.perf_counter()
+            step(pair[1])
+            calls = max(1, min(1000, int(0.02 / max(time.perf_counter() - t0, 1e-7))))
+            times: list[list[float]] = [[], []]
+            for _ in range(repeats):
+                for i, m in enumerate(pair):
+                    t = time.perf_counter()
+                    for _ in range(calls):
+                        step(m)
+                    times[i].append((time.perf_counter() - t) / calls)
+            (a, sa), (b, sb) = _median_spread(times[0]), _median_spread(times[1])
+            rows.append(LayerRow(label, tuple(shape), a, sa, b, sb))
+            echo(f"{label} {'x'.join(map(str, shape))}: {rows[-1].ratio:.2f}x")
+    return rows
+
+
+def format_torch_layers(rows: list[LayerRow]) -> str:
+    """The torch-layer table: one line per (label, size), times in µs, ratio = built-in
+    time / actfn time (≥ 1.0: at least as fast), spreads as IQR/median."""
+    lines = [f"{'activation':<12} {'shape':>10} {'actfn µs':>11} {'±':>5} {'torch.nn µs':>12} "
+             f"{'±':>5} {'ratio':>6}"]
+    for r in rows:
+        lines.append(f"{r.label:<12} {'x'.join(map(str, r.shape)):>10} {r.actfn_s * 1e6:>11.1f} "
+                     f"{r.actfn_spread:>5.0%} {r.torch_s * 1e6:>12.1f} {r.torch_spread:>5.0%} "
+                     f"{r.ratio:>6.2f}")
+    return "\n".join(lines)

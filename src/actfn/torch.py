@@ -3,50 +3,81 @@
 For each registered activation ``name`` this module provides
 
 * a functional form ``actfn.torch.<name>(x, *, **params)`` (``actfn.torch.celu(x, alpha=0.5)``),
-* an ``nn.Module`` class named by capitalising the parts of the name
-  (``celu`` → ``Celu``, ``leaky_relu`` → ``LeakyRelu``, ``gelu_sigmoid`` → ``GeluSigmoid``),
+* an ``nn.Module`` class under ``torch.nn``'s name and with its constructor where torch has
+  the layer (``CELU``, ``GELU(approximate="tanh")``, ``LeakyReLU(negative_slope=0.01)``,
+  ``PReLU``, ``Softplus(beta, threshold)``...; :func:`native_name` reads it from the
+  catalog's PyTorch ``Equivalent``), else named by capitalising the parts of the name
+  (``gelu_sigmoid`` → ``GeluSigmoid``). The 0.1.0 capitalised names that differ from
+  torch's (``Celu``, ``Prelu``, ``LeakyRelu``...) still work and warn
+  ``DeprecationWarning``; they are removed in the next release,
 * and the generic module ``actfn.torch.Activation("celu", alpha=0.5)``.
 
 Everything is generated from the registry, so a newly registered activation gets its
 function and class at once (module ``__getattr__`` covers ones registered after import).
 
+``torch.nn`` names
+    Same constructor arguments and defaults as the ``torch.nn`` class (read from its
+    signature), ``extra_repr`` as torch's. Deviations: ``inplace`` is accepted and shown
+    but a no-op (actfn never writes its input); arguments actfn has no use for
+    (Softplus's ``threshold``) are accepted and shown but unused (f is exact
+    everywhere); actfn's own parameters are extra keywords (``SELU(learnable=True)``,
+    ``SiLU(beta=2.0)``); RReLU is its deterministic (eval-mode) form; arguments torch
+    requires (Threshold's) default to the registry's values.
+
 Autograd
-    Each call goes through a :class:`torch.autograd.Function`. The forward computes f in
-    float64 (float32 on MPS) and rounds once to the input dtype; the backward multiplies
+    An eager call goes through a :class:`torch.autograd.Function`. The forward computes f
+    in float64 (float32 on MPS) and rounds once to the input dtype; the backward multiplies
     the incoming gradient by actfn's f′ in float64 and rounds once; the double backward
-    uses f″, so ``torch.autograd.gradcheck`` and ``gradgradcheck`` pass. The backward saves
-    only the input (and the learnable parameters): f′ is recomputed from it, no float64
-    intermediate is kept alive between forward and backward. Third derivatives raise
-    ``NotImplementedError`` (actfn has no f‴, and differentiating the f″ kernel would give
-    wrong values). Forward-mode AD (``jvp``) and ``torch.func`` transforms (``vmap`` rules)
-    work too. The core API (``actfn.get(name)(x)`` and its methods) routes tensors that
-    autograd can see through these same Functions.
+    uses f″, so ``torch.autograd.gradcheck`` and ``gradgradcheck`` pass. Third derivatives
+    raise ``NotImplementedError`` (actfn has no f‴, and differentiating the f″ kernel would
+    give wrong values). Forward-mode AD (``jvp``) and ``torch.func`` transforms (grad,
+    vmap, jacrev, jacfwd, hessian) work. The core API (``actfn.get(name)(x)`` and its
+    methods) routes tensors that autograd can see through these same Functions.
+
+Compiled CPU path
+    Contiguous float32, bfloat16 and float16 CPU tensors with fixed parameters run the
+    fused numba loops of :mod:`actfn._fast` on the tensor's own memory (zero-copy): the
+    forward computes f and f′ in one pass and keeps f′ (in the input dtype) for the
+    backward, which is one multiply; a double backward goes through f″ as above. The same
+    kernels as the NumPy path (≤ 1 ulp from the float64 result rounded once). Loops are
+    compiled once per (activation, parameters, dtype) and cached. Learnable parameters,
+    non-contiguous tensors, CUDA/MPS and torch.func transforms take the generic path.
+
+Traces
+    Under ``torch.compile``, ``torch.export`` and ``torch.jit.trace`` each activation is
+    one call of the custom op ``torch.ops.actfn.evaluate`` (a fake implementation for
+    shapes, ``register_autograd`` whose backward calls the op again for f′, f″, ∂f/∂p and
+    ∂²f/∂x∂p, so double backward stays analytic). So ``torch.compile(fullgraph=True)``
+    traces fixed *and* learnable parameters without a graph break (the op reads their
+    values when it runs, and validates them then), ``torch.export`` graphs save and load
+    (``import actfn.torch`` registers the op), and ``torch.jit.trace`` checks and replays.
+    Why not the op everywhere: a custom op has no forward-mode AD (so no jacfwd/hessian),
+    and Dynamo does not trace an autograd.Function that defines ``jvp``. ONNX export needs
+    plain operations: inside :func:`decomposed` traces record the reference kernel as
+    torch operations instead (fixed scalar parameters only). ``torch.jit.script`` is not
+    supported and raises a ``RuntimeError`` saying so.
 
 Learnable parameters
     Parameters the registry marks learnable can be learned. The per-channel slope of
-    ``prelu`` always is (``Prelu(num_parameters=1, init=0.25)``, channels on dim 1, like
+    ``prelu`` always is (``PReLU(num_parameters=1, init=0.25)``, channels on dim 1, like
     ``torch.nn.PReLU``); the scalar ones (alpha of elu/selu/celu, scale of selu, beta of
-    silu/softplus) are opt-in: ``Celu(alpha=0.5, learnable=True)`` or
-    ``Selu(learnable=("alpha",))``. Functional forms accept a tensor for such a parameter
-    and then return its gradient. Gradients with respect to parameters are analytic
-    (``Spec.dparams``), and so are the mixed second derivatives ∂²f/∂x∂p
+    silu/softplus) are opt-in: ``CELU(alpha=0.5, learnable=True)`` or
+    ``Activation("selu", learnable=("alpha",))``. Functional forms accept a tensor for such
+    a parameter and then return its gradient. Gradients with respect to parameters are
+    analytic (``Spec.dparams``), and so are the mixed second derivatives ∂²f/∂x∂p
     (``Spec.dparams_df``) used when differentiating the input gradient (gradient
     penalties). Second derivatives with respect to two parameters raise
     ``NotImplementedError``. Tensor parameters are validated with the registry's rules and
     messages on every call, so a learnable parameter that training drives out of its valid
-    range raises ``ValueError`` at the next forward call. Scalar learnable parameters are read with ``.item()`` on
-    each call (a host synchronisation on CUDA and a graph break under ``torch.compile``).
+    range raises ``ValueError`` at the next forward call. Eager calls read scalar learnable
+    parameters with ``.item()`` (a host synchronisation on CUDA).
 
 Dtypes and devices
     float16, bfloat16, float32 and float64 tensors keep their dtype; integer and bool
     tensors give ``torch.get_default_dtype()``; complex tensors raise ``TypeError``.
     Computation stays on the input's device (CPU, CUDA; float32 working precision on MPS).
 
-``torch.compile`` works: the autograd.Function is traced where Dynamo can and falls back
-to eager (a graph break) where it cannot; results and gradients equal eager mode.
-``torch.jit.script`` is not supported and raises a ``RuntimeError`` saying so (the layers
-run a Python autograd.Function, which TorchScript cannot compile). Modules pickle and
-deepcopy: the built-in classes the standard ``nn.Module`` way (so
+Modules pickle and deepcopy: the built-in classes the standard ``nn.Module`` way (so
 ``torch.load(weights_only=True)`` needs only the class in ``safe_globals``), modules of
 activations registered at runtime by activation name and state (unpickled where the
 name is unknown, they raise when called). Learnable parameters are stored in
@@ -56,12 +87,20 @@ construction. On the "meta" device outputs are meta tensors of the right shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import ast
+import contextlib
+import inspect
+import math
+import re
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import array_api_compat.torch as _aac_torch
+import numpy as np
 import torch
 
+from . import _fast, _knowledge
 from ._evaluate import (
     EvalContext,
     Generated,
@@ -69,6 +108,7 @@ from ._evaluate import (
     PerSpec,
     array_params,
     builtin_names,
+    class_name,
     context,
     docstring,
     dress,
@@ -77,9 +117,9 @@ from ._evaluate import (
     register_glue,
     signature,
 )
-from ._registry import Param, Spec, lookup
+from ._registry import Param, Spec, canonical_names, lookup, merge_positional
 
-__all__ = ["Activation", "function", "module_class"]
+__all__ = ["Activation", "decomposed", "function", "module_class"]
 
 
 # -- evaluation of the registry kernels on tensors ----------------------------------------
@@ -130,6 +170,16 @@ for _dt in (torch.float64, torch.float32):
 del _dt
 
 
+def _tracing() -> bool:
+    """True under ``torch.compile``/``torch.export`` (Dynamo) or ``torch.jit.trace``."""
+    return bool(torch.compiler.is_compiling() or torch.jit.is_tracing())
+
+
+def _is_fake(t: torch.Tensor) -> bool:
+    """True for a tensor without values (fake tensors of a trace)."""
+    return isinstance(t, torch._subclasses.fake_tensor.FakeTensor)
+
+
 def _work_dtype(x: torch.Tensor) -> torch.dtype:
     return torch.float32 if x.device.type == "mps" else torch.float64
 
@@ -147,12 +197,13 @@ def _out_dtype(x: torch.Tensor) -> torch.dtype:
 class _Op:
     """An activation with its fixed parameters and the names of the tensor parameters."""
 
-    __slots__ = ("spec", "fixed", "learned")
+    __slots__ = ("spec", "fixed", "learned", "_key")
 
     def __init__(self, spec: Spec, fixed: Mapping[str, Any], learned: tuple[str, ...]) -> None:
         self.spec = spec
         self.fixed = dict(fixed)
         self.learned = learned
+        self._key: tuple[str, str, str] | None = None
 
     def kernel_params(self, xw: torch.Tensor, tensors: Sequence[torch.Tensor]) -> dict[str, Any]:
         kw = array_params(self.spec, self.fixed, xw, _namespace(xw.dtype))
@@ -168,8 +219,41 @@ class _Op:
         return per_channel(self.spec.name, name, w.to(dtype=xw.dtype, device=xw.device), xw,
                            torch)
 
-    def eval(self, kernel: Callable[..., Any], x: torch.Tensor, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
-        """``kernel`` on ``x`` in working precision, NaN inputs giving NaN."""
+    def kernel(self, which: str) -> Callable[..., Any]:
+        """The registry kernel named by ``which``: ``"f"``, ``"df"``, ``"d2f"``,
+        ``"dp:<param>"`` (∂f/∂p) or ``"dpdf:<param>"`` (∂²f/∂x∂p)."""
+        kind, _, param = which.partition(":")
+        if kind == "dp":
+            return self.spec.dparams[param]  # type: ignore[no-any-return]
+        if kind == "dpdf":
+            return self.spec.dparams_df[param]  # type: ignore[no-any-return]
+        return getattr(self.spec, kind)  # type: ignore[no-any-return]
+
+    def key(self) -> tuple[str, str, str]:
+        """The op as three strings (name, fixed parameters as JSON, learned names): what
+        the ``actfn::evaluate`` custom op receives, so that traced and exported graphs hold
+        plain constants and a saved export loads in another process."""
+        k = self._key
+        if k is None:
+            # repr, not json.dumps: Dynamo traces it (values are numbers, strings, tuples)
+            fixed = "{" + ", ".join(f"{n!r}: {self.fixed[n]!r}" for n in sorted(self.fixed)) + "}"
+            k = self._key = (self.spec.name, fixed, ",".join(self.learned))
+            _OPS[k] = self
+        return k
+
+    def eval(self, which: str, x: torch.Tensor, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+        """Kernel ``which`` (see :meth:`kernel`) on ``x`` in working precision, NaN inputs
+        giving NaN. Under a trace (``torch.compile``, ``torch.export``, ``torch.jit.trace``)
+        through the custom op ``torch.ops.actfn.evaluate``, which the trace keeps as one
+        opaque node (the kernels branch on parameter values in Python)."""
+        if (_tracing() or _is_fake(x)) and not _DECOMPOSED:
+            return torch.ops.actfn.evaluate(x, *self.key(), which, list(tensors))
+        return self.compute(which, x, tensors)
+
+    def compute(self, which: str, x: torch.Tensor,
+                tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+        """Kernel ``which`` on ``x``, evaluated with torch operations (float64)."""
+        kernel = self.kernel(which)
         xw = x.to(_work_dtype(x))
         if xw.device.type == "meta":
             # no values to compute with (and none to validate): shape and dtype only, as
@@ -183,8 +267,101 @@ class _Op:
                 "input's device (e.g. module.to_empty(device=...) and initialise them)"
             )
         y = kernel(xw, _context(xw.dtype), **self.kernel_params(xw, tensors))
-        y = torch.as_tensor(y, dtype=xw.dtype, device=xw.device).broadcast_to(xw.shape)
+        if not isinstance(y, torch.Tensor):
+            y = torch.full((), y, dtype=xw.dtype, device=xw.device)
+        y = y.to(xw.dtype).broadcast_to(xw.shape)
         return torch.where(torch.isnan(xw), xw, y)
+
+
+#: Ops by :meth:`_Op.key`, for the custom op (which receives the key's strings).
+_OPS: dict[tuple[str, str, str], _Op] = {}
+
+
+def _op_of(name: str, fixed: str, learned: str) -> _Op:
+    """The :class:`_Op` of a custom-op call (rebuilt from the registry in a process that
+    loads a saved export)."""
+    k = (name, fixed, learned)
+    op = _OPS.get(k)
+    if op is None or op.spec is not lookup(name):
+        spec = lookup(name)
+        values = _literal(fixed)
+        names = tuple(n for n in learned.split(",") if n)
+        op = _Op(spec, {k: v for k, v in spec.bind(**values).items() if k not in names}, names)
+        op._key = k
+        if len(_OPS) > 4096:
+            _OPS.clear()
+        _OPS[k] = op
+    return op
+
+
+def _literal(text: str) -> dict[str, Any]:
+    """The fixed parameters of :meth:`_Op.key` (``inf``/``nan`` included)."""
+    tree = ast.parse(text, mode="eval")
+    # literals only (the string may come from a saved export): no calls, no attributes
+    ok = (ast.Expression, ast.Dict, ast.Tuple, ast.List, ast.Constant, ast.UnaryOp,
+          ast.USub, ast.UAdd, ast.Load, ast.Name)
+    if not all(isinstance(n, ok) and (not isinstance(n, ast.Name) or n.id in ("inf", "nan"))
+               for n in ast.walk(tree)):
+        raise ValueError(f"actfn::evaluate: malformed parameters {text!r}")
+    return dict(eval(compile(tree, "<actfn params>", "eval"),  # noqa: S307 (checked above)
+                     {"__builtins__": {}}, {"inf": math.inf, "nan": math.nan}))
+
+
+@torch.library.custom_op("actfn::evaluate", mutates_args=())
+def _evaluate_op(x: torch.Tensor, name: str, fixed: str, learned: str, which: str,
+                 params: list[torch.Tensor]) -> torch.Tensor:
+    """One registry kernel of one activation, in working precision (float64; float32 on
+    MPS): ``which`` is ``"f"``, ``"df"``, ``"d2f"``, ``"dp:<p>"`` or ``"dpdf:<p>"``;
+    ``name``/``fixed``/``learned`` are :meth:`_Op.key`; ``params`` the learned values.
+    Learned values are validated here, on real values (a trace cannot read them)."""
+    op = _op_of(name, fixed, learned)
+    if op.learned and not _is_fake(x):
+        op.spec.bind(**op.fixed, **_tensor_values(dict(zip(op.learned, params, strict=True))))
+    return op.compute(which, x, params)
+
+
+@_evaluate_op.register_fake
+def _evaluate_fake(x: torch.Tensor, name: str, fixed: str, learned: str, which: str,
+                   params: list[torch.Tensor]) -> torch.Tensor:
+    return torch.empty(x.shape, dtype=_work_dtype(x), device=x.device)
+
+
+def _evaluate_setup(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
+    x, name, fixed, learned, which, params = inputs
+    ctx.key = (name, fixed, learned)
+    ctx.which = which
+    ctx.save_for_backward(x, *params)
+
+
+def _evaluate_backward(ctx: Any, g: torch.Tensor) -> tuple[Any, ...]:
+    """d(kernel)/dx and d(kernel)/dp through the op itself (so differentiable again):
+    f → f′, ∂f/∂p; f′ → f″, ∂²f/∂x∂p; ∂f/∂p → ∂²f/∂x∂p; second-order kernels raise."""
+    x, *params = ctx.saved_tensors
+    op = _op_of(*ctx.key)
+    kind, _, pname = ctx.which.partition(":")
+    want_x = ctx.needs_input_grad[0]
+    each = ctx.needs_input_grad[5]  # one flag per tensor of the list
+    each = list(each) if isinstance(each, (list, tuple)) else [bool(each)] * len(params)
+    want_p = any(each)
+    if kind in ("d2f", "dpdf") or (kind == "dp" and want_p):
+        raise NotImplementedError(
+            f"actfn: cannot differentiate {op.spec.name}'s {ctx.which}: that needs a third "
+            "derivative (or a second one in a parameter), which actfn does not have"
+        )
+    ev = torch.ops.actfn.evaluate
+    gx = None
+    if want_x:
+        dx = {"f": "df", "df": "d2f", "dp": f"dpdf:{pname}"}[kind]
+        gx = (g * ev(x, *ctx.key, dx, list(params))).to(x.dtype)
+    gp: list[torch.Tensor | None] = [None] * len(params)
+    for i, (n, p) in enumerate(zip(op.learned, params, strict=True)):
+        if each[i]:
+            dp = f"dp:{n}" if kind == "f" else f"dpdf:{n}"
+            gp[i] = _reduce_to(g * ev(x, *ctx.key, dp, list(params)), p).to(p.dtype)
+    return gx, None, None, None, None, gp
+
+
+_evaluate_op.register_autograd(_evaluate_backward, setup_context=_evaluate_setup)
 
 
 def _reduce_to(t: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
@@ -204,7 +381,7 @@ class _Forward(torch.autograd.Function):
 
     @staticmethod
     def forward(x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
-        return op.eval(op.spec.f, x, params).to(_out_dtype(x))
+        return op.eval("f", x, params).to(_out_dtype(x))
 
     @staticmethod
     def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
@@ -222,6 +399,155 @@ class _Forward(torch.autograd.Function):
     def jvp(ctx: Any, tx: torch.Tensor | None, _op: Any, *tparams: torch.Tensor | None) -> Any:
         x = ctx.saved_tensors[0]
         return _chain_jvp(ctx, tx, tparams, _df, _dparam).to(_out_dtype(x))
+
+
+def _forward(x: torch.Tensor, op: _Op, params: tuple[torch.Tensor, ...]) -> torch.Tensor:
+    """f(x) with actfn's derivatives: :class:`_Forward` (torch.func transforms, forward-mode
+    AD); under a trace (``torch.compile``, ``torch.export``, ``torch.jit.trace``) the
+    custom op ``actfn::evaluate`` itself, with its registered autograd (the same
+    derivatives): Dynamo does not trace an autograd.Function with a ``jvp``, and
+    ``jit.trace`` cannot check or replay a Python autograd.Function."""
+    if _DECOMPOSED and _tracing():
+        vector = {p.name for p in op.spec.params if p.vector}
+        scalar = [n for n in op.learned if n not in vector]
+        if scalar:
+            raise ValueError(
+                f"actfn.torch.{op.spec.name}: decomposed() exports fixed scalar parameters "
+                f"only; {', '.join(scalar)} is learnable (export the trained value as a number)"
+            )
+        return op.compute("f", x, params).to(_out_dtype(x))
+    if _tracing():
+        return torch.ops.actfn.evaluate(x, *op.key(), "f", list(params)).to(_out_dtype(x))
+    if not params and x.dtype in _FAST_DTYPES and x.device.type == "cpu" and x.is_contiguous():
+        loops = _fast_loops(op, x.dtype)
+        if loops is not None and not _wrapped(x):
+            if x.requires_grad and torch.is_grad_enabled():
+                return _FastForward.apply(x, op, loops[0])  # type: ignore[no-any-return]
+            return _fast_run(loops[1], x, 1)[0]
+    return _Forward.apply(x, op, *params)
+
+
+# -- the compiled CPU path (float32, bfloat16, float16) ---------------------------------------
+_FAST_DTYPES = {torch.float32: "float32", torch.bfloat16: "bfloat16", torch.float16: "float16"}
+#: (op key, dtype) → (fused f-and-f′ loops, f loops), or None where they cannot be compiled.
+_LOOPS: dict[tuple[Any, ...], Any] = {}
+
+
+def _wrapped(x: torch.Tensor) -> bool:
+    """True when a torch.func transform or forward-mode AD sees ``x`` (the autograd.Function
+    with ``vmap``/``jvp`` rules handles those)."""
+    if torch._C._functorch.is_functorch_wrapped_tensor(x):
+        return True
+    return torch.autograd.forward_ad._current_level >= 0 and \
+        torch.autograd.forward_ad.unpack_dual(x).tangent is not None
+
+
+def _fast_loops(op: _Op, dtype: torch.dtype) -> Any:
+    """The compiled loops of :mod:`actfn._fast` for ``op`` on ``dtype``: cached per
+    (activation, parameters, dtype), so a call costs one dict lookup."""
+    if not _fast.available():  # ACTFN_DISABLE_NUMBA, set_enabled(False), no numba
+        return None
+    k = (id(op.spec), *op.key(), dtype)
+    hit = _LOOPS.get(k, _LOOPS)
+    if hit is not _LOOPS:
+        return hit
+    from ._activation import Activation as _Core
+
+    loops = None
+    act = _Core(op.spec, op.spec.bind(**op.fixed))
+    name = _FAST_DTYPES[dtype]
+    spec = op.spec
+    fused = (_fast.compiled_kernel(act, (spec.f_df,), True, name) if spec.f_df is not None
+             else _fast.compiled_kernel(act, (spec.f, spec.df), False, name))
+    plain = _fast.compiled_kernel(act, (spec.f,), False, name)
+    if fused is not None and plain is not None:
+        loops = (fused, plain)
+    _LOOPS[k] = loops
+    _LOOPS[("spec", id(op.spec))] = op.spec  # keep it alive: its id is never reused
+    return loops
+
+
+def _storage(t: torch.Tensor) -> Any:
+    """The flat NumPy view of a contiguous CPU tensor that the loops read (2-byte floats
+    as uint16 bits): zero-copy, the tensor's own memory."""
+    if t.element_size() == 2:
+        t = t.view(torch.int16)
+    a = t.detach().numpy()
+    return a.reshape(-1).view(np.uint16) if a.itemsize == 2 else a.reshape(-1)
+
+
+def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
+    """Run compiled loops on ``x``'s memory into ``n_out`` new tensors (NumPy buffers that
+    the tensors share: no copy either way)."""
+    n = x.numel()
+    wide = x.element_size() == 4
+    bufs = [np.empty(n, np.float32 if wide else np.uint16) for _ in range(n_out)]
+    args = [_storage(x), *bufs]
+    parallel = n >= _fast.PARALLEL_THRESHOLD and _fast.plan(n) == "parallel"
+    fn = entry.par if parallel else entry.ser
+    before = torch.get_num_threads()
+    try:
+        fn(*args)
+    except Exception as err:  # numba could not read or write its cache files
+        entry.to_memory(err)
+        again = entry.par if parallel else entry.ser
+        if again is fn:
+            raise
+        again(*args)
+    finally:
+        if torch.get_num_threads() != before:  # numba's OpenMP pool is torch's too
+            torch.set_num_threads(before)
+    shape = x.shape
+    if wide:
+        return [torch.from_numpy(b).view(shape) for b in bufs]
+    return [torch.from_numpy(b).view(x.dtype).view(shape) for b in bufs]
+
+
+class _FastForward(torch.autograd.Function):
+    """f on CPU float32/bfloat16/float16 through actfn's compiled loops: the forward
+    computes f and f′ in one pass and keeps f′ (in the input dtype); the backward is one
+    multiply, g·f′. A double backward (``create_graph=True``) goes through the analytic
+    :class:`_Derivative` (f″) instead."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, op: _Op, entry: Any) -> torch.Tensor:
+        y, d = _fast_run(entry, x, 2)
+        ctx.op = op
+        ctx.save_for_backward(x, d)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, None, None]:
+        x, d = ctx.saved_tensors
+        if torch.is_grad_enabled():  # create_graph: differentiable, through f″
+            return (g * _df(x, ctx.op, ()).to(x.dtype)), None, None
+        return g * d, None, None
+
+
+_DECOMPOSED: list[bool] = []
+
+
+@contextlib.contextmanager
+def decomposed() -> Iterator[None]:
+    """Inside the block, traces (``torch.export``, ``torch.onnx.export``, ``torch.compile``,
+    ``torch.jit.trace``) record each activation as its reference kernel in plain torch
+    operations (float64 work, rounded once to the input dtype) instead of the opaque
+    custom op ``actfn::evaluate``: what ONNX export needs (an ONNX runtime knows no actfn
+    op). For inference graphs with fixed scalar parameters (PReLU's per-channel weight
+    stays a graph input; a learnable scalar raises ``ValueError``); eager calls are
+    unaffected.
+
+    >>> import torch, actfn.torch
+    >>> with actfn.torch.decomposed():
+    ...     ep = torch.export.export(actfn.torch.CELU(alpha=0.5), (torch.zeros(2),))
+    >>> "actfn" in str(ep.graph)
+    False
+    """
+    _DECOMPOSED.append(True)
+    try:
+        yield
+    finally:
+        _DECOMPOSED.pop()
 
 
 def _chain_backward(ctx: Any, g: torch.Tensor, dx: Callable[..., torch.Tensor],
@@ -273,13 +599,13 @@ def _dparam(x: torch.Tensor, op: _Op, i: int, params: Sequence[torch.Tensor]) ->
 
 def _d2f(x: torch.Tensor, op: _Op, params: Sequence[torch.Tensor]) -> torch.Tensor:
     """f″ as a :class:`_Leaf` (differentiating it again raises)."""
-    return _Leaf.apply(x, op, op.spec.d2f, "f''", *params)
+    return _Leaf.apply(x, op, "d2f", "f''", *params)
 
 
 def _mixed(x: torch.Tensor, op: _Op, i: int, params: Sequence[torch.Tensor]) -> torch.Tensor:
     """∂²f/∂x∂p_i as a :class:`_Leaf` (differentiating it again raises)."""
     name = op.learned[i]
-    return _Leaf.apply(x, op, op.spec.dparams_df[name], f"d2f/dx d{name}", *params)
+    return _Leaf.apply(x, op, f"dpdf:{name}", f"d2f/dx d{name}", *params)
 
 
 def _vmap(fn: Any, in_dims: tuple[Any, ...], args: tuple[Any, ...], n_static: int) -> Any:
@@ -324,7 +650,7 @@ class _Derivative(torch.autograd.Function):
 
     @staticmethod
     def forward(x: torch.Tensor, op: _Op, *params: torch.Tensor) -> torch.Tensor:
-        return op.eval(op.spec.df, x, params)
+        return op.eval("df", x, params)
 
     @staticmethod
     def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
@@ -348,7 +674,7 @@ class _ParamDerivative(torch.autograd.Function):
 
     @staticmethod
     def forward(x: torch.Tensor, op: _Op, i: int, *params: torch.Tensor) -> torch.Tensor:
-        return op.eval(op.spec.dparams[op.learned[i]], x, params)
+        return op.eval(f"dp:{op.learned[i]}", x, params)
 
     @staticmethod
     def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
@@ -393,7 +719,7 @@ class _Leaf(torch.autograd.Function):
     kernel's implementation (which would give silently wrong values)."""
 
     @staticmethod
-    def forward(x: torch.Tensor, op: _Op, kernel: Callable[..., Any], label: str,
+    def forward(x: torch.Tensor, op: _Op, kernel: str, label: str,
                 *params: torch.Tensor) -> torch.Tensor:
         return op.eval(kernel, x, params)
 
@@ -503,10 +829,16 @@ def _tensor_values(tensors: Mapping[str, torch.Tensor]) -> dict[str, Any]:
     """The current values of tensor parameters as Python numbers (lists for 1-d), for
     validation by the registry (``Spec.bind``: the same rules and messages as plain
     numbers, per element for per-channel vectors). Tensors whose values cannot be read
-    here (the "meta" device, ``torch.func.vmap`` over the parameter) are validated by the
-    registry's default in their place."""
+    here (the "meta" device, ``torch.func.vmap`` over the parameter, fake tensors) and
+    values under a trace (``torch.compile``, ``torch.export``, ``torch.jit.trace``: reading
+    a value would break the graph or bake it in) are validated by the registry's default
+    in their place (the op validates them again when it runs on real values)."""
     out: dict[str, Any] = {}
+    if _tracing():
+        return out
     for k, t in tensors.items():
+        if _is_fake(t):
+            continue
         try:
             v = t.detach()
             out[k] = v.tolist() if v.ndim else v.item()
@@ -520,7 +852,7 @@ def _apply(spec: Spec, x: torch.Tensor, params: Mapping[str, Any]) -> torch.Tens
         raise TypeError(f"actfn.torch.{spec.name} expects a torch.Tensor, got {type(x).__name__}")
     fixed, tensors = _split(spec, params)
     names = tuple(tensors)
-    return _Forward.apply(x, _Op(spec, fixed, names), *(tensors[n] for n in names))
+    return _forward(x, _Op(spec, fixed, names), tuple(tensors[n] for n in names))
 
 
 def function(name: str) -> Callable[..., torch.Tensor]:
@@ -662,8 +994,13 @@ class Activation(torch.nn.Module):
         learned = [getattr(self, n) for n in self._learned]
         if learned:
             self._check_learned(spec, learned)
-        op = _Op(spec, self._fixed, self._learned)
-        return _Forward.apply(x, op, *learned)
+        return _forward(x, self._op(spec), tuple(learned))
+
+    def _op(self, spec: Spec) -> _Op:
+        op = self.__dict__.get("_actfn_op")
+        if op is None or op.spec is not spec:
+            op = self.__dict__["_actfn_op"] = _Op(spec, self._fixed, self._learned)
+        return op
 
     def _check_learned(self, spec: Spec, learned: Sequence[torch.Tensor]) -> None:
         """Validate the learnable parameters' current values with the registry's rules
@@ -750,12 +1087,20 @@ def module_class(name: str) -> type[Activation]:
     """The ``nn.Module`` class of activation ``name`` (canonical or alias).
 
     Its positional arguments are the activation's parameters in registry order (for a
-    per-channel parameter: ``num_parameters, init``, as ``torch.nn.PReLU``).
+    per-channel parameter: ``num_parameters, init``, as ``torch.nn.PReLU``). Where
+    ``torch.nn``'s class has the same name (``Hardtanh``, ``Softplus``, ``Mish``...) it is
+    :func:`native_class`, whose positional arguments start the same way and go on with
+    torch's own (``inplace``, Softplus's ``threshold``). Where the names differ
+    (``Celu``/``CELU``) it is the 0.1.0 class, deprecated (see the module docstring).
     """
     return _CLASSES(name)
 
 
 def _make_class(spec: Spec) -> type[Activation]:
+    if native_name(spec.name) == class_name(spec.name):
+        native = native_class(spec.name)
+        if native is not None:
+            return native
     learnable = _learnable(spec)
     vector = [p for p in learnable.values() if p.vector]
     pairs = [(p.name, p.default) for p in spec.params]
@@ -776,13 +1121,172 @@ def _make_class(spec: Spec) -> type[Activation]:
 #: Generated module classes by canonical name, with the spec they were made from (one
 #: class per spec, so ``module_class("celu") is actfn.torch.Celu``).
 _CLASSES: PerSpec[type[Activation]] = PerSpec(_make_class)
+
+
+# -- torch.nn's names -------------------------------------------------------------------------
+_LAYER = re.compile(r"\s*torch\.nn\.(\w+)\(")
+#: torch.nn constructor arguments that are not activation parameters but set up PReLU's
+#: per-channel weight (actfn has them too).
+_CHANNEL_ARGS = ("num_parameters", "init")
+
+
+def native_name(name: str) -> str | None:
+    """The ``torch.nn`` class name of activation ``name`` (``"celu"`` → ``"CELU"``), read
+    from the PyTorch ``Equivalent`` of its catalog knowledge (``layer``), or ``None``
+    where torch has no such layer class."""
+    spec = lookup(name)
+    eq = _knowledge.for_spec(spec).equivalent("PyTorch")
+    m = _LAYER.match(eq.layer) if eq is not None else None
+    if m is None or not isinstance(getattr(torch.nn, m.group(1), None), type):
+        return None
+    return m.group(1)
+
+
+def native_class(name: str) -> type[Activation] | None:
+    """The module class of activation ``name`` under ``torch.nn``'s name and with
+    ``torch.nn``'s constructor (``actfn.torch.CELU``), or ``None`` (see :func:`native_name`)."""
+    return _NATIVE(name)
+
+
+def _torch_signature(tcls: type) -> list[inspect.Parameter]:
+    P = inspect.Parameter
+    return [p for n, p in inspect.signature(tcls.__init__).parameters.items()
+            if n != "self" and p.kind in (P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY)
+            and n not in ("device", "dtype")]
+
+
+def _make_native(spec: Spec) -> type[Activation] | None:
+    cls_name = native_name(spec.name)
+    if cls_name is None:
+        return None
+    tcls = getattr(torch.nn, cls_name)
+    tparams = _torch_signature(tcls)
+    order = [p.name for p in tparams if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    ours = set(spec.param_names)
+    # torch arguments actfn has no use for (Softplus's threshold): accepted, shown, unused
+    ignored = [p.name for p in tparams
+               if p.name not in ours and p.name not in _CHANNEL_ARGS and p.name != "inplace"]
+    extra = [(p.name, p.default) for p in spec.params
+             if p.name not in {t.name for t in tparams} and not p.vector]
+    learnable = [n for n, p in _learnable(spec).items() if not p.vector]
+
+    def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
+        kwargs = merge_positional(cls_name, order, args, kwargs)
+        allowed = {p.name for p in tparams} | {n for n, _ in extra} | {"learnable"}
+        bad = sorted(set(kwargs) - allowed)
+        if bad:
+            raise TypeError(f"{cls_name}() got an unexpected keyword argument {bad[0]!r}; "
+                            f"arguments: {', '.join(sorted(allowed))}")
+        defaults = spec.defaults()
+        given = {p.name: kwargs.pop(p.name, defaults.get(p.name) if p.default is p.empty
+                                    else p.default) for p in tparams}
+        torch_args = dict(given)
+        inplace = given.pop("inplace", False)
+        kept = {k: given.pop(k) for k in ignored}
+        Activation.__init__(self, spec.name, **given, **kwargs)
+        self.inplace = bool(inplace)
+        for k, v in kept.items():
+            setattr(self, k, v)
+        if "num_parameters" in torch_args:
+            torch_args["num_parameters"] = self.num_parameters
+        with torch.device("meta"):
+            shown = tcls(**torch_args).extra_repr()  # torch's own text for its arguments
+        self.__dict__["_torch_repr"] = shown
+
+    def extra_repr(self: Activation) -> str:
+        """torch's text for the constructor arguments, then actfn's extra parameters where
+        they are not at their defaults and learnable scalars with their current value."""
+        shown = self.__dict__["_torch_repr"]
+        tail = []
+        for n in self._learned:
+            p = getattr(self, n)
+            if p.ndim == 0:
+                now = f"{n}={p.item():.6g} (learnable)"
+                shown, hit = re.subn(rf"\b{n}=[^,]*", now, shown)
+                if not hit:
+                    tail.append(now)
+        parts = [shown] if shown else []
+        parts += [f"{k}={self._fixed[k]!r}" for k, d in extra
+                  if k in self._fixed and self._fixed[k] != d]
+        return ", ".join(parts + tail)
+
+    P = inspect.Parameter
+    sig = inspect.Signature(
+        [P("self", P.POSITIONAL_ONLY)]
+        # (torch's required arguments, Threshold's, default to the registry's value here)
+        + [P(p.name, p.kind, default=spec.defaults().get(p.name) if p.default is p.empty
+             else p.default) for p in tparams]
+        + [P(n, P.KEYWORD_ONLY, default=d) for n, d in extra]
+        + ([P("learnable", P.KEYWORD_ONLY, default=False)] if learnable else []))
+    __init__.__signature__ = sig  # type: ignore[attr-defined]
+    notes = [f"Drop-in for ``torch.nn.{cls_name}`` with actfn's kernels (f rounded once from "
+             "float64, analytic f′ and f″); same constructor arguments and defaults."]
+    if any(p.name == "inplace" for p in tparams):
+        notes.append("``inplace`` is accepted and shown, but a documented no-op: actfn never "
+                     "writes to its input (the result is a new tensor).")
+    for k in ignored:
+        notes.append(f"``{k}`` is accepted and shown but not used: actfn computes f exactly "
+                     f"everywhere, where torch switches formula at ``{k}``.")
+    if extra:
+        notes.append("actfn's own parameters are extra keyword arguments: "
+                     + ", ".join(f"``{n}={d!r}``" for n, d in extra) + ".")
+    doc = docstring(spec, " ".join(notes),
+                    (_SETUP, f"actfn.torch.{cls_name}()(torch.zeros(2, 3)).shape",
+                     "torch.Size([2, 3])"), learnable=_learnable(spec))
+    cls = type(cls_name, (Activation,), {"__init__": __init__, "extra_repr": extra_repr,
+                                         "__module__": __name__, "__doc__": doc,
+                                         "_actfn_generated": False})
+    cls.__qualname__ = cls_name
+    return cls
+
+
+_NATIVE: PerSpec[type[Activation] | None] = PerSpec(_make_native)
+
+
+def _deprecated_alias(old: type[Activation], new: type[Activation]) -> type[Activation]:
+    """The 0.1.0 class ``old`` (same constructor as before), warning on construction that
+    it is now ``new``."""
+    base_init = old.__init__
+
+    def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
+        warnings.warn(f"actfn.torch.{old.__name__} is deprecated (removed in the next "
+                      f"release): use actfn.torch.{new.__name__}, torch.nn's name and "
+                      "constructor", DeprecationWarning, stacklevel=2)
+        base_init(self, *args, **kwargs)
+
+    __init__.__signature__ = inspect.signature(base_init)  # type: ignore[attr-defined]
+    old.__init__ = __init__  # type: ignore[method-assign]
+    return old
+
+
+def _exported() -> dict[str, Any]:
+    out = _GENERATED.exported()
+    for n in canonical_names():
+        new = native_class(n)
+        if new is None:
+            continue
+        old = out.get(class_name(n))
+        if old is not None and old.__name__ != new.__name__ and not old.__dict__.get(
+                "_actfn_deprecated"):
+            old._actfn_deprecated = True  # type: ignore[attr-defined]
+            _deprecated_alias(old, new)
+        out[new.__name__] = new
+    return out
+
+
 _GENERATED = Generated(__name__, function, module_class)
-_EXPORTED = _GENERATED.exported()
+_EXPORTED = _exported()
 globals().update(_EXPORTED)
-__all__ += sorted(_EXPORTED)
+__all__ += sorted(_EXPORTED) + ["native_class", "native_name"]
 register_glue("torch", Glue(traced=_traced, evaluate=_core, split=_split))
 
 
 def __getattr__(name: str) -> Any:
-    # Activations registered after import get their function and class on first use.
-    return _GENERATED.attribute(name)
+    # Activations registered after import get their function and classes on first use.
+    try:
+        return _GENERATED.attribute(name)
+    except AttributeError:
+        for n in canonical_names():
+            if native_name(n) == name:
+                return native_class(n)
+        raise

@@ -100,6 +100,10 @@ def cmd_bench(
     repeats: Annotated[int, typer.Option("--repeats", help="interleaved rounds")] = 7,
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="also write a figure (.png/.svg/.pdf) or the data (.json)")] = None,
+    torch_layers: Annotated[bool, typer.Option(
+        "--torch-layers", help="instead: actfn.torch layers vs the torch.nn built-ins, "
+        "forward+backward, float32, sizes 64x256, 2^16, 2^20, 2^24 (--threads default 2; "
+        "--size caps the sizes)")] = False,
 ) -> None:
     """Benchmark f and f′ against NumPy, PyTorch and JAX.
 
@@ -110,6 +114,17 @@ def cmd_bench(
     if labels == ["all"]:
         labels = names()
     check_labels(labels)  # unknown names: one-line error with suggestions
+    if torch_layers:
+        from ..bench import TORCH_LAYER_SHAPES, format_torch_layers, run_torch_layers
+
+        if repeats < 1 or threads < 0:
+            raise CLIError("--repeats must be at least 1 and --threads not negative")
+        cap = parse_size(size)
+        shapes = [s for s in TORCH_LAYER_SHAPES if math.prod(s) <= cap]
+        rows = run_torch_layers(labels, shapes, threads or 2, repeats,
+                                echo=lambda s: typer.echo(s, err=True))
+        typer.echo(format_torch_layers(rows))
+        return
     dtypes = list(dtype or ["float32"])
     for d in dtypes:
         if d not in DTYPES:
