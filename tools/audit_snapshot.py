@@ -71,7 +71,8 @@ def main(argv: list[str]) -> int:
     # the copy the atlas page reads (package data)
     from actfn._safe_io import atomic_write_text
 
-    atomic_write_text(ROOT / "src" / "actfn" / "audit" / "snapshot.json", audit.to_json(records))
+    atomic_write_text(ROOT / "src" / "actfn" / "audit" / "snapshot.json", audit.to_json(records),
+                      require_mark=False)  # a file of the repository, not a user output
     print(f"wrote {OUT} ({len(records)} records, {wall:.0f} s)")
     return 0
 

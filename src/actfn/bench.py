@@ -637,7 +637,8 @@ def save_figure(results: BenchResults, path: Path) -> None:
     axes[0, 0].legend(fontsize=7, ncol=4)
     fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, dpi=110, format=path.suffix.lower()[1:])
+    fmt = path.suffix.lower()[1:]
+    fig.savefig(buf, dpi=110, format=fmt, metadata=_safe_io.image_metadata(fmt))
     plt.close(fig)
     _safe_io.atomic_write_bytes(path, buf.getvalue())
 

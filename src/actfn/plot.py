@@ -31,9 +31,11 @@ from matplotlib.figure import Figure  # noqa: E402
 from . import _safe_io  # noqa: E402
 from ._activation import Activation, get  # noqa: E402
 from ._format import format_param  # noqa: E402
+from ._safe_io import ForeignFileError  # noqa: E402
 
 __all__ = [
     "FORMATS",
+    "ForeignFileError",
     "default_range",
     "sample",
     "figure",
@@ -238,23 +240,22 @@ def _format(path: Path) -> str:
 
 
 def check_output(path: str | os.PathLike[str]) -> Path:
-    """Raise unless a figure can be written to ``path`` (format by extension, a regular
-    file or symlink to one, or nothing yet, in a writable folder); nothing is created."""
+    """Raise unless a figure can be written to ``path`` (format by extension, nothing
+    yet or a file actfn wrote — or a symlink to one — in a writable folder); nothing is
+    created. An existing file actfn did not write raises :class:`ForeignFileError`
+    (a ``FileExistsError``) naming it."""
     out = Path(path)
     _format(out)
     return _safe_io.check_output_file(out)
 
 
 def render(fig: Figure, fmt: str) -> bytes:
-    """The bytes of ``fig`` as ``fmt`` (png, svg, pdf): deterministic, no timestamps."""
+    """The bytes of ``fig`` as ``fmt`` (png, svg, pdf): deterministic, no timestamps,
+    marked as written by actfn (:func:`actfn._safe_io.image_metadata`), so :func:`save`
+    may rewrite it later."""
     buf = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "actfn"}):
-        meta: dict[str, Any] = {"Software": None}
-        if fmt == "svg":
-            meta = {"Date": None}
-        elif fmt == "pdf":
-            meta = {"CreationDate": None, "ModDate": None}
-        fig.savefig(buf, format=fmt, metadata=meta)
+        fig.savefig(buf, format=fmt, metadata=_safe_io.image_metadata(fmt))
     return buf.getvalue()
 
 
@@ -264,8 +265,10 @@ def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
     The image goes to a temporary file in the same directory that is renamed into
     place, so a failure never leaves a partial file; an existing symlink is written
     through, a FIFO, device or directory is refused, an existing file keeps its mode
-    (see :mod:`actfn._safe_io`). The output is deterministic (no timestamps, fixed SVG
-    ids).
+    (see :mod:`actfn._safe_io`). An existing file that actfn did not write (it lacks
+    actfn's mark, e.g. the PNG ``Software`` text) is never replaced: that raises
+    :class:`ForeignFileError` (a ``FileExistsError``) naming the file. The output is
+    deterministic (no timestamps, fixed SVG ids).
     """
     out = Path(path)
     fmt = _format(out)

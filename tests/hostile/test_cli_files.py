@@ -321,13 +321,19 @@ def test_claims_run_checks_output_before_running(tmp_path: Path,
 
 
 # -- single files: atomic, through symlinks, refuse non-regular targets ----------------------
+#: The first line that marks a text file as actfn's (single files actfn may rewrite).
+MINE = _safe_io.text_header()
+#: An earlier bench JSON written by actfn (its mark: the first key "generator").
+OLD_JSON = json.dumps({"generator": _safe_io.generator(), "good": True})
+
+
 def test_atomic_write_mode_umask_and_kept(tmp_path: Path, umask_027: int) -> None:
     p = tmp_path / "a.txt"
-    _safe_io.atomic_write_text(p, "one")
+    _safe_io.atomic_write_text(p, MINE + "one")
     assert stat.S_IMODE(p.stat().st_mode) == 0o640
     p.chmod(0o604)
-    _safe_io.atomic_write_text(p, "two")
-    assert p.read_text() == "two" and stat.S_IMODE(p.stat().st_mode) == 0o604
+    _safe_io.atomic_write_text(p, MINE + "two")
+    assert p.read_text() == MINE + "two" and stat.S_IMODE(p.stat().st_mode) == 0o604
     assert sorted(x.name for x in tmp_path.iterdir()) == ["a.txt"]
 
 
@@ -339,13 +345,13 @@ def _fail_midway(fd: int, data: bytes) -> None:
 def test_bench_output_is_atomic_when_the_write_fails(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "b.json"
-    out.write_text('{"good": true}')
+    out.write_text(OLD_JSON)
     monkeypatch.setattr(_safe_io, "_write_all", _fail_midway)
     r = run("bench", "relu", "--size", "64", "--repeats", "1", "--threads", "1",
             "-o", str(out))
     assert r.exit_code == 2 and "Traceback" not in r.output
     assert "File too large" in r.stderr.strip().splitlines()[-1]  # after bench's progress
-    assert json.loads(out.read_text()) == {"good": True}
+    assert out.read_text() == OLD_JSON
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json"]
 
 
@@ -359,7 +365,7 @@ def test_bench_output_survives_a_file_size_limit(tmp_path: Path) -> None:
     assert warm.returncode == 0, warm.stderr
     assert (tmp_path / "warm.json").stat().st_size > 1024
     out = tmp_path / "b.json"
-    out.write_text('{"good": true}')
+    out.write_text(OLD_JSON)
 
     code = ("import resource, sys\n"
             "resource.setrlimit(resource.RLIMIT_FSIZE, (1024, resource.RLIM_INFINITY))\n"
@@ -369,7 +375,7 @@ def test_bench_output_survives_a_file_size_limit(tmp_path: Path) -> None:
                        text=True, env=env, timeout=600)
     assert r.returncode == 2, r.stderr
     assert "Traceback" not in r.stderr and "File too large" in r.stderr.strip().splitlines()[-1]
-    assert json.loads(out.read_text()) == {"good": True}
+    assert out.read_text() == OLD_JSON
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json", "warm.json"]
 
 
@@ -389,8 +395,10 @@ def test_bench_checks_output_before_running(tmp_path: Path,
 
 
 def test_plot_writes_through_a_symlink_and_keeps_it(tmp_path: Path, umask_027: int) -> None:
+    from actfn import plot
+
     target = tmp_path / "real.png"
-    target.write_bytes(b"old")
+    plot.save(plot.figure("relu"), target)  # an earlier figure of actfn's
     target.chmod(0o664)
     link = tmp_path / "link.png"
     link.symlink_to(target.name)
@@ -779,20 +787,20 @@ def test_defect11_longest_file_name_can_be_written(tmp_path: Path) -> None:
 
 
 def test_defect12_rewrite_keeps_owner_and_group_drops_setuid(tmp_path: Path) -> None:
-    p = tmp_path / "own.png"
-    p.write_bytes(b"old")
+    p = tmp_path / "own.txt"
+    p.write_text(MINE + "old")
     if os.geteuid() == 0:
         os.chown(p, 65534, 65534)
     p.chmod(0o4755 | stat.S_ISGID)
     before = p.stat()
-    link = tmp_path / "hard.png"
+    link = tmp_path / "hard.txt"
     os.link(p, link)
-    _safe_io.atomic_write_bytes(p, b"new")
+    _safe_io.atomic_write_bytes(p, MINE.encode() + b"new")
     after = p.stat()
     assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
     assert stat.S_IMODE(after.st_mode) == 0o755  # setuid/setgid dropped, the rest kept
-    assert p.read_bytes() == b"new"
-    assert link.read_bytes() == b"old"  # documented: replacement breaks hard links
+    assert p.read_text() == MINE + "new"
+    assert link.read_text() == MINE + "old"  # documented: replacement breaks hard links
     assert "hard links" in (_safe_io.atomic_write_bytes.__doc__ or "")
 
 

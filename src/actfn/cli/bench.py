@@ -145,7 +145,8 @@ def cmd_bench(
     typer.echo(format_table(results))
     if output is not None:
         if output.suffix.lower() == ".json":
-            _safe_io.atomic_write_text(output, json.dumps(results.to_dict(), indent=1))
+            data = {"generator": _safe_io.generator(), **results.to_dict()}  # actfn's mark
+            _safe_io.atomic_write_text(output, json.dumps(data, indent=1))
         else:
             save_figure(results, output)
         typer.echo(f"wrote {output}", err=True)

@@ -163,11 +163,15 @@ def plain_numpy() -> Any:
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename,
     so readers never see a half-written file (:func:`actfn._safe_io.atomic_write_bytes`:
-    through symlinks, keeping the mode, umask for new files); creates missing folders."""
+    through symlinks, keeping the mode, umask for new files); creates missing folders.
+
+    Its callers write into the claims report's :class:`actfn._safe_io.OwnedDir` (whose
+    manifest proves which files are actfn's) or the private task cache, so no in-content
+    mark is required (``require_mark=False``)."""
     from .._safe_io import atomic_write_bytes as _write
 
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    _write(path, data)
+    _write(path, data, require_mark=False)
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
