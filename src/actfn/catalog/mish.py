@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from .._exact import Exact, dsigmoid, sigmoid
 from .._registry import Spec
+from ..kernels.dd import two_prod, two_sum
 from ..kernels.elementary import clip
 from ..kernels.series import near_zeros
-from ..kernels.sigmoid import exp_neg_abs, sigmoid_parts
+from ..kernels.sigmoid import (
+    SIG_SCALE_BELOW,
+    exp_neg_abs,
+    scaled_exp_neg_abs,
+    scaled_sigmoid_parts,
+    sigmoid_parts,
+)
 
 __all__ = ["SPEC"]
 
@@ -36,32 +43,68 @@ def _zeros(key):
 
 def _mish_parts(x, xp):
     xc = clip(x, xp, -800.0, 800.0)
+    a = xp.abs(xc)
     e = exp_neg_abs(xc, xp)
-    e2 = xp.exp(-2.0 * xp.abs(xc))  # e² with one rounding (2|x| is exact)
+    e2 = xp.exp(-2.0 * a)  # e² with one rounding (2|x| is exact)
+    # e² is subnormal for x > 354: h = 1 - g ≈ 2e² is then taken scaled by k = 2**128
+    # (h_s = h·k; 1/k is returned as inv_k2) so f'' = h·σ·(…) rounds once at the end.
+    e2s, inv_k2 = scaled_exp_neg_abs(2.0 * a, e2, 2.0 * a > -SIG_SCALE_BELOW, xp)
     pos = xc > 0
     w = (1.0 + e) * (1.0 + e)
     d_pos = 1.0 + 2.0 * e + 2.0 * e2
     n_neg = e * (2.0 + e)
     g = xp.where(pos, (1.0 + 2.0 * e) / d_pos, n_neg / (n_neg + 2.0))
     omg_pos = 2.0 * e2 / d_pos
+    omg_pos_s = 2.0 * e2s / d_pos
     one_minus_g = xp.where(pos, omg_pos, 1.0 - g)
     den_neg = w + 1.0
     # h = sech²(softplus x) = 1 - g² = (1 - g)(2 - (1 - g))
     h = xp.where(pos, omg_pos * (2.0 - omg_pos), 4.0 * w / (den_neg * den_neg))
+    h_s = xp.where(pos, omg_pos_s * (2.0 - omg_pos), h)
+    inv_k2 = xp.where(pos, inv_k2, xp.ones_like(xc))
     one_minus_h_neg = (n_neg / den_neg) * (n_neg / den_neg)
     s, sm, _ = sigmoid_parts(xc, xp)
-    return xc, e, g, one_minus_g, h, one_minus_h_neg, s, sm
+    return xc, e, g, one_minus_g, h, one_minus_h_neg, s, sm, h_s, inv_k2
+
+
+# f = x·g for x ≤ 0 with w = e^x: g = n/(n + 2), n = w(2 + w) = 2w + w². n is carried as a
+# double-double (nh + nl), 2 + nh is summed exactly (dh + dl) and x·nh is an exact
+# product (p + pl); the quotient q = p/dh then takes every low part in one correction
+#   f = q + q·(pl/p + nl/nh - (dl + nl)/dh),
+# which leaves the rounding of w and of the division (≤ ~1.1 ulp; the three-step
+# x·(n/(n + 2)) reached 4). Below x = -600 (w close to subnormal) w is scaled by 2**128
+# and f = (x·w_s)·2**-128 (n ≪ 2 there): one rounding of a subnormal result.
+def _mish_neg(x, xp):
+    xc = clip(x, xp, -800.0, 0.0)
+    a = -xc
+    w = xp.exp(xc)
+    ws, inv_k = scaled_exp_neg_abs(a, w, xc < SIG_SCALE_BELOW, xp)
+    w2, w2l = two_prod(w, w, xp)
+    nh, nl = two_sum(2.0 * w, w2)
+    nl = nl + w2l
+    dh, dl = two_sum(2.0 + 0.0 * nh, nh)
+    p, pl = two_prod(xc, nh, xp)
+    q = p / dh
+    tiny = (p == 0.0) | (nh == 0.0)
+    safe_p = xp.where(tiny, xp.ones_like(p), p)
+    safe_nh = xp.where(tiny, xp.ones_like(nh), nh)
+    corr = pl / safe_p + nl / safe_nh - (dl + nl) / dh
+    body = q + q * corr
+    tail = (xc * ws) * inv_k
+    return xp.where(xc < SIG_SCALE_BELOW, tail, xp.where(tiny, q, body))
 
 
 def _mish(x, xp):
     xc, _, g, *_ = _mish_parts(x, xp)
-    return xp.where(x > 0, x, xc) * g
+    return xp.where(x > 0, x * g, _mish_neg(x, xp))
 
 
 def _mish_df(xp, parts):
-    xc, e, g, _, h, omh, s, _ = parts
-    neg = s * ((1.0 + xc) + e / (2.0 + 2.0 * e + e * e) - xc * omh)
-    return near_zeros(xp.where(xc > 0, g + xc * h * s, neg), xc, xp, _zeros("d"))
+    xc, e, g, _, h, omh, s, *_ = parts
+    # Below x = -600, f' = σ·(…) has a subnormal σ: take σ scaled (σ_s·inv_k).
+    ss, _, _, inv_k = scaled_sigmoid_parts(xc, xp)
+    neg = ss * ((1.0 + xc) + e / (2.0 + 2.0 * e + e * e) - xc * omh)
+    return near_zeros(xp.where(xc > 0, g + xc * h * s, neg * inv_k), xc, xp, _zeros("d"))
 
 
 def _mish_d(x, xp):
@@ -69,16 +112,20 @@ def _mish_d(x, xp):
 
 
 def _mish_d2(x, xp):
-    xc, _, g, omg, h, _, s, sm = _mish_parts(x, xp)
+    xc, _, g, omg, h, _, s, sm, h_s, inv_k2 = _mish_parts(x, xp)
+    ss, _, _, inv_k = scaled_sigmoid_parts(xc, xp)
     pos = 2.0 * (1.0 - xc) + 2.0 * xc * (omg + g * sm) + xc * sm
     neg = (2.0 + xc) - xc * s * (1.0 + 2.0 * g)
-    return near_zeros(h * s * xp.where(xc > 0, pos, neg), xc, xp, _zeros("d2"))
+    # Each side carries one 2**128 scaling (h_s for x > 354, σ_s for x < -600), undone
+    # by one final rounding.
+    val = xp.where(xc > 0, ((h_s * s) * pos) * inv_k2, ((h * ss) * neg) * inv_k)
+    return near_zeros(val, xc, xp, _zeros("d2"))
 
 
 def _mish_fd(x, xp):
     parts = _mish_parts(x, xp)
-    xc, g = parts[0], parts[2]
-    return xp.where(x > 0, x, xc) * g, _mish_df(xp, parts)
+    g = parts[2]
+    return xp.where(x > 0, x * g, _mish_neg(x, xp)), _mish_df(xp, parts)
 
 
 def _exact_parts(x, m):
