@@ -21,6 +21,9 @@ from .kernels import Kernel
 from . import _evaluate
 from . import catalog as _catalog  # noqa: F401  (registers the built-in activations)
 from ._activation import Activation, get
+
+# isort: split
+from . import reference  # callable module: actfn.reference(name, x, ...)
 from ._knowledge import Equivalent, Knowledge, KnowledgeError, Properties, Prose
 from ._registry import canonical_names as _canonical_names
 from ._registry import load_plugins as _load_plugins
@@ -106,6 +109,7 @@ __all__ = [
     "get",
     "lookup",
     "names",
+    "reference",
     "register",
     "selu_parameters",
     "unregister",
