@@ -8,7 +8,12 @@ from ..kernels.dd import two_prod, two_sum
 from ..kernels.elementary import clip
 from ..kernels.gaussian import INV_SQRT2, SQRT_2_OVER_PI, SQRT_PI_OVER_2, scaled_gaussian, unscale
 from ..kernels.series import near_zeros
-from ..kernels.sigmoid import scaled_sigmoid_parts, sigmoid_parts, times_sigmoid
+from ..kernels.sigmoid import (
+    scaled_dsigmoid,
+    scaled_sigmoid_parts,
+    sigmoid_parts,
+    times_sigmoid,
+)
 
 __all__ = ["SPEC"]
 
@@ -92,19 +97,45 @@ def _gelu_tanh(x, xp):
 #   f'' = σ'(v)·(2v' + x v'' + x v'²(1 - 2σ(v))), whose last term is split as
 #         x v'² - 2x v'² σ(v) (v < 0) or -x v'² + 2x v'² σ(-v) (v ≥ 0),
 # so the subtracted part is always the small one; near_zeros covers the zero crossings.
+def _gelu_tanh_t(xc, xp):
+    """t = x·v' = 2√(2/π)·x·(1 + 3·0.044715·x²) as a double-double (t, t_lo)."""
+    p, pe = two_prod(xc, xc, xp)
+    q, qe = two_prod(p, xp.full_like(p, _GELU_A), xp)
+    qe = qe + (_GELU_A * pe + _GELU_A_LO * p)  # q + qe = 0.044715·x²
+    q3, q3e = two_prod(q, xp.full_like(q, 3.0), xp)
+    b, be = two_sum(1.0 + 0.0 * q3, q3)
+    be = be + (q3e + 3.0 * qe)
+    m, me = two_prod(xc, b, xp)
+    me = me + xc * be
+    c2 = 2.0 * SQRT_2_OVER_PI[0]
+    t, te = two_prod(m, xp.full_like(m, c2), xp)
+    return t, te + (c2 * me + 2.0 * SQRT_2_OVER_PI[1] * m)
+
+
 def _gelu_tanh_d(x, xp):
-    xc, z, ze, dz, _ = _gelu_tanh_arg(x, xp)
+    xc, z, ze, _, _ = _gelu_tanh_arg(x, xp)
     s, sm, _ = sigmoid_parts(z, xp, ze)
     ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
-    t = xc * dz
-    inner = xp.where(z < 0, (1.0 + t) - t * s, 1.0 + t * sm)
-    return near_zeros((ss * inner) * inv_k, xc, xp, _zeros("tanh_d"))
+    # 1 + t - t·σ(v) for v < 0 in double-double (t = x·v' carries three roundings and
+    # the difference cancels by up to 15×: 7 ulp at x = -1.72 in plain float64).
+    t, te = _gelu_tanh_t(xc, xp)
+    u, ue = two_prod(t, s, xp)
+    ue = ue + te * s
+    w, we = two_sum(1.0 + 0.0 * t, t)
+    i, ie = two_sum(w, -u)
+    neg_inner = i + (ie + (we + te - ue))
+    inner = xp.where(z < 0, neg_inner, 1.0 + t * sm)
+    # The series of the zero at x ≈ -0.752 reaches 7 ulp at its radius 1; the
+    # double-double bracket is accurate to within 0.25 of the zero.
+    return near_zeros((ss * inner) * inv_k, xc, xp, _zeros("tanh_d"), radius=0.25)
 
 
 def _gelu_tanh_d2(x, xp):
     xc, z, ze, dz, d2z = _gelu_tanh_arg(x, xp)
     s, sm, _ = sigmoid_parts(z, xp, ze)
-    _, ds, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
+    # σ'(v) scaled by 2**128 in both tails (|v| > 600): for x ≈ ±21.2…21.7 it is
+    # subnormal while the product with the large bracket (≈ -x v'²) is normal.
+    ds, inv_k = scaled_dsigmoid(z, xp, ze)
     base = 2.0 * dz + xc * d2z
     q = xc * dz * dz
     inner = xp.where(z < 0, (base + q) - 2.0 * q * s, (base - q) + 2.0 * q * sm)
