@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from .._exact import Exact, d2sigmoid, dsigmoid, norm_cdf, norm_pdf, sigmoid
 from .._registry import Param, Spec
-from ..kernels.dd import two_prod, two_sum
-from ..kernels.elementary import clip
-from ..kernels.gaussian import INV_SQRT2, SQRT_2_OVER_PI, SQRT_PI_OVER_2, scaled_gaussian, unscale
+from ..kernels import narrow_output
+from ..kernels.dd import LN2_128, TWO_M128, two_prod, two_sum
+from ..kernels.elementary import clip, is_f64
+from ..kernels.erfc import tail_aw, tail_w
+from ..kernels.gaussian import (
+    INV_SQRT2,
+    INV_SQRT_2PI_DD,
+    SQRT_2_OVER_PI,
+    SQRT_PI_OVER_2,
+    scaled_gaussian,
+    unscale,
+)
 from ..kernels.series import near_zeros
 from ..kernels.sigmoid import (
     scaled_dsigmoid,
@@ -37,17 +46,64 @@ def _gelu_parts(x, xp):
     return xc, phi_s, u, mills, cdf_pos
 
 
+# float64, x < 0, a = -x: Φ(x) = W(a)·exp(-a²/2) with the tabulated W of
+# kernels.erfc (no SciPy, no rounding of x/√2). With a² = p + pe exactly and
+# exp(-p/2 + 128 ln 2) = E_s·(1 + lo) (E_s normal where φ is subnormal):
+#   f  = x·Φ(x)          = -(a·W)·E_s·(1 + lo)·2**-128, a·W = h + l a double-double,
+#   f' = Φ(x) + x·φ(x)   =  (W - a/√(2π))·E_s·(1 + lo)·2**-128,
+# each rounded once at the end (the correction 1 + lo + l/h folded into one product).
+def _gaussian_exp_scaled(a, xp):
+    """(E_s, lo): exp(-a²/2)·2**128 = E_s·(1 + lo), a² split exactly."""
+    p, pe = two_prod(a, a, xp)
+    s, serr = two_sum(-0.5 * p, LN2_128[0])
+    return xp.exp(s), serr + (LN2_128[1] - 0.5 * pe)
+
+
+def _gelu_neg_f64(xc, xp):
+    a = -xp.where(xc < 0, xc, 0.0 * xc)
+    es, lo = _gaussian_exp_scaled(a, xp)
+    h, hl = tail_aw(a, xp)
+    r, rl = two_prod(h, es, xp)
+    safe_h = xp.where(h == 0, 1.0 + 0.0 * h, h)
+    return -((r + (rl + r * (lo + hl / safe_h))) * TWO_M128)
+
+
+def _gelu_neg_d_f64(xc, xp):
+    a = -xp.where(xc < 0, xc, 0.0 * xc)
+    es, lo = _gaussian_exp_scaled(a, xp)
+    # W - a·c with a·c exact (c = 1/√(2π) as a double-double); for a ≥ 6 W ≤ a·c/36,
+    # so W's own rounding hardly counts.
+    w = tail_w(a, xp)
+    q, qe = two_prod(a, xp.full_like(a, INV_SQRT_2PI_DD[0]), xp)
+    qe = qe + a * INV_SQRT_2PI_DD[1]
+    d, de = two_sum(w, -q)
+    d, de = two_sum(d, de - qe)
+    r, rl = two_prod(d, es, xp)
+    return (r + (rl + r * lo + de * es)) * TWO_M128
+
+
+#: The series of f′'s zero at x ≈ -0.752 reaches 3 ulp at radius 1; the tabulated W
+#: keeps the formula accurate down to 0.5 from the zero.
+_D_RADIUS = 0.5
+
+
 def _gelu_exact(x, xp):
     xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
-    neg = (xc * mills * phi_s) * u
+    if is_f64(xc, xp) and not narrow_output(xp):
+        neg = _gelu_neg_f64(xc, xp)
+    else:
+        neg = (xc * mills * phi_s) * u
     return xp.where(x >= 0, x * cdf_pos, neg)
 
 
 def _gelu_exact_d(x, xp):
     xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
     pos = cdf_pos + (xc * phi_s) * u
-    neg = ((mills + xc) * phi_s) * u
-    return near_zeros(xp.where(x >= 0, pos, neg), xc, xp, _zeros("d"))
+    if is_f64(xc, xp) and not narrow_output(xp):
+        neg = _gelu_neg_d_f64(xc, xp)
+    else:
+        neg = ((mills + xc) * phi_s) * u
+    return near_zeros(xp.where(x >= 0, pos, neg), xc, xp, _zeros("d"), radius=_D_RADIUS)
 
 
 def _gelu_exact_d2(x, xp):
