@@ -39,8 +39,9 @@ from .accuracy import case_id, cases
 from .oracle import DTYPES, exact, oracle, round_to, ulp_distance
 
 __all__ = [
-    "BOUNDS", "DTYPE_LIMITS", "WHICH", "all_16bit", "band_points", "edges", "evaluate",
-    "mpmath_reference", "random_points", "reference", "rotation", "sweep_cases", "ulps",
+    "BOUNDS", "DTYPE_LIMITS", "WHICH", "all_16bit", "band_points", "decided", "edges",
+    "evaluate", "mpmath_reference", "random_points", "reference", "rotation", "sweep_cases",
+    "ulps", "worst",
 ]
 
 WHICH = ("f", "df", "d2f")
@@ -80,11 +81,32 @@ def evaluate(case: tuple[str, dict], which: str, x: np.ndarray, path: str) -> np
 # -- reference -------------------------------------------------------------------------------
 def reference(case: tuple[str, dict], which: str, x: np.ndarray) -> np.ndarray:
     """Correctly rounded f/f′/f″ of ``case`` at each ``x``, in ``x``'s dtype: the spec's
-    reference formulas in python-flint ball arithmetic (``actfn.reference``)."""
+    reference formulas in python-flint ball arithmetic (``actfn.reference``). An element
+    whose rounding the reference cannot decide (a value within 2^-16384 of a rounding
+    midpoint, e.g. x - tanh x at |x| ~ 1e16) is returned as NaN with the input's sign
+    bit pattern untouched; :func:`decided` tells which."""
     from actfn import reference as ref
 
-    return np.asarray(ref.reference(case[0], x, derivative=WHICH.index(which),
-                                    dtype=x.dtype, **case[1]))
+    kw = {"derivative": WHICH.index(which), "dtype": x.dtype, **case[1]}
+    try:
+        return np.asarray(ref.reference(case[0], x, **kw))
+    except ref.ReferenceUndecided:
+        out = np.empty_like(x)
+        for i in range(x.size):
+            try:
+                out[i] = np.asarray(ref.reference(case[0], x[i:i + 1], **kw))[0]
+            except ref.ReferenceUndecided:
+                out[i] = _UNDECIDED
+        return out
+
+
+#: Marker of an undecided reference value (a NaN payload no kernel produces).
+_UNDECIDED = np.nan
+
+
+def decided(want: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Elements whose reference value was decided (NaN only where the input is NaN)."""
+    return ~(np.isnan(want.astype(np.float64)) & ~np.isnan(x.astype(np.float64)))
 
 
 def mpmath_reference(case: tuple[str, dict], which: str, x: np.ndarray) -> np.ndarray:
@@ -228,25 +250,28 @@ def edges(case: tuple[str, dict], which: str,
     return np.unique(hi)
 
 
-def band_points(edge_xs: np.ndarray, dtype_name: str, per_edge: int, seed: int) -> np.ndarray:
-    """Dense inputs of ``dtype_name`` around each edge: the 32 nearest floats on each
-    side, and ``per_edge`` random points within ±(1 + 5 %) of the edge (or, for
+def band_points(edge_xs: np.ndarray, dtype_name: str, per_edge: int, seed: int,
+                neighbours: int = 32) -> np.ndarray:
+    """Dense inputs of ``dtype_name`` around each edge: the ``neighbours`` nearest floats
+    on each side, and ``per_edge`` random points within ±(1 + 5 %) of the edge (or, for
     |edge| < 1, magnitudes within a factor 2**±8)."""
     dt = DTYPES[dtype_name]
     rng = np.random.default_rng(seed)
     pts: list[np.ndarray] = []
     for e in edge_xs.tolist():
-        c = np.array([e], dtype=np.float64).astype(dt)
+        with np.errstate(over="ignore"):
+            c = np.array([e], dtype=np.float64).astype(dt)
         if not np.isfinite(c[0]):
             continue
-        pts.append(_ordinal_neighbours(c[0], dt, 32))
+        pts.append(_ordinal_neighbours(c[0], dt, neighbours))
         if abs(e) < 1.0:
             r = (abs(e) if e != 0 else 5e-324) * 2.0 ** rng.uniform(-8.0, 8.0, per_edge)
             r = math.copysign(1.0, e) * r
         else:
             w = 1.0 + 0.05 * abs(e)
             r = rng.uniform(e - w, e + w, per_edge)
-        pts.append(r.astype(dt))
+        with np.errstate(over="ignore"):
+            pts.append(r.astype(dt))
     if not pts:
         return np.zeros(0, dtype=dt)
     a = np.concatenate(pts)
@@ -269,9 +294,12 @@ def _ordinal_neighbours(v: Any, dt: np.dtype, k: int) -> np.ndarray:
 def worst(case: tuple[str, dict], which: str, x: np.ndarray,
           want: np.ndarray | None = None,
           ref: Callable[..., np.ndarray] = reference) -> dict[str, tuple[int, float]]:
-    """Per path: (max ulps, the input where it occurs) of f/f′/f″ of ``case`` on ``x``."""
+    """Per path: (max ulps, the input where it occurs) of f/f′/f″ of ``case`` on ``x``
+    (elements with an undecided reference value left out: see :func:`decided`)."""
     if want is None:
         want = ref(case, which, x)
+    keep = decided(want, x)
+    x, want = x[keep], want[keep]
     out = {}
     for path in ("compiled", "numpy"):
         got = evaluate(case, which, x, path)

@@ -153,19 +153,24 @@ def _gelu_tanh(x, xp):
 #   f'' = σ'(v)·(2v' + x v'' + x v'²(1 - 2σ(v))), whose last term is split as
 #         x v'² - 2x v'² σ(v) (v < 0) or -x v'² + 2x v'² σ(-v) (v ≥ 0),
 # so the subtracted part is always the small one; near_zeros covers the zero crossings.
-def _gelu_tanh_t(xc, xp):
-    """t = x·v' = 2√(2/π)·x·(1 + 3·0.044715·x²) as a double-double (t, t_lo)."""
+def _gelu_tanh_dz(xc, xp):
+    """v' = 2√(2/π)·(1 + 3·0.044715·x²) as a double-double (dz, dz_lo)."""
     p, pe = two_prod(xc, xc, xp)
     q, qe = two_prod(p, xp.full_like(p, _GELU_A), xp)
     qe = qe + (_GELU_A * pe + _GELU_A_LO * p)  # q + qe = 0.044715·x²
     q3, q3e = two_prod(q, xp.full_like(q, 3.0), xp)
     b, be = two_sum(1.0 + 0.0 * q3, q3)
     be = be + (q3e + 3.0 * qe)
-    m, me = two_prod(xc, b, xp)
-    me = me + xc * be
     c2 = 2.0 * SQRT_2_OVER_PI[0]
-    t, te = two_prod(m, xp.full_like(m, c2), xp)
-    return t, te + (c2 * me + 2.0 * SQRT_2_OVER_PI[1] * m)
+    dz, dze = two_prod(b, xp.full_like(b, c2), xp)
+    return dz, dze + (c2 * be + 2.0 * SQRT_2_OVER_PI[1] * b)
+
+
+def _gelu_tanh_t(xc, xp):
+    """t = x·v' = 2√(2/π)·x·(1 + 3·0.044715·x²) as a double-double (t, t_lo)."""
+    dz, dze = _gelu_tanh_dz(xc, xp)
+    t, te = two_prod(xc, dz, xp)
+    return t, te + xc * dze
 
 
 def _gelu_tanh_d(x, xp):
@@ -193,8 +198,14 @@ def _gelu_tanh_d2(x, xp):
     # subnormal while the product with the large bracket (≈ -x v'²) is normal.
     ds, inv_k = scaled_dsigmoid(z, xp, ze)
     base = 2.0 * dz + xc * d2z
-    q = xc * dz * dz
-    inner = xp.where(z < 0, (base + q) - 2.0 * q * s, (base - q) + 2.0 * q * sm)
+    # q = x·v'² in double-double: v' carries three roundings, which its square doubles.
+    dzh, dzl = _gelu_tanh_dz(xc, xp)
+    s2, s2l = two_prod(dzh, dzh, xp)
+    q, ql = two_prod(xc, s2, xp)
+    ql = ql + xc * (s2l + 2.0 * dzh * dzl)
+    sgn = xp.where(z < 0, 1.0 + 0.0 * q, -1.0 + 0.0 * q)
+    ih, il = two_sum(base, sgn * q)
+    inner = ih + (il + (sgn * ql + 2.0 * q * xp.where(z < 0, -s, sm)))
     return near_zeros((ds * inner) * inv_k, xc, xp, _zeros("tanh_d2"))
 
 

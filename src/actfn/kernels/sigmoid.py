@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .dd import LN2_128, TWO_M128, two_sum
+from .dd import LN2_128, TWO_M128, two_prod, two_sum
 from .elementary import is_f64
 
 __all__ = [
@@ -139,8 +139,20 @@ def scaled_dsigmoid(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
     a = xp.abs(z)
     e = xp.exp(-a)
     es, inv_k = scaled_exp_neg_abs(a, e, a > -SIG_SCALE_BELOW, xp)
+    if not is_f64(a, xp):
+        if zlo is not None:
+            corr = 1.0 - xp.sign(z) * zlo
+            e, es = e * corr, es * corr
+        d = 1.0 + e
+        return es / (d * d), inv_k
+    # float64: 1 + e = d + dl and d² = p + pl exactly; every low part (and z's, which
+    # scales e by 1 - sign(z)·zlo and 1 + e by 1 - sign(z)·zlo·e/d) joins one correction
+    # of the single quotient es/p (σ' to ~1.5 ulp instead of ~3).
+    d, dl = two_sum(1.0 + 0.0 * e, e)
+    p, pl = two_prod(d, d, xp)
+    q = es / p
+    corr = -(pl + 2.0 * d * dl) / p
     if zlo is not None:
-        corr = 1.0 - xp.sign(z) * zlo
-        e, es = e * corr, es * corr
-    d = 1.0 + e
-    return es / (d * d), inv_k
+        szlo = xp.sign(z) * zlo
+        corr = corr - szlo * (1.0 - 2.0 * e / d)
+    return xp.where(q == 0, q, q + q * corr), inv_k
