@@ -192,21 +192,30 @@ def _gelu_tanh_d(x, xp):
 
 
 def _gelu_tanh_d2(x, xp):
-    xc, z, ze, dz, d2z = _gelu_tanh_arg(x, xp)
+    xc, z, ze, _, _ = _gelu_tanh_arg(x, xp)
     s, sm, _ = sigmoid_parts(z, xp, ze)
     # σ'(v) scaled by 2**128 in both tails (|v| > 600): for x ≈ ±21.2…21.7 it is
     # subnormal while the product with the large bracket (≈ -x v'²) is normal.
     ds, inv_k = scaled_dsigmoid(z, xp, ze)
-    base = 2.0 * dz + xc * d2z
-    # q = x·v'² in double-double: v' carries three roundings, which its square doubles.
+    # Every term of the bracket 2v' + x v'' ± x v'² in double-double (v' carries three
+    # roundings, which its square doubles; near the zeros at x ≈ ±1.4 the terms cancel):
+    # x v'' = 6·(2√(2/π))·0.044715·x² from the exact a·x² = aq + aqe.
     dzh, dzl = _gelu_tanh_dz(xc, xp)
     s2, s2l = two_prod(dzh, dzh, xp)
     q, ql = two_prod(xc, s2, xp)
     ql = ql + xc * (s2l + 2.0 * dzh * dzl)
+    p, pe = two_prod(xc, xc, xp)
+    aq, aqe = two_prod(p, xp.full_like(p, _GELU_A), xp)
+    aqe = aqe + (_GELU_A * pe + _GELU_A_LO * p)
+    c12 = 12.0 * SQRT_2_OVER_PI[0]
+    b, bl = two_prod(aq, xp.full_like(aq, c12), xp)
+    bl = bl + (c12 * aqe + 12.0 * SQRT_2_OVER_PI[1] * aq)
     sgn = xp.where(z < 0, 1.0 + 0.0 * q, -1.0 + 0.0 * q)
-    ih, il = two_sum(base, sgn * q)
-    inner = ih + (il + (sgn * ql + 2.0 * q * xp.where(z < 0, -s, sm)))
-    return near_zeros((ds * inner) * inv_k, xc, xp, _zeros("tanh_d2"))
+    h1, l1 = two_sum(2.0 * dzh, b)
+    h2, l2 = two_sum(h1, sgn * q)
+    inner = h2 + ((l1 + l2) + (2.0 * dzl + bl + sgn * ql
+                               + 2.0 * q * xp.where(z < 0, -s, sm)))
+    return near_zeros((ds * inner) * inv_k, xc, xp, _zeros("tanh_d2"), radius=0.6)
 
 
 def _gelu(x, xp, *, approximate):

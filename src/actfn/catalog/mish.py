@@ -59,10 +59,11 @@ def _mish_parts(x, xp):
     one_minus_g = xp.where(pos, omg_pos, 1.0 - g)
     den_neg = w + 1.0
     # h = sech²(softplus x) = 1 - g² = (1 - g)(2 - (1 - g))
-    h = xp.where(pos, omg_pos * (2.0 - omg_pos), 4.0 * w / (den_neg * den_neg))
+    one_minus_h_neg = (n_neg / den_neg) * (n_neg / den_neg)
+    # x ≤ 0: h = 1 - (1 - h) with 1 - h ≤ 0.36 (one rounding where 4w/(w + 1)² had four)
+    h = xp.where(pos, omg_pos * (2.0 - omg_pos), 1.0 - one_minus_h_neg)
     h_s = xp.where(pos, omg_pos_s * (2.0 - omg_pos), h)
     inv_k2 = xp.where(pos, inv_k2, xp.ones_like(xc))
-    one_minus_h_neg = (n_neg / den_neg) * (n_neg / den_neg)
     s, sm, _ = sigmoid_parts(xc, xp)
     return xc, e, g, one_minus_g, h, one_minus_h_neg, s, sm, h_s, inv_k2
 
@@ -119,7 +120,7 @@ def _mish_d2(x, xp):
     # Each side carries one 2**128 scaling (h_s for x > 354, σ_s for x < -600), undone
     # by one final rounding.
     val = xp.where(xc > 0, ((h_s * s) * pos) * inv_k2, ((h * ss) * neg) * inv_k)
-    return near_zeros(val, xc, xp, _zeros("d2"))
+    return near_zeros(val, xc, xp, _zeros("d2"), radius=0.6)
 
 
 def _mish_fd(x, xp):
