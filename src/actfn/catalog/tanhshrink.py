@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._exact import Exact
 from .._registry import Spec
 from ..kernels.elementary import clip
-from ..kernels.tanh import sech2
+from ..kernels.tanh import sech2, tanh
 
 __all__ = ["SPEC"]
 
@@ -31,16 +31,16 @@ def _tanhshrink(x, xp):
     r = x2 / a
     small = xc * r / (1.0 + r)
     small = xp.where(x == 0, 0.0, small)  # f(-0) = +0, as PyTorch's x - tanh(x)
-    return xp.where(xp.abs(x) < _CF_LIMIT, small, x - xp.tanh(x))
+    return xp.where(xp.abs(x) < _CF_LIMIT, small, x - tanh(x, xp))
 
 
 def _tanhshrink_d(x, xp):
-    t = xp.tanh(x)
+    t = tanh(x, xp)
     return t * t
 
 
 def _tanhshrink_d2(x, xp):
-    return 2.0 * xp.tanh(x) * sech2(x, xp)
+    return 2.0 * tanh(x, xp) * sech2(x, xp)
 
 
 def _exact_f(x, m):
