@@ -31,8 +31,9 @@ TAIL_SWITCH = 6.0
 def _horner(v: Any, pieces: tuple, xp: Any) -> Any:
     """Σ c_j (v - m)^j with the coefficients of the piece that holds v (v ≥ first lo)."""
     ncoef = len(pieces[0][3])
-    coeffs = list(pieces[0][3])
-    m: Any = pieces[0][2]
+    # arrays of v's dtype from the start (torch.where of two Python floats is float32)
+    coeffs = [xp.full_like(v, c) for c in pieces[0][3]]
+    m = xp.full_like(v, pieces[0][2])
     for lo, _hi, mk, ck in pieces[1:]:
         cond = v >= lo
         m = xp.where(cond, mk, m)
