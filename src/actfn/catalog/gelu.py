@@ -174,11 +174,15 @@ def _gelu_tanh_t(xc, xp):
 
 
 def _gelu_tanh_d(x, xp):
-    xc, z, ze, _, _ = _gelu_tanh_arg(x, xp)
+    xc, z, ze, dz, _ = _gelu_tanh_arg(x, xp)
     s, sm, _ = sigmoid_parts(z, xp, ze)
     ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
     # 1 + t - t·σ(v) for v < 0 in double-double (t = x·v' carries three roundings and
     # the difference cancels by up to 15×: 7 ulp at x = -1.72 in plain float64).
+    if not is_f64(xc, xp) or narrow_output(xp):
+        t = xc * dz
+        inner = xp.where(z < 0, (1.0 + t) - t * s, 1.0 + t * sm)
+        return near_zeros((ss * inner) * inv_k, xc, xp, _zeros("tanh_d"))
     t, te = _gelu_tanh_t(xc, xp)
     u, ue = two_prod(t, s, xp)
     ue = ue + te * s
@@ -192,11 +196,16 @@ def _gelu_tanh_d(x, xp):
 
 
 def _gelu_tanh_d2(x, xp):
-    xc, z, ze, _, _ = _gelu_tanh_arg(x, xp)
+    xc, z, ze, dz, d2z = _gelu_tanh_arg(x, xp)
     s, sm, _ = sigmoid_parts(z, xp, ze)
     # σ'(v) scaled by 2**128 in both tails (|v| > 600): for x ≈ ±21.2…21.7 it is
     # subnormal while the product with the large bracket (≈ -x v'²) is normal.
     ds, inv_k = scaled_dsigmoid(z, xp, ze)
+    if not is_f64(xc, xp) or narrow_output(xp):
+        base = 2.0 * dz + xc * d2z
+        q = xc * dz * dz
+        inner = xp.where(z < 0, (base + q) - 2.0 * q * s, (base - q) + 2.0 * q * sm)
+        return near_zeros((ds * inner) * inv_k, xc, xp, _zeros("tanh_d2"))
     # Every term of the bracket 2v' + x v'' ± x v'² in double-double (v' carries three
     # roundings, which its square doubles; near the zeros at x ≈ ±1.4 the terms cancel):
     # x v'' = 6·(2√(2/π))·0.044715·x² from the exact a·x² = aq + aqe.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from .._exact import Exact, dsigmoid, sigmoid
 from .._registry import Spec
+from ..kernels import narrow_output
 from ..kernels.dd import two_prod, two_sum
-from ..kernels.elementary import clip
+from ..kernels.elementary import clip, is_f64
 from ..kernels.series import near_zeros
 from ..kernels.sigmoid import (
     SIG_SCALE_BELOW,
@@ -97,6 +98,8 @@ def _mish_neg(x, xp):
 
 def _mish(x, xp):
     xc, _, g, *_ = _mish_parts(x, xp)
+    if not is_f64(xc, xp) or narrow_output(xp):
+        return xp.where(x > 0, x, xc) * g
     return xp.where(x > 0, x * g, _mish_neg(x, xp))
 
 
@@ -125,7 +128,9 @@ def _mish_d2(x, xp):
 
 def _mish_fd(x, xp):
     parts = _mish_parts(x, xp)
-    g = parts[2]
+    xc, g = parts[0], parts[2]
+    if not is_f64(xc, xp) or narrow_output(xp):
+        return xp.where(x > 0, x, xc) * g, _mish_df(xp, parts)
     return xp.where(x > 0, x * g, _mish_neg(x, xp)), _mish_df(xp, parts)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import narrow_output
 from .dd import LN2_128, TWO_M128, two_prod, two_sum
 from .elementary import is_f64
 
@@ -18,6 +19,12 @@ __all__ = [
     "scaled_exp_neg_abs", "scaled_sigmoid_parts", "sigmoid_parts", "sigmoid_second",
     "times_sigmoid",
 ]
+
+
+def _refine(x: Any, xp: Any) -> bool:
+    """Whether to take the float64 refinements (float64 working precision whose result
+    is not rounded to float32 or narrower afterwards)."""
+    return is_f64(x, xp) and not narrow_output(xp)
 
 
 def exp_neg_abs(z: Any, xp: Any, zlo: Any = None) -> Any:
@@ -36,7 +43,7 @@ def sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, Any]:
     """
     e = exp_neg_abs(z, xp, zlo)
     pos = z >= 0
-    if is_f64(z, xp):
+    if _refine(z, xp):
         # 1 + e = d + dl exactly, d² = p + pl exactly; the low parts enter one final
         # correction of each quotient (σ to ~1 ulp, σ' to ~1.5 instead of ~2.5).
         d, dl = two_sum(1.0 + 0.0 * e, e)
@@ -143,7 +150,7 @@ def sigmoid_second(z: Any, xp: Any, ds: Any) -> Any:
     """
     a = xp.abs(z)
     one_minus_e = -xp.expm1(-a)
-    if not is_f64(z, xp):
+    if not _refine(z, xp):
         one_plus_e = 2.0 - one_minus_e
         return -xp.sign(z) * ds * (one_minus_e / one_plus_e)
     e = xp.exp(-a)
@@ -172,7 +179,7 @@ def scaled_dsigmoid(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
     a = xp.abs(z)
     e = xp.exp(-a)
     es, inv_k = scaled_exp_neg_abs(a, e, a > -SIG_SCALE_BELOW, xp)
-    if not is_f64(a, xp):
+    if not _refine(a, xp):
         if zlo is not None:
             corr = 1.0 - xp.sign(z) * zlo
             e, es = e * corr, es * corr
