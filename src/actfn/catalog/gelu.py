@@ -109,7 +109,19 @@ def _gelu_exact_d(x, xp):
 def _gelu_exact_d2(x, xp):
     xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
     p, pe = two_prod(xc, xc, xp)
-    return (((2.0 - p) - pe) * scaled_gaussian(xc, xp)) * unscale(xc, xp)
+    if not is_f64(xc, xp) or narrow_output(xp):
+        return (((2.0 - p) - pe) * scaled_gaussian(xc, xp)) * unscale(xc, xp)
+    # float64: (2 - x²)·exp(-x²/2)/√(2π) with the exponential's low part, the product
+    # with it and 1/√(2π) (a double-double) folded into one final rounding.
+    u, ul = two_sum(2.0 + 0.0 * p, -p)
+    m, ml = two_sum(u, -pe)
+    ml = ml + ul  # m + ml = 2 - x² (x² = p + pe exactly)
+    es, lo = _gaussian_exp_scaled(xp.abs(xc), xp)
+    r, rl = two_prod(m, es, xp)
+    t, tl = two_prod(r, xp.full_like(r, INV_SQRT_2PI_DD[0]), xp)
+    safe_r = xp.where(r == 0, 1.0 + 0.0 * r, r)
+    corr = lo + (rl + ml * es) / safe_r + INV_SQRT_2PI_DD[1] / INV_SQRT_2PI_DD[0]
+    return (t + (tl + t * corr)) * TWO_M128
 
 
 # -- gelu, tanh approximation -------------------------------------------------------------

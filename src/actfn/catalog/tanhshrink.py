@@ -7,7 +7,7 @@ from .._registry import Spec
 from ..kernels import narrow_output
 from ..kernels.dd import two_prod, two_sum
 from ..kernels.elementary import clip, is_f64
-from ..kernels.tanh import sech2, tanh
+from ..kernels.tanh import tanh, tanh_d2
 
 __all__ = ["SPEC"]
 
@@ -53,7 +53,7 @@ def _tanhshrink_d(x, xp):
 
 
 def _tanhshrink_d2(x, xp):
-    return 2.0 * tanh(x, xp) * sech2(x, xp)
+    return xp.where(x == 0, 2.0 * x, -tanh_d2(x, xp))  # f''(±0) = ±0, as 2·tanh·sech²
 
 
 def _exact_f(x, m):
