@@ -141,32 +141,36 @@ def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
     return xp.where(xp.isinf(q) | (q == 0), q, q + q * c), inv_k
 
 
-def sigmoid_second(z: Any, xp: Any, ds: Any) -> Any:
+def sigmoid_second(z: Any, xp: Any, ds: Any, factor: float = 1.0) -> Any:
     """σ''(z) = σ'(z)·(1 - 2σ(z)) = -sign(z)·σ'(z)·(1 - e)/(1 + e), e = exp(-|z|).
 
     In float64, σ'' = -sign(z)·e·(1 - e)/(1 + e)³ is taken in one quotient with the
     exact 1 + e = d + dl and d³ as a double-double (the two-step σ'·(1 - e)/(1 + e)
     reached 5 ulp); 1 - e is 1 - e exactly (two-sum) for e ≤ 1/2, -expm1(-|z|) above.
+    ``factor`` (exact, e.g. a power of two) multiplies the result before a subnormal
+    one is rounded.
     """
     a = xp.abs(z)
     one_minus_e = -xp.expm1(-a)
     if not _refine(z, xp):
         one_plus_e = 2.0 - one_minus_e
-        return -xp.sign(z) * ds * (one_minus_e / one_plus_e)
+        return -xp.sign(z) * ds * (one_minus_e / one_plus_e) * factor
     e = xp.exp(-a)
+    # (e scaled by 2**128 in the numerator where |z| > 600: a subnormal σ'' rounds once)
+    es, inv_k = scaled_exp_neg_abs(a, e, a > -SIG_SCALE_BELOW, xp)
     d, dl = two_sum(1.0 + 0.0 * e, e)
     m, ml = two_sum(1.0 + 0.0 * e, -e)
     m = xp.where(e <= 0.5, m, one_minus_e)
     ml = xp.where(e <= 0.5, ml, 0.0 * ml)
-    n, nl = two_prod(e, m, xp)
-    nl = nl + e * ml
+    n, nl = two_prod(es, m, xp)
+    nl = nl + es * ml
     p2, p2l = two_prod(d, d, xp)
     p3, p3l = two_prod(p2, d, xp)
     p3l = p3l + p2l * d + 3.0 * p2 * dl
-    q = n / p3
+    q = (n * factor) / p3  # (factor first: n/p3 alone can be subnormal near z = 0)
     safe_n = xp.where(n == 0, 1.0 + 0.0 * n, n)
     q = xp.where(q == 0, q, q + q * (nl / safe_n - p3l / p3))
-    return -xp.sign(z) * q
+    return -xp.sign(z) * (q * inv_k)
 
 
 def scaled_dsigmoid(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:

@@ -71,4 +71,4 @@ def tanh_d2(x: Any, xp: Any) -> Any:
         return -2.0 * xp.tanh(x) * sech2(x, xp)
     from .sigmoid import sigmoid_second
 
-    return 8.0 * sigmoid_second(2.0 * x, xp, None)
+    return sigmoid_second(2.0 * x, xp, None, factor=8.0)
