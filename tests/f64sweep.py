@@ -40,7 +40,8 @@ from .oracle import DTYPES, exact, oracle, round_to, ulp_distance
 
 __all__ = [
     "BOUNDS", "DTYPE_LIMITS", "WHICH", "all_16bit", "band_points", "decided", "edges",
-    "evaluate", "mpmath_reference", "random_points", "reference", "rotation", "sweep_cases",
+    "evaluate", "mpmath_reference", "random_points", "reference", "rotation", "specials",
+    "sweep_cases",
     "ulps", "worst",
 ]
 
@@ -150,6 +151,13 @@ def random_points(n: int, seed: int) -> np.ndarray:
     mags = 10.0 ** rng.uniform(-300.0, 300.0, k)
     signs = np.where(rng.random(k) < 0.5, -1.0, 1.0)
     return np.concatenate([signs * mags, rng.uniform(-40.0, 40.0, n - k)])
+
+
+def specials(dtype_name: str) -> np.ndarray:
+    """±0, ±inf, ±largest finite, ±smallest subnormal and ±smallest normal, and NaN."""
+    normal, sub, big = DTYPE_LIMITS[dtype_name]
+    v = [0.0, -0.0, np.inf, -np.inf, big, -big, sub, -sub, normal, -normal, np.nan]
+    return np.array(v, dtype=np.float64).astype(DTYPES[dtype_name])
 
 
 def all_16bit(dtype_name: str) -> np.ndarray:

@@ -83,7 +83,8 @@ def test_underflow_and_overflow_bands(case, which):
     e = S.edges(case, which)
     for dt in ("float64", "float32"):
         x = S.band_points(e, dt, PER_EDGE, seed, NEIGHBOURS)
-        _check(case, which, x, dt, f"bands around {e.size} edges")
+        _check(case, which, np.concatenate([x, S.specials(dt)]), dt,
+               f"bands around {e.size} edges, ±0, ±inf, ±largest, ±smallest")
 
 
 @pytest.mark.parametrize(("case", "which"), PAIRS, ids=PAIR_IDS)

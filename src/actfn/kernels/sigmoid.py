@@ -155,6 +155,7 @@ def sigmoid_second(z: Any, xp: Any, ds: Any, factor: float = 1.0) -> Any:
     if not _refine(z, xp):
         one_plus_e = 2.0 - one_minus_e
         return -xp.sign(z) * ds * (one_minus_e / one_plus_e) * factor
+    a = xp.where(a > 800.0, 800.0, a)  # σ'' = 0 there; keeps ±inf out of the two-sums
     e = xp.exp(-a)
     # (e scaled by 2**128 in the numerator where |z| > 600: a subnormal σ'' rounds once)
     es, inv_k = scaled_exp_neg_abs(a, e, a > -SIG_SCALE_BELOW, xp)
