@@ -2,10 +2,10 @@
 
 Bounds (issue 2): float16, bfloat16 and float32 within 1 ulp of the correctly rounded
 value everywhere (the whole range including subnormals, the largest finite values,
-±0, ±inf and nan); float64 within 2 ulp for f and 4 ulp for f' and f''. The few
-float64 cases that miss those bounds are listed in F64_EXCEPTIONS with the reason;
-the test still pins their measured bound so they cannot get worse. Both NumPy code
-paths are measured: the compiled numba loops and the pure-NumPy fallback.
+±0, ±inf and nan); float64 within 2 ulp for f and 4 ulp for f' and f'', for every
+activation with no exception list (issue 10; the dense band / random / exhaustive
+sweeps are tests/test_f64_sweep.py). Both NumPy code paths are measured: the compiled
+numba loops and the pure-NumPy fallback.
 """
 
 from __future__ import annotations
@@ -25,32 +25,13 @@ from .oracle import exact, oracle
 WHICH = ("f", "df", "d2f")
 F64_BOUND = {"f": 2, "df": 4, "d2f": 4}
 
-#: (case id, which) -> (measured bound in float64 ulps, reason). Keep this short.
-F64_EXCEPTIONS = {
-    ("gelu", "f"): (
-        8,
-        "Φ(x) for x < 0 comes from scipy.special.erfcx, itself up to ~7 ulp off near "
-        "t = -x/√2 ≈ 0.5–2 (the issue mandates the library's own special functions)",
-    ),
-    ("tanhshrink", "f"): (3, "rounding in the continued fraction used for |x| < 4"),
-    ("mish", "f"): (3, "x·g with g = tanh(softplus x) from three rounded operations"),
-    ("mish", "d2f"): (7, "h·σ·(…) multiplies three quantities of ~2 ulp each"),
-    ("gelu_sigmoid", "d2f"): (5, "σ'(z)·(…) with σ' = e/(1+e)² of ~3 ulp"),
-    ("gelu[approximate=tanh]", "d2f"): (6, "σ'(v)·(…) with σ' = e/(1+e)² of ~3 ulp"),
-    ("gelu[approximate=tanh]", "df"): (6, "σ(v)·(…): a product of two ~2-ulp factors"),
-    ("silu[beta=1.5]", "d2f"): (5, "σ'(z)·(…) with σ' = e/(1+e)² of ~3 ulp"),
-    ("tanhshrink", "df"): (5, "tanh² squares the (≤ 1 ulp, ~2 ulp vectorized) tanh error"),
-    ("softplus[beta=2.0]", "f"): (3, "log1p(e)/β after the double-double βx: three roundings"),
-}
-
 CASES = cases()
 IDS = [case_id(c) for c in CASES]
 
 
 def _bound(cid: str, which: str, dtype: str) -> int:
-    if dtype != "float64":
-        return 1
-    return F64_EXCEPTIONS.get((cid, which), (F64_BOUND[which], ""))[0]
+    # No exception list (issue 10): every activation meets the float64 bounds.
+    return F64_BOUND[which] if dtype == "float64" else 1
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -71,17 +52,6 @@ def test_ulp_error_within_bound(case, which, dtype, path):
             f"{cid} {which} {dtype}: {bad.size} of {x.size} points beyond {bound} ulp; worst "
             f"{ulps[i]} ulp at x={x[i]!r}: got {got[i]!r}, want {want[i]!r}"
         )
-
-
-def test_exceptions_are_still_needed():
-    # An exception that no path exceeds any more must be removed from the list.
-    for cid, which in F64_EXCEPTIONS:
-        case = CASES[IDS.index(cid)]
-        worst = max(
-            measure(case[0], case[1], WHICH.index(which), "float64", path)[3].max()
-            for path in PATHS
-        )
-        assert worst > F64_BOUND[which], f"{cid} {which} now meets the default bound"
 
 
 # -- derivatives are derivatives: finite differences at high precision ----------------

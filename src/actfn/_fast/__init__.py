@@ -44,7 +44,7 @@ Each loop reads every input element once, converts it to float64, evaluates f (a
 f′, …) in registers and stores each output rounded once to the input dtype: one
 pass, no temporaries, branch-free selects. The elementary functions are the
 vectorizable float64 polynomials of :mod:`._vmath` (exp, expm1, log1p, log: within
-0.7–1.4 float64 ulp; tanh, erf, erfc, erfcx too below float64), libm's tanh and hypot
+0.7–0.94 float64 ulp; tanh, erf, erfc, erfcx too below float64), libm's tanh and hypot
 and SciPy's erf/erfc/erfcx for float64. Loops for float16/bfloat16/float32 may fuse
 multiply-adds (``fastmath={"contract"}``, nothing else); float64 loops are strict IEEE.
 The oracle tests (tests/test_accuracy.py) measure this path and the NumPy one.

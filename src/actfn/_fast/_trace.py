@@ -205,7 +205,7 @@ def _ref(tape: _Tape, v: Any) -> str:
 
 #: Elementary functions: name on the namespace → arity. The implementation is
 #: ``{name}_{mode}`` from _vmath, except that float64 ("a") also uses the vectorized
-#: exp/expm1/log1p/log: they are within 0.7–1.4 ulp, like NumPy's own SIMD versions
+#: exp/expm1/log1p/log: they are within 0.7–0.94 ulp, like NumPy's own SIMD versions
 #: that the NumPy path uses (the float64 oracle tests run on this path); tanh stays
 #: libm's (tanh_v's ~2 ulp, squared in tanhshrink's f′, exceeded the 4-ulp bound),
 #: erf/erfc/erfcx SciPy's and hypot libm's.

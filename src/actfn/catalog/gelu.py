@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from .._exact import Exact, d2sigmoid, dsigmoid, norm_cdf, norm_pdf, sigmoid
 from .._registry import Param, Spec
-from ..kernels.dd import two_prod, two_sum
-from ..kernels.elementary import clip
-from ..kernels.gaussian import INV_SQRT2, SQRT_2_OVER_PI, SQRT_PI_OVER_2, scaled_gaussian, unscale
+from ..kernels import narrow_output
+from ..kernels.dd import LN2_128, TWO_M128, two_prod, two_sum
+from ..kernels.elementary import clip, is_f64
+from ..kernels.erfc import tail_aw, tail_w
+from ..kernels.gaussian import (
+    INV_SQRT2,
+    INV_SQRT_2PI_DD,
+    SQRT_2_OVER_PI,
+    SQRT_PI_OVER_2,
+    scaled_gaussian,
+    unscale,
+)
 from ..kernels.series import near_zeros
-from ..kernels.sigmoid import scaled_sigmoid_parts, sigmoid_parts, times_sigmoid
+from ..kernels.sigmoid import (
+    scaled_dsigmoid,
+    scaled_sigmoid_parts,
+    sigmoid_parts,
+    times_sigmoid,
+)
 
 __all__ = ["SPEC"]
 
@@ -32,23 +46,82 @@ def _gelu_parts(x, xp):
     return xc, phi_s, u, mills, cdf_pos
 
 
+# float64, x < 0, a = -x: Φ(x) = W(a)·exp(-a²/2) with the tabulated W of
+# kernels.erfc (no SciPy, no rounding of x/√2). With a² = p + pe exactly and
+# exp(-p/2 + 128 ln 2) = E_s·(1 + lo) (E_s normal where φ is subnormal):
+#   f  = x·Φ(x)          = -(a·W)·E_s·(1 + lo)·2**-128, a·W = h + l a double-double,
+#   f' = Φ(x) + x·φ(x)   =  (W - a/√(2π))·E_s·(1 + lo)·2**-128,
+# each rounded once at the end (the correction 1 + lo + l/h folded into one product).
+def _gaussian_exp_scaled(a, xp):
+    """(E_s, lo): exp(-a²/2)·2**128 = E_s·(1 + lo), a² split exactly."""
+    p, pe = two_prod(a, a, xp)
+    s, serr = two_sum(-0.5 * p, LN2_128[0])
+    return xp.exp(s), serr + (LN2_128[1] - 0.5 * pe)
+
+
+def _gelu_neg_f64(xc, xp):
+    a = -xp.where(xc < 0, xc, 0.0 * xc)
+    es, lo = _gaussian_exp_scaled(a, xp)
+    h, hl = tail_aw(a, xp)
+    r, rl = two_prod(h, es, xp)
+    safe_h = xp.where(h == 0, 1.0 + 0.0 * h, h)
+    return -((r + (rl + r * (lo + hl / safe_h))) * TWO_M128)
+
+
+def _gelu_neg_d_f64(xc, xp):
+    a = -xp.where(xc < 0, xc, 0.0 * xc)
+    es, lo = _gaussian_exp_scaled(a, xp)
+    # W - a·c with a·c exact (c = 1/√(2π) as a double-double); for a ≥ 6 W ≤ a·c/36,
+    # so W's own rounding hardly counts.
+    w = tail_w(a, xp)
+    q, qe = two_prod(a, xp.full_like(a, INV_SQRT_2PI_DD[0]), xp)
+    qe = qe + a * INV_SQRT_2PI_DD[1]
+    d, de = two_sum(w, -q)
+    d, de = two_sum(d, de - qe)
+    r, rl = two_prod(d, es, xp)
+    return (r + (rl + r * lo + de * es)) * TWO_M128
+
+
+#: The series of f′'s zero at x ≈ -0.752 reaches 3 ulp at radius 1; the tabulated W
+#: keeps the formula accurate down to 0.5 from the zero.
+_D_RADIUS = 0.5
+
+
 def _gelu_exact(x, xp):
     xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
-    neg = (xc * mills * phi_s) * u
+    if is_f64(xc, xp) and not narrow_output(xp):
+        neg = _gelu_neg_f64(xc, xp)
+    else:
+        neg = (xc * mills * phi_s) * u
     return xp.where(x >= 0, x * cdf_pos, neg)
 
 
 def _gelu_exact_d(x, xp):
     xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
     pos = cdf_pos + (xc * phi_s) * u
-    neg = ((mills + xc) * phi_s) * u
-    return near_zeros(xp.where(x >= 0, pos, neg), xc, xp, _zeros("d"))
+    if is_f64(xc, xp) and not narrow_output(xp):
+        neg = _gelu_neg_d_f64(xc, xp)
+    else:
+        neg = ((mills + xc) * phi_s) * u
+    return near_zeros(xp.where(x >= 0, pos, neg), xc, xp, _zeros("d"), radius=_D_RADIUS)
 
 
 def _gelu_exact_d2(x, xp):
     xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
     p, pe = two_prod(xc, xc, xp)
-    return (((2.0 - p) - pe) * scaled_gaussian(xc, xp)) * unscale(xc, xp)
+    if not is_f64(xc, xp) or narrow_output(xp):
+        return (((2.0 - p) - pe) * scaled_gaussian(xc, xp)) * unscale(xc, xp)
+    # float64: (2 - x²)·exp(-x²/2)/√(2π) with the exponential's low part, the product
+    # with it and 1/√(2π) (a double-double) folded into one final rounding.
+    u, ul = two_sum(2.0 + 0.0 * p, -p)
+    m, ml = two_sum(u, -pe)
+    ml = ml + ul  # m + ml = 2 - x² (x² = p + pe exactly)
+    es, lo = _gaussian_exp_scaled(xp.abs(xc), xp)
+    r, rl = two_prod(m, es, xp)
+    t, tl = two_prod(r, xp.full_like(r, INV_SQRT_2PI_DD[0]), xp)
+    safe_r = xp.where(r == 0, 1.0 + 0.0 * r, r)
+    corr = lo + (rl + ml * es) / safe_r + INV_SQRT_2PI_DD[1] / INV_SQRT_2PI_DD[0]
+    return (t + (tl + t * corr)) * TWO_M128
 
 
 # -- gelu, tanh approximation -------------------------------------------------------------
@@ -92,23 +165,78 @@ def _gelu_tanh(x, xp):
 #   f'' = σ'(v)·(2v' + x v'' + x v'²(1 - 2σ(v))), whose last term is split as
 #         x v'² - 2x v'² σ(v) (v < 0) or -x v'² + 2x v'² σ(-v) (v ≥ 0),
 # so the subtracted part is always the small one; near_zeros covers the zero crossings.
+def _gelu_tanh_dz(xc, xp):
+    """v' = 2√(2/π)·(1 + 3·0.044715·x²) as a double-double (dz, dz_lo)."""
+    p, pe = two_prod(xc, xc, xp)
+    q, qe = two_prod(p, xp.full_like(p, _GELU_A), xp)
+    qe = qe + (_GELU_A * pe + _GELU_A_LO * p)  # q + qe = 0.044715·x²
+    q3, q3e = two_prod(q, xp.full_like(q, 3.0), xp)
+    b, be = two_sum(1.0 + 0.0 * q3, q3)
+    be = be + (q3e + 3.0 * qe)
+    c2 = 2.0 * SQRT_2_OVER_PI[0]
+    dz, dze = two_prod(b, xp.full_like(b, c2), xp)
+    return dz, dze + (c2 * be + 2.0 * SQRT_2_OVER_PI[1] * b)
+
+
+def _gelu_tanh_t(xc, xp):
+    """t = x·v' = 2√(2/π)·x·(1 + 3·0.044715·x²) as a double-double (t, t_lo)."""
+    dz, dze = _gelu_tanh_dz(xc, xp)
+    t, te = two_prod(xc, dz, xp)
+    return t, te + xc * dze
+
+
 def _gelu_tanh_d(x, xp):
     xc, z, ze, dz, _ = _gelu_tanh_arg(x, xp)
     s, sm, _ = sigmoid_parts(z, xp, ze)
     ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
-    t = xc * dz
-    inner = xp.where(z < 0, (1.0 + t) - t * s, 1.0 + t * sm)
-    return near_zeros((ss * inner) * inv_k, xc, xp, _zeros("tanh_d"))
+    # 1 + t - t·σ(v) for v < 0 in double-double (t = x·v' carries three roundings and
+    # the difference cancels by up to 15×: 7 ulp at x = -1.72 in plain float64).
+    if not is_f64(xc, xp) or narrow_output(xp):
+        t = xc * dz
+        inner = xp.where(z < 0, (1.0 + t) - t * s, 1.0 + t * sm)
+        return near_zeros((ss * inner) * inv_k, xc, xp, _zeros("tanh_d"))
+    t, te = _gelu_tanh_t(xc, xp)
+    u, ue = two_prod(t, s, xp)
+    ue = ue + te * s
+    w, we = two_sum(1.0 + 0.0 * t, t)
+    i, ie = two_sum(w, -u)
+    neg_inner = i + (ie + (we + te - ue))
+    inner = xp.where(z < 0, neg_inner, 1.0 + t * sm)
+    # The series of the zero at x ≈ -0.752 reaches 7 ulp at its radius 1; the
+    # double-double bracket is accurate to within 0.25 of the zero.
+    return near_zeros((ss * inner) * inv_k, xc, xp, _zeros("tanh_d"), radius=0.25)
 
 
 def _gelu_tanh_d2(x, xp):
     xc, z, ze, dz, d2z = _gelu_tanh_arg(x, xp)
     s, sm, _ = sigmoid_parts(z, xp, ze)
-    _, ds, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
-    base = 2.0 * dz + xc * d2z
-    q = xc * dz * dz
-    inner = xp.where(z < 0, (base + q) - 2.0 * q * s, (base - q) + 2.0 * q * sm)
-    return near_zeros((ds * inner) * inv_k, xc, xp, _zeros("tanh_d2"))
+    # σ'(v) scaled by 2**128 in both tails (|v| > 600): for x ≈ ±21.2…21.7 it is
+    # subnormal while the product with the large bracket (≈ -x v'²) is normal.
+    ds, inv_k = scaled_dsigmoid(z, xp, ze)
+    if not is_f64(xc, xp) or narrow_output(xp):
+        base = 2.0 * dz + xc * d2z
+        q = xc * dz * dz
+        inner = xp.where(z < 0, (base + q) - 2.0 * q * s, (base - q) + 2.0 * q * sm)
+        return near_zeros((ds * inner) * inv_k, xc, xp, _zeros("tanh_d2"))
+    # Every term of the bracket 2v' + x v'' ± x v'² in double-double (v' carries three
+    # roundings, which its square doubles; near the zeros at x ≈ ±1.4 the terms cancel):
+    # x v'' = 6·(2√(2/π))·0.044715·x² from the exact a·x² = aq + aqe.
+    dzh, dzl = _gelu_tanh_dz(xc, xp)
+    s2, s2l = two_prod(dzh, dzh, xp)
+    q, ql = two_prod(xc, s2, xp)
+    ql = ql + xc * (s2l + 2.0 * dzh * dzl)
+    p, pe = two_prod(xc, xc, xp)
+    aq, aqe = two_prod(p, xp.full_like(p, _GELU_A), xp)
+    aqe = aqe + (_GELU_A * pe + _GELU_A_LO * p)
+    c12 = 12.0 * SQRT_2_OVER_PI[0]
+    b, bl = two_prod(aq, xp.full_like(aq, c12), xp)
+    bl = bl + (c12 * aqe + 12.0 * SQRT_2_OVER_PI[1] * aq)
+    sgn = xp.where(z < 0, 1.0 + 0.0 * q, -1.0 + 0.0 * q)
+    h1, l1 = two_sum(2.0 * dzh, b)
+    h2, l2 = two_sum(h1, sgn * q)
+    inner = h2 + ((l1 + l2) + (2.0 * dzl + bl + sgn * ql
+                               + 2.0 * q * xp.where(z < 0, -s, sm)))
+    return near_zeros((ds * inner) * inv_k, xc, xp, _zeros("tanh_d2"), radius=0.6)
 
 
 def _gelu(x, xp, *, approximate):

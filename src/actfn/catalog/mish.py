@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from .._exact import Exact, dsigmoid, sigmoid
 from .._registry import Spec
-from ..kernels.elementary import clip
+from ..kernels import narrow_output
+from ..kernels.dd import two_prod, two_sum
+from ..kernels.elementary import clip, is_f64
 from ..kernels.series import near_zeros
-from ..kernels.sigmoid import exp_neg_abs, sigmoid_parts
+from ..kernels.sigmoid import (
+    SIG_SCALE_BELOW,
+    exp_neg_abs,
+    scaled_exp_neg_abs,
+    scaled_sigmoid_parts,
+    sigmoid_parts,
+)
 
 __all__ = ["SPEC"]
 
@@ -36,49 +44,124 @@ def _zeros(key):
 
 def _mish_parts(x, xp):
     xc = clip(x, xp, -800.0, 800.0)
+    a = xp.abs(xc)
     e = exp_neg_abs(xc, xp)
-    e2 = xp.exp(-2.0 * xp.abs(xc))  # e² with one rounding (2|x| is exact)
+    e2 = xp.exp(-2.0 * a)  # e² with one rounding (2|x| is exact)
+    # e² is subnormal for x > 354: h = 1 - g ≈ 2e² is then taken scaled by k = 2**128
+    # (h_s = h·k; 1/k is returned as inv_k2) so f'' = h·σ·(…) rounds once at the end.
+    e2s, inv_k2 = scaled_exp_neg_abs(2.0 * a, e2, 2.0 * a > -SIG_SCALE_BELOW, xp)
     pos = xc > 0
     w = (1.0 + e) * (1.0 + e)
     d_pos = 1.0 + 2.0 * e + 2.0 * e2
     n_neg = e * (2.0 + e)
     g = xp.where(pos, (1.0 + 2.0 * e) / d_pos, n_neg / (n_neg + 2.0))
     omg_pos = 2.0 * e2 / d_pos
+    omg_pos_s = 2.0 * e2s / d_pos
     one_minus_g = xp.where(pos, omg_pos, 1.0 - g)
     den_neg = w + 1.0
     # h = sech²(softplus x) = 1 - g² = (1 - g)(2 - (1 - g))
-    h = xp.where(pos, omg_pos * (2.0 - omg_pos), 4.0 * w / (den_neg * den_neg))
     one_minus_h_neg = (n_neg / den_neg) * (n_neg / den_neg)
+    # x ≤ 0: h = 1 - (1 - h) with 1 - h ≤ 0.36 (one rounding where 4w/(w + 1)² had four)
+    h = xp.where(pos, omg_pos * (2.0 - omg_pos), 1.0 - one_minus_h_neg)
+    h_s = xp.where(pos, omg_pos_s * (2.0 - omg_pos), h)
+    inv_k2 = xp.where(pos, inv_k2, xp.ones_like(xc))
     s, sm, _ = sigmoid_parts(xc, xp)
-    return xc, e, g, one_minus_g, h, one_minus_h_neg, s, sm
+    return xc, e, g, one_minus_g, h, one_minus_h_neg, s, sm, h_s, inv_k2
+
+
+# f = x·g for x ≤ 0 with w = e^x: g = n/(n + 2), n = w(2 + w) = 2w + w². n is carried as a
+# double-double (nh + nl), 2 + nh is summed exactly (dh + dl) and x·nh is an exact
+# product (p + pl); the quotient q = p/dh then takes every low part in one correction
+#   f = q + q·(pl/p + nl/nh - (dl + nl)/dh),
+# which leaves the rounding of w and of the division (≤ ~1.1 ulp; the three-step
+# x·(n/(n + 2)) reached 4). Below x = -600 (w close to subnormal) w is scaled by 2**128
+# and f = (x·w_s)·2**-128 (n ≪ 2 there): one rounding of a subnormal result.
+def _mish_neg(x, xp):
+    xc = clip(x, xp, -800.0, 0.0)
+    a = -xc
+    w = xp.exp(xc)
+    ws, inv_k = scaled_exp_neg_abs(a, w, xc < SIG_SCALE_BELOW, xp)
+    w2, w2l = two_prod(w, w, xp)
+    nh, nl = two_sum(2.0 * w, w2)
+    nl = nl + w2l
+    dh, dl = two_sum(2.0 + 0.0 * nh, nh)
+    p, pl = two_prod(xc, nh, xp)
+    q = p / dh
+    tiny = (p == 0.0) | (nh == 0.0)
+    safe_p = xp.where(tiny, xp.ones_like(p), p)
+    safe_nh = xp.where(tiny, xp.ones_like(nh), nh)
+    corr = pl / safe_p + nl / safe_nh - (dl + nl) / dh
+    body = q + q * corr
+    tail = (xc * ws) * inv_k
+    return xp.where(xc < SIG_SCALE_BELOW, tail, xp.where(tiny, q, body))
 
 
 def _mish(x, xp):
     xc, _, g, *_ = _mish_parts(x, xp)
-    return xp.where(x > 0, x, xc) * g
+    if not is_f64(xc, xp) or narrow_output(xp):
+        return xp.where(x > 0, x, xc) * g
+    return xp.where(x > 0, x * g, _mish_neg(x, xp))
 
 
 def _mish_df(xp, parts):
-    xc, e, g, _, h, omh, s, _ = parts
-    neg = s * ((1.0 + xc) + e / (2.0 + 2.0 * e + e * e) - xc * omh)
-    return near_zeros(xp.where(xc > 0, g + xc * h * s, neg), xc, xp, _zeros("d"))
+    xc, e, g, _, h, omh, s, *_ = parts
+    # Below x = -600, f' = σ·(…) has a subnormal σ: take σ scaled (σ_s·inv_k).
+    ss, _, _, inv_k = scaled_sigmoid_parts(xc, xp)
+    neg = ss * ((1.0 + xc) + e / (2.0 + 2.0 * e + e * e) - xc * omh)
+    return near_zeros(xp.where(xc > 0, g + xc * h * s, neg * inv_k), xc, xp, _zeros("d"))
 
 
 def _mish_d(x, xp):
     return _mish_df(xp, _mish_parts(x, xp))
 
 
+def _mish_d2_pos_f64(xc, xp, e, omg, g, sm):
+    """f'' for x > 0 in float64: h·σ·B with h = 4e²(1 - (1 - g)/2)/(1 + 2e + 2e²),
+    σ = 1/(1 + e) and B = 2(1 - x) + 2x((1 - g) + gσ(-x)) + xσ(-x), as one quotient
+    4e²·B/((1 + 2e + 2e²)(1 + e)) whose denominators, 1 - x and the products are exact
+    double-doubles folded into one correction (five rounded factors reached 5 ulp).
+    e² is taken scaled by 2**128 beyond x = 300 (returned with its 1/k)."""
+    a = xp.where(xc > 0, xc, 0.0 * xc)
+    e2 = xp.exp(-2.0 * a)
+    e2s, inv_k2 = scaled_exp_neg_abs(2.0 * a, e2, 2.0 * a > -SIG_SCALE_BELOW, xp)
+    one = 1.0 + 0.0 * e
+    d1, d1l = two_sum(one, e)
+    t1, t1l = two_sum(one, 2.0 * e)
+    t2, t2l = two_sum(t1, 2.0 * e2)
+    dd_, ddl = two_prod(t2, d1, xp)
+    ddl = ddl + t2 * d1l + (t1l + t2l) * d1
+    u, ul = two_sum(one, -a)
+    ph, pl = two_sum(2.0 * u, 2.0 * a * (omg + g * sm) + a * sm)
+    pl = pl + 2.0 * ul
+    n, nl = two_prod(e2s, ph, xp)
+    q = 4.0 * n / dd_
+    safe_n = xp.where(n == 0, one, n)
+    safe_ph = xp.where(ph == 0, one, ph)
+    corr = nl / safe_n + pl / safe_ph - ddl / dd_ - 0.5 * omg
+    return xp.where(q == 0, q, q + q * corr), inv_k2
+
+
 def _mish_d2(x, xp):
-    xc, _, g, omg, h, _, s, sm = _mish_parts(x, xp)
+    xc, e, g, omg, h, _, s, sm, h_s, inv_k2 = _mish_parts(x, xp)
+    ss, _, _, inv_k = scaled_sigmoid_parts(xc, xp)
     pos = 2.0 * (1.0 - xc) + 2.0 * xc * (omg + g * sm) + xc * sm
     neg = (2.0 + xc) - xc * s * (1.0 + 2.0 * g)
-    return near_zeros(h * s * xp.where(xc > 0, pos, neg), xc, xp, _zeros("d2"))
+    if is_f64(xc, xp) and not narrow_output(xp):
+        qp, kp = _mish_d2_pos_f64(xc, xp, e, omg, g, sm)
+        val = xp.where(xc > 0, qp * kp, ((h * ss) * neg) * inv_k)
+        return near_zeros(val, xc, xp, _zeros("d2"), radius=0.6)
+    # Each side carries one 2**128 scaling (h_s for x > 354, σ_s for x < -600), undone
+    # by one final rounding.
+    val = xp.where(xc > 0, ((h_s * s) * pos) * inv_k2, ((h * ss) * neg) * inv_k)
+    return near_zeros(val, xc, xp, _zeros("d2"), radius=0.6)
 
 
 def _mish_fd(x, xp):
     parts = _mish_parts(x, xp)
     xc, g = parts[0], parts[2]
-    return xp.where(x > 0, x, xc) * g, _mish_df(xp, parts)
+    if not is_f64(xc, xp) or narrow_output(xp):
+        return xp.where(x > 0, x, xc) * g, _mish_df(xp, parts)
+    return xp.where(x > 0, x * g, _mish_neg(x, xp)), _mish_df(xp, parts)
 
 
 def _exact_parts(x, m):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from .._exact import Exact
 from .._registry import Spec
+from ..kernels import narrow_output
+from ..kernels.dd import two_prod, two_sum
+from ..kernels.elementary import is_f64
 
 __all__ = ["SPEC"]
 
@@ -13,14 +16,39 @@ def _softsign(x, xp):
     return xp.where(xp.isinf(x), xp.sign(x), x / (1.0 + xp.abs(x)))
 
 
+# f' = r², f'' = -2·sign(x)·r³ with r = 1/(1 + |x|) ((1 + |x|)^k would overflow). In
+# float64 the roundings of 1 + |x| and of 1/d are carried as one relative correction
+# c = 1 - r·(d + dl) (exact residual: d + dl = 1 + |x|, r·d = p + pl), and the powers
+# are exact products with c·k folded in once (f'' reached 4 ulp in three steps).
+def _recip(x, xp):
+    a = xp.abs(x)
+    r = 1.0 / (1.0 + a)
+    if not is_f64(x, xp) or narrow_output(xp):
+        return r, None
+    d, dl = two_sum(1.0 + 0.0 * a, a)
+    p, pl = two_prod(r, d, xp)
+    c = ((1.0 - p) - pl) - r * dl
+    return r, xp.where(xp.isinf(a) | (r < 1e-150), 0.0 * r, c)
+
+
 def _softsign_d(x, xp):
-    r = 1.0 / (1.0 + xp.abs(x))  # (1+|x|)^-k as powers of r: (1+|x|)^k would overflow
-    return r * r
+    r, c = _recip(x, xp)
+    if c is None:
+        return r * r
+    s, sl = two_prod(r, r, xp)
+    return xp.where(s < 1e-290, s, s + (sl + 2.0 * s * c))
 
 
 def _softsign_d2(x, xp):
-    r = 1.0 / (1.0 + xp.abs(x))
-    return (-2.0 * xp.sign(x)) * (r * r * r)
+    r, c = _recip(x, xp)
+    if c is None:
+        return (-2.0 * xp.sign(x)) * (r * r * r)
+    s, sl = two_prod(r, r, xp)
+    t, tl = two_prod(s, r, xp)
+    # (near and below the subnormal range the error-free products are not exact: there
+    # the plain r·r·r, rounded on the coarse subnormal grid, is the accurate one)
+    t = xp.where(t < 1e-290, (r * r) * r, t + (tl + sl * r + 3.0 * t * c))
+    return (-2.0 * xp.sign(x)) * t
 
 
 SPEC = Spec(

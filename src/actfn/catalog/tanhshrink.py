@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from .._exact import Exact
 from .._registry import Spec
-from ..kernels.elementary import clip
-from ..kernels.tanh import sech2
+from ..kernels import narrow_output
+from ..kernels.dd import two_prod, two_sum
+from ..kernels.elementary import clip, is_f64
+from ..kernels.tanh import tanh, tanh_d2
 
 __all__ = ["SPEC"]
 
@@ -30,17 +32,28 @@ def _tanhshrink(x, xp):
         a = (2.0 * k + 1.0) + x2 / a
     r = x2 / a
     small = xc * r / (1.0 + r)
+    if is_f64(xc, xp) and not narrow_output(xp):
+        # float64: x² = p + pe and 1 + r = d + dl exactly, x·r = n + nl exactly; every
+        # low part joins one correction of the quotient n/d (the plain form reached 3 ulp).
+        p, pe = two_prod(xc, xc, xp)
+        r = p / a
+        rl = pe / a
+        d, dl = two_sum(1.0 + 0.0 * r, r)
+        n, nl = two_prod(xc, r, xp)
+        q = n / d
+        safe_n = xp.where(n == 0, 1.0 + 0.0 * n, n)
+        small = xp.where(q == 0, q, q + q * ((nl + xc * rl) / safe_n - (dl + rl) / d))
     small = xp.where(x == 0, 0.0, small)  # f(-0) = +0, as PyTorch's x - tanh(x)
-    return xp.where(xp.abs(x) < _CF_LIMIT, small, x - xp.tanh(x))
+    return xp.where(xp.abs(x) < _CF_LIMIT, small, x - tanh(x, xp))
 
 
 def _tanhshrink_d(x, xp):
-    t = xp.tanh(x)
+    t = tanh(x, xp)
     return t * t
 
 
 def _tanhshrink_d2(x, xp):
-    return 2.0 * xp.tanh(x) * sech2(x, xp)
+    return xp.where(x == 0, 2.0 * x, -tanh_d2(x, xp))  # f''(±0) = ±0, as 2·tanh·sech²
 
 
 def _exact_f(x, m):

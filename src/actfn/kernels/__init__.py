@@ -4,6 +4,8 @@
 * :mod:`~actfn.kernels.dd`: double-double arithmetic, exact constants from parameters.
 * :mod:`~actfn.kernels.sigmoid`: σ, σ', σ'' and x·σ with scaled (never subnormal) tails.
 * :mod:`~actfn.kernels.gaussian`: the scaled normal density and Gaussian constants.
+* :mod:`~actfn.kernels.erfc`: the float64 normal tail Φ(-a) = W(a)·exp(-a²/2), from
+  tables that tools/gen_erfc.py derives (``_erfc_tables``), instead of SciPy's erfcx.
 * :mod:`~actfn.kernels.series`: Taylor series around interior zeros of derivatives.
 * :mod:`~actfn.kernels.elu`, :mod:`~actfn.kernels.leaky`, :mod:`~actfn.kernels.shrink`,
   :mod:`~actfn.kernels.swish`, :mod:`~actfn.kernels.tanh`: the cores that several

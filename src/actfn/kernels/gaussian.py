@@ -8,7 +8,7 @@ from typing import Any
 from .dd import LN2_128, TWO_M128, two_prod, two_sum
 from .elementary import is_f64
 
-__all__ = ["SQRT_2_OVER_PI", "INV_SQRT_2PI", "SQRT_PI_OVER_2", "INV_SQRT2", "scaled_gaussian", "unscale"]
+__all__ = ["SQRT_2_OVER_PI", "INV_SQRT_2PI", "INV_SQRT_2PI_DD", "SQRT_PI_OVER_2", "INV_SQRT2", "scaled_gaussian", "unscale"]
 
 
 # Full-precision constants as (hi, lo) pairs: value = hi + lo to ~106 bits.
@@ -16,6 +16,10 @@ SQRT_2_OVER_PI = (0.7978845608028654, -4.98465440455546e-17)
 
 
 INV_SQRT_2PI = 0.3989422804014327
+
+
+#: 1/√(2π) as a double-double.
+INV_SQRT_2PI_DD = (0.3989422804014327, -2.49232720227773e-17)
 
 
 SQRT_PI_OVER_2 = 1.2533141373155003

@@ -22,21 +22,23 @@ RADIUS = 1.0
 
 def near_zeros(value: Any, z: Any, xp: Any,
                zeros: tuple[tuple[float, float, tuple[float, ...]], ...],
-               zlo: Any = None) -> Any:
+               zlo: Any = None, radius: float = RADIUS) -> Any:
     """Replace ``value`` near the interior ``zeros`` (a generated table: one
     ``(x0_hi, x0_lo, (c1, c2, ...))`` per zero, from ``catalog/_zeros/<name>.py``).
 
     ``value`` is a derivative computed by its general formula, which cancels near a zero
     crossing; within ``RADIUS`` of a zero x0 the Taylor polynomial in d = z - x0 (with x0
     as a double-double, so d is exact) is used instead: it has a small relative error
-    all the way down to the zero. Only in float64 working precision (float32 working
+    all the way down to the zero (``radius`` ≤ RADIUS narrows the interval where the
+    general formula is accurate closer to the zero). Only in float64 working precision (float32 working
     precision keeps its formula: the polynomial constants assume doubles).
     """
     if not is_f64(z, xp):
         return value
     narrow = narrow_output(xp)
+    wide = radius
     for x0_hi, x0_lo, coeffs in zeros:
-        radius = RADIUS
+        radius = wide
         if narrow:
             # The result will be rounded to float32 or narrower: the general formula's
             # relative error eps64·|terms|/|value| stays far below half a float32 ulp

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .dd import LN2_128, TWO_M128, two_sum
+from . import narrow_output
+from .dd import LN2_128, TWO_M128, two_prod, two_sum
 from .elementary import is_f64
 
 __all__ = [
@@ -18,6 +19,12 @@ __all__ = [
     "scaled_exp_neg_abs", "scaled_sigmoid_parts", "sigmoid_parts", "sigmoid_second",
     "times_sigmoid",
 ]
+
+
+def _refine(x: Any, xp: Any) -> bool:
+    """Whether to take the float64 refinements (float64 working precision whose result
+    is not rounded to float32 or narrower afterwards)."""
+    return is_f64(x, xp) and not narrow_output(xp)
 
 
 def exp_neg_abs(z: Any, xp: Any, zlo: Any = None) -> Any:
@@ -35,10 +42,23 @@ def sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, Any]:
     small tail is never computed as 1 minus something close to 1.
     """
     e = exp_neg_abs(z, xp, zlo)
+    pos = z >= 0
+    if _refine(z, xp):
+        # 1 + e = d + dl exactly, d² = p + pl exactly; the low parts enter one final
+        # correction of each quotient (σ to ~1 ulp, σ' to ~1.5 instead of ~2.5).
+        d, dl = two_sum(1.0 + 0.0 * e, e)
+        c = -(dl / d)
+        big = 1.0 / d
+        big = big + big * c
+        small = e / d
+        small = xp.where(small == 0, small, small + small * c)
+        p, pl = two_prod(d, d, xp)
+        ds = e / p
+        ds = xp.where(ds == 0, ds, ds + ds * (-(pl + 2.0 * d * dl) / p))
+        return xp.where(pos, big, small), xp.where(pos, small, big), ds
     d = 1.0 + e
     big = 1.0 / d
     small = e / d
-    pos = z >= 0
     return xp.where(pos, big, small), xp.where(pos, small, big), small / d
 
 
@@ -121,12 +141,37 @@ def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
     return xp.where(xp.isinf(q) | (q == 0), q, q + q * c), inv_k
 
 
-def sigmoid_second(z: Any, xp: Any, ds: Any) -> Any:
-    """σ''(z) = σ'(z)·(1 - 2σ(z)) = -sign(z)·σ'(z)·(1 - e)/(1 + e), e = exp(-|z|)."""
+def sigmoid_second(z: Any, xp: Any, ds: Any, factor: float = 1.0) -> Any:
+    """σ''(z) = σ'(z)·(1 - 2σ(z)) = -sign(z)·σ'(z)·(1 - e)/(1 + e), e = exp(-|z|).
+
+    In float64, σ'' = -sign(z)·e·(1 - e)/(1 + e)³ is taken in one quotient with the
+    exact 1 + e = d + dl and d³ as a double-double (the two-step σ'·(1 - e)/(1 + e)
+    reached 5 ulp); 1 - e is 1 - e exactly (two-sum) for e ≤ 1/2, -expm1(-|z|) above.
+    ``factor`` (exact, e.g. a power of two) multiplies the result before a subnormal
+    one is rounded.
+    """
     a = xp.abs(z)
     one_minus_e = -xp.expm1(-a)
-    one_plus_e = 2.0 - one_minus_e
-    return -xp.sign(z) * ds * (one_minus_e / one_plus_e)
+    if not _refine(z, xp):
+        one_plus_e = 2.0 - one_minus_e
+        return -xp.sign(z) * ds * (one_minus_e / one_plus_e) * factor
+    a = xp.where(a > 800.0, 800.0, a)  # σ'' = 0 there; keeps ±inf out of the two-sums
+    e = xp.exp(-a)
+    # (e scaled by 2**128 in the numerator where |z| > 600: a subnormal σ'' rounds once)
+    es, inv_k = scaled_exp_neg_abs(a, e, a > -SIG_SCALE_BELOW, xp)
+    d, dl = two_sum(1.0 + 0.0 * e, e)
+    m, ml = two_sum(1.0 + 0.0 * e, -e)
+    m = xp.where(e <= 0.5, m, one_minus_e)
+    ml = xp.where(e <= 0.5, ml, 0.0 * ml)
+    n, nl = two_prod(es, m, xp)
+    nl = nl + es * ml
+    p2, p2l = two_prod(d, d, xp)
+    p3, p3l = two_prod(p2, d, xp)
+    p3l = p3l + p2l * d + 3.0 * p2 * dl
+    q = (n * factor) / p3  # (factor first: n/p3 alone can be subnormal near z = 0)
+    safe_n = xp.where(n == 0, 1.0 + 0.0 * n, n)
+    q = xp.where(q == 0, q, q + q * (nl / safe_n - p3l / p3))
+    return -xp.sign(z) * (q * inv_k)
 
 
 def scaled_dsigmoid(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
@@ -139,8 +184,20 @@ def scaled_dsigmoid(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
     a = xp.abs(z)
     e = xp.exp(-a)
     es, inv_k = scaled_exp_neg_abs(a, e, a > -SIG_SCALE_BELOW, xp)
+    if not _refine(a, xp):
+        if zlo is not None:
+            corr = 1.0 - xp.sign(z) * zlo
+            e, es = e * corr, es * corr
+        d = 1.0 + e
+        return es / (d * d), inv_k
+    # float64: 1 + e = d + dl and d² = p + pl exactly; every low part (and z's, which
+    # scales e by 1 - sign(z)·zlo and 1 + e by 1 - sign(z)·zlo·e/d) joins one correction
+    # of the single quotient es/p (σ' to ~1.5 ulp instead of ~3).
+    d, dl = two_sum(1.0 + 0.0 * e, e)
+    p, pl = two_prod(d, d, xp)
+    q = es / p
+    corr = -(pl + 2.0 * d * dl) / p
     if zlo is not None:
-        corr = 1.0 - xp.sign(z) * zlo
-        e, es = e * corr, es * corr
-    d = 1.0 + e
-    return es / (d * d), inv_k
+        szlo = xp.sign(z) * zlo
+        corr = corr - szlo * (1.0 - 2.0 * e / d)
+    return xp.where(q == 0, q, q + q * corr), inv_k

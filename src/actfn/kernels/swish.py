@@ -8,8 +8,9 @@ f'' = β·(2σ'(z) + z·σ''(z)), the products taken with the scaled σ tails of
 
 from __future__ import annotations
 
-from .dd import two_prod
-from .elementary import clip
+from . import narrow_output
+from .dd import two_prod, two_sum
+from .elementary import clip, is_f64
 from .series import near_zeros
 from .sigmoid import (
     SIG_SCALE_BELOW,
@@ -73,6 +74,16 @@ def silu_d2(x, xp, *, beta, beta_lo=0.0):
     s, sm, _ = sigmoid_parts(z, xp, ze)
     ds, inv_k = scaled_dsigmoid(z, xp, ze)
     inner = xp.where(z < 0, (2.0 + z) - 2.0 * z * s, (2.0 - z) + 2.0 * z * sm)
+    if is_f64(z, xp) and not narrow_output(xp):
+        # the bracket 2 ± (z + z_lo)·(1 - 2σ(∓z)) in double-double (it cancels by up to
+        # 10× near the zeros at z ≈ ±2.4; gelu_sigmoid's f″ reached 5 ulp)
+        sgn = xp.where(z < 0, 1.0 + 0.0 * z, -1.0 + 0.0 * z)
+        t = xp.where(z < 0, s, sm)
+        zl = 0.0 * z if ze is None else ze
+        w, wl = two_sum(2.0 + 0.0 * z, sgn * z)
+        u, ul = two_prod(z, 2.0 * t, xp)
+        i, il = two_sum(w, -(sgn * u))
+        inner = i + (il + (wl + sgn * (zl - ul - 2.0 * zl * t)))
     # In the tails (|z| > 600, where ds carries the 2**128 scaling) β multiplies before
     # the unscaling, so a subnormal result is rounded once instead of being rounded to a
     # subnormal first and then multiplied by β (β·ds·inner ≤ β/2 cannot overflow).

@@ -1,0 +1,148 @@
+"""Dense accuracy sweeps (issue 10): the inputs that the fixed test points of
+tests/test_accuracy.py missed.
+
+Bounds: float64 f ≤ 2 ulp, f′ and f″ ≤ 4 ulp; float32, float16 and bfloat16 ≤ 1 ulp; for
+every activation (defaults and ``Spec.cases``), on both NumPy code paths, against
+``actfn.reference`` (python-flint ball arithmetic, correctly rounded), with mpmath as a
+second, independent check on a subset. No exception list.
+
+* bands: every input where f, f′, f″ or an exponential inside the kernel crosses the
+  smallest normal, the smallest subnormal or the largest value of float64 or float32,
+  found from the kernels themselves (tests/f64sweep.py), sampled densely around each;
+* random float64: every function gets ``RANDOM_EACH`` inputs each run, and a rotating
+  choice of ``ROTATING`` functions (changing daily, seed printed; replay with
+  ``ACTFN_SWEEP_SEED``) gets ``RANDOM_ROTATING`` ≥ 10⁵;
+* exhaustive float16 and bfloat16: all 65,536 inputs of every function (the reference's
+  float64 pre-pass decides most of them from actfn's float64 value, so this takes
+  seconds; the rest go to ball arithmetic).
+
+``ACTFN_SWEEP_FULL=1`` runs 10⁶ random float64 inputs for every function and 2,000
+random inputs per band edge (hours; a command to run, not CI).
+``python tools/f64_sweep.py [--full]`` prints the per-activation × dtype table.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from . import f64sweep as S
+
+FULL = os.environ.get("ACTFN_SWEEP_FULL") == "1"
+#: Random float64 inputs per function per run, for every function / the rotating ones.
+RANDOM_EACH = 1_000_000 if FULL else 5_000
+RANDOM_ROTATING = 100_000
+#: How many (activation, function) pairs get RANDOM_ROTATING inputs on top, each run.
+ROTATING = 2
+#: Random points and float neighbours per band edge.
+PER_EDGE = 2000 if FULL else 24
+NEIGHBOURS = 8
+
+CASES = S.sweep_cases()
+IDS = [S.case_id(c) for c in CASES]
+PAIRS = [(c, w) for c in CASES for w in S.WHICH]
+PAIR_IDS = [f"{S.case_id(c)}-{w}" for c, w in PAIRS]
+
+
+def _check(case, which, x, dtype_name, what):
+    if x.size == 0:  # no edge (f″ of a piecewise-linear activation is 0 everywhere)
+        return
+    want = S.reference(case, which, x)
+    keep = S.decided(want, x)
+    assert keep.mean() > 0.999, f"reference undecided at {np.flatnonzero(~keep).size} inputs"
+    x, want = x[keep], want[keep]
+    bound = S.BOUNDS[dtype_name][which]
+    for path in ("compiled", "numpy"):
+        got = S.evaluate(case, which, x, path)
+        assert got.dtype == x.dtype
+        u = S.ulps(got, want)
+        bad = np.flatnonzero(u > bound)
+        if bad.size:
+            i = bad[np.argmax(u[bad])]
+            pytest.fail(f"{S.case_id(case)} {which} {dtype_name} {path} ({what}): {bad.size} of "
+                        f"{x.size} inputs beyond {bound} ulp; worst {u[i]} ulp at x={x[i]!r}: "
+                        f"got {got[i]!r}, want {want[i]!r}")
+
+
+def _rotating(pairs, k, salt):
+    seed = S.rotation(salt)
+    print(f"rotation seed {seed} (ACTFN_SWEEP_SEED={seed // 1000003} replays it)")
+    if FULL:
+        return list(range(len(pairs)))
+    rng = np.random.default_rng(seed)
+    return sorted(rng.choice(len(pairs), size=k, replace=False).tolist())
+
+
+@pytest.mark.parametrize(("case", "which"), PAIRS, ids=PAIR_IDS)
+def test_underflow_and_overflow_bands(case, which):
+    """Dense sweep around every edge where a value or an intermediate exponential crosses
+    float64's or float32's smallest normal, smallest subnormal or largest value."""
+    seed = S.rotation(S.case_id(case) + which)
+    e = S.edges(case, which)
+    for dt in ("float64", "float32"):
+        x = S.band_points(e, dt, PER_EDGE, seed, NEIGHBOURS)
+        _check(case, which, np.concatenate([x, S.specials(dt)]), dt,
+               f"bands around {e.size} edges, ±0, ±inf, ±largest, ±smallest")
+
+
+@pytest.mark.parametrize(("case", "which"), PAIRS, ids=PAIR_IDS)
+def test_random_float64(case, which):
+    """Log-uniform |x| in 1e-300…1e300 (both signs) and uniform [-40, 40]."""
+    x = S.random_points(RANDOM_EACH, S.rotation(S.case_id(case) + which))
+    _check(case, which, x, "float64", "random")
+
+
+def test_random_float64_rotating():
+    """10⁵ random float64 inputs for a daily rotating choice of (activation, function)
+    (every function over about two months; ``ACTFN_SWEEP_FULL=1``: all of them)."""
+    if FULL:
+        return  # test_random_float64 already runs 10⁶ for every function
+    for i in _rotating(PAIRS, ROTATING, "random"):
+        case, which = PAIRS[i]
+        x = S.random_points(RANDOM_ROTATING, S.rotation("big" + S.case_id(case) + which))
+        _check(case, which, x, "float64", f"{RANDOM_ROTATING} random")
+
+
+@pytest.mark.parametrize("dtype_name", ["float16", "bfloat16"])
+@pytest.mark.parametrize(("case", "which"), PAIRS, ids=PAIR_IDS)
+def test_exhaustive_16bit(case, which, dtype_name):
+    """All 65,536 float16 / bfloat16 inputs (the NaN patterns as one quiet NaN)."""
+    _check(case, which, S.all_16bit(dtype_name), dtype_name, "exhaustive")
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_mpmath_agrees_with_flint(case):
+    """Two independent arbitrary-precision implementations give the same correctly
+    rounded float64 values (a subset: random, and one band point per edge)."""
+    seed = S.rotation("mp" + S.case_id(case))
+    for which in S.WHICH:
+        e = S.edges(case, which)
+        # (mpmath's fixed 256 bits cannot round results within 2^-256 of a midpoint, such
+        # as f(x) ≈ x/2 for a subnormal x: edges below 1e-300 are left to the ball check)
+        e = e[np.isfinite(e) & (np.abs(e) > 1e-300)]
+        x = np.concatenate([S.random_points(8, seed), e[:8]])
+        a = S.reference(case, which, x)
+        b = S.mpmath_reference(case, which, x)
+        keep = S.decided(a, x)
+        np.testing.assert_array_equal(S.ulps(a[keep], b[keep]), 0)
+
+
+def test_edges_are_derived_from_the_functions():
+    """The edge finder locates, for sigmoid, the inputs where σ' = e^x/(1 + e^x)²
+    becomes subnormal (x = ln 2^-1022 ≈ -708.40) and where it underflows to 0, and
+    where σ crosses float32's smallest normal (x ≈ ln 2^-126 ≈ -87.34)."""
+    import math
+
+    e = S.edges(("sigmoid", {}), "df")
+    for target in (-1022 * math.log(2), 1022 * math.log(2), -126 * math.log(2)):
+        assert np.min(np.abs(e - target)) < 1e-6, target
+    assert np.any((e < -745.0) & (e > -745.2))  # σ'(x) < 2^-1075: rounds to 0
+
+
+def test_band_points_surround_each_edge():
+    pts = S.band_points(np.array([-708.4, 1e-310]), "float64", 50, 1, 4)
+    assert np.any((pts > -709) & (pts < -708.4)) and np.any((pts > -708.4) & (pts < -708))
+    assert np.any((pts > 1e-311) & (pts < 1e-310)) and np.any((pts > 1e-310) & (pts < 1e-309))
+    assert -708.4 in pts.tolist()
