@@ -85,7 +85,11 @@ def float_limits(dtype_name: str) -> tuple[mpf, mpf]:
 
 
 def round_to(v: mpf, dtype_name: str) -> float:
-    """Round the exact value ``v`` to the nearest float of ``dtype_name``."""
+    """Round the exact value ``v`` to the nearest float of ``dtype_name``, ties to even.
+
+    ``v`` is known to the oracle's precision (256 bits): a value within about 2^-256
+    (relative) of a midpoint between two floats rounds as the midpoint would.
+    """
     dt = DTYPES[dtype_name]
     if mpmath.isnan(v):
         return np.array([np.nan], dtype=dt)[0]
@@ -99,14 +103,16 @@ def round_to(v: mpf, dtype_name: str) -> float:
     if not np.isfinite(c[0]):
         c = np.array([float(mx) if v > 0 else -float(mx)], dtype=dt)
     k = ordinal(c)[0]
-    best, best_err = None, None
+    best, best_err, best_j = None, None, 0
     for j in (k - 1, k, k + 1):
         cand = from_ordinal(j, dt)
         if not np.isfinite(cand):
             continue
         err = abs(mpf(float(cand)) - v)
-        if best_err is None or err < best_err:
-            best, best_err = cand, err
+        # a tie goes to the even neighbour (its last significand bit, = the ordinal's, is 0)
+        if best_err is None or err < best_err or (err == best_err and j % 2 == 0
+                                                   and best_j % 2 != 0):
+            best, best_err, best_j = cand, err, j
     if best == 0:
         best = np.array([-0.0 if v < 0 else 0.0], dtype=dt)[0]
     return best
