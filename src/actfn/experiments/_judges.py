@@ -718,21 +718,22 @@ def j_no_dead(r: R, rule: R, level: float) -> Verdict:
                 res = _prop(x[:, i], tol, units)
                 ps.append(min(res.p_claim, res.p_opposite))
                 where = f"{arm} on {g} @{lr:g}"
-                if res.p_opposite > level:  # not shown to be below tol
+                if res.high > 0.0:  # the 95 % interval reaches above tol
                     none_all = False
                 if res.p_claim <= level:  # units die here: fewer than ReLU's?
                     fewer = paired(x[:, i] - base[:, i], margin=tol, direction="less",
                                    resolution=1.0 / units)
                     ps.append(fewer.p_claim)
                     (nuanced_at if fewer.p_claim <= level else against).append(where)
-                elif res.p_opposite > level:
+                elif res.high > 0.0:
                     open_.append(where)
                 cells.append(f"{lr:g}: {_cell(res, tol)} vs relu {float(base[:, i].mean()):.3f}")
             parts.append(f"{arm} on {g}: " + ", ".join(cells))
     ev = (f"Fraction of hidden units with |f′(z)| ≤ 1e-3 on every training sample, per data set, "
-          f"mean over {len(d['seeds'])} seeds [95 % t-interval, the seed the unit of "
-          "replication], by Adam learning rate: " + "; ".join(parts) + f". Rule: none = "
-          f"significantly below {tol:g} at every learning rate and data set.")
+          f"mean over {len(d['seeds'])} seeds (95 % t-interval, the seed the unit of "
+          "replication), by Adam learning rate: " + "; ".join(parts) + f". Rule: none = the "
+          f"interval's upper bound ≤ {tol:g} at every learning rate and data set; units die "
+          f"where the fraction is significantly above {tol:g}.")
     if none_all:
         return Verdict("supported", ev, pvalues=tuple(ps))
     if against:
@@ -758,7 +759,7 @@ def j_dead_occur(r: R, rule: R, level: float) -> Verdict:
         for i, lr in enumerate(lrs):
             res = _prop(x[:, i], tol, units)
             ps.append(min(res.p_claim, res.p_opposite))
-            o = ("claim" if res.p_claim <= level else "opposite" if res.p_opposite <= level
+            o = ("claim" if res.p_claim <= level else "equivalent" if res.high <= 0.0
                  else "open")
             outcomes[f"{g} @{lr:g}"] = o
             if o == "claim":
@@ -766,9 +767,10 @@ def j_dead_occur(r: R, rule: R, level: float) -> Verdict:
             cells.append(f"{lr:g}: {_cell(res, tol)}")
         parts.append(f"{g}: " + ", ".join(cells))
     ev = (f"Fraction of {rule['arm']} hidden units that output 0 with zero gradient on every "
-          f"training sample, per data set, mean over {len(d['seeds'])} seeds [95 % t-interval, "
-          "the seed the unit of replication], by Adam learning rate: " + "; ".join(parts)
-          + f". Rule: units die where the fraction is significantly above {tol:g}.")
+          f"training sample, per data set, mean over {len(d['seeds'])} seeds (95 % t-interval, "
+          "the seed the unit of replication), by Adam learning rate: " + "; ".join(parts)
+          + f". Rule: units die where the fraction is significantly above {tol:g}; none "
+          f"die where the interval's upper bound is ≤ {tol:g}.")
     v = combine(outcomes, ev, ps)
     if v.kind != "nuanced":
         return v
