@@ -185,3 +185,29 @@ def test_report_counts_computed_and_cached_tasks_apart(tmp_path) -> None:
     assert "Ran 1 tasks (0 computed, 1 read from the cache)" in (out / "README.md").read_text()
     data = json.loads((out / "results.json").read_text())
     assert (data["computed"], data["cached"]) == (0, 1)
+
+
+def test_compare_tool_marks_verdicts_that_differ(tmp_path) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "claims_table", Path(__file__).parents[1] / "tools" / "claims_table.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+
+    def run(name: str, kind: str, start: int) -> Path:
+        data = {"version": 4, "wall": 600.0, "scheduler": "this process", "computed": 72,
+                "cached": 0, "task_seconds": {"training": 60.0},
+                "plan": {"seeds": list(range(start, start + 15))},
+                "verdicts": {"a": {"kind": "supported", "condition": ""},
+                             "b": {"kind": kind, "condition": ""}}}
+        p = tmp_path / f"{name}.json"
+        p.write_text(json.dumps(data))
+        return p
+
+    lines = mod.compare([("A", run("A", "refuted", 0)), ("C", run("C", "inconclusive", 100))])
+    assert "| a | supported | supported | yes |" in lines
+    assert "| b | refuted | inconclusive | **no** |" in lines
+    assert any("differ for b" in ln for ln in lines)
+    assert any("seeds 100–114 (15)" in ln and "72 tasks computed, 0 read" in ln for ln in lines)
