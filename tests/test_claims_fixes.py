@@ -196,7 +196,8 @@ def test_gelu_vanishing_has_no_hard_coded_factor() -> None:
     # GELU vanishes, but 10x less than sigmoid: the old rule wanted 1e3x and said 'refuted'
     d = _grads({"gelu/he": (1.0, 1e-3), "sigmoid/lecun": (1.0, 1e-4)})
     v = JUDGES["gelu-vanishing"]({"vanishing-gradients": d}, rule, 0.05)
-    assert v.kind == "nuanced" and "×0.001 against ×0.0001" in v.condition
+    assert v.kind == "nuanced" and "×0.001 [" in v.condition and "against ×0.0001 [" in \
+        v.condition
     assert "saturating units" not in v.condition
     d = _grads({"gelu/he": (1.0, 1e-5), "sigmoid/lecun": (1.0, 1e-4)})
     assert JUDGES["gelu-vanishing"]({"vanishing-gradients": d}, rule, 0.05).kind == "refuted"
@@ -244,13 +245,13 @@ def test_control_that_is_not_significant_is_not_read_as_no_effect() -> None:
 
     seeds = 15
 
-    def part(epochs: list[int]) -> dict:
+    def part(auc: list[float]) -> dict:  # version 4: loss AUC over optimiser steps
         return {"val_acc": [[[0.9]] for _ in range(seeds)],
                 "test_acc": [[[0.9]] for _ in range(seeds)],
-                "epochs_to_target": [[[e]] for e in epochs], "n_test": 100}
+                "loss_auc": [[[e]] for e in auc], "n_test": 100}
 
-    fast, slow = [3] * seeds, [9] * seeds
-    mixed = [int(e) for e in np.where(np.arange(seeds) % 2 == 0, 3, 15)]  # 8 vs 7: a coin
+    fast, slow = [0.3] * seeds, [0.9] * seeds
+    mixed = [float(e) for e in np.where(np.arange(seeds) % 2 == 0, 0.3, 1.5)]  # 8 vs 7: a coin
     r = {"training": {"config": {"lrs": [1e-3], "sizes": {"d1": {"epochs": 20}}},
                       "seeds": list(range(seeds)),
                       "parts": {"d1/elu": part(fast), "d1/relu": part(slow),
@@ -267,9 +268,13 @@ def test_registry_changelog_is_in_the_file_and_in_every_report(tmp_path) -> None
     from actfn.experiments._claims import registry
 
     reg = registry()
-    assert reg["version"] == 3
+    assert reg["version"] >= 4
     log = {e["version"]: e for e in reg["changelog"]}
-    assert set(log) == {2, 3} and all(e["why"] and e["changes"] for e in log.values())
+    assert {2, 3, 4} <= set(log) and all(e["why"] and e["changes"] for e in log.values())
+    v4 = " ".join(log[4]["changes"])
+    for word in ("loss AUC", "slope 0", "edge", "per data set", "alpha = 0", "run's seeds"):
+        assert word in v4  # issue 15's second round: each rule change is logged
+    assert log[4]["seen"] is True
     v2 = " ".join(log[2]["changes"])
     for word in ("celu-no-vanishing", "relu-no-vanishing", "not-vanishing", "depth 12 -> 10",
                  "[50, 150, 500] -> [50, 200]"):

@@ -4,6 +4,11 @@ Usage: ``python tools/claims_table.py [RESULTS.json]`` (default ``docs/claims/re
 the table goes between ``<!-- claims-table -->`` and ``<!-- /claims-table -->``.
 ``tests/test_claims_readme.py`` checks that the README matches.
 
+``python tools/claims_table.py --compare NAME=RESULTS.json NAME=RESULTS.json ...`` prints a
+Markdown table of the runs' verdicts side by side (a column per run, the claims whose verdict
+differs marked), then each run's seeds, wall time and computed/cached task counts: the
+stability check of ``docs/claims/stability.md``.
+
 ``python tools/claims_table.py --rejudge`` first re-judges the committed run's data
 (``docs/claims/results.json``) with the current judges and ``claims.toml`` version (when only
 rules changed, not sizes or seeds: no new training), rewrites the report in ``docs/claims``
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +59,8 @@ def rejudge(folder: Path) -> list[str]:
     outcome = {"plan": plan, "results": old["results"], "wall": old["wall"],
                "quick": old["quick"], "task_seconds": old.get("task_seconds", {}),
                "scheduler": old["scheduler"], "workers": old.get("workers", 1),
-               "tasks": len(plan_tasks(plan["needed"], plan)), "data_version": data_version}
+               "tasks": len(plan_tasks(plan["needed"], plan)), "data_version": data_version,
+               **{k: old[k] for k in ("computed", "cached") if k in old}}
     with tempfile.TemporaryDirectory() as tmp:
         write_report(claims, outcome, Path(tmp) / "r")
         for f in (Path(tmp) / "r").iterdir():
@@ -71,7 +78,48 @@ def rejudge(folder: Path) -> list[str]:
     return changed
 
 
+def _label(v: dict) -> str:
+    return v["kind"] + (f" ({v['condition']})" if v.get("condition") else "")
+
+
+def compare(runs: list[tuple[str, Path]]) -> list[str]:
+    """Markdown lines: the verdicts of every run side by side, then one line per run."""
+    data = {name: json.loads(path.read_text(encoding="utf-8")) for name, path in runs}
+    names = [n for n, _ in runs]
+    ids = list(dict.fromkeys(c for d in data.values() for c in d["verdicts"]))
+    lines = ["| claim | " + " | ".join(names) + " | same |",
+             "|---|" + "---|" * len(names) + "---|"]
+    differ = []
+    for cid in ids:
+        kinds = [data[n]["verdicts"].get(cid, {}).get("kind", "absent") for n in names]
+        same = len(set(kinds)) == 1
+        if not same:
+            differ.append(cid)
+        lines.append(f"| {cid} | " + " | ".join(
+            _label(data[n]["verdicts"][cid]) if cid in data[n]["verdicts"] else "absent"
+            for n in names) + f" | {'yes' if same else '**no**'} |")
+    lines += ["", f"Verdict kinds identical for {len(ids) - len(differ)} of {len(ids)} claims"
+              + (f"; they differ for {', '.join(differ)}." if differ else "."), ""]
+    for n in names:
+        d = data[n]
+        seeds = d["plan"]["seeds"]
+        counts = Counter(v["kind"] for v in d["verdicts"].values())
+        done = (f"{d['computed']} tasks computed, {d['cached']} read from a cache"
+                if "computed" in d else "task counts not recorded")
+        lines.append(f"- **{n}**: seeds {seeds[0]}–{seeds[-1]} ({len(seeds)}), claims.toml "
+                     f"version {d['version']}, wall {d['wall'] / 60:.1f} min on "
+                     f"{d['scheduler']}, {done}, summed task time "
+                     f"{sum(d.get('task_seconds', {}).values()) / 60:.1f} min; "
+                     + ", ".join(f"{counts[k]} {k}" for k in
+                                 ("supported", "refuted", "nuanced", "inconclusive")) + ".")
+    return lines
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--compare"]:
+        runs = [(a.split("=", 1)[0], Path(a.split("=", 1)[1])) for a in argv[1:]]
+        print("\n".join(compare(runs)))
+        return 0
     if argv[:1] == ["--rejudge"]:
         for line in rejudge(ROOT / "docs" / "claims"):
             print(line)

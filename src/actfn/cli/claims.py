@@ -13,6 +13,20 @@ from ._common import fail, guarded
 __all__ = ["register"]
 
 
+def _number(opt: str, text: str | None, kind: type) -> Any:
+    """``text`` as an ``int`` or ``float`` (None stays None); one error line otherwise."""
+    if text is None:
+        return None
+    try:
+        value = kind(text.strip())
+    except ValueError:
+        want = "an integer" if kind is int else "a number"
+        fail(f"{opt}={text!r} must be {want}")
+    if kind is float and value != value:  # NaN passes float() but no bound
+        fail(f"{opt}={text!r} must be a number")
+    return value
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``claims`` command group to ``app``."""
     claims_app = typer.Typer(
@@ -94,24 +108,24 @@ def register(app: typer.Typer) -> None:
             "-o", "--output", help="Folder for the report (README.md, PNGs, results.json); "
             "default claims-report, or claims-report-quick with --quick.",
             show_default=False)] = None,
-        seeds: Annotated[int | None, typer.Option(
-            "--seeds", help="Number of seeds (default: claims.toml's, 15).",
+        seeds: Annotated[str | None, typer.Option(
+            "--seeds", metavar="N", help="Number of seeds (default: claims.toml's, 15).",
             show_default=False)] = None,
-        seed_start: Annotated[int | None, typer.Option(
-            "--seed-start", help="First seed (default 0): a different seed set of "
+        seed_start: Annotated[str | None, typer.Option(
+            "--seed-start", metavar="N", help="First seed (default 0): a different seed set of "
             "the same size.", show_default=False)] = None,
-        seed_batch: Annotated[int | None, typer.Option(
-            "--seed-batch", help="Seeds trained together in one task.",
+        seed_batch: Annotated[str | None, typer.Option(
+            "--seed-batch", metavar="N", help="Seeds trained together in one task.",
             show_default=False)] = None,
-        scale: Annotated[float, typer.Option(
-            "--scale",
-            help="Multiply every epoch and step count (above 0, at most 100).")] = 1.0,
+        scale: Annotated[str, typer.Option(
+            "--scale", metavar="X",
+            help="Multiply every epoch and step count (above 0, at most 100).")] = "1",
         scheduler: Annotated[str | None, typer.Option(
             "--scheduler", metavar="local|ADDRESS", help="Run the tasks on Dask: 'local' "
             "starts a LocalCluster of --workers processes; otherwise a scheduler address "
             "(tcp://host:8786).", show_default=False)] = None,
-        workers: Annotated[int, typer.Option(
-            "--workers", help="Workers of --scheduler local.")] = 2,
+        workers: Annotated[str, typer.Option(
+            "--workers", metavar="N", help="Workers of --scheduler local.")] = "2",
         threads: Annotated[int, typer.Option(
             help="Accepted for compatibility (1 or 2); every task runs single-threaded.")
         ] = 1,
@@ -135,7 +149,12 @@ def register(app: typer.Typer) -> None:
         from .. import experiments as ex
         from ..experiments import _claims, _report, _tasks
 
-        # bounds are checked here and in plan(), so a bad value is one line, not a usage box
+        # parsed and bounded here and in plan(), so a bad value is one line, not a usage box
+        seeds = _number("--seeds", seeds, int)
+        seed_start = _number("--seed-start", seed_start, int)
+        seed_batch = _number("--seed-batch", seed_batch, int)
+        scale = _number("--scale", scale, float)
+        workers = _number("--workers", workers, int)
         if threads not in (1, 2):
             fail(f"--threads={threads} must be 1 or 2")
         for opt, val, ok, want in (

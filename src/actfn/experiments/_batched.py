@@ -29,10 +29,13 @@ from typing import Any
 import numpy as np
 
 __all__ = ["Split", "splits", "train_batched", "activation_fn", "ACTIVATIONS", "INIT",
-           "CENTRED_RELU_SHIFT"]
+           "CENTRED_RELU_SHIFT", "LOSS_CAP"]
 
 #: E relu(Z) for Z ~ N(0, 1) = 1/sqrt(2π): the shift of the mean-centred ReLU control.
 CENTRED_RELU_SHIFT = 1.0 / math.sqrt(2.0 * math.pi)
+
+#: Cap on one step's mini-batch loss in the loss AUC (a diverged step counts as this).
+LOSS_CAP = 1e3
 
 #: Weight initialisation per activation (He for the rectifier family).
 INIT = {"sigmoid": "glorot", "tanh": "glorot", "selu": "lecun"}
@@ -168,13 +171,16 @@ def _train_batched(
     init: str | None = None, seed_keys: Sequence[int], target_loss: float | None = None,
     full_batch: bool = False, dead_tol: float = 1e-3,
 ) -> dict[str, Any]:
-    """Train ``len(seeds) × len(configs) × len(lrs)`` MLPs of ``depth`` hidden layers at once.
+    r"""Train ``len(seeds) × len(configs) × len(lrs)`` MLPs of ``depth`` hidden layers at once.
 
     ``configs`` is the activation parameter per model (CELU alpha, leaky slope; PReLU's
     initial slope, 0.25 by default). Returns, per model (nested lists of shape
     (seeds, configs, lrs)): final train/validation/test accuracy and full-batch training
     loss, epochs to
-    ``target_loss`` (0 = never, so the censoring is explicit), the fraction of hidden units
+    ``target_loss`` (0 = never, so the censoring is explicit), the loss AUC
+    :math:`\frac1T\sum_{t=1}^T \ell_t` (mean mini-batch training loss over the :math:`T`
+    optimiser steps, before each step's update: smaller = faster descent; paired by seed, as
+    every model of a seed sees the same batches), the fraction of hidden units
     with ``|f'(z)| <= dead_tol`` on every training sample ("dead"), and the fraction of
     hidden outputs exactly 0 on the test set ("sparsity"); the training-loss and
     validation-accuracy curves averaged over this batch's seeds (configs, lrs, epochs); the
@@ -270,6 +276,8 @@ def _train_batched(
 
     losses, val_curve = [], []
     reached = torch.zeros(M, dtype=torch.long)
+    # area under the per-step mini-batch training loss (a diverged step counts as LOSS_CAP)
+    auc = torch.zeros(M, dtype=torch.float64)
     gens = [torch.Generator().manual_seed(int(key) + 7919) for key in seed_keys]
     bsz = n_tr if full_batch else batch
     steps = max(n_tr // bsz, 1)
@@ -282,6 +290,8 @@ def _train_batched(
             loss = xent(forward(xb, True), yb)
             grads = torch.autograd.grad(torch.nan_to_num(loss, nan=0.0).sum(), params)
             step += 1
+            auc += torch.nan_to_num(loss.detach(), nan=LOSS_CAP, posinf=LOSS_CAP).clamp(
+                max=LOSS_CAP).double()
             with torch.no_grad():
                 c1, c2 = 1 - b1**step, 1 - b2**step
                 for q, g, a, v in zip(params, grads, m1, m2, strict=True):
@@ -322,6 +332,7 @@ def _train_batched(
         "n_train": int(n_tr), "final_loss": shape(losses[-1]),
         "loss_curve": curve([torch.clamp(x, max=1e6) for x in losses]),
         "val_curve": curve(val_curve), "epochs_to_target": shape(reached),
+        "loss_auc": shape((auc / max(step, 1)).float()), "steps": int(step),
         "dead": shape(dead), "sparsity": shape(sparsity),
         "n_params": int(sum(q[0].numel() for q in params)),
     }

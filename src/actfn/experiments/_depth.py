@@ -12,7 +12,7 @@ random :math:`r`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -98,9 +98,18 @@ SELU_STARTS = ((0.0, 1.0), (1.0, 0.25), (-1.0, 4.0), (2.0, 9.0), (0.0, 0.05))
 GRAD_ACTS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "celu", "selu", "gelu")
 
 
-def run_depth(quick: bool = False, progress: Callable[[], None] | None = None) -> dict[str, Any]:
-    """Per-layer mean/variance through 100 layers, for LeCun and He init, several seeds."""
-    seeds = range(3) if quick else range(5)
+def _seeds(seeds: Sequence[int] | None, quick: bool) -> list[int]:
+    """The run's seeds (``--seeds``/``--seed-start``); 0..4 (0..2 quick) when called alone."""
+    if seeds is None or len(seeds) == 0:
+        return list(range(3) if quick else range(5))
+    return [int(s) for s in seeds]
+
+
+def run_depth(quick: bool = False, progress: Callable[[], None] | None = None,
+              seeds: Sequence[int] | None = None) -> dict[str, Any]:
+    """Per-layer mean/variance through 100 layers, for LeCun and He init, one random
+    network per seed of the run (network seed 1000 + s)."""
+    seeds = _seeds(seeds, quick)
     width, batch = (96, 96) if quick else (200, 200)
     depth = 100
     out: dict[str, Any] = {"depth": depth, "width": width, "batch": batch,
@@ -129,10 +138,11 @@ def run_depth(quick: bool = False, progress: Callable[[], None] | None = None) -
     return out
 
 
-def run_gradients(quick: bool = False,
-                  progress: Callable[[], None] | None = None) -> dict[str, Any]:
-    """First/last-layer gradient ratio against depth for both inits."""
-    seeds = range(3) if quick else range(5)
+def run_gradients(quick: bool = False, progress: Callable[[], None] | None = None,
+                  seeds: Sequence[int] | None = None) -> dict[str, Any]:
+    """First-layer gradient norm and first/last ratio against depth for both inits, one
+    random network per seed of the run (network seed 2000 + s): ``norm[key][depth][seed]``."""
+    seeds = _seeds(seeds, quick)
     width, batch = (64, 64) if quick else (128, 128)
     depths = [2, 4, 8, 16, 32] if quick else [2, 4, 8, 16, 32, 64]
     out: dict[str, Any] = {"depths": depths, "width": width, "batch": batch,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -23,14 +23,11 @@ from ._core import Claim, Verdict
 from ._stats import (
     bh_threshold,
     dependence,
-    km_median,
     paired,
-    sign_test_censored,
-    trend,
-    wilson,
 )
 
-__all__ = ["JUDGES", "STATISTICAL", "judge_all", "combine", "gradient_trend"]
+__all__ = ["JUDGES", "STATISTICAL", "judge_all", "combine", "gradient_trend", "two_inits",
+           "GradTrend", "edge_optima"]
 
 R = Mapping[str, Any]
 Judge = Callable[[R, R, float], Verdict]
@@ -144,91 +141,180 @@ def j_selu_attractor(r: R, rule: R, level: float) -> Verdict:
     return Verdict("refuted", ev)
 
 
+_CLASSES = ("vanishing", "stable", "exploding")
+
+
+class GradTrend(NamedTuple):
+    """Change of the first-layer gradient norm from the shallowest to the deepest network:
+    ``label`` (``"vanishing"``, ``"stable"``, ``"exploding"``, or ``"uncertain"`` when the
+    interval straddles a threshold), the geometric mean ``change`` over seeds and its 95 %
+    interval [``low``, ``high``], and the classes the interval ``covers``."""
+
+    label: str
+    change: float
+    low: float
+    high: float
+    covers: tuple[str, ...]
+
+    def decide(self, want: set[str] | frozenset[str]) -> str:
+        """``"holds"`` if the whole interval lies in the classes ``want``, ``"fails"`` if
+        none of it does, ``"open"`` otherwise (the inconclusive band)."""
+        if set(self.covers) <= set(want):
+            return "holds"
+        if not set(self.covers) & set(want):
+            return "fails"
+        return "open"
+
+    def fmt(self) -> str:
+        return f"×{self.change:.2g} [{self.low:.2g}, {self.high:.2g}]"
+
+
+def _cls(x: float, vanish: float, explode: float) -> int:
+    return 0 if x < vanish else 2 if x > explode else 1
+
+
 def gradient_trend(data: R, act: str, init: str, vanish: float = 0.1,
-                   explode: float = 10.0) -> tuple[str, float]:
-    """``("vanishing" | "stable" | "exploding", change)`` of the first-layer gradient:
-    the geometric mean over seeds of its norm at the deepest depth over the shallowest."""
+                   explode: float = 10.0) -> GradTrend:
+    r"""How the first-layer gradient norm changes from the shallowest to the deepest depth.
+
+    Seed :math:`s` is one random network measured at every depth, so its change is
+    :math:`c_s = g_{1,s}(L_{max})/g_{1,s}(L_{min})`. The estimate is the geometric mean
+    :math:`\exp(\overline{\log c})` with the 95 % t-interval of :math:`\log c` over seeds
+    (``scipy.stats.t``). The class is decided only when the whole interval lies on one side
+    of a threshold (below ``vanish``: vanishing; above ``explode``: exploding; between:
+    stable); an interval that straddles a threshold is ``"uncertain"``, so no verdict hangs
+    on a point estimate at the threshold's edge."""
+    from scipy import stats
+
     norms = np.asarray(data["norm"][f"{act}/{init}"], dtype=float)
     with np.errstate(all="ignore"):
         logs = np.log(np.maximum(norms, 1e-300))
-    change = float(np.exp(np.mean(logs[-1]) - np.mean(logs[0])))
-    if change < vanish:
-        return "vanishing", change
-    if change > explode:
-        return "exploding", change
-    return "stable", change
+    per_seed = logs[-1] - logs[0]
+    per_seed = per_seed[np.isfinite(per_seed)]
+    n = per_seed.size
+    mean = float(per_seed.mean()) if n else math.nan
+    if n >= 2 and float(np.ptp(per_seed)) > 0.0:
+        half = float(stats.t(df=n - 1).ppf(0.975)) * float(per_seed.std(ddof=1)) / math.sqrt(n)
+    elif n >= 2:  # every network gave the same change (a deterministic input)
+        half = 0.0
+    else:
+        half = math.inf
+    lo, hi = math.exp(mean - half), math.exp(mean + half)
+    covers = _CLASSES[_cls(lo, vanish, explode):_cls(hi, vanish, explode) + 1]
+    label = covers[0] if len(covers) == 1 else "uncertain"
+    return GradTrend(label, math.exp(mean), lo, hi, covers)
 
 
-@_judge("gradient-trend")
+def two_inits(data: R, act: str, rule: R,
+              inits: Sequence[str] | None = None) -> dict[str, GradTrend]:
+    """:func:`gradient_trend` of ``act`` under each init (default: the activation's
+    conventional init first, then the other), with the rule's thresholds."""
+    if inits is None:
+        conv = data["conventional_init"][act]
+        inits = (conv, "he" if conv == "lecun" else "lecun")
+    return {i: gradient_trend(data, act, i, rule["vanish"], rule["explode"]) for i in inits}
+
+
+def _nseeds(d: R) -> int:
+    return len(next(iter(d["norm"].values()))[0])
+
+
+def _trend_ev(d: R, trends: Mapping[str, GradTrend]) -> str:
+    return ", ".join(f"{t.fmt()} with {i} init ({t.label})" for i, t in trends.items())
+
+
+def _by_init(trends: Mapping[str, GradTrend], want: set[str]) -> tuple[list[str], list[str]]:
+    dec = {i: t.decide(want) for i, t in trends.items()}
+    return [i for i, o in dec.items() if o == "holds"], [i for i, o in dec.items()
+                                                         if o == "fails"]
+
+
+_RULE_BAND = ("; 95 % intervals over seeds; a class is decided only when the whole interval "
+              "is on one side of a threshold")
+
+
+@_judge("gradient-trend", statistical=True)
 def j_grad(r: R, rule: R, level: float) -> Verdict:
     d = r["vanishing-gradients"]
     act = rule["act"]
-    conv = d["conventional_init"][act]
-    other = "he" if conv == "lecun" else "lecun"
-    t1, c1 = gradient_trend(d, act, conv, rule["vanish"], rule["explode"])
-    t2, c2 = gradient_trend(d, act, other, rule["vanish"], rule["explode"])
+    trends = two_inits(d, act, rule)
     ev = (f"First-layer gradient norm from depth {d['depths'][0]} to {d['depths'][-1]} "
-          f"changes by ×{c1:.2g} with {conv} init ({t1}) and ×{c2:.2g} with {other} init "
-          f"({t2}); rule: below ×{rule['vanish']:g} vanishing, above ×{rule['explode']:g} "
-          "exploding.")
+          f"({_nseeds(d)} seeds) changes by {_trend_ev(d, trends)}; rule: below "
+          f"×{rule['vanish']:g} vanishing, above ×{rule['explode']:g} exploding"
+          + _RULE_BAND + ".")
     # "stable": neither vanishing nor exploding; "not-vanishing": stable or exploding
     want = {"stable": {"stable"}, "vanishing": {"vanishing"},
             "not-vanishing": {"stable", "exploding"}}[rule["claim"]]
-    if t1 in want and t2 in want:
+    holds, fails = _by_init(trends, want)
+    if len(holds) == len(trends):
         return Verdict("supported", ev)
-    if t1 in want or t2 in want:
-        good, bad, tb = (conv, other, t2) if t1 in want else (other, conv, t1)
+    if len(fails) == len(trends):
+        return Verdict("refuted", ev)
+    if holds and fails:
+        good, bad = holds[0], fails[0]
         return Verdict("nuanced", ev, f"with {good} init; with {bad} init the first-layer "
-                       f"gradient is {tb}")
-    return Verdict("refuted", ev)
+                       f"gradient is {trends[bad].label}")
+    return Verdict("inconclusive", ev)
 
 
-@_judge("gelu-vanishing")
+@_judge("gelu-vanishing", statistical=True)
 def j_gelu_vanish(r: R, rule: R, level: float) -> Verdict:
     d = r["vanishing-gradients"]
-    tg, cg = gradient_trend(d, "gelu", "he", rule["vanish"], rule["explode"])
-    ts, cs = gradient_trend(d, "sigmoid", "lecun", rule["vanish"], rule["explode"])
-    ev = (f"Over depths {d['depths'][0]}–{d['depths'][-1]} the first-layer gradient changes by "
-          f"×{cg:.2g} for GELU (He init, {tg}) against ×{cs:.2g} for sigmoid (LeCun init).")
-    if tg == "stable":
+    g = two_inits(d, "gelu", rule, ("he",))["he"]
+    sg = two_inits(d, "sigmoid", rule, ("lecun",))["lecun"]
+    ev = (f"Over depths {d['depths'][0]}–{d['depths'][-1]} ({_nseeds(d)} seeds) the "
+          f"first-layer gradient changes by {g.fmt()} for GELU (He init, {g.label}) against "
+          f"{sg.fmt()} for sigmoid (LeCun init); 95 % intervals over seeds.")
+    stable = g.decide({"stable"})
+    if stable == "holds":
         return Verdict("supported", ev)
-    if cg > cs:  # keeps more gradient than sigmoid: 'reduces' holds relative to it only
-        return Verdict("nuanced", ev, f"relative to sigmoid (×{cg:.2g} against ×{cs:.2g}); "
-                       f"GELU with He init is itself {tg} over these depths")
-    return Verdict("refuted", ev)
+    if stable == "fails" and g.low > sg.high:  # keeps more gradient than sigmoid
+        return Verdict("nuanced", ev, f"relative to sigmoid ({g.fmt()} against {sg.fmt()}); "
+                       f"GELU with He init is itself {g.label} over these depths")
+    if stable == "fails" and g.high < sg.low:
+        return Verdict("refuted", ev)
+    return Verdict("inconclusive", ev)
 
 
-@_judge("tanh-centred-vanishing")
+@_judge("tanh-centred-vanishing", statistical=True)
 def j_tanh(r: R, rule: R, level: float) -> Verdict:
     m = r["zero-centred"]["moments"]["tanh"]
     d = r["vanishing-gradients"]
-    t1, c1 = gradient_trend(d, "tanh", "lecun", rule["vanish"], rule["explode"])
-    t2, c2 = gradient_trend(d, "tanh", "he", rule["vanish"], rule["explode"])
-    ev = (f"E tanh(X) = {m['mean']:.1g} (X ~ N(0,1)). First-layer gradient change over depth: "
-          f"×{c1:.2g} (LeCun, {t1}), ×{c2:.2g} (He, {t2}).")
+    trends = two_inits(d, "tanh", rule, ("lecun", "he"))
+    ev = (f"E tanh(X) = {m['mean']:.1g} (X ~ N(0,1)). First-layer gradient change over depth "
+          f"({_nseeds(d)} seeds): {_trend_ev(d, trends)}" + _RULE_BAND + ".")
     centred = abs(m["mean"]) < 1e-9
-    if centred and t1 == "vanishing" and t2 == "vanishing":
+    holds, fails = _by_init(trends, {"vanishing"})
+    if not centred:
+        return Verdict("refuted", ev)
+    if len(holds) == len(trends):
         return Verdict("supported", ev)
-    if centred and "vanishing" in (t1, t2):
-        which = "LeCun" if t1 == "vanishing" else "He"
+    if holds and fails:
+        which = {"lecun": "LeCun", "he": "He"}[holds[0]]
         return Verdict("nuanced", ev, f"zero-centred yes; vanishing with {which} init only")
-    # zero-centred but vanishing under no init tested: no condition makes the claim hold
-    return Verdict("refuted", ev)
+    if len(fails) == len(trends):
+        # zero-centred but vanishing under no init tested: no condition makes the claim hold
+        return Verdict("refuted", ev)
+    return Verdict("inconclusive", ev)
 
 
-@_judge("relu-range")
+@_judge("relu-range", statistical=True)
 def j_relu_range(r: R, rule: R, level: float) -> Verdict:
     d = r["vanishing-gradients"]
-    t_he, c_he = gradient_trend(d, "relu", "he", rule["vanish"], rule["explode"])
-    t_le, c_le = gradient_trend(d, "relu", "lecun", rule["vanish"], rule["explode"])
+    trends = two_inits(d, "relu", rule, ("he", "lecun"))
     ev = (f"ReLU's range [0, ∞) is unbounded above. First-layer gradient change from depth "
-          f"{d['depths'][0]} to {d['depths'][-1]}: ×{c_he:.2g} with He init ({t_he}), "
-          f"×{c_le:.2g} with LeCun init ({t_le}).")
-    if t_he == "stable" and t_le == "stable":
+          f"{d['depths'][0]} to {d['depths'][-1]} ({_nseeds(d)} seeds): "
+          f"{_trend_ev(d, trends)}" + _RULE_BAND + ".")
+    holds, fails = _by_init(trends, {"stable"})
+    if len(holds) == len(trends):
         return Verdict("supported", ev)
-    if "stable" in (t_he, t_le):
+    if len(fails) == len(trends):
+        return Verdict("refuted", ev)
+    if holds == ["he"] and fails:
         return Verdict("nuanced", ev, "only with the matching weight scale, He init")
-    return Verdict("refuted", ev)
+    if holds and fails:
+        return Verdict("nuanced", ev, f"only with {holds[0]} init")
+    return Verdict("inconclusive", ev)
 
 
 @_judge("moment-mean")
@@ -291,13 +377,34 @@ def j_celu_vs_relu_smooth(r: R, rule: R, level: float) -> Verdict:
 
 @_judge("celu-alpha0")
 def j_celu_alpha0(r: R, rule: R, level: float) -> Verdict:
+    """Not decided by whether actfn accepts alpha = 0 (that would be circular): CELU's
+    formula max(0, x) + min(0, α(exp(x/α) − 1)) divides by α, so at α = 0 it is
+    undefined (measured: the formula in IEEE arithmetic); its limit as α → 0⁺ is measured
+    (sup |celu_α − relu| on a grid shrinking with α, and f′ converging pointwise off 0)."""
     d = r["smoothness"]
-    ev = (f"actfn.get('celu', alpha=0): {d['actfn_alpha0']}. PyTorch: {d['torch_alpha0']}. "
-          f"alpha·(exp(x/alpha) − 1) evaluated in IEEE arithmetic at alpha = 0 gives "
-          f"{d['naive_alpha0']['value']} at x = {d['naive_alpha0']['x']}.")
-    rejected = d["actfn_alpha0"].startswith("ValueError")
-    return Verdict("refuted" if rejected else "nuanced", ev,
-                   "" if rejected else "alpha = 0 is accepted by this build")
+    lim = d["limit"]
+    naive = d["naive_alpha0"]
+    undefined = any(v in ("nan", "inf", "-inf") for v in naive["value"])
+    sup_f = lim["sup_abs_diff"]
+    order = np.argsort(lim["alpha"])
+    shrinking = np.asarray(sup_f, float)[order]
+    # sup |celu_α − relu| decreases with α and is below 1e-3 at the smallest α measured
+    converges = bool(np.all(np.diff(shrinking) > 0) and shrinking[0] < 1e-3)
+    df_off = lim.get("sup_abs_diff_df_off0")
+    ev = (f"alpha·(exp(x/alpha) − 1) evaluated in IEEE arithmetic at alpha = 0 gives "
+          f"{naive['value']} at x = {naive['x']} (the formula divides by alpha). As alpha → 0⁺: "
+          f"sup_x |celu_alpha(x) − relu(x)| = {min(sup_f):.2g} at alpha = {min(lim['alpha']):g} "
+          f"(= alpha, uniform convergence)"
+          + (f"; sup over |x| ≥ 1e-2 of |celu′ − relu′| = {df_off[0]:.2g} at alpha "
+             f"{lim['alpha'][0]:g}" if df_off else "")
+          + f". For information: actfn.get('celu', alpha=0): {d['actfn_alpha0']}; PyTorch: "
+          f"{d['torch_alpha0']}.")
+    if not converges:
+        return Verdict("refuted", ev)
+    if undefined:
+        return Verdict("nuanced", ev, "only as the limit alpha → 0⁺: the formula is undefined "
+                       "at alpha = 0 (it divides by alpha)")
+    return Verdict("supported", ev)
 
 
 @_judge("celu-limit")
@@ -398,6 +505,24 @@ def j_paired(r: R, rule: R, level: float) -> Verdict:
     return combine(outcomes, ev, ps)
 
 
+def edge_optima(data: R) -> list[str]:
+    """The parts (and configurations) of a training experiment whose best learning rate
+    (mean validation accuracy) is the smallest or the largest of the grid: their optimum
+    may lie outside it, so a comparison at "the best learning rate" is not one there."""
+    lrs = data["config"]["lrs"]
+    out = []
+    for part, run in data["parts"].items():
+        n_cfg = np.asarray(run["val_acc"], dtype=float).shape[1]
+        for c in range(n_cfg):
+            i = _best(run, c)
+            if len(lrs) > 1 and i in (0, len(lrs) - 1):
+                cfg = data["config"]
+                names = cfg.get("alphas") or cfg.get("slopes")
+                label = part + (f" ({names[c]:g})" if n_cfg > 1 and names else "")
+                out.append(f"{label} at lr {lrs[i]:g} ({'lowest' if i == 0 else 'highest'})")
+    return out
+
+
 @_judge("non-inferior", statistical=True)
 def j_non_inferior(r: R, rule: R, level: float) -> Verdict:
     d = r["deep-training"]
@@ -416,6 +541,10 @@ def j_non_inferior(r: R, rule: R, level: float) -> Verdict:
           f"accuracy: {accs}. {arm} − {base}: {plain.fmt(100, ' pt', 1)}. Rule: non-inferior "
           f"(difference > −{m * 100:g} pt) supports; inferior beyond the margin refutes.")
     ps = (min(shifted.p_claim, shifted.p_opposite),)
+    edge = [e for e in edge_optima(d) if e.split(" ")[0] in (arm, base)]
+    if edge:  # pre-registered (version 4): no decision at an optimum on the grid's edge
+        return Verdict("inconclusive", ev + " Best learning rate on the grid's edge: "
+                       + "; ".join(edge) + ".", "learning-rate optimum on the grid's edge", ps)
     if shifted.p_claim <= level:
         return Verdict("supported", ev, pvalues=ps)
     if shifted.p_opposite <= level:
@@ -428,15 +557,15 @@ def _faster(d: R, arm: str, base: str, level: float) -> tuple[dict[str, str], li
     outcomes, parts, ps = {}, [], []
     for g in _groups(d):
         a, b = d["parts"][f"{g}/{arm}"], d["parts"][f"{g}/{base}"]
-        ea = _metric(a, "epochs_to_target").astype(int)
-        eb = _metric(b, "epochs_to_target").astype(int)
-        wa, wb, pa, pb = sign_test_censored(ea, eb)
-        horizon = d["config"]["sizes"][g]["epochs"]
-        outcomes[g] = "claim" if pa <= level else "opposite" if pb <= level else "open"
-        ps.append(min(pa, pb))
-        parts.append(f"{g}: median {km_median(ea, horizon):g} vs {km_median(eb, horizon):g} "
-                     f"epochs, {arm} first in {wa} of {wa + wb} informative seeds "
-                     f"({outcomes[g]})")
+        diff = _metric(a, "loss_auc") - _metric(b, "loss_auc")
+        res = paired(diff, margin=0.0, direction="less")
+        # no equivalence margin: refuted only by a significantly larger area (slower)
+        outcomes[g] = ("claim" if res.p_claim <= level else "opposite"
+                       if res.p_opposite <= level else "open")
+        ps.append(min(res.p_claim, res.p_opposite))
+        parts.append(f"{g}: {np.mean(_metric(a, 'loss_auc')):.3f} vs "
+                     f"{np.mean(_metric(b, 'loss_auc')):.3f}, difference {res.fmt(1, '', 3)} "
+                     f"over {a.get('steps', '?')} steps ({outcomes[g]})")
     return outcomes, parts, ps
 
 
@@ -445,10 +574,11 @@ def j_faster(r: R, rule: R, level: float) -> Verdict:
     d = r["training"]
     arm, base = rule["arm"], rule["base"]
     outcomes, parts, ps = _faster(d, arm, base, level)
-    ev = (f"Epochs until the full training loss ≤ the data set's target, {arm} vs {base}, each "
-          f"at its best learning rate, {len(d['seeds'])} paired seeds (Kaplan–Meier medians; "
-          "inf = fewer than half reached it): " + "; ".join(parts)
-          + ". Rule: paired sign test on censored times; refuted only if significantly slower.")
+    ev = (f"Loss AUC (mean mini-batch training loss over every optimiser step: smaller = "
+          f"faster), {arm} vs {base}, each at its best learning rate, {len(d['seeds'])} seeds "
+          "paired (same split, initial weights and batches), mean [95 % CI]: "
+          + "; ".join(parts) + ". Rule: paired t-test on the per-seed difference; refuted "
+          "only if significantly slower.")
     v = combine(outcomes, ev, ps)
     if "control" not in rule or v.kind not in ("supported", "nuanced"):
         return v
@@ -510,17 +640,21 @@ def j_sparsity_trend(r: R, rule: R, level: float) -> Verdict:
         gaps = np.stack([_metric(run, "gap", c) for c in range(len(slopes))], axis=1)
         sp = [float(np.mean(np.asarray(run["sparsity"], float)[:, c, _best(run, c)]))
               for c in range(len(slopes))]
-        res = trend(slopes, gaps, margin=m, resolution=1.0 / run["n_test"])
+        pos = [i for i, x in enumerate(slopes) if x > 0]
+        zero = [i for i, x in enumerate(slopes) if x == 0]
+        diff = gaps[:, pos].mean(axis=1) - gaps[:, zero].mean(axis=1)
+        res = paired(diff, margin=m, direction="greater", resolution=1.0 / run["n_test"])
         outcomes[g] = res.outcome(level)
         ps.append(min(res.pvalues))
         parts.append(f"n={g}: exact-zero fraction {', '.join(f'{s:.2f}' for s in sp)}, gap "
                      + ", ".join(f"{np.mean(gaps[:, i]) * 100:.1f}" for i in range(len(slopes)))
-                     + f" pt; change across the sweep {res.fmt(100, ' pt', 1)} ({outcomes[g]})")
+                     + f" pt; slope > 0 − slope 0: {res.fmt(100, ' pt', 1)} ({outcomes[g]})")
     ev = (f"Leaky ReLU with negative slope {slopes} (slope 0 = ReLU: the only one with exact "
           f"zeros), digits training sets of n samples, trained to convergence, each slope at "
           f"its best learning rate, {len(d['seeds'])} seeds: " + "; ".join(parts)
-          + f". Rule: the gap must grow as sparsity is removed (trend in slope), equivalence "
-          f"within ±{m * 100:g} pt refutes.")
+          + ". Rule: per seed, the mean gap over the slopes > 0 (no exact zeros) minus the gap "
+          f"at slope 0 (sparse) must be > 0 (paired t-test); equivalence within ±{m * 100:g} "
+          "pt refutes.")
     return combine(outcomes, ev, ps)
 
 
@@ -548,15 +682,24 @@ def j_variants(r: R, rule: R, level: float) -> Verdict:
     return combine(outcomes, ev, ps)
 
 
-def _dead_counts(d: R, arm: str) -> tuple[list[float], list[np.ndarray], int]:
-    """Per learning rate: pooled dead fraction over data sets and seeds, the per-(data set,
-    seed) fractions, and the number of hidden units per model."""
-    cfg = d["config"]
-    units = cfg["width"] * cfg["depth"]
-    runs = [d["parts"][f"{g}/{arm}"] for g in _groups(d)]
-    per_lr = [np.concatenate([np.asarray(run["dead"], float)[:, 0, i] for run in runs])
-              for i in range(len(cfg["lrs"]))]
-    return [float(v.mean()) for v in per_lr], per_lr, units
+def _dead(d: R, g: str, arm: str) -> np.ndarray:
+    """Per-seed dead-unit fractions of ``arm`` on data set ``g``: shape (seeds, lrs)."""
+    return np.asarray(d["parts"][f"{g}/{arm}"]["dead"], float)[:, 0, :]
+
+
+def _units(d: R) -> int:
+    return int(d["config"]["width"] * d["config"]["depth"])
+
+
+def _prop(x: np.ndarray, tol: float, units: int) -> Any:
+    """Paired-style t-test of per-seed proportions ``x`` against ``tol``: the seed is the
+    unit of replication (a model's hidden units are not independent trials); claimed
+    direction: mean above ``tol``."""
+    return paired(x - tol, margin=0.0, direction="greater", resolution=1.0 / units)
+
+
+def _cell(res: Any, tol: float) -> str:
+    return f"{res.mean + tol:.3f} [{max(res.low + tol, 0.0):.3f}, {res.high + tol:.3f}]"
 
 
 @_judge("no-dead-units", statistical=True)
@@ -564,35 +707,39 @@ def j_no_dead(r: R, rule: R, level: float) -> Verdict:
     d = r["training"]
     lrs = d["config"]["lrs"]
     tol = rule["tol"]
-    _, base, units = _dead_counts(d, rule["base"])
+    units = _units(d)
     parts, ps = [], []
-    none_all, nuanced_at, against = True, [], []
+    none_all, nuanced_at, against, open_ = True, [], [], []
     for arm in rule["arms"]:
-        _, per, _ = _dead_counts(d, arm)
-        cells = []
-        for i, lr in enumerate(lrs):
-            n = per[i].size * units
-            k = int(round(float(per[i].sum()) * units))
-            lo, hi = wilson(k, n)
-            if hi > tol:
-                none_all = False
-            if lo > tol:
-                res = paired(per[i] - base[i], margin=tol, direction="less",
-                             resolution=1.0 / units)
-                ps.append(res.p_claim)
-                (nuanced_at if res.p_claim <= level else against).append(f"{arm}@{lr:g}")
-            cells.append(f"{lr:g}: {k / n:.3f} [{lo:.3f}, {hi:.3f}] vs relu "
-                         f"{float(base[i].mean()):.3f}")
-        parts.append(f"{arm}: " + ", ".join(cells))
-    ev = (f"Fraction of hidden units with |f′(z)| ≤ 1e-3 on every training sample, pooled over "
-          f"data sets and {len(d['seeds'])} seeds, by Adam learning rate (Wilson 95 % CI): "
-          + "; ".join(parts) + f". Rule: none = upper bound ≤ {tol:g} at every learning rate.")
+        for g in _groups(d):
+            x, base = _dead(d, g, arm), _dead(d, g, rule["base"])
+            cells = []
+            for i, lr in enumerate(lrs):
+                res = _prop(x[:, i], tol, units)
+                ps.append(min(res.p_claim, res.p_opposite))
+                where = f"{arm} on {g} @{lr:g}"
+                if res.high > 0.0:  # the 95 % interval reaches above tol
+                    none_all = False
+                if res.p_claim <= level:  # units die here: fewer than ReLU's?
+                    fewer = paired(x[:, i] - base[:, i], margin=tol, direction="less",
+                                   resolution=1.0 / units)
+                    ps.append(fewer.p_claim)
+                    (nuanced_at if fewer.p_claim <= level else against).append(where)
+                elif res.high > 0.0:
+                    open_.append(where)
+                cells.append(f"{lr:g}: {_cell(res, tol)} vs relu {float(base[:, i].mean()):.3f}")
+            parts.append(f"{arm} on {g}: " + ", ".join(cells))
+    ev = (f"Fraction of hidden units with |f′(z)| ≤ 1e-3 on every training sample, per data set, "
+          f"mean over {len(d['seeds'])} seeds (95 % t-interval, the seed the unit of "
+          "replication), by Adam learning rate: " + "; ".join(parts) + f". Rule: none = the "
+          f"interval's upper bound ≤ {tol:g} at every learning rate and data set; units die "
+          f"where the fraction is significantly above {tol:g}.")
     if none_all:
         return Verdict("supported", ev, pvalues=tuple(ps))
     if against:
-        return Verdict("refuted", ev + " Where units die, not significantly fewer than ReLU's.",
-                       pvalues=tuple(ps))
-    if nuanced_at:
+        return Verdict("refuted", ev + " Where units die, not significantly fewer than ReLU's: "
+                       + ", ".join(against) + ".", pvalues=tuple(ps))
+    if nuanced_at and not open_:
         return Verdict("nuanced", ev, "fewer dead units than ReLU, not none: units die at "
                        + ", ".join(nuanced_at), pvalues=tuple(ps))
     return Verdict("inconclusive", ev, pvalues=tuple(ps))
@@ -602,63 +749,74 @@ def j_no_dead(r: R, rule: R, level: float) -> Verdict:
 def j_dead_occur(r: R, rule: R, level: float) -> Verdict:
     d = r["training"]
     lrs = d["config"]["lrs"]
-    _, per, units = _dead_counts(d, rule["arm"])
     tol = rule["tol"]
-    holds, absent, cells = [], [], []
-    for i, lr in enumerate(lrs):
-        n = per[i].size * units
-        k = int(round(float(per[i].sum()) * units))
-        lo, hi = wilson(k, n)
-        cells.append(f"{lr:g}: {k / n:.3f} [{lo:.3f}, {hi:.3f}]")
-        if lo > tol:
-            holds.append(lr)
-        elif hi < tol:
-            absent.append(lr)
+    units = _units(d)
+    outcomes: dict[str, str] = {}
+    ps, parts, at = [], [], []
+    for g in _groups(d):
+        x = _dead(d, g, rule["arm"])
+        cells = []
+        for i, lr in enumerate(lrs):
+            res = _prop(x[:, i], tol, units)
+            ps.append(min(res.p_claim, res.p_opposite))
+            o = ("claim" if res.p_claim <= level else "equivalent" if res.high <= 0.0
+                 else "open")
+            outcomes[f"{g} @{lr:g}"] = o
+            if o == "claim":
+                at.append(lr)
+            cells.append(f"{lr:g}: {_cell(res, tol)}")
+        parts.append(f"{g}: " + ", ".join(cells))
     ev = (f"Fraction of {rule['arm']} hidden units that output 0 with zero gradient on every "
-          f"training sample, pooled over data sets and {len(d['seeds'])} seeds, by Adam "
-          f"learning rate (Wilson 95 % CI): " + ", ".join(cells)
-          + f". Rule: units die where the lower bound exceeds {tol:g}.")
-    if len(holds) == len(lrs):
-        return Verdict("supported", ev)
-    if holds and len(holds) + len(absent) == len(lrs):
-        return Verdict("nuanced", ev, f"at learning rates ≥ {min(holds):g}" if all(
-            lr >= min(holds) for lr in holds) and all(lr < min(holds) for lr in absent)
-            else "at learning rates " + ", ".join(f"{x:g}" for x in holds))
-    if len(absent) == len(lrs):
-        return Verdict("refuted", ev)
-    if holds:
-        return Verdict("nuanced", ev, "at learning rates " + ", ".join(f"{x:g}" for x in holds))
-    return Verdict("inconclusive", ev)
+          f"training sample, per data set, mean over {len(d['seeds'])} seeds (95 % t-interval, "
+          "the seed the unit of replication), by Adam learning rate: " + "; ".join(parts)
+          + f". Rule: units die where the fraction is significantly above {tol:g}; none "
+          f"die where the interval's upper bound is ≤ {tol:g}.")
+    v = combine(outcomes, ev, ps)
+    if v.kind != "nuanced":
+        return v
+    lo = min(at)
+    cond = (f"at learning rates ≥ {lo:g}" if all(
+        o == "claim" for k, o in outcomes.items() if float(k.split("@")[1]) >= lo)
+        else v.condition)
+    return Verdict("nuanced", ev, cond, tuple(ps))
 
 
 @_judge("failure-rate", statistical=True)
 def j_failure(r: R, rule: R, level: float) -> Verdict:
+    """Per data set (never pooled): the runs of the arm at the largest learning rate whose
+    final training loss exceeds ``loss``, one run per seed (independent), against the
+    rate ``rate`` by exact binomial tests (``scipy.stats.binomtest``, Clopper–Pearson
+    interval). Refuted where the failure rate is significantly below ``rate`` at every
+    learning rate."""
+    from scipy import stats
+
     d = r["training"]
     lrs = d["config"]["lrs"]
-    cells, rates = [], {}
-    arms = list(dict.fromkeys(p.split("/")[1] for p in d["parts"]))
-    for arm in arms:
-        runs = [d["parts"][f"{g}/{arm}"] for g in _groups(d)]
-        fails = [np.concatenate([np.asarray(run["final_loss"], float)[:, 0, i] for run in runs])
-                 for i in range(len(lrs))]
-        rates[arm] = [(int((f > rule["loss"]).sum()), f.size) for f in fails]
     big = len(lrs) - 1
-    for i, lr in enumerate(lrs):
-        k, n = rates[rule["arm"]][i]
-        lo, hi = wilson(k, n)
-        cells.append(f"{lr:g}: {k}/{n} [{lo:.2f}, {hi:.2f}]")
-    others = ", ".join(f"{a} {rates[a][big][0]}/{rates[a][big][1]}" for a in arms
-                       if a != rule["arm"])
-    ev = (f"Runs of {rule['arm']} whose final training loss exceeds {rule['loss']:g}, pooled "
-          f"over data sets and {len(d['seeds'])} seeds, by Adam learning rate (Wilson 95 % CI):"
-          f" " + ", ".join(cells) + f". At lr {lrs[big]:g} the others: {others}.")
-    k, n = rates[rule["arm"]][big]
-    lo, hi = wilson(k, n)
-    if lo > rule["rate"]:
-        return Verdict("supported", ev)
-    if all(wilson(*rates[rule["arm"]][i])[1] < rule["rate"] for i in range(len(lrs))):
-        return Verdict("refuted", ev)
-    return Verdict("inconclusive", ev)
+    arms = list(dict.fromkeys(p.split("/")[1] for p in d["parts"]))
+    outcomes, ps, parts = {}, [], []
+    for g in _groups(d):
+        def fails(arm: str, i: int, g: str = g) -> tuple[int, int]:
+            f = np.asarray(d["parts"][f"{g}/{arm}"]["final_loss"], float)[:, 0, i]
+            return int((~(f <= rule["loss"])).sum()), int(f.size)
+
+        k, n = fails(rule["arm"], big)
+        t = stats.binomtest(k, n, rule["rate"], alternative="greater")
+        below = [stats.binomtest(*fails(rule["arm"], i), rule["rate"], alternative="less").pvalue
+                 for i in range(len(lrs))]
+        ci = t.proportion_ci(0.95, method="exact")
+        outcomes[g] = ("claim" if t.pvalue <= level else "equivalent"
+                       if max(below) <= level else "open")
+        ps.append(min(float(t.pvalue), float(max(below))))
+        others = ", ".join(f"{a} {fails(a, big)[0]}/{n}" for a in arms if a != rule["arm"])
+        parts.append(f"{g}: {k}/{n} [{ci.low:.2f}, {ci.high:.2f}] (others: {others}; "
+                     f"{outcomes[g]})")
+    ev = (f"Runs of {rule['arm']} at the largest Adam learning rate {lrs[big]:g} whose final "
+          f"training loss exceeds {rule['loss']:g} (or is not finite), per data set, one run "
+          f"per seed (Clopper–Pearson 95 %): " + "; ".join(parts) + f". Rule: a failure rate "
+          f"significantly above {rule['rate']:g} supports; significantly below it at every "
+          "learning rate refutes (exact binomial tests).")
+    return combine(outcomes, ev, ps)
 
 
 # -- cost: instruction counts decide, fresh-process timing checks ------------------------------

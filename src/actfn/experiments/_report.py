@@ -16,7 +16,7 @@ from . import _cost, _depth, _moments, _selu, _shape, _train
 from ._claims import CLAIMS, registry
 from ._claims import plan as make_plan
 from ._core import KINDS, Claim, Experiment, Verdict
-from ._judges import judge_all
+from ._judges import edge_optima, judge_all
 from ._tasks import CACHE_DIR, Task, assemble, check_extras, execute, plan_tasks
 
 __all__ = ["EXPERIMENTS", "ANALYTIC_RUN", "resolve", "run", "judge", "write_report",
@@ -79,7 +79,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.id: e for e in (
     Experiment("deep-training", "Deep networks: SELU vs ReLU with and without BatchNorm",
                "10 hidden layers of 32 on digits: SELU (LeCun init, no normalisation), ReLU "
                "(He), ReLU + BatchNorm (He, batch statistics over full batches of 64: "
-               "drop_last), SELU with He init; 5-point learning-rate sweep. " + _TRAIN_NOTE,
+               "drop_last), SELU with He init; 6-point learning-rate sweep. " + _TRAIN_NOTE,
                _train.plot_sweeps, needs="claims"),
     Experiment("celu-alpha", "CELU alpha sweep",
                "CELU with alpha in {0.1, 0.3, 1, 3, 10}, each alpha with its own learning-rate "
@@ -145,8 +145,16 @@ def run(claims: Sequence[Claim], *, quick: bool = False, seeds: int | None = Non
     tasks = plan_tasks(exps, plan)
     t0 = time.perf_counter()
     secs: dict[str, float] = {}
+    computed = 0
+
+    def count(t: Task, done: int, total: int, cached: bool) -> None:
+        nonlocal computed
+        computed += not cached
+        if on_done:
+            on_done(t, done, total, cached)
+
     res = execute(tasks, cache=Path(cache) if cache is not None else None,
-                  scheduler=scheduler, workers=workers, on_done=on_done, seconds=secs)
+                  scheduler=scheduler, workers=workers, on_done=count, seconds=secs)
     wall = time.perf_counter() - t0
     per_exp: dict[str, float] = {}
     for t in tasks:
@@ -157,7 +165,7 @@ def run(claims: Sequence[Claim], *, quick: bool = False, seeds: int | None = Non
     return {"plan": plan, "results": results, "wall": wall, "quick": quick,
             "task_seconds": per_exp,
             "scheduler": scheduler or "this process", "workers": workers if scheduler else 1,
-            "tasks": len(tasks)}
+            "tasks": len(tasks), "computed": computed, "cached": len(tasks) - computed}
 
 
 def judge(claims: Sequence[Claim], results: Mapping[str, Any], *,
@@ -293,6 +301,15 @@ def write_report(claims: Sequence[Claim], outcome: dict[str, Any], out_dir: str 
         return _write_report(claims, outcome, Path(out_dir), owned, figures=figures)
 
 
+def _tasks_line(outcome: Mapping[str, Any]) -> str:
+    """``Ran N tasks (C computed, K read from the cache)``: a cached task is not run again."""
+    n = outcome["tasks"]
+    if "computed" not in outcome:  # a re-judged report: nothing computed now
+        return f"Judged the results of {n} tasks"
+    return (f"Ran {n} tasks ({outcome['computed']} computed, {outcome['cached']} read from "
+            "the cache)")
+
+
 def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
                   owned: OwnedDir, *, figures: bool) -> Path:
     results = outcome["results"]
@@ -326,7 +343,7 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
         f"- Pre-registration: `claims.toml` version {plan['version']} (frozen "
         f"{reg['frozen']}).",
         f"- Mode: {mode}; seeds {seeds[0]}–{seeds[-1]} ({len(seeds)}); scale {plan['scale']:g}.",
-        f"- Ran {outcome['tasks']} tasks {where}"
+        f"- {_tasks_line(outcome)} {where}"
         + f" in {outcome['wall']:.0f} s of wall time (tasks' compute time "
         f"{sum(outcome.get('task_seconds', {}).values()):.0f} s, cached ones included); "
         f"machine {platform.machine()}, Python {platform.python_version()}.",
@@ -376,6 +393,11 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
             lines += [f"Compute time: {took:.0f} s.", ""]
         if e.table is not None:
             lines += [*e.table(data), ""]
+        if e.needs == "claims" and "parts" in data:
+            edges = edge_optima(data)
+            lines += [("**Learning-rate optimum on the grid's edge** (the optimum may lie "
+                       "outside the grid): " + "; ".join(edges) + ".") if edges else
+                      "Every best learning rate is inside the grid.", ""]
         if eid in figs:
             lines += [f"![{e.title}]({figs[eid]})", ""]
     owned.write_text("plan.json", json.dumps(_plan_id(plan, claims)))
@@ -383,6 +405,7 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
         {"version": plan["version"], "quick": outcome["quick"], "plan": plan,
          **({"data_version": outcome["data_version"]} if "data_version" in outcome else {}),
          "wall": outcome["wall"], "task_seconds": outcome.get("task_seconds", {}),
+         **{k: outcome[k] for k in ("computed", "cached") if k in outcome},
          "scheduler": outcome["scheduler"], "bh_threshold": level,
          "results": results,
          "verdicts": {k: {"kind": v.kind, "evidence": v.evidence, "condition": v.condition}

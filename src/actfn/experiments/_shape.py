@@ -71,14 +71,17 @@ def _run_smoothness(progress: Callable[[], None] | None) -> dict[str, Any]:
     a_grid = np.logspace(-4, 0, 9)
     x = np.concatenate([-np.logspace(-8, 8, 1601)[::-1], [0.0], np.logspace(-8, 2, 201)])
     relu = actfn.get("relu")
-    sup_f, sup_df = [], []
+    sup_f, sup_df, sup_df_off = [], [], []
+    off0 = np.abs(x) >= 1e-2
     for a in a_grid:
         c = actfn.get("celu", alpha=float(a))
         sup_f.append(float(np.max(np.abs(np.asarray(c(x)) - np.asarray(relu(x))))))
-        sup_df.append(float(np.max(np.abs(np.asarray(c.derivative(x))
-                                          - np.asarray(relu.derivative(x))))))
+        ddf = np.abs(np.asarray(c.derivative(x)) - np.asarray(relu.derivative(x)))
+        sup_df.append(float(np.max(ddf)))
+        sup_df_off.append(float(np.max(ddf[off0])))
     slope = float(np.polyfit(np.log(a_grid), np.log(sup_f), 1)[0])
     out["limit"] = {"alpha": a_grid.tolist(), "sup_abs_diff": sup_f, "sup_abs_diff_df": sup_df,
+                    "sup_abs_diff_df_off0": sup_df_off,
                     "loglog_slope": slope,
                     "max_rel_dev_from_alpha": float(np.max(np.abs(np.array(sup_f) / a_grid - 1)))}
     # alpha = 0: actfn and torch.

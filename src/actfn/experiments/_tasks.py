@@ -22,12 +22,15 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["Task", "plan_tasks", "run_task", "timed_task", "execute", "assemble", "ANALYTIC",
-           "CACHE_DIR", "MissingExtra", "needs_torch", "check_scheduler",
+           "CACHE_DIR", "SEEDED", "MissingExtra", "needs_torch", "check_scheduler",
            "code_hash"]
 
 #: Experiments computed exactly (NumPy/SciPy): one task each.
 ANALYTIC = ("selu-fixed-point", "self-normalization", "vanishing-gradients", "zero-centred",
             "smoothness", "approximations")
+#: Exact experiments on random networks: one network per seed of the run, so their task
+#: carries the run's seeds (``--seeds``/``--seed-start`` change them).
+SEEDED = ("self-normalization", "vanishing-gradients")
 #: Folder of cached task results inside a report folder.
 CACHE_DIR = ".actfn-cache"
 
@@ -133,7 +136,7 @@ def plan_tasks(experiments: Sequence[str], plan: Mapping[str, Any]) -> list[Task
         if e in ANALYTIC:
             # exact computations run at full size even in a quick run (seconds), so
             # their verdicts never differ between quick and full
-            out.append(Task(e, "", (), {"quick": False}, v))
+            out.append(Task(e, "", tuple(seeds) if e in SEEDED else (), {"quick": False}, v))
         elif e == "cost":
             if not cfg.get("skip"):
                 out += [Task(e, p, (), cfg, v) for p in ("instructions", "timing")]
@@ -171,6 +174,8 @@ def _run_task(task: Mapping[str, Any]) -> dict[str, Any]:
     if e in ANALYTIC:
         from ._report import ANALYTIC_RUN
 
+        if e in SEEDED:
+            return ANALYTIC_RUN[e](quick=cfg["quick"], seeds=list(task["seeds"]))
         return ANALYTIC_RUN[e](quick=cfg["quick"])
     if e == "cost":
         from ._cost import run_part
