@@ -44,6 +44,7 @@ from ._registry import Spec, canonical_names, lookup, merge_positional
 
 __all__ = [
     "GLUE_MODULES",
+    "LearnPlan",
     "EvalContext",
     "Generated",
     "Glue",
@@ -52,6 +53,8 @@ __all__ = [
     "array_params",
     "autodiff_glue",
     "bind",
+    "learn_plan",
+    "learnable_params",
     "builtin_names",
     "channel_shape",
     "check_static",
@@ -452,3 +455,73 @@ class Generated:
             if self.layer is not None and attr == class_name(n):
                 return self.layer(n)
         raise AttributeError(f"module {self.module!r} has no attribute {attr!r}")
+
+
+# -- learnable parameters of the framework layers (actfn.torch, actfn.flax) ----------------
+def learnable_params(spec: Spec) -> dict[str, Any]:
+    """The parameters of ``spec`` a layer can learn: flagged learnable, with ∂f/∂p."""
+    return {p.name: p for p in spec.params if p.learnable and p.name in spec.dparams}
+
+
+@dataclass(frozen=True)
+class LearnPlan:
+    """What a layer learns: ``scalars`` (learned on request), ``vector`` (the per-channel
+    parameter, always learned, as PReLU's weight), ``num_parameters`` (its length) and
+    ``bound`` (every parameter validated by the registry, the vector one at its init)."""
+
+    scalars: tuple[str, ...]
+    vector: tuple[str, ...]
+    num_parameters: int | None
+    bound: dict[str, Any]
+
+    @property
+    def learned(self) -> tuple[str, ...]:
+        """The scalar then the per-channel learned parameters."""
+        return self.scalars + self.vector
+
+
+def learn_plan(spec: Spec, learnable: bool | Sequence[str], num_parameters: int | None,
+               init: float | None, params: dict[str, Any]) -> LearnPlan:
+    """Check a layer's ``learnable``/``num_parameters``/``init`` arguments against ``spec``
+    (one-line ``TypeError``/``ValueError`` naming the problem) and bind ``params``."""
+    can_learn = learnable_params(spec)
+    vector = [n for n, p in can_learn.items() if p.vector]
+    if learnable is True:
+        wanted = [n for n in can_learn if n not in vector]
+        if not wanted:
+            raise ValueError(
+                f"learnable=True, but {spec.name} has no learnable parameters"
+                + (f" besides the per-channel {vector[0]}, which is always learned"
+                   if vector else "")
+            )
+    elif learnable is False:
+        wanted = []
+    elif isinstance(learnable, str) or not isinstance(learnable, Sequence):
+        raise TypeError(
+            f"{spec.name}: learnable must be a bool or a sequence of names, got {learnable!r}")
+    else:
+        wanted = list(learnable)
+    bad = [n for n in wanted if n not in can_learn]
+    if bad:
+        raise ValueError(
+            f"{spec.name}: cannot learn {', '.join(bad)}; learnable parameters: "
+            f"{', '.join(can_learn) or 'none'}"
+        )
+    wanted = [n for n in dict.fromkeys(wanted) if n not in vector]  # the vector one always is
+    if (num_parameters is not None or init is not None) and not vector:
+        raise TypeError(
+            f"{spec.name}: num_parameters/init only apply to per-channel parameters "
+            "(as PReLU's weight)"
+        )
+    params = dict(params)
+    if vector:
+        vname = vector[0]
+        if vname in params:
+            raise TypeError(f"{spec.name}: set {vname} with num_parameters= and init=")
+        num_parameters = 1 if num_parameters is None else num_parameters
+        if (isinstance(num_parameters, bool) or not isinstance(num_parameters, int)
+                or num_parameters < 1):
+            raise ValueError(
+                f"{spec.name}: num_parameters={num_parameters!r} must be a positive integer")
+        params[vname] = spec.defaults()[vname] if init is None else init
+    return LearnPlan(tuple(wanted), tuple(vector), num_parameters, spec.bind(**params))

@@ -35,14 +35,20 @@ import jax.numpy as jnp
 from flax import nnx
 
 from . import jax as _ajax
-from ._evaluate import PerSpec, class_name, docstring, layer_class, signature
-from ._registry import Param, Spec, lookup
+from ._evaluate import (
+    PerSpec,
+    class_name,
+    docstring,
+    layer_class,
+    learn_plan,
+    learnable_params,
+    signature,
+)
+from ._registry import Spec, lookup
 
 __all__ = ["Activation", "module_class"]
 
 
-def _learnable(spec: Spec) -> dict[str, Param]:
-    return {p.name: p for p in spec.params if p.learnable and p.name in spec.dparams}
 
 
 class Activation(nnx.Module):
@@ -66,45 +72,9 @@ class Activation(nnx.Module):
         **params: Any,
     ) -> None:
         spec = lookup(activation)
-        can_learn = _learnable(spec)
-        vector = [n for n, p in can_learn.items() if p.vector]
-        if learnable is True:
-            wanted = [n for n in can_learn if n not in vector]
-            if not wanted:
-                raise ValueError(
-                    f"learnable=True, but {spec.name} has no learnable parameters"
-                    + (f" besides the per-channel {vector[0]}, which is always learned"
-                       if vector else "")
-                )
-        elif learnable is False:
-            wanted = []
-        elif isinstance(learnable, str) or not isinstance(learnable, Sequence):
-            raise TypeError(
-                f"{spec.name}: learnable must be a bool or a sequence of names, got {learnable!r}")
-        else:
-            wanted = list(learnable)
-        bad = [n for n in wanted if n not in can_learn or n in vector]
-        if bad:
-            raise ValueError(
-                f"{spec.name}: cannot learn {', '.join(bad)}; learnable scalar parameters: "
-                f"{', '.join(n for n in can_learn if n not in vector) or 'none'}"
-            )
-        if (num_parameters is not None or init is not None) and not vector:
-            raise TypeError(
-                f"{spec.name}: num_parameters/init only apply to per-channel parameters "
-                "(as PReLU's weight)"
-            )
-        if vector:
-            vname = vector[0]
-            if vname in params:
-                raise TypeError(f"{spec.name}: set {vname} with num_parameters= and init=")
-            num_parameters = 1 if num_parameters is None else num_parameters
-            if (isinstance(num_parameters, bool) or not isinstance(num_parameters, int)
-                    or num_parameters < 1):
-                raise ValueError(
-                    f"{spec.name}: num_parameters={num_parameters!r} must be a positive integer")
-            params[vname] = spec.defaults()[vname] if init is None else init
-        bound = spec.bind(**params)
+        plan = learn_plan(spec, learnable, num_parameters, init, params)
+        wanted, vector, num_parameters = plan.scalars, plan.vector, plan.num_parameters
+        bound = plan.bound
         self.activation = spec.name
         self.num_parameters = num_parameters
         self.learned = tuple(wanted) + tuple(vector)
@@ -135,7 +105,7 @@ def module_class(name: str) -> type[Activation]:
 
 
 def _make_class(spec: Spec) -> type[Activation]:
-    learnable = _learnable(spec)
+    learnable = learnable_params(spec)
     vector = [p for p in learnable.values() if p.vector]
     pairs = [(p.name, p.default) for p in spec.params]
     if vector:  # set as torch.nn.PReLU's weight

@@ -48,9 +48,10 @@ from ._evaluate import (
     check_static,
     docstring,
     dress,
+    learnable_params,
     signature,
 )
-from ._registry import Param, Spec
+from ._registry import Spec
 from .kernels.dd import two_prod
 
 __all__ = ["function"]
@@ -179,10 +180,6 @@ def _is_tensor(v: Any) -> bool:
     return isinstance(v, (tf.Tensor, tf.Variable))
 
 
-def _learnable(spec: Spec) -> dict[str, Param]:
-    return {p.name: p for p in spec.params if p.learnable and p.name in spec.dparams}
-
-
 def _static_value(owner: str, name: str, t: Any) -> Any:
     """The value of tensor parameter ``t`` as a Python number or list (for validation and
     for the kernels' exact constants); ``None`` inside a graph when it cannot be read."""
@@ -200,7 +197,7 @@ def _split(spec: Spec, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[
     bound value, and the tensor ones (learnable only) to differentiate."""
     owner = f"{__name__}.{spec.name}"
     check_static(owner, params)
-    learnable = _learnable(spec)
+    learnable = learnable_params(spec)
     tensors = {k: v for k, v in params.items() if _is_tensor(v)}
     values = {}
     for name, t in tensors.items():
@@ -397,7 +394,7 @@ def _make_function(spec: Spec) -> Callable[..., tf.Tensor]:
         "parameter derivatives analytic; float64 work rounded once to the input dtype).",
         ("import tensorflow as tf, actfn.tensorflow",
          "tuple(actfn.tensorflow.{name}(tf.zeros((2, 3)){kw}).shape)", "(2, 3)"),
-        learnable=_learnable(spec),
+        learnable=learnable_params(spec),
     )
     return dress(fn, spec, __name__, doc, signature(spec, array="tf.Tensor"))
 

@@ -113,11 +113,13 @@ from ._evaluate import (
     docstring,
     dress,
     layer_class,
+    learn_plan,
+    learnable_params,
     per_channel,
     register_glue,
     signature,
 )
-from ._registry import Param, Spec, canonical_names, lookup, merge_positional
+from ._registry import Spec, canonical_names, lookup, merge_positional
 
 __all__ = ["Activation", "decomposed", "function", "module_class"]
 
@@ -782,8 +784,6 @@ def _traced(x: torch.Tensor) -> bool:
 
 
 # -- functional API --------------------------------------------------------------------------
-def _learnable(spec: Spec) -> dict[str, Param]:
-    return {p.name: p for p in spec.params if p.learnable and p.name in spec.dparams}
 
 
 def _split(spec: Spec, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
@@ -791,7 +791,7 @@ def _split(spec: Spec, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[
 
     A tensor that is not floating (integer, bool) cannot require grad and is taken as the
     number it holds, as the registry does."""
-    learnable = _learnable(spec)
+    learnable = learnable_params(spec)
     tensors = {
         k: v for k, v in params.items()
         if isinstance(v, torch.Tensor) and (v.is_floating_point() or v.requires_grad)
@@ -877,7 +877,7 @@ def _make_function(spec: Spec) -> Callable[..., torch.Tensor]:
         f"PyTorch functional form of actfn's ``{spec.name}``: f in float64 rounded once to the "
         "input dtype, gradients from actfn's analytic f′ and f″.",
         (_SETUP, "actfn.torch.{name}(torch.zeros(2, 3){kw}).shape", "torch.Size([2, 3])"),
-        learnable=_learnable(spec),
+        learnable=learnable_params(spec),
     )
     return dress(fn, spec, __name__, doc, signature(spec, array="torch.Tensor"))
 
@@ -911,45 +911,9 @@ class Activation(torch.nn.Module):
     ) -> None:
         super().__init__()
         spec = lookup(activation)
-        can_learn = _learnable(spec)
-        vector = [n for n, p in can_learn.items() if p.vector]
-        if learnable is True:
-            wanted = [n for n in can_learn if n not in vector]
-            if not wanted:
-                raise ValueError(
-                    f"learnable=True, but {spec.name} has no learnable parameters"
-                    + (f" besides the per-channel {vector[0]}, which is always learned" if vector else "")
-                )
-        elif learnable is False:
-            wanted = []
-        elif isinstance(learnable, str) or not isinstance(learnable, Sequence):
-            raise TypeError(f"{spec.name}: learnable must be a bool or a sequence of names, got {learnable!r}")
-        else:
-            wanted = list(learnable)
-        bad = [n for n in wanted if n not in can_learn]
-        if bad:
-            raise ValueError(
-                f"{spec.name}: cannot learn {', '.join(bad)}; learnable parameters: "
-                f"{', '.join(can_learn) or 'none'}"
-            )
-        if (num_parameters is not None or init is not None) and not vector:
-            raise TypeError(
-                f"{spec.name}: num_parameters/init only apply to per-channel parameters "
-                "(as PReLU's weight)"
-            )
-        if vector:
-            vname = vector[0]
-            if vname in params:
-                raise TypeError(f"{spec.name}: set {vname} with num_parameters= and init=")
-            if num_parameters is None:
-                num_parameters = 1
-            if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
-                raise ValueError(
-                    f"{spec.name}: num_parameters={num_parameters!r} must be a positive integer"
-                )
-            init = spec.defaults()[vname] if init is None else init
-            params[vname] = init
-        bound = spec.bind(**params)
+        plan = learn_plan(spec, learnable, num_parameters, init, params)
+        wanted, vector, num_parameters = plan.scalars, plan.vector, plan.num_parameters
+        bound = plan.bound
         self._name = spec.name
         self._learned = tuple(wanted) + tuple(vector)
         self._fixed = {k: v for k, v in bound.items() if k not in self._learned}
@@ -1101,7 +1065,7 @@ def _make_class(spec: Spec) -> type[Activation]:
         native = native_class(spec.name)
         if native is not None:
             return native
-    learnable = _learnable(spec)
+    learnable = learnable_params(spec)
     vector = [p for p in learnable.values() if p.vector]
     pairs = [(p.name, p.default) for p in spec.params]
     if vector:  # set as torch.nn.PReLU's weight
@@ -1168,7 +1132,7 @@ def _make_native(spec: Spec) -> type[Activation] | None:
                if p.name not in ours and p.name not in _CHANNEL_ARGS and p.name != "inplace"]
     extra = [(p.name, p.default) for p in spec.params
              if p.name not in {t.name for t in tparams} and not p.vector]
-    learnable = [n for n, p in _learnable(spec).items() if not p.vector]
+    learnable = [n for n, p in learnable_params(spec).items() if not p.vector]
 
     def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
         kwargs = merge_positional(cls_name, order, args, kwargs)
@@ -1232,7 +1196,7 @@ def _make_native(spec: Spec) -> type[Activation] | None:
                      + ", ".join(f"``{n}={d!r}``" for n, d in extra) + ".")
     doc = docstring(spec, " ".join(notes),
                     (_SETUP, f"actfn.torch.{cls_name}()(torch.zeros(2, 3)).shape",
-                     "torch.Size([2, 3])"), learnable=_learnable(spec))
+                     "torch.Size([2, 3])"), learnable=learnable_params(spec))
     cls = type(cls_name, (Activation,), {"__init__": __init__, "extra_repr": extra_repr,
                                          "__module__": __name__, "__doc__": doc,
                                          "_actfn_generated": False})
