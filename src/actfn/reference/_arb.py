@@ -144,13 +144,18 @@ class ArbReal:
         w = o.v if type(o) is ArbReal else self._other(o)
         if w is None:
             return NotImplemented
-        return ArbReal(self.v / w)
+        v = self.v / w
+        sp = None if self.split is None and getattr(o, "split", None) is None \
+            else _split_div(self, o if type(o) is ArbReal else ArbReal(_arb()(o)), v)
+        return ArbReal(v, sp)
 
     def __rtruediv__(self, o: Any) -> Any:
         w = self._other(o)
         if w is None:
             return NotImplemented
-        return ArbReal(w / self.v)
+        v = w / self.v
+        sp = None if self.split is None else _split_div(ArbReal(_arb()(o)), self, v)
+        return ArbReal(v, sp)
 
     def __pow__(self, o: Any) -> Any:
         if isinstance(o, int) and not isinstance(o, bool):
@@ -241,6 +246,41 @@ def _split_op(a: ArbReal, o: Any, op: str, reflected: bool) -> Any:
     return ((ma << (ea - e)) + (mb << (eb - e)), e), tail
 
 
+def _split_div(a: ArbReal, b: ArbReal, q: Any) -> Any:
+    """The exact-plus-tail form of ``a / b`` (``q`` = the ball a/b): with a = A + ta and
+    b = B + tb, a/b = A/B + (ta - (A/B)·tb)/b, kept when A/B is a dyadic (A = 0 or B a
+    power of two); else ``None``."""
+    pa = a.parts()
+    if pa is None:
+        return None
+    (ma, ea), ta = pa
+    if ma == 0:
+        return (0, 0), ta / b.v
+    pb = b.parts()
+    if pb is None:
+        return None
+    (mb, eb), tb = pb
+    if mb == 0:
+        return None
+    tz = (abs(mb) & -abs(mb)).bit_length() - 1
+    if abs(mb) >> tz != 1:  # B is not ±2^k: A/B is not a dyadic
+        return None
+    qm, qe = (ma if mb > 0 else -ma), ea - eb - tz
+    qv = _arb()(qm) * _arb()(2) ** qe
+    return (qm, qe), (ta - qv * tb) / b.v
+
+
+def _tail_only(v: Any) -> ArbReal:
+    """``v`` (a ball certainly tiny next to any exact part it meets) as the exact part 0
+    plus the tail ``v``, so that ``E + v`` keeps E exact."""
+    return ArbReal(v, ((0, 0), v))
+
+
+#: exp, expm1 and erfc carry their vanishing part as a tail beyond these arguments.
+_TAIL_EXP = -32
+_TAIL_ERFC = 6
+
+
 def _v(x: Any) -> Any:
     if type(x) is ArbReal:
         return x.v
@@ -265,12 +305,18 @@ class ArbMath:
         return ArbReal(_arb()(v))
 
     def exp(self, x: Any, /) -> ArbReal:
-        """e^x."""
-        return ArbReal(_v(x).exp())
+        """e^x; for x certainly below -32 also in the form 0 + tail (``ArbReal.split``)."""
+        v = _v(x)
+        e = v.exp()
+        return _tail_only(e) if v < _TAIL_EXP else ArbReal(e)
 
     def expm1(self, x: Any, /) -> ArbReal:
-        """e^x - 1."""
-        return ArbReal(_v(x).expm1())
+        """e^x - 1; for x certainly below -32 also in the form -1 + e^x."""
+        v = _v(x)
+        if v < _TAIL_EXP:
+            e = v.exp()
+            return ArbReal(e - 1, ((-1, 0), e))
+        return ArbReal(v.expm1())
 
     def log(self, x: Any, b: Any = None, /) -> ArbReal:
         """ln x, or log_b x (exact for ``b = 2`` and an exact power of two ``x``)."""
@@ -289,10 +335,10 @@ class ArbMath:
         return ArbReal(_v(x).log1p())
 
     def tanh(self, x: Any, /) -> ArbReal:
-        """tanh x; for an exact |x| > 8 also in the form ±1 ∓ 2/(e^{2|x|} + 1)."""
+        """tanh x; for |x| certainly above 8 also in the form ±1 ∓ 2/(e^{2|x|} + 1)."""
         v = _v(x)
         t = v.tanh()
-        if v.is_exact() and abs(v) > 8:
+        if v > 8 or v < -8:
             s = 1 if v > 0 else -1
             tail = -s * 2 / ((2 * abs(v)).exp() + 1)
             return ArbReal(t, ((s, 0), tail))
@@ -303,8 +349,15 @@ class ArbMath:
         return ArbReal(_v(x).sech())
 
     def erfc(self, x: Any, /) -> ArbReal:
-        """erfc x = 1 - erf x."""
-        return ArbReal(_v(x).erfc())
+        """erfc x = 1 - erf x; for |x| certainly above 6 also in the form 0 + erfc x
+        (x > 0) or 2 - erfc(-x) (x < 0)."""
+        v = _v(x)
+        if v > _TAIL_ERFC:
+            return _tail_only(v.erfc())
+        if v < -_TAIL_ERFC:
+            t = (-v).erfc()
+            return ArbReal(2 - t, ((2, 0), -t))
+        return ArbReal(v.erfc())
 
     def sqrt(self, x: Any, /) -> ArbReal:
         """√x."""
