@@ -82,9 +82,10 @@ def _arb_batch(fn: Callable, params: dict, xs: list[float], fmt: Format,
         if still and prec >= MAX_PREC:
             raise ReferenceUndecided(
                 f"cannot decide the rounding of {where} at x = {xs[still[0]]!r} to "
-                f"{fmt.name} with {MAX_PREC}-bit ball arithmetic: the exact value is a "
-                "rounding midpoint or the reference formula cannot tell a branch at this "
-                f"point ({len(still)} such element(s))"
+                f"{fmt.name} with {MAX_PREC}-bit ball arithmetic: the exact value is within "
+                f"about 2^-{MAX_PREC} (relative) of a rounding boundary of {fmt.name}, in a "
+                "form the exact-plus-tail rule does not cover, or the reference formula "
+                f"cannot tell a branch at this point ({len(still)} such element(s))"
             )
         pending = still
         prec *= 2
@@ -216,11 +217,14 @@ def _cast(v: np.ndarray, fmt: Format) -> np.ndarray:
     return out
 
 
-def _prepass(act: Any, which: int, x64: np.ndarray, fmt: Format) -> tuple[np.ndarray, np.ndarray]:
-    """(values, decided) from actfn's float64 path with the assumed error bound."""
+def _prepass(act: Any, which: int, x64: np.ndarray, fmt: Format,
+             shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(values, decided) from actfn's float64 path with the assumed error bound (``x64``
+    flat; evaluated in ``shape`` so that per-channel parameters broadcast as they do in
+    :class:`actfn.Activation`)."""
     fn = (act, act.derivative, act.second_derivative)[which]
     with np.errstate(all="ignore"):
-        v = np.asarray(fn(x64), dtype=np.float64)
+        v = np.asarray(fn(x64.reshape(shape)), dtype=np.float64).ravel()
         a = np.abs(v)
         ok = np.isfinite(v) & np.isfinite(x64) & (a < 2.0**1000)
         ok &= (a == 0) | (a >= 2.0**-960)
@@ -235,13 +239,34 @@ def _prepass(act: Any, which: int, x64: np.ndarray, fmt: Format) -> tuple[np.nda
     return out, ok
 
 
+def _channels(act: Any, shape: tuple[int, ...]) -> tuple[str | None, np.ndarray | None]:
+    """(name, channel index of each element of the flattened input) of a per-channel
+    parameter (prelu's ``weight=[...]``: one value per index of dim 1, as
+    :class:`actfn.Activation` broadcasts it), or ``(None, None)``."""
+    channel = act._channel_param()
+    if channel is None:
+        return None, None
+    n = len(act.params[channel])
+    if n == 1:  # one value for every element
+        return channel, np.zeros(math.prod(shape), dtype=np.int64)
+    if len(shape) < 2 or shape[1] != n:
+        raise ValueError(
+            f"{act.name}: {channel} has {n} values (one per channel), so x needs at least "
+            f"2 dimensions with {n} channels on dim 1; got shape {tuple(shape)}"
+        )
+    inner = math.prod(shape[2:])
+    return channel, (np.arange(math.prod(shape), dtype=np.int64) // inner) % n
+
+
 # -- the public function ------------------------------------------------------------------
 def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
               prepass: bool = True, **params: Any) -> np.ndarray:
     """The correctly rounded value of f (``derivative=0``), f' (1) or f'' (2) of
     activation ``name`` at every element of ``x``, rounded once to ``dtype``.
 
-    ``x``: anything ``np.asarray`` takes; its values are used exactly. ``dtype``: one of
+    ``x``: anything ``np.asarray`` takes; its values are used exactly (integers and
+    ``np.longdouble`` values that float64 cannot represent are refused with a
+    ``ValueError`` rather than rounded). ``derivative``: the int 0, 1 or 2. ``dtype``: one of
     float16, bfloat16, float32, float64 (default: x's dtype, which must then be one of
     them). ``params``: the activation's parameters, validated as :func:`actfn.get` does.
     Kink values follow the catalog's conventions (``Spec.kink_convention``); ±inf
@@ -256,7 +281,8 @@ def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
     """
     import actfn
 
-    if isinstance(derivative, bool) or derivative not in (0, 1, 2):
+    if (isinstance(derivative, bool) or not isinstance(derivative, (int, np.integer))
+            or derivative not in (0, 1, 2)):
         raise ValueError(f"derivative must be 0 (f), 1 (f') or 2 (f''), got {derivative!r}")
     act = actfn.get(name, **params)
     spec = actfn.lookup(name)
@@ -281,6 +307,16 @@ def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
         x64 = arr.astype(np.float64).ravel()
     if arr.dtype.kind in "iu" and np.any(x64.astype(arr.dtype) != arr.ravel()):
         raise ValueError("x holds integers that float64 cannot represent exactly")
+    if arr.dtype.kind == "f" and arr.dtype.itemsize > 8:  # longdouble: exact or refused
+        with np.errstate(invalid="ignore"):
+            lost = (x64.astype(arr.dtype) != arr.ravel()) & ~np.isnan(x64)
+        if np.any(lost):
+            bad = arr.ravel()[np.flatnonzero(lost)[0]]
+            raise ValueError(
+                f"x has dtype {arr.dtype} and holds values float64 cannot represent exactly "
+                f"(e.g. {bad!r}): actfn.reference takes inputs exactly, up to float64; "
+                "round them yourself with x.astype(np.float64) if that is what you want"
+            )
     fn = getattr(spec.exact, _ORDERS[derivative])
     bound = dict(act.params)
     where = f"{spec.name}{_ORDER_MARK[derivative]}"
@@ -288,20 +324,26 @@ def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
     nan = np.isnan(x64)
     out[nan] = np.nan
     todo = ~nan
+    channel, chan_of = _channels(act, arr.shape)
     if prepass and x64.size and fmt.p < 53:  # 2^-30 never decides a float64 rounding
-        pv, ok = _prepass(act, derivative, x64, fmt)
+        pv, ok = _prepass(act, derivative, x64, fmt, arr.shape)
         ok &= todo
         out[ok] = pv[ok]
         todo &= ~ok
-    idx = np.flatnonzero(todo)
-    if idx.size:
-        xs = x64[idx]
-        uniq, inv = np.unique(xs, return_inverse=True)
+    groups = [(todo, bound)] if channel is None else [
+        (todo & (chan_of == c), {**bound, channel: w})
+        for c, w in enumerate(bound[channel])
+    ]
+    for mask, bound_c in groups:
+        idx = np.flatnonzero(mask)
+        if not idx.size:
+            continue
+        uniq, inv = np.unique(x64[idx], return_inverse=True)
         if have_flint():
             with _ARB_LOCK:
-                got = _arb_batch(fn, bound, uniq.tolist(), fmt, where)
+                got = _arb_batch(fn, bound_c, uniq.tolist(), fmt, where)
         else:
-            got = [_mp_point(fn, bound, xi, fmt, where) for xi in uniq.tolist()]
+            got = [_mp_point(fn, bound_c, xi, fmt, where) for xi in uniq.tolist()]
         vals = np.array(got, dtype=np.float64)
         out[idx] = vals[inv]
     with np.errstate(over="ignore"):
