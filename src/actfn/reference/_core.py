@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -168,7 +169,9 @@ def _mp_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) -> 
     """Ziv's loop with mpmath (no balls): the value at p bits is assumed within
     2^(24-p) relative of the exact value; a value unchanged from p to 2p bits with
     p ≥ :data:`MP_EXACT_PREC` counts as exact (a heuristic: a value within
-    2^-MP_EXACT_PREC of a midpoint is mistaken for the midpoint)."""
+    2^-MP_EXACT_PREC of a midpoint is mistaken for the midpoint and rounded to even,
+    e.g. tanhshrink(2^24 + 2) = 2^24 + 1 + 2/(e^{2x} + 1) gives 2^24 instead of
+    2^24 + 2 in float32). Such a midpoint result is returned with a ``RuntimeWarning``."""
     import mpmath
 
     prec = fmt.p + 40
@@ -183,6 +186,18 @@ def _mp_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) -> 
             if v == 0:
                 return 0.0
             if prev is not None and v == prev and prec > MP_EXACT_PREC:
+                eps = abs(v) * mpmath.mpf(2) ** (-prec)
+                with mpmath.workprec(3 * prec):
+                    lo, hi = _round_mpf(v - eps, fmt), _round_mpf(v + eps, fmt)
+                if lo != hi:
+                    warnings.warn(
+                        f"{where} at x = {x!r} to {fmt.name}: the mpmath fallback (no "
+                        f"python-flint) takes a value unchanged from {prec // 2} to {prec} "
+                        "bits as exact, and it is a rounding midpoint, rounded to even; a "
+                        "value just off the midpoint (tanhshrink(2^24 + 2) in float32) "
+                        "rounds wrongly this way: install python-flint for a proven result",
+                        RuntimeWarning, stacklevel=4,
+                    )
                 return _round_mpf(v, fmt)
             err = abs(v) * mpmath.mpf(2) ** (24 - prec)
             lo, hi = _round_mpf(v - err, fmt), _round_mpf(v + err, fmt)
