@@ -233,13 +233,14 @@ def _cast(v: np.ndarray, fmt: Format) -> np.ndarray:
 
 
 def _prepass(act: Any, which: int, x64: np.ndarray, fmt: Format,
-             shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+             shape: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(values, decided) from actfn's float64 path with the assumed error bound (``x64``
     flat; evaluated in ``shape`` so that per-channel parameters broadcast as they do in
     :class:`actfn.Activation`)."""
     fn = (act, act.derivative, act.second_derivative)[which]
     with np.errstate(all="ignore"):
-        v = np.asarray(fn(x64.reshape(shape)), dtype=np.float64).ravel()
+        v = np.asarray(fn(x64.reshape(x64.shape if shape is None else shape)),
+                       dtype=np.float64).ravel()
         a = np.abs(v)
         ok = np.isfinite(v) & np.isfinite(x64) & (a < 2.0**1000)
         ok &= (a == 0) | (a >= 2.0**-960)
