@@ -291,7 +291,12 @@ class ArbMath:
     """The :class:`~actfn._exact.ExactMath` namespace over python-flint's ``arb``.
 
     Constants and string literals are evaluated at the working precision
-    (``flint.ctx.prec``), which the caller sets; see the module docstring."""
+    (``flint.ctx.prec``), which the caller sets; see the module docstring. ``tails``
+    (default True) makes exp, expm1, erfc and tanh return the exact-plus-tail form where
+    it applies; the Ziv loop turns it off at the first, low precision, where most
+    elements are decided without it."""
+
+    tails: bool = True
 
     @property
     def pi(self) -> ArbReal:
@@ -308,12 +313,12 @@ class ArbMath:
         """e^x; for x certainly below -32 also in the form 0 + tail (``ArbReal.split``)."""
         v = _v(x)
         e = v.exp()
-        return _tail_only(e) if v < _TAIL_EXP else ArbReal(e)
+        return _tail_only(e) if self.tails and v < _TAIL_EXP else ArbReal(e)
 
     def expm1(self, x: Any, /) -> ArbReal:
         """e^x - 1; for x certainly below -32 also in the form -1 + e^x."""
         v = _v(x)
-        if v < _TAIL_EXP:
+        if self.tails and v < _TAIL_EXP:
             e = v.exp()
             return ArbReal(e - 1, ((-1, 0), e))
         return ArbReal(v.expm1())
@@ -338,7 +343,7 @@ class ArbMath:
         """tanh x; for |x| certainly above 8 also in the form ±1 ∓ 2/(e^{2|x|} + 1)."""
         v = _v(x)
         t = v.tanh()
-        if v > 8 or v < -8:
+        if self.tails and (v > 8 or v < -8):
             s = 1 if v > 0 else -1
             tail = -s * 2 / ((2 * abs(v)).exp() + 1)
             return ArbReal(t, ((s, 0), tail))
@@ -352,6 +357,8 @@ class ArbMath:
         """erfc x = 1 - erf x; for |x| certainly above 6 also in the form 0 + erfc x
         (x > 0) or 2 - erfc(-x) (x < 0)."""
         v = _v(x)
+        if not self.tails:
+            return ArbReal(v.erfc())
         if v > _TAIL_ERFC:
             return _tail_only(v.erfc())
         if v < -_TAIL_ERFC:

@@ -56,14 +56,25 @@ def _arb_batch(fn: Callable, params: dict, xs: list[float], fmt: Format,
     """Ziv's loop in ball arithmetic for every x of ``xs``: the rounding of fn(x) to
     ``fmt``. All pending elements are evaluated at one precision, then the precision of
     the undecided ones doubles, up to :data:`MAX_PREC`."""
-    from flint import arb
 
     m = arb_math
     out: list[float] = [0.0] * len(xs)
     pending = list(range(len(xs)))
     prec = fmt.p + 24
+    try:
+        return _ziv(fn, params, xs, fmt, where, pending, out, prec)
+    finally:
+        m.tails = True
+
+
+def _ziv(fn: Callable, params: dict, xs: list[float], fmt: Format, where: str,
+         pending: list[int], out: list[float], prec: int) -> list[float]:
+    from flint import arb
+
+    m = arb_math
     while pending:
         still = []
+        m.tails = prec >= 4 * fmt.p  # _decide reads the tails from this precision on
         with m.workprec(prec):
             p_m = _exact_params(params, m)
             huge = arb(2) ** HUGE_EXP
