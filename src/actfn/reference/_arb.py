@@ -55,10 +55,13 @@ def _arb() -> Any:
 class ArbReal:
     """A real ball (``flint.arb``) with decided-or-refused comparisons (module docstring)."""
 
-    __slots__ = ("v", "split")
+    __slots__ = ("v", "split", "ln")
 
     def __init__(self, v: Any, split: tuple[tuple[int, int], Any] | None = None) -> None:
         self.v = v
+        #: for e^L with L an exact ball (L > 32): L, so that log and log1p of this value
+        #: keep L exact (ln(1 + e^L) = L + ln(1 + e^-L)).
+        self.ln: Any = None
         #: optional exact-plus-tail form ``((man, exp), tail)``: the value lies in
         #: ``man·2^exp + tail`` with ``tail`` a ball, kept through + - * so that a value
         #: exponentially close to a dyadic (x - tanh x = x - 1 + 2/(e^{2x} + 1)) can
@@ -107,9 +110,9 @@ class ArbReal:
         w = o.v if type(o) is ArbReal else self._other(o)
         if w is None:
             return NotImplemented
-        sp = None if self.split is None and getattr(o, "split", None) is None \
-            else _split_op(self, o, "+", False)
-        return ArbReal(self.v + w, sp)
+        v = self.v + w
+        sp = _split_op(self, o, "+", False) if _wants_split(self, o, v) else None
+        return ArbReal(v, sp)
 
     def __radd__(self, o: Any) -> Any:
         return self.__add__(o)
@@ -118,16 +121,17 @@ class ArbReal:
         w = o.v if type(o) is ArbReal else self._other(o)
         if w is None:
             return NotImplemented
-        sp = None if self.split is None and getattr(o, "split", None) is None \
-            else _split_op(self, o, "-", False)
-        return ArbReal(self.v - w, sp)
+        v = self.v - w
+        sp = _split_op(self, o, "-", False) if _wants_split(self, o, v) else None
+        return ArbReal(v, sp)
 
     def __rsub__(self, o: Any) -> Any:
         w = self._other(o)
         if w is None:
             return NotImplemented
-        sp = None if self.split is None else _split_op(self, o, "-", True)
-        return ArbReal(w - self.v, sp)
+        v = w - self.v
+        sp = _split_op(self, o, "-", True) if _wants_split(self, o, v) else None
+        return ArbReal(v, sp)
 
     def __mul__(self, o: Any) -> Any:
         w = o.v if type(o) is ArbReal else self._other(o)
@@ -218,10 +222,19 @@ class ArbReal:
 _SPLIT_SPAN = 4096
 
 
+def _wants_split(a: ArbReal, o: Any, v: Any) -> bool:
+    """Whether ``a ± o`` (= the ball ``v``) gets the exact-plus-tail form: an operand has
+    one, or (tails on) both are exact and the sum is not (1 - 2^-10^7)."""
+    if a.split is not None or getattr(o, "split", None) is not None:
+        return True
+    if not arb_math.tails or v.is_exact() or not a.v.is_exact():
+        return False
+    return (o.v.is_exact() if type(o) is ArbReal
+            else isinstance(o, (int, float)) and not isinstance(o, bool))
+
+
 def _split_op(a: ArbReal, o: Any, op: str, reflected: bool) -> Any:
-    """The exact-plus-tail form of ``a op o`` (``None`` unless one operand has a tail)."""
-    if a.split is None and not (isinstance(o, ArbReal) and o.split is not None):
-        return None
+    """The exact-plus-tail form of ``a op o`` (``None`` if an operand has no exact part)."""
     pa = a.parts()
     if isinstance(o, ArbReal):
         pb = o.parts()
@@ -238,8 +251,14 @@ def _split_op(a: ArbReal, o: Any, op: str, reflected: bool) -> Any:
     if op == "*":
         ea_, eb_ = _flint().arb(ma) * _flint().arb(2) ** ea, _flint().arb(mb) * _flint().arb(2) ** eb
         return (ma * mb, ea + eb), ea_ * tb + eb_ * ta + ta * tb
-    if ma and mb and abs(ea - eb) > _SPLIT_SPAN:
-        return None
+    if ma and mb and abs(ea - eb) > _SPLIT_SPAN:  # the smaller exact part joins the tail
+        arb = _flint().arb
+        xa, xb = arb(ma) * arb(2) ** ea, arb(mb) * arb(2) ** eb
+        if ea + abs(ma).bit_length() >= eb + abs(mb).bit_length():
+            return (ma, ea), (ta - tb - xb) if op == "-" else (ta + tb + xb)
+        if op == "-":
+            return (-mb, eb), ta - tb + xa
+        return (mb, eb), ta + tb + xa
     e = min(ea, eb)
     mb = -mb if op == "-" else mb
     tail = ta - tb if op == "-" else ta + tb
@@ -313,7 +332,12 @@ class ArbMath:
         """e^x; for x certainly below -32 also in the form 0 + tail (``ArbReal.split``)."""
         v = _v(x)
         e = v.exp()
-        return _tail_only(e) if self.tails and v < _TAIL_EXP else ArbReal(e)
+        if self.tails and v < _TAIL_EXP:
+            return _tail_only(e)
+        r = ArbReal(e)
+        if self.tails and v.is_exact() and v > -_TAIL_EXP:
+            r.ln = v
+        return r
 
     def expm1(self, x: Any, /) -> ArbReal:
         """e^x - 1; for x certainly below -32 also in the form -1 + e^x."""
@@ -325,6 +349,8 @@ class ArbMath:
 
     def log(self, x: Any, b: Any = None, /) -> ArbReal:
         """ln x, or log_b x (exact for ``b = 2`` and an exact power of two ``x``)."""
+        if b is None and type(x) is ArbReal and x.ln is not None:
+            return ArbReal(x.ln)  # ln e^L = L, exact
         v = _v(x)
         if b is None:
             return ArbReal(v.log())
@@ -336,8 +362,18 @@ class ArbMath:
         return ArbReal(v.log() / _v(b).log())
 
     def log1p(self, x: Any, /) -> ArbReal:
-        """ln(1 + x)."""
-        return ArbReal(_v(x).log1p())
+        """ln(1 + x); of x = e^L (L exact, > 32) also in the form L + ln(1 + e^-L), and of
+        a tail-only x (exact part 0) the tail-only ln(1 + x)."""
+        if type(x) is ArbReal and x.ln is not None:
+            big = x.ln
+            t = (-big).exp().log1p()
+            man, exp = big.man_exp()
+            return ArbReal(big + t, ((int(man), int(exp)), t))
+        v = _v(x)
+        r = v.log1p()
+        if type(x) is ArbReal and x.split is not None and x.split[0][0] == 0:
+            return _tail_only(r)
+        return ArbReal(r)
 
     def tanh(self, x: Any, /) -> ArbReal:
         """tanh x; for |x| certainly above 8 also in the form ±1 ∓ 2/(e^{2|x|} + 1)."""
