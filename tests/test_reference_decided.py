@@ -132,3 +132,16 @@ def test_mpmath_fallback_warns_when_it_rounds_a_heuristic_midpoint(monkeypatch) 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # an exact non-midpoint value does not warn
         assert actfn.reference("relu", x, prepass=False)[0] == x[0]
+
+
+def test_far_out_values_with_an_exact_logarithm_or_a_far_tiny_part_are_decided() -> None:
+    """bfloat16 midpoints as float32 inputs (spacing 64 near 10^4, 2^23 near 2·10^9):
+    softplus = x + ln(1 + e^-x) just above, logsigmoid = -(|x| + ln(1 + e^-|x|)) just
+    beyond, gelu = x·(1 - 2^-10^7) beyond |x| = 10^4 just below — each away from the
+    tie's even neighbour. Were ReferenceUndecided."""
+    bf = "bfloat16"
+    got = [float(actfn.reference("softplus", np.float32([12832.0]), dtype=bf)[0]),
+           float(actfn.reference("logsigmoid", np.float32([-234.5 * 2**23]), dtype=bf)[0]),
+           float(actfn.reference("gelu", np.float32([10464.0]), dtype=bf, prepass=False)[0])]
+    assert got == [12864.0, -235.0 * 2**23, 10432.0]
+    # the tie would give the even neighbours: 12800 = 200·64, -234·2^23, 10496 = 164·64
