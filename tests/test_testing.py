@@ -151,3 +151,51 @@ def test_ordinal_roundtrip_and_round_dyadic_matches_numpy_casts() -> None:
                 want = float(np.array([v, -v]).astype(fmt.dtype)[0])
             assert round_dyadic(False, m_, e_, fmt) == want, (name, m_, e_)
             assert round_dyadic(True, m_, e_, fmt) == -want
+
+
+def test_assert_ulp_close_fails_an_output_dtype_change() -> None:
+    """float64 results for float32 inputs are an output dtype change: a failure, even though
+    these values are the exact ones (the review's defect 13)."""
+    with pytest.raises(AssertionError, match="returned dtype float64 for float32 inputs"):
+        actfn.testing.assert_ulp_close(
+            lambda x: actfn.reference("sigmoid", x, dtype="float64"), "sigmoid",
+            dtype=np.float32)
+    with pytest.raises(AssertionError, match="returned dtype float32 for float16 inputs"):
+        actfn.testing.assert_ulp_close(lambda x: np.maximum(x, 0).astype(np.float32), "relu",
+                                       dtype=np.float16)
+
+
+def test_assert_ulp_close_grades_per_channel_weights_on_every_channel() -> None:
+    """prelu with weight=[w0, w1]: inputs (n, 2), channels on dim 1, both weights' kinks
+    and thresholds in the points."""
+    import torch
+
+    w = [0.1, 0.2]
+
+    def torch_prelu(order: int, weights: list[float]):
+        def fn(x: np.ndarray):
+            t = torch.from_numpy(x).requires_grad_(order == 1)
+            y = torch.nn.functional.prelu(t, torch.tensor(weights, dtype=t.dtype))
+            if order == 0:
+                return y
+            (g,) = torch.autograd.grad(y.sum(), t)
+            return g
+        return fn
+
+    seen = []
+    actfn.testing.assert_ulp_close(lambda x: (seen.append(x.shape), torch_prelu(0, w)(x))[1],
+                                   "prelu", dtype=np.float32, weight=w)
+    assert seen[0][1] == 2
+    actfn.testing.assert_ulp_close(actfn.get("prelu", weight=w).derivative, "prelu",
+                                   dtype="float16", weight=w, derivative=1, points="exhaustive")
+    with pytest.raises(AssertionError, match=r"x +got.*\n +nan +0\.09997"):
+        # torch's prelu gradient at nan is the weight, not nan: caught per channel
+        actfn.testing.assert_ulp_close(torch_prelu(1, w), "prelu", dtype="float16",
+                                       weight=w, derivative=1, points="exhaustive")
+    with pytest.raises(AssertionError, match=r"prelu f in float32 \(weight=\[0\.1, 0\.2\]\)"):
+        actfn.testing.assert_ulp_close(torch_prelu(0, w[::-1]), "prelu", dtype=np.float32,
+                                       weight=w)
+    x = points("prelu", np.float32, weight=w)
+    for wi in w:  # the neighbours of each channel's crossings are in the shared points
+        xi = points("prelu", np.float32, weight=wi)
+        assert set(xi[~np.isnan(xi)].tolist()) <= set(x[~np.isnan(x)].tolist())

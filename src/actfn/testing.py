@@ -42,6 +42,18 @@ def to_numpy(a: Any) -> np.ndarray:
     return np.asarray(a)
 
 
+def _channels(name: str, params: dict[str, Any]) -> int:
+    """How many channels a per-channel (vector) parameter in ``params`` has (1 if none)."""
+    import actfn
+
+    spec = actfn.lookup(name)
+    for p in spec.params:
+        v = params.get(p.name)
+        if p.vector and v is not None and np.ndim(v) == 1:
+            return len(v)
+    return 1
+
+
 def assert_ulp_close(fn: Callable[[np.ndarray], Any], name: str, *, dtype: Any,
                      max_ulp: float = 1, derivative: int = 0,
                      points: str = "standard", **params: Any) -> None:
@@ -50,8 +62,7 @@ def assert_ulp_close(fn: Callable[[np.ndarray], Any], name: str, *, dtype: Any,
     test inputs.
 
     ``fn`` takes a NumPy array of ``dtype`` (a fresh copy) and returns an array of the
-    same shape, of any array library (converted with :func:`to_numpy`, then to
-    ``dtype``). The error at each input is ``ulp_distance(got, exact, dtype)``: the
+    same shape and dtype, of any array library (converted with :func:`to_numpy`). The error at each input is ``ulp_distance(got, exact, dtype)``: the
     number of ``dtype`` values between the result and the correctly rounded exact value
     (±0 equal; nan where the exact value is a number counts as infinitely far).
     ``points``: ``"standard"`` (about 10⁴ inputs: grids, the whole exponent range, the
@@ -59,7 +70,13 @@ def assert_ulp_close(fn: Callable[[np.ndarray], Any], name: str, *, dtype: Any,
     ``"exhaustive"`` (every float16 / bfloat16 value; refused for wider dtypes).
     ``params``: the activation's parameters.
 
-    Raises ``AssertionError`` listing the worst inputs (x, got, exact, ulps).
+    A per-channel parameter (prelu's ``weight=[w0, w1, ...]``, channels on dim 1) makes
+    the input 2-D, ``(n, channels)``: every test input in every channel.
+
+    Raises ``AssertionError`` listing the worst inputs (x, got, exact, ulps); also when
+    ``fn`` returns another shape or another dtype than its input's (an output dtype
+    change, e.g. float64 for float32 inputs, fails even if the values would round
+    correctly).
     """
     from . import reference as _ref
     from .reference._formats import format_of
@@ -72,12 +89,21 @@ def assert_ulp_close(fn: Callable[[np.ndarray], Any], name: str, *, dtype: Any,
         raise ValueError(f"max_ulp must be a number ≥ 0, got {max_ulp!r}")
     fmt = format_of(dtype)
     x = _points(name, fmt.dtype, kind=points, **params)
+    channels = _channels(name, params)
+    if channels > 1:  # every input in every channel (dim 1), as the layers broadcast
+        x = np.repeat(x[:, None], channels, axis=1)
     want = _ref.reference(name, x, derivative=derivative, dtype=fmt.dtype, **params)
     got = to_numpy(fn(x.copy()))
     if got.shape != x.shape:
         raise AssertionError(
             f"{name}: fn returned shape {got.shape} for inputs of shape {x.shape}"
         )
+    if got.dtype != want.dtype:
+        raise AssertionError(
+            f"{name}: fn returned dtype {got.dtype} for {fmt.name} inputs (an output dtype "
+            f"change); return {fmt.name}, e.g. with .astype, to grade the values"
+        )
+    x, got, want = x.ravel(), got.ravel(), want.ravel()
     ulps = ulp_distance(got, want, fmt.dtype)
     bad = np.flatnonzero(ulps > max_ulp)
     if bad.size == 0:

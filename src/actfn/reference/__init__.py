@@ -19,10 +19,19 @@ are returned as ``+0.0`` (the sign of an underflowed zero is not part of the con
 midpoint — x - tanh x = x - 1 + 2/(e^{2x} + 1) for even x in [2^24, 2^25) in float32 —
 needs more bits than any precision gives; :class:`ArbMath` keeps such a value as an exact
 dyadic plus a tail ball through + - * (``ArbReal.split``), and the rounding is decided
-from the exact part and the sign of the tail. Without python-flint, mpmath runs the same
-loop with an assumed (not proven) error of 2^(24-p) at p bits, and a value unchanged from
-p to 2p bits beyond 4096 bits counts as exact (a heuristic). python-flint's precision is
-process-wide, so ball evaluations are serialized by a lock.
+from the exact part and the sign of the tail. The exact-plus-tail form also carries the vanishing
+parts of e^x, e^x - 1 (x < -32), erfc (|x| > 6) and tanh (|x| > 8), quotients by a power
+of two, ln(1 + e^L) = L + ln(1 + e^-L) for an exact L > 32, and the smaller of two
+far-apart exact terms (1 - 2^-10^7), so -α + α·e^x (elu/celu/selu far left with α a
+midpoint), x·Φ(x) (gelu at 151.5 in bfloat16, and beyond 10^4), x·σ(x) (silu at
+2^20 + 3·2^12) and softplus/logsigmoid far out are decided too. The tails are built from
+4p bits on (p: the format's precision), where the rounding reads them. Without
+python-flint, mpmath runs the same loop with an assumed (not proven) error of 2^(24-p) at
+p bits, and a value unchanged from p to 2p bits beyond 4096 bits counts as exact (a
+heuristic: it has no tails, so a value within 2^-4096 of a rounding midpoint is taken for
+the midpoint and rounded to even — tanhshrink(2^24 + 2) in float32 gives 2^24 instead of
+2^24 + 2 — and such a result comes with a ``RuntimeWarning``). python-flint's precision
+is process-wide, so ball evaluations are serialized by a lock.
 
 The float64 pre-pass (``prepass=True``, the default) first evaluates actfn's own
 float64 path ``v`` and accepts an element when every value in

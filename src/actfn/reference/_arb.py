@@ -55,10 +55,13 @@ def _arb() -> Any:
 class ArbReal:
     """A real ball (``flint.arb``) with decided-or-refused comparisons (module docstring)."""
 
-    __slots__ = ("v", "split")
+    __slots__ = ("v", "split", "ln")
 
     def __init__(self, v: Any, split: tuple[tuple[int, int], Any] | None = None) -> None:
         self.v = v
+        #: for e^L with L an exact ball (L > 32): L, so that log and log1p of this value
+        #: keep L exact (ln(1 + e^L) = L + ln(1 + e^-L)).
+        self.ln: Any = None
         #: optional exact-plus-tail form ``((man, exp), tail)``: the value lies in
         #: ``man·2^exp + tail`` with ``tail`` a ball, kept through + - * so that a value
         #: exponentially close to a dyadic (x - tanh x = x - 1 + 2/(e^{2x} + 1)) can
@@ -107,9 +110,9 @@ class ArbReal:
         w = o.v if type(o) is ArbReal else self._other(o)
         if w is None:
             return NotImplemented
-        sp = None if self.split is None and getattr(o, "split", None) is None \
-            else _split_op(self, o, "+", False)
-        return ArbReal(self.v + w, sp)
+        v = self.v + w
+        sp = _split_op(self, o, "+", False) if _wants_split(self, o, v) else None
+        return ArbReal(v, sp)
 
     def __radd__(self, o: Any) -> Any:
         return self.__add__(o)
@@ -118,16 +121,17 @@ class ArbReal:
         w = o.v if type(o) is ArbReal else self._other(o)
         if w is None:
             return NotImplemented
-        sp = None if self.split is None and getattr(o, "split", None) is None \
-            else _split_op(self, o, "-", False)
-        return ArbReal(self.v - w, sp)
+        v = self.v - w
+        sp = _split_op(self, o, "-", False) if _wants_split(self, o, v) else None
+        return ArbReal(v, sp)
 
     def __rsub__(self, o: Any) -> Any:
         w = self._other(o)
         if w is None:
             return NotImplemented
-        sp = None if self.split is None else _split_op(self, o, "-", True)
-        return ArbReal(w - self.v, sp)
+        v = w - self.v
+        sp = _split_op(self, o, "-", True) if _wants_split(self, o, v) else None
+        return ArbReal(v, sp)
 
     def __mul__(self, o: Any) -> Any:
         w = o.v if type(o) is ArbReal else self._other(o)
@@ -144,13 +148,18 @@ class ArbReal:
         w = o.v if type(o) is ArbReal else self._other(o)
         if w is None:
             return NotImplemented
-        return ArbReal(self.v / w)
+        v = self.v / w
+        sp = None if self.split is None and getattr(o, "split", None) is None \
+            else _split_div(self, o if type(o) is ArbReal else ArbReal(_arb()(o)), v)
+        return ArbReal(v, sp)
 
     def __rtruediv__(self, o: Any) -> Any:
         w = self._other(o)
         if w is None:
             return NotImplemented
-        return ArbReal(w / self.v)
+        v = w / self.v
+        sp = None if self.split is None else _split_div(ArbReal(_arb()(o)), self, v)
+        return ArbReal(v, sp)
 
     def __pow__(self, o: Any) -> Any:
         if isinstance(o, int) and not isinstance(o, bool):
@@ -213,10 +222,19 @@ class ArbReal:
 _SPLIT_SPAN = 4096
 
 
+def _wants_split(a: ArbReal, o: Any, v: Any) -> bool:
+    """Whether ``a ± o`` (= the ball ``v``) gets the exact-plus-tail form: an operand has
+    one, or (tails on) both are exact and the sum is not (1 - 2^-10^7)."""
+    if a.split is not None or getattr(o, "split", None) is not None:
+        return True
+    if not arb_math.tails or v.is_exact() or not a.v.is_exact():
+        return False
+    return (o.v.is_exact() if type(o) is ArbReal
+            else isinstance(o, (int, float)) and not isinstance(o, bool))
+
+
 def _split_op(a: ArbReal, o: Any, op: str, reflected: bool) -> Any:
-    """The exact-plus-tail form of ``a op o`` (``None`` unless one operand has a tail)."""
-    if a.split is None and not (isinstance(o, ArbReal) and o.split is not None):
-        return None
+    """The exact-plus-tail form of ``a op o`` (``None`` if an operand has no exact part)."""
     pa = a.parts()
     if isinstance(o, ArbReal):
         pb = o.parts()
@@ -233,12 +251,53 @@ def _split_op(a: ArbReal, o: Any, op: str, reflected: bool) -> Any:
     if op == "*":
         ea_, eb_ = _flint().arb(ma) * _flint().arb(2) ** ea, _flint().arb(mb) * _flint().arb(2) ** eb
         return (ma * mb, ea + eb), ea_ * tb + eb_ * ta + ta * tb
-    if ma and mb and abs(ea - eb) > _SPLIT_SPAN:
-        return None
+    if ma and mb and abs(ea - eb) > _SPLIT_SPAN:  # the smaller exact part joins the tail
+        arb = _flint().arb
+        xa, xb = arb(ma) * arb(2) ** ea, arb(mb) * arb(2) ** eb
+        if ea + abs(ma).bit_length() >= eb + abs(mb).bit_length():
+            return (ma, ea), (ta - tb - xb) if op == "-" else (ta + tb + xb)
+        if op == "-":
+            return (-mb, eb), ta - tb + xa
+        return (mb, eb), ta + tb + xa
     e = min(ea, eb)
     mb = -mb if op == "-" else mb
     tail = ta - tb if op == "-" else ta + tb
     return ((ma << (ea - e)) + (mb << (eb - e)), e), tail
+
+
+def _split_div(a: ArbReal, b: ArbReal, q: Any) -> Any:
+    """The exact-plus-tail form of ``a / b`` (``q`` = the ball a/b): with a = A + ta and
+    b = B + tb, a/b = A/B + (ta - (A/B)·tb)/b, kept when A/B is a dyadic (A = 0 or B a
+    power of two); else ``None``."""
+    pa = a.parts()
+    if pa is None:
+        return None
+    (ma, ea), ta = pa
+    if ma == 0:
+        return (0, 0), ta / b.v
+    pb = b.parts()
+    if pb is None:
+        return None
+    (mb, eb), tb = pb
+    if mb == 0:
+        return None
+    tz = (abs(mb) & -abs(mb)).bit_length() - 1
+    if abs(mb) >> tz != 1:  # B is not ±2^k: A/B is not a dyadic
+        return None
+    qm, qe = (ma if mb > 0 else -ma), ea - eb - tz
+    qv = _arb()(qm) * _arb()(2) ** qe
+    return (qm, qe), (ta - qv * tb) / b.v
+
+
+def _tail_only(v: Any) -> ArbReal:
+    """``v`` (a ball certainly tiny next to any exact part it meets) as the exact part 0
+    plus the tail ``v``, so that ``E + v`` keeps E exact."""
+    return ArbReal(v, ((0, 0), v))
+
+
+#: exp, expm1 and erfc carry their vanishing part as a tail beyond these arguments.
+_TAIL_EXP = -32
+_TAIL_ERFC = 6
 
 
 def _v(x: Any) -> Any:
@@ -251,7 +310,12 @@ class ArbMath:
     """The :class:`~actfn._exact.ExactMath` namespace over python-flint's ``arb``.
 
     Constants and string literals are evaluated at the working precision
-    (``flint.ctx.prec``), which the caller sets; see the module docstring."""
+    (``flint.ctx.prec``), which the caller sets; see the module docstring. ``tails``
+    (default True) makes exp, expm1, erfc and tanh return the exact-plus-tail form where
+    it applies; the Ziv loop turns it off at the first, low precision, where most
+    elements are decided without it."""
+
+    tails: bool = True
 
     @property
     def pi(self) -> ArbReal:
@@ -265,15 +329,28 @@ class ArbMath:
         return ArbReal(_arb()(v))
 
     def exp(self, x: Any, /) -> ArbReal:
-        """e^x."""
-        return ArbReal(_v(x).exp())
+        """e^x; for x certainly below -32 also in the form 0 + tail (``ArbReal.split``)."""
+        v = _v(x)
+        e = v.exp()
+        if self.tails and v < _TAIL_EXP:
+            return _tail_only(e)
+        r = ArbReal(e)
+        if self.tails and v.is_exact() and v > -_TAIL_EXP:
+            r.ln = v
+        return r
 
     def expm1(self, x: Any, /) -> ArbReal:
-        """e^x - 1."""
-        return ArbReal(_v(x).expm1())
+        """e^x - 1; for x certainly below -32 also in the form -1 + e^x."""
+        v = _v(x)
+        if self.tails and v < _TAIL_EXP:
+            e = v.exp()
+            return ArbReal(e - 1, ((-1, 0), e))
+        return ArbReal(v.expm1())
 
     def log(self, x: Any, b: Any = None, /) -> ArbReal:
         """ln x, or log_b x (exact for ``b = 2`` and an exact power of two ``x``)."""
+        if b is None and type(x) is ArbReal and x.ln is not None:
+            return ArbReal(x.ln)  # ln e^L = L, exact
         v = _v(x)
         if b is None:
             return ArbReal(v.log())
@@ -285,14 +362,24 @@ class ArbMath:
         return ArbReal(v.log() / _v(b).log())
 
     def log1p(self, x: Any, /) -> ArbReal:
-        """ln(1 + x)."""
-        return ArbReal(_v(x).log1p())
+        """ln(1 + x); of x = e^L (L exact, > 32) also in the form L + ln(1 + e^-L), and of
+        a tail-only x (exact part 0) the tail-only ln(1 + x)."""
+        if type(x) is ArbReal and x.ln is not None:
+            big = x.ln
+            t = (-big).exp().log1p()
+            man, exp = big.man_exp()
+            return ArbReal(big + t, ((int(man), int(exp)), t))
+        v = _v(x)
+        r = v.log1p()
+        if type(x) is ArbReal and x.split is not None and x.split[0][0] == 0:
+            return _tail_only(r)
+        return ArbReal(r)
 
     def tanh(self, x: Any, /) -> ArbReal:
-        """tanh x; for an exact |x| > 8 also in the form ±1 ∓ 2/(e^{2|x|} + 1)."""
+        """tanh x; for |x| certainly above 8 also in the form ±1 ∓ 2/(e^{2|x|} + 1)."""
         v = _v(x)
         t = v.tanh()
-        if v.is_exact() and abs(v) > 8:
+        if self.tails and (v > 8 or v < -8):
             s = 1 if v > 0 else -1
             tail = -s * 2 / ((2 * abs(v)).exp() + 1)
             return ArbReal(t, ((s, 0), tail))
@@ -303,8 +390,17 @@ class ArbMath:
         return ArbReal(_v(x).sech())
 
     def erfc(self, x: Any, /) -> ArbReal:
-        """erfc x = 1 - erf x."""
-        return ArbReal(_v(x).erfc())
+        """erfc x = 1 - erf x; for |x| certainly above 6 also in the form 0 + erfc x
+        (x > 0) or 2 - erfc(-x) (x < 0)."""
+        v = _v(x)
+        if not self.tails:
+            return ArbReal(v.erfc())
+        if v > _TAIL_ERFC:
+            return _tail_only(v.erfc())
+        if v < -_TAIL_ERFC:
+            t = (-v).erfc()
+            return ArbReal(2 - t, ((2, 0), -t))
+        return ArbReal(v.erfc())
 
     def sqrt(self, x: Any, /) -> ArbReal:
         """√x."""

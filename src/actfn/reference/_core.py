@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -55,14 +56,25 @@ def _arb_batch(fn: Callable, params: dict, xs: list[float], fmt: Format,
     """Ziv's loop in ball arithmetic for every x of ``xs``: the rounding of fn(x) to
     ``fmt``. All pending elements are evaluated at one precision, then the precision of
     the undecided ones doubles, up to :data:`MAX_PREC`."""
-    from flint import arb
 
     m = arb_math
     out: list[float] = [0.0] * len(xs)
     pending = list(range(len(xs)))
     prec = fmt.p + 24
+    try:
+        return _ziv(fn, params, xs, fmt, where, pending, out, prec)
+    finally:
+        m.tails = True
+
+
+def _ziv(fn: Callable, params: dict, xs: list[float], fmt: Format, where: str,
+         pending: list[int], out: list[float], prec: int) -> list[float]:
+    from flint import arb
+
+    m = arb_math
     while pending:
         still = []
+        m.tails = prec >= 4 * fmt.p  # _decide reads the tails from this precision on
         with m.workprec(prec):
             p_m = _exact_params(params, m)
             huge = arb(2) ** HUGE_EXP
@@ -82,9 +94,10 @@ def _arb_batch(fn: Callable, params: dict, xs: list[float], fmt: Format,
         if still and prec >= MAX_PREC:
             raise ReferenceUndecided(
                 f"cannot decide the rounding of {where} at x = {xs[still[0]]!r} to "
-                f"{fmt.name} with {MAX_PREC}-bit ball arithmetic: the exact value is a "
-                "rounding midpoint or the reference formula cannot tell a branch at this "
-                f"point ({len(still)} such element(s))"
+                f"{fmt.name} with {MAX_PREC}-bit ball arithmetic: the exact value is within "
+                f"about 2^-{MAX_PREC} (relative) of a rounding boundary of {fmt.name}, in a "
+                "form the exact-plus-tail rule does not cover, or the reference formula "
+                f"cannot tell a branch at this point ({len(still)} such element(s))"
             )
         pending = still
         prec *= 2
@@ -167,7 +180,9 @@ def _mp_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) -> 
     """Ziv's loop with mpmath (no balls): the value at p bits is assumed within
     2^(24-p) relative of the exact value; a value unchanged from p to 2p bits with
     p ≥ :data:`MP_EXACT_PREC` counts as exact (a heuristic: a value within
-    2^-MP_EXACT_PREC of a midpoint is mistaken for the midpoint)."""
+    2^-MP_EXACT_PREC of a midpoint is mistaken for the midpoint and rounded to even,
+    e.g. tanhshrink(2^24 + 2) = 2^24 + 1 + 2/(e^{2x} + 1) gives 2^24 instead of
+    2^24 + 2 in float32). Such a midpoint result is returned with a ``RuntimeWarning``."""
     import mpmath
 
     prec = fmt.p + 40
@@ -182,6 +197,18 @@ def _mp_point(fn: Callable, params: dict, x: float, fmt: Format, where: str) -> 
             if v == 0:
                 return 0.0
             if prev is not None and v == prev and prec > MP_EXACT_PREC:
+                eps = abs(v) * mpmath.mpf(2) ** (-prec)
+                with mpmath.workprec(3 * prec):
+                    lo, hi = _round_mpf(v - eps, fmt), _round_mpf(v + eps, fmt)
+                if lo != hi:
+                    warnings.warn(
+                        f"{where} at x = {x!r} to {fmt.name}: the mpmath fallback (no "
+                        f"python-flint) takes a value unchanged from {prec // 2} to {prec} "
+                        "bits as exact, and it is a rounding midpoint, rounded to even; a "
+                        "value just off the midpoint (tanhshrink(2^24 + 2) in float32) "
+                        "rounds wrongly this way: install python-flint for a proven result",
+                        RuntimeWarning, stacklevel=4,
+                    )
                 return _round_mpf(v, fmt)
             err = abs(v) * mpmath.mpf(2) ** (24 - prec)
             lo, hi = _round_mpf(v - err, fmt), _round_mpf(v + err, fmt)
@@ -216,11 +243,15 @@ def _cast(v: np.ndarray, fmt: Format) -> np.ndarray:
     return out
 
 
-def _prepass(act: Any, which: int, x64: np.ndarray, fmt: Format) -> tuple[np.ndarray, np.ndarray]:
-    """(values, decided) from actfn's float64 path with the assumed error bound."""
+def _prepass(act: Any, which: int, x64: np.ndarray, fmt: Format,
+             shape: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(values, decided) from actfn's float64 path with the assumed error bound (``x64``
+    flat; evaluated in ``shape`` so that per-channel parameters broadcast as they do in
+    :class:`actfn.Activation`)."""
     fn = (act, act.derivative, act.second_derivative)[which]
     with np.errstate(all="ignore"):
-        v = np.asarray(fn(x64), dtype=np.float64)
+        v = np.asarray(fn(x64.reshape(x64.shape if shape is None else shape)),
+                       dtype=np.float64).ravel()
         a = np.abs(v)
         ok = np.isfinite(v) & np.isfinite(x64) & (a < 2.0**1000)
         ok &= (a == 0) | (a >= 2.0**-960)
@@ -235,13 +266,34 @@ def _prepass(act: Any, which: int, x64: np.ndarray, fmt: Format) -> tuple[np.nda
     return out, ok
 
 
+def _channels(act: Any, shape: tuple[int, ...]) -> tuple[str | None, np.ndarray | None]:
+    """(name, channel index of each element of the flattened input) of a per-channel
+    parameter (prelu's ``weight=[...]``: one value per index of dim 1, as
+    :class:`actfn.Activation` broadcasts it), or ``(None, None)``."""
+    channel = act._channel_param()
+    if channel is None:
+        return None, None
+    n = len(act.params[channel])
+    if n == 1:  # one value for every element
+        return channel, np.zeros(math.prod(shape), dtype=np.int64)
+    if len(shape) < 2 or shape[1] != n:
+        raise ValueError(
+            f"{act.name}: {channel} has {n} values (one per channel), so x needs at least "
+            f"2 dimensions with {n} channels on dim 1; got shape {tuple(shape)}"
+        )
+    inner = math.prod(shape[2:])
+    return channel, (np.arange(math.prod(shape), dtype=np.int64) // inner) % n
+
+
 # -- the public function ------------------------------------------------------------------
 def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
               prepass: bool = True, **params: Any) -> np.ndarray:
     """The correctly rounded value of f (``derivative=0``), f' (1) or f'' (2) of
     activation ``name`` at every element of ``x``, rounded once to ``dtype``.
 
-    ``x``: anything ``np.asarray`` takes; its values are used exactly. ``dtype``: one of
+    ``x``: anything ``np.asarray`` takes; its values are used exactly (integers and
+    ``np.longdouble`` values that float64 cannot represent are refused with a
+    ``ValueError`` rather than rounded). ``derivative``: the int 0, 1 or 2. ``dtype``: one of
     float16, bfloat16, float32, float64 (default: x's dtype, which must then be one of
     them). ``params``: the activation's parameters, validated as :func:`actfn.get` does.
     Kink values follow the catalog's conventions (``Spec.kink_convention``); ±inf
@@ -256,7 +308,8 @@ def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
     """
     import actfn
 
-    if isinstance(derivative, bool) or derivative not in (0, 1, 2):
+    if (isinstance(derivative, bool) or not isinstance(derivative, (int, np.integer))
+            or derivative not in (0, 1, 2)):
         raise ValueError(f"derivative must be 0 (f), 1 (f') or 2 (f''), got {derivative!r}")
     act = actfn.get(name, **params)
     spec = actfn.lookup(name)
@@ -281,6 +334,16 @@ def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
         x64 = arr.astype(np.float64).ravel()
     if arr.dtype.kind in "iu" and np.any(x64.astype(arr.dtype) != arr.ravel()):
         raise ValueError("x holds integers that float64 cannot represent exactly")
+    if arr.dtype.kind == "f" and arr.dtype.itemsize > 8:  # longdouble: exact or refused
+        with np.errstate(invalid="ignore"):
+            lost = (x64.astype(arr.dtype) != arr.ravel()) & ~np.isnan(x64)
+        if np.any(lost):
+            bad = arr.ravel()[np.flatnonzero(lost)[0]]
+            raise ValueError(
+                f"x has dtype {arr.dtype} and holds values float64 cannot represent exactly "
+                f"(e.g. {bad!r}): actfn.reference takes inputs exactly, up to float64; "
+                "round them yourself with x.astype(np.float64) if that is what you want"
+            )
     fn = getattr(spec.exact, _ORDERS[derivative])
     bound = dict(act.params)
     where = f"{spec.name}{_ORDER_MARK[derivative]}"
@@ -288,20 +351,26 @@ def reference(name: str, x: Any, /, *, derivative: int = 0, dtype: Any = None,
     nan = np.isnan(x64)
     out[nan] = np.nan
     todo = ~nan
+    channel, chan_of = _channels(act, arr.shape)
     if prepass and x64.size and fmt.p < 53:  # 2^-30 never decides a float64 rounding
-        pv, ok = _prepass(act, derivative, x64, fmt)
+        pv, ok = _prepass(act, derivative, x64, fmt, arr.shape)
         ok &= todo
         out[ok] = pv[ok]
         todo &= ~ok
-    idx = np.flatnonzero(todo)
-    if idx.size:
-        xs = x64[idx]
-        uniq, inv = np.unique(xs, return_inverse=True)
+    groups = [(todo, bound)] if channel is None else [
+        (todo & (chan_of == c), {**bound, channel: w})
+        for c, w in enumerate(bound[channel])
+    ]
+    for mask, bound_c in groups:
+        idx = np.flatnonzero(mask)
+        if not idx.size:
+            continue
+        uniq, inv = np.unique(x64[idx], return_inverse=True)
         if have_flint():
             with _ARB_LOCK:
-                got = _arb_batch(fn, bound, uniq.tolist(), fmt, where)
+                got = _arb_batch(fn, bound_c, uniq.tolist(), fmt, where)
         else:
-            got = [_mp_point(fn, bound, xi, fmt, where) for xi in uniq.tolist()]
+            got = [_mp_point(fn, bound_c, xi, fmt, where) for xi in uniq.tolist()]
         vals = np.array(got, dtype=np.float64)
         out[idx] = vals[inv]
     with np.errstate(over="ignore"):

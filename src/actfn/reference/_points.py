@@ -77,6 +77,17 @@ def _crossings(fn: Any, grid: np.ndarray, levels: list[float]) -> list[float]:
     return out
 
 
+def _per_channel(act: Any, name: str, params: dict[str, Any]) -> list[Any]:
+    """``[act]``, or one activation per value of a per-channel parameter (prelu's
+    ``weight=[...]``), whose kinks and thresholds all belong to the test inputs."""
+    import actfn
+
+    channel = act._channel_param()
+    if channel is None:
+        return [act]
+    return [actfn.get(name, **{**params, channel: w}) for w in act.params[channel]]
+
+
 def points(name: str, dtype: Any, kind: str = "standard", **params: Any) -> np.ndarray:
     """Test inputs of activation ``name`` in ``dtype`` (a 1-D array of that dtype).
 
@@ -90,7 +101,8 @@ def points(name: str, dtype: Any, kind: str = "standard", **params: Any) -> np.n
     seeded random bit patterns; then ±0, ±inf and nan. Sorted, without duplicates, the
     specials last. ``kind="exhaustive"``: every bit pattern of a 16-bit dtype (float16,
     bfloat16: 65,536 values, nans included); refused for float32 and float64 (use
-    ``actfn audit --exhaustive`` for float32).
+    ``actfn audit --exhaustive`` for float32). A per-channel parameter (prelu's
+    ``weight=[...]``) contributes the special inputs of every channel value.
     """
     import actfn
 
@@ -112,10 +124,11 @@ def points(name: str, dtype: Any, kind: str = "standard", **params: Any) -> np.n
     vals += [mags, -mags]
     grid = np.concatenate([np.linspace(-20, 20, 8001), -mags[::-1], mags])
     grid = np.unique(grid)
-    special_x = [0.0, *act.kinks()]
-    fns = (act, act.derivative, act.second_derivative)
-    for fn in fns:
-        special_x += _crossings(fn, grid, [mx, small, tiny, tiny / 2])
+    special_x = [0.0]
+    for a in _per_channel(act, name, params):  # one scalar activation per channel value
+        special_x += a.kinks()
+        for fn in (a, a.derivative, a.second_derivative):
+            special_x += _crossings(fn, grid, [mx, small, tiny, tiny / 2])
     vals.append(_neighbours(np.array(special_x), fmt, 8))
     vals.append(_neighbours(np.array([tiny, small, mx, -tiny, -small, -mx]), fmt, 8))
     rng = np.random.default_rng(STANDARD_SEED)
