@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 __all__ = ["SCHEMA_FIELDS", "format_table", "to_json", "to_markdown", "label", "WIDTH",
            "snapshot", "summary", "SNAPSHOT", "MD_LEGEND", "compact"]
 
@@ -77,9 +79,16 @@ def _x(v: Any) -> str:
     return f"{mant}e{int(exp)}"
 
 
-def _g(v: Any) -> str:
-    """A value with all its digits (Python's repr: distinct floats print differently)."""
-    return v if isinstance(v, str) else repr(float(v))
+def _g(v: Any, dtype: str = "float64") -> str:
+    """``v`` as the shortest text that reads back to the same ``dtype`` value (so two
+    neighbouring values of the dtype never print alike)."""
+    if isinstance(v, str):
+        return v
+    import ml_dtypes
+
+    dt = ml_dtypes.bfloat16 if dtype == "bfloat16" else np.dtype(dtype).type
+    text = str(dt(v))
+    return text if any(c in text for c in ".enai") else text + ".0"
 
 
 def _dtype_cell(rec: Mapping[str, Any]) -> str:
@@ -208,13 +217,16 @@ def to_markdown(records: Sequence[Mapping[str, Any]], *, title: str = "actfn aud
             c = _cells(r)
             c[1] = r["dtype"] + ("*" if r.get("exhaustive") else "")
             w = r["worst"][0] if r["worst"] else None
-            worst = f"{_g(w['x'])} ({_g(w['got'])} / {_g(w['exact'])})" if w else ""
+            dt = r["dtype"]
+            worst = (f"{_g(w['x'], dt)} ({_g(w['got'], dt)} / {_g(w['exact'], dt)})"
+                     if w else "")
             od = r["out_dtype"] if r["out_dtype"] != r["dtype"] else ""
             out.append("| " + " | ".join([f"`{c[0]}`", *c[1:10], worst, od]) + " |")
             if r.get("nonfinite_worst"):
                 nonfin.append(f"- {lib} `{label(r)}` {r['dtype']} d{r['order']}: "
-                              + ", ".join(f"x = {_g(v['x'])} gives {v['got']} (exact "
-                                          f"{_g(v['exact'])})" for v in r["nonfinite_worst"][:3]))
+                              + ", ".join(f"x = {_g(v['x'], r['dtype'])} gives {v['got']} "
+                                          f"(exact {_g(v['exact'], r['dtype'])})"
+                                          for v in r["nonfinite_worst"][:3]))
         absent, errors = _missing(recs)
         if absent:
             out += ["", "Not provided: " + ", ".join(absent) + "."]
