@@ -310,6 +310,16 @@ def test_committed_snapshot_is_consistent():
                                             "keras-jax", "tensorflow"}
     gelu = _rec([r for r in recs if r["library"] == "torch"], "gelu", "float32", 0)
     assert gelu["max_ulp"] > 100_000, FIXED.format(lib="torch (snapshot)")
+    # the −5 cancellation is the worst *finite* result, next to the overflow to inf
+    assert -6.0 <= gelu["worst"][0]["x"] <= -4.5 and gelu["max_ulp_finite"] > 100_000
+    # torch-compile really compiled every function (no Dynamo failure, no eager copy)
+    compiled = [r for r in recs if r["library"] == "torch-compile"]
+    assert not [r["error"] for r in compiled
+                if r["error"] and not r["error"].startswith("not provided")]
+    eager = {(r["name"], json.dumps(r["params"]), r["dtype"], r["order"]): r
+             for r in recs if r["library"] == "torch"}
+    assert any(r["worst"] != eager[(r["name"], json.dumps(r["params"]), r["dtype"],
+                                    r["order"])]["worst"] for r in compiled if not r["error"])
     rows = audit.summary(recs)
     assert all(0 <= r["within_1ulp"] <= r["functions"] for r in rows)
 

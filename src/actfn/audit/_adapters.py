@@ -440,7 +440,10 @@ def evaluate(library: str, name: str, params: Mapping[str, Any], x: np.ndarray,
     if library == "torch-compile":
         import torch
 
-        # fullgraph=True: a graph break raises instead of silently running eager code
+        # fullgraph=True: a graph break raises instead of silently running eager code;
+        # every call shares build_call's code objects, so start from a clean Dynamo cache
+        # (else the recompile limit is reached after a few activations)
+        torch._dynamo.reset()
         return _torch_orders(torch.compile(fn, dynamic=False, fullgraph=True), x, orders,
                              compiled=True)
     if library in ("jax", "jax-x64") or library == "keras-jax":
