@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 
 import ml_dtypes
 import numpy as np
@@ -86,8 +87,9 @@ def test_saturating_gradient_is_exactly_zero(framework_reports, lib, name, lo, h
 def test_tanh_gelu_gradient_nan_once_x_cubed_overflows(framework_reports, lib):
     r = _rec(framework_reports[lib], "gelu", "float32", 1, approximate="tanh")
     assert r["nonfinite"] > 0, FIXED.format(lib=lib)
-    bad = [w for w in r["worst"] if w["ulp"] is None]
-    assert bad and all(abs(w["x"]) > 6e12 for w in bad), r["worst"]
+    bad = r["nonfinite_worst"]
+    assert bad and all(abs(w["x"]) > 6e12 for w in bad), bad
+    assert r["max_ulp"] == math.inf
 
 
 def test_jax_float64_silu_gradient_zero_at_minus_709(framework_reports):
@@ -107,7 +109,8 @@ def test_json_schema(framework_reports):
     recs = json.loads(audit.to_json(framework_reports["jax"]))
     assert recs and all(set(audit.SCHEMA_FIELDS) <= set(r) for r in recs)
     r = recs[0]
-    assert isinstance(r["max_ulp"], int) and isinstance(r["worst_x"], list)
+    assert (isinstance(r["max_ulp"], int) or r["max_ulp"] == "inf") and \
+        isinstance(r["worst_x"], list)
     assert isinstance(r["params"], dict) and r["library"] == "jax"
     table = audit.format_table(framework_reports["jax"])
     assert max(len(line) for line in table.splitlines()) <= 100
@@ -231,7 +234,8 @@ def test_exhaustive_resumes_after_interruption(tmp_path):
     assert len(list(tmp_path.glob("*.json"))) == 1
     seen.clear()
     recs = audit.run("actfn", ["sigmoid"], on_chunk=lambda *a: seen.append(a), **kw)
-    assert [c for _, _, c in seen] == [True, False]
+    # the cached chunk, the start of the pending work (shown at once), the new chunk
+    assert seen == [(1, 2, True), (1, 2, False), (2, 2, False)]
     r = _rec(recs, "sigmoid", "float32", 0)
     assert r["points"] == 2 * 512 and r["exhaustive"] and r["max_ulp"] <= 1
     # a corrupted or foreign cache file is not trusted
@@ -260,7 +264,11 @@ def test_stats_merge_and_percentile():
     p = _stats.partial(x, got, ref, (0.0, 0.0))
     assert (p["max_ulp"], p["nonfinite"], p["compared"]) == (1, 1, 3)
     m = _stats.finish(_stats.merge([p, p]))
-    assert m["points"] == 8 and m["p999_ulp"] == 1 and m["worst_x"][0] == 3.0
+    assert m["points"] == 8 and m["max_ulp_finite"] == 1 and m["worst_x"][0] == 2.0
+    # 2 of 8 results are nan where the exact value is finite: more than 0.1 %
+    assert m["max_ulp"] == m["p999_ulp"] == math.inf and m["nonfinite_worst"][0]["x"] == 3.0
+    ok = _stats.finish(_stats.merge([_stats.partial(x[:2], got[:2], ref[:2], (0.0, 0.0))]))
+    assert (ok["max_ulp"], ok["p999_ulp"]) == (1, 1)
     assert _stats.percentile([[0, 998], [5, 1], [2048, 1]], 1000, 0.999) == 5
 
 
@@ -302,6 +310,16 @@ def test_committed_snapshot_is_consistent():
                                             "keras-jax", "tensorflow"}
     gelu = _rec([r for r in recs if r["library"] == "torch"], "gelu", "float32", 0)
     assert gelu["max_ulp"] > 100_000, FIXED.format(lib="torch (snapshot)")
+    # the −5 cancellation is the worst *finite* result, next to the overflow to inf
+    assert -6.0 <= gelu["worst"][0]["x"] <= -4.5 and gelu["max_ulp_finite"] > 100_000
+    # torch-compile really compiled every function (no Dynamo failure, no eager copy)
+    compiled = [r for r in recs if r["library"] == "torch-compile"]
+    assert not [r["error"] for r in compiled
+                if r["error"] and not r["error"].startswith("not provided")]
+    eager = {(r["name"], json.dumps(r["params"]), r["dtype"], r["order"]): r
+             for r in recs if r["library"] == "torch"}
+    assert any(r["worst"] != eager[(r["name"], json.dumps(r["params"]), r["dtype"],
+                                    r["order"])]["worst"] for r in compiled if not r["error"])
     rows = audit.summary(recs)
     assert all(0 <= r["within_1ulp"] <= r["functions"] for r in rows)
 
@@ -314,3 +332,156 @@ def test_parameters_a_framework_call_lacks_are_not_provided(framework_reports):
     assert by["{}"]["error"] is None and by["{}"]["max_ulp"] <= 2
     odd = [r for r in recs if r["params"]]
     assert odd and all(r["error"].startswith("not provided") for r in odd)
+
+
+# -- review of issue 11 (F11a) ------------------------------------------------------------
+def test_torch_compile_traces_one_graph_and_runs_inductor():
+    """torch-compile's function is built from the call's syntax tree (getattr, no eval):
+    Dynamo traces every PyTorch call of the registry with no graph break (the audit
+    compiles with fullgraph=True, so a break would raise), and inductor's exact GELU
+    differs from eager on [-6, -4.5]."""
+    import torch
+
+    from actfn.audit import _adapters
+
+    x = torch.from_numpy(np.linspace(-6.0, -4.5, 61).astype(np.float32))
+    traced = 0
+    for name in actfn.names():
+        try:
+            fn = _adapters._framework_fn("torch-compile", name, {})
+        except _adapters.NotProvided:
+            continue
+        torch._dynamo.reset()
+        ex = torch._dynamo.explain(fn)(x)
+        # one graph (none for identity: nothing to compute), no break
+        assert ex.graph_count <= 1 and not ex.break_reasons, (name, ex.break_reasons)
+        traced += ex.graph_count
+    assert traced >= 20
+    torch._dynamo.reset()
+    fn = _adapters._framework_fn("torch-compile", "gelu", {})
+    compiled = torch.compile(fn, dynamic=False, fullgraph=True)
+    eager = torch.nn.functional.gelu(x)
+    assert torch.equal(fn(x), eager)
+    assert (compiled(x) - eager).abs().max().item() > 0, "compiled gelu equals eager"
+
+
+def test_build_call_resolves_names_without_eval():
+    from actfn.audit._adapters import NotProvided, build_call
+
+    f = build_call("np.where(x > lambd, x * a, -x) + 1", {"np": np, "lambd": 0.5, "a": 2})
+    assert f(np.array([1.0, 0.0])).tolist() == [3.0, 1.0]
+    assert build_call("np.float64(3) - 1", {"np": np})(None) == 2.0
+    with pytest.raises(NotProvided, match="unsupported syntax"):
+        build_call("[v for v in x]", {})
+    with pytest.raises(NotProvided, match="unknown name 'eval'"):
+        build_call("eval('x')", {})
+
+
+def test_worst_finite_and_nonfinite_results_are_listed_apart():
+    """An overflow at huge x must not hide a large finite error elsewhere: ``worst`` are
+    the finite results, ``nonfinite_worst`` the nan/inf ones; max_ulp is then inf."""
+    x = np.array([-5.0, 1.0, 3e38, 3.1e38, 3.2e38, 3.3e38, 3.38e38], np.float32)
+    ref = x.copy()
+    got = ref.copy()
+    got[0] = np.float32(-4.0)
+    got[2:] = np.inf
+    r = _stats.finish(_stats.partial(x, got, ref, (0.0, 0.0)))
+    assert r["worst"][0]["x"] == -5.0 and r["worst"][0]["ulp"] > 1_000_000
+    assert r["max_ulp"] == math.inf and r["max_ulp_finite"] == r["worst"][0]["ulp"]
+    assert len(r["nonfinite_worst"]) == 5 and r["nonfinite_worst"][0]["got"] == "inf"
+    rec = {**_core._record("t", "", "gelu", {}, "float32", 0, False), **r,
+           "specials": {}, "out_dtype": "float32"}
+    assert "-5" in audit.format_table([rec]).splitlines()[2]
+    md = audit.to_markdown([rec])
+    assert "| -5.0 (-4.0 / -5.0) |" in md and "x = 3e+38 gives inf (exact 3e+38)" in md
+
+
+def test_all_nan_plugin_is_not_graded_perfect(tmp_path, monkeypatch):
+    """nan where the exact value is finite is an infinite error: max_ulp, p99.9 and
+    mixed are inf ("inf" in JSON) and no function counts as within 1 ulp."""
+    (tmp_path / "nanplug.py").write_text(
+        "import numpy as np\ndef nan(name, x, **kw):\n    return (np.full_like(x, np.nan),)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (r,) = audit.run("nanplug:nan", ["sigmoid"], dtypes=["float16"], orders=[0],
+                     points={"float16": np.linspace(-4, 4, 33)})
+    assert r["nonfinite"] == 33 and r["max_ulp_finite"] == 0
+    assert r["max_ulp"] == r["p999_ulp"] == r["max_mixed"] == math.inf
+    (j,) = json.loads(audit.to_json([r]))
+    assert j["max_ulp"] == j["p999_ulp"] == "inf"
+    assert audit.summary([r])[0]["within_1ulp"] == 0
+    assert " inf " in audit.format_table([r])
+
+
+def test_table_flags_a_changed_output_dtype_and_cuts_no_number():
+    base = {**_core._record("jax", "jax 0", "gelu(approximate=tanh)", {}, "float64", 2,
+                            False), **_core._empty(), "error": None}
+    rec = {**base, "points": 123_456_789, "max_ulp": 4_600_000_000_000_000_000,
+           "max_ulp_finite": 4_600_000_000_000_000_000, "p999_ulp": 536_870_912,
+           "max_mixed": 1.234e17, "nonfinite": 0, "nan_lost": 0, "flushed": 0,
+           "worst_x": [-1.7976931348623157e308], "out_dtype": "float32",
+           "worst": [{"x": -1.0, "got": -1.0000000000000002, "exact": -1.0, "ulp": 1}]}
+    table = audit.format_table([rec])
+    row = table.splitlines()[2]
+    assert "float64→f32" in row and "5.4e8" in row and "4.6e18" in row
+    assert "…" not in row.replace("gelu(approximate=t…", "")
+    assert max(len(line) for line in table.splitlines()) <= 100
+    assert "(-1.0000000000000002 / -1.0)" in audit.to_markdown([rec])
+    assert [audit._report.compact(v) for v in (7, 999_999, 1_000_000, 0.5)] == \
+        ["7", "999999", "1.0e6", "0.5"]
+
+
+@pytest.mark.parametrize(("target", "why"), [
+    ("nosuchmod_f11:evaluate", "No module named 'nosuchmod_f11'"),
+    ("json:nosuchattr", "has no attribute 'nosuchattr'"),
+    ("json.decoder:NaN", "not callable"),
+])
+def test_cli_bad_plugin_is_one_line_exit_2(target, why):
+    r = _cli_here(target, "sigmoid", "--dtype", "float16")
+    assert r.exit_code == 2 and why in r.stderr, r.output
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_hanging_library_times_out_with_one_line(tmp_path, monkeypatch):
+    (tmp_path / "hangs.py").write_text(
+        "import time\ndef evaluate(name, x, **kw):\n    time.sleep(600)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    recs = audit.run("hangs:evaluate", ["relu", "tanh"], dtypes=["bfloat16"], orders=[0, 1],
+                     points={"bfloat16": [1.0]}, timeout=3)
+    assert all("timed out after 3 s" in r["error"] for r in recs)
+    errors = [ln for ln in audit.format_table(recs).splitlines() if ln.startswith("error")]
+    assert len(errors) == 1, errors
+    with pytest.raises(ValueError, match="timeout must be"):
+        audit.run("actfn", ["relu"], timeout=0)
+
+
+@pytest.mark.parametrize(("kind", "text"), [
+    ("json", "[]  \n// my notes\n"),
+    ("json", '[{"library": "torch"}]\n'),
+    ("md", "# actfn audit\n\nmy notes, not a report\n"),
+])
+def test_foreign_file_guard_reads_the_whole_file(tmp_path, kind, text):
+    from actfn.cli._common import CLIError
+
+    path = tmp_path / f"precious.{kind}"
+    path.write_text(text)
+    with pytest.raises(CLIError, match="not an actfn audit report"):
+        check_ours(path, kind)
+    assert path.read_text() == text
+    path.write_text(audit.to_json([]) if kind == "json" else audit.to_markdown([]))
+    check_ours(path, kind)
+
+
+def test_repeated_arguments_are_graded_once_and_progress_shows_at_once(monkeypatch):
+    from actfn.cli.audit import split_targets
+
+    assert split_targets(["actfn", "actfn", "relu", "relu"]) == (["actfn"], ["relu"])
+    recs = audit.run("actfn", ["relu", "relu"], dtypes=["bfloat16", "bfloat16"], orders=[0],
+                     points={"bfloat16": [1.0, -1.0]})
+    assert len(recs) == 1
+    calls = []
+    monkeypatch.setattr(_core, "chunk_task", lambda t: {"version": "", "parts": {},
+                                                        "extras": {}, "errors": {}})
+    _core._run_chunks([{"library": "actfn", "start": s} for s in range(3)], cache=None,
+                      scheduler=None, workers=1, on_chunk=lambda *a: calls.append(a))
+    assert calls[0] == (0, 3, False) and len(calls) == 4
+    assert _core.CHUNK <= 1 << 22

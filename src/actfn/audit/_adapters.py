@@ -20,16 +20,18 @@ at every step, no autodiff (f′ and f″ are the reference derivative formulas)
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import math
+import operator
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["NotProvided", "evaluate", "library_version", "FRAMEWORK_OF"]
+__all__ = ["NotProvided", "evaluate", "library_version", "FRAMEWORK_OF", "build_call"]
 
 #: Library → the framework whose knowledge-data call it evaluates.
 FRAMEWORK_OF = {
@@ -222,6 +224,80 @@ class _TfKeras:
         self.layers, self.initializers = keras.layers, keras.initializers
 
 
+# -- a call's text as a traceable function (no eval: torch.compile cannot trace eval) --------
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.Pow: operator.pow, ast.FloorDiv: operator.floordiv}
+_UNOPS: dict[type, Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: operator.pos,
+                                            ast.Not: operator.not_}
+_CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge}
+
+
+def build_call(src: str, env: Mapping[str, Any]) -> Callable[[Any], Any]:
+    """The knowledge-data call ``src`` (an expression in ``x``, framework modules and
+    parameters) as a plain function of ``x``, built from its syntax tree: names and
+    attributes are resolved with ``getattr`` and every part that does not depend on
+    ``x`` (``torch.nn.functional.gelu``, ``torch.nn.Identity()``) is evaluated once, here.
+    What runs per call is ordinary Python (calls, arithmetic, comparisons), which
+    ``torch.compile`` traces into one graph (no ``eval``). Unsupported syntax raises
+    ``NotProvided``."""
+
+    def build(node: ast.AST) -> tuple[bool, Any]:
+        """(depends on x, value or function of x)."""
+        if isinstance(node, ast.Constant):
+            return False, node.value
+        if isinstance(node, ast.Name):
+            if node.id == "x":
+                return True, lambda x: x
+            if node.id not in env:
+                raise NotProvided(f"{src!r}: unknown name {node.id!r}")
+            return False, env[node.id]
+        if isinstance(node, ast.Attribute):
+            dep, base = build(node.value)
+            attr = node.attr
+            if not dep:
+                return False, getattr(base, attr)
+            return True, lambda x: getattr(base(x), attr)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            parts = [build(e) for e in node.elts]
+            kind = list if isinstance(node, ast.List) else tuple
+            if not any(d for d, _ in parts):
+                return False, kind(v for _, v in parts)
+            return True, lambda x: kind(v(x) if d else v for d, v in parts)
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            return combine(_BINOPS[type(node.op)], [node.left, node.right], [])
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _UNOPS:
+            return combine(_UNOPS[type(node.op)], [node.operand], [])
+        if (isinstance(node, ast.Compare) and len(node.ops) == 1
+                and type(node.ops[0]) in _CMPOPS):
+            return combine(_CMPOPS[type(node.ops[0])], [node.left, node.comparators[0]], [])
+        if isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args
+                                                  ) and all(k.arg for k in node.keywords):
+            fdep, fn = build(node.func)
+            if fdep:
+                raise NotProvided(f"{src!r}: the called function depends on x")
+            return combine(fn, node.args, node.keywords)
+        raise NotProvided(f"{src!r}: unsupported syntax {type(node).__name__}")
+
+    def combine(fn: Callable[..., Any], args: Sequence[ast.AST],
+                keywords: Sequence[ast.keyword]) -> tuple[bool, Any]:
+        pa = [build(a) for a in args]
+        pk = [(k.arg, *build(k.value)) for k in keywords]
+        if not any(d for d, _ in pa) and not any(d for _, d, _ in pk):
+            return False, fn(*(v for _, v in pa), **{k: v for k, _, v in pk})
+
+        def call(x: Any) -> Any:
+            return fn(*[v(x) if d else v for d, v in pa],
+                      **{k: (v(x) if d else v) for k, d, v in pk})
+
+        return True, call
+
+    dep, f = build(ast.parse(src, mode="eval").body)
+    return f if dep else (lambda x: f)
+
+
 # -- the adapters --------------------------------------------------------------------------
 def _framework_fn(library: str, name: str, params: Mapping[str, Any]) -> Callable[[Any], Any]:
     eq = _call_of(library, name)
@@ -249,7 +325,7 @@ def _framework_fn(library: str, name: str, params: Mapping[str, Any]) -> Callabl
         import keras
 
         mods = {"keras": keras}
-    return lambda x: eq.evaluate(x, mods, p)
+    return build_call(eq.call, {**mods, **p})
 
 
 def _actfn_orders(name: str, params: Mapping[str, Any], x: np.ndarray,
@@ -364,7 +440,11 @@ def evaluate(library: str, name: str, params: Mapping[str, Any], x: np.ndarray,
     if library == "torch-compile":
         import torch
 
-        return _torch_orders(torch.compile(fn, dynamic=False, fullgraph=False), x, orders,
+        # fullgraph=True: a graph break raises instead of silently running eager code;
+        # every call shares build_call's code objects, so start from a clean Dynamo cache
+        # (else the recompile limit is reached after a few activations)
+        torch._dynamo.reset()
+        return _torch_orders(torch.compile(fn, dynamic=False, fullgraph=True), x, orders,
                              compiled=True)
     if library in ("jax", "jax-x64") or library == "keras-jax":
         return _jax_orders(fn, x, orders)

@@ -26,18 +26,22 @@ import numpy as np
 
 from . import _stats, _truth
 
-__all__ = ["LIBRARIES", "check_library", "param_sets", "run", "cache_dir", "SPECIALS",
-           "CHUNK"]
+__all__ = ["LIBRARIES", "check_library", "check_plugin", "param_sets", "run", "cache_dir",
+           "SPECIALS", "CHUNK", "TIMEOUT"]
 
 #: Built-in libraries (besides ``module:function`` plugins).
 LIBRARIES = ("torch", "torch-compile", "jax", "jax-x64", "keras-jax", "keras-torch",
              "keras-tensorflow", "tensorflow", "numpy-naive", "actfn")
 #: Inputs whose values the report lists.
 SPECIALS = (("+0", 0.0), ("-0", -0.0), ("+inf", np.inf), ("-inf", -np.inf), ("nan", np.nan))
-#: float32 bit patterns per exhaustive chunk.
-CHUNK = 1 << 24
+#: float32 bit patterns per exhaustive chunk (small enough that progress shows within
+#: seconds: 1024 chunks per function).
+CHUNK = 1 << 22
 #: Bumped when the statistics change, so older cached chunks are not reused.
-_CACHE_VERSION = "1"
+_CACHE_VERSION = "2"
+#: Default seconds one library's worker process may run (one batch of standard points,
+#: or one exhaustive chunk) before it is stopped and its records carry the timeout.
+TIMEOUT = 900.0
 
 
 def check_library(library: str) -> str:
@@ -52,6 +56,26 @@ def check_library(library: str) -> str:
         return library
     raise ValueError(f"unknown library {library!r}; valid: {', '.join(LIBRARIES)}, keras "
                      "or module:function")
+
+
+def check_plugin(library: str, timeout: float = 60.0) -> None:
+    """Import a ``module:function`` plugin in a separate process (as the audit will) and
+    raise ``ValueError`` with one line if the module cannot be imported, lacks the
+    attribute or it is not callable."""
+    code = ("import sys\nfrom actfn.audit._adapters import _plugin\n"
+            "try:\n    _plugin(sys.argv[1])\n"
+            "except BaseException as exc:\n"
+            "    print(f'{type(exc).__name__}: {exc}'.splitlines()[0][:200]); sys.exit(3)\n")
+    try:
+        proc = subprocess.run([sys.executable, "-c", code, library], env=_child_env(library),
+                              capture_output=True, text=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ValueError(f"plugin {library!r}: importing it took over {timeout:g} s"
+                         ) from None
+    if proc.returncode != 0:
+        why = (proc.stdout.strip().splitlines() or proc.stderr.strip().splitlines()
+               or [f"exit {proc.returncode}"])[-1]
+        raise ValueError(f"plugin {library!r} cannot be used: {why}")
 
 
 def param_sets(name: str) -> list[dict[str, Any]]:
@@ -86,16 +110,22 @@ def _child_env(library: str) -> dict[str, str]:
 
 
 def run_library(library: str, jobs: list[tuple[str, str, dict[str, Any], tuple[int, ...],
-                                                 np.ndarray]]) -> dict[str, Any]:
+                                                 np.ndarray]], timeout: float | None = TIMEOUT
+                ) -> dict[str, Any]:
     """Evaluate ``jobs`` in a fresh worker process of ``library`` (see ``._worker``);
-    a crash of the process gives every job the error text."""
+    a crash of the process, or running past ``timeout`` seconds (then it is killed),
+    gives every job the error text."""
     with tempfile.TemporaryDirectory(prefix="actfn-audit-") as tmp:
         jp, op = Path(tmp, "job.pkl"), Path(tmp, "out.pkl")
         with open(jp, "wb") as fh:
             pickle.dump({"library": library, "jobs": jobs}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        proc = subprocess.run([sys.executable, "-m", "actfn.audit._worker", str(jp), str(op)],
-                              env=_child_env(library), capture_output=True, text=True,
-                              check=False)
+        try:
+            proc = subprocess.run([sys.executable, "-m", "actfn.audit._worker", str(jp),
+                                   str(op)], env=_child_env(library), capture_output=True,
+                                  text=True, check=False, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            err = f"{library} worker process timed out after {timeout:g} s (--timeout)"
+            return {"version": "", "results": {j[0]: dict.fromkeys(j[3], err) for j in jobs}}
         if proc.returncode != 0 or not op.exists():
             tail = (proc.stderr.strip().splitlines() or [""])[-1][:200]
             err = f"{library} worker process failed (exit {proc.returncode}): {tail}"
@@ -148,9 +178,10 @@ def _record(library: str, version: str, name: str, params: dict[str, Any], dtype
 
 
 def _empty() -> dict[str, Any]:
-    return {"points": 0, "compared": 0, "max_ulp": None, "p999_ulp": None, "max_mixed": None,
+    return {"points": 0, "compared": 0, "max_ulp": None, "max_ulp_finite": None,
+            "p999_ulp": None, "max_mixed": None,
             "nonfinite": None, "nan_lost": None, "flushed": None, "undecided": 0,
-            "worst_x": [], "worst": [],
+            "worst_x": [], "worst": [], "nonfinite_worst": [],
             "specials": {}, "out_dtype": None}
 
 
@@ -189,7 +220,8 @@ def chunk_task(task: Mapping[str, Any]) -> dict[str, Any]:
     x = _truth.chunk(task["start"], task["stop"])
     orders = tuple(task["orders"])
     res = run_library(task["library"], [("c", task["name"], task["params"], orders,
-                                         _with_specials(x))])
+                                         _with_specials(x))],
+                      timeout=task.get("timeout", TIMEOUT))
     out: dict[str, Any] = {"version": res["version"], "parts": {}, "extras": {}, "errors": {}}
     for k in orders:
         got = res["results"]["c"][k]
@@ -257,6 +289,9 @@ def _run_chunks(tasks: list[dict[str, Any]], *, cache: Path | None, scheduler: s
         else:
             pending.append(i)
 
+    if on_chunk and pending:  # shows at once that the run started, before a chunk ends
+        on_chunk(done, len(tasks), False)
+
     def finish(i: int, res: dict[str, Any]) -> None:
         nonlocal done
         if cache is not None:
@@ -287,7 +322,8 @@ def run(library: str, names: Sequence[str] | None = None, *,
         scheduler: str | None = None, workers: int = 2, chunk: int = CHUNK,
         chunk_range: tuple[int, int] | None = None, cache: Path | None | bool = True,
         on_chunk: Callable[[int, int, bool], None] | None = None,
-        points: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        points: Mapping[str, Any] | None = None,
+        timeout: float | None = TIMEOUT) -> list[dict[str, Any]]:
     """Grade ``library`` on ``names`` (default: every registered activation) and return
     one record per activation × parameters × dtype × order.
 
@@ -296,19 +332,26 @@ def run(library: str, names: Sequence[str] | None = None, *,
     cached in ``cache`` (``True``: :func:`cache_dir`; ``None``/``False``: no cache).
     ``points`` maps a dtype name to the inputs to use instead of the standard ones
     (e.g. a range where a defect is suspected); ``on_chunk(done, total, cached)``
-    reports the progress of an exhaustive run.
+    reports the progress of an exhaustive run. ``timeout`` bounds each worker process
+    (seconds; ``None``: no bound); a plugin is imported once first (``ValueError``
+    if that fails). Repeated names, dtypes and orders are graded once.
     """
     import actfn
 
     library = check_library(library)
-    names = list(names) if names else actfn.names()
+    if library not in LIBRARIES:
+        check_plugin(library)
+    if timeout is not None and not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    names = list(dict.fromkeys(names)) if names else actfn.names()
     for n in names:
         try:
             actfn.lookup(n)
         except (KeyError, ValueError) as exc:
             raise ValueError(str(exc.args[0]) if exc.args else f"unknown activation {n!r}"
                              ) from None
-    names = [actfn.lookup(n).name for n in names]
+    names = list(dict.fromkeys(actfn.lookup(n).name for n in names))
+    dtypes = list(dict.fromkeys(dtypes))
     for d in dtypes:
         _truth.np_dtype(d)
     orders = tuple(sorted(set(orders)))
@@ -331,7 +374,7 @@ def run(library: str, names: Sequence[str] | None = None, *,
                      if points and d in points else _truth.points(d, n, p))
                 xs[_key(n, p, d)] = x
                 jobs.append((_key(n, p, d), n, p, orders, _with_specials(x)))
-        res = run_library(library, jobs)
+        res = run_library(library, jobs, timeout=timeout)
         for n, p in combos:
             for d in std_dtypes:
                 key = _key(n, p, d)
@@ -351,7 +394,8 @@ def run(library: str, names: Sequence[str] | None = None, *,
     if exhaustive and "float32" in dtypes:
         lo, hi = chunk_range or (0, 1 << 32)
         tasks = [{"library": library, "name": n, "params": p, "orders": list(orders),
-                  "start": s, "stop": min(s + chunk, hi)}
+                  "start": s, "stop": min(s + chunk, hi),
+                  **({} if timeout == TIMEOUT else {"timeout": timeout})}
                  for n, p in combos for s in range(lo, hi, chunk)]
         results = _run_chunks(tasks, cache=cdir, scheduler=scheduler, workers=workers,
                               on_chunk=on_chunk)

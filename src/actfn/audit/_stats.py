@@ -14,7 +14,13 @@ A *partial* (a JSON-able dict) summarises one chunk of inputs; partials of chunk
   where the exact value is nan;
 * ``flushed``: a subnormal input that gives the value at zero while the exact value
   differs, or a subnormal exact value returned as zero;
-* the worst inputs (largest ulp, non-finite results first) with got and exact;
+* the worst inputs among the finite results (largest ulp) with got and exact, and
+  separately the first non-finite results (nan/±inf where the exact value is finite), so
+  an overflow at huge x never hides a cancellation elsewhere;
+* any non-finite result where the exact value is finite makes ``max_ulp`` (and
+  ``max_mixed``) infinite, and ``p999_ulp`` too when such results are more than 0.1 % of
+  the inputs: no "≤ k ulp" reading passes; ``max_ulp_finite`` is the largest distance
+  over the finite results;
 * ``undecided``: inputs left out because :func:`actfn.reference` could not decide the
   rounding of the exact value (set by the caller).
 """
@@ -32,7 +38,6 @@ __all__ = ["ordinal", "partial", "merge", "finish", "WORST", "fmt"]
 #: How many worst inputs a record keeps.
 WORST = 5
 _EXACT_BINS = 1024
-_NONFINITE_ULP = 1 << 62
 _UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
@@ -96,10 +101,12 @@ def partial(x: np.ndarray, got: np.ndarray, ref: np.ndarray, ref_zero: tuple[flo
             hist[int(v)] = hist.get(int(v), 0) + int(c)
     # nan where the exact value is nan but got a number (nan_lost) is counted, and shown
     # among the specials; it does not crowd out the worst finite errors here
-    rank = np.where(nonfinite, _NONFINITE_ULP, np.where(both, ulp, -1))
+    rank = np.where(both & ~gnan, ulp, -1)
     k = min(WORST, rank.size)
     idx = np.argsort(-rank, kind="stable")[:k]
     worst = [[int(rank[i]), fmt(x[i]), fmt(got[i]), fmt(ref[i])] for i in idx if rank[i] > 0]
+    nf_idx = np.flatnonzero(nonfinite)[:WORST]
+    nf_worst = [[fmt(x[i]), fmt(got[i]), fmt(ref[i])] for i in nf_idx]
     return {
         "points": int(x.size), "compared": int(both.sum()),
         "max_ulp": int(ulp_c.max()) if ulp_c.size else 0,
@@ -107,7 +114,7 @@ def partial(x: np.ndarray, got: np.ndarray, ref: np.ndarray, ref_zero: tuple[flo
         "nonfinite": int(nonfinite.sum()), "nan_lost": int(nan_lost.sum()),
         "flushed": int(flushed.sum()),
         "hist": [[v, c] for v, c in sorted(hist.items())],
-        "worst": worst,
+        "worst": worst, "nonfinite_worst": nf_worst,
     }
 
 
@@ -115,9 +122,10 @@ def merge(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """One partial from several (chunks of the same function)."""
     out: dict[str, Any] = {"points": 0, "compared": 0, "max_ulp": 0, "max_mixed": 0.0,
                            "nonfinite": 0, "nan_lost": 0, "flushed": 0, "undecided": 0,
-                           "hist": [], "worst": []}
+                           "hist": [], "worst": [], "nonfinite_worst": []}
     hist: dict[int, int] = {}
     worst: list[list[Any]] = []
+    nf_worst: list[list[Any]] = []
     for p in parts:
         for k in ("points", "compared", "nonfinite", "nan_lost", "flushed", "undecided"):
             out[k] += int(p.get(k, 0))
@@ -126,8 +134,10 @@ def merge(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         for v, c in p["hist"]:
             hist[int(v)] = hist.get(int(v), 0) + int(c)
         worst += [list(w) for w in p["worst"]]
+        nf_worst += [list(w) for w in p.get("nonfinite_worst", [])]
     out["hist"] = [[v, c] for v, c in sorted(hist.items())]
     out["worst"] = sorted(worst, key=lambda w: -w[0])[:WORST]
+    out["nonfinite_worst"] = nf_worst[:WORST]
     return out
 
 
@@ -136,7 +146,13 @@ def percentile(hist: list[list[int]], total: int, q: float) -> int:
     1024 ulp)."""
     if total <= 0:
         return 0
-    need = math.ceil(q * total)
+    return _nth(hist, math.ceil(q * total))
+
+
+def _nth(hist: list[list[int]], need: int) -> int:
+    """The ``need``-th smallest ulp distance (1-based) in the histogram."""
+    if need <= 0:
+        return 0
     acc = 0
     for v, c in hist:
         acc += c
@@ -146,14 +162,27 @@ def percentile(hist: list[list[int]], total: int, q: float) -> int:
 
 
 def finish(p: Mapping[str, Any]) -> dict[str, Any]:
-    """The report's numbers from a (merged) partial."""
+    """The report's numbers from a (merged) partial.
+
+    A non-finite result where the exact value is finite is an infinite error:
+    ``max_ulp = max_mixed = inf`` (the string ``"inf"`` in JSON), and ``p999_ulp = inf``
+    when those results are more than 0.1 % of the graded inputs; ``max_ulp_finite`` is
+    the largest distance over the finite results."""
+    nonfinite = int(p["nonfinite"])
+    graded = p["compared"] + nonfinite
+    need = math.ceil(0.999 * graded)
+    p999: float = math.inf if need > p["compared"] else _nth(p["hist"], need)
     return {
         "points": p["points"] + p.get("undecided", 0), "compared": p["compared"],
-        "undecided": p.get("undecided", 0), "max_ulp": p["max_ulp"],
-        "p999_ulp": percentile(p["hist"], p["compared"], 0.999),
-        "max_mixed": p["max_mixed"], "nonfinite": p["nonfinite"], "nan_lost": p["nan_lost"],
+        "undecided": p.get("undecided", 0),
+        "max_ulp": math.inf if nonfinite else p["max_ulp"],
+        "max_ulp_finite": p["max_ulp"],
+        "p999_ulp": p999,
+        "max_mixed": math.inf if nonfinite else p["max_mixed"],
+        "nonfinite": nonfinite, "nan_lost": p["nan_lost"],
         "flushed": p["flushed"],
         "worst_x": [w[1] for w in p["worst"]],
-        "worst": [{"x": w[1], "got": w[2], "exact": w[3],
-                   "ulp": None if w[0] >= _NONFINITE_ULP else w[0]} for w in p["worst"]],
+        "worst": [{"x": w[1], "got": w[2], "exact": w[3], "ulp": w[0]} for w in p["worst"]],
+        "nonfinite_worst": [{"x": w[0], "got": w[1], "exact": w[2]}
+                            for w in p.get("nonfinite_worst", [])],
     }

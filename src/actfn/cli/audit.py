@@ -30,27 +30,48 @@ def parse_orders(text: str) -> list[int]:
     return sorted(set(out))
 
 
-#: The first bytes of a report this command wrote (an existing file without them is
-#: someone else's and is never replaced).
-_MARKS = {"json": ('[\n {\n  "library"', "[]"), "md": ("# actfn audit",)}
+#: Keys every record of an audit JSON report has (a file that is not entirely such a
+#: list is someone else's and is never replaced).
+_RECORD_KEYS = frozenset({"library", "version", "name", "params", "dtype", "order",
+                          "points", "max_ulp", "worst", "specials", "out_dtype", "error"})
+
+
+def _is_report(text: str, kind: str) -> bool:
+    """Whether ``text`` is, entirely, a report ``actfn audit`` writes: JSON that parses
+    as a list of audit records, or Markdown that starts with the audit's full header
+    (title line, blank line, the audit's legend paragraph)."""
+    import json
+
+    from ..audit._report import MD_LEGEND
+
+    if kind == "md":
+        lines = text.split("\n", 3)
+        return (len(lines) >= 3 and lines[0].startswith("# ") and lines[1] == ""
+                and lines[2] == MD_LEGEND)
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(data, list) and all(
+        isinstance(r, dict) and _RECORD_KEYS <= set(r) for r in data)
 
 
 def check_ours(path: Path, kind: str) -> None:
-    """Refuse ``path`` unless it is new or an earlier ``actfn audit`` report of the same
-    kind (then :func:`actfn._safe_io.check_output_file`'s checks)."""
+    """Refuse ``path`` unless it is new or, in its entirety, an earlier ``actfn audit``
+    report of the same kind (then :func:`actfn._safe_io.check_output_file`'s checks)."""
     from .. import _safe_io
 
-    # the audit's reports carry their own mark (_MARKS: the JSON is a bare list of
-    # records, as the issue asks, so it cannot start with the "generator" key)
+    # the audit's reports are recognised by their whole content (_is_report: the JSON is
+    # a bare list of records, as the issue asks, so it cannot carry a "generator" key)
     target = _safe_io.check_output_file(path, require_mark=False)
     if not target.exists():
         return
     try:
         with open(target, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(64)
+            text = fh.read(64 << 20)
     except OSError as exc:
         raise CLIError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
-    if not any(head.startswith(m) for m in _MARKS[kind]):
+    if not _is_report(text, kind):
         raise CLIError(f"--{kind} {str(path)!r} exists and is not an actfn audit report; "
                        "refusing to replace it (remove it or choose another name)")
 
@@ -84,21 +105,25 @@ def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:
         except (KeyError, ValueError) as exc:
             raise CLIError(str(exc.args[0]) if exc.args else f"unknown activation {n!r}"
                            ) from None
-    return list(dict.fromkeys(libs)), rest
+    return list(dict.fromkeys(libs)), list(dict.fromkeys(rest))
 
 
 def _progress() -> Any:
     """``on_chunk`` callback drawing a one-line progress bar on stderr."""
     start = time.monotonic()
+    last = [-1e9]
 
     def on_chunk(done: int, total: int, cached: bool) -> None:
-        if not sys.stderr.isatty() and done not in (1, total) and done % 16:
+        now = time.monotonic()
+        # a terminal redraws the bar on every chunk; a log gets a line at most every 10 s
+        if not sys.stderr.isatty() and done not in (0, 1, total) and now - last[0] < 10:
             return
+        last[0] = now
         frac = done / total
         bar = "#" * int(30 * frac)
-        eta = (time.monotonic() - start) / max(frac, 1e-9) * (1 - frac)
-        end = "\n" if done == total else "\r"
-        print(f"audit [{bar:<30}] {done}/{total} chunks, eta {eta:.0f} s"
+        eta = (f"eta {(now - start) / frac * (1 - frac):.0f} s" if frac > 0 else "starting")
+        end = "\n" if done == total or not sys.stderr.isatty() else "\r"
+        print(f"audit [{bar:<30}] {done}/{total} chunks, {eta}"
               + (" (cached)" if cached else ""), end=end, file=sys.stderr, flush=True)
 
     return on_chunk
@@ -126,6 +151,10 @@ def cmd_audit(
         "--scheduler", help="with --exhaustive: 'local' (a Dask LocalCluster) or a Dask "
         "scheduler address such as tcp://host:8786")] = None,
     workers: Annotated[int, typer.Option("--workers", help="LocalCluster workers")] = 2,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", help="seconds one library's worker process may run (one batch of "
+        "standard points or one exhaustive chunk) before it is stopped; default 900")
+    ] = 900.0,
 ) -> None:
     """Grade a library's activations and autodiff derivatives against actfn.reference.
 
@@ -139,12 +168,14 @@ def cmd_audit(
 
     libs, names_ = split_targets(targets)
     orders = parse_orders(derivatives)
-    dtypes = list(dtype or ["float16", "bfloat16", "float32", "float64"])
+    dtypes = list(dict.fromkeys(dtype or ["float16", "bfloat16", "float32", "float64"]))
     for d in dtypes:
         if d not in ("float16", "bfloat16", "float32", "float64"):
             raise CLIError(f"--dtype {d!r} is not one of float16, bfloat16, float32, float64")
     if workers < 1:
         raise CLIError("--workers must be at least 1")
+    if not timeout > 0:
+        raise CLIError(f"--timeout must be a positive number of seconds, got {timeout:g}")
     if scheduler is not None and not exhaustive:
         raise CLIError("--scheduler needs --exhaustive (the standard points run here)")
     if exhaustive and "float32" not in dtypes:
@@ -154,12 +185,18 @@ def cmd_audit(
             check_ours(out, kind)
     if json_out is not None and md_out is not None and json_out.resolve() == md_out.resolve():
         raise CLIError("--json and --md name the same file")
+    for lib in libs:
+        if lib not in audit.LIBRARIES:
+            try:
+                audit.check_plugin(lib)
+            except ValueError as exc:
+                raise CLIError(str(exc)) from None
     t0 = time.monotonic()
     records = []
     for lib in libs:
         records += audit.run(lib, names_ or None, dtypes=dtypes, orders=orders,
                              exhaustive=exhaustive, scheduler=scheduler, workers=workers,
-                             on_chunk=_progress() if exhaustive else None)
+                             on_chunk=_progress() if exhaustive else None, timeout=timeout)
     wall = time.monotonic() - t0
     typer.echo(audit.format_table(records))
     typer.echo(f"wall time: {wall:.1f} s")
