@@ -33,6 +33,8 @@ ALLOWED: dict[str, tuple[int, str]] = {
                                           "torch formulas for the activations the claims train"),
     "src/actfn/experiments/_judges.py": (1, "a judge about the activations its claim names"),
     "tests/test_experiments.py": (1, "checks an experiment's subset"),
+    "tests/test_claims_v4.py": (1, "a depth-experiment result, with the inits its activations "
+                                "were measured under"),
     "tests/test_atlas2.py": (2, "pages picked as examples"),
     "tests/test_plot.py": (1, "a plot of several named curves"),
     "tests/test_cli.py": (1, "CLI examples"),
