@@ -153,11 +153,14 @@ def accuracy_figure(records: Sequence[dict], dtype: str = "float32") -> Figure:
             for r in records:
                 if (r["library"], r["dtype"], r["order"]) != (lib, dtype, order):
                     continue
-                for w in r.get("worst", []):
+                # finite results, then nan/inf ones (kept apart in the report)
+                for w in [*r.get("worst", []), *r.get("nonfinite_worst", [])]:
                     if isinstance(w["x"], float) and math.isfinite(w["x"]):
                         # signed log scale: x ↦ sign(x)·log10(1 + |x|)
                         xs.append(math.copysign(math.log10(1 + abs(w["x"])), w["x"]))
-                        ys.append(float(w["ulp"]) if w["ulp"] is not None else 2.0**40)
+                        ulp = w.get("ulp")
+                        finite = ulp is not None and math.isfinite(float(ulp))
+                        ys.append(float(ulp) if finite else 2.0**40)
             if xs:
                 ax.scatter(xs, ys, s=12, marker=marks[i % len(marks)], label=lib, alpha=0.7)
         ticks = [-30, -20, -10, 0, 10, 20, 30]
