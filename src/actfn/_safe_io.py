@@ -61,6 +61,7 @@ import os
 import re
 import signal
 import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
@@ -88,6 +89,7 @@ __all__ = [
     "OwnedDir",
     "signal_guard",
     "fired_signal",
+    "raise_if_interrupted",
     "critical",
 ]
 
@@ -425,6 +427,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *,
     if require_mark and not has_mark(data):
         raise ValueError(f"refusing to write {_q(path)}: the data lacks actfn's mark "
                          "(see actfn._safe_io.has_mark)")
+    raise_if_interrupted()
     target = check_output_file(path, require_mark=require_mark)
     _replace_with(str(target), data, _stat(str(target), path), path)
     return target
@@ -893,6 +896,11 @@ class OwnedDir:
                 if exc_type is not None:
                     self._undo(mine)
                     return
+                try:
+                    raise_if_interrupted()  # a signal whose Interrupted was swallowed
+                except Interrupted:
+                    self._undo(mine)
+                    raise
                 keep = set()
                 if self._keep_old:
                     keep = {rel for rel in self._old
@@ -951,6 +959,29 @@ def fired_signal() -> int | None:
     return _state.fired_signum if _state.fired else None
 
 
+def raise_if_interrupted() -> None:
+    """Raise :class:`Interrupted` again if a guarded signal fired in this
+    :func:`signal_guard` block.
+
+    An exception raised inside a weakref callback or ``__del__`` (matplotlib's transform
+    callbacks, say) is printed and dropped by Python, so the ``Interrupted`` the handler
+    raised there never unwinds the run. File writes and :class:`OwnedDir`'s commit call
+    this first, so a swallowed signal still stops the run before anything is kept.
+    """
+    if _state.active and _state.fired and _state.fired_signum is not None:
+        raise Interrupted(_state.fired_signum)
+
+
+def _unraisable(hook: Any) -> Any:
+    """``sys.unraisablehook`` that drops our own :class:`Interrupted` (re-raised at the next
+    write, see :func:`raise_if_interrupted`) and passes everything else to ``hook``."""
+    def unraisable(args: Any) -> None:
+        if isinstance(args.exc_value, Interrupted):
+            return
+        hook(args)
+    return unraisable
+
+
 @contextlib.contextmanager
 def critical() -> Iterator[None]:
     """Defer guarded signals to the end of this block (a few statements at most)."""
@@ -985,7 +1016,12 @@ def signal_guard() -> Iterator[None]:
             old[s] = signal.signal(s, _handler)
         if hasattr(signal, "SIGXFSZ"):
             old[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        yield
+        hook = sys.unraisablehook
+        sys.unraisablehook = _unraisable(hook)
+        try:
+            yield
+        finally:
+            sys.unraisablehook = hook
     finally:
         for s, h in old.items():
             signal.signal(s, h if h is not None else signal.SIG_DFL)

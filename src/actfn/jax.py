@@ -116,7 +116,8 @@ def _custom_jvp(spec: Spec, kernel: Callable[..., Any],
     """``kernel`` as a ``jax.custom_jvp`` whose JVP is ``derivative`` (a rule of the same
     kind) times the tangent; ``None``: differentiating it raises ``NotImplementedError``."""
 
-    fused = kernel is spec.f and spec.f_df is not None
+    fused = kernel is spec.f and spec.f_df is not None and derivative is not None
+    pair = _pair_rule(spec, derivative) if fused else None
 
     @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
     def rule(x: jax.Array, key: _Key) -> jax.Array:
@@ -131,14 +132,35 @@ def _custom_jvp(spec: Spec, kernel: Callable[..., Any],
                 "differentiates through a kernel, which would give wrong values)"
             )
         (x,), (t,) = primals, tangents
-        if fused:
+        if pair is not None:
             # f and f′ in one pass (the spec's f_df): under grad/vjp the forward computes
             # both, so sharing their common work halves the cost of a training step.
-            y, d = _eval_pair(spec, x, key)
-            return y.astype(x.dtype), d.astype(x.dtype) * t
+            y, d = pair(x, key)
+            return y, d * t
         return rule(x, key), derivative(x, key) * t
 
     return rule
+
+
+def _pair_rule(spec: Spec, d1: Callable[[jax.Array, _Key], jax.Array],
+               ) -> Callable[[jax.Array, _Key], tuple[jax.Array, jax.Array]]:
+    """(f, f′) from the fused kernel as one ``jax.custom_jvp``: its JVP is (f′·t, f″·t),
+    f″ through ``d1``'s own rule, so a second derivative is analytic and a third raises,
+    as for the separate rules (never a derivative of the kernel's implementation)."""
+
+    @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
+    def pair(x: jax.Array, key: _Key) -> tuple[jax.Array, jax.Array]:
+        y, d = _eval_pair(spec, x, key)
+        return y.astype(x.dtype), d.astype(x.dtype)
+
+    @pair.defjvp
+    def _jvp(key: _Key, primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
+        (x,), (t,) = primals, tangents
+        y, d = pair(x, key)
+        _, dd = jax.jvp(lambda z: d1(z, key), (x,), (t,))
+        return (y, d), (d * t, dd)
+
+    return pair
 
 
 #: (f, f', f'') of each spec as custom_jvp functions (rebuilt for a re-registered spec).
