@@ -14,18 +14,18 @@ import time
 import numpy as np
 
 import actfn
+from actfn import bench
 from actfn.reference import _core
 
 __all__ = ["SEED", "measure", "main"]
 
-SEED = {"sigmoid": {}, "tanh": {}, "relu": {}, "leaky_relu": {}, "prelu": {}, "elu": {},
-        "selu": {}, "celu": {}, "gelu": {}, "gelu_tanh": {"approximate": "tanh"}}
+#: The seed activations: the benchmark's labels (each spec's ``bench``), from the registry.
+SEED = bench._cases()
 
 
 def measure(label: str, n: int, dtype: type, derivative: int) -> tuple[float, float]:
     """(elements/s, fraction decided by the pre-pass) of one call on n elements."""
-    params = dict(SEED[label])
-    name = "gelu" if label.startswith("gelu") else label
+    name, params = SEED[label][0], dict(SEED[label][1])
     x = (np.random.default_rng(1).standard_normal(n) * 3).astype(dtype)
     act = actfn.get(name, **params)
     _, ok = _core._prepass(act, derivative, x.astype(np.float64),
