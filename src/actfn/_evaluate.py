@@ -54,6 +54,7 @@ __all__ = [
     "autodiff_glue",
     "bind",
     "learn_plan",
+    "layer_params",
     "learnable_params",
     "builtin_names",
     "channel_shape",
@@ -525,3 +526,18 @@ def learn_plan(spec: Spec, learnable: bool | Sequence[str], num_parameters: int 
                 f"{spec.name}: num_parameters={num_parameters!r} must be a positive integer")
         params[vname] = spec.defaults()[vname] if init is None else init
     return LearnPlan(tuple(wanted), tuple(vector), num_parameters, spec.bind(**params))
+
+
+def layer_params(spec: Spec) -> tuple[dict[str, Any], list[tuple[str, Any]],
+                                      list[tuple[str, Any]]]:
+    """(learnable parameters, constructor parameters with defaults, keyword-only extras) of
+    a layer class of ``spec``: a per-channel parameter is set as ``torch.nn.PReLU``'s weight
+    (``num_parameters``, ``init``); ``learnable=False`` is offered where scalars can learn."""
+    learnable = learnable_params(spec)
+    vector = [p for p in learnable.values() if p.vector]
+    pairs: list[tuple[str, Any]] = [(p.name, p.default) for p in spec.params]
+    if vector:
+        pairs = [("num_parameters", 1), ("init", vector[0].default),
+                 *((p.name, p.default) for p in spec.params if not p.vector)]
+    extra: list[tuple[str, Any]] = [("learnable", False)] if learnable and not vector else []
+    return learnable, pairs, extra

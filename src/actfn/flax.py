@@ -40,8 +40,8 @@ from ._evaluate import (
     class_name,
     docstring,
     layer_class,
+    layer_params,
     learn_plan,
-    learnable_params,
     signature,
 )
 from ._registry import Spec, lookup
@@ -105,13 +105,7 @@ def module_class(name: str) -> type[Activation]:
 
 
 def _make_class(spec: Spec) -> type[Activation]:
-    learnable = learnable_params(spec)
-    vector = [p for p in learnable.values() if p.vector]
-    pairs = [(p.name, p.default) for p in spec.params]
-    if vector:  # set as torch.nn.PReLU's weight
-        pairs = [("num_parameters", 1), ("init", vector[0].default),
-                 *((p.name, p.default) for p in spec.params if not p.vector)]
-    extra = [("learnable", False)] if learnable and not vector else []
+    learnable, pairs, extra = layer_params(spec)
     sig = signature(spec, layer=True, params=pairs, keyword_only=extra)
     doc = docstring(
         spec,

@@ -113,6 +113,7 @@ from ._evaluate import (
     docstring,
     dress,
     layer_class,
+    layer_params,
     learn_plan,
     learnable_params,
     per_channel,
@@ -1065,13 +1066,7 @@ def _make_class(spec: Spec) -> type[Activation]:
         native = native_class(spec.name)
         if native is not None:
             return native
-    learnable = learnable_params(spec)
-    vector = [p for p in learnable.values() if p.vector]
-    pairs = [(p.name, p.default) for p in spec.params]
-    if vector:  # set as torch.nn.PReLU's weight
-        pairs = [("num_parameters", 1), ("init", vector[0].default),
-                 *((p.name, p.default) for p in spec.params if not p.vector)]
-    extra = [("learnable", False)] if learnable and not vector else []
+    learnable, pairs, extra = layer_params(spec)
     sig = signature(spec, layer=True, params=pairs, keyword_only=extra)
     doc = docstring(
         spec,

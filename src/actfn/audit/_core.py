@@ -258,18 +258,14 @@ def _store(path: Path, key: str, result: Mapping[str, Any]) -> None:
 @contextlib.contextmanager
 def _client(scheduler: str, workers: int) -> Iterator[Any]:
     try:
-        from distributed import Client, LocalCluster
+        import distributed  # noqa: F401
     except ImportError:
         raise ValueError(f"--scheduler {scheduler} needs dask.distributed "
                          "(pip install 'dask[distributed]')") from None
-    if scheduler == "local":
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None, silence_logs=40) as cluster, \
-                Client(cluster) as client:
-            yield client
-    else:
-        with Client(scheduler, timeout="20s") as client:
-            yield client
+    from .._dask import client
+
+    with client(scheduler, workers) as c:
+        yield c
 
 
 def _run_chunks(tasks: list[dict[str, Any]], *, cache: Path | None, scheduler: str | None,

@@ -238,16 +238,10 @@ def _client(scheduler: str, workers: int) -> Any:
     """A Dask client: ``local`` starts a LocalCluster of ``workers`` single-threaded
     processes; anything else is a scheduler address (``tcp://host:8786``)."""
     check_scheduler(scheduler)
-    from distributed import Client, LocalCluster
+    from .._dask import client
 
-    if scheduler == "local":
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None, silence_logs=40) as cluster, \
-                Client(cluster) as client:
-            yield client
-    else:
-        with Client(scheduler, timeout="20s") as client:
-            yield client
+    with client(scheduler, workers) as c:
+        yield c
 
 
 def execute(tasks: Sequence[Task], *, cache: Path | None = None, scheduler: str | None = None,
