@@ -12,13 +12,11 @@ import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from actfn import _safe_io, plot
-from actfn.cli import app
 from actfn.cli import bench as cli_bench
 
-runner = CliRunner()
+from .test_cli_files import one_line, run  # the file-safety suite's CLI helpers
 
 #: Files a user may have at the output path: none of them carries actfn's mark.
 FOREIGN = {
@@ -29,17 +27,6 @@ FOREIGN = {
     "png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + bytes(17)
            + b"\x00\x00\x00\x0ftEXtComment\x00actfn 1" + bytes(4) + b"\x00\x00\x00\x00IDAT",
 }
-
-
-def run(*args: str):
-    return runner.invoke(app, list(args))
-
-
-def one_line(r) -> str:
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1, r.stderr
-    assert "Traceback" not in r.output
-    return lines[0]
 
 
 def assert_refused(r, shown: Path) -> None:
