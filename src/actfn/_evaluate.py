@@ -259,7 +259,8 @@ class Glue:
 
 
 #: Framework (the top-level package of its arrays) → the actfn module holding its glue.
-GLUE_MODULES: dict[str, str] = {"torch": "actfn.torch", "jax": "actfn.jax"}
+GLUE_MODULES: dict[str, str] = {"torch": "actfn.torch", "jax": "actfn.jax",
+                                 "tensorflow": "actfn.tensorflow"}
 _GLUES: dict[str, Glue] = {}
 
 
@@ -279,8 +280,11 @@ def glue(framework: str) -> Glue:
 
 def autodiff_glue(x: Any) -> Glue | None:
     """The glue whose framework's autodiff can see ``x``: a torch tensor that autograd or
-    a ``torch.func`` transform records, or a JAX tracer. ``None`` for anything else (which
-    then takes the array-API path). Never imports a framework that is not loaded."""
+    a ``torch.func`` transform records, a JAX tracer, or any TensorFlow tensor or variable
+    (TensorFlow has no array-API path: every TF input goes through :mod:`actfn.tensorflow`,
+    whose ``tf.custom_gradient`` ops a ``tf.GradientTape`` differentiates analytically).
+    ``None`` for anything else (which then takes the array-API path). Never imports a
+    framework that is not loaded: a TF object exists only once ``tensorflow`` is."""
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(x, torch.Tensor):
         g = glue("torch")
@@ -288,7 +292,18 @@ def autodiff_glue(x: Any) -> Glue | None:
     jax = sys.modules.get("jax")
     if jax is not None and isinstance(x, jax.core.Tracer):
         return glue("jax")
+    if _is_tensorflow(x):
+        return glue("tensorflow")
     return None
+
+
+def _is_tensorflow(x: Any) -> bool:
+    """Whether ``x`` is a TensorFlow tensor or variable, decided from its type's module
+    (``tensorflow.…``) before TensorFlow's own classes are looked at."""
+    if not type(x).__module__.startswith("tensorflow."):
+        return False
+    tf = sys.modules.get("tensorflow")
+    return tf is not None and isinstance(x, (tf.Tensor, tf.Variable))
 
 
 # -- what users see: signatures, docstrings, classes ----------------------------------------------

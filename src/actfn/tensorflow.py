@@ -43,12 +43,14 @@ import tensorflow as tf
 
 from ._evaluate import (
     Generated,
+    Glue,
     PerSpec,
     channel_shape,
     check_static,
     docstring,
     dress,
     learnable_params,
+    register_glue,
     signature,
 )
 from ._registry import Spec
@@ -370,6 +372,26 @@ def _apply(spec: Spec, x: Any, params: Mapping[str, Any]) -> tf.Tensor:
     return tf.cast(_forward(op, xw, pw), xt.dtype)
 
 
+def _core(spec: Spec, params: Mapping[str, Any], x: Any, which: tuple[str, ...],
+          live: Mapping[str, Any] | None = None) -> tuple[tf.Tensor, ...]:
+    """The core API (``actfn.get(name)(x)``, ``.derivative``, ``.second_derivative``,
+    ``.value_and_derivative``, ``actfn.<name>(x)``) on a TensorFlow tensor or variable.
+
+    ``which`` names the results (``"f"``, ``"df"``, ``"d2f"``), each a ``tf.Tensor`` of the
+    input's floating dtype (integer and bool inputs give float32, as the functions here)
+    with actfn's analytic derivatives under ``tf.GradientTape``: d f = f′ dx, d f′ = f″ dx;
+    differentiating f″ raises ``NotImplementedError`` (actfn has no f‴). ``params`` are
+    already validated numbers (``live`` is torch's and unused here)."""
+    xt = _as_float_tensor(x)
+    bound, _ = _split(spec, params)
+    vector = frozenset(p.name for p in spec.params if p.vector)
+    op = _Op(spec, bound, (), vector, narrow=xt.dtype != _F64)
+    xw = tf.cast(xt, _F64)
+    parts = {"f": lambda: _forward(op, xw, ()), "df": lambda: _derivative(op, xw, ()),
+             "d2f": lambda: _leaf(op, spec.d2f, "f''", xw, ())}
+    return tuple(tf.cast(parts[w](), xt.dtype) for w in which)
+
+
 def function(name: str) -> Callable[..., tf.Tensor]:
     """The TensorFlow function of activation ``name`` (canonical or alias).
 
@@ -405,6 +427,7 @@ _GENERATED = Generated(__name__, function)
 _EXPORTED = _GENERATED.exported()
 globals().update(_EXPORTED)
 __all__ += sorted(_EXPORTED)
+register_glue("tensorflow", Glue(traced=lambda x: True, evaluate=_core))
 
 
 def __getattr__(name: str) -> Any:
