@@ -6,8 +6,18 @@ Importing this module registers, for each activation ``name`` in ``actfn.names()
   ``keras.layers.Dense(8, activation="actfn>celu")`` works and survives
   ``get_config``/``from_config`` and ``.keras`` save/load;
 * a layer class named by capitalising the parts of the name (``celu`` → ``Celu``,
-  ``leaky_relu`` → ``LeakyRelu``) registered as ``"actfn>Celu"``, whose constructor
+  ``gelu_sigmoid`` → ``GeluSigmoid``) registered as ``"actfn>Celu"``, whose constructor
   takes the activation's parameters (``actfn.keras.Celu(alpha=0.5)``);
+* where ``keras.layers`` has the activation as a layer of its own (read from the catalog's
+  Keras ``Equivalent``: ``ELU``, ``LeakyReLU``, ``PReLU``, ``ReLU`` today), a layer class
+  under Keras' name that *is* that Keras class with actfn's computation
+  (:func:`native_class`, registered as ``"actfn>ELU"``...): same constructor arguments,
+  defaults, validation, weights and ``get_config`` as Keras', so
+  ``actfn.keras.LeakyReLU()`` has Keras' ``negative_slope=0.3`` (PyTorch's and actfn's
+  registry default is 0.01) and ``actfn.keras.PReLU()`` learns Keras' ``alpha`` (shape,
+  ``alpha_initializer="Zeros"``, regularizer, constraint, ``shared_axes``). The 0.1.0
+  classes these replace (``Elu``, ``LeakyRelu``, ``Prelu``, ``Relu``) still work and warn
+  ``DeprecationWarning``; they are removed in the next release;
 * and the generic layer ``actfn.keras.Activation("celu", alpha=0.5)``.
 
 The computation runs on the Keras backend's own arrays with actfn's analytic
@@ -26,18 +36,24 @@ backend the working precision is float64 only when ``jax_enable_x64`` is on.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
+import inspect
 import json
+import math
 import os
+import re
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import _knowledge
 from ._activation import get
 from ._evaluate import Generated, PerSpec, class_name, docstring, dress, signature
 from ._evaluate import layer_class as layer_class_of
-from ._registry import Spec, lookup
+from ._registry import Spec, canonical_names, lookup
 
 
 def _fallback_backend() -> None:
@@ -67,7 +83,7 @@ _fallback_backend()
 
 import keras  # noqa: E402
 
-__all__ = ["Activation", "backend_function", "layer_class"]
+__all__ = ["Activation", "backend_function", "layer_class", "native_class", "native_name"]
 
 _PACKAGE = "actfn"
 
@@ -194,12 +210,221 @@ def _make_layer(spec: Spec) -> type[Activation]:
 #: One function and one registered layer class per spec.
 _FUNCTIONS: PerSpec[Callable[..., Any]] = PerSpec(_activation_function)
 _LAYERS: PerSpec[type[Activation]] = PerSpec(_make_layer)
+
+
+# -- keras.layers' names ----------------------------------------------------------------------
+_KERAS_LAYER = re.compile(r"\s*keras\.layers\.(\w+)\(")
+
+
+def _keras_layer(spec: Spec) -> tuple[str, dict[str, Any]] | None:
+    """``(class name, fixed arguments)`` of the ``keras.layers`` class the catalog's Keras
+    ``Equivalent`` of ``spec`` names (``keras.layers.ReLU(max_value=6.0)`` → ``("ReLU",
+    {"max_value": 6.0})``), or ``None`` where it names none or only the generic
+    ``keras.layers.Activation``. Fixed arguments: literal keyword arguments that are not
+    parameters of ``spec`` (they select ``spec`` among the activations sharing the class)."""
+    eq = _knowledge.for_spec(spec).equivalent("Keras")
+    m = _KERAS_LAYER.match(eq.layer) if eq is not None and eq.layer else None
+    if m is None or m.group(1) == "Activation":
+        return None
+    kcls = getattr(keras.layers, m.group(1), None)
+    if not (isinstance(kcls, type) and issubclass(kcls, keras.layers.Layer)):
+        return None
+    fixed: dict[str, Any] = {}
+    try:
+        call = ast.parse(eq.layer.split("#")[0].strip(), mode="eval").body
+    except SyntaxError:
+        return m.group(1), fixed
+    for kw in getattr(call, "keywords", ()):
+        if kw.arg is None or kw.arg in spec.param_names:
+            continue
+        try:
+            fixed[kw.arg] = ast.literal_eval(kw.value)
+        except ValueError:
+            continue  # an initializer object (PReLU's alpha_initializer): sets up weights
+    return m.group(1), fixed
+
+
+def _variants(cls_name: str) -> dict[str, dict[str, Any]]:
+    """The activations whose Keras layer is ``keras.layers.<cls_name>``, with the fixed
+    arguments that select each (``ReLU``: relu ``{}``, relu6 ``{"max_value": 6.0}``)."""
+    out = {}
+    for n in canonical_names():
+        found = _keras_layer(lookup(n))
+        if found is not None and found[0] == cls_name:
+            out[n] = found[1]
+    return out
+
+
+def native_name(name: str) -> str | None:
+    """The ``keras.layers`` class name of activation ``name`` (``"elu"`` → ``"ELU"``),
+    read from the Keras ``Equivalent`` of its catalog knowledge, or ``None`` where Keras
+    has no layer of its own for it. Where several activations share a Keras class
+    (``ReLU()`` is relu, ``ReLU(max_value=6.0)`` relu6) the name belongs to the one that
+    needs no fixed argument; the class then computes whichever its arguments select."""
+    spec = lookup(name)
+    found = _keras_layer(spec)
+    if found is None or found[1]:
+        return None
+    plain = [n for n, fixed in _variants(found[0]).items() if not fixed]
+    return found[0] if plain == [spec.name] else None
+
+
+def native_class(name: str) -> type[Activation] | None:
+    """The layer class of activation ``name`` under ``keras.layers``' name and with its
+    constructor (``actfn.keras.LeakyReLU``), or ``None`` (see :func:`native_name`)."""
+    return _NATIVE(name)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)
+    return a == b
+
+
+def _apply_learned(name: str, x: Any, learned: dict[str, Any]) -> Any:
+    """Activation ``name`` with Keras weights as parameters, on the current backend, the
+    weights' gradients analytic (∂f/∂p)."""
+    backend = keras.backend.backend()
+    if backend == "jax":
+        from . import jax as _jax
+
+        return _jax.apply_learned(name, x, learned)
+    if backend == "numpy":
+        values = {k: keras.ops.convert_to_numpy(v).tolist() for k, v in learned.items()}
+        return get(name, **values)(x)
+    return backend_function(name)(x, **learned)
+
+
+def _make_native(spec: Spec) -> type[Activation] | None:
+    cls_name = native_name(spec.name)
+    if cls_name is None:
+        return None
+    kcls = getattr(keras.layers, cls_name)
+    ksig = inspect.signature(kcls.__init__)
+    kparams = [p for n, p in ksig.parameters.items()
+               if n != "self" and p.kind is not inspect.Parameter.VAR_KEYWORD]
+    vector = [p.name for p in spec.params if p.vector]
+    variants = _variants(cls_name)
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        kcls.__init__(self, *args, **kwargs)  # Keras' own arguments, defaults and checks
+        given = ksig.bind(self, *args, **kwargs)
+        given.apply_defaults()
+        values = {p.name: given.arguments[p.name] for p in kparams}
+        target = spec
+        if not vector:
+            # Arguments that are not the activation's parameters select the activation
+            # (ReLU(max_value=6.0) is relu6); a combination actfn does not have is refused.
+            chosen = {k: v for k, v in values.items() if k not in spec.param_names
+                      and not _same(v, ksig.parameters[k].default)}
+            match = [n for n, fixed in variants.items()
+                     if fixed.keys() == chosen.keys()
+                     and all(_same(chosen[k], v) for k, v in fixed.items())]
+            if not match:
+                forms = "; ".join(
+                    f"{cls_name}({', '.join(f'{k}={v!r}' for k, v in f.items())}) is {n}"
+                    for n, f in variants.items())
+                shown = ", ".join(f"{k}={v!r}" for k, v in chosen.items())
+                raise ValueError(
+                    f"actfn.keras.{cls_name}({shown}): actfn has no activation for these "
+                    f"arguments; {forms} (keras.layers.{cls_name} computes the others)")
+            target = lookup(match[0])
+        params = {k: values[k] for k in target.param_names if k in values}
+        self._activation = target.name
+        self._params = {k: v for k, v in target.bind(**params).items() if k not in vector}
+        self._learned = tuple(vector)
+
+    def call(self: Any, inputs: Any) -> Any:
+        """f(inputs) with actfn's value and analytic gradients (also for Keras' weights)."""
+        if not self._learned:
+            return backend_function(self._activation)(inputs, **self._params)
+        # Keras' weight has the input's shape without the batch axis (1 on shared axes):
+        # actfn's per-channel parameter broadcast along dim 1 of the flattened input.
+        (weight,) = self.weights
+        shape = tuple(inputs.shape[1:])
+        size = math.prod(shape)
+        w = keras.ops.reshape(keras.ops.broadcast_to(weight, shape), (size,))
+        y = _apply_learned(self._activation, keras.ops.reshape(inputs, (-1, size)),
+                           {self._learned[0]: w})
+        return keras.ops.reshape(y, keras.ops.shape(inputs))
+
+    # Keras' signature: its automatic config (ELU has no get_config of its own) reads it
+    __init__.__signature__ = ksig  # type: ignore[attr-defined]
+    notes = [f"Drop-in for ``keras.layers.{cls_name}`` (a subclass of it) with actfn's "
+             "computation on every Keras backend: f and analytic f′, f″. Same constructor "
+             "arguments, defaults, validation and ``get_config`` as Keras' (read from the "
+             "class itself), so defaults follow Keras where it differs from PyTorch and "
+             "actfn's registry (listed under Parameters)."]
+    others = {n: f for n, f in variants.items() if f}
+    if others:
+        notes.append("Arguments that select another activation compute it: "
+                     + ", ".join(f"``{cls_name}({', '.join(f'{k}={v!r}' for k, v in f.items())})`` "
+                                 f"is {n}" for n, f in others.items())
+                     + "; other non-default combinations raise ``ValueError``.")
+    if vector:
+        notes.append("Keras builds and owns the weight (its shape, initializer, regularizer, "
+                     "constraint and ``shared_axes``); actfn computes f and the analytic "
+                     "gradients for the input and the weight.")
+    notes.append("Deviation: at kinks the derivative follows actfn's convention (PyTorch's, "
+                 "see below), which may differ from Keras' autodiff there.")
+    doc = docstring(spec, " ".join(notes),
+                    (_SETUP, f"tuple(actfn.keras.{cls_name}()(keras.ops.zeros((2, 3))).shape)",
+                     "(2, 3)"))
+    cls = type(cls_name, (Activation, kcls), {
+        # Keras' own get_config (the same function object: Keras tells its default
+        # automatic config apart by identity), not actfn.keras.Activation's
+        "__init__": __init__, "call": call, "get_config": kcls.get_config,
+        "compute_output_shape": kcls.compute_output_shape,
+        "__module__": __name__, "__doc__": doc})
+    cls.__qualname__ = cls_name
+    return keras.saving.register_keras_serializable(package=_PACKAGE)(cls)
+
+
+_NATIVE: PerSpec[type[Activation] | None] = PerSpec(_make_native)
+
+
+def _deprecated_alias(old: type[Activation], new: type[Activation]) -> None:
+    """Make the 0.1.0 class ``old`` (same constructor as before) warn on construction that
+    it is now ``new``."""
+    base_init = old.__init__
+
+    def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
+        warnings.warn(f"actfn.keras.{old.__name__} is deprecated (removed in the next "
+                      f"release): use actfn.keras.{new.__name__}, keras.layers' name and "
+                      "constructor", DeprecationWarning, stacklevel=2)
+        base_init(self, *args, **kwargs)
+
+    __init__.__signature__ = inspect.signature(base_init)  # type: ignore[attr-defined]
+    old.__init__ = __init__  # type: ignore[method-assign]
+
+
+def _exported() -> dict[str, Any]:
+    out = _GENERATED.exported()
+    for n in canonical_names():
+        new = native_class(n)
+        if new is None:
+            continue
+        old = out.get(class_name(n))
+        if old is not None and old.__name__ != new.__name__ and not old.__dict__.get(
+                "_actfn_deprecated"):
+            old._actfn_deprecated = True  # type: ignore[attr-defined]
+            _deprecated_alias(old, new)
+        out[new.__name__] = new
+    return out
+
+
 _GENERATED = Generated(__name__, _FUNCTIONS, _LAYERS)
-_EXPORTED = _GENERATED.exported()
+_EXPORTED = _exported()
 globals().update(_EXPORTED)
 __all__ += sorted(_EXPORTED)
 
 
 def __getattr__(name: str) -> Any:
-    # Activations registered after import get their function and layer class on first use.
-    return _GENERATED.attribute(name)
+    # Activations registered after import get their function and layer classes on first use.
+    try:
+        return _GENERATED.attribute(name)
+    except AttributeError:
+        for n in canonical_names():
+            if native_name(n) == name:
+                return native_class(n)
+        raise
