@@ -4,7 +4,9 @@ gradient), the mixed and second derivatives, and errors."""
 
 from __future__ import annotations
 
+import inspect
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -138,3 +140,92 @@ def test_apply_learned_refuses_fixed_parameters() -> None:
 def test_prelu_channels_must_match() -> None:
     with pytest.raises(ValueError, match="3 channels on dim 1"):
         af.Prelu(num_parameters=3)(jnp.ones((2, 4)))
+
+
+# -- native names (flax.nnx's where nnx has the module, else torch.nn's) ----------------------
+def test_native_names_follow_nnx_then_torch() -> None:
+    for name in NAMES:
+        cls, new = af.native_class(name), af.native_name(name)
+        assert cls.__name__ == new and getattr(af, new) is cls and new in af.__all__
+        assert issubclass(cls, af.Activation) and issubclass(cls, nnx.Module)
+        nnx_cls = getattr(nnx, new, None)
+        if isinstance(nnx_cls, type) and issubclass(nnx_cls, nnx.Module):
+            assert issubclass(cls, nnx_cls)
+            continue
+        eq = actfn.lookup(name).knowledge.equivalent("PyTorch")
+        if eq is not None and eq.layer and eq.layer.strip().startswith("torch.nn."):
+            assert eq.layer.strip().startswith(f"torch.nn.{new}(")
+            # the registry's parameters (PyTorch's names and defaults) as the 0.1.0 class
+            assert (inspect.signature(cls.__init__)
+                    == inspect.signature(af.module_class(name).__init__))
+        else:
+            assert new == class_name(name) and cls is af.module_class(name)
+    assert af.native_name("gelu") == "GELU" and af.native_name("prelu") == "PReLU"
+
+
+def test_renamed_classes_warn_and_native_ones_do_not() -> None:
+    x = jnp.linspace(-2.0, 2.0, 6, dtype=jnp.float32).reshape(2, 3)
+    renamed = [n for n in NAMES if af.native_name(n) != class_name(n)]
+    assert renamed
+    for name in renamed:
+        with pytest.warns(DeprecationWarning, match=f"use actfn.flax.{af.native_name(name)}"):
+            old = getattr(af, class_name(name))(**({"num_parameters": 3} if name == "prelu" else {}))
+        np.testing.assert_array_equal(np.asarray(old(x)), np.asarray(aj.function(name)(x)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        for name in NAMES:
+            y = af.native_class(name)()(x)
+            if name != "prelu":  # nnx's PReLU starts at nnx's slope, not actfn's 0.25
+                np.testing.assert_array_equal(np.asarray(y), np.asarray(aj.function(name)(x)))
+
+
+def test_prelu_is_nnx_prelu_computed_by_actfn() -> None:
+    sig = inspect.signature(nnx.PReLU.__init__).parameters
+    ours = inspect.signature(af.PReLU.__init__).parameters
+    assert [(p.name, p.default) for p in sig.values()] == \
+        [(p.name, p.default) for p in ours.values()][:len(sig)]
+    assert list(ours)[len(sig):] == ["num_parameters"]
+    a, b = af.PReLU(), nnx.PReLU()  # the same defaults (read from nnx), the same state
+    assert float(a.negative_slope[...]) == float(b.negative_slope[...]) == \
+        float(np.float32(sig["negative_slope_init"].default))
+    assert jax.tree.structure(nnx.state(a)) == jax.tree.structure(nnx.state(b))
+    a, b = af.PReLU(0.2), nnx.PReLU(0.2)
+    x = jnp.asarray(np.linspace(-3, 3, 12) + 0.05, jnp.float32)  # off the kink
+
+    def loss(m: nnx.Module, x: jax.Array) -> jax.Array:
+        return jnp.sum(m(x) ** 3)
+
+    for m in (a, b):
+        assert np.asarray(m(x)).dtype == np.float32
+    np.testing.assert_allclose(np.asarray(a(x)), np.asarray(b(x)), rtol=2**-23)
+    ga, gb = nnx.grad(loss)(a, x), nnx.grad(loss)(b, x)
+    np.testing.assert_allclose(float(ga.negative_slope[...]), float(gb.negative_slope[...]),
+                               rtol=1e-6)
+    dxa = jax.grad(lambda x: loss(a, x))(x)
+    np.testing.assert_allclose(np.asarray(dxa), np.asarray(jax.grad(lambda x: loss(b, x))(x)),
+                               rtol=1e-6)
+    # the documented deviation: f'(0) is the slope (PyTorch's convention), nnx's is 1
+    assert float(jax.grad(a)(jnp.float32(0.0))) == pytest.approx(0.2)
+    assert float(jax.grad(b)(jnp.float32(0.0))) == 1.0
+
+
+def test_prelu_training_step_moves_the_nnx_parameter() -> None:
+    x = jnp.asarray(np.linspace(-3, 3, 24).reshape(2, 3, 4), jnp.float32)
+    steps = []
+    for model in (af.PReLU(0.25, num_parameters=3), af.PReLU(0.25)):
+        opt = nnx.Optimizer(model, optax.sgd(0.01), wrt=nnx.Param)
+
+        @nnx.jit
+        def step(m: nnx.Module, opt: nnx.Optimizer, x: jax.Array) -> None:
+            grads = nnx.grad(lambda m, x: jnp.sum(m(x) ** 2))(m, x)
+            opt.update(m, grads)
+
+        step(model, opt, x)
+        steps.append(np.asarray(model.negative_slope[...]))
+    xv = np.asarray(x, np.float64)
+    y = np.where(xv > 0, xv, 0.25 * xv)
+    per_channel = (2 * y * np.minimum(xv, 0)).sum(axis=(0, 2))  # d/dw of sum(prelu²)
+    np.testing.assert_allclose(steps[0], 0.25 - 0.01 * per_channel, rtol=1e-6)
+    np.testing.assert_allclose(steps[1], 0.25 - 0.01 * per_channel.sum(), rtol=1e-6)
+    with pytest.raises(ValueError, match="num_parameters=0 must be a positive integer"):
+        af.PReLU(num_parameters=0)

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -242,6 +243,16 @@ def _make_native(spec: Spec) -> type[Activation]:
 _NATIVE: PerSpec[type[Activation]] = PerSpec(_make_native)
 
 
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside flax and this module (nnx constructs
+    modules through its own metaclass), so the warning names the user's line."""
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == "flax" \
+            or frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _deprecate(old: type[Activation], new: type[Activation]) -> None:
     """Make the 0.1.0 class ``old`` (same constructor as before) warn that it is ``new``."""
     base_init = old.__init__
@@ -249,7 +260,7 @@ def _deprecate(old: type[Activation], new: type[Activation]) -> None:
     def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
         warnings.warn(f"actfn.flax.{old.__name__} is deprecated (removed in the next "
                       f"release): use actfn.flax.{new.__name__}", DeprecationWarning,
-                      stacklevel=2)
+                      stacklevel=_caller_level())
         base_init(self, *args, **kwargs)
 
     __init__.__signature__ = inspect.signature(base_init)  # type: ignore[attr-defined]
