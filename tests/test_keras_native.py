@@ -43,16 +43,17 @@ if os.environ.get("ACTFN_KERAS_INNER") == "1":
     NATIVE = [n for n in actfn.names() if ak.native_name(n) is not None]
     EPS = float(np.finfo(np.float32).eps)
 
-    def _forms(name: str) -> list[tuple[dict[str, Any], str]]:
+    def _forms(name: str, values: bool = True) -> list[tuple[dict[str, Any], str]]:
         """Constructor keyword arguments for ``name``'s native class and the activation they
-        select: the defaults, a non-default value of each of the activation's parameters,
-        and the arguments the catalog gives for other activations sharing the class."""
+        select: the defaults, a non-default value of each of the activation's parameters
+        (``values``), and the arguments the catalog gives for other activations sharing
+        the class."""
         cls = ak.native_class(name)
         spec = actfn.lookup(name)
         sig = inspect.signature(getattr(keras.layers, cls.__name__).__init__).parameters
         forms: list[tuple[dict[str, Any], str]] = [({}, name)]
         for p in spec.params:
-            if p.name in sig and not p.vector:
+            if values and p.name in sig and not p.vector:
                 forms.append(({p.name: 0.5 * (sig[p.name].default or 1.0)}, name))
         for other in actfn.names():
             found = ak._keras_layer(actfn.lookup(other))
@@ -102,7 +103,9 @@ if os.environ.get("ACTFN_KERAS_INNER") == "1":
 
     @pytest.mark.parametrize("name", NATIVE)
     def test_values_and_input_gradients_match_keras(name: str) -> None:
-        for kwargs, target in _forms(name):
+        # (non-default parameter values: test_config_round_trip_and_keras_file compares
+        # the whole model's predictions after save/load)
+        for kwargs, target in _forms(name, values=False):
             ours, theirs = _pair(name, kwargs)
             assert ours.activation == target, (kwargs, ours.activation)
             x = np.asarray(T.H.smooth_points(target, np.linspace(-7, 7, 24), gap=1e-3),
@@ -166,3 +169,25 @@ if os.environ.get("ACTFN_KERAS_INNER") == "1":
             with pytest.warns(DeprecationWarning, match=f"use actfn.keras.{ak.native_name(n)}"):
                 layer = old()
             assert layer.activation == n
+
+    if BACKEND == "tensorflow":
+
+        def test_tf_routing_matches_tensorflow_builtins_at_float64() -> None:
+            """actfn.get(name)(tf_tensor) under tf.GradientTape against TensorFlow's own
+            activation (Keras' on the TensorFlow backend, from the catalog) at float64:
+            where they differ, actfn is the closer to the mpmath reference."""
+            import tensorflow as tf
+
+            eps = float(np.finfo(np.float64).eps)
+            for name in actfn.names():
+                x = np.asarray(T.H.smooth_points(name, np.linspace(-6, 6, 25), gap=1e-3))
+                ours = T.value_and_grad(lambda t, n=name: actfn.get(n)(t), x)
+                assert isinstance(actfn.get(name)(tf.constant(x)), tf.Tensor)
+                # (prelu's equivalent is a Keras layer: float32 by its dtype policy)
+                theirs = T.value_and_grad(T.keras_equivalent(name), x)
+                for k, what in enumerate(("f", "df")):
+                    for i in np.flatnonzero(~np.isclose(ours[k], theirs[k], rtol=1e-12,
+                                                        atol=1e-300)):
+                        ref = T.H.mp_reference(name, float(x[i]), what)
+                        assert T.H.more_accurate(float(ours[k][i]), float(theirs[k][i]), ref,
+                                                 eps), (name, what, float(x[i]))
