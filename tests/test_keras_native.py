@@ -115,6 +115,19 @@ if os.environ.get("ACTFN_KERAS_INNER") == "1":
             for k in (0, 1) if TRAINABLE else (0,):
                 np.testing.assert_allclose(a[k], b[k], rtol=8 * EPS, atol=1e-6,
                                            err_msg=f"{name} {kwargs} {'f df'.split()[k]}")
+            if not TRAINABLE:
+                continue
+            # at kinks the derivative is actfn's convention (documented deviation)
+            if ours.weights:  # PReLU: f'(0) is the weight
+                zeros = np.zeros((4, 3, 2), np.float32)
+                np.testing.assert_array_equal(
+                    T.value_and_grad(ours, zeros)[1],
+                    np.broadcast_to(keras.ops.convert_to_numpy(ours.weights[0]), zeros.shape))
+            else:
+                act = actfn.get(target, **ours.params)
+                kinks = np.float32(act.kinks()).reshape(1, -1)
+                np.testing.assert_array_equal(T.value_and_grad(ours, kinks)[1],
+                                              np.float32(act.derivative(np.float64(kinks))))
 
     def test_prelu_weight_trains_like_keras() -> None:
         for name in NATIVE:

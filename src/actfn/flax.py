@@ -113,10 +113,12 @@ class Activation(nnx.Module):
 
 
 def module_class(name: str) -> type[Activation]:
-    """The ``nnx.Module`` class of activation ``name`` (canonical or alias).
+    """The ``nnx.Module`` class of activation ``name`` (canonical or alias) under its 0.1.0
+    name and constructor (``Prelu(num_parameters, init)``); where :func:`native_name`
+    differs that class is deprecated: use :func:`native_class`.
 
     >>> import jax.numpy as jnp, actfn.flax
-    >>> actfn.flax.module_class("prelu")(num_parameters=3)(-jnp.ones((2, 3))).tolist()
+    >>> actfn.flax.native_class("prelu")(0.25, num_parameters=3)(-jnp.ones((2, 3))).tolist()
     [[-0.25, -0.25, -0.25], [-0.25, -0.25, -0.25]]
     """
     return _CLASSES(name)
