@@ -52,11 +52,20 @@ def rejudge(folder: Path) -> list[str]:
     from actfn.experiments._tasks import plan_tasks
 
     old = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    from actfn.experiments._claims import registry
+
     plan = dict(old["plan"])
-    now = make_plan(quick=old["quick"], seeds=len(plan["seeds"]), seed_start=plan["seeds"][0],
-                    seed_batch=plan["seed_batch"], scale=plan["scale"])
-    if now["experiments"] != plan["experiments"]:
-        raise SystemExit("claims_table: the sizes changed since the run: re-run, not re-judge")
+    # the run's own seed count, or the registry's default (then experiments keep their own)
+    n = len(plan["seeds"])
+    default = n == (registry().get("quick", {}).get("seeds") if old["quick"]
+                    else registry()["seeds"]["count"])
+    now = make_plan(quick=old["quick"], seeds=None if default else n,
+                    seed_start=plan["seeds"][0], seed_batch=plan["seed_batch"],
+                    scale=plan["scale"])
+    if now["experiments"] != plan["experiments"] or now.get("experiment_seeds") != plan.get(
+            "experiment_seeds"):
+        raise SystemExit("claims_table: the sizes or seeds changed since the run: re-run, not "
+                         "re-judge")
     data_version = old.get("data_version", old["version"])
     plan["version"] = now["version"]
     claims = resolve([])
