@@ -99,7 +99,9 @@ def compare(runs: list[tuple[str, Path]]) -> list[str]:
     """Markdown lines: the verdicts of every run side by side, then one line per run."""
     data = {name: json.loads(path.read_text(encoding="utf-8")) for name, path in runs}
     names = [n for n, _ in runs]
-    ids = list(dict.fromkeys(c for d in data.values() for c in d["verdicts"]))
+    every = list(dict.fromkeys(c for d in data.values() for c in d["verdicts"]))
+    # a targeted run (a claim filter) is compared on the claims it judged
+    ids = [c for c in every if all(c in d["verdicts"] for d in data.values())]
     lines = ["| claim | " + " | ".join(names) + " | same |",
              "|---|" + "---|" * len(names) + "---|"]
     differ = []
@@ -112,6 +114,8 @@ def compare(runs: list[tuple[str, Path]]) -> list[str]:
             _label(data[n]["verdicts"][cid]) if cid in data[n]["verdicts"] else "absent"
             for n in names) + f" | {'yes' if same else '**no**'} |")
     lines += ["", f"Verdict kinds identical for {len(ids) - len(differ)} of {len(ids)} claims"
+              + (f" (the claims every run judged; {len(every) - len(ids)} more in some runs "
+                 "only)" if len(ids) < len(every) else "")
               + (f"; they differ for {', '.join(differ)}." if differ else "."), ""]
     for n in names:
         d = data[n]
@@ -119,7 +123,9 @@ def compare(runs: list[tuple[str, Path]]) -> list[str]:
         counts = Counter(v["kind"] for v in d["verdicts"].values())
         done = (f"{d['computed']} tasks computed, {d['cached']} read from a cache"
                 if "computed" in d else "task counts not recorded")
-        lines.append(f"- **{n}**: seeds {seeds[0]}–{seeds[-1]} ({len(seeds)}), claims.toml "
+        own = "".join(f", {e} {s[0]}–{s[-1]} ({len(s)})"
+                      for e, s in d["plan"].get("experiment_seeds", {}).items())
+        lines.append(f"- **{n}**: seeds {seeds[0]}–{seeds[-1]} ({len(seeds)}){own}, claims.toml "
                      f"version {d['version']}, wall {d['wall'] / 60:.1f} min on "
                      f"{d['scheduler']}, {done}, summed task time "
                      f"{sum(d.get('task_seconds', {}).values()) / 60:.1f} min; "
