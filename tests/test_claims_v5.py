@@ -223,3 +223,18 @@ def test_batchnorm_baseline_trains_at_the_deep_training_depth() -> None:
     assert r["n_train"] % cfg["batch"] != 0  # a remainder exists and is dropped
     for s in range(2):  # far above chance (0.1): a broken BatchNorm sat at 0.137
         assert r["test_acc"][s][0][0] > 0.5, r["test_acc"]
+
+
+# -- docs generated from the committed run ---------------------------------------------------------
+def test_comparison_md_is_generated_from_the_committed_run() -> None:
+    spec = importlib.util.spec_from_file_location("claims_table", ROOT / "tools" /
+                                                  "claims_table.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    docs = ROOT / "docs" / "claims"
+    lines = tool.comparison(docs / "results.json", docs / "history.json")
+    assert (docs / "comparison.md").read_text(encoding="utf-8") == "\n".join(lines) + "\n", \
+        "run `python tools/claims_table.py --comparison` after committing a new results.json"
+    text = "\n".join(lines)
+    assert f"claims.toml version {_claims.registry()['version']}" in text
+    assert all(f"| {c.id} |" in text for c in claims())
