@@ -60,7 +60,8 @@ def test_claims_list_shows_each_pre_registered_rule(monkeypatch) -> None:
         res = runner.invoke(app, ["claims"])
         assert res.exit_code == 0, res.output
         flat = " ".join(res.output.split())
-        for rule in ("paired-difference ±0.005", "variants-equivalent ±0.005", "trend ±0.01"):
+        for rule in ("paired-difference digits ±0.01", "variants-equivalent ±0.01",
+                     "trend ±0.01", "paired-difference ±0.01"):
             assert rule in flat, (width, rule)
         assert sum(c.rule["kind"] in flat for c in claims()) == len(claims())
 

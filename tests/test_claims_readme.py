@@ -1,5 +1,5 @@
 """The README's claims verdict table is the committed full run's, and that run is the
-pre-registered plan (full, 15 seeds, this claims.toml version)."""
+pre-registered plan (full, the registry's seed counts, this claims.toml version)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ def test_committed_results_are_a_full_run_of_this_registry() -> None:
     reg = registry()
     assert data["quick"] is False and data["version"] == reg["version"]
     assert len(data["plan"]["seeds"]) == reg["seeds"]["count"]
+    # version 5: training experiments with their own (power-analysis) seed counts
+    own = {e: list(range(cfg["seeds"])) for e, cfg in reg["experiments"].items()
+           if "seeds" in cfg and cfg["seeds"] != reg["seeds"]["count"]}
+    assert data["plan"].get("experiment_seeds", {}) == own
     assert data["plan"]["scale"] == 1.0
     assert set(data["verdicts"]) == {c.id for c in claims()}
     assert all(v["kind"] in ("supported", "refuted", "nuanced", "inconclusive")

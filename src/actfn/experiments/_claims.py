@@ -65,7 +65,9 @@ def registry() -> dict[str, Any]:
 def plan(*, quick: bool = False, seeds: int | None = None, seed_start: int | None = None,
          seed_batch: int | None = None, scale: float = 1.0) -> dict[str, Any]:
     """The run plan: ``{"version", "quick", "seeds", "seed_batch", "scale", "experiments"}``
-    with quick overrides applied and every epoch/step count multiplied by ``scale``."""
+    with quick overrides applied and every epoch/step count multiplied by ``scale``, plus
+    ``"experiment_seeds"`` (experiment id → its seeds) for experiments whose pre-registered
+    seed count differs from the run's (full runs without ``--seeds`` only)."""
     reg = registry()
     exps = copy.deepcopy(reg["experiments"])
     s = dict(reg["seeds"])
@@ -90,14 +92,29 @@ def plan(*, quick: bool = False, seeds: int | None = None, seed_start: int | Non
     def scaled(v: int) -> int:
         return max(1, round(v * scale))
 
+    # An experiment's own ``seeds`` (version 5: the count its claims' power analysis asks
+    # for, tools/claims_power.py) applies to the full run only; --seeds N or --quick use N
+    # seeds everywhere. Its seeds start at the run's start: S, S+1, ..., S+count-1.
+    own: dict[str, list[int]] = {}
+    for eid, cfg in exps.items():
+        count = cfg.pop("seeds", None) if isinstance(cfg, dict) else None
+        if count is not None and not quick and seeds is None and count != n:
+            if count < 2:
+                raise ValueError(f"claims.toml: experiments.{eid}.seeds={count} must be at "
+                                 "least 2")
+            own[eid] = list(range(start, start + count))
+
     for cfg in exps.values():
         for key in ("epochs", "steps"):
             if key in cfg:
                 cfg[key] = scaled(cfg[key])
         for size in cfg.get("sizes", {}).values():
             size["epochs"] = scaled(size["epochs"])
-    return {"version": reg["version"], "quick": quick, "seeds": list(range(start, start + n)),
-            "seed_batch": batch, "scale": scale, "experiments": exps}
+    out = {"version": reg["version"], "quick": quick, "seeds": list(range(start, start + n)),
+           "seed_batch": batch, "scale": scale, "experiments": exps}
+    if own:
+        out["experiment_seeds"] = own
+    return out
 
 
 #: Every claim, in report order.

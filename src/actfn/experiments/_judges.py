@@ -27,7 +27,7 @@ from ._stats import (
 )
 
 __all__ = ["JUDGES", "STATISTICAL", "judge_all", "combine", "gradient_trend", "two_inits",
-           "GradTrend", "edge_optima"]
+           "GradTrend", "edge_optima", "margin_for"]
 
 R = Mapping[str, Any]
 Judge = Callable[[R, R, float], Verdict]
@@ -478,6 +478,26 @@ def _lr(data: R, run: R, config: int = 0) -> str:
     return f"{data['config']['lrs'][_best(run, config)]:g}"
 
 
+def margin_for(rule: R, condition: str) -> float:
+    """The rule's equivalence margin for ``condition`` (a data set or training-set size):
+    ``margin`` is one number, or a table by condition (version 5: no finer than one test
+    sample of each data set). A table without the condition raises ``KeyError`` naming it."""
+    m = rule["margin"]
+    if isinstance(m, Mapping):
+        if condition not in m:
+            raise KeyError(f"rule margin has no entry for {condition!r} (has "
+                           f"{', '.join(m)})")
+        return float(m[condition])
+    return float(m)
+
+
+def _margin_text(rule: R, pct: float = 100.0) -> str:
+    m = rule["margin"]
+    if isinstance(m, Mapping):
+        return ", ".join(f"±{v * pct:g} pt on {k}" for k, v in m.items())
+    return f"±{m * pct:g} pt"
+
+
 @_judge("paired-difference", statistical=True)
 def j_paired(r: R, rule: R, level: float) -> Verdict:
     exp = "overfit" if rule["metric"] == "gap" else "training"
@@ -489,7 +509,7 @@ def j_paired(r: R, rule: R, level: float) -> Verdict:
         for arm in rule["arms"]:
             run = d["parts"][f"{g}/{arm}"]
             diff = _metric(run, rule["metric"]) - _metric(base, rule["metric"])
-            res = paired(diff, margin=rule["margin"], direction=rule["direction"],
+            res = paired(diff, margin=margin_for(rule, g), direction=rule["direction"],
                          resolution=1.0 / run["n_test"])
             label = f"{arm} on {g}" if len(rule["arms"]) > 1 else g
             outcomes[label] = res.outcome(level)
@@ -500,8 +520,8 @@ def j_paired(r: R, rule: R, level: float) -> Verdict:
         "test accuracy"
     ev = (f"Paired difference in {name}, arm − {rule['base']}, mean [95 % CI] over "
           f"{len(d['seeds'])} seeds, each at its best learning rate: " + "; ".join(parts)
-          + f". Rule: {rule['direction']} than 0, equivalent within ±"
-          f"{rule['margin'] * pct:g} pt.")
+          + f". Rule: {rule['direction']} than 0, equivalent within "
+          f"{_margin_text(rule, pct)}.")
     return combine(outcomes, ev, ps)
 
 
@@ -702,46 +722,68 @@ def _cell(res: Any, tol: float) -> str:
     return f"{res.mean + tol:.3f} [{max(res.low + tol, 0.0):.3f}, {res.high + tol:.3f}]"
 
 
+def _pooled(d: R, arm: str) -> np.ndarray:
+    r"""Per-seed dead fraction of ``arm`` pooled over every data set and learning rate:
+    :math:`\bar x_s = \frac{1}{|G||L|}\sum_{g, l} x_{s,g,l}` (the seed stays the unit of
+    replication; data sets share the seeds 0..n-1 of the run)."""
+    return np.stack([_dead(d, g, arm) for g in _groups(d)], axis=1).mean(axis=(1, 2))
+
+
 @_judge("no-dead-units", statistical=True)
 def j_no_dead(r: R, rule: R, level: float) -> Verdict:
+    """Pooled rule (version 5). Cells are (data set, learning rate); per seed, the pooled
+    fraction is the mean over cells. Supported: the pooled 95 % t-interval is ≤ ``tol``
+    and no cell is significantly above ``tol``. Where cells are significantly above
+    ``tol`` (units die there): nuanced if the pooled fraction is significantly below
+    ReLU's by more than ``tol`` (paired by seed), refuted if not. Otherwise
+    (no cell significant, pooled interval reaching ``tol``) inconclusive. A cell whose
+    interval merely reaches ``tol`` does not block a decision."""
     d = r["training"]
     lrs = d["config"]["lrs"]
     tol = rule["tol"]
     units = _units(d)
-    parts, ps = [], []
-    none_all, nuanced_at, against, open_ = True, [], [], []
+    parts, ps, pooled_txt = [], [], []
+    die: dict[str, list[str]] = {}
+    none_pooled, fewer_pooled = {}, {}
     for arm in rule["arms"]:
+        die[arm] = []
         for g in _groups(d):
             x, base = _dead(d, g, arm), _dead(d, g, rule["base"])
             cells = []
             for i, lr in enumerate(lrs):
                 res = _prop(x[:, i], tol, units)
-                ps.append(min(res.p_claim, res.p_opposite))
-                where = f"{arm} on {g} @{lr:g}"
-                if res.high > 0.0:  # the 95 % interval reaches above tol
-                    none_all = False
-                if res.p_claim <= level:  # units die here: fewer than ReLU's?
-                    fewer = paired(x[:, i] - base[:, i], margin=tol, direction="less",
-                                   resolution=1.0 / units)
-                    ps.append(fewer.p_claim)
-                    (nuanced_at if fewer.p_claim <= level else against).append(where)
-                elif res.high > 0.0:
-                    open_.append(where)
+                ps.append(res.p_claim)
+                if res.p_claim <= level:  # units die here
+                    die[arm].append(f"{arm} on {g} @{lr:g}")
                 cells.append(f"{lr:g}: {_cell(res, tol)} vs relu {float(base[:, i].mean()):.3f}")
             parts.append(f"{arm} on {g}: " + ", ".join(cells))
+        xa, xb = _pooled(d, arm), _pooled(d, rule["base"])
+        pool = _prop(xa, tol, units)
+        fewer = paired(xa - xb, margin=tol, direction="less", resolution=1.0 / units)
+        ps += [min(pool.p_claim, pool.p_opposite), fewer.p_claim]
+        none_pooled[arm] = pool.high <= 0.0
+        fewer_pooled[arm] = fewer.p_claim <= level
+        pooled_txt.append(f"{arm} pooled {_cell(pool, tol)} vs relu {float(xb.mean()):.3f}, "
+                          f"{arm} − relu {fewer.fmt(1, '', 3)}")
     ev = (f"Fraction of hidden units with |f′(z)| ≤ 1e-3 on every training sample, per data set, "
           f"mean over {len(d['seeds'])} seeds (95 % t-interval, the seed the unit of "
-          "replication), by Adam learning rate: " + "; ".join(parts) + f". Rule: none = the "
-          f"interval's upper bound ≤ {tol:g} at every learning rate and data set; units die "
-          f"where the fraction is significantly above {tol:g}.")
-    if none_all:
+          "replication), by Adam learning rate: " + "; ".join(parts) + ". Pooled over data "
+          "sets and learning rates (per seed): " + "; ".join(pooled_txt) + f". Rule (pooled, "
+          f"version 5): none = the pooled interval ≤ {tol:g} and no cell significantly above "
+          f"{tol:g}; where cells are significantly above {tol:g}, fewer than ReLU = the pooled "
+          f"fraction significantly below ReLU's by more than {tol:g}.")
+    arms = rule["arms"]
+    dying = [w for a in arms for w in die[a]]
+    if all(none_pooled[a] and not die[a] for a in arms):
         return Verdict("supported", ev, pvalues=tuple(ps))
-    if against:
-        return Verdict("refuted", ev + " Where units die, not significantly fewer than ReLU's: "
-                       + ", ".join(against) + ".", pvalues=tuple(ps))
-    if nuanced_at and not open_:
+    if dying and any(die[a] and not fewer_pooled[a] for a in arms):
+        bad = [a for a in arms if die[a] and not fewer_pooled[a]]
+        return Verdict("refuted", ev + " Units die and the pooled fraction is not significantly "
+                       "below ReLU's for " + ", ".join(bad) + ".", pvalues=tuple(ps))
+    if dying and all(not die[a] or fewer_pooled[a] for a in arms) and all(
+            die[a] or none_pooled[a] for a in arms):
         return Verdict("nuanced", ev, "fewer dead units than ReLU, not none: units die at "
-                       + ", ".join(nuanced_at), pvalues=tuple(ps))
+                       + ", ".join(dying), pvalues=tuple(ps))
     return Verdict("inconclusive", ev, pvalues=tuple(ps))
 
 
@@ -795,6 +837,7 @@ def j_failure(r: R, rule: R, level: float) -> Verdict:
     big = len(lrs) - 1
     arms = list(dict.fromkeys(p.split("/")[1] for p in d["parts"]))
     outcomes, ps, parts = {}, [], []
+    opened: list[str] = []
     for g in _groups(d):
         def fails(arm: str, i: int, g: str = g) -> tuple[int, int]:
             f = np.asarray(d["parts"][f"{g}/{arm}"]["final_loss"], float)[:, 0, i]
@@ -804,10 +847,13 @@ def j_failure(r: R, rule: R, level: float) -> Verdict:
         t = stats.binomtest(k, n, rule["rate"], alternative="greater")
         below = [stats.binomtest(*fails(rule["arm"], i), rule["rate"], alternative="less").pvalue
                  for i in range(len(lrs))]
-        ci = t.proportion_ci(0.95, method="exact")
+        ci = stats.binomtest(k, n, rule["rate"]).proportion_ci(0.95, method="exact")
         outcomes[g] = ("claim" if t.pvalue <= level else "equivalent"
                        if max(below) <= level else "open")
         ps.append(min(float(t.pvalue), float(max(below))))
+        if outcomes[g] == "open":
+            opened.append(f"{g} {k}/{n} failures (rate ≤ {ci.high:.2f}; p = "
+                          f"{max(below):.2g} against a rate of {rule['rate']:g})")
         others = ", ".join(f"{a} {fails(a, big)[0]}/{n}" for a in arms if a != rule["arm"])
         parts.append(f"{g}: {k}/{n} [{ci.low:.2f}, {ci.high:.2f}] (others: {others}; "
                      f"{outcomes[g]})")
@@ -816,7 +862,16 @@ def j_failure(r: R, rule: R, level: float) -> Verdict:
           f"per seed (Clopper–Pearson 95 %): " + "; ".join(parts) + f". Rule: a failure rate "
           f"significantly above {rule['rate']:g} supports; significantly below it at every "
           "learning rate refutes (exact binomial tests).")
-    return combine(outcomes, ev, ps)
+    v = combine(outcomes, ev, ps)
+    if v.kind != "inconclusive" or not opened:
+        return v
+    # version 5: say at which n it is open and what the runs do bound
+    holds = [g for g, o in outcomes.items() if o == "claim"]
+    n_runs = len(d["seeds"])
+    return Verdict("inconclusive", ev, f"at n = {n_runs} runs per data set"
+                   + (f": holds for {', '.join(holds)}" if holds else "")
+                   + "; open on " + ", ".join(opened) + f", above the audit's threshold "
+                   f"p ≤ {level:.2g}", tuple(ps))
 
 
 # -- cost: instruction counts decide, fresh-process timing checks ------------------------------

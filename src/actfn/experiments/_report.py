@@ -183,6 +183,8 @@ def _plan_id(plan: Mapping[str, Any], claims: Sequence[Claim] = ()) -> dict[str,
     """What makes two runs the same report: plan version, mode, seeds, scale and the
     selected claims (a report of other claims is never replaced by this one)."""
     return {**{k: plan[k] for k in ("version", "quick", "seeds", "scale")},
+            **({"experiment_seeds": plan["experiment_seeds"]}
+               if plan.get("experiment_seeds") else {}),
             "claims": [c.id for c in claims]}
 
 
@@ -272,6 +274,8 @@ def rule_summary(rule: Mapping[str, Any]) -> str:
     its equivalence margin (``paired-difference ±0.005``) — the listing's short form of
     the report's full rule."""
     margin = rule.get("margin")
+    if isinstance(margin, Mapping):  # a margin per data set (version 5)
+        return str(rule["kind"]) + " " + ", ".join(f"{k} ±{v:g}" for k, v in margin.items())
     return str(rule["kind"]) + (f" ±{margin:g}" if isinstance(margin, int | float) else "")
 
 
@@ -342,7 +346,10 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
         "",
         f"- Pre-registration: `claims.toml` version {plan['version']} (frozen "
         f"{reg['frozen']}).",
-        f"- Mode: {mode}; seeds {seeds[0]}–{seeds[-1]} ({len(seeds)}); scale {plan['scale']:g}.",
+        f"- Mode: {mode}; seeds {seeds[0]}–{seeds[-1]} ({len(seeds)})"
+        + "".join(f"; {e}: seeds {s[0]}–{s[-1]} ({len(s)}, from its power analysis)"
+                  for e, s in plan.get("experiment_seeds", {}).items())
+        + f"; scale {plan['scale']:g}.",
         f"- {_tasks_line(outcome)} {where}"
         + f" in {outcome['wall']:.0f} s of wall time (tasks' compute time "
         f"{sum(outcome.get('task_seconds', {}).values()):.0f} s, cached ones included); "

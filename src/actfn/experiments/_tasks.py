@@ -128,11 +128,13 @@ def plan_tasks(experiments: Sequence[str], plan: Mapping[str, Any]) -> list[Task
 
     seeds = list(plan["seeds"])
     b = plan["seed_batch"]
-    batches = [tuple(seeds[i:i + b]) for i in range(0, len(seeds), b)]
+    own = plan.get("experiment_seeds", {})
     out: list[Task] = []
     v = plan["version"]
     for e in experiments:
         cfg = plan["experiments"].get(e, {})
+        mine = list(own.get(e, seeds))  # the experiment's pre-registered seed count
+        batches = [tuple(mine[i:i + b]) for i in range(0, len(mine), b)]
         if e in ANALYTIC:
             # exact computations run at full size even in a quick run (seconds), so
             # their verdicts never differ between quick and full
