@@ -21,6 +21,7 @@ from .kernels import Kernel
 from . import _evaluate
 from . import catalog as _catalog  # noqa: F401  (registers the built-in activations)
 from ._activation import Activation, get
+from ._gated import GatedActivation, GatedExact, GatedSpec
 
 # isort: split
 from . import reference  # callable module: actfn.reference(name, x, ...)
@@ -32,13 +33,19 @@ from .experiments import selu_parameters  # light: scipy loads on first call
 __version__ = "0.1.0"
 
 
-def names() -> list[str]:
-    """Sorted canonical names of every registered activation.
+def names(kind: str = "elementwise") -> list[str]:
+    """Sorted canonical names of the registered activations of ``kind``.
+
+    ``kind="elementwise"`` (the default: one input, f(x); what every caller written before
+    gated units expects), ``"gated"`` (two inputs, ``act(gate, up)``: glu, swiglu, ...)
+    or ``"all"``.
 
     >>> "celu" in names() and "swish" not in names()
     True
+    >>> "swiglu" in names(kind="gated") and "swiglu" not in names()
+    True
     """
-    return _canonical_names()
+    return _canonical_names(kind)
 
 
 def _make_functional(spec: Spec) -> _t.Callable[..., _t.Any]:
@@ -97,6 +104,9 @@ __all__ = [
     "Activation",
     "Equivalent",
     "Exact",
+    "GatedActivation",
+    "GatedExact",
+    "GatedSpec",
     "Kernel",
     "Knowledge",
     "KnowledgeError",

@@ -366,8 +366,12 @@ class _Unregistered:
         raise self._error()
 
 
-def get(name: str | Activation, /, **params: Any) -> Activation:
+def get(name: Any, /, **params: Any) -> Any:
     """Return the activation ``name`` bound to ``params`` (unset ones take defaults).
+
+    An elementwise activation gives an :class:`Activation`; a gated unit (two inputs,
+    ``actfn.names(kind="gated")``) a :class:`actfn._gated.GatedActivation`, called as
+    ``act(gate, up)`` or ``act(x, dim=-1)``.
 
     Raises ``ValueError`` for an unknown name (listing the closest matches) or a
     parameter outside its valid range, and ``TypeError`` for an unknown parameter.
@@ -378,9 +382,13 @@ def get(name: str | Activation, /, **params: Any) -> Activation:
     >>> actfn.get("swish").name
     'silu'
     """
-    if isinstance(name, Activation):
+    from ._gated import GatedActivation
+
+    if isinstance(name, (Activation, GatedActivation)):
         if not params:
             return name
         return get(name.name, **{**name.params, **params})
-    spec = lookup(name)
+    spec = lookup(name, kind="all")
+    if spec.kind == "gated":
+        return GatedActivation(spec, spec.bind(**params))
     return Activation(spec, *bind(spec, params))
