@@ -38,10 +38,10 @@ SPEC = GatedSpec(
     kink_convention="at gate = limit and up = ±limit the partials take the inside branch "
     "(PyTorch's clamp backward passes the gradient for min ≤ x ≤ max)",
     latex={
-        "f": r"\min(g, L)\,\sigma(\alpha\min(g, L))\,\bigl(\max(-L, \min(u, L)) + 1\bigr)",
+        "f": r"\min(g, L)\,\sigma(\alpha\,\min(g, L))\,\bigl(\max(-L, \min(u, L)) + 1\bigr)",
         "dg": r"[g \le L]\,\bigl(\sigma(\alpha g) + \alpha g\,\sigma(\alpha g)(1 - \sigma(\alpha g))"
         r"\bigr)\,\bigl(\max(-L, \min(u, L)) + 1\bigr)",
-        "du": r"[|u| \le L]\,\min(g, L)\,\sigma(\alpha\min(g, L))",
+        "du": r"[|u| \le L]\,\min(g, L)\,\sigma(\alpha\,\min(g, L))",
     },
     reference="OpenAI, gpt-oss-120b & gpt-oss-20b Model Card (2025); the reference "
     "implementation's swiglu(x, alpha=1.702, limit=7.0)",
