@@ -362,3 +362,69 @@ def test_jax_split_form_follows_jax_nn_glu() -> None:
         got = actfn.get("glu")(x)
         assert isinstance(got, jax.Array) and got.dtype == jnp.float64
         np.testing.assert_allclose(np.asarray(got), np.asarray(jax.nn.glu(x)), rtol=1e-15)
+
+
+# -- functional shortcuts, CLI and plots --------------------------------------------------------
+def test_functional_shortcuts_of_the_gated_units() -> None:
+    g, u = np.array([-1.0, 2.0]), np.array([0.5, 3.0])
+    for name in GATED:
+        fn = getattr(actfn, name)
+        assert name in actfn.__all__ and fn.__name__ == name
+        np.testing.assert_array_equal(fn(g, u), actfn.get(name)(g, u))
+        for m in ("partials", "partials2", "value_and_partials"):
+            for a, b in zip(getattr(fn, m)(g, u), getattr(actfn.get(name), m)(g, u),
+                            strict=True):
+                np.testing.assert_array_equal(a, b)
+        assert pickle.loads(pickle.dumps(fn.partials)) is fn.partials
+    np.testing.assert_array_equal(actfn.geglu(g, u, approximate="tanh"),
+                                  actfn.get("geglu", approximate="tanh")(g, u))
+
+
+def test_cli_lists_shows_and_plots_gated_units(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from actfn.cli import app
+
+    def run(*args: str):
+        return CliRunner().invoke(app, list(args), env={"COLUMNS": "100"})
+
+    r = run("list", "--kind", "gated")
+    assert r.exit_code == 0, r.output
+    assert all(n in r.stdout for n in GATED) and "relu6" not in r.stdout
+    r = run("list")
+    assert r.exit_code == 0 and f"{len(GATED)} gated units" in r.stdout
+    assert "swiglu " not in r.stdout  # the elementwise table is unchanged
+    r = run("list", "--kind", "gated", "--lang", "zh")
+    assert r.exit_code == 0 and "门控单元" in r.stdout
+    r = run("show", "swiglu_clamped")
+    assert r.exit_code == 0, r.output
+    assert "∂f/∂g" in r.stdout and "inside branch" in r.stdout and "gpt-oss" in r.stdout
+    r = run("show", "geglu", "--lang", "zh")
+    assert r.exit_code == 0 and "Gemma" in r.stdout
+    assert _spec("geglu").summary not in r.stdout  # Chinese complete
+    r = run("list", "--kind", "unary")
+    assert r.exit_code == 2 and "unknown --kind 'unary'" in r.output
+    r = run("eval", "swiglu", "1")  # one-input command: one line, exit 2, no traceback
+    assert r.exit_code == 2 and "gated unit" in r.output and "Traceback" not in r.output
+    assert len(r.output.strip().splitlines()) == 1
+    out = tmp_path / "swiglu_clamped.png"
+    r = run("plot", "swiglu_clamped", "-o", str(out), "--second")
+    assert r.exit_code == 0, r.output
+    assert out.stat().st_size > 10_000
+
+
+def test_gated_figure_draws_f_for_several_up_and_the_partials() -> None:
+    from actfn import plot
+
+    fig = plot.figure("reglu", x_range=(-2.0, 2.0))
+    top, bottom = fig.axes
+    assert len(top.get_lines()) == len(plot.GATED_UPS)
+    labels = [ln.get_label() for ln in bottom.get_lines() if not ln.get_label().startswith("_")]
+    assert labels == [r"$\partial f/\partial g$ (u = 1)", r"$\partial f/\partial u$ (u = 1)"]
+    # ∂f/∂gate of reglu jumps at gate = 0: the curve is broken there, the value 0 marked
+    x, y = bottom.get_lines()[0].get_data()
+    assert np.isnan(x).sum() == 1
+    sec = plot.GatedSection(actfn.get("swiglu_clamped"), 2.0)
+    np.testing.assert_array_equal(sec(np.array([1.0, 9.0])),
+                                  actfn.swiglu_clamped(np.array([1.0, 9.0]), 2.0))
+    assert sec.kinks() == (7.0,)
