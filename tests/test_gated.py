@@ -279,6 +279,37 @@ def test_ulp_error_within_bound(case, dtype: str, path: str) -> None:
                         f"up={u[i]!r}: got {got[i]!r}, want {want[i]!r}")
 
 
+@pytest.mark.parametrize("name", GATED)
+def test_flint_reference_agrees_with_the_mpmath_oracle(name: str) -> None:
+    """actfn.reference.gated (python-flint balls, Ziv) and tests/oracle.py (mpmath at 256
+    bits) round every result to the same float. Exception: a subnormal result a hair
+    above a rounding midpoint (gelu(2⁻¹⁰⁷⁴)·1 = 2⁻¹⁰⁷⁴·Φ(2⁻¹⁰⁷⁴), Φ = ½ + 2⁻¹⁰⁷⁵·φ(0)),
+    which 256 bits cannot tell from the midpoint: flint's exact-plus-tail rounding is
+    right there, and the two differ by 1 ulp."""
+    from .oracle import gated_oracle, round_to, ulp_distance
+
+    params = actfn.get(name).params
+    rng = np.random.default_rng([seed(), 11])
+    g, u = pairs(name, params, "float64", 12, rng)
+    ora = gated_oracle(name, params)
+    from mpmath import mpf
+
+    for which in ora:
+        ref = actfn.reference.gated(name, g, u, which=which)
+        want = np.array([round_to(ora[which](mpf(float(a)), mpf(float(b))), "float64")
+                         for a, b in zip(g, u, strict=True)])
+        differ = ref != want
+        assert (np.abs(want[differ]) < np.finfo(np.float64).smallest_normal).all(), (which, g[
+            differ], u[differ], ref[differ], want[differ])
+        assert (np.abs(ref[differ] - want[differ]) <= 2.0**-1074).all(), which
+    g32, u32 = pairs(name, params, "float32", 6, rng)
+    r32 = actfn.reference.gated(name, g32, u32, which="dg")
+    assert r32.dtype == np.float32
+    assert (ulp_distance(actfn.get(name).partials(g32, u32)[0], r32) <= 1).all()
+    with pytest.raises(ValueError, match="which='d2' is invalid"):
+        actfn.reference.gated(name, g, u, which="d2")
+
+
 # -- parity with the framework compositions --------------------------------------------------
 def _parity_cases() -> list[tuple[str, str, dict]]:
     out = []
