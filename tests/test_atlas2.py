@@ -137,7 +137,7 @@ def test_atlas_builds_without_torch_jax_keras(tmp_path):
                 return None
         sys.meta_path.insert(0, Block())
         import actfn.atlas._build as b
-        b.names = lambda: ["relu", "gelu"]  # two pages are enough to prove it
+        b.names = lambda kind="elementwise": ["gelu", "swiglu"]  # one of each kind proves it
         from actfn.cli import main
         sys.argv = ["actfn", "atlas", "-o", {str(tmp_path / "site")!r}, "--quiet"]
         try:
@@ -152,3 +152,4 @@ def test_atlas_builds_without_torch_jax_keras(tmp_path):
                        timeout=600)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "site" / "gelu.zh.html").is_file()
+    assert (tmp_path / "site" / "swiglu.zh.html").is_file()
