@@ -57,16 +57,17 @@ from typing import Any
 
 from ._arb import ArbMath, ArbReal, Undecided, arb_math
 from ._core import (
+    GATED_RESULTS,
     HUGE_EXP,
     MAX_PREC,
     PREPASS_ABS,
     PREPASS_REL,
     ReferenceUndecided,
+    gated,
     have_flint,
     reference,
 )
 from ._formats import Format, format_of, formats, round_dyadic
-from ._gated import GATED_RESULTS, gated
 from ._points import STANDARD_SEED, from_ordinal, ordinal, points, ulp_distance
 
 __all__ = [
