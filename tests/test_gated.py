@@ -226,6 +226,9 @@ def test_parameters_validated_pickled_and_repr() -> None:
         actfn.get("geglu", approximate="erf")
     with pytest.raises(TypeError, match="unexpected parameter"):
         actfn.get("swiglu", beta=2.0)
+    with pytest.raises(TypeError, match="alpha is a torch tensor that requires grad"):
+        actfn.get("swiglu_clamped", alpha=torch.tensor(1.5, requires_grad=True))
+    assert actfn.get("swiglu_clamped", alpha=torch.tensor(1.5)).params["alpha"] == 1.5
     act = actfn.get("swiglu_clamped", limit=5.0)
     assert repr(act) == "swiglu_clamped(alpha=1.702, limit=5.0)"
     assert pickle.loads(pickle.dumps(act)) == act
@@ -385,6 +388,18 @@ def test_torch_autograd_through_the_core_api_gives_the_partials() -> None:
         want = act.partials2(g.detach().numpy(), u.detach().numpy())[0]
         got = np.zeros_like(want) if dgg is None else dgg.numpy()
         np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-300)
+
+
+def test_jax_grad_and_jit_through_the_core_api() -> None:
+    with jax.enable_x64(True):
+        act = actfn.get("geglu", approximate="tanh")
+        g, u = jnp.linspace(-3.0, 3.0, 7), jnp.linspace(2.0, -1.0, 7)
+        dg = jax.grad(lambda a: act(a, u).sum())(g)
+        np.testing.assert_allclose(np.asarray(dg), act.partials(np.asarray(g), np.asarray(u))[0],
+                                   rtol=1e-14, atol=1e-300)
+        y = jax.jit(act)(g, u)
+        assert y.dtype == jnp.float64
+        np.testing.assert_array_equal(np.asarray(y), act(np.asarray(g), np.asarray(u)))
 
 
 def test_jax_split_form_follows_jax_nn_glu() -> None:
