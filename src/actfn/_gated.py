@@ -32,6 +32,18 @@ The API (:class:`GatedActivation`, from ``actfn.get(name)``): ``act(gate, up)`` 
 ``act.value_and_partials(gate, up)`` → (f, ∂f/∂gate, ∂f/∂up) in one pass (what a fused
 layer's forward + backward needs: store gate and up, recompute in the backward).
 
+**For framework layers** (a fused ``SwiGLU``/``GeGLU`` module that stores only gate and
+up): the forward is ``act(gate, up)``; the backward is
+``f, dg, du = act.value_and_partials(gate, up)`` (or ``dg, du = act.partials(gate, up)``)
+with ``grad_gate = grad_out·dg`` and ``grad_up = grad_out·du``; a double backward uses
+``act.partials2(gate, up)``. These take NumPy arrays (``out=`` to reuse buffers) or
+tensors of any array-API library (computed in a float64 working copy). A compiled loop
+can be written from the spec alone: ``spec.gate`` (the elementwise :class:`~actfn.Spec`,
+whose kernels ``f``/``df``/``d2f`` are a, a', a''), ``spec.gate_params(params)`` (its
+parameters), ``spec.gate_limit(params)``, ``spec.up_limit(params)`` and
+``spec.up_offset``; ``spec.gate.dparams`` gives ∂a/∂p of a learnable gate parameter
+(silu's ``beta`` is swiglu_clamped's ``alpha``).
+
 Inputs broadcast as in NumPy; the result has the inputs' floating dtype (float16,
 bfloat16, float32 or float64; two different 16-bit dtypes give float32, integers and bool
 float64) and library (NumPy, PyTorch, JAX, any array-API library), and the inputs are never
