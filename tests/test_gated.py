@@ -45,10 +45,10 @@ def test_gated_units_are_registered_apart_from_the_elementwise_ones() -> None:
 
 
 def test_lookup_and_names_errors_name_the_kind() -> None:
-    with pytest.raises(ValueError, match=r"'swiglu' is a gated unit .*actfn.get\('swiglu'\)"
+    with pytest.raises(ValueError, match=r"'swiglu' is a gated unit \(2 inputs\).*actfn.get\('swiglu'\)"
                                          r"\(gate, up\)"):
         actfn.lookup("swiglu")
-    with pytest.raises(ValueError, match="'silu' is a elementwise unit"):
+    with pytest.raises(ValueError, match=r"'silu' is an elementwise unit \(one input\), not gated"):
         actfn.lookup("silu", kind="gated")
     with pytest.raises(ValueError, match="kind='unary' is invalid; valid: 'all'"):
         actfn.names(kind="unary")
