@@ -173,6 +173,9 @@ def test_mixed_dtypes_promote_and_libraries_must_match() -> None:
     assert act(np.float32([1.0]), np.float64([1.0])).dtype == np.float64
     assert act(np.int32([1]), np.float16([1.0])).dtype == np.float64
     assert act([1, 2], [3, 4]).dtype == np.float64
+    big = np.array([1.0, 2.0], ">f4")  # results in native byte order, as elementwise ones
+    assert act(big, big).dtype == np.dtype("=f4")
+    np.testing.assert_array_equal(act(big, big), act(big.astype("=f4"), big.astype("=f4")))
     with pytest.raises(TypeError, match="same library"):
         act(torch.ones(2), np.ones(2))
     with pytest.raises(TypeError, match="complex"):

@@ -209,11 +209,14 @@ _WIDTH = {"float16": 1, "bfloat16": 1, "float32": 2, "float64": 3}
 
 
 def _result_dtype(a: Any, b: Any, xp: Any) -> Any:
-    """The common floating dtype: the wider one; float16 with bfloat16 gives float32."""
+    """The common floating dtype: the wider one; float16 with bfloat16 gives float32
+    (NumPy: in native byte order, as the elementwise results)."""
+    if xp is np:
+        a, b = np.dtype(a).newbyteorder("="), np.dtype(b).newbyteorder("=")
     if a == b:
         return a
     if xp is np:
-        na, nb = np.dtype(a).name, np.dtype(b).name
+        na, nb = a.name, b.name
         if _WIDTH[na] == _WIDTH[nb]:  # float16 with bfloat16
             return np.dtype(np.float32)
         return np.dtype(a) if _WIDTH[na] > _WIDTH[nb] else np.dtype(b)
