@@ -267,6 +267,33 @@ def test_clamp_convention_is_the_inside_branch_as_torch_clamp() -> None:
     assert f[0] == f[1] and f[2] == f[3]
 
 
+def test_param_partials_match_torch_autograd_of_the_composition() -> None:
+    """∂f/∂alpha and ∂f/∂limit of swiglu_clamped (for layers that learn them) against
+    torch autograd of gpt-oss's formula written with torch.where (ties: the inside
+    branch, as actfn)."""
+    rng = np.random.default_rng(3)
+    g = np.concatenate([rng.normal(0, 5, 60), [7.0, 8.0, 9.5, -8.0, 3.0, 3.0]])
+    u = np.concatenate([rng.normal(0, 5, 60), [2.0, 2.0, -3.0, 1.0, 7.0, -7.0]])
+    for params in ({}, {"alpha": 1.0, "limit": 3.0}):
+        act = actfn.get("swiglu_clamped", **params)
+        pp = act.param_partials(g, u)
+        assert set(pp) == {"alpha", "limit"}
+        alpha = torch.tensor(act.params["alpha"], dtype=torch.float64, requires_grad=True)
+        lim = torch.tensor(act.params["limit"], dtype=torch.float64, requires_grad=True)
+        tg, tu = torch.tensor(g), torch.tensor(u)
+        x = torch.where(tg > lim, lim, tg)
+        v = torch.where(tu > lim, lim, torch.where(tu < -lim, -lim, tu))
+        y = x * torch.sigmoid(alpha * x) * (v + 1)
+        for i in range(g.size):
+            da, dl = torch.autograd.grad(y[i], (alpha, lim), retain_graph=True)
+            assert abs(float(da) - pp["alpha"][i]) <= 1e-12 * (1 + abs(float(da))), i
+            assert abs(float(dl) - pp["limit"][i]) <= 1e-12 * (1 + abs(float(dl))), i
+        assert (pp["limit"][(g <= act.params["limit"]) & (np.abs(u) <= act.params["limit"])]
+                == 0).all()
+    assert actfn.get("swiglu").param_partials(g, u) == {}
+    assert actfn.get("geglu").param_partials(g, u) == {}  # approximate is categorical
+
+
 # -- accuracy against the oracle ------------------------------------------------------------
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("dtype", list(DTYPES))

@@ -31,6 +31,9 @@ SPEC = GatedSpec(
     gate_limit=lambda p: p["limit"],
     up_limit=lambda p: p["limit"],
     up_offset=1.0,
+    param_map={"alpha": "beta"},
+    gate_limit_param="limit",
+    up_limit_param="limit",
     check=_check,
     family="glu",
     summary="gpt-oss's clamped SwiGLU g·σ(αg)·(u + 1) with g = min(gate, limit), "
