@@ -56,6 +56,25 @@ def _call(fn: Callable, p: dict, x: mpf) -> mpf:
     return mpf(fn(x, mpmath, **p))
 
 
+#: The results of a gated unit, in the order of ``GatedExact``'s fields.
+GATED_WHICH = ("f", "dg", "du", "dgg", "dgu", "duu")
+
+
+def gated_oracle(name: str, params: dict) -> dict[str, Callable]:
+    """f and the partials of the gated unit ``name`` as mpmath functions ``fn(gate, up)``:
+    the spec's ``GatedExact`` (the composition of its gate's reference formulas,
+    independent of the kernels) at this module's precision, keyed as :data:`GATED_WHICH`."""
+    spec = actfn.lookup(name, kind="gated")
+    p = {k: (mpf(v) if isinstance(v, float) else v) for k, v in params.items()}
+    return {w: functools.partial(_call2, getattr(spec.exact, w), p) for w in GATED_WHICH}
+
+
+def _call2(fn: Callable, p: dict, g: mpf, u: mpf) -> mpf:
+    if mpmath.isnan(g) or mpmath.isnan(u):
+        return mpf("nan")
+    return mpf(fn(g, u, mpmath, **p))
+
+
 # -- correct rounding and ulp distance -------------------------------------------------
 
 

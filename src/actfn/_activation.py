@@ -366,8 +366,30 @@ class _Unregistered:
         raise self._error()
 
 
-def get(name: str | Activation, /, **params: Any) -> Activation:
+def _gated_params(spec: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """A gated unit's parameters, validated: static values only (a torch tensor that
+    requires grad would be silently detached, so it is refused, as a JAX tracer is)."""
+    from ._evaluate import check_static
+
+    check_static(spec.name, params)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        live = [k for k, v in params.items() if isinstance(v, torch.Tensor) and v.requires_grad]
+        if live:
+            raise TypeError(
+                f"{spec.name}: parameter {live[0]} is a torch tensor that requires grad; the "
+                "parameters of a gated unit in the core API are static numbers (their "
+                "gradients would be lost): pass a Python float"
+            )
+    return spec.bind(**params)
+
+
+def get(name: Any, /, **params: Any) -> Any:
     """Return the activation ``name`` bound to ``params`` (unset ones take defaults).
+
+    An elementwise activation gives an :class:`Activation`; a gated unit (two inputs,
+    ``actfn.names(kind="gated")``) a :class:`actfn._gated.GatedActivation`, called as
+    ``act(gate, up)`` or ``act(x, dim=-1)``.
 
     Raises ``ValueError`` for an unknown name (listing the closest matches) or a
     parameter outside its valid range, and ``TypeError`` for an unknown parameter.
@@ -378,9 +400,13 @@ def get(name: str | Activation, /, **params: Any) -> Activation:
     >>> actfn.get("swish").name
     'silu'
     """
-    if isinstance(name, Activation):
+    from ._gated import GatedActivation
+
+    if isinstance(name, (Activation, GatedActivation)):
         if not params:
             return name
         return get(name.name, **{**name.params, **params})
-    spec = lookup(name)
+    spec = lookup(name, kind="all")
+    if spec.kind == "gated":
+        return GatedActivation(spec, _gated_params(spec, params))
     return Activation(spec, *bind(spec, params))

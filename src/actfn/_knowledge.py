@@ -598,7 +598,7 @@ def path_for(spec: Spec) -> Path | None:
     registered_from = origin(spec)
     if registered_from is not None:
         folders.append(registered_from.parent)
-    mod = sys.modules.get(getattr(spec.f, "__module__", "") or "")
+    mod = sys.modules.get(getattr(getattr(spec, "f", None), "__module__", "") or "")
     here = getattr(mod, "__file__", None)
     if here:
         folders.append(Path(here).resolve().parent)

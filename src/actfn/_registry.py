@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ._exact import Exact
 from ._knowledge import Equivalent, Knowledge, Properties, Prose
@@ -32,8 +32,14 @@ from .kernels import Kernel
 __all__ = [
     "Kernel", "Param", "Spec", "register", "unregister", "lookup", "canonical_names", "aliases",
     "Properties", "Equivalent", "Prose", "Knowledge", "discover", "load_plugins", "ENTRY_POINT_GROUP",
-    "origin",
+    "origin", "KINDS",
 ]
+
+#: The kinds of registered specs: ``"elementwise"`` (:class:`Spec`, one input, f(x)) and
+#: ``"gated"`` (:class:`actfn._gated.GatedSpec`, two inputs, a(gate)·b(up)). Listing and
+#: lookup default to the elementwise kind, so code written for one input never meets a
+#: two-input unit unless it asks for it (``kind="gated"`` or ``kind="all"``).
+KINDS = ("elementwise", "gated")
 
 
 
@@ -198,6 +204,11 @@ class Spec:
     ``kink_convention``.
     """
 
+    #: What kind of spec this is (see :data:`KINDS`): one input, evaluated elementwise.
+    kind: ClassVar[str] = "elementwise"
+    #: Number of array inputs.
+    arity: ClassVar[int] = 1
+
     name: str
     f: Kernel
     df: Kernel
@@ -324,39 +335,75 @@ def origin(spec: Spec) -> Path | None:
 
 
 def unregister(name: str) -> None:
-    """Remove an activation (and its aliases) from the registry."""
-    spec = lookup(name)
+    """Remove an activation (and its aliases) from the registry (of any kind)."""
+    spec = lookup(name, kind="all")
     del _SPECS[_key(spec.name)]
     _ORIGINS.pop(_key(spec.name), None)
     for a in spec.aliases:
         _ALIASES.pop(_key(a), None)
 
 
-def canonical_names() -> list[str]:
-    return sorted(s.name for s in _SPECS.values())
+def _check_kind(kind: str) -> str:
+    if kind != "all" and kind not in KINDS:
+        raise ValueError(f"kind={kind!r} is invalid; valid: 'all', "
+                         + ", ".join(repr(k) for k in KINDS))
+    return kind
 
 
-def aliases() -> dict[str, str]:
-    """Map of alias → canonical name."""
-    return {a: _SPECS[c].name for a, c in sorted(_ALIASES.items())}
+def _of_kind(spec: Any, kind: str) -> bool:
+    return kind == "all" or getattr(spec, "kind", "elementwise") == kind
 
 
-def lookup(name: str) -> Spec:
-    """Return the spec for ``name`` (canonical or alias); unknown names raise ``ValueError``."""
+def canonical_names(kind: str = "elementwise") -> list[str]:
+    """Sorted canonical names of the registered specs of ``kind`` ("elementwise" by
+    default, "gated", or "all")."""
+    _check_kind(kind)
+    return sorted(s.name for s in _SPECS.values() if _of_kind(s, kind))
+
+
+def aliases(kind: str = "elementwise") -> dict[str, str]:
+    """Map of alias → canonical name (of the specs of ``kind``, as :func:`canonical_names`)."""
+    _check_kind(kind)
+    return {a: _SPECS[c].name for a, c in sorted(_ALIASES.items()) if _of_kind(_SPECS[c], kind)}
+
+
+def lookup(name: str, kind: str = "elementwise") -> Any:
+    """Return the spec for ``name`` (canonical or alias); unknown names raise ``ValueError``.
+
+    ``kind`` (see :data:`KINDS`; "all" for any): a registered name of another kind raises
+    ``ValueError`` saying what it is, so that the one-input code paths (layers, plots,
+    benchmarks, the reference) reject a gated unit with a clear message. The default
+    returns a :class:`Spec`; ``kind="gated"`` an :class:`actfn._gated.GatedSpec`.
+    """
     if not isinstance(name, str):
         raise TypeError(f"activation name must be a string, got {type(name).__name__}")
+    _check_kind(kind)
     k = _key(name)
     k = _ALIASES.get(k, k)
     try:
-        return _SPECS[k]
+        spec = _SPECS[k]
     except KeyError:
-        pool = list(_SPECS) + list(_ALIASES)
-        close = difflib.get_close_matches(k, pool, n=3, cutoff=0.5)
-        close = list(dict.fromkeys(_SPECS[_ALIASES.get(c, c)].name for c in close))
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        spec = None
+    if spec is not None:
+        if _of_kind(spec, kind):
+            return spec
+        what = getattr(spec, "kind", "elementwise")
+        hint = (f"call it on two inputs with actfn.get({spec.name!r})(gate, up)"
+                if what == "gated" else f"use actfn.get({spec.name!r})(x)")
+        article = "an" if what[0] in "aeiou" else "a"
+        inputs = "one input" if spec.arity == 1 else f"{spec.arity} inputs"
         raise ValueError(
-            f"unknown activation {name!r}{hint} (actfn.names() lists all {len(_SPECS)})"
-        ) from None
+            f"{spec.name!r} is {article} {what} unit ({inputs}), not {kind}: {hint}; "
+            f"actfn.names(kind={what!r}) lists them"
+        )
+    pool = [c for c in list(_SPECS) + list(_ALIASES) if _of_kind(_SPECS[_ALIASES.get(c, c)], kind)]
+    close = difflib.get_close_matches(k, pool, n=3, cutoff=0.5)
+    close = list(dict.fromkeys(_SPECS[_ALIASES.get(c, c)].name for c in close))
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    listed = "actfn.names()" if kind == "elementwise" else f"actfn.names(kind={kind!r})"
+    raise ValueError(
+        f"unknown activation {name!r}{hint} ({listed} lists all {len(canonical_names(kind))})"
+    )
 
 
 #: Entry-point group through which installed distributions add activations: each entry
@@ -364,9 +411,15 @@ def lookup(name: str) -> Spec:
 ENTRY_POINT_GROUP = "actfn.activations"
 
 
-def _spec_of(obj: Any, where: str) -> Spec:
-    spec = obj if isinstance(obj, Spec) else getattr(obj, "SPEC", None)
-    if not isinstance(spec, Spec):
+def _is_spec(obj: Any) -> bool:
+    from ._gated import GatedSpec  # imports this module: not at the top
+
+    return isinstance(obj, (Spec, GatedSpec))
+
+
+def _spec_of(obj: Any, where: str) -> Any:
+    spec = obj if _is_spec(obj) else getattr(obj, "SPEC", None)
+    if not _is_spec(spec):
         raise TypeError(f"{where} defines no module-level SPEC = Spec(...)")
     return spec
 
@@ -407,7 +460,7 @@ def load_plugins(group: str = ENTRY_POINT_GROUP, *, strict: bool = False) -> lis
         where = f"plugin entry point {ep.name} = {ep.value} (group {group})"
         try:
             obj = ep.load()
-            mod = obj if not isinstance(obj, Spec) else sys.modules.get(ep.module)
+            mod = obj if not _is_spec(obj) else sys.modules.get(ep.module)
             names.append(_register(_spec_of(obj, where),
                                    module_file=getattr(mod, "__file__", None)).name)
         except Exception as e:  # a broken plug-in must not make actfn unimportable
