@@ -100,7 +100,7 @@ import array_api_compat.torch as _aac_torch
 import numpy as np
 import torch
 
-from . import _fast, _knowledge
+from . import _fast, _fewbit, _knowledge
 from ._evaluate import (
     EvalContext,
     Generated,
@@ -848,11 +848,15 @@ def _tensor_values(tensors: Mapping[str, torch.Tensor]) -> dict[str, Any]:
     return out
 
 
-def _apply(spec: Spec, x: torch.Tensor, params: Mapping[str, Any]) -> torch.Tensor:
+def _apply(spec: Spec, x: torch.Tensor, params: Mapping[str, Any],
+           saved_bits: int | None = None) -> torch.Tensor:
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"actfn.torch.{spec.name} expects a torch.Tensor, got {type(x).__name__}")
+    bits = _fewbit.check_bits(saved_bits, f"actfn.torch.{spec.name}")
     fixed, tensors = _split(spec, params)
     names = tuple(tensors)
+    if bits is not None:
+        return _fewbit.apply(x, _Op(spec, fixed, names), bits)
     return _forward(x, _Op(spec, fixed, names), tuple(tensors[n] for n in names))
 
 
@@ -867,11 +871,13 @@ def function(name: str) -> Callable[..., torch.Tensor]:
 
 
 _SETUP = "import torch, actfn.torch"
+#: The few-bit backward's keyword (:mod:`actfn._fewbit`) on every function and layer.
+_SAVED_BITS = (("saved_bits", None),)
 
 
 def _make_function(spec: Spec) -> Callable[..., torch.Tensor]:
-    def fn(x: torch.Tensor, /, **params: Any) -> torch.Tensor:
-        return _apply(spec, x, params)
+    def fn(x: torch.Tensor, /, *, saved_bits: int | None = None, **params: Any) -> torch.Tensor:
+        return _apply(spec, x, params, saved_bits)
 
     doc = docstring(
         spec,
@@ -880,7 +886,8 @@ def _make_function(spec: Spec) -> Callable[..., torch.Tensor]:
         (_SETUP, "actfn.torch.{name}(torch.zeros(2, 3){kw}).shape", "torch.Size([2, 3])"),
         learnable=learnable_params(spec),
     )
-    return dress(fn, spec, __name__, doc, signature(spec, array="torch.Tensor"))
+    return dress(fn, spec, __name__, doc, signature(spec, array="torch.Tensor",
+                                                    keyword_only=_SAVED_BITS))
 
 
 #: Functional forms by canonical name with their spec: one function per spec, so that
@@ -908,10 +915,12 @@ class Activation(torch.nn.Module):
         learnable: bool | Sequence[str] = False,
         num_parameters: int | None = None,
         init: float | None = None,
+        saved_bits: int | None = None,
         **params: Any,
     ) -> None:
         super().__init__()
         spec = lookup(activation)
+        self.saved_bits = _fewbit.check_bits(saved_bits, spec.name)
         plan = learn_plan(spec, learnable, num_parameters, init, params)
         wanted, vector, num_parameters = plan.scalars, plan.vector, plan.num_parameters
         bound = plan.bound
@@ -959,7 +968,23 @@ class Activation(torch.nn.Module):
         learned = [getattr(self, n) for n in self._learned]
         if learned:
             self._check_learned(spec, learned)
+        bits = self.__dict__.get("saved_bits")
+        if bits is not None:
+            return _fewbit.apply(x, self._frozen(spec, learned), bits)
         return _forward(x, self._op(spec), tuple(learned))
+
+    def _frozen(self, spec: Spec, learned: Sequence[torch.Tensor]) -> _Op:
+        """The op for ``saved_bits``: learnable parameters that do not require grad are
+        taken at their current values (one that does require grad makes
+        :func:`actfn._fewbit.apply` raise)."""
+        live = tuple(n for n, t in zip(self._learned, learned, strict=True)
+                     if t.requires_grad and torch.is_grad_enabled())
+        if live or not learned:
+            return self._op(spec)
+        values = _tensor_values(dict(zip(self._learned, learned, strict=True)))
+        fixed = spec.bind(**self._fixed, **{k: tuple(v) if isinstance(v, list) else v
+                                            for k, v in values.items()})
+        return _Op(spec, fixed, ())
 
     def _op(self, spec: Spec) -> _Op:
         op = self.__dict__.get("_actfn_op")
@@ -991,6 +1016,8 @@ class Activation(torch.nn.Module):
                 parts.append(f"{n}={p.item():.6g} (learnable)")
             else:
                 parts.append(f"num_parameters={p.numel()}")
+        if self.__dict__.get("saved_bits") is not None:
+            parts.append(f"saved_bits={self.saved_bits}")
         return ", ".join(parts)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
@@ -1067,7 +1094,7 @@ def _make_class(spec: Spec) -> type[Activation]:
         if native is not None:
             return native
     learnable, pairs, extra = layer_params(spec)
-    sig = signature(spec, layer=True, params=pairs, keyword_only=extra)
+    sig = signature(spec, layer=True, params=pairs, keyword_only=[*extra, *_SAVED_BITS])
     doc = docstring(
         spec,
         f"``torch.nn.Module`` for actfn's ``{spec.name}`` (see :class:`actfn.torch.Activation`).",
@@ -1131,7 +1158,8 @@ def _make_native(spec: Spec) -> type[Activation] | None:
 
     def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
         kwargs = merge_positional(cls_name, order, args, kwargs)
-        allowed = {p.name for p in tparams} | {n for n, _ in extra} | {"learnable"}
+        allowed = {p.name for p in tparams} | {n for n, _ in extra} | {"learnable",
+                                                                        "saved_bits"}
         bad = sorted(set(kwargs) - allowed)
         if bad:
             raise TypeError(f"{cls_name}() got an unexpected keyword argument {bad[0]!r}; "
@@ -1167,6 +1195,8 @@ def _make_native(spec: Spec) -> type[Activation] | None:
         parts = [shown] if shown else []
         parts += [f"{k}={self._fixed[k]!r}" for k, d in extra
                   if k in self._fixed and self._fixed[k] != d]
+        if self.__dict__.get("saved_bits") is not None:
+            tail.append(f"saved_bits={self.saved_bits}")
         return ", ".join(parts + tail)
 
     P = inspect.Parameter
@@ -1176,7 +1206,8 @@ def _make_native(spec: Spec) -> type[Activation] | None:
         + [P(p.name, p.kind, default=spec.defaults().get(p.name) if p.default is p.empty
              else p.default) for p in tparams]
         + [P(n, P.KEYWORD_ONLY, default=d) for n, d in extra]
-        + ([P("learnable", P.KEYWORD_ONLY, default=False)] if learnable else []))
+        + ([P("learnable", P.KEYWORD_ONLY, default=False)] if learnable else [])
+        + [P(n, P.KEYWORD_ONLY, default=d) for n, d in _SAVED_BITS])
     __init__.__signature__ = sig  # type: ignore[attr-defined]
     notes = [f"Drop-in for ``torch.nn.{cls_name}`` with actfn's kernels (f rounded once from "
              "float64, analytic f′ and f″); same constructor arguments and defaults."]
