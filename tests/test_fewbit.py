@@ -119,8 +119,8 @@ def test_fitted_error_per_k_is_the_tables_and_decreases(name: str) -> None:
         assert abs(mse - f.mse) <= 6 * se + 1e-12, (name, bits, mse, f.mse, se)
         measured.append(f.mse)
     assert all(b < a for a, b in zip(measured, measured[1:], strict=False)), measured
-    # the paper's regime: 3 bits already within a few thousandths of f'
-    assert measured[_fewbit.BITS.index(3)] < 0.01 * max(1.0, float(np.mean(d * d)))
+    # 3 bits: the squared error is a few per cent of E[f′²] at most
+    assert measured[_fewbit.BITS.index(3)] < 0.05 * float(np.mean(d * d))
 
 
 @pytest.mark.parametrize("bits", _fewbit.BITS)
