@@ -79,6 +79,9 @@ _PANEL = 0.125
 _CELL = 0.02
 _GRID = 5.0
 _NODES = 8
+#: Elements encoded or decoded at a time (a multiple of 8, so chunks start on a packing
+#: group): bounds the temporaries (float64 work, int codes) to a few hundred kB.
+CHUNK = 1 << 15
 
 
 def check_bits(saved_bits: Any, owner: str = "") -> int | None:
@@ -431,8 +434,35 @@ class _Plan:
             return self.lut.to(x.device)[piece.long()]
         t = self.thresholds.to(device=x.device)
         xs = x if x.dtype in (torch.float32, torch.float64) else x.to(torch.float32)
-        code = torch.bucketize(xs, t.to(xs.dtype))
+        code = torch.bucketize(xs, t.to(xs.dtype), out_int32=True)
         return code.clamp_(max=len(self.levels) - 1).to(torch.uint8)
+
+    def encode_packed(self, x: torch.Tensor) -> torch.Tensor:
+        """:func:`pack` of :meth:`encode` of ``x`` (flattened), chunk by chunk."""
+        flat = x.reshape(-1)
+        n = flat.numel()
+        out = torch.empty(packed_size(n, self.width), dtype=torch.uint8, device=x.device)
+        for start in range(0, n, CHUNK):
+            part = flat[start:start + CHUNK]
+            lo = packed_size(start, self.width)
+            out[lo:lo + packed_size(part.numel(), self.width)] = pack(self.encode(part),
+                                                                       self.width)
+        return out
+
+    def grad(self, g: torch.Tensor, packed: torch.Tensor) -> torch.Tensor:
+        """g·f′ from the packed codes: float64 products rounded once to g's dtype."""
+        n = g.numel()
+        if self.per_channel:  # f′ per channel: evaluated on the whole shape
+            code = unpack(packed, self.width, n).view(g.shape)
+            return (g.to(torch.float64) * self.decode(code)).to(g.dtype)
+        gf = g.reshape(-1)
+        out = torch.empty(n, dtype=g.dtype, device=g.device)
+        for start in range(0, n, CHUNK):
+            stop = min(n, start + CHUNK)
+            lo = packed_size(start, self.width)
+            code = unpack(packed[lo:packed_size(stop, self.width)], self.width, stop - start)
+            out[start:stop] = gf[start:stop].to(torch.float64) * self.decode(code)
+        return out.view(g.shape)
 
     def decode(self, code: torch.Tensor) -> torch.Tensor:
         """f′ (float64) of each code: the exact value, or the fitted level."""
@@ -478,7 +508,7 @@ def _fewbit_forward(x: torch.Tensor, name: str, fixed: str,
     plan = _plan(name, fixed, bits)
     with torch.no_grad():
         y = at._forward(x, plan.op, ())
-    return y, pack(plan.encode(x), plan.width)
+    return y, plan.encode_packed(x)
 
 
 @_fewbit_forward.register_fake
@@ -497,10 +527,7 @@ def _fewbit_forward_fake(x: torch.Tensor, name: str, fixed: str,
 def _fewbit_grad(g: torch.Tensor, packed: torch.Tensor, name: str, fixed: str,
                  bits: int) -> torch.Tensor:
     """g·f′ rebuilt from the codes: float64 product rounded once to g's dtype."""
-    plan = _plan(name, fixed, bits)
-    code = unpack(packed, plan.width, g.numel()).view(g.shape)
-    d = plan.decode(code)
-    return (g.to(torch.float64) * d).to(g.dtype)
+    return _plan(name, fixed, bits).grad(g, packed)
 
 
 @_fewbit_grad.register_fake
