@@ -258,3 +258,14 @@ def test_repr_pickle_and_torch_compile() -> None:
     (gc,) = torch.autograd.grad(out.sum(), net[0].weight)
     assert torch.equal(out, eager)
     torch.testing.assert_close(gc, ge, rtol=1e-6, atol=1e-6)
+
+
+def test_nan_input_gets_the_documented_finite_gradient() -> None:
+    x = torch.tensor([math.nan, 2.0], requires_grad=True)
+    y = at.relu(x, saved_bits=1)
+    (g,) = torch.autograd.grad(y.sum(), x)
+    assert math.isnan(y[0]) and g.tolist() == [0.0, 1.0]  # first piece's code (x < 0)
+    spec = lookup("gelu")
+    last = _fewbit.table(spec, spec.bind(), 3).levels[-1]
+    (g,) = torch.autograd.grad(at.gelu(x, saved_bits=3).sum(), x)
+    assert g[0].item() == pytest.approx(last, rel=1e-6)  # the last level
