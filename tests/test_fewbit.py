@@ -269,3 +269,13 @@ def test_nan_input_gets_the_documented_finite_gradient() -> None:
     last = _fewbit.table(spec, spec.bind(), 3).levels[-1]
     (g,) = torch.autograd.grad(at.gelu(x, saved_bits=3).sum(), x)
     assert g[0].item() == pytest.approx(last, rel=1e-6)  # the last level
+
+
+def test_torch_func_and_forward_ad_raise() -> None:
+    x = torch.randn(5)
+    with pytest.raises(NotImplementedError, match="saved_bits does not support torch.func"):
+        torch.func.grad(lambda t: at.gelu(t, saved_bits=3).sum())(x)
+    with pytest.raises(NotImplementedError, match="forward-mode AD"):
+        torch.func.jvp(lambda t: at.relu(t, saved_bits=1), (x,), (x,))
+    with pytest.raises(NotImplementedError, match="saved_bits"):
+        torch.func.vmap(at.ReLU(saved_bits=1))(x.view(5, 1))

@@ -49,7 +49,9 @@ The few-bit backward is not twice differentiable (the input is gone): a backward
 it (:math:`\partial f / \partial p` needs the input): a parameter that requires grad
 raises ``ValueError``; a frozen one (``requires_grad_(False)``) is used as a fixed value.
 Under ``torch.compile`` the forward and backward are the custom ops
-``actfn::fewbit_forward`` and ``actfn::fewbit_grad``.
+``actfn::fewbit_forward`` and ``actfn::fewbit_grad``. ``torch.func`` transforms and
+forward-mode AD raise ``NotImplementedError`` (a custom op without a tangent rule would
+give a silent zero tangent).
 """
 
 from __future__ import annotations
@@ -583,6 +585,14 @@ def apply(x: torch.Tensor, op: Any, bits: int) -> torch.Tensor:
             f"{', '.join(op.learned)} is learnable (its gradient ∂f/∂p needs the input, "
             "which the few-bit backward does not keep): freeze it with requires_grad_(False) "
             "or use saved_bits=None"
+        )
+    from . import torch as at
+
+    if not at._tracing() and at._wrapped(x):
+        raise NotImplementedError(
+            f"actfn.torch.{op.spec.name}: saved_bits does not support torch.func transforms "
+            "(grad, vmap, jacrev, jacfwd) or forward-mode AD (it saves memory for ordinary "
+            "reverse-mode training, and its codes have no tangent); use saved_bits=None"
         )
     name, fixed, _ = op.key()
     _plan(name, fixed, bits)  # errors (too few bits for an exact code) at the call
