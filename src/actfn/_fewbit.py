@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -71,7 +71,7 @@ from ._registry import Spec, lookup, origin
 
 __all__ = [
     "BITS", "Fit", "Regions", "check_bits", "fit", "pack", "packed_size", "regions", "table",
-    "table_path", "apply", "describe",
+    "table_path", "apply", "describe", "Hooks", "connect",
 ]
 
 #: The accepted values of ``saved_bits``.
@@ -400,6 +400,34 @@ def table(spec: Spec, params: Mapping[str, Any], bits: int) -> Fit:
 
 
 # -- the torch operations -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Hooks:
+    """What the few-bit ops take from :mod:`actfn.torch`, which hands them over on import
+    (:func:`connect`): ``op_of(name, fixed, learned)`` rebuilds its op from the op's key,
+    ``forward(x, op, params)`` computes f as its layers do, ``out_dtype(x)`` is the result
+    dtype, ``transformed(x)`` says whether a ``torch.func`` transform or forward-mode AD
+    sees ``x`` (outside traces)."""
+
+    op_of: Callable[[str, str, str], Any]
+    forward: Callable[[torch.Tensor, Any, tuple[torch.Tensor, ...]], torch.Tensor]
+    out_dtype: Callable[[torch.Tensor], torch.dtype]
+    transformed: Callable[[torch.Tensor], bool]
+
+
+_HOOKS: list[Hooks] = []
+
+
+def connect(hooks: Hooks) -> None:
+    """Install :class:`Hooks` (called by :mod:`actfn.torch` on import)."""
+    _HOOKS[:] = [hooks]
+
+
+def _hooks() -> Hooks:
+    if not _HOOKS:
+        import actfn.torch  # noqa: F401  (connects on import)
+    return _HOOKS[0]
+
+
 class _Plan:
     """How one activation (fixed parameters) encodes and decodes at ``bits``."""
 
@@ -483,9 +511,7 @@ def _plan(name: str, fixed: str, bits: int) -> _Plan:
     k = (name, fixed, bits)
     plan = _PLANS.get(k)
     if plan is None or plan.op.spec is not lookup(name):
-        from .torch import _op_of
-
-        plan = _Plan(_op_of(name, fixed, ""), bits)
+        plan = _Plan(_hooks().op_of(name, fixed, ""), bits)
         if len(_PLANS) > 1024:
             _PLANS.clear()
         _PLANS[k] = plan
@@ -507,23 +533,19 @@ def describe(spec: Spec, params: Mapping[str, Any], bits: int) -> dict[str, Any]
 def _fewbit_forward(x: torch.Tensor, name: str, fixed: str,
                     bits: int) -> tuple[torch.Tensor, torch.Tensor]:
     """f(x) (as actfn.torch computes it) and the packed k-bit codes of x."""
-    from . import torch as at
-
     plan = _plan(name, fixed, bits)
     with torch.no_grad():
-        y = at._forward(x, plan.op, ())
+        y = _hooks().forward(x, plan.op, ())
     return y, plan.encode_packed(x)
 
 
 @_fewbit_forward.register_fake
 def _fewbit_forward_fake(x: torch.Tensor, name: str, fixed: str,
                          bits: int) -> tuple[torch.Tensor, torch.Tensor]:
-    from . import torch as at
-
     plan = _plan(name, fixed, bits)
     m, b = _group(plan.width)
     n = x.numel()
-    return (torch.empty(x.shape, dtype=at._out_dtype(x), device=x.device),
+    return (torch.empty(x.shape, dtype=_hooks().out_dtype(x), device=x.device),
             torch.empty(((n + m - 1) // m) * b, dtype=torch.uint8, device=x.device))
 
 
@@ -586,9 +608,7 @@ def apply(x: torch.Tensor, op: Any, bits: int) -> torch.Tensor:
             "which the few-bit backward does not keep): freeze it with requires_grad_(False) "
             "or use saved_bits=None"
         )
-    from . import torch as at
-
-    if not at._tracing() and at._wrapped(x):
+    if _hooks().transformed(x):
         raise NotImplementedError(
             f"actfn.torch.{op.spec.name}: saved_bits does not support torch.func transforms "
             "(grad, vmap, jacrev, jacfwd) or forward-mode AD (it saves memory for ordinary "

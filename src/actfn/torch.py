@@ -1269,6 +1269,8 @@ _EXPORTED = _exported()
 globals().update(_EXPORTED)
 __all__ += sorted(_EXPORTED) + ["native_class", "native_name"]
 register_glue("torch", Glue(traced=_traced, evaluate=_core, split=_split))
+_fewbit.connect(_fewbit.Hooks(op_of=_op_of, forward=_forward, out_dtype=_out_dtype,
+                              transformed=lambda x: not _tracing() and _wrapped(x)))
 
 
 def __getattr__(name: str) -> Any:
