@@ -92,6 +92,8 @@ def test_exact_codes_per_channel_and_frozen_parameters(name: str) -> None:
     ref = at.function(name)(x, **{p.name: values})
     (gr,) = torch.autograd.grad(ref, x, g)
     assert torch.equal(gx, gr)
+    with torch.no_grad():  # no backward: the plain forward, nothing encoded
+        assert torch.equal(at.function(name)(x, saved_bits=1, **{p.name: values}), ref)
     layer = (at.native_class(name) or at.module_class(name))(num_parameters=3, saved_bits=1)
     with pytest.raises(ValueError, match="saved_bits needs fixed parameters.*requires_grad_"):
         layer(x)
@@ -264,7 +266,7 @@ def test_nan_input_gets_the_documented_finite_gradient() -> None:
     x = torch.tensor([math.nan, 2.0], requires_grad=True)
     y = at.relu(x, saved_bits=1)
     (g,) = torch.autograd.grad(y.sum(), x)
-    assert math.isnan(y[0]) and g.tolist() == [0.0, 1.0]  # first piece's code (x < 0)
+    assert math.isnan(y[0].item()) and g.tolist() == [0.0, 1.0]  # first piece's code (x < 0)
     spec = lookup("gelu")
     last = _fewbit.table(spec, spec.bind(), 3).levels[-1]
     (g,) = torch.autograd.grad(at.gelu(x, saved_bits=3).sum(), x)

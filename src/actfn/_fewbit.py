@@ -71,7 +71,7 @@ from ._registry import Spec, lookup, origin
 
 __all__ = [
     "BITS", "Fit", "Regions", "check_bits", "fit", "pack", "packed_size", "regions", "table",
-    "table_path", "apply", "describe", "Hooks", "connect",
+    "table_path", "apply", "Hooks", "connect",
 ]
 
 #: The accepted values of ``saved_bits``.
@@ -518,17 +518,6 @@ def _plan(name: str, fixed: str, bits: int) -> _Plan:
     return plan
 
 
-def describe(spec: Spec, params: Mapping[str, Any], bits: int) -> dict[str, Any]:
-    """What ``saved_bits=bits`` does for ``spec`` at ``params``: ``{"mode": "exact",
-    "bits": b, "levels": ...}`` or ``{"mode": "fitted", "bits": k, "mse": ...}``."""
-    r = regions(spec, params)
-    if r is not None:
-        return {"mode": "exact", "bits": r.bits, "levels": r.levels}
-    f = table(spec, params, bits)
-    return {"mode": "fitted", "bits": bits, "mse": f.mse, "thresholds": f.thresholds,
-            "levels": f.levels}
-
-
 @torch.library.custom_op("actfn::fewbit_forward", mutates_args=())
 def _fewbit_forward(x: torch.Tensor, name: str, fixed: str,
                     bits: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -616,5 +605,8 @@ def apply(x: torch.Tensor, op: Any, bits: int) -> torch.Tensor:
         )
     name, fixed, _ = op.key()
     _plan(name, fixed, bits)  # errors (too few bits for an exact code) at the call
+    traced = torch.compiler.is_compiling() or torch.jit.is_tracing()
+    if not traced and not (x.requires_grad and torch.is_grad_enabled()):
+        return _hooks().forward(x, op, ())  # no backward: nothing to save
     y, _ = torch.ops.actfn.fewbit_forward(x, name, fixed, bits)
     return y  # type: ignore[no-any-return]
