@@ -141,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
             except ValueError as err:
                 row.append(f"({err})")
         print(f"| {_label(bits)} | " + " | ".join(row) + " |")
+    x = torch.randn(n, requires_grad=True)
+    print("| torch.nn (reference) | " + " | ".join(
+        f"{saved_bytes(getattr(torch.nn, a)(), x) / n:.4g}" for a in acts) + " |")
 
     batch, width, depth = 512, 1024, 4
     print(f"\n## Peak memory of one forward + backward: MLP {depth}×{width}, batch {batch}, "
@@ -159,6 +162,14 @@ def main(argv: list[str] | None = None) -> int:
             t, n = peak_bytes(model, x)
             row.append(f"{t / 2**20:.1f} + {n / 2**20:.1f} = {(t + n) / 2**20:.1f}")
         print(f"| {_label(bits)} | " + " | ".join(row) + " |")
+    row = []
+    for a in ("GELU", "SiLU", "ReLU"):
+        torch.manual_seed(0)
+        model = _mlp(getattr(torch.nn, a), width, depth, width, width)
+        peak_bytes(model, x)
+        t, n_ = peak_bytes(model, x)
+        row.append(f"{t / 2**20:.1f} + {n_ / 2**20:.1f} = {(t + n_) / 2**20:.1f}")
+    print("| torch.nn (reference) | " + " | ".join(row) + " |")
 
     if not args.skip_training:
         seeds = list(range(args.seeds))
