@@ -13,7 +13,9 @@ Exact region codes (piecewise-linear activations)
     line splits into pieces :math:`(-\infty, k_1), \{k_1\}, (k_1, k_2), \dots, (k_n,
     \infty)`; pieces with equal :math:`f'` share a code. The forward saves the code, the
     backward looks :math:`f'` up: the gradient equals the exact backward bit for bit
-    (:math:`g \cdot f'` in float64, rounded once), kink conventions included. ReLU, leaky
+    (:math:`g \cdot f'` in float64, rounded once: actfn's float64 backward; the compiled
+    float32 CPU path, which multiplies by f′ rounded to float32, can differ by 1 ulp where
+    f′ is not a float32, as leaky ReLU's 0.01), kink conventions included. ReLU, leaky
     ReLU, PReLU with a fixed weight, ReLU6, hardtanh, threshold, hard/soft shrink and
     hardsigmoid need 1 bit (two values of :math:`f'`); ``saved_bits`` must be at least
     the bits needed (:func:`Regions.bits`) and the codes are stored with exactly that many.
