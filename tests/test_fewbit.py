@@ -260,6 +260,10 @@ def test_repr_pickle_and_torch_compile() -> None:
     (gc,) = torch.autograd.grad(out.sum(), net[0].weight)
     assert torch.equal(out, eager)
     torch.testing.assert_close(gc, ge, rtol=1e-6, atol=1e-6)
+    frozen = at.ELU(alpha=0.5, learnable=True, saved_bits=8)
+    frozen.alpha.requires_grad_(False)
+    with pytest.raises(NotImplementedError, match="frozen learnable parameter .* traced"):
+        torch.compile(frozen, backend="aot_eager")(x.requires_grad_(True))
 
 
 def test_nan_input_gets_the_documented_finite_gradient() -> None:

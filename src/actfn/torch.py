@@ -72,6 +72,11 @@ Learnable parameters
     range raises ``ValueError`` at the next forward call. Eager calls read scalar learnable
     parameters with ``.item()`` (a host synchronisation on CUDA).
 
+Few-bit backward
+    ``saved_bits=1|2|3|4|8`` (every layer and function) keeps a packed k-bit code of the
+    input for the backward instead of the input: exact region codes for piecewise-linear
+    activations, a fitted piecewise-constant f′ for the others (:mod:`actfn._fewbit`).
+
 Dtypes and devices
     float16, bfloat16, float32 and float64 tensors keep their dtype; integer and bool
     tensors give ``torch.get_default_dtype()``; complex tensors raise ``TypeError``.
@@ -981,10 +986,15 @@ class Activation(torch.nn.Module):
                      if t.requires_grad and torch.is_grad_enabled())
         if live or not learned:
             return self._op(spec)
-        values = _tensor_values(dict(zip(self._learned, learned, strict=True)))
-        fixed = spec.bind(**self._fixed, **{k: tuple(v) if isinstance(v, list) else v
-                                            for k, v in values.items()})
-        return _Op(spec, fixed, ())
+        if _tracing():
+            raise NotImplementedError(
+                f"actfn.torch.{spec.name}: saved_bits with a frozen learnable parameter "
+                f"({', '.join(self._learned)}) cannot be traced (its value is data); pass the "
+                "value as a fixed parameter (learnable=False) to compile this layer"
+            )
+        values = {n: tuple(t.detach().tolist()) if t.ndim else t.detach().item()
+                  for n, t in zip(self._learned, learned, strict=True)}
+        return _Op(spec, spec.bind(**self._fixed, **values), ())
 
     def _op(self, spec: Spec) -> _Op:
         op = self.__dict__.get("_actfn_op")
