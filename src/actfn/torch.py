@@ -72,6 +72,11 @@ Learnable parameters
     range raises ``ValueError`` at the next forward call. Eager calls read scalar learnable
     parameters with ``.item()`` (a host synchronisation on CUDA).
 
+Few-bit backward
+    ``saved_bits=1|2|3|4|8`` (every layer and function) keeps a packed k-bit code of the
+    input for the backward instead of the input: exact region codes for piecewise-linear
+    activations, a fitted piecewise-constant f′ for the others (:mod:`actfn._fewbit`).
+
 Dtypes and devices
     float16, bfloat16, float32 and float64 tensors keep their dtype; integer and bool
     tensors give ``torch.get_default_dtype()``; complex tensors raise ``TypeError``.
@@ -100,7 +105,7 @@ import array_api_compat.torch as _aac_torch
 import numpy as np
 import torch
 
-from . import _fast, _knowledge
+from . import _fast, _fewbit, _knowledge
 from ._evaluate import (
     EvalContext,
     Generated,
@@ -848,11 +853,15 @@ def _tensor_values(tensors: Mapping[str, torch.Tensor]) -> dict[str, Any]:
     return out
 
 
-def _apply(spec: Spec, x: torch.Tensor, params: Mapping[str, Any]) -> torch.Tensor:
+def _apply(spec: Spec, x: torch.Tensor, params: Mapping[str, Any],
+           saved_bits: int | None = None) -> torch.Tensor:
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"actfn.torch.{spec.name} expects a torch.Tensor, got {type(x).__name__}")
+    bits = _fewbit.check_bits(saved_bits, f"actfn.torch.{spec.name}")
     fixed, tensors = _split(spec, params)
     names = tuple(tensors)
+    if bits is not None:
+        return _fewbit.apply(x, _Op(spec, fixed, names), bits)
     return _forward(x, _Op(spec, fixed, names), tuple(tensors[n] for n in names))
 
 
@@ -867,11 +876,13 @@ def function(name: str) -> Callable[..., torch.Tensor]:
 
 
 _SETUP = "import torch, actfn.torch"
+#: The few-bit backward's keyword (:mod:`actfn._fewbit`) on every function and layer.
+_SAVED_BITS = (("saved_bits", None),)
 
 
 def _make_function(spec: Spec) -> Callable[..., torch.Tensor]:
-    def fn(x: torch.Tensor, /, **params: Any) -> torch.Tensor:
-        return _apply(spec, x, params)
+    def fn(x: torch.Tensor, /, *, saved_bits: int | None = None, **params: Any) -> torch.Tensor:
+        return _apply(spec, x, params, saved_bits)
 
     doc = docstring(
         spec,
@@ -880,7 +891,8 @@ def _make_function(spec: Spec) -> Callable[..., torch.Tensor]:
         (_SETUP, "actfn.torch.{name}(torch.zeros(2, 3){kw}).shape", "torch.Size([2, 3])"),
         learnable=learnable_params(spec),
     )
-    return dress(fn, spec, __name__, doc, signature(spec, array="torch.Tensor"))
+    return dress(fn, spec, __name__, doc, signature(spec, array="torch.Tensor",
+                                                    keyword_only=_SAVED_BITS))
 
 
 #: Functional forms by canonical name with their spec: one function per spec, so that
@@ -908,10 +920,12 @@ class Activation(torch.nn.Module):
         learnable: bool | Sequence[str] = False,
         num_parameters: int | None = None,
         init: float | None = None,
+        saved_bits: int | None = None,
         **params: Any,
     ) -> None:
         super().__init__()
         spec = lookup(activation)
+        self.saved_bits = _fewbit.check_bits(saved_bits, spec.name)
         plan = learn_plan(spec, learnable, num_parameters, init, params)
         wanted, vector, num_parameters = plan.scalars, plan.vector, plan.num_parameters
         bound = plan.bound
@@ -959,7 +973,28 @@ class Activation(torch.nn.Module):
         learned = [getattr(self, n) for n in self._learned]
         if learned:
             self._check_learned(spec, learned)
+        bits = self.__dict__.get("saved_bits")
+        if bits is not None:
+            return _fewbit.apply(x, self._frozen(spec, learned), bits)
         return _forward(x, self._op(spec), tuple(learned))
+
+    def _frozen(self, spec: Spec, learned: Sequence[torch.Tensor]) -> _Op:
+        """The op for ``saved_bits``: learnable parameters that do not require grad are
+        taken at their current values (one that does require grad makes
+        :func:`actfn._fewbit.apply` raise)."""
+        live = tuple(n for n, t in zip(self._learned, learned, strict=True)
+                     if t.requires_grad and torch.is_grad_enabled())
+        if live or not learned:
+            return self._op(spec)
+        if _tracing():
+            raise NotImplementedError(
+                f"actfn.torch.{spec.name}: saved_bits with a frozen learnable parameter "
+                f"({', '.join(self._learned)}) cannot be traced (its value is data); pass the "
+                "value as a fixed parameter (learnable=False) to compile this layer"
+            )
+        values = {n: tuple(t.detach().tolist()) if t.ndim else t.detach().item()
+                  for n, t in zip(self._learned, learned, strict=True)}
+        return _Op(spec, spec.bind(**self._fixed, **values), ())
 
     def _op(self, spec: Spec) -> _Op:
         op = self.__dict__.get("_actfn_op")
@@ -991,6 +1026,8 @@ class Activation(torch.nn.Module):
                 parts.append(f"{n}={p.item():.6g} (learnable)")
             else:
                 parts.append(f"num_parameters={p.numel()}")
+        if self.__dict__.get("saved_bits") is not None:
+            parts.append(f"saved_bits={self.saved_bits}")
         return ", ".join(parts)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
@@ -1067,7 +1104,7 @@ def _make_class(spec: Spec) -> type[Activation]:
         if native is not None:
             return native
     learnable, pairs, extra = layer_params(spec)
-    sig = signature(spec, layer=True, params=pairs, keyword_only=extra)
+    sig = signature(spec, layer=True, params=pairs, keyword_only=[*extra, *_SAVED_BITS])
     doc = docstring(
         spec,
         f"``torch.nn.Module`` for actfn's ``{spec.name}`` (see :class:`actfn.torch.Activation`).",
@@ -1131,7 +1168,8 @@ def _make_native(spec: Spec) -> type[Activation] | None:
 
     def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
         kwargs = merge_positional(cls_name, order, args, kwargs)
-        allowed = {p.name for p in tparams} | {n for n, _ in extra} | {"learnable"}
+        allowed = {p.name for p in tparams} | {n for n, _ in extra} | {"learnable",
+                                                                        "saved_bits"}
         bad = sorted(set(kwargs) - allowed)
         if bad:
             raise TypeError(f"{cls_name}() got an unexpected keyword argument {bad[0]!r}; "
@@ -1167,6 +1205,8 @@ def _make_native(spec: Spec) -> type[Activation] | None:
         parts = [shown] if shown else []
         parts += [f"{k}={self._fixed[k]!r}" for k, d in extra
                   if k in self._fixed and self._fixed[k] != d]
+        if self.__dict__.get("saved_bits") is not None:
+            tail.append(f"saved_bits={self.saved_bits}")
         return ", ".join(parts + tail)
 
     P = inspect.Parameter
@@ -1176,7 +1216,8 @@ def _make_native(spec: Spec) -> type[Activation] | None:
         + [P(p.name, p.kind, default=spec.defaults().get(p.name) if p.default is p.empty
              else p.default) for p in tparams]
         + [P(n, P.KEYWORD_ONLY, default=d) for n, d in extra]
-        + ([P("learnable", P.KEYWORD_ONLY, default=False)] if learnable else []))
+        + ([P("learnable", P.KEYWORD_ONLY, default=False)] if learnable else [])
+        + [P(n, P.KEYWORD_ONLY, default=d) for n, d in _SAVED_BITS])
     __init__.__signature__ = sig  # type: ignore[attr-defined]
     notes = [f"Drop-in for ``torch.nn.{cls_name}`` with actfn's kernels (f rounded once from "
              "float64, analytic f′ and f″); same constructor arguments and defaults."]
@@ -1238,6 +1279,8 @@ _EXPORTED = _exported()
 globals().update(_EXPORTED)
 __all__ += sorted(_EXPORTED) + ["native_class", "native_name"]
 register_glue("torch", Glue(traced=_traced, evaluate=_core, split=_split))
+_fewbit.connect(_fewbit.Hooks(op_of=_op_of, forward=_forward, out_dtype=_out_dtype,
+                              transformed=lambda x: not _tracing() and _wrapped(x)))
 
 
 def __getattr__(name: str) -> Any:

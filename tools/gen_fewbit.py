@@ -1,0 +1,126 @@
+"""Generate src/actfn/catalog/_fewbit/<name>.json: the few-bit backward's fitted tables.
+
+For every built-in activation whose f′ is not piecewise constant (``actfn._fewbit.regions``
+is ``None``: those get exact region codes and need no table), fit at its default
+parameters, for each ``k`` in ``actfn._fewbit.BITS``, the piecewise-constant q with 2**k
+levels minimising E[(f′(x) − q(x))²] under x ~ N(0, 1) (``actfn._fewbit.fit``: grid
+optimum by dynamic programming, then L-BFGS with Gauss-Legendre quadrature), and write
+thresholds, levels and the attained mean squared error beside the catalog module. The
+activations are the registry's (no list here). About 25 s per activation, most of it
+for k = 8.
+
+    python tools/gen_fewbit.py            # write every table
+    python tools/gen_fewbit.py --check    # compare with the shipped tables instead
+    python tools/gen_fewbit.py --only gelu --bits 3 --check
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import actfn
+import actfn.catalog
+from actfn import _fewbit
+from actfn._registry import lookup, origin
+
+__all__ = ["CATALOG", "targets", "tables", "render", "compare", "main"]
+
+CATALOG = Path(actfn.catalog.__file__).resolve().parent
+
+
+def targets() -> list[str]:
+    """The built-in activations that get a fitted table: registered from the catalog,
+    with an f′ that is not piecewise constant at the default parameters."""
+    out = []
+    for name in actfn.names():
+        spec = lookup(name)
+        where = origin(spec)
+        if where is None or where.parent != CATALOG:
+            continue
+        if _fewbit.regions(spec, spec.bind()) is None:
+            out.append(name)
+    return out
+
+
+def tables(name: str, bits: tuple[int, ...] = _fewbit.BITS) -> dict[str, Any]:
+    """The JSON document of ``name``'s tables for each of ``bits``."""
+    spec = lookup(name)
+    params = spec.bind()
+    fits = {b: _fewbit.fit(spec, params, b) for b in bits}
+    errs = [fits[b].mse for b in sorted(fits)]
+    if any(b > a for a, b in zip(errs, errs[1:], strict=False)):
+        raise RuntimeError(f"{name}: the fitted error does not decrease with k: {errs}")
+    return {
+        "activation": name,
+        "params": params,
+        "distribution": "N(0, 1)",
+        "objective": "E[(f'(x) - q(x))^2]; q(x) = levels[i] for thresholds[i-1] < x <= "
+                     "thresholds[i]",
+        "generator": "tools/gen_fewbit.py (actfn._fewbit.fit)",
+        "tables": {str(b): fits[b].as_json() for b in sorted(fits)},
+    }
+
+
+def render(doc: dict[str, Any]) -> str:
+    """The file text of a table document (floats as Python's shortest round-trip repr)."""
+    return json.dumps(doc, indent=1, sort_keys=False) + "\n"
+
+
+def compare(shipped: dict[str, Any], fresh: dict[str, Any], rtol: float = 1e-6) -> list[str]:
+    """Differences between two table documents (the tables only), as messages."""
+    bad = []
+    if shipped.get("params") != fresh.get("params"):
+        bad.append(f"params {shipped.get('params')} != {fresh.get('params')}")
+    for b, t in fresh["tables"].items():
+        s = shipped["tables"].get(b)
+        if s is None:
+            bad.append(f"k={b}: missing")
+            continue
+        for key in ("thresholds", "levels"):
+            if len(s[key]) != len(t[key]) or any(
+                    not math.isclose(u, v, rel_tol=rtol, abs_tol=rtol)
+                    for u, v in zip(s[key], t[key], strict=True)):
+                bad.append(f"k={b}: {key} differ")
+        if not math.isclose(s["mse"], t["mse"], rel_tol=rtol):
+            bad.append(f"k={b}: mse {s['mse']} != {t['mse']}")
+    return bad
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="compare instead of writing")
+    ap.add_argument("--only", action="append", help="activation(s) to do (default: all)")
+    ap.add_argument("--bits", type=int, action="append", help="k values (with --check)")
+    args = ap.parse_args(argv)
+    names = targets() if not args.only else [lookup(n).name for n in args.only]
+    bits = tuple(args.bits) if args.bits else _fewbit.BITS
+    if args.bits and not args.check:
+        ap.error("--bits only with --check (a written file holds every k)")
+    failed = 0
+    for name in names:
+        path = _fewbit.table_path(lookup(name))
+        assert path is not None
+        fresh = tables(name, bits)
+        if args.check:
+            if not path.is_file():
+                print(f"{name}: {path} missing")
+                failed += 1
+                continue
+            bad = compare(json.loads(path.read_text(encoding="utf-8")), fresh)
+            print(f"{name}: " + ("ok" if not bad else "; ".join(bad)))
+            failed += bool(bad)
+        else:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(render(fresh), encoding="utf-8")
+            print(f"{name}: wrote {path.name} (mse " + ", ".join(
+                f"k={b}: {t['mse']:.3g}" for b, t in fresh["tables"].items()) + ")")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
