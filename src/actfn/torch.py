@@ -1239,6 +1239,13 @@ globals().update(_EXPORTED)
 __all__ += sorted(_EXPORTED) + ["native_class", "native_name"]
 register_glue("torch", Glue(traced=_traced, evaluate=_core, split=_split))
 
+# the gated units (two inputs): fused layers of actfn._gated_torch
+from ._gated_torch import exported as _gated_exported  # noqa: E402
+
+_GATED = _gated_exported()
+globals().update(_GATED)
+__all__ += sorted(_GATED)
+
 
 def __getattr__(name: str) -> Any:
     # Activations registered after import get their function and classes on first use.
