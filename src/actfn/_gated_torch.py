@@ -53,7 +53,7 @@ from ._gated_layers import gated_class_name, gated_names, gated_spec
 __all__ = ["BLOCK", "Gated", "exported", "gated_function", "gated_class"]
 
 #: Elements per block of the float64 work when ``gate`` and ``up`` have one shape.
-BLOCK = 1 << 16
+BLOCK = 1 << 18
 
 
 def _torch_mod() -> Any:
@@ -434,7 +434,77 @@ def apply(act: GatedActivation, gate: Any, up: Any = None, *, dim: int | None = 
     key = _key(act)
     if _tracing():
         return torch.ops.actfn.gated(gate, up, *key, "f")  # type: ignore[no-any-return]
+    loops = _fast_gate(act, gate, up)
+    if loops is not None:
+        if torch.is_grad_enabled() and (gate.requires_grad or up.requires_grad):
+            return _FastGated.apply(gate, up, key, loops)  # type: ignore[no-any-return]
+        return _fast_value(loops, gate, up)
     return _Gated.apply(gate, up, key)  # type: ignore[no-any-return]
+
+
+# -- the compiled CPU path (float32, bfloat16, float16) -----------------------------------------
+def _fast_gate(act: GatedActivation, gate: torch.Tensor, up: torch.Tensor) -> Any:
+    """The gate's compiled loops of :mod:`actfn._fast` (through ``actfn.torch``'s cache)
+    when this call can use them: CPU tensors of one float32/bfloat16/float16 dtype and one
+    shape, contiguous, no torch.func transform or forward-mode AD, a unit without clamps
+    or offset (swiglu_clamped takes the float64 path). Else None."""
+    t = _torch_mod()
+    spec = act.spec
+    if (gate.device.type != "cpu" or up.device.type != "cpu" or gate.dtype != up.dtype
+            or gate.dtype not in t._FAST_DTYPES or gate.shape != up.shape
+            or not gate.is_contiguous() or not up.is_contiguous()
+            or t._wrapped(gate) or t._wrapped(up)):
+        return None
+    p = act.params
+    if spec.gate_limit(p) is not None or spec.up_limit(p) is not None or spec.up_offset:
+        return None
+    gate_act = act.gate
+    op = t._Op(gate_act.spec, gate_act.params, ())
+    return t._fast_loops(op, gate.dtype)
+
+
+def _mul(a: torch.Tensor, b: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """a·b rounded once to ``dtype`` (16-bit inputs multiplied in float32, exact)."""
+    if dtype == torch.float32:
+        return a * b
+    return (a.float() * b.float()).to(dtype)
+
+
+def _fast_value(loops: Any, gate: torch.Tensor, up: torch.Tensor) -> torch.Tensor:
+    (a,) = _torch_mod()._fast_run(loops[1], gate, 1)
+    return _mul(a, up, gate.dtype)
+
+
+class _FastGated(torch.autograd.Function):
+    """The compiled path: a(gate) from the gate's compiled loop (rounded once to the
+    input dtype), times up; saves (gate, up); the backward recomputes a and a′ in one
+    compiled pass and writes both input gradients. ``create_graph`` backward goes through
+    the analytic float64 :class:`_Partials` instead."""
+
+    @staticmethod
+    def forward(ctx: Any, gate: torch.Tensor, up: torch.Tensor, key: tuple[str, str],
+                loops: Any) -> torch.Tensor:
+        ctx.key, ctx.loops = key, loops
+        ctx.save_for_backward(gate, up)
+        return _fast_value(loops, gate, up)
+
+    @staticmethod
+    def backward(ctx: Any, gy: torch.Tensor) -> tuple[Any, ...]:
+        gate, up = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if torch.is_grad_enabled():  # create_graph: differentiable, analytic
+            dg, du = _Partials.apply(gate, up, ctx.key)
+            gyw = gy.to(dg.dtype)
+            return ((gyw * dg).to(gate.dtype) if need[0] else None,
+                    (gyw * du).to(up.dtype) if need[1] else None, None, None)
+        a, da = _torch_mod()._fast_run(ctx.loops[0], gate, 2)
+        dtype = gate.dtype
+        if dtype == torch.float32:
+            gg = gy * da * up if need[0] else None
+        else:
+            gg = (gy.float() * da.float() * up.float()).to(dtype) if need[0] else None
+        gu = _mul(gy, a, dtype) if need[1] else None
+        return gg, gu, None, None
 
 
 def gated_function(name: str) -> Callable[..., torch.Tensor]:
