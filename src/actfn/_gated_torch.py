@@ -23,6 +23,14 @@ MPS), in blocks of :data:`BLOCK` elements when ``gate`` and ``up`` have one shap
 the float64 temporaries stay small), and rounded once to the result dtype (the inputs'
 promoted floating dtype; integer/bool tensors count as ``torch.get_default_dtype()``).
 
+Compiled CPU path: contiguous CPU ``gate`` and ``up`` of one float32, bfloat16 or
+float16 dtype and one shape, for units without clamps (all but ``swiglu_clamped``), use
+the gate's compiled loops of :mod:`actfn._fast` instead: the forward rounds a(gate) once
+and multiplies by ``up`` (within 1.5 ulp of the exact value rather than 0.5); the
+backward computes a and a′ in one compiled pass and writes both gradients (within 2.5
+ulp). ``ACTFN_DISABLE_NUMBA=1`` or ``actfn._fast.set_enabled(False)`` selects the
+float64 path everywhere.
+
 Derivatives: the double backward (``create_graph=True``, gradient penalties,
 ``gradgradcheck``) uses the analytic second partials ∂²f/∂gate², ∂²f/∂gate∂up (and
 ∂²f/∂up² = 0); a third derivative raises ``NotImplementedError``. ``torch.func`` (grad,
