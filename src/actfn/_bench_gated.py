@@ -90,13 +90,15 @@ def _saved_bytes(fn: Callable[[Any, Any], Any], g: Any, u: Any) -> int:
     return total[0]
 
 
-def _peak_bytes(step: Callable[[], None]) -> int | None:
-    """Peak of the bytes allocated (net of frees) during ``step``, from the profiler's
-    memory events; None where the profiler gives none."""
+def _peak_bytes(fn: Callable[[Any, Any], Any], g: Any, u: Any, dy: Any) -> int | None:
+    """Peak of the bytes allocated (net of frees) during one ``fn(g, u).backward(dy)``
+    (gradients cleared before, so no free of an older block is seen), from the
+    profiler's memory events; None where the profiler gives none."""
     from torch.profiler import ProfilerActivity, profile
 
+    g.grad = u.grad = None
     with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
-        step()
+        fn(g, u).backward(dy)
     try:
         events = [e for e in prof.profiler.kineto_results.events() if e.name() == "[memory]"]
         cur = best = 0
@@ -155,7 +157,7 @@ def run_gated_bench(units: Iterable[str] = GATED_DEFAULT, shape: tuple[int, ...]
             for impl, fn in impls.items():
                 med, spread = _median_spread(times[impl])
                 saved = _saved_bytes(fn, g, u) / n
-                peak = _peak_bytes(lambda fn=fn: step(fn)) if memory else None
+                peak = _peak_bytes(fn, g, u, dy) if memory else None
                 rows.append(GatedRow(name, dtype_name, impl, med, spread, saved,
                                      None if peak is None else peak / n,
                                      compile_s if impl == "compiled" else None))

@@ -475,7 +475,7 @@ def _mul(a: torch.Tensor, b: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """a·b rounded once to ``dtype`` (16-bit inputs multiplied in float32, exact)."""
     if dtype == torch.float32:
         return a * b
-    return (a.float() * b.float()).to(dtype)
+    return a.float().mul_(b).to(dtype)  # one float32 temporary
 
 
 def _fast_value(loops: Any, gate: torch.Tensor, up: torch.Tensor) -> torch.Tensor:
@@ -508,9 +508,9 @@ class _FastGated(torch.autograd.Function):
         a, da = _torch_mod()._fast_run(ctx.loops[0], gate, 2)
         dtype = gate.dtype
         if dtype == torch.float32:
-            gg = gy * da * up if need[0] else None
-        else:
-            gg = (gy.float() * da.float() * up.float()).to(dtype) if need[0] else None
+            gg = (gy * da).mul_(up) if need[0] else None
+        else:  # one float32 temporary
+            gg = gy.float().mul_(da).mul_(up).to(dtype) if need[0] else None
         gu = _mul(gy, a, dtype) if need[1] else None
         return gg, gu, None, None
 
