@@ -393,3 +393,35 @@ def test_keras_gated_layers() -> None:
     m.compile(optimizer="sgd", loss="mse")
     h = m.fit(x, np.ones((3, 1), "float32"), epochs=2, verbose=0)
     assert np.isfinite(h.history["loss"]).all() and m.output_shape == (None, 1)
+
+
+# -- actfn bench --gated ---------------------------------------------------------------------
+def test_gated_bench_engine_measures_saved_bytes_and_peak() -> None:
+    from actfn._bench_gated import format_gated, run_gated_bench
+
+    rows = run_gated_bench(["swiglu"], (4096,), ["float32"], threads=1, repeats=2,
+                           compile=False)
+    by = {r.impl: r for r in rows}
+    assert set(by) == {"actfn", "eager"}
+    assert by["actfn"].saved_per_el == 8.0 and by["eager"].saved_per_el == 12.0
+    assert by["eager"].peak_per_el is not None and by["eager"].peak_per_el >= 8.0
+    assert all(r.seconds > 0 for r in rows)
+    table = format_gated(rows)
+    assert "| swiglu | float32 | actfn |" in table and "| swiglu | float32 | eager |" in table
+
+
+def test_gated_bench_cli_runs_and_refuses_bad_arguments_in_one_line() -> None:
+    from typer.testing import CliRunner
+
+    from actfn.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["bench", "--gated", "glu", "--size", "512", "--repeats", "1",
+                            "--dtype", "bfloat16", "--no-compile"])
+    assert r.exit_code == 0, r.output
+    assert "| glu | bfloat16 | actfn |" in r.output and "CPU only" in r.output
+    for args, msg in ((["relu"], "not a gated unit"), (["--dtype", "int8"], "--dtype"),
+                      (["--size", "0"], "--size")):
+        r = runner.invoke(app, ["bench", "--gated", *args])
+        assert r.exit_code == 2 and msg in r.output and "Traceback" not in r.output
+        assert len(r.output.strip().splitlines()) == 1

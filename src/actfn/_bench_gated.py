@@ -138,7 +138,8 @@ def run_gated_bench(units: Iterable[str] = GATED_DEFAULT, shape: tuple[int, ...]
                 torch._dynamo.reset()
                 impls["compiled"] = torch.compile(eager, dynamic=False)
 
-            def step(fn: Callable[[Any, Any], Any]) -> None:
+            def step(fn: Callable[[Any, Any], Any], g: Any = g, u: Any = u,
+                     dy: Any = dy) -> None:
                 g.grad = u.grad = None
                 fn(g, u).backward(dy)
 
