@@ -25,13 +25,18 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from . import jax as _ajax
 from ._activation import get
 from ._evaluate import check_static
 from ._gated import split
 from ._gated_layers import compose, gated_names, gated_spec
 
 __all__ = ["exported", "gated_function"]
+
+
+def _adapter() -> Any:
+    from . import jax as adapter  # it imports this module at its end: not at the top
+
+    return adapter
 
 
 def _where(cond: Any, value: float, x: Any) -> Any:
@@ -41,7 +46,7 @@ def _where(cond: Any, value: float, x: Any) -> Any:
 def _make(name: str, key: tuple[tuple[str, Any], ...]) -> Callable[[Any, Any], Any]:
     spec = gated_spec(name)
     params = dict(key)
-    gate_fn = _ajax.function(spec.gate.name)
+    gate_fn = _adapter().function(spec.gate.name)
     gate_params = dict(spec.gate_params(params))
 
     @jax.checkpoint
@@ -64,14 +69,14 @@ def apply(name: str, gate: Any, up: Any = None, *, dim: int | None = None,
     elif dim is not None or gate_first:
         raise TypeError(f"actfn.jax.{name}: dim= and gate_first= belong to the split form "
                         f"{name}(x, dim=...); with two inputs pass {name}(gate, up)")
-    g, u = _ajax._as_float_array(gate), _ajax._as_float_array(up)
+    g, u = _adapter()._as_float_array(gate), _adapter()._as_float_array(up)
     try:
         jnp.broadcast_shapes(g.shape, u.shape)
     except ValueError:
         raise ValueError(f"actfn.jax.{name}: gate of shape {tuple(g.shape)} and up of shape "
                          f"{tuple(u.shape)} do not broadcast together") from None
     out = jnp.promote_types(g.dtype, u.dtype)
-    work = _ajax._work_dtype()
+    work = _adapter()._work_dtype()
     k = (act.name, tuple(act.params.items()))
     run = _RUNS.get(k)
     if run is None:

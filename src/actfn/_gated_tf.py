@@ -22,12 +22,17 @@ from typing import Any
 
 import tensorflow as tf
 
-from . import tensorflow as _atf
 from ._activation import get
 from ._gated import split
 from ._gated_layers import compose, gated_names, gated_spec
 
 __all__ = ["exported", "gated_function"]
+
+
+def _adapter() -> Any:
+    from . import tensorflow as adapter  # it imports this module at its end: not at the top
+
+    return adapter
 
 
 def _where(cond: Any, value: float, x: Any) -> Any:
@@ -53,7 +58,7 @@ def apply(name: str, gate: Any, up: Any = None, *, dim: int | None = None,
     elif dim is not None or gate_first:
         raise TypeError(f"actfn.tensorflow.{name}: dim= and gate_first= belong to the split "
                         f"form {name}(x, dim=...); with two inputs pass {name}(gate, up)")
-    g, u = _atf._as_float_tensor(gate), _atf._as_float_tensor(up)
+    g, u = _adapter()._as_float_tensor(gate), _adapter()._as_float_tensor(up)
     try:
         tf.broadcast_static_shape(g.shape, u.shape)
     except ValueError:
@@ -61,7 +66,7 @@ def apply(name: str, gate: Any, up: Any = None, *, dim: int | None = None,
                          f"shape {tuple(u.shape)} do not broadcast together") from None
     out = _promote(g.dtype, u.dtype)
     bound = act.params
-    gate_fn = _atf.function(spec.gate.name)
+    gate_fn = _adapter().function(spec.gate.name)
     gate_params = dict(spec.gate_params(bound))
     y = compose(spec, bound, lambda x: gate_fn(x, **gate_params), tf.cast(g, tf.float64),
                 tf.cast(u, tf.float64), _where)
