@@ -40,7 +40,7 @@ import actfn
 from actfn import __version__, _i18n
 from actfn.atlas import MARKER
 
-NAMES = actfn.names()
+NAMES = actfn.names(kind="all")  # the gated units have pages too
 #: CPU seconds a build may use (it needs about 5 s here; the target is under a minute).
 BUILD_SECONDS = 60.0
 
@@ -191,7 +191,8 @@ def test_images_are_drawn_at_twice_their_css_size(site: Path) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_activation_page_content(site: Path, name: str) -> None:
-    spec = actfn.lookup(name)
+    spec = actfn.lookup(name, kind="all")
+    gated = spec.kind == "gated"
     for lang, suffix in (("en", ".html"), ("zh", ".zh.html")):
         page = site / f"{name}{suffix}"
         text = page.read_text(encoding="utf-8")
@@ -200,7 +201,7 @@ def test_activation_page_content(site: Path, name: str) -> None:
                        "notes", "examples"):
             assert f'id="{anchor}"' in text, anchor
         # formulas: the registry's LaTeX for KaTeX, every symbol defined in the glossary
-        assert f"f(x) = {spec.latex['f']}" in parsed.tex
+        assert f"{'f(g, u)' if gated else 'f(x)'} = {spec.latex['f']}" in parsed.tex
         assert len(parsed.tex) >= len(spec.latex) + len(_i18n.symbols(spec, lang))
         for _, meaning in _i18n.symbols(spec, lang):
             assert str(escape(meaning)) in text
@@ -210,8 +211,12 @@ def test_activation_page_content(site: Path, name: str) -> None:
         assert str(escape(prose.use)) in text and str(escape(prose.strengths[0])) in text
         summary = _i18n.text(spec, "summary", lang)
         assert str(escape(summary)) in text
-        rng = _i18n.text(spec, "range_text", lang) or spec.knowledge.properties.range_label()
-        assert str(escape(rng)) in text
+        if gated:  # two inputs: the page says why it lists no one-input properties
+            assert str(escape(_i18n.label("gated_props", lang))) in text
+        else:
+            rng = (_i18n.text(spec, "range_text", lang)
+                   or spec.knowledge.properties.range_label())
+            assert str(escape(rng)) in text
         assert "C^∞" not in text and "C^1" not in text  # smoothness as C<sup>∞</sup>
         assert f"actfn {__version__}" in text  # the version it was built from
         # the explorer view, in the page's language (review 13: ?lang=zh on zh pages)

@@ -18,9 +18,9 @@ from actfn.atlas import _build, _figures
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
-@pytest.mark.parametrize("name", actfn.names())
+@pytest.mark.parametrize("name", actfn.names(kind="all"))
 def test_glossary_defines_every_symbol_of_every_formula(name):
-    spec = actfn.lookup(name)
+    spec = actfn.lookup(name, kind="all")
     for lang in ("en", "zh"):
         defined = dict(_i18n.symbols(spec, lang))
         for tex in spec.latex.values():
@@ -137,7 +137,7 @@ def test_atlas_builds_without_torch_jax_keras(tmp_path):
                 return None
         sys.meta_path.insert(0, Block())
         import actfn.atlas._build as b
-        b.names = lambda: ["relu", "gelu"]  # two pages are enough to prove it
+        b.names = lambda kind="elementwise": ["gelu", "swiglu"]  # one of each kind proves it
         from actfn.cli import main
         sys.argv = ["actfn", "atlas", "-o", {str(tmp_path / "site")!r}, "--quiet"]
         try:
@@ -152,3 +152,4 @@ def test_atlas_builds_without_torch_jax_keras(tmp_path):
                        timeout=600)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "site" / "gelu.zh.html").is_file()
+    assert (tmp_path / "site" / "swiglu.zh.html").is_file()

@@ -49,7 +49,7 @@ ALLOWED: dict[str, tuple[int, str]] = {
 
 
 def _names() -> set[str]:
-    return set(actfn.names()) | set(actfn.aliases())
+    return set(actfn.names(kind="all")) | set(actfn.aliases(kind="all"))
 
 
 def literals_naming_activations(path: Path, names: set[str]) -> list[tuple[int, list[str]]]:

@@ -78,6 +78,35 @@ def _make_functional(spec: Spec) -> _t.Callable[..., _t.Any]:
     return fn
 
 
+def _make_gated_functional(name: str) -> _t.Callable[..., _t.Any]:
+    """``actfn.<name>(gate, up, **params)`` (or the split form ``(x, dim=-1)``) of a gated
+    unit, with ``.partials``, ``.partials2`` and ``.value_and_partials`` attached."""
+    spec = lookup(name, kind="gated")
+
+    def fn(gate: _t.Any, up: _t.Any = None, /, *, dim: int | None = None,
+           gate_first: bool = False, **params: _t.Any) -> _t.Any:
+        return get(name, **params)(gate, up, dim=dim, gate_first=gate_first)
+
+    def method(m: str) -> _t.Callable[..., _t.Any]:
+        def g(gate: _t.Any, up: _t.Any = None, /, *, dim: int | None = None,
+              gate_first: bool = False, **params: _t.Any) -> _t.Any:
+            return getattr(get(name, **params), m)(gate, up, dim=dim, gate_first=gate_first)
+        g.__name__, g.__qualname__, g.__module__ = m, f"{name}.{m}", __name__
+        g.__doc__ = f"``actfn.get({name!r}, **params).{m}(gate, up)``."
+        return g
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__module__ = __name__
+    fn.__doc__ = (f"{spec.summary}\n\nGated unit (two inputs): ``actfn.{name}(gate, up)``, or "
+                  f"the split form ``actfn.{name}(x, dim=-1)`` (first half up, second half "
+                  f"gate, as torch.nn.functional.glu). Same as ``actfn.get({name!r}, "
+                  "**params)(...)``; ``.partials``, ``.partials2`` and "
+                  "``.value_and_partials`` are attached.")
+    for m in ("partials", "partials2", "value_and_partials"):
+        setattr(fn, m, method(m))
+    return fn
+
+
 #: Functional shortcuts by canonical name with their spec (one per spec, so that a
 #: runtime-registered ``actfn.<name>`` is the same object at each access and pickles).
 _FUNCTIONALS = _evaluate.PerSpec(_make_functional)
@@ -85,6 +114,8 @@ _GENERATED = _evaluate.Generated(__name__, _FUNCTIONALS)
 _evaluate.freeze_builtin()
 _BUILTIN = names()
 globals().update(_GENERATED.exported())
+_GATED_BUILTIN = names(kind="gated")
+globals().update({_n: _make_gated_functional(_n) for _n in _GATED_BUILTIN})
 
 # Activations of installed plug-in distributions (entry-point group actfn.activations),
 # registered once actfn itself is importable; they are reached through __getattr__.
@@ -124,4 +155,5 @@ __all__ = [
     "selu_parameters",
     "unregister",
     *_BUILTIN,
+    *_GATED_BUILTIN,
 ]

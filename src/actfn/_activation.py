@@ -366,6 +366,24 @@ class _Unregistered:
         raise self._error()
 
 
+def _gated_params(spec: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """A gated unit's parameters, validated: static values only (a torch tensor that
+    requires grad would be silently detached, so it is refused, as a JAX tracer is)."""
+    from ._evaluate import check_static
+
+    check_static(spec.name, params)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        live = [k for k, v in params.items() if isinstance(v, torch.Tensor) and v.requires_grad]
+        if live:
+            raise TypeError(
+                f"{spec.name}: parameter {live[0]} is a torch tensor that requires grad; the "
+                "parameters of a gated unit in the core API are static numbers (their "
+                "gradients would be lost): pass a Python float"
+            )
+    return spec.bind(**params)
+
+
 def get(name: Any, /, **params: Any) -> Any:
     """Return the activation ``name`` bound to ``params`` (unset ones take defaults).
 
@@ -390,5 +408,5 @@ def get(name: Any, /, **params: Any) -> Any:
         return get(name.name, **{**name.params, **params})
     spec = lookup(name, kind="all")
     if spec.kind == "gated":
-        return GatedActivation(spec, spec.bind(**params))
+        return GatedActivation(spec, _gated_params(spec, params))
     return Activation(spec, *bind(spec, params))

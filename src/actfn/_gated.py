@@ -32,6 +32,19 @@ The API (:class:`GatedActivation`, from ``actfn.get(name)``): ``act(gate, up)`` 
 ``act.value_and_partials(gate, up)`` → (f, ∂f/∂gate, ∂f/∂up) in one pass (what a fused
 layer's forward + backward needs: store gate and up, recompute in the backward).
 
+**For framework layers** (a fused ``SwiGLU``/``GeGLU`` module that stores only gate and
+up): the forward is ``act(gate, up)``; the backward is
+``f, dg, du = act.value_and_partials(gate, up)`` (or ``dg, du = act.partials(gate, up)``)
+with ``grad_gate = grad_out·dg`` and ``grad_up = grad_out·du``; a double backward uses
+``act.partials2(gate, up)``. These take NumPy arrays (``out=`` to reuse buffers) or
+tensors of any array-API library (computed in a float64 working copy). A compiled loop
+can be written from the spec alone: ``spec.gate`` (the elementwise :class:`~actfn.Spec`,
+whose kernels ``f``/``df``/``d2f`` are a, a', a''), ``spec.gate_params(params)`` (its
+parameters), ``spec.gate_limit(params)``, ``spec.up_limit(params)`` and
+``spec.up_offset``. ``act.param_partials(gate, up)`` gives ∂f/∂p of the real parameters
+(swiglu_clamped's ``alpha`` through the gate's ``dparams`` — silu's ``beta`` — and
+``limit``), for layers that learn them.
+
 Inputs broadcast as in NumPy; the result has the inputs' floating dtype (float16,
 bfloat16, float32 or float64; two different 16-bit dtypes give float32, integers and bool
 float64) and library (NumPy, PyTorch, JAX, any array-API library), and the inputs are never
@@ -151,6 +164,12 @@ class GatedSpec:
     #: Parameter sets besides the defaults that the tests check.
     cases: tuple[Mapping[str, Any], ...] = ()
     exact: GatedExact | None = None
+    #: This unit's parameters that set a parameter of the gate (swiglu_clamped's
+    #: ``alpha`` → silu's ``beta``): ∂f/∂p comes from the gate's ``dparams``.
+    param_map: Mapping[str, str] = field(default_factory=dict)
+    #: The parameters that are the clamps' limits (∂f/∂L: the clamped side's slope).
+    gate_limit_param: str | None = None
+    up_limit_param: str | None = None
     #: Kept empty: ``actfn bench`` measures elementwise settings.
     bench: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     overview: bool = False
@@ -197,11 +216,14 @@ _WIDTH = {"float16": 1, "bfloat16": 1, "float32": 2, "float64": 3}
 
 
 def _result_dtype(a: Any, b: Any, xp: Any) -> Any:
-    """The common floating dtype: the wider one; float16 with bfloat16 gives float32."""
+    """The common floating dtype: the wider one; float16 with bfloat16 gives float32
+    (NumPy: in native byte order, as the elementwise results)."""
+    if xp is np:
+        a, b = np.dtype(a).newbyteorder("="), np.dtype(b).newbyteorder("=")
     if a == b:
         return a
     if xp is np:
-        na, nb = np.dtype(a).name, np.dtype(b).name
+        na, nb = a.name, b.name
         if _WIDTH[na] == _WIDTH[nb]:  # float16 with bfloat16
             return np.dtype(np.float32)
         return np.dtype(a) if _WIDTH[na] > _WIDTH[nb] else np.dtype(b)
@@ -328,6 +350,21 @@ class GatedActivation:
         f, dg, du = self._run(gate, up, dim, gate_first, ("f", "dg", "du"), out)
         return f, dg, du
 
+    def param_partials(self, gate: Any, up: Any = None, /, *, dim: int | None = None,
+                       gate_first: bool = False) -> dict[str, Any]:
+        """∂f/∂p for each real parameter p of the unit (for layers that learn them):
+        through the gate, ∂f/∂p = ∂a/∂q(g)·b(u) (q the gate's parameter ``p`` sets); for a
+        clamp limit L, ∂f/∂L = a'(L)·[gate > L]·b(u) + a(g)·sign(up)·[|up| > L] (0 at
+        the clamp itself, the inside-branch convention). Empty for units without one."""
+        spec = self._spec
+        names = [*spec.param_map, *(n for n in (spec.gate_limit_param, spec.up_limit_param)
+                                    if n is not None)]
+        if not names:
+            return {}
+        names = list(dict.fromkeys(names))
+        which = tuple(f"param:{n}" for n in names)
+        return dict(zip(names, self._run(gate, up, dim, gate_first, which, None), strict=True))
+
     # -- machinery --------------------------------------------------------------
     def _inputs(self, gate: Any, up: Any, dim: int | None, gate_first: bool) -> tuple[Any, Any]:
         if up is None:
@@ -399,6 +436,9 @@ class GatedActivation:
         spec, p = self._spec, self._params
         lg, lu, c = spec.gate_limit(p), spec.up_limit(p), spec.up_offset
         need = {"f": (0,), "dg": (1,), "du": (0,), "dgg": (2,), "dgu": (1,), "duu": ()}
+        params_wanted = [w[6:] for w in which if w.startswith("param:")]
+        if params_wanted:
+            need.update({w: (0, 1) for w in which if w.startswith("param:")})
         orders = sorted({k for w in which for k in need[w]})
         gc = g if lg is None else xp.where(g > lg, xp.full_like(g, lg), g)
         act = self._gate
@@ -411,6 +451,7 @@ class GatedActivation:
             a[1] = act.derivative(gc)
         if 2 in orders:
             a[2] = act.second_derivative(gc)
+        a1_raw = a.get(1)  # a'(min(gate, L)): ∂f/∂L reads it beyond the clamp
         if lg is not None:  # beyond the gate's clamp a is constant: its derivatives vanish
             ginside = ~(g > lg)
             for k in (1, 2):
@@ -436,7 +477,24 @@ class GatedActivation:
             v = v * xp.ones_like(u)
             return v if uinside is None else xp.where(uinside, v, xp.zeros_like(v))
 
+        def dparam(name: str) -> Any:
+            out = xp.zeros_like(g * u)
+            if name in spec.param_map:
+                from ._evaluate import array_params, context
+
+                gspec = act.spec
+                k = gspec.dparams[spec.param_map[name]]
+                out = out + times_b(k(gc, context(xp), **array_params(gspec, act.params, gc, xp)))
+            if name == spec.gate_limit_param and lg is not None:
+                out = out + times_b(xp.where(g > lg, a1_raw, xp.zeros_like(a1_raw)))
+            if name == spec.up_limit_param and lu is not None:
+                side = xp.where(u > lu, xp.ones_like(u), xp.where(u < -lu, -xp.ones_like(u),
+                                                                  xp.zeros_like(u)))
+                out = out + a[0] * side
+            return out
+
         made = {
+            **{f"param:{n}": (lambda n=n: dparam(n)) for n in params_wanted},
             "f": lambda: times_b(a[0]),
             "dg": lambda: times_b(a[1]),
             "du": lambda: times_db(a[0]),

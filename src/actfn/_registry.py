@@ -390,8 +390,10 @@ def lookup(name: str, kind: str = "elementwise") -> Any:
         what = getattr(spec, "kind", "elementwise")
         hint = (f"call it on two inputs with actfn.get({spec.name!r})(gate, up)"
                 if what == "gated" else f"use actfn.get({spec.name!r})(x)")
+        article = "an" if what[0] in "aeiou" else "a"
+        inputs = "one input" if spec.arity == 1 else f"{spec.arity} inputs"
         raise ValueError(
-            f"{spec.name!r} is a {what} unit ({spec.arity} input(s)), not {kind}: {hint}; "
+            f"{spec.name!r} is {article} {what} unit ({inputs}), not {kind}: {hint}; "
             f"actfn.names(kind={what!r}) lists them"
         )
     pool = [c for c in list(_SPECS) + list(_ALIASES) if _of_kind(_SPECS[_ALIASES.get(c, c)], kind)]

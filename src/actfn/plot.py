@@ -47,6 +47,9 @@ __all__ = [
     "check_output",
     "plot",
     "compare",
+    "GatedSection",
+    "gated_figure",
+    "GATED_UPS",
 ]
 
 #: File extensions :func:`save` understands.
@@ -56,13 +59,57 @@ _LABELS = {"f": "$f(x)$", "df": "$f'(x)$", "d2f": "$f''(x)$"}
 _COLORS = {"f": "C0", "df": "C1", "d2f": "C2"}
 
 
-def _act(act: str | Activation, params: Mapping[str, Any] | None = None) -> Activation:
+#: The values of ``up`` at which a gated unit's curves along the gate are drawn.
+GATED_UPS = (-1.0, 0.5, 1.0, 2.0)
+
+
+class GatedSection:
+    """A gated unit along its gate at a fixed ``up``: a one-input view that
+    :func:`sample` and :func:`draw` accept like an :class:`~actfn.Activation`.
+
+    ``part="f"``: x ↦ f(x, up), its derivative ∂f/∂gate and second ∂²f/∂gate²;
+    ``part="du"``: x ↦ ∂f/∂up(x, up), derivative ∂²f/∂gate∂up (second: 0).
+    """
+
+    def __init__(self, act: Any, up: float, part: str = "f") -> None:
+        if part not in ("f", "du"):
+            raise ValueError(f"part={part!r} is invalid; valid: 'f', 'du'")
+        self._act, self.up, self.part = act, float(up), part
+        self.name = act.name
+        self.params = act.params
+
+    def kinks(self) -> tuple[float, ...]:
+        return tuple(self._act.kinks()["gate"])
+
+    def __call__(self, x: Any) -> Any:
+        f, _, du = self._act.value_and_partials(x, self.up)
+        return f if self.part == "f" else du
+
+    def derivative(self, x: Any) -> Any:
+        dg, _ = self._act.partials(x, self.up)
+        return dg if self.part == "f" else self._act.partials2(x, self.up)[1]
+
+    def second_derivative(self, x: Any) -> Any:
+        dgg, _, duu = self._act.partials2(x, self.up)
+        return dgg if self.part == "f" else duu
+
+
+def _act(act: Any, params: Mapping[str, Any] | None = None) -> Any:
+    if isinstance(act, GatedSection):
+        return act
     return get(act, **dict(params or {}))
 
 
+def _is_gated(a: Any) -> bool:
+    return getattr(getattr(a, "spec", None), "kind", "") == "gated"
+
+
 def default_range(act: str | Activation) -> tuple[float, float]:
-    """A symmetric x-range that shows every kink: [-5, 5] widened where needed."""
-    kinks = [abs(float(k)) for k in _act(act).kinks()]
+    """A symmetric x-range that shows every kink: [-5, 5] widened where needed (for a
+    gated unit: the kinks along the gate, e.g. the clamp)."""
+    a = _act(act)
+    ks = a.kinks()["gate"] if _is_gated(a) else a.kinks()
+    kinks = [abs(float(k)) for k in ks]
     half = max([5.0] + [k + 1.0 for k in kinks])
     return (-half, half)
 
@@ -159,8 +206,11 @@ def figure(
     size: tuple[float, float] = (6.4, 4.4),
     dpi: float = 100,
 ) -> Figure:
-    """The seed-style figure: f and f′ (and f″ with ``second``) with legend and title."""
+    """The seed-style figure: f and f′ (and f″ with ``second``) with legend and title
+    (a gated unit: :func:`gated_figure`)."""
     a = _act(act, params)
+    if _is_gated(a):
+        return gated_figure(a, x_range=x_range, second=second, size=size, dpi=dpi)
     fig = Figure(figsize=size, dpi=dpi)
     ax = fig.add_subplot()
     which = ("f", "df", "d2f") if second else ("f", "df")
@@ -172,13 +222,61 @@ def figure(
 
 def thumbnail(act: str | Activation, *, size: tuple[float, float] = (2.4, 1.6),
               dpi: float = 80) -> Figure:
-    """A small figure of f and f′ with no legend or title, for index pages."""
+    """A small figure of f and f′ with no legend or title, for index pages (a gated
+    unit: f and ∂f/∂gate along the gate at up = 1)."""
     a = _act(act)
     fig = Figure(figsize=size, dpi=dpi)
     ax = fig.add_axes((0.02, 0.04, 0.96, 0.92))
-    draw(ax, a, which=("f", "df"), legend=False, lw=1.6)
+    if _is_gated(a):
+        draw(ax, GatedSection(a, 1.0), x_range=default_range(a), which=("f", "df"),
+             legend=False, lw=1.6)
+    else:
+        draw(ax, a, which=("f", "df"), legend=False, lw=1.6)
     ax.set_xticks([])
     ax.set_yticks([])
+    return fig
+
+
+def gated_figure(
+    act: Any,
+    *,
+    params: Mapping[str, Any] | None = None,
+    x_range: tuple[float, float] | None = None,
+    ups: Sequence[float] = GATED_UPS,
+    second: bool = False,
+    size: tuple[float, float] = (6.4, 6.4),
+    dpi: float = 100,
+) -> Figure:
+    """A gated unit f(gate, up) as curves along the gate: on top f for each ``up`` of
+    ``ups``; below ∂f/∂gate and ∂f/∂up at up = 1 (and ∂²f/∂gate² with ``second``).
+    Kinks of the gate (ReLU's 0, a clamp) are sampled on both sides as in :func:`sample`.
+    """
+    a = _act(act, params)
+    if not _is_gated(a):
+        raise ValueError(f"{a.name} is not a gated unit; use figure()")
+    lo, hi = x_range if x_range is not None else default_range(a)
+    fig = Figure(figsize=size, dpi=dpi)
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    for i, up in enumerate(ups):
+        curves, _ = sample(GatedSection(a, up), (lo, hi), which=("f",))
+        top.plot(*curves["f"], color=f"C{i % 10}", lw=2.0, label=f"$f(g, u={up:g})$")
+    parts = [(GatedSection(a, 1.0), "df", r"$\partial f/\partial g$", "C1"),
+             (GatedSection(a, 1.0, "du"), "f", r"$\partial f/\partial u$", "C2")]
+    if second:
+        parts.append((GatedSection(a, 1.0), "d2f", r"$\partial^2 f/\partial g^2$", "C3"))
+    for sec, key, label, color in parts:
+        curves, marks = sample(sec, (lo, hi), which=(key,))
+        bottom.plot(*curves[key], color=color, lw=2.0, label=label + " (u = 1)")
+        for k, values in marks:
+            for v in values.values():
+                bottom.plot([k], [v], "o", color=color, ms=4, zorder=3)
+    for ax in (top, bottom):
+        ax.set_xlim(lo, hi)
+        _centre(ax)
+        ax.legend(loc="upper left", frameon=False, fontsize="small")
+    bottom.set_xlabel("gate g")
+    top.set_title(_title(a) + ": f(gate, up) along the gate", pad=12)
+    fig.tight_layout()
     return fig
 
 

@@ -112,8 +112,42 @@ def _example_values(spec: Spec) -> str:
     return np.array2string(y, separator=", ", max_line_width=200)
 
 
+#: Inputs of the runnable examples of a gated unit's page: gate and up.
+EXAMPLE_GATE = (-2.0, -1.0, 0.0, 0.5, 2.0)
+EXAMPLE_UP = (1.5, -1.0, 2.0, 3.0, -0.5)
+
+
+def _gated_examples(spec: Any) -> list[tuple[str, str]]:
+    gs = ", ".join(repr(v) for v in EXAMPLE_GATE)
+    us = ", ".join(repr(v) for v in EXAMPLE_UP)
+    params = ", ".join(f"{q.name}={_fmt(q.default)}" for q in spec.params)
+    expected = np.array2string(
+        get(spec.name)(np.float32(EXAMPLE_GATE), np.float32(EXAMPLE_UP)), separator=", ",
+        max_line_width=200)
+    out = [(
+        "actfn",
+        f"import actfn\n\nact = actfn.get({spec.name!r}{', ' + params if params else ''})\n"
+        f"gate = [{gs}]\nup = [{us}]\nprint(act(gate, up))           # f\n"
+        "print(act.partials(gate, up))  # (∂f/∂gate, ∂f/∂up)\n"
+        "# split form, as torch.nn.functional.glu: first half up, second half gate\n"
+        "print(act(up + gate))\n",
+    )]
+    head = {
+        "PyTorch": f"import torch\n\ngate = torch.tensor([{gs}])\nup = torch.tensor([{us}])\n",
+        "JAX": (f"import jax\nimport jax.numpy as jnp\n\ngate = jnp.array([{gs}])\n"
+                f"up = jnp.array([{us}])\n"),
+    }
+    for e in spec.knowledge.frameworks:
+        if e.call and e.framework in head:
+            out.append((e.framework, head[e.framework] + f"print({e.at(spec.defaults())})\n"
+                        f"# float32 result: {expected}\n"))
+    return out
+
+
 def examples(spec: Spec) -> list[tuple[str, str]]:
     """Runnable examples ``(framework, code)``: actfn first, then each framework."""
+    if getattr(spec, "kind", "") == "gated":
+        return _gated_examples(spec)
     xs = ", ".join(repr(v) for v in EXAMPLE_X)
     params = ", ".join(f"{q.name}={_fmt(q.default)}" for q in spec.params)
     expected = _example_values(spec)
@@ -200,9 +234,11 @@ class _Site:
     def _activation_model(self, spec: Spec, lang: str) -> dict[str, Any]:
         t = _i18n.labels()[lang]
         act = get(spec.name)
-        lhs = {"f": "f(x)", "df": "f'(x)", "d2f": "f''(x)"}
+        gated = getattr(spec, "kind", "") == "gated"
+        lhs = ({"f": "f(g, u)", "dg": r"\partial f/\partial g", "du": r"\partial f/\partial u"}
+               if gated else {"f": "f(x)", "df": "f'(x)", "d2f": "f''(x)"})
         formulas = []
-        keys = [k for k in ("f", "df", "d2f") if k in spec.latex]
+        keys = [k for k in lhs if k in spec.latex]
         keys += sorted(k for k in spec.latex if k not in lhs)
         for key in keys:
             tex = spec.latex[key]
@@ -240,7 +276,12 @@ class _Site:
                               if e.kink_grad is not None else ""),
             })
         lo, hi = _figures.x_range(spec.name)
-        kinks = act.kinks()
+        if gated:  # kinks along the gate (ReLU's 0, the clamp) and of up (±limit)
+            kk = act.kinks()
+            kinks_text = "; ".join(f"{v} = {', '.join(f'{k:g}' for k in kk[v])}"
+                                   for v in ("gate", "up") if kk[v])
+        else:
+            kinks_text = ", ".join(f"{k:g}" for k in act.kinks())
         claims = [{"id": c.id, "text": _i18n.zh_punctuation(c.zh) if lang == "zh" else c.en}
                   for c in self.claims if spec.name in c.activations]
         return {
@@ -250,10 +291,13 @@ class _Site:
             "explore_url": explorer_url(spec.name, lang),
             "formulas": formulas,
             "symbols": [(_symbol(s), m) for s, m in _i18n.symbols(spec, lang)],
-            "kinks": ", ".join(f"{k:g}" for k in kinks),
+            "kinks": kinks_text,
+            "kink_var": "" if gated else "x",  # a gated unit's text names its variables
+            "gated": gated,
             "kink_convention": (_i18n.text(spec, "kink_convention", lang)
                                 or t["formula"]),
-            "figure": {"src": f"img/{spec.name}.png", "width": _figures.FIGURE_PX[0],
+            "figure": {"src": f"img/{spec.name}.png", "var": "g" if gated else "x",
+                       "width": _figures.FIGURE_PX[0],
                        "height": _figures.FIGURE_PX[1], "lo": f"{lo:g}", "hi": f"{hi:g}"},
             "props": props,
             "params": [{"name": q.name, "default": _fmt(q.default), "valid": _i18n.valid_range(q, lang),
@@ -275,6 +319,15 @@ class _Site:
         rows = []
         for s in self.specs:
             p = s.knowledge.properties
+            if getattr(s, "kind", "") == "gated":  # two inputs: no one-input properties
+                rows.append({
+                    "name": s.name, "href": self.href(s.name, lang),
+                    "thumb": f"img/{s.name}-thumb.png", "family": _i18n.family(s, lang),
+                    "range": t["two_inputs"], "monotone": "—", "smooth": {"sup": "", "text": "—"},
+                    "zero_centred": "—", "saturates": "—", "sparse": "—",
+                    "params": ", ".join(f"{q.name}={_short(q.default)}" for q in s.params) or "—",
+                })
+                continue
             if p is None:  # not documented yet: the name, family and parameters only
                 rows.append({
                     "name": s.name, "href": self.href(s.name, lang),
@@ -348,7 +401,7 @@ def _specs(only: Sequence[str] | None) -> list[Spec]:
     """The specs to build, each with a name that is safe as a file name and a valid
     knowledge file (or none): every file is read here, before any long work, so a
     malformed one fails the build up front with a ``KnowledgeError`` naming it."""
-    specs = [lookup(n) for n in (only or names())]
+    specs = [lookup(n, kind="all") for n in (only or names(kind="all"))]
     for spec in specs:
         if not isinstance(spec.name, str) or not _SAFE_NAME.fullmatch(spec.name):
             raise ValueError(f"refusing to build the atlas: activation name {spec.name!r} is not "

@@ -39,9 +39,15 @@ STYLES = {
 }
 
 
+def _gated(name: str) -> bool:
+    return getattr(get(name).spec, "kind", "") == "gated"
+
+
 def x_range(name: str, half: float = 3.0) -> tuple[float, float]:
-    """The seeds' [−3, 3], widened to show every kink of ``name`` with a margin."""
-    kinks = [abs(float(k)) for k in get(name).kinks()]
+    """The seeds' [−3, 3], widened to show every kink of ``name`` with a margin (a gated
+    unit: its kinks along the gate)."""
+    ks = get(name).kinks()
+    kinks = [abs(float(k)) for k in (ks["gate"] if isinstance(ks, dict) else ks)]
     h = max([half] + [k + 1.0 for k in kinks])
     return (-h, h)
 
@@ -72,8 +78,44 @@ def _draw(ax, name: str, which: Sequence[str], lim: tuple[float, float],  # type
     ax.set_xlim(*lim)
 
 
+def _gated_figure(name: str) -> Figure:
+    """A gated unit: f along the gate for several values of up on top; ∂f/∂gate and
+    ∂f/∂up at up = 1 below (:class:`actfn.plot.GatedSection`)."""
+    act = get(name)
+    lim = x_range(name)
+    w, h = FIGURE_PX
+    fig = Figure(figsize=(w / 100, h / 100), dpi=_DPI)
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": (3, 2)})
+    ls = ["-", (0, (5, 3)), "-.", (0, (1.5, 2))]
+    for i, up in enumerate(plot.GATED_UPS):
+        curves, _ = plot.sample(plot.GatedSection(act, up), lim, which=("f",), n=601)
+        top.plot(*curves["f"], color=f"C{i}", ls=ls[i % 4], lw=2.2, label=f"f(g, u = {up:g})")
+    parts = ((plot.GatedSection(act, 1.0), "df", "∂f/∂g (u = 1)", STYLES["df"]),
+             (plot.GatedSection(act, 1.0, "du"), "f", "∂f/∂u (u = 1)", STYLES["d2f"]))
+    for sec, key, label, st in parts:
+        curves, marks = plot.sample(sec, lim, which=(key,), n=601)
+        bottom.plot(*curves[key], color=st["color"], ls=st["ls"], lw=st["lw"], label=label)
+        for k, values in marks:
+            for v in values.values():
+                bottom.plot([k], [v], "o", color=st["color"], ms=6, zorder=6)
+    for ax in (top, bottom):
+        ax.set_xlim(*lim)
+        _zero_lines(ax)
+        lo, hi = ax.get_ylim()
+        pad = max(0.08 * (hi - lo), 0.15)
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.legend(loc="upper left", frameon=True, framealpha=0.9, fontsize=9,
+                  edgecolor="#d8dde4", handlelength=3.2)
+    bottom.set_xlabel("gate g", fontsize=10)
+    fig.tight_layout(h_pad=0.6)
+    return fig
+
+
 def activation_figure(name: str) -> Figure:
-    """f and f′ on top, f″ below, at the default parameters (see the module docstring)."""
+    """f and f′ on top, f″ below, at the default parameters (see the module docstring);
+    a gated unit: f along the gate for several up, and the partials."""
+    if _gated(name):
+        return _gated_figure(name)
     lim = x_range(name)
     w, h = FIGURE_PX
     fig = Figure(figsize=(w / 100, h / 100), dpi=_DPI)
@@ -98,7 +140,9 @@ def thumbnail_figure(name: str) -> Figure:
     w, h = THUMB_PX
     fig = Figure(figsize=(w / 100, h / 100), dpi=_DPI)
     ax = fig.add_axes((0.03, 0.05, 0.94, 0.9))
-    _draw(ax, name, ("f", "df"), x_range(name), markers=False)
+    # a gated unit: f and ∂f/∂gate along the gate at up = 1
+    what = plot.GatedSection(get(name), 1.0) if _gated(name) else name
+    _draw(ax, what, ("f", "df"), x_range(name), markers=False)
     ax.axhline(0.0, color="#9aa3ad", lw=0.6, zorder=0)
     ax.axvline(0.0, color="#9aa3ad", lw=0.6, zorder=0)
     for line in ax.get_lines():

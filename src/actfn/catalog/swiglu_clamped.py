@@ -31,6 +31,9 @@ SPEC = GatedSpec(
     gate_limit=lambda p: p["limit"],
     up_limit=lambda p: p["limit"],
     up_offset=1.0,
+    param_map={"alpha": "beta"},
+    gate_limit_param="limit",
+    up_limit_param="limit",
     check=_check,
     family="glu",
     summary="gpt-oss's clamped SwiGLU g·σ(αg)·(u + 1) with g = min(gate, limit), "
@@ -38,11 +41,10 @@ SPEC = GatedSpec(
     kink_convention="at gate = limit and up = ±limit the partials take the inside branch "
     "(PyTorch's clamp backward passes the gradient for min ≤ x ≤ max)",
     latex={
-        "f": r"g\,\sigma(\alpha g)\,(u + 1),\ g = \min(\mathrm{gate}, L),\ "
-        r"u = \mathrm{clamp}(\mathrm{up}, -L, L)",
-        "dg": r"[\mathrm{gate} \le L]\,\bigl(\sigma(\alpha g) + \alpha g\,\sigma'(\alpha g)\bigr)"
-        r"\,(u + 1)",
-        "du": r"[|\mathrm{up}| \le L]\,g\,\sigma(\alpha g)",
+        "f": r"\min(g, L)\,\sigma(\alpha\,\min(g, L))\,\bigl(\max(-L, \min(u, L)) + 1\bigr)",
+        "dg": r"[g \le L]\,\bigl(\sigma(\alpha g) + \alpha g\,\sigma(\alpha g)(1 - \sigma(\alpha g))"
+        r"\bigr)\,\bigl(\max(-L, \min(u, L)) + 1\bigr)",
+        "du": r"[|u| \le L]\,\min(g, L)\,\sigma(\alpha\,\min(g, L))",
     },
     reference="OpenAI, gpt-oss-120b & gpt-oss-20b Model Card (2025); the reference "
     "implementation's swiglu(x, alpha=1.702, limit=7.0)",

@@ -83,15 +83,50 @@ def props_row(spec: Spec, lang: str = "en", short: bool = False) -> list[str]:
     ]
 
 
-def cmd_list(lang: LangOpt = "en") -> None:
+KindOpt = Annotated[str, typer.Option(
+    "--kind", metavar="KIND",
+    help="elementwise (one input, the default), gated (two inputs: gate, up) or all.")]
+
+
+def cmd_list(lang: LangOpt = "en", kind: KindOpt = "elementwise") -> None:
     """Every activation with its family and key properties.
 
-    The table fits the terminal ($COLUMNS): long cells wrap, nothing is cut.
+    The table fits the terminal ($COLUMNS): long cells wrap, nothing is cut. --kind
+    gated lists the gated units (two inputs, act(gate, up)) instead.
     """
+    t = labels(lang)
+    if kind not in ("elementwise", "gated", "all"):
+        raise ValueError(f"unknown --kind {kind!r}; valid: elementwise, gated, all")
+    if kind != "gated":
+        _list_elementwise(lang, t, hint=kind == "elementwise")
+    if kind != "elementwise":
+        _list_gated(lang, t)
+
+
+def _list_gated(lang: str, t: dict[str, str]) -> None:
+    """The gated units: name, gate a, value b, parameters, summary."""
+    from rich.table import Table
+
+    rows = []
+    for n in names(kind="gated"):
+        spec = lookup(n, kind="gated")
+        params = "\n".join(f"{p.name}={_short(p.default)}" for p in spec.params) or "-"
+        up = "u" if spec.up_limit(spec.defaults()) is None else "clamp(u, ±limit)"
+        up += f" + {spec.up_offset:g}" if spec.up_offset else ""
+        rows.append([n, spec.gate.name + ("(min(g, limit))" if spec.gate_limit(
+            spec.defaults()) is not None else "(g)"), up, params,
+            _i18n.text(spec, "summary", lang)])
+    table = Table(title="actfn: " + t["n_gated"].format(n=len(rows)), box=None,
+                  pad_edge=False, padding=(0, 1), header_style="bold underline")
+    heads = (t["name"], t["gate_fn"], t["up_fn"], t["params_short"], t["summary"])
+    fitted_table(table, heads, rows, 2 * (len(heads) - 1), whole=(0,))
+    console().print(table)
+
+
+def _list_elementwise(lang: str, t: dict[str, str], hint: bool) -> None:
     from rich.cells import cell_len
     from rich.table import Table
 
-    t = labels(lang)
     heads = (t["name"], t["family"], t["range_short"], t["mono_short"], t["smooth_short"],
              t["zero_mean"], t["sat_short"], t["sparse_short"], t["params_short"])
     rows = []
@@ -114,6 +149,8 @@ def cmd_list(lang: LangOpt = "en") -> None:
                  *r[1:-1]] for r in rows]
     fitted_table(table, heads, rows, 2 * (len(heads) - 1), whole=(0,))
     console().print(table)
+    if hint and names(kind="gated"):
+        console().print(t["gated_hint"].format(n=len(names(kind="gated"))), markup=False)
 
 
 def _short(v: Any) -> str:
@@ -137,13 +174,16 @@ def _equivalent_rows(spec: Spec, lang: str) -> list[list[str]]:
 
 
 _FORMULA_LABELS = (("f", "f(x)"), ("df", "f′(x)"), ("d2f", "f″(x)"))
+#: A gated unit's formulas: f(gate, up) and its partials (``latex`` keys f, dg, du).
+_GATED_LABELS = (("f", "f(g, u)"), ("dg", "∂f/∂g"), ("du", "∂f/∂u"))
 
 
-def formula_lines(spec: Spec, lang: str = "en", latex: bool = False) -> list[str]:
+def formula_lines(spec: Any, lang: str = "en", latex: bool = False) -> list[str]:
     """The formulas of ``spec`` as terminal lines: Unicode text, or the LaTeX source."""
-    keys = [(k, lab) for k, lab in _FORMULA_LABELS if k in spec.latex]
-    keys += [(k, f"f(x) [{k.split('_', 1)[-1]}]") for k in sorted(spec.latex)
-             if k not in dict(_FORMULA_LABELS)]
+    known = _GATED_LABELS if getattr(spec, "kind", "") == "gated" else _FORMULA_LABELS
+    keys = [(k, lab) for k, lab in known if k in spec.latex]
+    keys += [(k, f"{known[0][1]} [{k.split('_', 1)[-1]}]") for k in sorted(spec.latex)
+             if k not in dict(known)]
     width = max((len(lab) for _, lab in keys), default=0)
     out = []
     for key, lab in keys:
@@ -168,7 +208,7 @@ def cmd_show(name: Annotated[str, typer.Argument(metavar="NAME", help="Activatio
     from rich.table import Table
 
     t = labels(lang)
-    spec = lookup(name)
+    spec = lookup(name, kind="all")  # a gated unit too: its formulas are f and the partials
     spec.knowledge  # noqa: B018  (a broken knowledge file fails here, before any output)
     params = parse_params(spec, param)
     with user_params(spec.name, params):

@@ -30,10 +30,14 @@ def cmd_plot(
                                                            help="Range of x.")] = None,
     second: Annotated[bool, typer.Option("--second", help="Also draw f″.")] = False,
 ) -> None:
-    """Draw f and f′ (and f″) on centred axes and write the figure."""
+    """Draw f and f′ (and f″) on centred axes and write the figure.
+
+    A gated unit (two inputs) is drawn along its gate: f for a few values of up, and
+    ∂f/∂gate, ∂f/∂up at up = 1 (--second adds ∂²f/∂gate²).
+    """
     from .. import plot as plotting  # matplotlib: only when drawing
 
-    spec = lookup(name)
+    spec = lookup(name, kind="all")
     params = parse_params(spec, param)
     x_range = parse_range(range_)
     plotting.check_output(output)  # refuse a bad path before drawing

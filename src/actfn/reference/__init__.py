@@ -44,7 +44,8 @@ values and ±inf inputs always go to ball arithmetic, and so does every element 
 float64 output (the bound cannot decide a float64 rounding). ``prepass=False`` takes the
 purely rigorous path for every element.
 
-Also here: :func:`points` (the standard test inputs of an activation in a dtype, or all
+Also here: :func:`gated`, the same for the gated units (two inputs: gate, up);
+:func:`points` (the standard test inputs of an activation in a dtype, or all
 of a 16-bit dtype) and :func:`ulp_distance`.
 """
 
@@ -56,11 +57,13 @@ from typing import Any
 
 from ._arb import ArbMath, ArbReal, Undecided, arb_math
 from ._core import (
+    GATED_RESULTS,
     HUGE_EXP,
     MAX_PREC,
     PREPASS_ABS,
     PREPASS_REL,
     ReferenceUndecided,
+    gated,
     have_flint,
     reference,
 )
@@ -71,7 +74,7 @@ __all__ = [
     "reference", "ReferenceUndecided", "ArbMath", "ArbReal", "Undecided", "arb_math",
     "FORMATS", "formats", "Format", "format_of", "round_dyadic", "MAX_PREC", "PREPASS_REL",
     "PREPASS_ABS", "HUGE_EXP", "have_flint", "points", "ulp_distance", "ordinal",
-    "from_ordinal", "STANDARD_SEED",
+    "from_ordinal", "STANDARD_SEED", "gated", "GATED_RESULTS",
 ]
 
 
