@@ -200,6 +200,21 @@ def test_compile_fullgraph_without_graph_breaks() -> None:
     assert torch.equal(yc, ye) and torch.equal(xc.grad, xe.grad)
 
 
+def test_export_round_trip_keeps_the_custom_op(tmp_path: Any) -> None:
+    import io
+
+    layer = at.GeGLU(approximate="tanh")
+    x = torch.randn(2, 8)
+    ep = torch.export.export(layer, (x,))
+    assert "actfn.gated" in str(ep.graph)
+    buf = io.BytesIO()
+    torch.export.save(ep, buf)
+    buf.seek(0)
+    loaded = torch.export.load(buf).module()
+    # the op is the float64 path, rounded once: within an ulp of the eager compiled path
+    torch.testing.assert_close(loaded(x), layer(x), rtol=2.4e-7, atol=1e-30)
+
+
 def test_torch_func_transforms() -> None:
     from torch.func import grad, hessian, jacfwd, jacrev, vmap
 
