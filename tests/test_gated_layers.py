@@ -124,6 +124,16 @@ def test_third_derivative_raises() -> None:
     assert float(d2) == pytest.approx(float(actfn.get("swiglu").partials2(0.5, 1.5)[0]))
     with pytest.raises(NotImplementedError, match="third derivative"):
         torch.autograd.grad(d2.sum(), g)
+    # the compiled float32 path's create_graph backward goes through the same partials
+    g32 = torch.tensor([0.5, -1.0], requires_grad=True)
+    u32 = torch.tensor([1.5, 2.0], requires_grad=True)
+    y32 = at.swiglu(g32, u32)
+    assert type(y32.grad_fn).__name__ == "_FastGatedBackward"
+    (e1,) = torch.autograd.grad(y32.sum(), g32, create_graph=True)
+    (e2,) = torch.autograd.grad(e1.sum(), g32)
+    assert e2.dtype == torch.float32
+    want = actfn.get("swiglu").partials2(np.array([0.5, -1.0]), np.array([1.5, 2.0]))[0]
+    np.testing.assert_allclose(e2.numpy(), want, rtol=1.2e-7)
 
 
 def test_clamped_gradient_at_exactly_the_limit_is_the_inside_one() -> None:
