@@ -373,6 +373,13 @@ globals().update(_EXPORTED)
 __all__ += sorted(_EXPORTED)
 register_glue("jax", Glue(traced=lambda x: True, evaluate=_core))
 
+# the gated units (two inputs): actfn._gated_jax
+from ._gated_jax import exported as _gated_exported  # noqa: E402
+
+_GATED = _gated_exported()
+globals().update(_GATED)
+__all__ += sorted(_GATED)
+
 
 def __getattr__(name: str) -> Any:
     # Activations registered after import get a function on first use.

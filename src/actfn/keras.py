@@ -418,6 +418,13 @@ _EXPORTED = _exported()
 globals().update(_EXPORTED)
 __all__ += sorted(_EXPORTED)
 
+# the gated units (two inputs): actfn._gated_keras
+from ._gated_keras import exported as _gated_exported  # noqa: E402
+
+_GATED = _gated_exported()
+globals().update(_GATED)
+__all__ += sorted(_GATED)
+
 
 def __getattr__(name: str) -> Any:
     # Activations registered after import get their function and layer classes on first use.

@@ -1282,6 +1282,13 @@ register_glue("torch", Glue(traced=_traced, evaluate=_core, split=_split))
 _fewbit.connect(_fewbit.Hooks(op_of=_op_of, forward=_forward, out_dtype=_out_dtype,
                               transformed=lambda x: not _tracing() and _wrapped(x)))
 
+# the gated units (two inputs): fused layers of actfn._gated_torch
+from ._gated_torch import exported as _gated_exported  # noqa: E402
+
+_GATED = _gated_exported()
+globals().update(_GATED)
+__all__ += sorted(_GATED)
+
 
 def __getattr__(name: str) -> Any:
     # Activations registered after import get their function and classes on first use.

@@ -104,12 +104,23 @@ def cmd_bench(
         "--torch-layers", help="instead: actfn.torch layers vs the torch.nn built-ins, "
         "forward+backward, float32, sizes 64x256, 2^16, 2^20, 2^24 (--threads default 2; "
         "--size caps the sizes)")] = False,
+    gated: Annotated[bool, typer.Option(
+        "--gated", help="instead: the fused gated layers (actfn.torch.SwiGLU...) vs the eager "
+        "composition (F.silu(gate) * up) and its torch.compile, forward+backward, CPU: time "
+        "and memory (NAMEs are gated units, default swiglu geglu; --dtype default float32 "
+        "and bfloat16; --size elements per input, default 2^23; --threads default 2)")] = False,
+    no_compile: Annotated[bool, typer.Option(
+        "--no-compile", help="with --gated: skip the torch.compile column")] = False,
 ) -> None:
     """Benchmark f and f′ against NumPy, PyTorch and JAX.
 
     f and f′ come from value_and_derivative; the machine's own ceilings (memory copy,
     one exp per element) are measured in the same run.
     """
+    if gated:
+        _gated(names_, size if size != "2^24" else "2^23", dtype, threads, repeats,
+               not no_compile)
+        return
     labels = list(names_ or SEEDS)
     if labels == ["all"]:
         labels = names()
@@ -150,6 +161,40 @@ def cmd_bench(
         else:
             save_figure(results, output)
         typer.echo(f"wrote {output}", err=True)
+
+
+def _gated(units: list[str] | None, size: str, dtype: list[str] | None, threads: int,
+           repeats: int, compile_: bool) -> None:
+    """``actfn bench --gated``: :func:`actfn._bench_gated.run_gated_bench`, checked first."""
+    from .. import names as _names
+    from .._bench_gated import GATED_DEFAULT, format_gated, run_gated_bench
+
+    known = _names(kind="gated")
+    chosen = list(units or GATED_DEFAULT)
+    if chosen == ["all"]:
+        chosen = known
+    for u in chosen:
+        if u not in known:
+            raise CLIError(f"--gated: {u!r} is not a gated unit; gated units: "
+                           + ", ".join(known))
+    dtypes = list(dtype or ["float32", "bfloat16"])
+    for d in dtypes:
+        if d not in DTYPES:
+            raise CLIError(f"--dtype {d!r} is not one of {', '.join(DTYPES)}")
+    if repeats < 1 or threads < 0:
+        raise CLIError("--repeats must be at least 1 and --threads not negative")
+    n = parse_size(size)
+    # inputs, output, gradients and the eager temporaries: about 16 arrays of float64 size
+    have = physical_memory()
+    if have is not None and 16 * 8 * n > have:
+        raise CLIError(f"--size {size} needs about {_bytes(16 * 8 * n)} of memory; this "
+                       f"machine has {_bytes(have)}")
+    rows = run_gated_bench(chosen, (n,), dtypes, threads or 2, repeats, compile_,
+                           echo=lambda s: typer.echo(s, err=True))
+    typer.echo(format_gated(rows))
+    typer.echo("CPU only (no GPU measured); time / actfn > 1: slower than actfn's fused layer; "
+               "saved B/el: bytes kept for the backward per output element; peak B/el: "
+               "largest bytes allocated during one forward+backward beyond the inputs.")
 
 
 def register(app: typer.Typer) -> None:

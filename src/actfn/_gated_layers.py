@@ -1,0 +1,72 @@
+r"""What the framework adapters of the gated units share: names and the composition.
+
+Every gated unit of the registry (``actfn.names(kind="gated")``) gets, in each framework
+adapter, a functional form under its name (``swiglu``) and a layer class under
+:func:`gated_class_name` (``SwiGLU``). The frameworks whose autodiff goes through actfn's
+elementwise functions (JAX, TensorFlow) build the unit by :func:`compose`:
+
+.. math::
+
+    f(\mathrm{gate}, \mathrm{up}) = a\bigl(\min(\mathrm{gate}, L_g)\bigr)\,
+    \bigl(\mathrm{clamp}(\mathrm{up}, -L_u, L_u) + c\bigr)
+
+with ``a`` the framework's actfn function of the gate (analytic a′ and a″) and the clamps
+as ``where`` selects, whose derivative is the inside one at the clamp (gate exactly
+:math:`L_g`, up exactly :math:`\pm L_u`), the convention of the core
+(:mod:`actfn._gated`) and of PyTorch's ``clamp``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ._registry import canonical_names, lookup
+
+__all__ = ["gated_class_name", "gated_names", "gated_spec", "compose"]
+
+
+def gated_names() -> list[str]:
+    """Canonical names of the registered gated units."""
+    return canonical_names("gated")
+
+
+def gated_spec(name: str) -> Any:
+    """The :class:`~actfn.GatedSpec` of ``name`` (canonical or alias)."""
+    return lookup(name, kind="gated")
+
+
+def gated_class_name(name: str) -> str:
+    """The layer class name of gated unit ``name``: each ``_``-part capitalised, with a
+    trailing ``glu`` written ``GLU``; a unit whose name holds no ``glu`` gets ``GLU``
+    appended (``bilinear`` → ``BilinearGLU``: ``torch.nn.Bilinear`` is a linear layer).
+
+    >>> [gated_class_name(n) for n in ("glu", "swiglu", "geglu", "swiglu_clamped", "bilinear")]
+    ['GLU', 'SwiGLU', 'GeGLU', 'SwiGLUClamped', 'BilinearGLU']
+    """
+    parts = []
+    for part in name.split("_"):
+        if part.endswith("glu"):
+            head = part[:-3]
+            parts.append(head[:1].upper() + head[1:] + "GLU")
+        else:
+            parts.append(part[:1].upper() + part[1:])
+    out = "".join(parts)
+    return out if "GLU" in out else out + "GLU"
+
+
+def compose(spec: Any, params: dict[str, Any], gate_fn: Callable[[Any], Any], gate: Any,
+            up: Any, where: Callable[[Any, Any, Any], Any]) -> Any:
+    """f = a(min(gate, L_g))·(clamp(up, ±L_u) + c) for arrays ``gate``, ``up`` of one
+    framework in working precision: ``gate_fn`` is a (the framework's actfn function of
+    the gate with its parameters bound) and ``where(cond, scalar, x)`` selects. Autodiff
+    of the result gives the analytic partials of :mod:`actfn._gated` with the inside
+    derivative at the clamps."""
+    lg, lu, c = spec.gate_limit(params), spec.up_limit(params), spec.up_offset
+    g = gate if lg is None else where(gate > lg, lg, gate)
+    u = up
+    if lu is not None:
+        u = where(up > lu, lu, where(up < -lu, -lu, up))
+    if c:
+        u = u + c
+    return gate_fn(g) * u

@@ -1,0 +1,452 @@
+"""Fused gated layers (actfn.torch / actfn.jax / actfn.tensorflow / actfn.keras).
+
+Every gated unit of the registry (``actfn.names(kind="gated")``, with its default
+parameters and the spec's extra ``cases``) is checked against the composition its
+knowledge file gives for the framework (``Equivalent.call`` on ``gate`` and ``up``: the
+eager ``F.silu(gate) * up`` and friends), for values and both input gradients; the
+derivatives themselves are checked against the core's analytic partials (whose accuracy
+the oracle tests establish). Then: gradcheck/gradgradcheck on both inputs (float64),
+the clamped form at exactly ±limit, the saved tensors (exactly the two inputs), the
+custom ops (opcheck, fullgraph compile without graph breaks), torch.func, dtypes, the
+blockwise path and bad input. Cheap: a few seconds apart from one compile.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F  # noqa: N812  (used by the knowledge files' calls)
+
+import actfn
+import actfn.jax as ajax
+import actfn.torch as at
+from actfn import _gated_torch
+from actfn._gated_layers import gated_class_name
+
+GATED = actfn.names(kind="gated")
+UNITS = [(n, p) for n in GATED
+         for p in ({}, *(dict(c) for c in actfn.get(n).spec.cases))]
+IDS = [n + "".join(f"-{k}={v}" for k, v in p.items()) for n, p in UNITS]
+
+
+def _inputs(name: str, params: dict[str, Any], n: int = 64,
+            seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded (gate, up) in float64: normal values at scale 3, the kinks and clamps of the
+    unit (exactly) and points next to them."""
+    rng = np.random.default_rng(seed)
+    g, u = 3 * rng.standard_normal(n), 3 * rng.standard_normal(n)
+    kinks = actfn.get(name, **params).kinks()
+    special_g = [k + d for k in kinks["gate"] for d in (0.0, 1e-3, -1e-3)]
+    special_u = [k + d for k in kinks["up"] for d in (0.0, 1e-3, -1e-3)]
+    g[: len(special_g)] = special_g
+    u[n - len(special_u):] = special_u
+    return g, u
+
+
+def _composition(framework: str, name: str, params: dict[str, Any]) -> Any:
+    """The knowledge file's call for ``framework`` as a function of (gate, up)."""
+    act = actfn.get(name, **params)
+    eq = act.spec.knowledge.equivalent(framework)
+    assert eq is not None and eq.call, f"{name}: no {framework} call in its knowledge file"
+    scope = {"torch": torch, "F": F, "jax": jax, "jnp": jnp}
+
+    def fn(gate: Any, up: Any) -> Any:
+        return eval(eq.call, scope, {"gate": gate, "up": up, **act.params})  # noqa: S307
+
+    return fn
+
+
+# -- torch ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "params"), UNITS, ids=IDS)
+def test_torch_matches_the_eager_composition_and_the_core_partials(
+        name: str, params: dict[str, Any]) -> None:
+    g0, u0 = _inputs(name, params)
+    act = actfn.get(name, **params)
+    fn = getattr(at, name)
+    comp = _composition("PyTorch", name, params)
+    g = torch.tensor(g0, requires_grad=True)
+    u = torch.tensor(u0, requires_grad=True)
+    y = fn(g, u, **params)
+    gy = torch.linspace(-2, 2, g.numel(), dtype=torch.float64)
+    dg, du = torch.autograd.grad(y, (g, u), gy)
+    ge, ue = g.detach().clone().requires_grad_(), u.detach().clone().requires_grad_()
+    ye = comp(ge, ue)
+    dge, due = torch.autograd.grad(ye, (ge, ue), gy)
+    # (the frameworks' own float64 kernels are not exact far out: absolute tolerance; a
+    # wrong formula or convention would differ by O(1))
+    np.testing.assert_allclose(y.detach().numpy(), ye.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dg.numpy(), dge.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(du.numpy(), due.numpy(), rtol=1e-12, atol=1e-12)
+    # the core's values and partials (torch's float64 exp/erf against NumPy's: an ulp)
+    pg, pu = act.partials(g0, u0)
+    np.testing.assert_allclose(y.detach().numpy(), act(g0, u0), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(dg.numpy(), gy.numpy() * pg, rtol=2e-15, atol=0)
+    np.testing.assert_allclose(du.numpy(), gy.numpy() * pu, rtol=2e-15, atol=0)
+
+
+@pytest.mark.parametrize(("name", "params"), UNITS, ids=IDS)
+def test_torch_gradcheck_and_gradgradcheck_on_both_inputs(name: str,
+                                                          params: dict[str, Any]) -> None:
+    rng = np.random.default_rng(1)
+    # away from the kinks (finite differences), broadcasting up against gate
+    g = torch.tensor(rng.uniform(0.2, 2.5, (3, 4)) * rng.choice([-1, 1], (3, 4)),
+                     requires_grad=True)
+    u = torch.tensor(rng.uniform(-2.5, 2.5, (4,)), requires_grad=True)
+    fn = getattr(at, name)
+    assert torch.autograd.gradcheck(lambda a, b: fn(a, b, **params), (g, u))
+    assert torch.autograd.gradgradcheck(lambda a, b: fn(a, b, **params), (g, u))
+    key = _gated_torch._key(actfn.get(name, **params))
+    op = torch.ops.actfn.gated  # the traced path: its registered autograd, eagerly
+    assert torch.autograd.gradcheck(lambda a, b: op(a, b, *key, "f"), (g, u))
+    assert torch.autograd.gradgradcheck(lambda a, b: op(a, b, *key, "f"), (g, u))
+
+
+def test_custom_ops_pass_opcheck() -> None:
+    g = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+    u = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+    key = _gated_torch._key(actfn.get("swiglu"))
+    torch.library.opcheck(torch.ops.actfn.gated, (g, u, *key, "f"))
+    gy = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+    torch.library.opcheck(torch.ops.actfn.gated_grads, (gy, g, u, *key, [True, True]))
+
+
+def test_third_derivative_raises() -> None:
+    g = torch.tensor([0.5], dtype=torch.float64, requires_grad=True)
+    u = torch.tensor([1.5], dtype=torch.float64, requires_grad=True)
+    (d1,) = torch.autograd.grad(at.swiglu(g, u).sum(), g, create_graph=True)
+    (d2,) = torch.autograd.grad(d1.sum(), g, create_graph=True)
+    assert float(d2) == pytest.approx(float(actfn.get("swiglu").partials2(0.5, 1.5)[0]))
+    with pytest.raises(NotImplementedError, match="third derivative"):
+        torch.autograd.grad(d2.sum(), g)
+    # the compiled float32 path's create_graph backward goes through the same partials
+    g32 = torch.tensor([0.5, -1.0], requires_grad=True)
+    u32 = torch.tensor([1.5, 2.0], requires_grad=True)
+    y32 = at.swiglu(g32, u32)
+    assert type(y32.grad_fn).__name__ == "_FastGatedBackward"
+    (e1,) = torch.autograd.grad(y32.sum(), g32, create_graph=True)
+    (e2,) = torch.autograd.grad(e1.sum(), g32)
+    assert e2.dtype == torch.float32
+    want = actfn.get("swiglu").partials2(np.array([0.5, -1.0]), np.array([1.5, 2.0]))[0]
+    np.testing.assert_allclose(e2.numpy(), want, rtol=1.2e-7)
+
+
+def test_clamped_gradient_at_exactly_the_limit_is_the_inside_one() -> None:
+    """gpt-oss's clamp: at gate == limit and up == ±limit the partials take the inside
+    branch (PyTorch's clamp backward, mask min <= x <= max), in every framework."""
+    act = actfn.get("swiglu_clamped", limit=7.0)
+    g0 = np.array([7.0, 7.0, 1.0, 1.0, 8.0, 1.0])
+    u0 = np.array([1.0, 1.0, 7.0, -7.0, 1.0, 8.0])
+    pg, pu = act.partials(g0, u0)
+    beta = act.gate.params["beta"]
+    sig = 1 / (1 + np.exp(-beta * 7.0))
+    inside = sig + beta * 7.0 * sig * (1 - sig)  # a'(7) for a(g) = g·σ(αg)
+    assert pg[0] == pytest.approx(inside * 2.0, rel=1e-14) and pg[4] == 0.0
+    assert pu[2] == pytest.approx(act.gate(np.array(1.0)), rel=1e-14) and pu[5] == 0.0
+    g = torch.tensor(g0, requires_grad=True)
+    u = torch.tensor(u0, requires_grad=True)
+    dg, du = torch.autograd.grad(at.swiglu_clamped(g, u).sum(), (g, u))
+    np.testing.assert_array_equal(dg.numpy(), pg)
+    np.testing.assert_array_equal(du.numpy(), pu)
+    with jax.enable_x64(True):
+        jg, ju = jax.grad(lambda a, b: ajax.swiglu_clamped(a, b).sum(), argnums=(0, 1))(
+            jnp.asarray(g0), jnp.asarray(u0))
+        np.testing.assert_allclose(np.asarray(jg), pg, rtol=1e-15)
+        np.testing.assert_allclose(np.asarray(ju), pu, rtol=1e-15)
+
+
+def _saved(fn: Any) -> list[torch.Tensor]:
+    saved: list[torch.Tensor] = []
+
+    def pack(t: torch.Tensor) -> torch.Tensor:
+        saved.append(t)
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        fn()
+    return saved
+
+
+@pytest.mark.parametrize("name", GATED)
+def test_forward_saves_exactly_the_two_inputs(name: str) -> None:
+    g = torch.randn(8, 16, requires_grad=True)
+    u = torch.randn(8, 16, requires_grad=True)
+    saved = _saved(lambda: getattr(at, name)(g, u))
+    assert len(saved) == 2 and saved[0] is g and saved[1] is u
+    x = torch.randn(8, 32, requires_grad=True)
+    saved = _saved(lambda: getattr(at, gated_class_name(name))()(x))
+    assert sum(t.numel() * t.element_size() for t in saved) == x.numel() * x.element_size()
+
+
+def test_saved_bytes_against_the_eager_composition() -> None:
+    g = torch.randn(64, 128, requires_grad=True)
+    u = torch.randn(64, 128, requires_grad=True)
+    fused = sum(t.numel() * t.element_size() for t in _saved(lambda: at.swiglu(g, u)))
+    eager = sum(t.numel() * t.element_size() for t in _saved(lambda: F.silu(g) * u))
+    assert fused == 2 * g.numel() * 4 and eager == 3 * g.numel() * 4
+
+
+def test_compile_fullgraph_without_graph_breaks() -> None:
+    torch._dynamo.reset()
+    layer = at.SwiGLUClamped(limit=3.0)
+
+    def fn(x: torch.Tensor) -> torch.Tensor:
+        return layer(x).sum()
+
+    x = torch.randn(4, 8, dtype=torch.float64)  # the eager float64 path: same values
+    explained = torch._dynamo.explain(fn)(x)
+    assert explained.graph_break_count == 0 and explained.graph_count == 1
+    compiled = torch.compile(fn, fullgraph=True, backend="aot_eager")
+    xc = x.clone().requires_grad_()
+    xe = x.clone().requires_grad_()
+    yc, ye = compiled(xc), fn(xe)
+    yc.backward()
+    ye.backward()
+    assert torch.equal(yc, ye) and torch.equal(xc.grad, xe.grad)
+
+
+def test_export_round_trip_keeps_the_custom_op(tmp_path: Any) -> None:
+    import io
+
+    layer = at.GeGLU(approximate="tanh")
+    x = torch.randn(2, 8)
+    ep = torch.export.export(layer, (x,))
+    assert "actfn.gated" in str(ep.graph)
+    buf = io.BytesIO()
+    torch.export.save(ep, buf)
+    buf.seek(0)
+    loaded = torch.export.load(buf).module()
+    # the op is the float64 path, rounded once: within an ulp of the eager compiled path
+    torch.testing.assert_close(loaded(x), layer(x), rtol=2.4e-7, atol=1e-30)
+
+
+def test_torch_func_transforms() -> None:
+    from torch.func import grad, hessian, jacfwd, jacrev, vmap
+
+    comp = _composition("PyTorch", "swiglu", {})
+    rng = np.random.default_rng(2)
+    g, u = (torch.tensor(rng.standard_normal(5)) for _ in range(2))
+    for argnums in (0, 1):
+        a = grad(lambda x, y: at.swiglu(x, y).sum(), argnums=argnums)(g, u)
+        b = grad(lambda x, y: comp(x, y).sum(), argnums=argnums)(g, u)
+        torch.testing.assert_close(a, b, rtol=1e-13, atol=1e-15)
+    torch.testing.assert_close(jacrev(lambda x: at.swiglu(x, u))(g), jacrev(lambda x: comp(x, u))(g))
+    torch.testing.assert_close(jacfwd(lambda y: at.swiglu(g, y))(u), jacfwd(lambda y: comp(g, y))(u))
+    torch.testing.assert_close(hessian(lambda x: at.swiglu(x, u).sum())(g),
+                               hessian(lambda x: comp(x, u).sum())(g))
+    batch = torch.tensor(rng.standard_normal((3, 5)))
+    torch.testing.assert_close(vmap(lambda x: at.swiglu(x, u))(batch), comp(batch, u))
+    torch.testing.assert_close(vmap(at.swiglu, in_dims=(None, 1))(g, batch.T), comp(g, batch))
+    torch.testing.assert_close(vmap(grad(lambda x, y: at.swiglu(x, y).sum()))(batch, batch),
+                               vmap(grad(lambda x, y: comp(x, y).sum()))(batch, batch))
+
+
+def test_split_form_matches_torch_glu_and_the_gate_first_flag() -> None:
+    x = torch.randn(3, 10, 6)
+    assert torch.equal(at.GLU()(x), at.glu(x))
+    # actfn rounds once from float64; torch's float32 sigmoid·x may be an ulp off
+    torch.testing.assert_close(at.GLU()(x), F.glu(x), rtol=2.4e-7, atol=1e-30)
+    torch.testing.assert_close(at.GLU(dim=1)(x), F.glu(x, dim=1), rtol=2.4e-7, atol=1e-30)
+    gate, up = x.chunk(2, dim=-1)
+    assert torch.equal(at.SwiGLU(gate_first=True)(x), at.swiglu(gate, up))
+    assert torch.equal(at.SwiGLU()(x), at.swiglu(up, gate))
+    assert torch.equal(at.Gated("geglu", approximate="tanh")(gate, up),
+                       at.geglu(gate, up, approximate="tanh"))
+
+
+def _ulps(got: torch.Tensor, exact: np.ndarray, dtype: torch.dtype) -> float:
+    """Largest |got − exact| in units of ``dtype``'s spacing at the exact value."""
+    info = torch.finfo(dtype)
+    e = torch.from_numpy(exact)
+    mag = e.abs().clamp(min=info.tiny)
+    ulp = info.eps * torch.exp2(torch.floor(torch.log2(mag)))
+    return float(((got.double() - e).abs() / ulp).max())
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32])
+@pytest.mark.parametrize("name", ["swiglu", "swiglu_clamped"])
+def test_narrow_dtypes_within_an_ulp_of_the_exact_value(dtype: torch.dtype, name: str) -> None:
+    """swiglu takes the compiled CPU path (a(gate) rounded, times up rounded: within 1.5
+    ulp of the exact value; gradients, one more product: 2.5), swiglu_clamped the float64
+    one (rounded once: 0.5 ulp, plus the float64 core's own error)."""
+    rng = np.random.default_rng(7)
+    g64, u64 = 3 * rng.standard_normal(4096), 3 * rng.standard_normal(4096)
+    g = torch.from_numpy(g64).to(dtype).requires_grad_()
+    u = torch.from_numpy(u64).to(dtype).requires_grad_()
+    gd, ud = g.detach().double().numpy(), u.detach().double().numpy()
+    act = actfn.get(name)
+    y = getattr(at, name)(g, u)
+    assert y.dtype == dtype
+    fast = name != "swiglu_clamped"
+    assert _ulps(y.detach(), act(gd, ud), dtype) <= (1.5 if fast else 0.5001)
+    gy = torch.ones_like(y)
+    dg, du = torch.autograd.grad(y, (g, u), gy)
+    assert dg.dtype == du.dtype == dtype
+    pg, pu = act.partials(gd, ud)
+    assert _ulps(dg, pg, dtype) <= (2.5 if fast else 0.5001)
+    assert _ulps(du, pu, dtype) <= (1.5 if fast else 0.5001)
+    assert at.swiglu(torch.ones(2, dtype=torch.float16),
+                     torch.ones(2, dtype=torch.bfloat16)).dtype == torch.float32
+
+
+def test_blockwise_path_equals_the_whole_tensor_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    # float64: the float64 path (the compiled one serves float32/16-bit)
+    g = torch.randn(37, 11, dtype=torch.float64, requires_grad=True)
+    u = torch.randn(37, 11, dtype=torch.float64, requires_grad=True)
+    gy = torch.randn(37, 11, dtype=torch.float64)
+    y0 = at.swiglu(g, u)
+    d0 = torch.autograd.grad(y0, (g, u), gy)
+    monkeypatch.setattr(_gated_torch, "BLOCK", 16)
+    y1 = at.swiglu(g, u)
+    d1 = torch.autograd.grad(y1, (g, u), gy)
+    assert torch.equal(y0, y1) and all(torch.equal(a, b) for a, b in zip(d0, d1, strict=True))
+
+
+def test_bad_input_is_refused_with_a_message_and_never_modified() -> None:
+    x = torch.randn(2, 5)
+    before = x.clone()
+    with pytest.raises(ValueError, match="odd length 5"):
+        at.SwiGLU()(x)
+    with pytest.raises(ValueError, match="do not broadcast"):
+        at.swiglu(torch.zeros(3), torch.zeros(4))
+    with pytest.raises(TypeError, match="expects torch.Tensor"):
+        at.swiglu([1.0], torch.zeros(1))
+    with pytest.raises(TypeError, match="split form"):
+        at.swiglu(x, x, dim=0)
+    with pytest.raises(TypeError, match="complex"):
+        at.swiglu(torch.zeros(2, dtype=torch.complex64), torch.zeros(2))
+    with pytest.raises(ValueError, match="limit"):
+        at.SwiGLUClamped(limit=-1.0)
+    with pytest.raises(TypeError, match="dim must be an int"):
+        at.GLU(dim=1.5)
+    assert torch.equal(x, before)
+
+
+def test_every_gated_unit_has_its_torch_names_and_modules_pickle() -> None:
+    for name in GATED:
+        cls = getattr(at, gated_class_name(name))
+        assert name in at.__all__ and cls.__name__ in at.__all__
+        assert cls.__name__ == "GLU" or not hasattr(torch.nn, cls.__name__)
+        m = pickle.loads(pickle.dumps(cls()))
+        assert type(m) is cls and m.activation == name
+    assert repr(at.SwiGLUClamped(limit=3.0)) == "SwiGLUClamped(dim=-1, limit=3.0)"
+
+
+# -- JAX, TensorFlow, Keras -----------------------------------------------------------------
+@pytest.mark.parametrize(("name", "params"), UNITS, ids=IDS)
+def test_jax_matches_the_composition_and_the_core(name: str, params: dict[str, Any]) -> None:
+    g0, u0 = _inputs(name, params, seed=3)
+    act = actfn.get(name, **params)
+    comp = _composition("JAX", name, params)
+    fn = getattr(ajax, name)
+    with jax.enable_x64(True):
+        g, u = jnp.asarray(g0), jnp.asarray(u0)
+        np.testing.assert_allclose(np.asarray(fn(g, u, **params)), np.asarray(comp(g, u)),
+                                   rtol=1e-12, atol=1e-12)
+        dg, du = jax.grad(lambda a, b: fn(a, b, **params).sum(), argnums=(0, 1))(g, u)
+        pg, pu = act.partials(g0, u0)
+        np.testing.assert_allclose(np.asarray(dg), pg, rtol=2e-15, atol=0)
+        np.testing.assert_allclose(np.asarray(du), pu, rtol=2e-15, atol=0)
+        d2 = jax.grad(lambda a: jax.grad(lambda b: fn(b, u, **params).sum())(a).sum())(g)
+        np.testing.assert_allclose(np.asarray(d2), act.partials2(g0, u0)[0], rtol=1e-13,
+                                   atol=1e-300)
+        jitted = jax.jit(lambda a, b: fn(a, b, **params))(g, u)
+        np.testing.assert_allclose(np.asarray(jitted), np.asarray(fn(g, u, **params)),
+                                   rtol=1e-15, atol=0)
+
+
+def test_jax_split_form_matches_jax_nn_glu() -> None:
+    x = jnp.asarray(np.random.default_rng(4).standard_normal((3, 8)), jnp.float32)
+    np.testing.assert_allclose(np.asarray(ajax.glu(x)), np.asarray(jax.nn.glu(x)), rtol=2e-7)
+    gate, up = x[:, :4], x[:, 4:]
+    np.testing.assert_array_equal(np.asarray(ajax.swiglu(x, gate_first=True)),
+                                  np.asarray(ajax.swiglu(gate, up)))
+
+
+def test_tensorflow_values_gradients_second_partials_and_xla() -> None:
+    import tensorflow as tf
+
+    import actfn.tensorflow as atf
+
+    g0, u0 = _inputs("swiglu_clamped", {}, seed=5)
+    act = actfn.get("swiglu_clamped")
+    g, u = tf.constant(g0), tf.constant(u0)
+    with tf.GradientTape(persistent=True) as outer:
+        outer.watch(g)
+        with tf.GradientTape() as inner:
+            inner.watch([g, u])
+            y = atf.swiglu_clamped(g, u)
+            total = tf.reduce_sum(y)
+        dg, du = inner.gradient(total, [g, u])
+    d2 = outer.gradient(dg, g)
+    # (u + 1 in plain float64 here, two_sum in the core: within an ulp or two)
+    np.testing.assert_allclose(y.numpy(), act(g0, u0), rtol=1e-15, atol=0)
+    pg, pu = act.partials(g0, u0)
+    np.testing.assert_allclose(dg.numpy(), pg, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(du.numpy(), pu, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(d2.numpy(), act.partials2(g0, u0)[0], rtol=1e-13, atol=1e-300)
+    x = tf.constant(np.random.default_rng(6).standard_normal((3, 8)), tf.float32)
+    xla = tf.function(lambda t: atf.geglu(t, approximate="tanh"), jit_compile=True)(x)
+    np.testing.assert_allclose(xla.numpy(), atf.geglu(x, approximate="tanh").numpy(),
+                               rtol=1.2e-7, atol=0)
+    assert atf.glu(x).dtype == tf.float32
+
+
+def test_keras_gated_layers() -> None:
+    """On the configured Keras backend (every backend's path is the framework function
+    tested above): split and [gate, up] inputs, get_config round trip, a model fits."""
+    import keras
+
+    import actfn.keras as ak
+
+    x = np.random.default_rng(0).standard_normal((3, 8)).astype("float32")
+    for name in GATED:
+        cls = getattr(ak, gated_class_name(name))
+        y = keras.ops.convert_to_numpy(cls()(keras.ops.convert_to_tensor(x)))
+        np.testing.assert_allclose(y, actfn.get(name)(x), rtol=3e-7, atol=1e-7)
+        layer = cls.from_config(cls(gate_first=True).get_config())
+        y2 = keras.ops.convert_to_numpy(layer([x[:, :4], x[:, 4:]]))
+        np.testing.assert_allclose(y2, actfn.get(name)(x[:, :4], x[:, 4:]), rtol=3e-7,
+                                   atol=1e-7)
+    assert ak.SwiGLUClamped(limit=3.0).get_config()["limit"] == 3.0
+    m = keras.Sequential([keras.Input((8,)), ak.SwiGLU(), keras.layers.Dense(1)])
+    m.compile(optimizer="sgd", loss="mse")
+    h = m.fit(x, np.ones((3, 1), "float32"), epochs=2, verbose=0)
+    assert np.isfinite(h.history["loss"]).all() and m.output_shape == (None, 1)
+
+
+# -- actfn bench --gated ---------------------------------------------------------------------
+def test_gated_bench_engine_measures_saved_bytes_and_peak() -> None:
+    from actfn._bench_gated import format_gated, run_gated_bench
+
+    rows = run_gated_bench(["swiglu"], (4096,), ["float32"], threads=1, repeats=2,
+                           compile=False)
+    by = {r.impl: r for r in rows}
+    assert set(by) == {"actfn", "eager"}
+    assert by["actfn"].saved_per_el == 8.0 and by["eager"].saved_per_el == 12.0
+    assert by["eager"].peak_per_el is not None and by["eager"].peak_per_el >= 8.0
+    assert all(r.seconds > 0 for r in rows)
+    table = format_gated(rows)
+    assert "| swiglu | float32 | actfn |" in table and "| swiglu | float32 | eager |" in table
+
+
+def test_gated_bench_cli_runs_and_refuses_bad_arguments_in_one_line() -> None:
+    from typer.testing import CliRunner
+
+    from actfn.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["bench", "--gated", "glu", "--size", "512", "--repeats", "1",
+                            "--dtype", "bfloat16", "--no-compile"])
+    assert r.exit_code == 0, r.output
+    assert "| glu | bfloat16 | actfn |" in r.output and "CPU only" in r.output
+    for args, msg in ((["relu"], "not a gated unit"), (["--dtype", "int8"], "--dtype"),
+                      (["--size", "0"], "--size")):
+        r = runner.invoke(app, ["bench", "--gated", *args])
+        assert r.exit_code == 2 and msg in r.output and "Traceback" not in r.output
+        assert len(r.output.strip().splitlines()) == 1
