@@ -5,7 +5,7 @@
     f(x) = s\\,\\max(0, x)^2 + b, \\qquad f'(x) = 2s\\max(0, x), \\qquad
     f''(x) = \\begin{cases} 2s & x > 0 \\\\ 0 & x \\le 0 \\end{cases}
 
-MetaFormer Baselines for Vision (Yu et al. 2022, arXiv:2210.13452, §3.3) derive the
+MetaFormer Baselines for Vision (Yu et al. 2022, arXiv:2210.13452) derive the
 defaults from a standard normal input: E[relu(Z)²] = 1/2 and Var[relu(Z)²] = 5/4, so
 s = 1/√(5/4) ≈ 0.8944 and b = −(1/2)/√(5/4) ≈ −0.4472 make the output zero-mean with
 unit variance; the paper prints the rounded values 0.8944 and −0.4472, which actfn uses
