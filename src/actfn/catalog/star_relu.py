@@ -23,39 +23,51 @@ from __future__ import annotations
 
 from .._exact import Exact
 from .._registry import Param, Spec
-from ..kernels.dd import frexp2, scale2, two_prod, two_sum
+from ..kernels.dd import frexp2, two_prod, two_sum
+from ..kernels.elementary import is_f64
 
 __all__ = ["SPEC"]
 
-#: Inputs at or above this are scaled by 2**-600 before squaring (exact), so Dekker's
-#: splitting of x and x² cannot overflow.
-_BIG = 2.0**480
+#: Per working precision: inputs at or above ``big`` are scaled by 2**-shift before
+#: squaring (exact), so that Dekker's splitting of x and x² cannot overflow; the square
+#: is scaled back by 2**(2·shift) in steps of at most 2**step (a representable factor).
+_RANGE = {True: (2.0**480, 600, 1000), False: (2.0**40, 88, 88)}
+
+
+def _scale(v, e: int, step: int):
+    """v·2**e in exact steps of at most 2**step (each factor representable)."""
+    while e:
+        s = max(-step, min(step, e))
+        v = v * 2.0**s
+        e -= s
+    return v
 
 
 def _scaled_square(x, xp, scale):
-    """s·max(0, x)² as a double-double (hi, lo) (hi may be ±inf on overflow)."""
-    if scale == 0.0:
-        z = xp.zeros_like(x)
-        return z, z
+    """s·max(0, x)² as a double-double (hi, lo) (hi may be ±inf on overflow; s ≠ 0)."""
+    big_at, shift, step = _RANGE[is_f64(x, xp)]
     m, k = frexp2(abs(scale))
     sign = 1.0 if scale > 0 else -1.0
     pos = xp.where(x > 0, x, xp.zeros_like(x))
-    big = pos >= _BIG
-    xs = xp.where(big, pos * 2.0**-600, pos)
+    big = pos >= big_at
+    xs = xp.where(big, _scale(pos, -shift, step), pos)
     p, pe = two_prod(xs, xs, xp)                    # xs² = p + pe exactly
     q, qe = two_prod(p, xp.full_like(p, m), xp)     # m·p = q + qe exactly
     lo = qe + m * pe
-    hi = sign * xp.where(big, scale2(q, k + 1200), scale2(q, k))
-    lo = sign * xp.where(big, scale2(lo, k + 1200), scale2(lo, k))
+    hi = sign * xp.where(big, _scale(q, k + 2 * shift, step), _scale(q, k, step))
+    lo = sign * xp.where(big, _scale(lo, k + 2 * shift, step), _scale(lo, k, step))
     return hi, lo
 
 
 def _f(x, xp, *, scale, bias):
     """s·max(0, x)² + b: the double-double s·x² plus b with an error-free sum."""
+    if scale == 0.0:
+        return xp.full_like(x, bias)
     hi, lo = _scaled_square(x, xp, scale)
     s, e = two_sum(hi, xp.full_like(hi, bias))
     r = s + (e + lo)
-    return xp.where(xp.isinf(hi), hi, r)
+    r = xp.where(xp.isinf(hi), hi, r)
+    return xp.where(x > 0, xp.where(xp.isinf(x), (scale * x) * x + bias, r), r)  # f(+inf)
 
 
 def _df(x, xp, *, scale, bias):

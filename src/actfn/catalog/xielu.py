@@ -65,7 +65,7 @@ def from_raw(a: float, b: float, beta: float = 0.5) -> dict[str, float]:
     """The actfn parameters of a reference-code/transformers xIELU whose raw learned
     values are ``a`` (alpha_p) and ``b`` (alpha_n): αp = softplus(a), αn = β + softplus(b).
 
-    >>> p = from_raw(0.4399207, -0.5405946)   # softplus⁻¹(0.8), softplus⁻¹(0.3)
+    >>> p = from_raw(0.2033823, -1.0502256)   # softplus⁻¹(0.8), softplus⁻¹(0.3)
     >>> round(p["alpha_p"], 6), round(p["alpha_n"], 6), p["beta"]
     (0.8, 0.8, 0.5)
     """
@@ -219,8 +219,9 @@ def _f(x, xp, *, alpha_p, alpha_n, beta, eps):
 
 
 def _df(x, xp, *, alpha_p, alpha_n, beta, eps):
-    """f′: 2αp·x + β on x > 0, β − αn on (ε, 0], and on x ≤ ε (αn − β)·expm1(x − x₀)
-    (αn > β; x₀ = ln(1 − β/αn)) or αn·e^x + (β − αn) (αn ≤ β)."""
+    """f′: 2αp·x + β on x > 0, β − αn on (ε, 0], and on x ≤ ε αn·expm1(x) + β summed in
+    double-double where αn·|expm1(x)| ≤ β/2 (no cancellation: exact at 0 for ε = 0), else
+    (αn − β)·expm1(x − x₀) (αn > β; x₀ = ln(1 − β/αn)) or αn·e^x + (β − αn) (αn ≤ β)."""
     k = _consts(alpha_n, beta, eps)
     pos = (alpha_p * x) * 2.0 + beta
     lin = xp.full_like(x, k["bn"][0])
@@ -236,6 +237,11 @@ def _df(x, xp, *, alpha_p, alpha_n, beta, eps):
         neg = em * nb_hi + em * nb_lo
     else:
         neg = alpha_n * xp.exp(xn) + k["bn"][0]
+    em = xp.expm1(xn)
+    p, pe = two_prod(em, xp.full_like(em, alpha_n), xp)
+    s, se = two_sum(p, xp.full_like(p, beta))
+    direct = s + (se + pe)
+    neg = xp.where(xp.abs(p) <= 0.5 * beta, direct, neg)
     return xp.where(x > 0, pos, xp.where(x > eps, lin, neg))
 
 
