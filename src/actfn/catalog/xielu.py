@@ -115,7 +115,9 @@ def _consts(alpha_n: float, beta: float, eps: float) -> dict[str, Any]:
 
 
 # -- g(d) = e^d − 1 − d ------------------------------------------------------------------
-_INV_FACT = tuple(float(Fraction(1, __import__("math").factorial(k))) for k in range(2, 26))
+_INV_FACT = tuple(float(Fraction(1, __import__("math").factorial(k))) for k in range(2, 30))
+#: |d| below which g's Taylor series is summed (28 terms: truncation < 2**-60 relative).
+_SERIES = 2.0
 
 
 def _g(d, xp):
@@ -136,17 +138,22 @@ def _g(d, xp):
 
 
 def _g_dd(d, xp):
-    """g(d) for |d| < 1 (0 elsewhere) as (hi, lo, tail): d²/2 exactly plus the tail
-    T = Σ_{k≥3} d^k/k! = d³·(1/6 + d/24 + …), whose rounding (≈ u·|T| ≤ u·g·|d|/3) is
-    the only error; ``tail`` is |T| (the callers' error estimate)."""
-    ds = xp.where(xp.abs(d) < 1.0, d, xp.zeros_like(d))
+    """g(d) for |d| < 2 (0 elsewhere) as (hi, lo, err): d²/2 exactly plus the tail
+    T = Σ_{k≥3} d^k/k! = d³·(1/6 + d/24 + …), whose Horner sum is the only inexact part;
+    ``err`` = Σ_{k≥3} |d|^k/k! bounds its rounding error in units of u (the callers'
+    estimate: the alternating sum for d < 0 rounds like the sum of its magnitudes)."""
+    small = xp.abs(d) < _SERIES
+    ds = xp.where(small, d, xp.zeros_like(d))
+    da = xp.abs(ds)
     p = _INV_FACT[-1] + 0.0 * ds
+    pa = p
     for c in reversed(_INV_FACT[1:-1]):
         p = p * ds + c
+        pa = pa * da + c
     sq, sqe = two_prod(ds, ds, xp)
     t = (sq * ds) * p
     hi, lo = two_sum(sq * 0.5, t)
-    return hi, lo + sqe * 0.5, xp.abs(t)
+    return hi, lo + sqe * 0.5, (sq * da) * pa
 
 
 def _mul_dd(x, c, xp):
@@ -167,7 +174,7 @@ def _neg_f(x, xp, alpha_n, beta, eps):
     f_c = s2 + (t1 + t2 + e1 + e2)
     # Each form's rounding error is about u times the magnitude of its one inexact term
     # (e^x here, g(d) in A, g(x) in B), weighted by how that term is computed; the form
-    # with the smallest estimate wins. A and B only use the series of g (|d|, |x| < 1),
+    # with the smallest estimate wins. A and B only use the series of g (|d|, |x| < 2),
     # where g is a double-double whose error is u·|T| (see _g_dd).
     inf = float("inf")
     best, err = f_c, 0.5 * alpha_n * e
@@ -177,7 +184,7 @@ def _neg_f(x, xp, alpha_n, beta, eps):
     ng, nge = two_prod(g_hi, xp.full_like(g_hi, alpha_n), xp)
     sb, tb = two_sum(pb, ng)
     f_b = sb + (tb + pbe + nge + alpha_n * g_lo)
-    err_b = xp.where(x > -1.0, alpha_n * tail, xp.full_like(tail, inf))
+    err_b = xp.where(x > -_SERIES, alpha_n * tail, xp.full_like(tail, inf))
     best = xp.where(err_b < err, f_b, best)
     err = xp.where(err_b < err, err_b, err)
     if k["root"] is not None:
@@ -189,8 +196,10 @@ def _neg_f(x, xp, alpha_n, beta, eps):
         pa, pae = _mul_dd(d, slope, xp)
         cg, cge = two_prod(g_hi, xp.full_like(g_hi, c[0]), xp)
         sa, ta = two_sum(pa, cg)
-        f_a = sa + (ta + pae + cge + (c[0] * g_lo + c[1] * g_hi) + (dlo * slope[0] + f0))
-        err_a = xp.where(xp.abs(d) < 1.0, c[0] * tail, xp.full_like(tail, inf))
+        # d + dlo = x − x_r exactly: the low part enters through f′(x) = S + C·(d + g(d))
+        fd = slope[0] + c[0] * (d + g_hi)
+        f_a = sa + (ta + pae + cge + (c[0] * g_lo + c[1] * g_hi) + (dlo * fd + f0))
+        err_a = xp.where(xp.abs(d) < _SERIES, c[0] * tail, xp.full_like(tail, inf))
         best = xp.where(err_a < err, f_a, best)
     return best
 
