@@ -21,6 +21,7 @@ from torch.autograd import gradcheck
 
 import actfn
 import actfn.torch as at
+from actfn import _fast
 from actfn.catalog.xielu import from_raw
 
 from .oracle import exact, oracle, round_to, ulp_distance
@@ -156,6 +157,13 @@ ZERO_CASES = [("star_relu", {}), ("star_relu", {"scale": 3e-5, "bias": -7.0}),
                          ids=[f"{n}-{','.join(f'{k}={v}' for k, v in p.items()) or 'defaults'}"
                               for n, p in ZERO_CASES])
 def test_accuracy_at_interior_zeros(name: str, params: dict) -> None:
+    """On the NumPy path (the compiled one, compiled per parameter set, is measured at
+    the spec's cases by test_accuracy.py, whose grid also passes near these zeros)."""
+    with _fast.disabled():
+        _check_zeros(name, params)
+
+
+def _check_zeros(name: str, params: dict) -> None:
     act = actfn.get(name, **params)
     fns = oracle(name, act.params)
     bounds = {0: 2, 1: 4}
@@ -198,7 +206,7 @@ def test_xielu_rejects_bad_parameters(params: dict, word: str) -> None:
 def test_bad_input_is_not_mutated() -> None:
     x = np.array([-2.0, 0.5, 3.0])
     before = x.copy()
-    for n in ("relu2", "star_relu", "xielu"):
+    for n in actfn.names():
         actfn.get(n)(x)
         actfn.get(n).derivative(x)
     np.testing.assert_array_equal(x, before)
