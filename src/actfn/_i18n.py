@@ -186,7 +186,7 @@ def _symbol_text() -> dict[str, dict[str, str]]:
 
 _GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "lambda": "λ", "theta": "θ", "sigma": "σ",
           "pi": "π", "mu": "μ", "varphi": "φ", "phi": "ϕ", "Phi": "Φ", "tau": "τ",
-          "varepsilon": "ε"}
+          "epsilon": "ε"}
 _NAMED = ("erf", "tanh", "sech", "log", "sp", "softplus", "sign", "max", "min")
 
 

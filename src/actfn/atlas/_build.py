@@ -69,7 +69,7 @@ Progress = Callable[[str, int, int], None]
 
 _GREEK_TEX = {"α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "λ": r"\lambda", "θ": r"\theta",
               "σ": r"\sigma", "π": r"\pi", "μ": r"\mu", "φ": r"\varphi", "ϕ": r"\phi",
-              "Φ": r"\Phi", "τ": r"\tau", "ε": r"\varepsilon"}
+              "Φ": r"\Phi", "τ": r"\tau", "ε": r"\epsilon"}
 _FUNC_TEX = {"tanh": r"\tanh", "log": r"\log", "max": r"\max", "min": r"\min"}
 
 

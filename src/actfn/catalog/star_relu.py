@@ -66,12 +66,15 @@ def _f(x, xp, *, scale, bias):
     hi, lo = _scaled_square(x, xp, scale)
     s, e = two_sum(hi, xp.full_like(hi, bias))
     r = s + (e + lo)
+    r = xp.where(xp.isinf(s), s, r)  # the sum overflows: e is nan
     r = xp.where(xp.isinf(hi), hi, r)
     return xp.where(x > 0, xp.where(xp.isinf(x), (scale * x) * x + bias, r), r)  # f(+inf)
 
 
 def _df(x, xp, *, scale, bias):
     """2s·max(0, x) as (s·x)·2 (one rounding; f′(0) = 0)."""
+    if scale == 0.0:
+        return xp.zeros_like(x)
     return xp.where(x > 0, (scale * x) * 2.0, xp.zeros_like(x))
 
 

@@ -8,15 +8,15 @@ constant that the reference code puts inside the exponential:
 
     f(x) = \\begin{cases}
         \\alpha_p x^2 + \\beta x & x > 0 \\\\
-        \\alpha_n\\,(\\operatorname{expm1}(\\min(x, \\varepsilon)) - x) + \\beta x & x \\le 0
+        \\alpha_n\\,(\\operatorname{expm1}(\\min(x, \\epsilon)) - x) + \\beta x & x \\le 0
     \\end{cases}
 
     f'(x) = \\begin{cases} 2\\alpha_p x + \\beta & x > 0 \\\\
-        \\beta - \\alpha_n & \\varepsilon < x \\le 0 \\\\
-        \\alpha_n \\operatorname{expm1}(x) + \\beta & x \\le \\varepsilon \\end{cases}
+        \\beta - \\alpha_n & \\epsilon < x \\le 0 \\\\
+        \\alpha_n \\operatorname{expm1}(x) + \\beta & x \\le \\epsilon \\end{cases}
     \\qquad
-    f''(x) = \\begin{cases} 2\\alpha_p & x > 0 \\\\ 0 & \\varepsilon < x \\le 0 \\\\
-        \\alpha_n e^x & x \\le \\varepsilon \\end{cases}
+    f''(x) = \\begin{cases} 2\\alpha_p & x > 0 \\\\ 0 & \\epsilon < x \\le 0 \\\\
+        \\alpha_n e^x & x \\le \\epsilon \\end{cases}
 
 Defaults as published: αp = αn = 0.8, β = 0.5, ε = −1e−6. ``eps=0`` gives the paper's
 ε-free formula (C¹, f(0) = 0). With ε < 0, f jumps by αn·expm1(ε) ≈ −8·10⁻⁷ at 0 and f′
@@ -51,12 +51,20 @@ from typing import Any
 from .._exact import Exact
 from .._registry import Param, Spec
 from ..kernels.dd import dd, log_dd, two_prod, two_sum
+from ..kernels.elementary import is_f64
 
 __all__ = ["SPEC", "from_raw"]
 
-#: Beyond this magnitude the double-double products are skipped (Dekker's splitting
-#: would overflow); the terms there no longer cancel.
-_HUGE = 2.0**400
+#: Beyond this magnitude (float64 / float32 working precision) the double-double products
+#: are skipped (Dekker's splitting would overflow); the terms there no longer cancel.
+_HUGE = {True: 2.0**400, False: 2.0**60}
+#: Below this, x·x would lose bits to underflow: αp·x² is formed as (αp·x)·x.
+_TINY = {True: 2.0**-500, False: 2.0**-60}
+
+
+def _scaled(c: float, v, xp):
+    """c·v, with c = 0 giving 0 (not nan) at v = ±inf."""
+    return xp.zeros_like(v) if c == 0.0 else c * v
 #: Where e^x is 0 in float64 (f′, f″ and the exponential clip their argument here).
 _EXP_MIN = -1000.0
 
@@ -208,14 +216,18 @@ def _f(x, xp, *, alpha_p, alpha_n, beta, eps):
     """f: x·(αp·x + β) on x > 0, the linear αn·expm1(ε) + (β − αn)·x on (ε, 0], and
     :func:`_neg_f` on x ≤ ε, each in double-double where its terms may cancel."""
     k = _consts(alpha_n, beta, eps)
-    huge = xp.abs(x) >= _HUGE
+    f64 = is_f64(x, xp)
+    huge = xp.abs(x) >= _HUGE[f64]
     xs = xp.where(huge, xp.zeros_like(x), x)
-    # x > 0
-    t, te = two_prod(xs, xp.full_like(xs, alpha_p), xp)
-    s, se = two_sum(t, xp.full_like(t, beta))
-    pp, ppe = two_prod(xs, s, xp)
-    pos = pp + (ppe + xs * (se + te))
-    pos = xp.where(huge, x * (alpha_p * x + beta), pos)
+    # x > 0: αp·x² + βx, two terms of one sign: x² exact, βx exact, one rounding of αp·x²
+    p, pe = two_prod(xs, xs, xp)
+    a2 = xp.where(xs < _TINY[f64], (alpha_p * xs) * xs, alpha_p * p)
+    b1, b1e = two_prod(xs, xp.full_like(xs, beta), xp)
+    s, se = two_sum(a2, b1)
+    pos = s + (se + b1e + alpha_p * pe)
+    pos = xp.where(xp.isinf(s), s, pos)
+    quad = _scaled(alpha_p, x, xp) * x if alpha_p else xp.zeros_like(x)
+    pos = xp.where(huge, quad + _scaled(beta, x, xp), pos)
     # ε < x ≤ 0: αn·expm1(ε) + (β − αn)·x
     pl, ple = _mul_dd(xs, k["bn"], xp)
     sl, tl = two_sum(pl, xp.full_like(pl, k["k"][0]))
@@ -232,7 +244,7 @@ def _df(x, xp, *, alpha_p, alpha_n, beta, eps):
     double-double where αn·|expm1(x)| ≤ β/2 (no cancellation: exact at 0 for ε = 0), else
     (αn − β)·expm1(x − x₀) (αn > β; x₀ = ln(1 − β/αn)) or αn·e^x + (β − αn) (αn ≤ β)."""
     k = _consts(alpha_n, beta, eps)
-    pos = (alpha_p * x) * 2.0 + beta
+    pos = _scaled(alpha_p, x, xp) * 2.0 + beta
     lin = xp.full_like(x, k["bn"][0])
     xn = xp.where(x <= eps, x, xp.full_like(x, min(eps, -1.0)))
     xn = xp.where(xn < _EXP_MIN, _EXP_MIN, xn)
@@ -323,7 +335,8 @@ def _ex_d2f(x, m, *, alpha_p, alpha_n, beta, eps):
     return alpha_n * m.exp(x)
 
 
-_BIG_WHY = "actfn's double-double products need parameters below 2**100"
+_BIG_WHY = ("actfn's double-double products are exact for parameters up to 1e6 in float32 "
+            "working precision too; published values are O(1)")
 
 SPEC = Spec(
     name="xielu",
@@ -336,13 +349,13 @@ SPEC = Spec(
     f_df=_f_df,
     params=(
         Param("alpha_p", 0.8, "curvature αp of the positive side (the reference code learns "
-              "softplus⁻¹(αp))", lower=0.0, upper=2.0**100, lower_inclusive=True,
-              learnable=True, why=_BIG_WHY),
+              "softplus⁻¹(αp))", lower=0.0, upper=1e6, lower_inclusive=True,
+              upper_inclusive=True, learnable=True, why=_BIG_WHY),
         Param("alpha_n", 0.8, "scale αn of the negative side (the reference code learns "
-              "softplus⁻¹(αn − β))", lower=0.0, upper=2.0**100, learnable=True,
-              why=_BIG_WHY),
+              "softplus⁻¹(αn − β))", lower=0.0, upper=1e6, upper_inclusive=True,
+              learnable=True, why=_BIG_WHY),
         Param("beta", 0.5, "slope β at 0 (fixed in the reference code)", lower=0.0,
-              upper=2.0**100, lower_inclusive=True, why=_BIG_WHY),
+              upper=1e6, lower_inclusive=True, upper_inclusive=True, why=_BIG_WHY),
         Param("eps", -1e-6, "ε ≤ 0 inside expm1(min(x, ε)) (the reference code's −1e−6; "
               "0 gives the paper's formula)", lower=-1.0, upper=0.0, lower_inclusive=True,
               upper_inclusive=True, why="ε is a small offset; the kernels assume |ε| ≤ 1"),
@@ -354,11 +367,11 @@ SPEC = Spec(
     "as torch.where(x > 0, ...)); with eps = 0: f'(0) = beta, f''(0) = alpha_n",
     latex={
         "f": r"\begin{cases} \alpha_p x^2 + \beta x & x > 0 \\ \alpha_n\,(e^{\min(x,"
-             r"\varepsilon)} - 1 - x) + \beta x & x \le 0 \end{cases}",
-        "df": r"\begin{cases} 2\alpha_p x + \beta & x > 0 \\ \beta - \alpha_n & \varepsilon "
-              r"< x \le 0 \\ \alpha_n (e^x - 1) + \beta & x \le \varepsilon \end{cases}",
-        "d2f": r"\begin{cases} 2\alpha_p & x > 0 \\ 0 & \varepsilon < x \le 0 \\ "
-               r"\alpha_n e^x & x \le \varepsilon \end{cases}",
+             r"\epsilon)} - 1 - x) + \beta x & x \le 0 \end{cases}",
+        "df": r"\begin{cases} 2\alpha_p x + \beta & x > 0 \\ \beta - \alpha_n & \epsilon "
+              r"< x \le 0 \\ \alpha_n (e^x - 1) + \beta & x \le \epsilon \end{cases}",
+        "d2f": r"\begin{cases} 2\alpha_p & x > 0 \\ 0 & \epsilon < x \le 0 \\ "
+               r"\alpha_n e^x & x \le \epsilon \end{cases}",
     },
     reference="Huang & Schlag, Deriving Activation Functions Using Integration (2025), "
     "arXiv:2411.13010",
