@@ -247,7 +247,7 @@ def edges(case: tuple[str, dict], which: str,
         mid = np.where(same_sign & (lo != 0) & (hi != 0),
                        np.where(np.abs(hi / np.where(lo == 0, 1, lo)) > 4,
                                 np.sign(hi) * np.sqrt(np.abs(lo)) * np.sqrt(np.abs(hi)),
-                                0.5 * (lo + hi)),
+                                0.5 * lo + 0.5 * hi),  # lo + hi may overflow
                        0.0)
         done = (mid == lo) | (mid == hi)
         if done.all():

@@ -229,6 +229,16 @@ def _dev_key(d: Deviation) -> tuple[str, str, str, str]:
 _GRID_EXCEPTIONS = {_dev_key(d) for d in DEVIATIONS}
 
 
+def _point_key(framework: str, case: Case, method: str, x: float) -> tuple[Any, ...]:
+    return framework, case.name, repr(sorted(case.params.items())), method, repr(float(x))
+
+
+#: Documented point deviations (rounding, not convention: xielu's f at its kinks, where
+#: PyTorch rounds twice and actfn is correctly rounded): the exact comparisons at kinks
+#: and ±0 skip exactly these points, which test_documented_deviation_still_holds checks.
+_POINT_EXCEPTIONS = {(*_dev_key(d), repr(float(d.x))) for d in POINT_DEVIATIONS}
+
+
 def _same_value(a: float, b: float) -> bool:
     """Equal including the sign of zero; nan equals nan."""
     if math.isnan(a) or math.isnan(b):
@@ -344,6 +354,8 @@ def test_kink_conventions(framework: str, case: Case) -> None:
         theirs = (theirs[0], theirs[1], framework_values("jax", jcase, x)[2])
     for method, a, b in zip(METHODS, ours, theirs, strict=True):
         for xi, ai, bi in zip(x, a, b, strict=True):
+            if _point_key(framework, case, method, xi) in _POINT_EXCEPTIONS:
+                continue
             assert ai == bi, f"{case.id} {method}({xi!r}): actfn {ai!r}, {framework} {bi!r}"
 
 
@@ -369,8 +381,9 @@ def test_kink_convention_table() -> None:
                          ids=lambda v: v if isinstance(v, str) else v.id)
 def test_signed_zero_follows_reference(framework: str, case: Case) -> None:
     x = np.array([0.0, -0.0])
-    ours = case.act()(x)
-    theirs = framework_values(framework, case, x)[0]
+    keep = [_point_key(framework, case, "f", v) not in _POINT_EXCEPTIONS for v in x]
+    ours = case.act()(x)[keep]
+    theirs = framework_values(framework, case, x)[0][keep]
     assert ours.tobytes() == theirs.tobytes(), (ours, theirs)
 
 

@@ -185,27 +185,30 @@ def _symbol_text() -> dict[str, dict[str, str]]:
 
 
 _GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "lambda": "λ", "theta": "θ", "sigma": "σ",
-          "pi": "π", "mu": "μ", "varphi": "φ", "phi": "ϕ", "Phi": "Φ", "tau": "τ"}
+          "pi": "π", "mu": "μ", "varphi": "φ", "phi": "ϕ", "Phi": "Φ", "tau": "τ",
+          "epsilon": "ε"}
 _NAMED = ("erf", "tanh", "sech", "log", "sp", "softplus", "sign", "max", "min")
 
 
 def formula_symbols(tex: str) -> list[str]:
     """The symbols of a LaTeX formula in order of appearance: Greek letters (as Unicode),
-    named functions (``erf``, ``sech`` …) and Latin letters (``a_c`` kept whole)."""
+    named functions (``erf``, ``sech`` …) and Latin letters (``a_c`` kept whole, as are
+    Greek ones with a one-letter subscript: ``\\alpha_p`` → ``α_p``)."""
     found: list[str] = []
     s = re.sub(r"\\(?:text|begin|end)\{[^}]*\}", " ", tex)
-    token = re.compile(r"\\operatorname\{(\w+)\}|\\([A-Za-z]+)|([A-Za-z])(?:_\{?([A-Za-z])\}?)?")
+    token = re.compile(r"\\operatorname\{(\w+)\}|\\([A-Za-z]+)(?:_\{?([A-Za-z])\}?)?"
+                       r"|([A-Za-z])(?:_\{?([A-Za-z])\}?)?")
     for m in token.finditer(s):
         if m.group(1):
             found.append(m.group(1))
         elif m.group(2):
             cmd = m.group(2)
             if cmd in _GREEK:
-                found.append(_GREEK[cmd])
+                found.append(_GREEK[cmd] + (f"_{m.group(3)}" if m.group(3) else ""))
             elif cmd in _NAMED:
                 found.append(cmd)
         else:
-            found.append(m.group(3) + (f"_{m.group(4)}" if m.group(4) else ""))
+            found.append(m.group(4) + (f"_{m.group(5)}" if m.group(5) else ""))
     return list(dict.fromkeys(found))
 
 

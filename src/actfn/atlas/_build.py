@@ -69,14 +69,17 @@ Progress = Callable[[str, int, int], None]
 
 _GREEK_TEX = {"α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "λ": r"\lambda", "θ": r"\theta",
               "σ": r"\sigma", "π": r"\pi", "μ": r"\mu", "φ": r"\varphi", "ϕ": r"\phi",
-              "Φ": r"\Phi", "τ": r"\tau"}
+              "Φ": r"\Phi", "τ": r"\tau", "ε": r"\epsilon"}
 _FUNC_TEX = {"tanh": r"\tanh", "log": r"\log", "max": r"\max", "min": r"\min"}
 
 
 def _symbol(sym: str) -> dict[str, str]:
     """A glossary symbol as KaTeX source and as plain text."""
+    base, _, sub = sym.partition("_")
     if sym in _GREEK_TEX:
         tex = _GREEK_TEX[sym]
+    elif base in _GREEK_TEX and len(sub) == 1:  # α_p
+        tex = f"{_GREEK_TEX[base]}_{sub}"
     elif sym in _FUNC_TEX:
         tex = _FUNC_TEX[sym]
     elif len(sym) > 1 and "_" not in sym:
