@@ -27,6 +27,14 @@ def _refine(x: Any, xp: Any) -> bool:
     return is_f64(x, xp) and not narrow_output(xp)
 
 
+def _narrow64(x: Any, xp: Any) -> bool:
+    """Whether the work is float64 whose result is rounded to float32 or narrower (the
+    compiled path's 16/32-bit loops): float64 roundings there are ~10⁻⁹ of an output
+    ulp, so one shared reciprocal 1/(1 + e) replaces the several divisions (the slowest
+    vector instruction) and no tail needs scaling."""
+    return is_f64(x, xp) and narrow_output(xp)
+
+
 def exp_neg_abs(z: Any, xp: Any, zlo: Any = None) -> Any:
     """exp(-|z + zlo|), accurate to a few ulps even where |z| is large."""
     e = xp.exp(-xp.abs(z))
@@ -58,6 +66,9 @@ def sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, Any]:
         return xp.where(pos, big, small), xp.where(pos, small, big), ds
     d = 1.0 + e
     big = 1.0 / d
+    if _narrow64(z, xp):  # one reciprocal, shared with the other σ kernels
+        small = e * big
+        return xp.where(pos, big, small), xp.where(pos, small, big), small * big
     small = e / d
     return xp.where(pos, big, small), xp.where(pos, small, big), small / d
 
@@ -89,7 +100,9 @@ def scaled_exp_neg_abs(a: Any, e: Any, tail: Any, xp: Any) -> tuple[Any, Any]:
     keeps all its bits until the caller's final multiplication by 1/k (one rounding).
     This is the one place the scaled σ tails are computed (σ, σ', σ'', x·σ).
     """
-    if not is_f64(a, xp):
+    if not _refine(a, xp):
+        # float32 working precision, or float64 rounded to float32 or narrower at the end
+        # (whose smallest subnormal, 2**-149, is far above where float64 loses bits)
         return e, 1.0
     s, serr = two_sum(-a, LN2_128[0])
     es = xp.where(tail, xp.exp(s) * (1.0 + (serr + LN2_128[1])), e)
@@ -111,8 +124,13 @@ def scaled_sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, An
         corr = 1.0 - xp.sign(z) * zlo
         e, es = e * corr, es * corr
     d = 1.0 + e
-    ds = es / (d * d)
-    sig = xp.where(z >= 0, 1.0 / d, es / d)
+    if _narrow64(a, xp):
+        r = 1.0 / d  # the reciprocal sigmoid_parts shares (one division per element)
+        ds = (es * r) * r
+        sig = xp.where(z >= 0, r, es * r)
+    else:
+        ds = es / (d * d)
+        sig = xp.where(z >= 0, 1.0 / d, es / d)
     one_minus_e = -xp.expm1(-a)
     d2s = -xp.sign(z) * ds * (one_minus_e / (2.0 - one_minus_e))
     return sig, ds, d2s, inv_k
@@ -127,6 +145,13 @@ def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
     """
     a = xp.abs(z)
     e = xp.exp(-a)
+    if _narrow64(a, xp):
+        # rounded to float32 or narrower at the end: x·σ(z) plainly, with the reciprocal
+        # sigmoid_parts shares (float64 roundings are ~10⁻⁹ of a float32 ulp)
+        if zlo is not None:
+            e = e * (1.0 - xp.sign(z) * zlo)
+        r = 1.0 / (1.0 + e)
+        return xp.where(z >= 0, x * r, (x * e) * r), 1.0
     es, inv_k = scaled_exp_neg_abs(a, e, z < SIG_SCALE_BELOW, xp)
     d, d_lo = two_sum(1.0 + 0.0 * e, e)
     c = -(d_lo / d)
@@ -189,6 +214,9 @@ def scaled_dsigmoid(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
             corr = 1.0 - xp.sign(z) * zlo
             e, es = e * corr, es * corr
         d = 1.0 + e
+        if _narrow64(a, xp):
+            r = 1.0 / d
+            return (es * r) * r, inv_k
         return es / (d * d), inv_k
     # float64: 1 + e = d + dl and d² = p + pl exactly; every low part (and z's, which
     # scales e by 1 - sign(z)·zlo and 1 + e by 1 - sign(z)·zlo·e/d) joins one correction
