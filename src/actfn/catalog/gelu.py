@@ -182,6 +182,13 @@ _GELU_TANH_CLIP = 30.0
 
 def _gelu_tanh_arg(x, xp):
     xc = clip(x, xp, -_GELU_TANH_CLIP, _GELU_TANH_CLIP)
+    c2 = 2.0 * SQRT_2_OVER_PI[0]
+    if _narrow64(x, xp):
+        # rounded to float32 or narrower: 2u in plain float64 (its relative error of a few
+        # 2**-53 moves σ(2u) by |2u|·σ(-2u) times that, ~10⁻⁸ of a float32 ulp)
+        p = xc * xc
+        z = (c2 * xc) * (1.0 + _GELU_A * p)
+        return xc, z, None, c2 * (1.0 + 3.0 * _GELU_A * p), c2 * 6.0 * _GELU_A * xc
     p, pe = two_prod(xc, xc, xp)
     q, qe = two_prod(p, xp.full_like(p, _GELU_A), xp)
     qe = qe + (_GELU_A * pe + _GELU_A_LO * p)

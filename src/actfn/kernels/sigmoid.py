@@ -118,19 +118,22 @@ def scaled_sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, An
     final result by 1/k (one rounding). In float32 working precision k = 1.
     """
     a = xp.abs(z)
+    if _narrow64(z, xp):
+        # the exponential and the reciprocal that sigmoid_parts shares: one division
+        e = exp_neg_abs(z, xp, zlo)
+        r = 1.0 / (1.0 + e)
+        ds = (e * r) * r
+        one_minus_e = -xp.expm1(-a)
+        d2s = -xp.sign(z) * ds * (one_minus_e / (2.0 - one_minus_e))
+        return xp.where(z >= 0, r, e * r), ds, d2s, 1.0
     e = xp.exp(-a)
     es, inv_k = scaled_exp_neg_abs(a, e, z < SIG_SCALE_BELOW, xp)
     if zlo is not None:
         corr = 1.0 - xp.sign(z) * zlo
         e, es = e * corr, es * corr
     d = 1.0 + e
-    if _narrow64(a, xp):
-        r = 1.0 / d  # the reciprocal sigmoid_parts shares (one division per element)
-        ds = (es * r) * r
-        sig = xp.where(z >= 0, r, es * r)
-    else:
-        ds = es / (d * d)
-        sig = xp.where(z >= 0, 1.0 / d, es / d)
+    ds = es / (d * d)
+    sig = xp.where(z >= 0, 1.0 / d, es / d)
     one_minus_e = -xp.expm1(-a)
     d2s = -xp.sign(z) * ds * (one_minus_e / (2.0 - one_minus_e))
     return sig, ds, d2s, inv_k
@@ -143,15 +146,14 @@ def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
     the correction of z's low part are folded into one final rounding,
     q + q·(c - d_lo/d) with q = (x·e)/d.
     """
-    a = xp.abs(z)
-    e = xp.exp(-a)
-    if _narrow64(a, xp):
+    if _narrow64(z, xp):
         # rounded to float32 or narrower at the end: x·σ(z) plainly, with the reciprocal
         # sigmoid_parts shares (float64 roundings are ~10⁻⁹ of a float32 ulp)
-        if zlo is not None:
-            e = e * (1.0 - xp.sign(z) * zlo)
+        e = exp_neg_abs(z, xp, zlo)
         r = 1.0 / (1.0 + e)
         return xp.where(z >= 0, x * r, (x * e) * r), 1.0
+    a = xp.abs(z)
+    e = xp.exp(-a)
     es, inv_k = scaled_exp_neg_abs(a, e, z < SIG_SCALE_BELOW, xp)
     d, d_lo = two_sum(1.0 + 0.0 * e, e)
     c = -(d_lo / d)
@@ -206,6 +208,10 @@ def scaled_dsigmoid(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
     e = exp(-|z|) is subnormal for z > 708 as well as for z < -708, and a caller that
     multiplies it by a large factor (β) must not start from a subnormal.
     """
+    if _narrow64(z, xp):  # the exponential and reciprocal that sigmoid_parts shares
+        e = exp_neg_abs(z, xp, zlo)
+        r = 1.0 / (1.0 + e)
+        return (e * r) * r, 1.0
     a = xp.abs(z)
     e = xp.exp(-a)
     es, inv_k = scaled_exp_neg_abs(a, e, a > -SIG_SCALE_BELOW, xp)
@@ -214,9 +220,6 @@ def scaled_dsigmoid(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
             corr = 1.0 - xp.sign(z) * zlo
             e, es = e * corr, es * corr
         d = 1.0 + e
-        if _narrow64(a, xp):
-            r = 1.0 / d
-            return (es * r) * r, inv_k
         return es / (d * d), inv_k
     # float64: 1 + e = d + dl and d² = p + pl exactly; every low part (and z's, which
     # scales e by 1 - sign(z)·zlo and 1 + e by 1 - sign(z)·zlo·e/d) joins one correction
