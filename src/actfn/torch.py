@@ -487,19 +487,25 @@ def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
     bufs = [np.empty(n, np.float32 if wide else np.uint16) for _ in range(n_out)]
     args = [_storage(x), *bufs]
     parallel = n >= _fast.PARALLEL_THRESHOLD and _fast.plan(n) == "parallel"
-    fn = entry.par if parallel else entry.ser
-    before = torch.get_num_threads()
-    try:
-        fn(*args)
-    except Exception as err:  # numba could not read or write its cache files
-        entry.to_memory(err)
-        again = entry.par if parallel else entry.ser
-        if again is fn:
-            raise
-        again(*args)
-    finally:
-        if torch.get_num_threads() != before:  # numba's OpenMP pool is torch's too
-            torch.set_num_threads(before)
+    if not parallel and entry.warm:
+        # the serial loop has run before: no compiling, no thread pool, nothing to guard
+        entry.ser(*args)
+    else:
+        fn = entry.par if parallel else entry.ser
+        before = torch.get_num_threads()
+        try:
+            fn(*args)
+        except Exception as err:  # numba could not read or write its cache files
+            entry.to_memory(err)
+            again = entry.par if parallel else entry.ser
+            if again is fn:
+                raise
+            again(*args)
+        finally:
+            if torch.get_num_threads() != before:  # numba's OpenMP pool is torch's too
+                torch.set_num_threads(before)
+        if not parallel:
+            entry.warm = True
     shape = x.shape
     if wide:
         return [torch.from_numpy(b).view(shape) for b in bufs]
