@@ -484,8 +484,10 @@ def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
     the tensors share: no copy either way)."""
     n = x.numel()
     wide = x.element_size() == 4
-    bufs = [np.empty(n, np.float32 if wide else np.uint16) for _ in range(n_out)]
-    args = [_storage(x), *bufs]
+    # buffers in the tensor's shape from the start: torch's .view(shape) on the result
+    # costs more than the loop itself at small sizes
+    bufs = [np.empty(tuple(x.shape), np.float32 if wide else np.uint16) for _ in range(n_out)]
+    args = [_storage(x), *[b.reshape(-1) for b in bufs]]
     parallel = n >= _fast.PARALLEL_THRESHOLD and _fast.plan(n) == "parallel"
     if not parallel and entry.warm:
         # the serial loop has run before: no compiling, no thread pool, nothing to guard
@@ -506,10 +508,9 @@ def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
                 torch.set_num_threads(before)
         if not parallel:
             entry.warm = True
-    shape = x.shape
     if wide:
-        return [torch.from_numpy(b).view(shape) for b in bufs]
-    return [torch.from_numpy(b).view(x.dtype).view(shape) for b in bufs]
+        return [torch.from_numpy(b) for b in bufs]
+    return [torch.from_numpy(b).view(x.dtype) for b in bufs]
 
 
 class _FastForward(torch.autograd.Function):
