@@ -66,4 +66,5 @@ def test_zero_tables_are_zeros_of_the_reference(name: str) -> None:
 def test_erfcx_coefficients_match_their_generator() -> None:
     gen = _tool("gen_erfcx")
     assert gen.coefficients() == _vmath.ERFCX_C
+    assert gen.power_coefficients() == _vmath.ERFCX_P
     assert gen.main(["--check"]) == 0

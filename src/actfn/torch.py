@@ -489,26 +489,33 @@ def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
     the tensors share: no copy either way)."""
     n = x.numel()
     wide = x.element_size() == 4
-    bufs = [np.empty(n, np.float32 if wide else np.uint16) for _ in range(n_out)]
-    args = [_storage(x), *bufs]
+    # buffers in the tensor's shape from the start: torch's .view(shape) on the result
+    # costs more than the loop itself at small sizes
+    bufs = [np.empty(tuple(x.shape), np.float32 if wide else np.uint16) for _ in range(n_out)]
+    args = [_storage(x), *[b.reshape(-1) for b in bufs]]
     parallel = n >= _fast.PARALLEL_THRESHOLD and _fast.plan(n) == "parallel"
-    fn = entry.par if parallel else entry.ser
-    before = torch.get_num_threads()
-    try:
-        fn(*args)
-    except Exception as err:  # numba could not read or write its cache files
-        entry.to_memory(err)
-        again = entry.par if parallel else entry.ser
-        if again is fn:
-            raise
-        again(*args)
-    finally:
-        if torch.get_num_threads() != before:  # numba's OpenMP pool is torch's too
-            torch.set_num_threads(before)
-    shape = x.shape
+    if not parallel and entry.warm:
+        # the serial loop has run before: no compiling, no thread pool, nothing to guard
+        entry.ser(*args)
+    else:
+        fn = entry.par if parallel else entry.ser
+        before = torch.get_num_threads()
+        try:
+            fn(*args)
+        except Exception as err:  # numba could not read or write its cache files
+            entry.to_memory(err)
+            again = entry.par if parallel else entry.ser
+            if again is fn:
+                raise
+            again(*args)
+        finally:
+            if torch.get_num_threads() != before:  # numba's OpenMP pool is torch's too
+                torch.set_num_threads(before)
+        if not parallel:
+            entry.warm = True
     if wide:
-        return [torch.from_numpy(b).view(shape) for b in bufs]
-    return [torch.from_numpy(b).view(x.dtype).view(shape) for b in bufs]
+        return [torch.from_numpy(b) for b in bufs]
+    return [torch.from_numpy(b).view(x.dtype) for b in bufs]
 
 
 class _FastForward(torch.autograd.Function):

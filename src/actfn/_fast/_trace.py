@@ -330,8 +330,31 @@ def trace(kernels: Sequence[Callable[..., Any]], fused: bool, params: dict[str, 
     for o in outs:
         s = ns._sym(o)
         names.append(s.name)
-    lines = tape.lines if mode == "a" else _share_reciprocals(tape.lines)
+    lines = _live(tape.lines, names)
+    lines = lines if mode == "a" else _share_reciprocals(lines)
     return Program(lines, names)
+
+
+_NAME = re.compile(r"\b[tr]\d+\b")
+
+
+def _live(lines: list[str], outputs: list[str]) -> list[str]:
+    """The lines the outputs depend on (dead-code elimination).
+
+    Kernels compute shared parts that a given output may not use (gelu's float64 path
+    has no use for SciPy's erfcx). LLVM drops unused inlined arithmetic itself, but not
+    an external call (SciPy's erf/erfc/erfcx), which it cannot prove pure: dropping the
+    dead lines here keeps such calls out of the loop.
+    """
+    need = set(outputs)
+    keep = []
+    for line in reversed(lines):
+        name, expr = line.split(" = ", 1)
+        if name in need:
+            keep.append(line)
+            need.update(_NAME.findall(expr))
+    keep.reverse()
+    return keep
 
 
 _DIV = re.compile(r"^(t\d+) = \((\S+) / (t\d+)\)$")

@@ -10,6 +10,7 @@ from ..kernels.elementary import clip, is_f64
 from ..kernels.erfc import tail_aw, tail_w
 from ..kernels.gaussian import (
     INV_SQRT2,
+    INV_SQRT_2PI,
     INV_SQRT_2PI_DD,
     SQRT_2_OVER_PI,
     SQRT_PI_OVER_2,
@@ -46,6 +47,39 @@ def _gelu_parts(x, xp):
     return xc, phi_s, u, mills, cdf_pos
 
 
+def _narrow64(x, xp):
+    """float64 work whose result is rounded to float32 or narrower (compiled loops)."""
+    return is_f64(x, xp) and narrow_output(xp)
+
+
+# Results rounded to float32 or narrower (the compiled 16/32-bit loops, float64 inside):
+# Φ and φ from one exponential E = exp(-x²/2) and one erfcx,
+#   Φ(-|x|) = E·erfcx(|x|/√2)/2,  Φ(x) = 1 - Φ(-|x|) for x ≥ 0,  φ(x) = E/√(2π);
+# the roundings of x² and x/√2 stay ~10⁻⁶ of a float32 ulp for |x| ≤ 40, and f′'s zero at
+# x ≈ -0.752 is near_zeros' (as in the general formula).
+def _gelu_narrow(x, xp):
+    """(x clipped, Φ(x), φ(x)) from one exp and one erfcx (narrow outputs only)."""
+    xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
+    e = xp.exp(-0.5 * (xc * xc))
+    q = (0.5 * e) * xp.erfcx(xp.abs(xc * INV_SQRT2))  # erfcx of a non-negative argument
+    return xc, xp.where(xc >= 0, 1.0 - q, q), e * INV_SQRT_2PI
+
+
+# float64, x ≥ 0: Φ(x) = 1 - W(x)·exp(-x²/2) with the tabulated W of kernels.erfc (no
+# SciPy, vectorized in the compiled loops), as a double-double Φh + Φl, so that x·Φ and
+# Φ + x·φ each round once at the end.
+def _gelu_pos_f64(xc, xp):
+    """(Φh, Φl, φ) for x = xc ≥ 0 (|xc| ≤ 40; other lanes are discarded by the caller)."""
+    a = xp.abs(xc)
+    es, lo = _gaussian_exp_scaled(a, xp)
+    r, rl = two_prod(tail_w(a, xp), es, xp)
+    qh = r * TWO_M128
+    ql = (rl + r * lo) * TWO_M128
+    ph, pl = two_sum(1.0 + 0.0 * qh, -qh)
+    phi = (es * (1.0 + lo)) * (INV_SQRT_2PI_DD[0] * TWO_M128)
+    return ph, pl - ql, phi
+
+
 # float64, x < 0, a = -x: Φ(x) = W(a)·exp(-a²/2) with the tabulated W of
 # kernels.erfc (no SciPy, no rounding of x/√2). With a² = p + pe exactly and
 # exp(-p/2 + 128 ln 2) = E_s·(1 + lo) (E_s normal where φ is subnormal):
@@ -60,7 +94,7 @@ def _gaussian_exp_scaled(a, xp):
 
 
 def _gelu_neg_f64(xc, xp):
-    a = -xp.where(xc < 0, xc, 0.0 * xc)
+    a = xp.abs(xc)  # (x ≥ 0 lanes are discarded; |x| shares W with _gelu_pos_f64)
     es, lo = _gaussian_exp_scaled(a, xp)
     h, hl = tail_aw(a, xp)
     r, rl = two_prod(h, es, xp)
@@ -69,7 +103,7 @@ def _gelu_neg_f64(xc, xp):
 
 
 def _gelu_neg_d_f64(xc, xp):
-    a = -xp.where(xc < 0, xc, 0.0 * xc)
+    a = xp.abs(xc)
     es, lo = _gaussian_exp_scaled(a, xp)
     # W - a·c with a·c exact (c = 1/√(2π) as a double-double); for a ≥ 6 W ≤ a·c/36,
     # so W's own rounding hardly counts.
@@ -88,22 +122,31 @@ _D_RADIUS = 0.5
 
 
 def _gelu_exact(x, xp):
+    if _narrow64(x, xp):
+        xc, cdf, _ = _gelu_narrow(x, xp)
+        return xp.where(x >= 0, x, xc) * cdf
+    if is_f64(x, xp):
+        xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
+        ph, pl, _ = _gelu_pos_f64(xc, xp)
+        pos = xp.where(x > _GELU_CLIP, x, xc * ph + xc * pl)
+        return xp.where(x >= 0, pos, _gelu_neg_f64(xc, xp))
     xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
-    if is_f64(xc, xp) and not narrow_output(xp):
-        neg = _gelu_neg_f64(xc, xp)
-    else:
-        neg = (xc * mills * phi_s) * u
-    return xp.where(x >= 0, x * cdf_pos, neg)
+    return xp.where(x >= 0, x * cdf_pos, (xc * mills * phi_s) * u)
 
 
 def _gelu_exact_d(x, xp):
-    xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
-    pos = cdf_pos + (xc * phi_s) * u
-    if is_f64(xc, xp) and not narrow_output(xp):
-        neg = _gelu_neg_d_f64(xc, xp)
+    if _narrow64(x, xp):
+        xc, cdf, phi = _gelu_narrow(x, xp)
+        value = cdf + xc * phi
+    elif is_f64(x, xp):
+        xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
+        ph, pl, phi = _gelu_pos_f64(xc, xp)
+        value = xp.where(x >= 0, ph + (pl + xc * phi), _gelu_neg_d_f64(xc, xp))
     else:
-        neg = ((mills + xc) * phi_s) * u
-    return near_zeros(xp.where(x >= 0, pos, neg), xc, xp, _zeros("d"), radius=_D_RADIUS)
+        xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
+        pos = cdf_pos + (xc * phi_s) * u
+        value = xp.where(x >= 0, pos, ((mills + xc) * phi_s) * u)
+    return near_zeros(value, xc, xp, _zeros("d"), radius=_D_RADIUS)
 
 
 def _gelu_exact_d2(x, xp):
@@ -139,6 +182,13 @@ _GELU_TANH_CLIP = 30.0
 
 def _gelu_tanh_arg(x, xp):
     xc = clip(x, xp, -_GELU_TANH_CLIP, _GELU_TANH_CLIP)
+    c2 = 2.0 * SQRT_2_OVER_PI[0]
+    if _narrow64(x, xp):
+        # rounded to float32 or narrower: 2u in plain float64 (its relative error of a few
+        # 2**-53 moves σ(2u) by |2u|·σ(-2u) times that, ~10⁻⁸ of a float32 ulp)
+        p = xc * xc
+        z = (c2 * xc) * (1.0 + _GELU_A * p)
+        return xc, z, None, c2 * (1.0 + 3.0 * _GELU_A * p), c2 * 6.0 * _GELU_A * xc
     p, pe = two_prod(xc, xc, xp)
     q, qe = two_prod(p, xp.full_like(p, _GELU_A), xp)
     qe = qe + (_GELU_A * pe + _GELU_A_LO * p)

@@ -9,10 +9,12 @@ keep full precision; parameter-derived constants are exact (fractions, decimal).
 from __future__ import annotations
 
 import functools
+import math
 from fractions import Fraction
 
+from . import narrow_output
 from .dd import dd, exp_shifted, frexp2, log_dd, scale2, two_prod
-from .elementary import clip
+from .elementary import clip, is_f64
 
 __all__ = ["Q_MIN", "scaled_arg", "expm1_dd", "exp_dd", "coef", "k_exp", "elu_like", "elu_like_nonzero", "elu_like_d", "elu_like_d2", "neg_part"]
 
@@ -69,6 +71,12 @@ def k_exp(x, xp, a, s, ain, power):
     q, qlo = scaled_arg(x, xp, ain)
     if hi == 1.0 and e == 0:
         return exp_dd(q, qlo, xp)
+    if -200 < e < 200 and is_f64(x, xp) and narrow_output(xp):
+        # rounded to float32 or narrower at the end: k·exp(q) with k rounded to a double
+        # (one more float64 rounding) and the exponential that f's expm1 shares (the
+        # compiled loops reduce the argument once); with 2**-200 < k < 2**200 the product
+        # neither overflows nor loses bits where the result is within float32's range
+        return math.ldexp(hi, e) * exp_dd(q, qlo, xp)
     if ain == 1.0:  # q = x is not clipped: keep exp's argument finite
         q = clip(q, xp, Q_MIN, 0.0)
     return exp_shifted(q, qlo, lnk, xp)

@@ -27,6 +27,14 @@ def _refine(x: Any, xp: Any) -> bool:
     return is_f64(x, xp) and not narrow_output(xp)
 
 
+def _narrow64(x: Any, xp: Any) -> bool:
+    """Whether the work is float64 whose result is rounded to float32 or narrower (the
+    compiled path's 16/32-bit loops): float64 roundings there are ~10⁻⁹ of an output
+    ulp, so one shared reciprocal 1/(1 + e) replaces the several divisions (the slowest
+    vector instruction) and no tail needs scaling."""
+    return is_f64(x, xp) and narrow_output(xp)
+
+
 def exp_neg_abs(z: Any, xp: Any, zlo: Any = None) -> Any:
     """exp(-|z + zlo|), accurate to a few ulps even where |z| is large."""
     e = xp.exp(-xp.abs(z))
@@ -58,6 +66,9 @@ def sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, Any]:
         return xp.where(pos, big, small), xp.where(pos, small, big), ds
     d = 1.0 + e
     big = 1.0 / d
+    if _narrow64(z, xp):  # one reciprocal, shared with the other σ kernels
+        small = e * big
+        return xp.where(pos, big, small), xp.where(pos, small, big), small * big
     small = e / d
     return xp.where(pos, big, small), xp.where(pos, small, big), small / d
 
@@ -89,7 +100,9 @@ def scaled_exp_neg_abs(a: Any, e: Any, tail: Any, xp: Any) -> tuple[Any, Any]:
     keeps all its bits until the caller's final multiplication by 1/k (one rounding).
     This is the one place the scaled σ tails are computed (σ, σ', σ'', x·σ).
     """
-    if not is_f64(a, xp):
+    if not _refine(a, xp):
+        # float32 working precision, or float64 rounded to float32 or narrower at the end
+        # (whose smallest subnormal, 2**-149, is far above where float64 loses bits)
         return e, 1.0
     s, serr = two_sum(-a, LN2_128[0])
     es = xp.where(tail, xp.exp(s) * (1.0 + (serr + LN2_128[1])), e)
@@ -105,6 +118,14 @@ def scaled_sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, An
     final result by 1/k (one rounding). In float32 working precision k = 1.
     """
     a = xp.abs(z)
+    if _narrow64(z, xp):
+        # the exponential and the reciprocal that sigmoid_parts shares: one division
+        e = exp_neg_abs(z, xp, zlo)
+        r = 1.0 / (1.0 + e)
+        ds = (e * r) * r
+        one_minus_e = -xp.expm1(-a)
+        d2s = -xp.sign(z) * ds * (one_minus_e / (2.0 - one_minus_e))
+        return xp.where(z >= 0, r, e * r), ds, d2s, 1.0
     e = xp.exp(-a)
     es, inv_k = scaled_exp_neg_abs(a, e, z < SIG_SCALE_BELOW, xp)
     if zlo is not None:
@@ -125,6 +146,12 @@ def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
     the correction of z's low part are folded into one final rounding,
     q + q·(c - d_lo/d) with q = (x·e)/d.
     """
+    if _narrow64(z, xp):
+        # rounded to float32 or narrower at the end: x·σ(z) plainly, with the reciprocal
+        # sigmoid_parts shares (float64 roundings are ~10⁻⁹ of a float32 ulp)
+        e = exp_neg_abs(z, xp, zlo)
+        r = 1.0 / (1.0 + e)
+        return xp.where(z >= 0, x * r, (x * e) * r), 1.0
     a = xp.abs(z)
     e = xp.exp(-a)
     es, inv_k = scaled_exp_neg_abs(a, e, z < SIG_SCALE_BELOW, xp)
@@ -181,6 +208,10 @@ def scaled_dsigmoid(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
     e = exp(-|z|) is subnormal for z > 708 as well as for z < -708, and a caller that
     multiplies it by a large factor (β) must not start from a subnormal.
     """
+    if _narrow64(z, xp):  # the exponential and reciprocal that sigmoid_parts shares
+        e = exp_neg_abs(z, xp, zlo)
+        r = 1.0 / (1.0 + e)
+        return (e * r) * r, 1.0
     a = xp.abs(z)
     e = xp.exp(-a)
     es, inv_k = scaled_exp_neg_abs(a, e, a > -SIG_SCALE_BELOW, xp)

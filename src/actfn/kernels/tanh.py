@@ -19,7 +19,7 @@ from . import narrow_output
 from .dd import two_prod, two_sum
 from .elementary import is_f64
 
-__all__ = ["sech2", "tanh", "tanh_d2"]
+__all__ = ["sech2", "tanh", "tanh_d2", "tanh_sech2"]
 
 _SMALL = 0.55
 _CF_DEPTH = 12
@@ -29,8 +29,35 @@ def _accurate(x: Any, xp: Any) -> bool:
     return is_f64(x, xp) and not narrow_output(xp)
 
 
+def _narrow_parts(x: Any, xp: Any) -> tuple[Any, Any]:
+    """(tanh x, sech² x) from one exponential and one division, for float64 work rounded
+    to float32 or narrower (the compiled 16/32-bit loops): e = exp(-2|x|), r = 1/(1 + e),
+    tanh|x| = (1 - e)·r and sech² = 4e·r²; below |x| = 10⁻³, where 1 - e would lose
+    up to 2**-53/(2|x|) relatively, tanh x = x·(1 - x²/3 + 2x⁴/15) (error < x⁶/20)."""
+    a = xp.abs(x)
+    e = xp.exp(-2.0 * a)
+    r = 1.0 / (1.0 + e)
+    x2 = x * x
+    small = x * (1.0 - x2 * (1.0 / 3.0 - x2 * (2.0 / 15.0)))  # (keeps the sign of ±0)
+    t = xp.where(a < 1e-3, small, xp.copysign((1.0 - e) * r, x))
+    return t, (4.0 * e) * (r * r)
+
+
+def _narrow64(x: Any, xp: Any) -> bool:
+    return is_f64(x, xp) and narrow_output(xp)
+
+
+def tanh_sech2(x: Any, xp: Any) -> tuple[Any, Any]:
+    """(tanh x, sech² x) together (the fused f and f′ of tanh)."""
+    if _narrow64(x, xp):
+        return _narrow_parts(x, xp)
+    return tanh(x, xp), sech2(x, xp)
+
+
 def tanh(x: Any, xp: Any) -> Any:
     """tanh(x), in float64 to ~1 ulp (see the module docstring); xp.tanh otherwise."""
+    if _narrow64(x, xp):
+        return _narrow_parts(x, xp)[0]
     if not _accurate(x, xp):
         return xp.tanh(x)
     a = xp.abs(x)
@@ -53,6 +80,8 @@ def sech2(x: Any, xp: Any) -> Any:
 
     In float64, (1 + e)² is exact as d² + 2d·dl (d + dl = 1 + e) and corrects the one
     quotient."""
+    if _narrow64(x, xp):
+        return _narrow_parts(x, xp)[1]
     e = xp.exp(-2.0 * xp.abs(x))
     if not _accurate(x, xp):
         d = 1.0 + e

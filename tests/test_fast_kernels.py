@@ -1,0 +1,220 @@
+"""The compiled path's faster kernels (issue 10 item 4): what makes them fast is pinned
+here, and so is their accuracy on the inputs where the new formulas could go wrong.
+
+* The fused f-and-f′ loops (``value_and_derivative``, the loop ``actfn.torch`` runs) of
+  every seed activation, float32, within 1 ulp of the mpmath oracle on a
+  dense grid, the bands around the interior zeros of f′ (where the one-exp formulas
+  cancel and near_zeros takes over), the underflow band of the negative tail and tiny
+  magnitudes; float64 within the 2 / 4 ulp bounds on the same kind of points.
+* The vectorized erfcx / erfc (one division, power basis by Estrin) against mpmath.
+* No SciPy or libm call left in the float64 loops of gelu and tanh (dead-code
+  elimination of the trace), one exponential in the narrow-output loops of the
+  sigmoid family.
+* The steady-state ``out=`` path: same results as the general path, and every check the
+  general path makes (overlap, read-only, aliasing) still refuses bad outputs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+
+import actfn
+from actfn import _fast
+from actfn._fast import _trace
+
+from .accuracy import expected
+from .oracle import ulp_distance
+
+
+def _seeds() -> list[tuple[str, str, dict]]:
+    """(bench label, name, parameters) of every seed activation: the registry's bench
+    labels (the set ``actfn bench`` measures)."""
+    out = []
+    for n in actfn.names():
+        spec = actfn.lookup(n)
+        for label, params in (spec.bench or {}).items():
+            out.append((label, n, dict(actfn.get(n, **params).params)))
+    return out
+
+
+SEEDS = _seeds()
+IDS = [s[0] for s in SEEDS]
+
+
+def _kernels(act):
+    spec = act.spec
+    return ((spec.f_df,), True) if spec.f_df is not None else ((spec.f, spec.df), False)
+
+
+def _zeros_of_df(name: str, params: dict) -> list[float]:
+    """Interior zeros of f′ where they are tabulated (catalog/_zeros), else none."""
+    import importlib
+
+    try:
+        mod = importlib.import_module(f"actfn.catalog._zeros.{name}")
+    except ImportError:
+        return []
+    cat = importlib.import_module(f"actfn.catalog.{name}")
+    out = []
+    for key, (order, p, _guess) in getattr(cat, "ZERO_SERIES", {}).items():
+        if order == 1 and all(params.get(k, v) == v for k, v in p.items()) and \
+                all(p.get(k, v) == v for k, v in params.items() if k in p):
+            out += [hi for hi, _lo, _c in mod.ZEROS[key]]
+    return out
+
+
+def _points(name: str, params: dict, dtype: str, n: int = 1200) -> np.ndarray:
+    """Dense grid, bands around the zeros of f′, the negative tail through the
+    underflow band, tiny magnitudes, a seeded random draw and the special values."""
+    rng = np.random.default_rng(20261201)
+    vals = [np.linspace(-12, 12, n), -np.geomspace(1, 800, n // 2),
+            np.geomspace(1e-30, 1, n // 4) * rng.choice([-1, 1], n // 4),
+            rng.uniform(-40, 40, n // 2)]
+    for z in _zeros_of_df(name, params):
+        vals.append(z + np.linspace(-2e-3, 2e-3, n // 4))
+        vals.append(z + np.geomspace(1e-7, 1e-3, n // 8) * rng.choice([-1, 1], n // 8))
+    x = np.unique(np.concatenate(vals).astype(dtype))
+    return np.concatenate([x, np.array([0.0, -0.0, np.inf, -np.inf, np.nan], dtype)])
+
+
+def _check(got: np.ndarray, want: np.ndarray, x: np.ndarray, bound: int, what: str) -> None:
+    ulps = ulp_distance(got, want)
+    bad = np.flatnonzero(ulps > bound)
+    if bad.size:
+        i = bad[np.argmax(ulps[bad])]
+        pytest.fail(f"{what}: {bad.size} of {x.size} points beyond {bound} ulp; worst "
+                    f"{ulps[i]} at x={x[i]!r}: got {got[i]!r}, want {want[i]!r}")
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=IDS)
+def test_fused_float32_loop_within_one_ulp(seed) -> None:
+    # (the 16-bit types run the same float64 body; tests/test_f64_sweep.py sweeps them
+    # exhaustively)
+    label, name, params = seed
+    act = actfn.get(name, **params)
+    x = _points(name, params, "float32", n=600)
+    f, df = act.value_and_derivative(x)  # the fused compiled loop
+    assert f.dtype == np.float32 and df.dtype == np.float32
+    _check(f, expected(name, params, 0, x), x, 1, f"{label} f float32")
+    _check(df, expected(name, params, 1, x), x, 1, f"{label} f' float32")
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=IDS)
+def test_fused_float64_loop_within_bounds(seed) -> None:
+    label, name, params = seed
+    act = actfn.get(name, **params)
+    x = _points(name, params, "float64", n=300)
+    f, df = act.value_and_derivative(x)
+    _check(f, expected(name, params, 0, x), x, 2, f"{label} f float64")
+    _check(df, expected(name, params, 1, x), x, 4, f"{label} f' float64")
+
+
+def test_vector_erfcx_and_erfc_against_mpmath() -> None:
+    import numba
+
+    from actfn._fast._vmath import erfc_v, erfcx_v
+
+    @numba.njit
+    def run(x, a, b):  # pragma: no cover - compiled
+        for i in range(x.shape[0]):
+            a[i] = erfcx_v(x[i])
+            b[i] = erfc_v(x[i])
+
+    rng = np.random.default_rng(7)
+    x = np.concatenate([np.linspace(0, 8, 801), np.geomspace(1e-8, 1e4, 400),
+                        rng.uniform(-5, 0, 200), [0.0, 3.75, 26.5]])
+    a, b = np.empty_like(x), np.empty_like(x)
+    run(x, a, b)
+    worst_pos = worst_neg = worst_erfc = 0.0
+    with mpmath.workdps(40):
+        for xi, ai, bi in zip(x.tolist(), a.tolist(), b.tolist(), strict=True):
+            m = mpmath.mpf(xi)
+            ex = mpmath.erfc(m) * mpmath.exp(m * m)
+            rel = float(abs(ai - ex) / ex)
+            if xi >= 0:
+                worst_pos = max(worst_pos, rel)
+            else:
+                worst_neg = max(worst_neg, rel)
+            ec = mpmath.erfc(m)
+            if ec > mpmath.mpf(2) ** -1000:
+                worst_erfc = max(worst_erfc, float(abs(bi - ec) / ec))
+    assert worst_pos < 4e-15, worst_pos
+    assert worst_neg < 1e-14, worst_neg
+    assert worst_erfc < 1e-13, worst_erfc
+    c, d = np.empty(1), np.empty(1)
+    run(np.array([np.inf]), c, d)
+    assert c[0] == 0.0 and d[0] == 0.0
+
+
+@pytest.mark.parametrize("name", ["gelu", "tanh"])
+def test_float64_loops_call_no_scipy_or_libm(name) -> None:
+    # gelu's float64 kernels computed SciPy's erfcx/erfc for lanes they then discarded;
+    # the trace drops dead lines, so nothing but vectorizable float64 code remains
+    for params in [{}, *actfn.lookup(name).cases]:
+        act = actfn.get(name, **params)
+        for kernels, fused in (_kernels(act), ((act.spec.d2f,), False)):
+            prog = _trace.trace(kernels, fused, dict(act.params), "a")
+            calls = [ln for ln in prog.lines if "_a(" in ln or "math." in ln]
+            assert not calls, (name, params, calls)
+
+
+def test_trace_keeps_only_live_lines() -> None:
+    act = actfn.get("gelu")
+    prog = _trace.trace((act.spec.f,), False, dict(act.params), "a")
+    used = set(prog.outputs)
+    for line in prog.lines:
+        used.update(_trace._NAME.findall(line.split(" = ", 1)[1]))
+    assert all(line.split(" = ", 1)[0] in used for line in prog.lines)
+
+
+@pytest.mark.parametrize(("name", "params"), [("sigmoid", {}), ("silu", {}), ("tanh", {}),
+                                              ("gelu", {"approximate": "tanh"})])
+def test_narrow_sigmoid_family_takes_one_exp_and_one_division(name, params) -> None:
+    act = actfn.get(name, **params)
+    prog = _trace.trace(*_kernels(act), dict(act.params), "v")
+    exps = [ln for ln in prog.lines if "exp_v(" in ln or "expm1_v(" in ln or "tanh_v(" in ln]
+    divs = [ln for ln in prog.lines if " / " in ln]
+    assert len(exps) == 1 and len(divs) == 1, (exps, divs)
+
+
+def test_steady_state_out_path_matches_and_still_refuses_bad_outputs(monkeypatch) -> None:
+    act = actfn.get("gelu")
+    x = np.linspace(-5, 5, 1000).astype(np.float32)
+    a, b = np.empty_like(x), np.empty_like(x)
+    ref = act.value_and_derivative(x)
+    y = np.empty_like(x)
+    act.value_and_derivative(x, out=(a, b))  # warms the loops up through the general path
+    act(x, out=y)
+    calls = []
+    monkeypatch.setattr(_fast, "_run_guarded", lambda *args: calls.append(args) or None)
+    a[:] = b[:] = y[:] = math.nan
+    res = act.value_and_derivative(x, out=(a, b))
+    assert not calls  # the steady-state path ran, not the general one
+    assert res[0] is a and res[1] is b
+    np.testing.assert_array_equal(a, ref[0])
+    np.testing.assert_array_equal(b, ref[1])
+    assert act(x, out=y) is y and not calls
+    monkeypatch.undo()
+    np.testing.assert_array_equal(y, act(x))
+    # everything else still takes the general path and its checks
+    buf = np.empty(2 * x.size, np.float32)
+    with pytest.raises(ValueError, match="separate memory|overlaps"):
+        act.value_and_derivative(x, out=(buf[:x.size], buf[:x.size]))
+    with pytest.raises(ValueError, match="separate memory|overlaps"):
+        act.value_and_derivative(x, out=(a, a))
+    ro = np.empty_like(x)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        act.value_and_derivative(x, out=(a, ro))
+    xv = np.concatenate([x, x])
+    with pytest.raises(ValueError, match="input"):
+        act.value_and_derivative(xv[:x.size], out=(xv[x.size // 2:x.size // 2 + x.size], b))
+    with pytest.raises(TypeError, match="dtype"):
+        act.value_and_derivative(x, out=(a, np.empty(x.size)))
+    before = x.copy()
+    act.value_and_derivative(x, out=(a, b))
+    np.testing.assert_array_equal(x, before)  # the input is never written
