@@ -235,7 +235,7 @@ def _f(x, xp, *, alpha_p, alpha_n, beta, eps):
     # x ≤ ε
     xn = xp.where(x <= eps, xs, xp.full_like(xs, min(eps, -1.0)))
     neg = _neg_f(xn, xp, alpha_n, beta, eps)
-    neg = xp.where(huge, (beta - alpha_n) * x - alpha_n, neg)
+    neg = xp.where(huge, _scaled(k["bn"][0], x, xp) - alpha_n, neg)  # αn = β: f → −αn
     return xp.where(x > 0, pos, xp.where(x > eps, lin, neg))
 
 
