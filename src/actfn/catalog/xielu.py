@@ -235,7 +235,7 @@ def _f(x, xp, *, alpha_p, alpha_n, beta, eps):
     # x ≤ ε
     xn = xp.where(x <= eps, xs, xp.full_like(xs, min(eps, -1.0)))
     neg = _neg_f(xn, xp, alpha_n, beta, eps)
-    neg = xp.where(huge, (beta - alpha_n) * x - alpha_n, neg)
+    neg = xp.where(huge, _scaled(k["bn"][0], x, xp) - alpha_n, neg)  # αn = β: f → −αn
     return xp.where(x > 0, pos, xp.where(x > eps, lin, neg))
 
 
@@ -316,7 +316,9 @@ def _check(p: dict[str, Any]) -> None:
 def _ex_f(x, m, *, alpha_p, alpha_n, beta, eps):
     if x > 0:
         return alpha_p * x * x + beta * x
-    return alpha_n * (m.expm1(min(x, m.mpf(eps))) - x) + beta * x
+    # αn·expm1(min(x, ε)) + (β − αn)·x: the same value, without αn·x and β·x cancelling
+    # (x = −1e400 stands for −inf in the oracle)
+    return alpha_n * m.expm1(min(x, m.mpf(eps))) + (m.mpf(beta) - alpha_n) * x
 
 
 def _ex_df(x, m, *, alpha_p, alpha_n, beta, eps):
