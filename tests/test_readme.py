@@ -33,6 +33,6 @@ def test_every_fence_is_closed_and_every_opening_fence_names_its_language() -> N
     fences = [(n, line) for n, line in enumerate(README.read_text(encoding="utf-8").splitlines(), 1)
               if line.startswith("```")]
     assert len(fences) % 2 == 0, f"unbalanced code fences: {len(fences)}"
-    for (n_open, opening), (n_close, closing) in zip(fences[::2], fences[1::2]):
+    for (n_open, opening), (n_close, closing) in zip(fences[::2], fences[1::2], strict=True):
         assert opening != "```", f"README line {n_open}: opening fence without a language"
         assert closing == "```", f"README line {n_close}: expected a closing fence, got {closing!r}"

@@ -12,6 +12,13 @@ for k = 8.
     python tools/gen_fewbit.py            # write every table
     python tools/gen_fewbit.py --check    # compare with the shipped tables instead
     python tools/gen_fewbit.py --only gelu --bits 3 --check
+    python tools/gen_fewbit.py --docs     # rewrite only the generated docs blocks
+
+Activations whose f′ is unbounded (``actfn._fewbit.unbounded``: relu2, an exponential...)
+get no table: ``saved_bits`` refuses them. Writing the tables also rewrites the blocks
+between ``<!-- gen_fewbit:NAME begin -->`` and ``<!-- gen_fewbit:NAME end -->`` in
+docs/fewbit.md (``mse`` and ``tail`` tables) and README.md (``tail``), computed from the
+shipped tables (``--check`` compares them too).
 """
 
 from __future__ import annotations
@@ -28,9 +35,13 @@ import actfn.catalog
 from actfn import _fewbit
 from actfn._registry import lookup, origin
 
-__all__ = ["CATALOG", "targets", "tables", "render", "compare", "main"]
+__all__ = ["CATALOG", "DOCS", "targets", "tables", "render", "compare", "mse_table",
+           "tail_table", "blocks", "with_blocks", "main"]
 
 CATALOG = Path(actfn.catalog.__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
+#: The files with generated blocks, and the blocks each holds.
+DOCS = {ROOT / "docs" / "fewbit.md": ("mse", "tail"), ROOT / "README.md": ("tail",)}
 
 
 def targets() -> list[str]:
@@ -42,7 +53,8 @@ def targets() -> list[str]:
         where = origin(spec)
         if where is None or where.parent != CATALOG:
             continue
-        if _fewbit.regions(spec, spec.bind()) is None:
+        if _fewbit.regions(spec, spec.bind()) is None \
+                and not _fewbit.unbounded(spec, spec.bind()):
             out.append(name)
     return out
 
@@ -91,12 +103,78 @@ def compare(shipped: dict[str, Any], fresh: dict[str, Any], rtol: float = 1e-6) 
     return bad
 
 
+def _row(name: str, values: list[float]) -> str:
+    return f"| {name} | " + " | ".join(f"{v:.3g}" for v in values) + " |"
+
+
+def _header(first: str) -> list[str]:
+    ks = " | ".join(f"k = {b}" for b in _fewbit.BITS)
+    return [f"| {first} | {ks} |", "|---|" + "---|" * len(_fewbit.BITS)]
+
+
+def mse_table() -> str:
+    """Markdown: E[(f′ − q)²] under N(0, 1) per shipped table and k (the tables' mse)."""
+    lines = _header("activation")
+    for name in targets():
+        spec = lookup(name)
+        lines.append(_row(name, [_fewbit.table(spec, spec.bind(), b).mse
+                                 for b in _fewbit.BITS]))
+    return "\n".join(lines)
+
+
+def tail_table() -> str:
+    """Markdown: the tail bias max |f′ − q| beyond the outer thresholds
+    (``actfn._fewbit.tail_bias``) per shipped table and k."""
+    lines = _header("activation")
+    for name in targets():
+        spec = lookup(name)
+        lines.append(_row(name, [_fewbit.tail_bias(spec, spec.bind(),
+                                                   _fewbit.table(spec, spec.bind(), b))
+                                 for b in _fewbit.BITS]))
+    return "\n".join(lines)
+
+
+def blocks() -> dict[str, str]:
+    """The generated docs blocks by name, from the shipped tables."""
+    return {"mse": mse_table(), "tail": tail_table()}
+
+
+def with_blocks(text: str, names: tuple[str, ...], made: dict[str, str]) -> str:
+    """``text`` with each named block's body replaced by ``made[name]``; ``ValueError``
+    if a block's markers are missing."""
+    for name in names:
+        begin, end = f"<!-- gen_fewbit:{name} begin -->", f"<!-- gen_fewbit:{name} end -->"
+        i, j = text.find(begin), text.find(end)
+        if i < 0 or j < i:
+            raise ValueError(f"block {name!r}: markers {begin} ... {end} not found")
+        text = text[:i + len(begin)] + "\n" + made[name] + "\n" + text[j:]
+    return text
+
+
+def _docs(check: bool) -> int:
+    made = blocks()
+    failed = 0
+    for path, names in DOCS.items():
+        old = path.read_text(encoding="utf-8")
+        new = with_blocks(old, names, made)
+        if check:
+            print(f"{path.name}: " + ("ok" if new == old else "generated blocks differ"))
+            failed += new != old
+        elif new != old:
+            path.write_text(new, encoding="utf-8")
+            print(f"{path.name}: rewrote the generated blocks")
+    return failed
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="compare instead of writing")
     ap.add_argument("--only", action="append", help="activation(s) to do (default: all)")
     ap.add_argument("--bits", type=int, action="append", help="k values (with --check)")
+    ap.add_argument("--docs", action="store_true", help="only the generated docs blocks")
     args = ap.parse_args(argv)
+    if args.docs:
+        return 1 if _docs(args.check) else 0
     names = targets() if not args.only else [lookup(n).name for n in args.only]
     bits = tuple(args.bits) if args.bits else _fewbit.BITS
     if args.bits and not args.check:
@@ -119,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(render(fresh), encoding="utf-8")
             print(f"{name}: wrote {path.name} (mse " + ", ".join(
                 f"k={b}: {t['mse']:.3g}" for b, t in fresh["tables"].items()) + ")")
+    if not args.only and not args.bits:
+        failed += _docs(args.check)
     return 1 if failed else 0
 
 

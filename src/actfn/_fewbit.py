@@ -73,7 +73,7 @@ from ._registry import Spec, lookup, origin
 
 __all__ = [
     "BITS", "Fit", "Regions", "check_bits", "fit", "pack", "packed_size", "regions", "table",
-    "table_path", "apply", "Hooks", "connect",
+    "table_path", "apply", "Hooks", "connect", "unbounded", "tail_bias",
 ]
 
 #: The accepted values of ``saved_bits``.
@@ -388,10 +388,59 @@ def _hashable(params: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted(params.items()))
 
 
+#: Where :func:`unbounded` probes |f′| (both signs): the near and the far point.
+_NEAR, _FAR = 1e3, 1e6
+
+
+def unbounded(spec: Spec, params: Mapping[str, Any]) -> bool:
+    r"""Whether ``spec``'s :math:`|f'|` at ``params`` (bound) grows without bound as
+    :math:`|x| \to \infty`, judged from the registry's ``df``: on either side,
+    :math:`|f'(\pm 10^6)|` is not finite or exceeds :math:`10 \max(1, |f'(\pm 10^3)|)`
+    (any growth at least like :math:`|x|^{1/3}`: relu2's 2x, an exponential). A
+    piecewise-constant q has finitely many levels, so for such an f′ the error
+    :math:`|f'(x) - q(x)|` grows without bound with :math:`|x|` at every k."""
+    act = _core(spec, params)
+    probe = np.array([-_FAR, -_NEAR, _NEAR, _FAR])
+    with np.errstate(all="ignore"):
+        d = np.abs(np.asarray(act.derivative(probe), dtype=np.float64))
+    if not np.all(np.isfinite(d)):
+        return True
+    return bool(d[0] > 10 * max(1.0, d[1]) or d[3] > 10 * max(1.0, d[2]))
+
+
+def _refuse_unbounded(spec: Spec, params: Mapping[str, Any], bits: int) -> None:
+    if unbounded(spec, params):
+        raise ValueError(
+            f"{spec.name}: saved_bits={bits} is refused because its derivative f′ is "
+            "unbounded (|f′(x)| grows without bound as |x| grows): a piecewise-constant code "
+            "of f′ has finitely many levels, so the gradient would stop growing at the top "
+            "level (at every saved_bits, e.g. relu2 at k = 3 gives 5.37 at x = 10 and at "
+            "x = 30 where f′ is 20 and 60); use saved_bits=None for this layer"
+        )
+
+
+def tail_bias(spec: Spec, params: Mapping[str, Any], f: Fit) -> float:
+    r"""The largest :math:`|f'(x) - q(x)|` beyond the outer thresholds of ``f`` (x below
+    the first or above the last threshold, where q is the outer level): the bias a
+    large input's gradient gets, which the N(0, 1)-weighted ``mse`` hardly sees. Measured
+    on the registry's ``df`` at 4001 geometrically spaced offsets from :math:`10^{-6}` to
+    :math:`10^{6}` past each outer threshold (f′ bounded: :func:`unbounded` is false)."""
+    act = _core(spec, params)
+    off = np.concatenate([[0.0], np.geomspace(1e-6, _FAR, 4001)])
+    lo, hi = f.thresholds[0], f.thresholds[-1]
+    with np.errstate(all="ignore"):
+        below = np.asarray(act.derivative(lo - off), dtype=np.float64)
+        above = np.asarray(act.derivative(hi + off[1:]), dtype=np.float64)
+    return float(max(np.max(np.abs(below - f.levels[0])),
+                     np.max(np.abs(above - f.levels[-1]))))
+
+
 def table(spec: Spec, params: Mapping[str, Any], bits: int) -> Fit:
     """The fit of ``spec``'s f′ at ``params`` (bound) with 2**bits levels: the shipped
     table (``catalog/_fewbit/<name>.json``) for the default parameters, else fitted now
-    and cached."""
+    and cached. ``ValueError`` where f′ is unbounded (:func:`unbounded`): no k-bit code
+    can follow it."""
+    _refuse_unbounded(spec, params, bits)
     if dict(params) == spec.bind():
         data = _shipped(spec)
         if data is not None and _hashable(data["params"]) == _hashable(spec.bind()):
