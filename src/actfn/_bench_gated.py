@@ -11,18 +11,27 @@ y.backward(dy)``) of
   reported), unless ``compile=False``.
 
 Time: median seconds per step over ``repeats`` interleaved rounds (every implementation
-once per round, so drifts of a shared machine hit all alike), the spread as IQR/median,
+once per round, so drifts of a shared machine hit all alike), the spread as IQR/median
+(quartiles of ``statistics.quantiles``; with 3 or 4 rounds they are the extreme
+values, so the spread is the range; below 3 rounds there is no estimate: ``None``, "n/a"),
 and the ratio eager/actfn from the same run. Memory: the bytes the forward saves for the
 backward (``torch.autograd.graph.saved_tensors_hooks``) and the peak of the bytes
 allocated during one step beyond the inputs (``torch.profiler`` memory events, summed in
-time order). No GPU is measured here.
+time order). The profiler's kineto library writes "USDT ... profiler_start/stop" lines
+to the process's stderr (file descriptor 2) on every use: :func:`_quiet_profiler`
+drops exactly those and passes every other line on. No GPU is measured here.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 import statistics
+import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,18 +51,52 @@ class GatedRow:
     dtype: str
     impl: str
     seconds: float
-    spread: float
+    spread: float | None
     saved_per_el: float
     peak_per_el: float | None
     compile_s: float | None = None
 
 
-def _median_spread(ts: list[float]) -> tuple[float, float]:
+#: Fewest rounds for a spread estimate (with fewer, a spread of 0 % would be made up).
+MIN_SPREAD_ROUNDS = 3
+#: The profiler's own stderr lines, dropped by :func:`_quiet_profiler`.
+_PROFILER_NOISE = re.compile(r"^USDT:.*\bprofiler_(start|stop)\s*$")
+
+
+def _median_spread(ts: list[float]) -> tuple[float, float | None]:
+    """(median, (Q3 − Q1)/median); the spread is None below :data:`MIN_SPREAD_ROUNDS`."""
     m = statistics.median(ts)
-    if len(ts) < 4:
-        return m, 0.0
+    if len(ts) < MIN_SPREAD_ROUNDS:
+        return m, None
     q = statistics.quantiles(ts, n=4)
     return m, (q[2] - q[0]) / m
+
+
+@contextlib.contextmanager
+def _quiet_profiler() -> Iterator[None]:
+    """Run the body with file descriptor 2 sent to a temporary file, then write that
+    file's lines back to ``sys.stderr`` except the profiler's "USDT ... profiler_start"
+    and "profiler_stop" lines (kineto writes them from C++, past ``sys.stderr``): real
+    warnings and errors still show. Where descriptor 2 cannot be redirected, a no-op."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # pragma: no cover - no descriptor 2
+        yield
+        return
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            kept = [line for line in tmp.read().decode("utf-8", "replace").splitlines(True)
+                    if not _PROFILER_NOISE.match(line)]
+            if kept:
+                sys.stderr.write("".join(kept))
+                sys.stderr.flush()
 
 
 def _composition(name: str) -> Callable[[Any, Any], Any]:
@@ -97,7 +140,8 @@ def _peak_bytes(fn: Callable[[Any, Any], Any], g: Any, u: Any, dy: Any) -> int |
     from torch.profiler import ProfilerActivity, profile
 
     g.grad = u.grad = None
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+    with _quiet_profiler(), profile(activities=[ProfilerActivity.CPU],
+                                    profile_memory=True) as prof:
         fn(g, u).backward(dy)
     try:
         events = [e for e in prof.profiler.kineto_results.events() if e.name() == "[memory]"]
@@ -169,7 +213,7 @@ def run_gated_bench(units: Iterable[str] = GATED_DEFAULT, shape: tuple[int, ...]
 
 def format_gated(rows: list[GatedRow]) -> str:
     """Markdown table: per (unit, dtype, implementation) ms per forward+backward with its
-    spread, the ratio to actfn's time (> 1: slower than actfn), saved and peak bytes per
+    spread ("n/a" below :data:`MIN_SPREAD_ROUNDS` rounds), the ratio to actfn's time (> 1: slower than actfn), saved and peak bytes per
     element."""
     lines = ["| unit | dtype | implementation | ms fwd+bwd | ± | time / actfn | "
              "saved B/el | peak B/el | compile s |",
@@ -178,7 +222,8 @@ def format_gated(rows: list[GatedRow]) -> str:
     for r in rows:
         peak = "-" if r.peak_per_el is None else f"{r.peak_per_el:.1f}"
         comp = "-" if r.compile_s is None else f"{r.compile_s:.1f}"
+        spread = "n/a" if r.spread is None else f"{r.spread:.0%}"
         lines.append(f"| {r.unit} | {r.dtype} | {r.impl} | {r.seconds * 1e3:.2f} | "
-                     f"{r.spread:.0%} | {r.seconds / base[(r.unit, r.dtype)]:.2f} | "
+                     f"{spread} | {r.seconds / base[(r.unit, r.dtype)]:.2f} | "
                      f"{r.saved_per_el:.1f} | {peak} | {comp} |")
     return "\n".join(lines)

@@ -194,7 +194,8 @@ def _gated(units: list[str] | None, size: str, dtype: list[str] | None, threads:
     typer.echo(format_gated(rows))
     typer.echo("CPU only (no GPU measured); time / actfn > 1: slower than actfn's fused layer; "
                "saved B/el: bytes kept for the backward per output element; peak B/el: "
-               "largest bytes allocated during one forward+backward beyond the inputs.")
+               "largest bytes allocated during one forward+backward beyond the inputs; ±: "
+               "IQR/median over the rounds (n/a below 3 --repeats).")
 
 
 def register(app: typer.Typer) -> None:
