@@ -184,3 +184,33 @@ def test_bench_cases_are_registry_data() -> None:
     assert bench.PSEUDO == {"gelu_tanh": ("gelu", {"approximate": "tanh"})}
     assert {"gelu", "gelu_tanh"} <= set(bench.SEEDS)
     assert not set(bench.PSEUDO) & set(actfn.names())
+
+
+# -- actfn bench --gated: profiler noise and the spread column ------------------------------------
+def test_gated_bench_silences_the_profiler_but_not_real_errors(capfd) -> None:
+    import torch
+
+    from actfn import _bench_gated as bg
+
+    g = torch.randn(256, requires_grad=True)
+    u = torch.randn(256, requires_grad=True)
+    peak = bg._peak_bytes(bg._composition("swiglu"), g, u, torch.ones(256))
+    assert peak is not None and peak > 0
+    with bg._quiet_profiler():
+        os.write(2, b"USDT:2026-12-01 12:00:00 1:1 SyncActivityProfilerHandler.cpp:52] "
+                    b"profiler_start\nreal error: kept\n")
+    err = capfd.readouterr().err
+    assert "USDT" not in err and "profiler_start" not in err
+    assert "real error: kept" in err
+
+
+def test_gated_bench_spread_is_not_made_up_from_too_few_repeats() -> None:
+    from actfn import _bench_gated as bg
+
+    assert bg._median_spread([1.0, 3.0]) == (2.0, None)
+    assert bg._median_spread([1.0, 2.0, 4.0]) == (2.0, 1.5)  # 3 rounds: the range
+    rows = [bg.GatedRow("swiglu", "float32", "actfn", 1e-3, None, 8.0, 12.0),
+            bg.GatedRow("swiglu", "float32", "eager", 2e-3, 0.25, 12.0, 16.0)]
+    table = bg.format_gated(rows)
+    assert "| swiglu | float32 | actfn | 1.00 | n/a |" in table
+    assert "| swiglu | float32 | eager | 2.00 | 25% |" in table
