@@ -285,3 +285,79 @@ def test_torch_func_and_forward_ad_raise() -> None:
         torch.func.jvp(lambda t: at.relu(t, saved_bits=1), (x,), (x,))
     with pytest.raises(NotImplementedError, match="saved_bits"):
         torch.func.vmap(at.ReLU(saved_bits=1))(x.view(5, 1))
+
+
+# -- unbounded f′, tail bias, generated docs ----------------------------------------------------
+UNBOUNDED = [n for n in actfn.names() if _fewbit.unbounded(lookup(n), lookup(n).bind())]
+
+
+def test_unbounded_derivatives_are_decided_from_the_registry() -> None:
+    # the growing ones of issue 13 (f′ = 2x, 2sx, 2αp·x + β) and exp; bounded ones are not
+    assert "relu2" in UNBOUNDED and "star_relu" in UNBOUNDED and "xielu" in UNBOUNDED
+    assert "exponential" in UNBOUNDED
+    assert "gelu" not in UNBOUNDED and "softplus" not in UNBOUNDED
+    assert "selu" not in UNBOUNDED and "relu" not in UNBOUNDED
+    assert not set(UNBOUNDED) & set(FITTED)
+    for name in UNBOUNDED:  # no table ships for them
+        assert not _fewbit.table_path(lookup(name)).exists(), name
+    # parameter dependent: xielu with alpha_p = 0 has a bounded f′ (β on the right)
+    assert not _fewbit.unbounded(lookup("xielu"), lookup("xielu").bind(alpha_p=0.0))
+
+
+@pytest.mark.parametrize("bits", _fewbit.BITS)
+def test_unbounded_derivatives_refuse_every_saved_bits(bits: int) -> None:
+    x = torch.tensor([10.0, 30.0], requires_grad=True)
+    for name in UNBOUNDED:
+        with pytest.raises(ValueError, match=r"f′ is unbounded.*saved_bits=None"):
+            at.function(name)(x, saved_bits=bits)
+        layer = (at.native_class(name) or at.module_class(name))(saved_bits=bits)
+        with pytest.raises(ValueError, match="unbounded"):
+            layer(x)
+        assert x.grad is None and x.tolist() == [10.0, 30.0]
+
+
+@pytest.mark.parametrize("bits", _fewbit.BITS)
+def test_tail_bias_bounds_the_gradient_error_of_large_inputs(bits: int) -> None:
+    name = FITTED[datetime.date.today().toordinal() % len(FITTED)]
+    for n in (name, "gelu"):
+        spec = lookup(n)
+        f = _fewbit.table(spec, spec.bind(), bits)
+        bias = _fewbit.tail_bias(spec, spec.bind(), f)
+        x = torch.tensor([-1e4, -300.0, -30.0, 30.0, 300.0, 1e4, f.thresholds[-1] + 1e-3,
+                          f.thresholds[0] - 1e-3], dtype=torch.float64, requires_grad=True)
+        (gx,) = torch.autograd.grad(at.function(n)(x, saved_bits=bits).sum(), x)
+        d = np.asarray(actfn.get(n).derivative(x.detach().numpy()))
+        assert np.all(np.abs(gx.numpy() - d) <= bias * (1 + 1e-12)), (n, bits)
+    gelu = lookup("gelu")
+    f3 = _fewbit.table(gelu, gelu.bind(), 3)
+    # the reviewer's figure: 1.09 for every x above ~2.5, f′ → 1
+    assert _fewbit.tail_bias(gelu, gelu.bind(), f3) == pytest.approx(f3.levels[-1] - 1, 1e-6)
+    assert 0.08 < f3.levels[-1] - 1 < 0.1
+
+
+def test_docs_tables_are_the_generators_output() -> None:
+    made = gen_fewbit.blocks()
+    assert made["mse"].count("\n") == len(FITTED) + 1  # a row per shipped table
+    for path, names in gen_fewbit.DOCS.items():
+        text = path.read_text(encoding="utf-8")
+        assert gen_fewbit.with_blocks(text, names, made) == text, (path, "run --docs")
+        for name in FITTED:
+            assert f"| {name} |" in text, (path, name)
+
+
+def test_readme_states_both_exceptions_to_bit_for_bit() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("#### Few-bit backward"):readme.index("### Keras 3")]
+    assert "bit for bit the float64 backward of actfn, with two exceptions" in section
+    assert "A NaN input" in section and "1 ulp" in section
+    # the two exceptions hold as stated: NaN -> finite, float32 compiled path within 1 ulp
+    x = torch.cat([torch.tensor([math.nan]), torch.randn(4000, generator=torch.Generator()
+                                                          .manual_seed(3))])
+    g = torch.randn(x.shape, generator=torch.Generator().manual_seed(4))
+    xa = x.clone().requires_grad_(True)
+    (few,) = torch.autograd.grad(at.leaky_relu(xa, saved_bits=1), xa, g)
+    xb = x.clone().requires_grad_(True)
+    (ref,) = torch.autograd.grad(at.leaky_relu(xb), xb, g)
+    assert math.isfinite(few[0].item()) and math.isnan(ref[0].item())
+    ulp = torch.abs(torch.nextafter(ref[1:], torch.tensor(math.inf)) - ref[1:])
+    assert torch.all(torch.abs(few[1:] - ref[1:]) <= ulp)
