@@ -77,7 +77,7 @@ from ._registry import Spec, lookup, origin
 
 __all__ = [
     "BITS", "Fit", "Regions", "check_bits", "fit", "pack", "packed_size", "regions", "table",
-    "table_path", "apply", "Hooks", "connect", "unbounded", "tail_bias",
+    "table_path", "apply", "Hooks", "connect", "unbounded", "refuse_unbounded", "tail_bias",
 ]
 
 #: The accepted values of ``saved_bits``.
@@ -412,7 +412,8 @@ def unbounded(spec: Spec, params: Mapping[str, Any]) -> bool:
     return bool(d[0] > 10 * max(1.0, d[1]) or d[3] > 10 * max(1.0, d[2]))
 
 
-def _refuse_unbounded(spec: Spec, params: Mapping[str, Any], bits: int) -> None:
+def refuse_unbounded(spec: Spec, params: Mapping[str, Any], bits: int) -> None:
+    """``ValueError`` (saying why) where :func:`unbounded`: no k-bit code of f′ is usable."""
     if unbounded(spec, params):
         raise ValueError(
             f"{spec.name}: saved_bits={bits} is refused because its derivative f′ is "
@@ -444,7 +445,7 @@ def table(spec: Spec, params: Mapping[str, Any], bits: int) -> Fit:
     table (``catalog/_fewbit/<name>.json``) for the default parameters, else fitted now
     and cached. ``ValueError`` where f′ is unbounded (:func:`unbounded`): no k-bit code
     can follow it."""
-    _refuse_unbounded(spec, params, bits)
+    refuse_unbounded(spec, params, bits)
     if dict(params) == spec.bind():
         data = _shipped(spec)
         if data is not None and _hashable(data["params"]) == _hashable(spec.bind()):

@@ -948,6 +948,8 @@ class Activation(torch.nn.Module):
             w = torch.tensor([float(bound[n])] * num_parameters)  # type: ignore[operator]
             self.register_parameter(n, torch.nn.Parameter(w))
         self._check_representable(spec, bound)
+        if self.saved_bits is not None and not self._learned:
+            _fewbit.refuse_unbounded(spec, bound, self.saved_bits)  # now, not at the call
 
     def _check_representable(self, spec: Spec, bound: Mapping[str, Any]) -> None:
         """Learnable parameters are stored in torch's default dtype (as ``torch.nn.PReLU``'s
