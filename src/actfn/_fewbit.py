@@ -404,9 +404,10 @@ def unbounded(spec: Spec, params: Mapping[str, Any]) -> bool:
     piecewise-constant q has finitely many levels, so for such an f′ the error
     :math:`|f'(x) - q(x)|` grows without bound with :math:`|x|` at every k."""
     act = _core(spec, params)
-    probe = np.array([-_FAR, -_NEAR, _NEAR, _FAR])
+    c = _channels(spec, params)  # per-channel parameters: every channel probed
+    probe = np.repeat(np.array([-_FAR, -_NEAR, _NEAR, _FAR])[:, None], c, axis=1)
     with np.errstate(all="ignore"):
-        d = np.abs(np.asarray(act.derivative(probe), dtype=np.float64))
+        d = np.abs(np.asarray(act.derivative(probe), dtype=np.float64)).max(axis=1)
     if not np.all(np.isfinite(d)):
         return True
     return bool(d[0] > 10 * max(1.0, d[1]) or d[3] > 10 * max(1.0, d[2]))
