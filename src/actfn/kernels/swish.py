@@ -8,12 +8,12 @@ f'' = β·(2σ'(z) + z·σ''(z)), the products taken with the scaled σ tails of
 
 from __future__ import annotations
 
-from . import narrow_output
 from .dd import two_prod, two_sum
-from .elementary import clip, is_f64
+from .df32 import compensated, is_f32, split32
+from .elementary import clip
 from .series import near_zeros
 from .sigmoid import (
-    SIG_SCALE_BELOW,
+    scale_below,
     scaled_dsigmoid,
     scaled_sigmoid_parts,
     sigmoid_parts,
@@ -38,6 +38,8 @@ def silu_arg(x, xp, beta, beta_lo=0.0):
     xc = clip(x, xp, -lim, lim)
     if beta == 1.0 and beta_lo == 0.0:
         return xc, xc, None
+    if is_f32(xc, xp):  # β as a float32 pair (a float64 β would be rounded silently)
+        beta, beta_lo = split32(beta, beta_lo)
     z, ze = two_prod(xc, xp.full_like(xc, beta), xp)
     return xc, z, ze + beta_lo * xc
 
@@ -74,7 +76,7 @@ def silu_d2(x, xp, *, beta, beta_lo=0.0):
     s, sm, _ = sigmoid_parts(z, xp, ze)
     ds, inv_k = scaled_dsigmoid(z, xp, ze)
     inner = xp.where(z < 0, (2.0 + z) - 2.0 * z * s, (2.0 - z) + 2.0 * z * sm)
-    if is_f64(z, xp) and not narrow_output(xp):
+    if compensated(z, xp):
         # the bracket 2 ± (z + z_lo)·(1 - 2σ(∓z)) in double-double (it cancels by up to
         # 10× near the zeros at z ≈ ±2.4; gelu_sigmoid's f″ reached 5 ulp)
         sgn = xp.where(z < 0, 1.0 + 0.0 * z, -1.0 + 0.0 * z)
@@ -88,7 +90,7 @@ def silu_d2(x, xp, *, beta, beta_lo=0.0):
     # the unscaling, so a subnormal result is rounded once instead of being rounded to a
     # subnormal first and then multiplied by β (β·ds·inner ≤ β/2 cannot overflow).
     v = ds * inner
-    return xp.where(xp.abs(z) > -SIG_SCALE_BELOW, (v * beta) * inv_k,
+    return xp.where(xp.abs(z) > -scale_below(z, xp), (v * beta) * inv_k,
                     beta * near_zeros(v * inv_k, z, xp, zeros("d2"), ze))
 
 

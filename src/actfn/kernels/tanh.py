@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import narrow_output
 from .dd import two_prod, two_sum
-from .elementary import is_f64
+from .df32 import compensated
 
 __all__ = ["sech2", "tanh", "tanh_d2"]
 
@@ -26,7 +25,7 @@ _CF_DEPTH = 12
 
 
 def _accurate(x: Any, xp: Any) -> bool:
-    return is_f64(x, xp) and not narrow_output(xp)
+    return compensated(x, xp)
 
 
 def tanh(x: Any, xp: Any) -> Any:

@@ -1,0 +1,91 @@
+"""Compensated float32 ("double-float") support: what lets the kernels keep float32
+results within 2 ulp when the array library has no float64 (JAX without
+``jax_enable_x64``, PyTorch on Apple MPS).
+
+In float32 working precision the kernels take the same error-free steps as in float64
+(:mod:`actfn.kernels.dd`: Knuth's TwoSum, Dekker's TwoProd with the float32 Veltkamp
+constant 2^12 + 1), wherever an error analysis needs them: 1 ± e, x·Φ(x) for x < 0,
+tanh near 0, softplus, the arguments of exponentials. What differs per dtype lives here:
+
+* :func:`compensated` tells a kernel whether to take those steps (float64 or float32
+  working precision whose result is not rounded to a narrower type afterwards);
+* :func:`pair` splits a constant known to ~106 bits (a double-double ``(hi, lo)``) into
+  the working dtype's ``(hi, lo)``: in float32 ``hi`` is the float32 rounding and
+  ``lo`` the float32 rounding of the rest, so ``hi + lo`` carries ~48 bits and
+  ``x - hi`` is exact near ``hi`` (a float64 constant in float32 arithmetic would be
+  rounded silently, an error of up to 2^-25 relative, ~30 ulp after an exponential);
+* :func:`tail_scaling` is the rescaling that keeps an intermediate exponential normal
+  where a product of it is normal: float64 multiplies by k = 2^128 where e^{-|z|} drops
+  below ~e^{-600}; float32 by k = 2^64 below ~e^{-40} (float32's smallest normal is
+  2^-126 ≈ e^{-87.3}, and XLA on CPU flushes subnormals to zero, so an unscaled e^{-87.5}
+  would make x·σ(x) zero where its value is a normal number).
+
+Subnormals: where the backend flushes them (XLA on CPU runs with FTZ/DAZ), a subnormal
+input reads as ±0 and a subnormal result is returned as ±0. Accuracy is then measured on
+the flush-to-zero number line (tests/f32sweep.py): the reference at the flushed input,
+one ulp between 0 and 2^-126.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import narrow_output
+
+__all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "is_f32", "pair",
+           "split32", "tail_scaling"]
+
+
+def is_f32(x: Any, xp: Any) -> bool:
+    """Whether ``x`` is a float32 array (float32 working precision)."""
+    return x.dtype == xp.float32
+
+
+def compensated(x: Any, xp: Any) -> bool:
+    """Whether a kernel working on ``x`` takes its error-free (double-double in float64,
+    double-float in float32) refinements: float64 or float32 working precision whose
+    result is not rounded to a narrower type afterwards (:func:`narrow_output`)."""
+    return (x.dtype == xp.float64 or x.dtype == xp.float32) and not narrow_output(xp)
+
+
+def split32(hi: float, lo: float = 0.0) -> tuple[float, float]:
+    """The double-double ``hi + lo`` as a float32 pair ``(h, l)``: ``h`` its float32
+    rounding, ``l`` the float32 rounding of the remainder (both exactly float32 values,
+    returned as Python floats)."""
+    h = float(np.float32(hi))
+    rest = (hi - h) + lo  # exact: hi - h is representable (h is hi's rounding)
+    return h, float(np.float32(rest))
+
+
+def pair(c: tuple[float, float], x: Any, xp: Any) -> tuple[float, float]:
+    """The double-double constant ``c`` as ``(hi, lo)`` of ``x``'s working dtype."""
+    return split32(*c) if is_f32(x, xp) else c
+
+
+class TailScaling(NamedTuple):
+    """Rescaling of a tail exponential: e^{-a}·k = exp(-a + ln k) with k = 2^bits."""
+
+    #: ln k as a (hi, lo) pair of the working dtype.
+    ln_k: tuple[float, float]
+    #: 1/k (exact; a normal number of the dtype).
+    inv_k: float
+    #: Scale where the exponent -a lies below this (e^{below} far above the smallest
+    #: normal, e^{below - ln k} far below it).
+    below: float
+
+
+F64_SCALING = TailScaling((88.722839111673, 2.9683799217232634e-15), 2.0**-128, -600.0)
+F32_SCALING = TailScaling(split32(64 * math.log(2), 1.4841899608616317e-15), 2.0**-64, -40.0)
+
+
+def tail_scaling(x: Any, xp: Any) -> TailScaling | None:
+    """The :class:`TailScaling` of ``x``'s working dtype (None: no scaling, float16 or
+    bfloat16 work)."""
+    if x.dtype == xp.float64:
+        return F64_SCALING
+    if x.dtype == xp.float32:
+        return F32_SCALING
+    return None
