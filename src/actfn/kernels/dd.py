@@ -15,6 +15,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
+from .df32 import is_f32, split
 from .elementary import is_f64
 
 __all__ = ["LN2_128", "TWO_M128", "two_sum", "two_prod", "frexp2", "scale2", "dd", "log_dd", "exp_shifted"]
@@ -44,8 +45,12 @@ def two_prod(a: Any, b: Any, xp: Any) -> tuple[Any, Any]:
 
     Requires |a|, |b| well below the overflow threshold / 2**27 (callers clip).
     """
-    c = _split_const(a, xp)
     p = a * b
+    if is_f32(a, xp):  # float32: split by masking bits (:func:`actfn.kernels.df32.split`)
+        ah, al = split(a, xp)
+        bh, bl = split(b, xp)
+        return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    c = _split_const(a, xp)
     t = c * a
     ah = t - (t - a)
     al = a - ah
