@@ -36,7 +36,8 @@ import numpy as np
 from . import narrow_output
 
 __all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "is_f32", "pair",
-           "split", "split32", "tail_scaling"]
+           "Float32Context", "exp32", "expm1_32", "opaque", "split", "split32",
+           "tail_scaling"]
 
 
 def is_f32(x: Any, xp: Any) -> bool:
@@ -92,6 +93,22 @@ def _masked(a: Any) -> Any:
     return None
 
 
+def opaque(v: Any) -> Any:
+    """``v`` unchanged, but (for a float32 JAX array) no longer a product that XLA can
+    fuse into a following sum: XLA on CPU contracts ``a·b + c`` into a fused multiply-add,
+    which computes the sum from the unrounded product while other uses of ``a·b`` see it
+    rounded, and the error terms of TwoSum/TwoProd then come out wrong (up to hundreds of
+    ulps in gelu's tanh form under ``jit``). A select on ``isnan(v)`` (whose branches
+    agree) is not seen through by the contraction and costs a compare and a select."""
+    import array_api_compat as aac
+
+    if aac.is_jax_array(v) and v.dtype == np.float32:
+        import jax.numpy as jnp
+
+        return jnp.where(jnp.isnan(v), v * 0.0, v)
+    return v
+
+
 def split32(hi: float, lo: float = 0.0) -> tuple[float, float]:
     """The double-double ``hi + lo`` as a float32 pair ``(h, l)``: ``h`` its float32
     rounding, ``l`` the float32 rounding of the remainder (both exactly float32 values,
@@ -130,3 +147,100 @@ def tail_scaling(x: Any, xp: Any) -> TailScaling | None:
     if x.dtype == xp.float32:
         return F32_SCALING
     return None
+
+
+# -- float32 exp and expm1 to ~0.6 ulp ------------------------------------------------------
+# XLA's float32 exp is 1 ulp in the body but 5 near overflow (x ≈ 88.72), its expm1 5 ulp:
+# too much for results that must stay within 2 ulp after further steps. With
+# k = round(x/ln 2) and r = x - k·ln 2 (Cody–Waite: ln 2 = LN2_HI + LN2_LO, LN2_HI with
+# 15 significant bits so k·LN2_HI is exact for |k| ≤ 256), |r| ≤ ln 2/2 + tiny and
+#   e^x = 2^k·(1 + r + q),  q = r²·(1/2 + r/6 + … + r⁶/5040 + r⁷/40320)  (error < 2^-29),
+# where 1 + r is summed exactly (TwoSum) and the rest folded into one correction: exp to
+# ~0.6 ulp; expm1 = (2^k·s - 1) + 2^k·lo with the subtraction exact (TwoSum), to ~0.6 ulp
+# including the small |x| where k = 0. 2^k is built from its bits and applied as two
+# factors (2^k alone overflows at k = 128 where e^x does not).
+_LN2_HI = 0.693145751953125  # float32 0x3F317200
+_LN2_LO = 1.4286067653302226e-06  # ln 2 - LN2_HI, rounded to float32
+_INV_LN2 = 1.4426950408889634
+_EXP_COEFFS = tuple(1.0 / math.factorial(n) for n in range(2, 10))
+_EXP_LO, _EXP_HI = -104.0, 89.0
+
+
+def _pow2(k: Any, xp: Any) -> Any:
+    """2**k for integer-valued float32 ``k`` in [-126, 127], exactly (from the bits)."""
+    import array_api_compat as aac
+
+    if aac.is_jax_array(k):
+        import jax
+        import jax.numpy as jnp
+
+        bits = (k.astype(jnp.int32) + 127) << 23
+        return jax.lax.bitcast_convert_type(bits, jnp.float32)
+    if aac.is_torch_array(k):
+        import torch
+
+        return ((k.to(torch.int32) + 127) << 23).view(torch.float32)
+    if isinstance(k, np.ndarray):
+        return ((k.astype(np.int32) + 127) << 23).view(np.float32)
+    return xp.pow(xp.full_like(k, 2.0), k)  # pragma: no cover - exact in IEEE libraries
+
+
+def _exp_parts(x: Any, xp: Any, small_k0: bool) -> tuple[Any, Any, Any, Any]:
+    """(s, lo, p1, p2) with e^x = (s + lo)·p1·p2, s + lo = 1 + r + q (s = fl(1 + r)),
+    p1·p2 = 2^k. ``small_k0``: take k = 0 for |x| < ln 2/2 (expm1 needs it there)."""
+    from .dd import two_sum
+
+    xc = xp.where(x < _EXP_LO, _EXP_LO, xp.where(x > _EXP_HI, _EXP_HI, x))
+    k = xp.round(xc * _INV_LN2)
+    if small_k0:
+        k = xp.where(xp.abs(xc) < 0.34657359, 0.0 * k, k)
+    r_hi = xc - k * _LN2_HI  # exact
+    t = opaque(k * _LN2_LO)
+    r = r_hi - t
+    r_lo = (r_hi - r) - t
+    c = _EXP_COEFFS
+    poly = c[-1] + 0.0 * r
+    for cj in reversed(c[:-1]):
+        poly = poly * r + cj
+    q = (r * r) * poly
+    s, s_err = two_sum(1.0 + 0.0 * r, r)
+    lo = s_err + (q + r_lo * (1.0 + r))
+    k1 = xp.floor(0.5 * k)
+    return s, lo, _pow2(k1, xp), _pow2(k - k1, xp)
+
+
+def exp32(x: Any, xp: Any) -> Any:
+    """e^x for a float32 array ``x`` to ~0.6 ulp (see the comment above)."""
+    s, lo, p1, p2 = _exp_parts(x, xp, small_k0=False)
+    return ((s + lo) * p1) * p2
+
+
+def expm1_32(x: Any, xp: Any) -> Any:
+    """e^x - 1 for a float32 array ``x`` to ~0.6 ulp, signed zeros kept."""
+    from .dd import two_sum
+
+    s, lo, p1, p2 = _exp_parts(x, xp, small_k0=True)
+    big = xp.abs(x) > 40.0  # (x > 40: p1·p2·s alone overflows before the subtraction)
+    hs = (s * p1) * xp.where(big, 1.0 + 0.0 * p2, p2)
+    h, he = two_sum(hs, -1.0 + 0.0 * hs)
+    v = h + (he + (lo * p1) * xp.where(big, 1.0 + 0.0 * p2, p2))
+    v = xp.where(big, xp.where(x > 0, exp32(x, xp), -1.0 + 0.0 * hs), v)
+    return xp.where(x == 0, x, v)
+
+
+class Float32Context:
+    """An evaluation context (:class:`actfn.kernels.EvalNamespace`) for compensated float32
+    work: ``exp`` and ``expm1`` are :func:`exp32` and :func:`expm1_32` on float32 arrays;
+    everything else (and other dtypes) is the wrapped context's."""
+
+    def __init__(self, ctx: Any) -> None:
+        self._ctx = ctx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
+
+    def exp(self, x: Any, /) -> Any:
+        return exp32(x, self._ctx) if is_f32(x, self._ctx) else self._ctx.exp(x)
+
+    def expm1(self, x: Any, /) -> Any:
+        return expm1_32(x, self._ctx) if is_f32(x, self._ctx) else self._ctx.expm1(x)
