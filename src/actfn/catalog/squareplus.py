@@ -8,6 +8,7 @@ from fractions import Fraction
 from .._exact import Exact
 from .._registry import Param, Spec
 from ..kernels.dd import two_prod, two_sum
+from ..kernels.df32 import compensated
 from ..kernels.elementary import is_f64
 
 __all__ = ["SPEC"]
@@ -65,7 +66,7 @@ def _sp_scaled(x, xp, b):
 
 
 def _squareplus(x, xp, *, b):
-    if is_f64(x, xp):
+    if is_f64(x, xp) or compensated(x, xp):
         xs, h, _, _, m, _, k, _ = _sp_scaled(x, xp, b)
         pos = (0.5 * xs + 0.5 * h) * 2.0**m
         # f = k/(2(h - X)) for X < 0. Where X overflowed (b < 1, |x| > 2**(1024+m)) f is x
@@ -89,7 +90,7 @@ def _half_b_over_h2(h, xp, b):
 
 
 def _squareplus_d(x, xp, *, b):
-    if is_f64(x, xp):
+    if is_f64(x, xp) or compensated(x, xp):
         xs, h, q, small, _, big_b, _, _ = _sp_scaled(x, xp, b)
         ratio = xp.where(xp.isinf(xs), xp.sign(xs), xs / h)
         # f' = B/(2h(h - X)) = (B/2)/(q + |X|·h) for X < 0 (all terms positive, one
@@ -102,7 +103,7 @@ def _squareplus_d(x, xp, *, b):
 
 
 def _squareplus_d2(x, xp, *, b):
-    if is_f64(x, xp):
+    if is_f64(x, xp) or compensated(x, xp):
         _, h, q, small, _, _, _, c2 = _sp_scaled(x, xp, b)
         # f'' = b/(2h³) in x = (B·2**-m/2)/H³ in X = c2/(q·h); h ≥ 1, so only the result
         # underflows. Beyond |X| = 2**30, q would overflow: there h is |X| to 2**-60.

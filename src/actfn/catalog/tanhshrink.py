@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from .._exact import Exact
 from .._registry import Spec
-from ..kernels import narrow_output
 from ..kernels.dd import two_prod, two_sum
-from ..kernels.elementary import clip, is_f64
+from ..kernels.df32 import compensated
+from ..kernels.elementary import clip
 from ..kernels.tanh import tanh, tanh_d2
 
 __all__ = ["SPEC"]
@@ -32,7 +32,7 @@ def _tanhshrink(x, xp):
         a = (2.0 * k + 1.0) + x2 / a
     r = x2 / a
     small = xc * r / (1.0 + r)
-    if is_f64(xc, xp) and not narrow_output(xp):
+    if compensated(xc, xp):
         # float64: x² = p + pe and 1 + r = d + dl exactly, x·r = n + nl exactly; every
         # low part joins one correction of the quotient n/d (the plain form reached 3 ulp).
         p, pe = two_prod(xc, xc, xp)
