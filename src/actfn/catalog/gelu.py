@@ -106,6 +106,10 @@ def _gelu_exact(x, xp):
     xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
     if compensated(xc, xp):
         neg = _gelu_neg_f64(xc, xp)
+        if is_f32(xc, xp):
+            # x·Φ(x) = x/2 + x²/√(2π) + O(x⁴) for |x| < 2**-20: the error-free products
+            # lose their low parts to underflow for |x| ≲ 1e-33 (XLA flushes them)
+            neg = xp.where(xc > -(2.0**-20), 0.5 * xc + (xc * xc) * INV_SQRT_2PI_DD[0], neg)
     else:
         neg = (xc * mills * phi_s) * u
     return xp.where(x >= 0, x * cdf_pos, neg)

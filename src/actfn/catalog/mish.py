@@ -6,7 +6,7 @@ from .._exact import Exact, dsigmoid, sigmoid
 from .._registry import Spec
 from ..kernels.dd import two_prod, two_sum
 from ..kernels.df32 import compensated
-from ..kernels.elementary import clip
+from ..kernels.elementary import clip, is_f64
 from ..kernels.series import near_zeros
 from ..kernels.sigmoid import (
     exp_neg_abs,
@@ -100,7 +100,15 @@ def _mish(x, xp):
     xc, _, g, *_ = _mish_parts(x, xp)
     if not compensated(xc, xp):
         return xp.where(x > 0, x, xc) * g
-    return xp.where(x > 0, x * g, _mish_neg(x, xp))
+    return xp.where(x > 0, x * g, _mish_neg_or_tiny(x, xc, g, xp))
+
+
+def _mish_neg_or_tiny(x, xc, g, xp):
+    """f for x ≤ 0; in float32 x·g itself where |x| < 2**-20: the error-free products
+    of :func:`_mish_neg` lose their low parts to underflow for |x| ≲ 1e-33 (and XLA
+    flushes them), while x·g is within an ulp there."""
+    neg = _mish_neg(x, xp)
+    return neg if is_f64(xc, xp) else xp.where(xc > -(2.0**-20), xc * g, neg)
 
 
 def _mish_df(xp, parts):
@@ -161,7 +169,7 @@ def _mish_fd(x, xp):
     xc, g = parts[0], parts[2]
     if not compensated(xc, xp):
         return xp.where(x > 0, x, xc) * g, _mish_df(xp, parts)
-    return xp.where(x > 0, x * g, _mish_neg(x, xp)), _mish_df(xp, parts)
+    return xp.where(x > 0, x * g, _mish_neg_or_tiny(x, xc, g, xp)), _mish_df(xp, parts)
 
 
 def _exact_parts(x, m):

@@ -67,8 +67,10 @@ def _sp_scaled(x, xp, b):
 
 def _squareplus(x, xp, *, b):
     if is_f64(x, xp) or compensated(x, xp):
-        xs, h, _, _, m, _, k, _ = _sp_scaled(x, xp, b)
-        pos = (0.5 * xs + 0.5 * h) * 2.0**m
+        xs, h, _, small, m, _, k, _ = _sp_scaled(x, xp, b)
+        # beyond |X| = 2**30, (X + h)/2 = X + B/(4X) rounds to X; taking X there also keeps
+        # XLA from overflowing (it folds 0.5·X + 0.5·h into 0.5·(X + h))
+        pos = xp.where(small, 0.5 * xs + 0.5 * h, xs) * 2.0**m
         # f = k/(2(h - X)) for X < 0. Where X overflowed (b < 1, |x| > 2**(1024+m)) f is x
         # for x > 0 and b/(4|x|) for x < 0 (relative error below b/(4x²) < 2**-1000);
         # for a subnormal b that quotient is far below the smallest subnormal.

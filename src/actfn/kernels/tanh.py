@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from .dd import two_prod, two_sum
-from .df32 import compensated
+from .df32 import compensated, is_f32
 
 __all__ = ["sech2", "tanh", "tanh_d2"]
 
@@ -52,6 +52,13 @@ def sech2(x: Any, xp: Any) -> Any:
 
     In float64, (1 + e)² is exact as d² + 2d·dl (d + dl = 1 + e) and corrects the one
     quotient."""
+    if _accurate(x, xp) and is_f32(x, xp):
+        # float32: 4·σ'(2x) with σ' scaled by 2**64 in the tails, so 4e is not lost where
+        # e = e^{-2|x|} alone falls below float32's smallest normal (|x| ≈ 43.67…44.36)
+        from .sigmoid import scaled_dsigmoid
+
+        ds, inv_k = scaled_dsigmoid(2.0 * x, xp)
+        return (4.0 * ds) * inv_k
     e = xp.exp(-2.0 * xp.abs(x))
     if not _accurate(x, xp):
         d = 1.0 + e
