@@ -118,3 +118,21 @@ def worst_f32(case: tuple[str, dict], which: str, x: np.ndarray
         return 0, 0.0, 0
     i = int(np.argmax(u))
     return int(u[i]), float(x[i]), int(x.size)
+
+
+def evaluate_generic_f32(case: tuple[str, dict], which: str, x: np.ndarray) -> np.ndarray:
+    """The same kernels on NumPy float32 arrays through
+    :class:`actfn.kernels.df32.Float32Context` (the generic path of a library without
+    float64, such as PyTorch on Apple MPS): IEEE float32 with subnormals, no XLA."""
+    import actfn
+    from actfn._evaluate import array_params, context
+    from actfn.kernels.df32 import Float32Context
+
+    act = actfn.get(case[0], **case[1])
+    spec = act.spec
+    kernel = {"f": spec.f, "df": spec.df, "d2f": spec.d2f}[which]
+    x32 = x.astype(np.float32)
+    with np.errstate(all="ignore"):
+        y = kernel(x32, Float32Context(context(np)), **array_params(spec, act.params, x32, np))
+        y = np.broadcast_to(np.asarray(y, dtype=np.float32), x32.shape)
+        return np.where(np.isnan(x32), x32, y)

@@ -80,11 +80,13 @@ _FLOAT32 = Float32Context(context(jnp))
 
 
 def _ctx(x: jax.Array, xw: jax.Array) -> Any:
-    """The kernels' context for input ``x`` worked on as ``xw``: narrow when the work is
-    rounded to a narrower input dtype, compensated float32 when x64 is off."""
-    if jnp.finfo(x.dtype).bits < jnp.finfo(xw.dtype).bits:
-        return _NARROW
-    return _FLOAT32 if xw.dtype == jnp.float32 else context(jnp)
+    """The kernels' context for input ``x`` worked on as ``xw``: compensated float32 when
+    x64 is off (for float16 and bfloat16 inputs too: bfloat16 shares float32's exponent
+    range, so its tails need the same rescaling), narrow when float64 work is rounded to
+    a narrower input dtype."""
+    if xw.dtype == jnp.float32:
+        return _FLOAT32
+    return _NARROW if jnp.finfo(x.dtype).bits < jnp.finfo(xw.dtype).bits else context(jnp)
 
 
 def _finish(y: Any, xw: jax.Array) -> jax.Array:

@@ -57,7 +57,8 @@ def sech2(x: Any, xp: Any) -> Any:
         # e = e^{-2|x|} alone falls below float32's smallest normal (|x| ≈ 43.67…44.36)
         from .sigmoid import scaled_dsigmoid
 
-        ds, inv_k = scaled_dsigmoid(2.0 * x, xp)
+        xc = xp.where(x < -60.0, -60.0, xp.where(x > 60.0, 60.0, x))  # 2x stays finite
+        ds, inv_k = scaled_dsigmoid(2.0 * xc, xp)
         return (4.0 * ds) * inv_k
     e = xp.exp(-2.0 * xp.abs(x))
     if not _accurate(x, xp):
