@@ -28,7 +28,7 @@ def _recip(x, xp):
     d, dl = two_sum(1.0 + 0.0 * a, a)
     p, pl = two_prod(r, d, xp)
     c = ((1.0 - p) - pl) - r * dl
-    return r, xp.where(xp.isinf(a) | (r < _tiny(x, xp) ** 0.5), 0.0 * r, c)
+    return r, xp.where(xp.isinf(a) | (r < (1e-150 if is_f64(x, xp) else 1e-15)), 0.0 * r, c)
 
 
 def _tiny(x, xp):

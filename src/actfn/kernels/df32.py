@@ -41,15 +41,17 @@ __all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "is_f32",
 
 
 def is_f32(x: Any, xp: Any) -> bool:
-    """Whether ``x`` is a float32 array (float32 working precision)."""
-    return x.dtype == xp.float32
+    """Whether ``x`` is a float32 array (float32 working precision). False for a namespace
+    without float32 (the compiled path's tracer, which works in float64 only)."""
+    f32 = getattr(xp, "float32", None)
+    return f32 is not None and x.dtype == f32
 
 
 def compensated(x: Any, xp: Any) -> bool:
     """Whether a kernel working on ``x`` takes its error-free (double-double in float64,
     double-float in float32) refinements: float64 or float32 working precision whose
     result is not rounded to a narrower type afterwards (:func:`narrow_output`)."""
-    return (x.dtype == xp.float64 or x.dtype == xp.float32) and not narrow_output(xp)
+    return (x.dtype == xp.float64 or is_f32(x, xp)) and not narrow_output(xp)
 
 
 #: Bits of a float32 kept by :func:`split`'s high part: sign, exponent and the leading 11
@@ -144,7 +146,7 @@ def tail_scaling(x: Any, xp: Any) -> TailScaling | None:
     bfloat16 work)."""
     if x.dtype == xp.float64:
         return F64_SCALING
-    if x.dtype == xp.float32:
+    if is_f32(x, xp):
         return F32_SCALING
     return None
 
