@@ -28,7 +28,7 @@ def _recip(x, xp):
     d, dl = two_sum(1.0 + 0.0 * a, a)
     p, pl = two_prod(r, d, xp)
     c = ((1.0 - p) - pl) - r * dl
-    return r, xp.where(xp.isinf(a) | (r < (1e-150 if is_f64(x, xp) else 1e-15)), 0.0 * r, c)
+    return r, xp.where(xp.isinf(a) | (r < (1e-150 if is_f64(x, xp) else 1e-25)), 0.0 * r, c)
 
 
 def _tiny(x, xp):
@@ -49,19 +49,23 @@ def _softsign_d2(x, xp):
     r, c = _recip(x, xp)
     if c is None:
         return (-2.0 * xp.sign(x)) * (r * r * r)
-    if not is_f64(x, xp):  # float32: 2·r³ is normal where r³ alone is flushed to 0
-        r = 2.0 * r
-        c2 = -xp.sign(x)
-    else:
-        c2 = -2.0 * xp.sign(x)
+    if not is_f64(x, xp):
+        # float32: r scaled by 2**40 where it is small, so r³ and the low parts of the
+        # error-free products stay normal (XLA flushes subnormals), and unscaled once
+        big = r < 2.0**-20
+        r = r * xp.where(big, 2.0**40, 1.0 + 0.0 * r)
+        s, sl = two_prod(r, r, xp)
+        t, tl = two_prod(s, r, xp)
+        t = t + (tl + sl * r + 3.0 * t * c)
+        t = ((2.0 * t) * xp.where(big, 2.0**-60, 1.0 + 0.0 * t)) * xp.where(big, 2.0**-60,
+                                                                           1.0 + 0.0 * t)
+        return -xp.sign(x) * t
     s, sl = two_prod(r, r, xp)
     t, tl = two_prod(s, r, xp)
     # (near and below the subnormal range the error-free products are not exact: there
     # the plain r·r·r, rounded on the coarse subnormal grid, is the accurate one)
     t = xp.where(t < _tiny(t, xp), (r * r) * r, t + (tl + sl * r + 3.0 * t * c))
-    if not is_f64(x, xp):
-        t = t * 0.25  # (2r)³/4 = 2r³, exact
-    return c2 * t
+    return (-2.0 * xp.sign(x)) * t
 
 
 SPEC = Spec(

@@ -43,8 +43,7 @@ __all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "is_f32",
 def is_f32(x: Any, xp: Any) -> bool:
     """Whether ``x`` is a float32 array (float32 working precision). False for a namespace
     without float32 (the compiled path's tracer, which works in float64 only)."""
-    f32 = getattr(xp, "float32", None)
-    return f32 is not None and x.dtype == f32
+    return x.dtype != xp.float64 and x.dtype == xp.float32
 
 
 def compensated(x: Any, xp: Any) -> bool:
