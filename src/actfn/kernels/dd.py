@@ -52,7 +52,10 @@ def two_prod(a: Any, b: Any, xp: Any) -> tuple[Any, Any]:
         p = opaque(p)
         ah, al = split(a, xp)
         bh, bl = split(b, xp)
-        return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+        err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+        # below |p| = 2**-100 the partial products fall under 2**-126, where XLA flushes
+        # them to zero and the error term would be garbage: there it is dropped
+        return p, xp.where(xp.abs(p) < 2.0**-100, 0.0 * err, err)
     c = _split_const(a, xp)
     t = c * a
     ah = t - (t - a)
