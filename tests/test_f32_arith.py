@@ -46,7 +46,6 @@ ABOVE_2: dict[tuple[str, str], int] = {
     ("mish", "df"): 3, ("mish", "d2f"): 3,
     ("silu", "df"): 3, ("silu", "d2f"): 3,
     ("silu[beta=1.5]", "df"): 3, ("silu[beta=1.5]", "d2f"): 4,
-    ("squareplus", "d2f"): 3, ("squareplus[b=1.0]", "d2f"): 3,
 }
 
 

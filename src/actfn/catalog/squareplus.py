@@ -8,7 +8,7 @@ from fractions import Fraction
 from .._exact import Exact
 from .._registry import Param, Spec
 from ..kernels.dd import two_prod, two_sum
-from ..kernels.df32 import compensated
+from ..kernels.df32 import compensated, is_f32
 from ..kernels.elementary import is_f64
 
 __all__ = ["SPEC"]
@@ -104,7 +104,34 @@ def _squareplus_d(x, xp, *, b):
     return xp.where(x >= 0, 0.5 * (1.0 + ratio), _half_b_over_h2(h, xp, b) / (1.0 - ratio))
 
 
+def _sp_d2_f32(x, xp, b):
+    """f'' = c2/(q·h) in compensated float32 (the two rounded divisions reached 3 ulp):
+    q = X² + B and h = √q as float32 pairs (q's exact sum, h's Newton correction kept as
+    a low part), their product exact, and the quotient corrected by its exact residual."""
+    m, big_b, _, c2 = _sp_scale(b)
+    xs = x * 2.0**-m
+    h0 = xp.hypot(xs, math.sqrt(big_b) + 0.0 * xs)
+    small = xp.abs(xs) <= 2.0**30
+    xc = xp.where(small, xs, 0.0 * xs)
+    hc = xp.where(small, h0, 1.0 + 0.0 * xs)
+    p, e = two_prod(xc, xc, xp)
+    pp, ee = two_prod(hc, hc, xp)
+    s1, s1e = two_sum(p, big_b + 0.0 * p)
+    r = (s1 - pp) + ((s1e + e) - ee)
+    corr = r / (2.0 * hc)
+    hh, hl = two_sum(hc, corr)
+    qh, ql = two_sum(s1, s1e + e)
+    dh, dl = two_prod(qh, hh, xp)
+    dl = dl + (qh * hl + ql * hh)
+    res = c2 / dh
+    pr, prl = two_prod(res, dh, xp)
+    res = res + (((c2 - pr) - prl) - res * dl) / dh
+    return xp.where(small, res, ((c2 / h0) / h0) / h0)
+
+
 def _squareplus_d2(x, xp, *, b):
+    if is_f32(x, xp) and compensated(x, xp):
+        return _sp_d2_f32(x, xp, b)
     if is_f64(x, xp) or compensated(x, xp):
         _, h, q, small, _, _, _, c2 = _sp_scaled(x, xp, b)
         # f'' = b/(2h³) in x = (B·2**-m/2)/H³ in X = c2/(q·h); h ≥ 1, so only the result
