@@ -6,7 +6,7 @@ from .._exact import Exact, d2sigmoid, dsigmoid, norm_cdf, norm_pdf, sigmoid
 from .._registry import Param, Spec
 from ..kernels import narrow_output
 from ..kernels.dd import two_prod, two_sum
-from ..kernels.df32 import compensated, is_f32, pair, tail_scaling
+from ..kernels.df32 import compensated, const_operand, is_f32, pair, tail_scaling
 from ..kernels.elementary import clip, is_f64
 from ..kernels.erfc import tail_aw, tail_w
 from ..kernels.gaussian import (
@@ -100,7 +100,7 @@ def _gaussian_exp_scaled(a, xp):
     2**64 in float32: :func:`actfn.kernels.df32.tail_scaling`)."""
     ts = tail_scaling(a, xp)
     p, pe = two_prod(a, a, xp)
-    s, serr = two_sum(-0.5 * p, ts.ln_k[0] + 0.0 * p)
+    s, serr = two_sum(-0.5 * p, const_operand(ts.ln_k[0], p, xp))
     return xp.exp(s), serr + (ts.ln_k[1] - 0.5 * pe)
 
 

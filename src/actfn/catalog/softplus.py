@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._exact import Exact, dsigmoid, sigmoid
 from .._registry import Param, Spec
 from ..kernels.dd import two_prod, two_sum
-from ..kernels.df32 import tail_scaling
+from ..kernels.df32 import const_operand, tail_scaling
 from ..kernels.elementary import clip
 from ..kernels.sigmoid import (
     BETA_MAX,
@@ -37,7 +37,7 @@ def _softplus(x, xp, *, beta):
         # Tail |βx| > 600 (float64; 40 in float32): log1p(e) = e, and e is taken scaled by
         # k = 2**128 (2**64) so that dividing by a β < 1 does not magnify the rounding of
         # a subnormal e.
-        s, serr = two_sum(-xp.abs(z), ts.ln_k[0] + 0.0 * z)
+        s, serr = two_sum(-xp.abs(z), const_operand(ts.ln_k[0], z, xp))
         es = xp.exp(s) * (1.0 + (serr + ts.ln_k[1]))
         if ze is not None:
             es = es - es * (xp.sign(z) * ze)

@@ -15,7 +15,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from .df32 import is_f32, opaque, pair, split
+from .df32 import const_operand, is_f32, opaque, pair, split
 from .elementary import is_f64
 
 __all__ = ["LN2_128", "TWO_M128", "two_sum", "two_prod", "frexp2", "scale2", "dd", "log_dd", "exp_shifted"]
@@ -105,7 +105,7 @@ def exp_shifted(q: Any, qlo: Any, c: tuple[float, float], xp: Any) -> Any:
     the product is normal.
     """
     c = pair(c, q, xp)  # float32: c split into float32 halves
-    s, serr = two_sum(q, c[0] + 0.0 * q)
+    s, serr = two_sum(q, const_operand(c[0], q, xp))
     lo = serr + c[1] if qlo is None else serr + (c[1] + qlo)
     e = xp.exp(s)
     return xp.where(xp.isinf(e), e, e + e * lo)  # inf·lo with lo < 0 would give NaN

@@ -35,7 +35,8 @@ import numpy as np
 
 from . import narrow_output
 
-__all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "is_f32", "pair",
+__all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "const_operand",
+           "is_f32", "pair",
            "Float32Context", "exp32", "expm1_32", "opaque", "split", "split32",
            "tail_scaling"]
 
@@ -51,6 +52,14 @@ def compensated(x: Any, xp: Any) -> bool:
     double-float in float32) refinements: float64 or float32 working precision whose
     result is not rounded to a narrower type afterwards (:func:`narrow_output`)."""
     return (x.dtype == xp.float64 or is_f32(x, xp)) and not narrow_output(xp)
+
+
+def const_operand(c: float, x: Any, xp: Any) -> Any:
+    """The constant ``c`` as an operand of an error-free step on ``x``: ``c + 0·x`` (an
+    array) in float32 working precision, where a bare constant would let XLA refold
+    ``(z - hi) - lo`` into ``z - (hi + lo)``; the plain scalar otherwise, so float64 code
+    (and the compiled loops, which trace it) pays no extra multiply and add."""
+    return c + 0.0 * x if is_f32(x, xp) else c
 
 
 #: Bits of a float32 kept by :func:`split`'s high part: sign, exponent and the leading 11

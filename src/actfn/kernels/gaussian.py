@@ -7,7 +7,7 @@ from typing import Any
 
 from . import narrow_output
 from .dd import two_prod, two_sum
-from .df32 import tail_scaling
+from .df32 import const_operand, tail_scaling
 from .elementary import is_f64
 
 __all__ = ["SQRT_2_OVER_PI", "INV_SQRT_2PI", "INV_SQRT_2PI_DD", "SQRT_PI_OVER_2", "INV_SQRT2", "scaled_gaussian", "unscale"]
@@ -48,7 +48,7 @@ def scaled_gaussian(x: Any, xp: Any) -> Any:
     ts = tail_scaling(x, xp)
     if ts is None:
         return xp.exp(-0.5 * p) * (1.0 - 0.5 * pe) * INV_SQRT_2PI
-    s, serr = two_sum(-0.5 * p, ts.ln_k[0] + 0.0 * p)
+    s, serr = two_sum(-0.5 * p, const_operand(ts.ln_k[0], p, xp))
     lo = serr + (ts.ln_k[1] - 0.5 * pe)
     return xp.exp(s) * (1.0 + lo) * INV_SQRT_2PI
 

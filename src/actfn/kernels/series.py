@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import narrow_output
-from .df32 import compensated, is_f32, split32
+from .df32 import compensated, const_operand, is_f32, split32
 from .elementary import is_f64
 
 __all__ = ["RADIUS", "near_zeros"]
@@ -51,8 +51,9 @@ def near_zeros(value: Any, z: Any, xp: Any,
             # beyond 1e-4 of the zero, and inside it a few terms of the series suffice.
             radius, coeffs = _NARROW_RADIUS, _truncate(coeffs, _NARROW_RADIUS)
         d = z - x0_hi
-        # (x0_lo + 0·z: a constant alone would let XLA fold (z - hi) - lo into z - (hi + lo))
-        d = d - (x0_lo + 0.0 * z) if zlo is None else d + (zlo - x0_lo)
+        # (float32: x0_lo + 0·z, a constant alone would let XLA fold (z - hi) - lo into
+        # z - (hi + lo); const_operand)
+        d = d - const_operand(x0_lo, z, xp) if zlo is None else d + (zlo - x0_lo)
         p = coeffs[-1] + 0.0 * d
         for c in reversed(coeffs[:-1]):
             p = p * d + c
