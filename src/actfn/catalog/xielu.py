@@ -51,6 +51,7 @@ from typing import Any
 from .._exact import Exact
 from .._registry import Param, Spec
 from ..kernels.dd import dd, log_dd, two_prod, two_sum
+from ..kernels.df32 import is_f32
 from ..kernels.elementary import is_f64
 
 __all__ = ["SPEC", "from_raw"]
@@ -212,9 +213,22 @@ def _neg_f(x, xp, alpha_n, beta, eps):
     return best
 
 
+def _cut(eps: float, x, xp) -> float:
+    """ε as compared with x: in float32 working precision the largest float32 ≤ ε (for a
+    float32 x, x ≤ ε ⟺ x ≤ that value; a bare ε would be rounded to nearest and put the
+    float32 inputs between ε and fl(ε) on the wrong side of the kink); ε otherwise."""
+    if not is_f32(x, xp):
+        return eps
+    import numpy as np
+
+    e = np.float32(eps)
+    return float(e if float(e) <= eps else np.nextafter(e, np.float32(-np.inf)))
+
+
 def _f(x, xp, *, alpha_p, alpha_n, beta, eps):
     """f: x·(αp·x + β) on x > 0, the linear αn·expm1(ε) + (β − αn)·x on (ε, 0], and
     :func:`_neg_f` on x ≤ ε, each in double-double where its terms may cancel."""
+    ew = _cut(eps, x, xp)
     k = _consts(alpha_n, beta, eps)
     f64 = is_f64(x, xp)
     huge = xp.abs(x) >= _HUGE[f64]
@@ -233,20 +247,21 @@ def _f(x, xp, *, alpha_p, alpha_n, beta, eps):
     sl, tl = two_sum(pl, xp.full_like(pl, k["k"][0]))
     lin = sl + (tl + ple + k["k"][1])
     # x ≤ ε
-    xn = xp.where(x <= eps, xs, xp.full_like(xs, min(eps, -1.0)))
+    xn = xp.where(x <= ew, xs, xp.full_like(xs, min(eps, -1.0)))
     neg = _neg_f(xn, xp, alpha_n, beta, eps)
     neg = xp.where(huge, (beta - alpha_n) * x - alpha_n, neg)
-    return xp.where(x > 0, pos, xp.where(x > eps, lin, neg))
+    return xp.where(x > 0, pos, xp.where(x > ew, lin, neg))
 
 
 def _df(x, xp, *, alpha_p, alpha_n, beta, eps):
     """f′: 2αp·x + β on x > 0, β − αn on (ε, 0], and on x ≤ ε αn·expm1(x) + β summed in
     double-double where αn·|expm1(x)| ≤ β/2 (no cancellation: exact at 0 for ε = 0), else
     (αn − β)·expm1(x − x₀) (αn > β; x₀ = ln(1 − β/αn)) or αn·e^x + (β − αn) (αn ≤ β)."""
+    ew = _cut(eps, x, xp)
     k = _consts(alpha_n, beta, eps)
     pos = _scaled(alpha_p, x, xp) * 2.0 + beta
     lin = xp.full_like(x, k["bn"][0])
-    xn = xp.where(x <= eps, x, xp.full_like(x, min(eps, -1.0)))
+    xn = xp.where(x <= ew, x, xp.full_like(x, min(eps, -1.0)))
     xn = xp.where(xn < _EXP_MIN, _EXP_MIN, xn)
     if k["x0"] is not None:
         x0_hi, x0_lo = k["x0"]
@@ -263,15 +278,16 @@ def _df(x, xp, *, alpha_p, alpha_n, beta, eps):
     s, se = two_sum(p, xp.full_like(p, beta))
     direct = s + (se + pe)
     neg = xp.where(xp.abs(p) <= 0.5 * beta, direct, neg)
-    return xp.where(x > 0, pos, xp.where(x > eps, lin, neg))
+    return xp.where(x > 0, pos, xp.where(x > ew, lin, neg))
 
 
 def _d2f(x, xp, *, alpha_p, alpha_n, beta, eps):
     """f″: 2αp on x > 0, 0 on (ε, 0], αn·e^x on x ≤ ε."""
+    ew = _cut(eps, x, xp)
     xn = xp.where(x < _EXP_MIN, _EXP_MIN, x)
-    neg = alpha_n * xp.exp(xp.where(xn <= eps, xn, xp.full_like(xn, min(eps, -1.0))))
+    neg = alpha_n * xp.exp(xp.where(xn <= ew, xn, xp.full_like(xn, min(eps, -1.0))))
     return xp.where(x > 0, xp.full_like(x, 2.0 * alpha_p),
-                    xp.where(x > eps, xp.zeros_like(x), neg))
+                    xp.where(x > ew, xp.zeros_like(x), neg))
 
 
 def _f_df(x, xp, **p):
@@ -291,19 +307,21 @@ def _dalpha_p_df(x, xp, *, alpha_p, alpha_n, beta, eps):
 
 def _dalpha_n(x, xp, *, alpha_p, alpha_n, beta, eps):
     """∂f/∂αn = g(x) = expm1(x) − x on x ≤ ε, expm1(ε) − x on (ε, 0], 0 on x > 0."""
+    ew = _cut(eps, x, xp)
     k = _consts(alpha_n, beta, eps)
     em_eps = float(Fraction(k["k"][0]) / Fraction(alpha_n)) if alpha_n else 0.0
-    xn = xp.where(x <= eps, x, xp.full_like(x, min(eps, -1.0)))
+    xn = xp.where(x <= ew, x, xp.full_like(x, min(eps, -1.0)))
     neg = _g(xn, xp)
     lin = em_eps - x
-    return xp.where(x > 0, xp.zeros_like(x), xp.where(x > eps, lin, neg))
+    return xp.where(x > 0, xp.zeros_like(x), xp.where(x > ew, lin, neg))
 
 
 def _dalpha_n_df(x, xp, *, alpha_p, alpha_n, beta, eps):
     """∂f′/∂αn = expm1(x) on x ≤ ε, −1 on (ε, 0], 0 on x > 0."""
-    xn = xp.where(x <= eps, x, xp.full_like(x, min(eps, -1.0)))
+    ew = _cut(eps, x, xp)
+    xn = xp.where(x <= ew, x, xp.full_like(x, min(eps, -1.0)))
     return xp.where(x > 0, xp.zeros_like(x),
-                    xp.where(x > eps, -xp.ones_like(x), xp.expm1(xn)))
+                    xp.where(x > ew, -xp.ones_like(x), xp.expm1(xn)))
 
 
 def _check(p: dict[str, Any]) -> None:
