@@ -50,8 +50,8 @@ from typing import Any
 
 from .._exact import Exact
 from .._registry import Param, Spec
-from ..kernels.dd import dd, log_dd, two_prod, two_sum
-from ..kernels.df32 import is_f32
+from ..kernels.dd import dd, exp_shifted, log_dd, two_prod, two_sum
+from ..kernels.df32 import is_f32, split32
 from ..kernels.elementary import is_f64
 
 __all__ = ["SPEC", "from_raw"]
@@ -171,16 +171,34 @@ def _mul_dd(x, c, xp):
     return p, pe + x * c[1]
 
 
+def _pairs32(k: dict[str, Any]) -> dict[str, Any]:
+    """:func:`_consts` with its double-double constants as float32 pairs (split32)."""
+    out = dict(k)
+    for name in ("bn", "nb", "k", "x0"):
+        if k[name] is not None:
+            out[name] = split32(*k[name])
+    if k["root"] is not None:
+        r, c, slope, f0 = k["root"]
+        out["root"] = (split32(*r), split32(*c), split32(*slope), f0)
+    return out
+
+
 def _neg_f(x, xp, alpha_n, beta, eps):
     """f on x ≤ ε (x clipped to [−2**400, ε]); see the module docstring."""
     k = _consts(alpha_n, beta, eps)
+    f32 = is_f32(x, xp)
+    if f32:  # float32: every constant as a float32 pair (a float64 one rounds silently)
+        k = _pairs32(k)
+    an, an_lo = split32(alpha_n) if f32 else (alpha_n, 0.0)
     e = xp.exp(xp.where(x < _EXP_MIN, _EXP_MIN, x))
     # C: αn·e^x − αn + (β − αn)·x in double-double (only e^x rounded)
-    p1, e1 = two_prod(e, xp.full_like(e, alpha_n), xp)
+    p1, e1 = two_prod(e, xp.full_like(e, an), xp)
     p2, e2 = _mul_dd(x, k["bn"], xp)
-    s1, t1 = two_sum(p2, xp.full_like(p2, -alpha_n))
+    s1, t1 = two_sum(p2, xp.full_like(p2, -an))
     s2, t2 = two_sum(s1, p1)
     f_c = s2 + (t1 + t2 + e1 + e2)
+    if f32:
+        f_c = f_c + (e - 1.0) * an_lo
     # Each form's rounding error is about u times the magnitude of its one inexact term
     # (e^x here, g(d) in A, g(x) in B), weighted by how that term is computed; the form
     # with the smallest estimate wins. A and B only use the series of g (|d|, |x| < 2),
@@ -190,9 +208,11 @@ def _neg_f(x, xp, alpha_n, beta, eps):
     # B: αn·g(x) + βx, accurate near 0
     g_hi, g_lo, tail = _g_dd(x, xp)
     pb, pbe = two_prod(x, xp.full_like(x, beta), xp)
-    ng, nge = two_prod(g_hi, xp.full_like(g_hi, alpha_n), xp)
+    ng, nge = two_prod(g_hi, xp.full_like(g_hi, an), xp)
     sb, tb = two_sum(pb, ng)
     f_b = sb + (tb + pbe + nge + alpha_n * g_lo)
+    if f32:
+        f_b = f_b + g_hi * an_lo
     err_b = xp.where(x > -_SERIES, alpha_n * tail, xp.full_like(tail, inf))
     best = xp.where(err_b < err, f_b, best)
     err = xp.where(err_b < err, err_b, err)
@@ -230,6 +250,8 @@ def _f(x, xp, *, alpha_p, alpha_n, beta, eps):
     :func:`_neg_f` on x ≤ ε, each in double-double where its terms may cancel."""
     ew = _cut(eps, x, xp)
     k = _consts(alpha_n, beta, eps)
+    if is_f32(x, xp):
+        k = _pairs32(k)
     f64 = is_f64(x, xp)
     huge = xp.abs(x) >= _HUGE[f64]
     xs = xp.where(huge, xp.zeros_like(x), x)
@@ -259,6 +281,8 @@ def _df(x, xp, *, alpha_p, alpha_n, beta, eps):
     (αn − β)·expm1(x − x₀) (αn > β; x₀ = ln(1 − β/αn)) or αn·e^x + (β − αn) (αn ≤ β)."""
     ew = _cut(eps, x, xp)
     k = _consts(alpha_n, beta, eps)
+    if is_f32(x, xp):
+        k = _pairs32(k)
     pos = _scaled(alpha_p, x, xp) * 2.0 + beta
     lin = xp.full_like(x, k["bn"][0])
     xn = xp.where(x <= ew, x, xp.full_like(x, min(eps, -1.0)))
@@ -285,7 +309,12 @@ def _d2f(x, xp, *, alpha_p, alpha_n, beta, eps):
     """f″: 2αp on x > 0, 0 on (ε, 0], αn·e^x on x ≤ ε."""
     ew = _cut(eps, x, xp)
     xn = xp.where(x < _EXP_MIN, _EXP_MIN, x)
-    neg = alpha_n * xp.exp(xp.where(xn <= ew, xn, xp.full_like(xn, min(eps, -1.0))))
+    xn = xp.where(xn <= ew, xn, xp.full_like(xn, min(eps, -1.0)))
+    if is_f32(x, xp):
+        # float32: exp(x + ln αn) (αn·e^x with e^x near float32's underflow lost bits)
+        neg = exp_shifted(xn, None, log_dd(Fraction(alpha_n)), xp)
+    else:
+        neg = alpha_n * xp.exp(xn)
     return xp.where(x > 0, xp.full_like(x, 2.0 * alpha_p),
                     xp.where(x > ew, xp.zeros_like(x), neg))
 
