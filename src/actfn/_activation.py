@@ -13,6 +13,7 @@ import numpy as np
 from . import _backend, _fast
 from ._evaluate import MissingSpecialFunction, array_params, autodiff_glue, bind, context, glue
 from ._registry import Spec, lookup
+from .kernels.df32 import Float32Context
 
 __all__ = ["Activation", "get"]
 
@@ -210,6 +211,8 @@ class Activation:
         xp, xw = prep.xp, prep.xw
         params = self._array_params(prep)
         ctx = context(xp)
+        if xw.dtype == xp.float32:  # no float64 (Apple MPS): compensated float32
+            ctx = Float32Context(ctx)
         outs: list[Any] = []
         with np.errstate(all="ignore"):
             try:

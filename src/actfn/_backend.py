@@ -11,7 +11,7 @@ Dtype policy (documented in the README):
   raise ``TypeError``.
 * Arithmetic happens in a *working* dtype: float64 whenever the library supports it
   (so float16/bfloat16/float32 results are the float64 value rounded once), and
-  float32 otherwise (JAX without x64, Apple MPS).
+  compensated float32 otherwise (JAX without x64, Apple MPS: :mod:`actfn.kernels.df32`).
 """
 
 from __future__ import annotations

@@ -126,6 +126,7 @@ from ._evaluate import (
     signature,
 )
 from ._registry import Spec, canonical_names, lookup, merge_positional
+from .kernels.df32 import Float32Context
 
 __all__ = ["Activation", "decomposed", "function", "module_class"]
 
@@ -162,13 +163,16 @@ def _namespace(dtype: torch.dtype) -> _Namespace:
 _CONTEXTS: dict[torch.dtype, EvalContext] = {}
 
 
-def _context(dtype: torch.dtype) -> EvalContext:
+def _context(dtype: torch.dtype) -> Any:
     """The kernels' evaluation context for working dtype ``dtype`` (torch's special
     functions, :class:`_Namespace`'s ``where``). Kept in a plain dict, built outside any
     trace: a call to the cached :func:`context` inside ``torch.compile`` breaks the graph."""
     ctx = _CONTEXTS.get(dtype)
     if ctx is None:
-        ctx = _CONTEXTS[dtype] = context(_namespace(dtype), _aac_torch)
+        ctx = context(_namespace(dtype), _aac_torch)
+        if dtype == torch.float32:  # working dtype on MPS: compensated float32 (df32)
+            ctx = Float32Context(ctx)
+        _CONTEXTS[dtype] = ctx
     return ctx
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from .._exact import Exact, d2sigmoid, dsigmoid, norm_cdf, norm_pdf, sigmoid
 from .._registry import Param, Spec
 from ..kernels import narrow_output
-from ..kernels.dd import LN2_128, TWO_M128, two_prod, two_sum
+from ..kernels.dd import two_prod, two_sum
+from ..kernels.df32 import compensated, const_operand, is_f32, pair, tail_scaling
 from ..kernels.elementary import clip, is_f64
 from ..kernels.erfc import tail_aw, tail_w
 from ..kernels.gaussian import (
@@ -42,6 +43,13 @@ def _gelu_parts(x, xp):
     xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
     phi_s = scaled_gaussian(xc, xp)  # φ(x)·2**128 (float64)
     u = unscale(xc, xp)
+    if is_f32(xc, xp) and compensated(xc, xp):
+        # float32: Φ(x) = 1 - W(x)·e^{-x²/2} for x ≥ 0 from the tabulated W (XLA's
+        # float32 erfc is ~17 ulp off); the negative side takes the float64 formulas.
+        a = xp.where(xc > 0, xc, 0.0 * xc)
+        es, lo = _gaussian_exp_scaled(a, xp)
+        cdf_pos = 1.0 - (tail_w(a, xp) * (es + es * lo)) * _inv_k(a, xp)
+        return xc, phi_s, u, None, cdf_pos
     mills = SQRT_PI_OVER_2 * xp.erfcx(-xc * INV_SQRT2)
     cdf_pos = 0.5 * xp.erfc(-xc * INV_SQRT2)
     return xc, phi_s, u, mills, cdf_pos
@@ -72,11 +80,12 @@ def _gelu_pos_f64(xc, xp):
     """(Φh, Φl, φ) for x = xc ≥ 0 (|xc| ≤ 40; other lanes are discarded by the caller)."""
     a = xp.abs(xc)
     es, lo = _gaussian_exp_scaled(a, xp)
+    inv_k = _inv_k(a, xp)  # (2**-128: float64 only)
     r, rl = two_prod(tail_w(a, xp), es, xp)
-    qh = r * TWO_M128
-    ql = (rl + r * lo) * TWO_M128
+    qh = r * inv_k
+    ql = (rl + r * lo) * inv_k
     ph, pl = two_sum(1.0 + 0.0 * qh, -qh)
-    phi = (es * (1.0 + lo)) * (INV_SQRT_2PI_DD[0] * TWO_M128)
+    phi = (es * (1.0 + lo)) * (INV_SQRT_2PI_DD[0] * inv_k)
     return ph, pl - ql, phi
 
 
@@ -87,10 +96,17 @@ def _gelu_pos_f64(xc, xp):
 #   f' = Φ(x) + x·φ(x)   =  (W - a/√(2π))·E_s·(1 + lo)·2**-128,
 # each rounded once at the end (the correction 1 + lo + l/h folded into one product).
 def _gaussian_exp_scaled(a, xp):
-    """(E_s, lo): exp(-a²/2)·2**128 = E_s·(1 + lo), a² split exactly."""
+    """(E_s, lo): exp(-a²/2)·k = E_s·(1 + lo), a² split exactly (k = 2**128 in float64,
+    2**64 in float32: :func:`actfn.kernels.df32.tail_scaling`)."""
+    ts = tail_scaling(a, xp)
     p, pe = two_prod(a, a, xp)
-    s, serr = two_sum(-0.5 * p, LN2_128[0])
-    return xp.exp(s), serr + (LN2_128[1] - 0.5 * pe)
+    s, serr = two_sum(-0.5 * p, const_operand(ts.ln_k[0], p, xp))
+    return xp.exp(s), serr + (ts.ln_k[1] - 0.5 * pe)
+
+
+def _inv_k(a, xp):
+    """1/k of :func:`_gaussian_exp_scaled`."""
+    return tail_scaling(a, xp).inv_k
 
 
 def _gelu_neg_f64(xc, xp):
@@ -99,7 +115,7 @@ def _gelu_neg_f64(xc, xp):
     h, hl = tail_aw(a, xp)
     r, rl = two_prod(h, es, xp)
     safe_h = xp.where(h == 0, 1.0 + 0.0 * h, h)
-    return -((r + (rl + r * (lo + hl / safe_h))) * TWO_M128)
+    return -((r + (rl + r * (lo + hl / safe_h))) * _inv_k(a, xp))
 
 
 def _gelu_neg_d_f64(xc, xp):
@@ -108,12 +124,13 @@ def _gelu_neg_d_f64(xc, xp):
     # W - a·c with a·c exact (c = 1/√(2π) as a double-double); for a ≥ 6 W ≤ a·c/36,
     # so W's own rounding hardly counts.
     w = tail_w(a, xp)
-    q, qe = two_prod(a, xp.full_like(a, INV_SQRT_2PI_DD[0]), xp)
-    qe = qe + a * INV_SQRT_2PI_DD[1]
+    c = pair(INV_SQRT_2PI_DD, a, xp)
+    q, qe = two_prod(a, xp.full_like(a, c[0]), xp)
+    qe = qe + a * c[1]
     d, de = two_sum(w, -q)
     d, de = two_sum(d, de - qe)
     r, rl = two_prod(d, es, xp)
-    return (r + (rl + r * lo + de * es)) * TWO_M128
+    return (r + (rl + r * lo + de * es)) * _inv_k(a, xp)
 
 
 #: The series of f′'s zero at x ≈ -0.752 reaches 3 ulp at radius 1; the tabulated W
@@ -130,8 +147,17 @@ def _gelu_exact(x, xp):
         ph, pl, _ = _gelu_pos_f64(xc, xp)
         pos = xp.where(x > _GELU_CLIP, x, xc * ph + xc * pl)
         return xp.where(x >= 0, pos, _gelu_neg_f64(xc, xp))
+    # float32 (compensated: no float64 in the library) or narrower working precision
     xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
-    return xp.where(x >= 0, x * cdf_pos, (xc * mills * phi_s) * u)
+    if compensated(xc, xp):
+        neg = _gelu_neg_f64(xc, xp)
+        if is_f32(xc, xp):
+            # x·Φ(x) = x/2 + x²/√(2π) + O(x⁴) for |x| < 2**-20: the error-free products
+            # lose their low parts to underflow for |x| ≲ 1e-33 (XLA flushes them)
+            neg = xp.where(xc > -(2.0**-20), 0.5 * xc + (xc * xc) * INV_SQRT_2PI_DD[0], neg)
+    else:
+        neg = (xc * mills * phi_s) * u
+    return xp.where(x >= 0, x * cdf_pos, neg)
 
 
 def _gelu_exact_d(x, xp):
@@ -145,14 +171,18 @@ def _gelu_exact_d(x, xp):
     else:
         xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
         pos = cdf_pos + (xc * phi_s) * u
-        value = xp.where(x >= 0, pos, ((mills + xc) * phi_s) * u)
+        if compensated(xc, xp):  # float32
+            neg = _gelu_neg_d_f64(xc, xp)
+        else:
+            neg = ((mills + xc) * phi_s) * u
+        value = xp.where(x >= 0, pos, neg)
     return near_zeros(value, xc, xp, _zeros("d"), radius=_D_RADIUS)
 
 
 def _gelu_exact_d2(x, xp):
     xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
     p, pe = two_prod(xc, xc, xp)
-    if not is_f64(xc, xp) or narrow_output(xp):
+    if not compensated(xc, xp):
         return (((2.0 - p) - pe) * scaled_gaussian(xc, xp)) * unscale(xc, xp)
     # float64: (2 - x²)·exp(-x²/2)/√(2π) with the exponential's low part, the product
     # with it and 1/√(2π) (a double-double) folded into one final rounding.
@@ -160,11 +190,12 @@ def _gelu_exact_d2(x, xp):
     m, ml = two_sum(u, -pe)
     ml = ml + ul  # m + ml = 2 - x² (x² = p + pe exactly)
     es, lo = _gaussian_exp_scaled(xp.abs(xc), xp)
+    c = pair(INV_SQRT_2PI_DD, xc, xp)
     r, rl = two_prod(m, es, xp)
-    t, tl = two_prod(r, xp.full_like(r, INV_SQRT_2PI_DD[0]), xp)
+    t, tl = two_prod(r, xp.full_like(r, c[0]), xp)
     safe_r = xp.where(r == 0, 1.0 + 0.0 * r, r)
-    corr = lo + (rl + ml * es) / safe_r + INV_SQRT_2PI_DD[1] / INV_SQRT_2PI_DD[0]
-    return (t + (tl + t * corr)) * TWO_M128
+    corr = lo + (rl + ml * es) / safe_r + c[1] / c[0]
+    return (t + (tl + t * corr)) * _inv_k(xc, xp)
 
 
 # -- gelu, tanh approximation -------------------------------------------------------------
@@ -180,27 +211,36 @@ _GELU_A_LO = 2.1960211427085595e-18  # 0.044715 (decimal) - _GELU_A
 _GELU_TANH_CLIP = 30.0
 
 
+def _tanh_consts(xc, xp):
+    """(a, a_lo, c, c_lo): 0.044715 and √(2/π) as pairs of the working dtype (float32
+    splits them: a float64 constant in float32 arithmetic would be rounded silently)."""
+    a = pair((_GELU_A, _GELU_A_LO), xc, xp)
+    c = pair(SQRT_2_OVER_PI, xc, xp)
+    return a[0], a[1], c[0], c[1]
+
+
 def _gelu_tanh_arg(x, xp):
     xc = clip(x, xp, -_GELU_TANH_CLIP, _GELU_TANH_CLIP)
-    c2 = 2.0 * SQRT_2_OVER_PI[0]
     if _narrow64(x, xp):
         # rounded to float32 or narrower: 2u in plain float64 (its relative error of a few
         # 2**-53 moves σ(2u) by |2u|·σ(-2u) times that, ~10⁻⁸ of a float32 ulp)
+        c2 = 2.0 * SQRT_2_OVER_PI[0]
         p = xc * xc
         z = (c2 * xc) * (1.0 + _GELU_A * p)
         return xc, z, None, c2 * (1.0 + 3.0 * _GELU_A * p), c2 * 6.0 * _GELU_A * xc
+    ga, ga_lo, sq, sq_lo = _tanh_consts(xc, xp)
     p, pe = two_prod(xc, xc, xp)
-    q, qe = two_prod(p, xp.full_like(p, _GELU_A), xp)
-    qe = qe + (_GELU_A * pe + _GELU_A_LO * p)
+    q, qe = two_prod(p, xp.full_like(p, ga), xp)
+    qe = qe + (ga * pe + ga_lo * p)
     r, re = two_sum(1.0 + 0.0 * q, q)
     re = re + qe
     m, me = two_prod(xc, r, xp)
     me = me + xc * re
-    c2 = 2.0 * SQRT_2_OVER_PI[0]
+    c2 = 2.0 * sq
     z, ze = two_prod(m, xp.full_like(m, c2), xp)
-    ze = ze + c2 * me + 2.0 * SQRT_2_OVER_PI[1] * m
-    dz = c2 * (1.0 + 3.0 * _GELU_A * p)  # d(2u)/dx
-    d2z = c2 * 6.0 * _GELU_A * xc  # d²(2u)/dx²
+    ze = ze + c2 * me + 2.0 * sq_lo * m
+    dz = c2 * (1.0 + 3.0 * ga * p)  # d(2u)/dx
+    d2z = c2 * 6.0 * ga * xc  # d²(2u)/dx²
     return xc, z, ze, dz, d2z
 
 
@@ -217,15 +257,16 @@ def _gelu_tanh(x, xp):
 # so the subtracted part is always the small one; near_zeros covers the zero crossings.
 def _gelu_tanh_dz(xc, xp):
     """v' = 2√(2/π)·(1 + 3·0.044715·x²) as a double-double (dz, dz_lo)."""
+    ga, ga_lo, sq, sq_lo = _tanh_consts(xc, xp)
     p, pe = two_prod(xc, xc, xp)
-    q, qe = two_prod(p, xp.full_like(p, _GELU_A), xp)
-    qe = qe + (_GELU_A * pe + _GELU_A_LO * p)  # q + qe = 0.044715·x²
+    q, qe = two_prod(p, xp.full_like(p, ga), xp)
+    qe = qe + (ga * pe + ga_lo * p)  # q + qe = 0.044715·x²
     q3, q3e = two_prod(q, xp.full_like(q, 3.0), xp)
     b, be = two_sum(1.0 + 0.0 * q3, q3)
     be = be + (q3e + 3.0 * qe)
-    c2 = 2.0 * SQRT_2_OVER_PI[0]
+    c2 = 2.0 * sq
     dz, dze = two_prod(b, xp.full_like(b, c2), xp)
-    return dz, dze + (c2 * be + 2.0 * SQRT_2_OVER_PI[1] * b)
+    return dz, dze + (c2 * be + 2.0 * sq_lo * b)
 
 
 def _gelu_tanh_t(xc, xp):
@@ -241,7 +282,7 @@ def _gelu_tanh_d(x, xp):
     ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
     # 1 + t - t·σ(v) for v < 0 in double-double (t = x·v' carries three roundings and
     # the difference cancels by up to 15×: 7 ulp at x = -1.72 in plain float64).
-    if not is_f64(xc, xp) or narrow_output(xp):
+    if not compensated(xc, xp):
         t = xc * dz
         inner = xp.where(z < 0, (1.0 + t) - t * s, 1.0 + t * sm)
         return near_zeros((ss * inner) * inv_k, xc, xp, _zeros("tanh_d"))
@@ -263,7 +304,7 @@ def _gelu_tanh_d2(x, xp):
     # σ'(v) scaled by 2**128 in both tails (|v| > 600): for x ≈ ±21.2…21.7 it is
     # subnormal while the product with the large bracket (≈ -x v'²) is normal.
     ds, inv_k = scaled_dsigmoid(z, xp, ze)
-    if not is_f64(xc, xp) or narrow_output(xp):
+    if not compensated(xc, xp):
         base = 2.0 * dz + xc * d2z
         q = xc * dz * dz
         inner = xp.where(z < 0, (base + q) - 2.0 * q * s, (base - q) + 2.0 * q * sm)
@@ -271,16 +312,18 @@ def _gelu_tanh_d2(x, xp):
     # Every term of the bracket 2v' + x v'' ± x v'² in double-double (v' carries three
     # roundings, which its square doubles; near the zeros at x ≈ ±1.4 the terms cancel):
     # x v'' = 6·(2√(2/π))·0.044715·x² from the exact a·x² = aq + aqe.
+    ga, ga_lo, sq, sq_lo = _tanh_consts(xc, xp)
     dzh, dzl = _gelu_tanh_dz(xc, xp)
     s2, s2l = two_prod(dzh, dzh, xp)
     q, ql = two_prod(xc, s2, xp)
     ql = ql + xc * (s2l + 2.0 * dzh * dzl)
     p, pe = two_prod(xc, xc, xp)
-    aq, aqe = two_prod(p, xp.full_like(p, _GELU_A), xp)
-    aqe = aqe + (_GELU_A * pe + _GELU_A_LO * p)
-    c12 = 12.0 * SQRT_2_OVER_PI[0]
+    aq, aqe = two_prod(p, xp.full_like(p, ga), xp)
+    aqe = aqe + (ga * pe + ga_lo * p)
+    # 12√(2/π) as a pair of the working dtype (12·hi is not exact in float32)
+    c12, c12_lo = pair((12.0 * SQRT_2_OVER_PI[0], 12.0 * SQRT_2_OVER_PI[1]), xc, xp)
     b, bl = two_prod(aq, xp.full_like(aq, c12), xp)
-    bl = bl + (c12 * aqe + 12.0 * SQRT_2_OVER_PI[1] * aq)
+    bl = bl + (c12 * aqe + c12_lo * aq)
     sgn = xp.where(z < 0, 1.0 + 0.0 * q, -1.0 + 0.0 * q)
     h1, l1 = two_sum(2.0 * dzh, b)
     h2, l2 = two_sum(h1, sgn * q)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from .._exact import Exact, dsigmoid, sigmoid
 from .._registry import Spec
-from ..kernels import narrow_output
 from ..kernels.dd import two_prod, two_sum
+from ..kernels.df32 import compensated
 from ..kernels.elementary import clip, is_f64
 from ..kernels.series import near_zeros
 from ..kernels.sigmoid import (
-    SIG_SCALE_BELOW,
     exp_neg_abs,
+    scale_below,
     scaled_exp_neg_abs,
     scaled_sigmoid_parts,
     sigmoid_parts,
@@ -49,7 +49,7 @@ def _mish_parts(x, xp):
     e2 = xp.exp(-2.0 * a)  # e² with one rounding (2|x| is exact)
     # e² is subnormal for x > 354: h = 1 - g ≈ 2e² is then taken scaled by k = 2**128
     # (h_s = h·k; 1/k is returned as inv_k2) so f'' = h·σ·(…) rounds once at the end.
-    e2s, inv_k2 = scaled_exp_neg_abs(2.0 * a, e2, 2.0 * a > -SIG_SCALE_BELOW, xp)
+    e2s, inv_k2 = scaled_exp_neg_abs(2.0 * a, e2, 2.0 * a > -scale_below(a, xp), xp)
     pos = xc > 0
     w = (1.0 + e) * (1.0 + e)
     d_pos = 1.0 + 2.0 * e + 2.0 * e2
@@ -80,7 +80,7 @@ def _mish_neg(x, xp):
     xc = clip(x, xp, -800.0, 0.0)
     a = -xc
     w = xp.exp(xc)
-    ws, inv_k = scaled_exp_neg_abs(a, w, xc < SIG_SCALE_BELOW, xp)
+    ws, inv_k = scaled_exp_neg_abs(a, w, xc < scale_below(xc, xp), xp)
     w2, w2l = two_prod(w, w, xp)
     nh, nl = two_sum(2.0 * w, w2)
     nl = nl + w2l
@@ -93,14 +93,22 @@ def _mish_neg(x, xp):
     corr = pl / safe_p + nl / safe_nh - (dl + nl) / dh
     body = q + q * corr
     tail = (xc * ws) * inv_k
-    return xp.where(xc < SIG_SCALE_BELOW, tail, xp.where(tiny, q, body))
+    return xp.where(xc < scale_below(xc, xp), tail, xp.where(tiny, q, body))
 
 
 def _mish(x, xp):
     xc, _, g, *_ = _mish_parts(x, xp)
-    if not is_f64(xc, xp) or narrow_output(xp):
+    if not compensated(xc, xp):
         return xp.where(x > 0, x, xc) * g
-    return xp.where(x > 0, x * g, _mish_neg(x, xp))
+    return xp.where(x > 0, x * g, _mish_neg_or_tiny(x, xc, g, xp))
+
+
+def _mish_neg_or_tiny(x, xc, g, xp):
+    """f for x ≤ 0; in float32 x·g itself where |x| < 2**-20: the error-free products
+    of :func:`_mish_neg` lose their low parts to underflow for |x| ≲ 1e-33 (and XLA
+    flushes them), while x·g is within an ulp there."""
+    neg = _mish_neg(x, xp)
+    return neg if is_f64(xc, xp) else xp.where(xc > -(2.0**-20), xc * g, neg)
 
 
 def _mish_df(xp, parts):
@@ -123,7 +131,7 @@ def _mish_d2_pos_f64(xc, xp, e, omg, g, sm):
     e² is taken scaled by 2**128 beyond x = 300 (returned with its 1/k)."""
     a = xp.where(xc > 0, xc, 0.0 * xc)
     e2 = xp.exp(-2.0 * a)
-    e2s, inv_k2 = scaled_exp_neg_abs(2.0 * a, e2, 2.0 * a > -SIG_SCALE_BELOW, xp)
+    e2s, inv_k2 = scaled_exp_neg_abs(2.0 * a, e2, 2.0 * a > -scale_below(a, xp), xp)
     one = 1.0 + 0.0 * e
     d1, d1l = two_sum(one, e)
     t1, t1l = two_sum(one, 2.0 * e)
@@ -146,7 +154,7 @@ def _mish_d2(x, xp):
     ss, _, _, inv_k = scaled_sigmoid_parts(xc, xp)
     pos = 2.0 * (1.0 - xc) + 2.0 * xc * (omg + g * sm) + xc * sm
     neg = (2.0 + xc) - xc * s * (1.0 + 2.0 * g)
-    if is_f64(xc, xp) and not narrow_output(xp):
+    if compensated(xc, xp):
         qp, kp = _mish_d2_pos_f64(xc, xp, e, omg, g, sm)
         val = xp.where(xc > 0, qp * kp, ((h * ss) * neg) * inv_k)
         return near_zeros(val, xc, xp, _zeros("d2"), radius=0.6)
@@ -159,9 +167,9 @@ def _mish_d2(x, xp):
 def _mish_fd(x, xp):
     parts = _mish_parts(x, xp)
     xc, g = parts[0], parts[2]
-    if not is_f64(xc, xp) or narrow_output(xp):
+    if not compensated(xc, xp):
         return xp.where(x > 0, x, xc) * g, _mish_df(xp, parts)
-    return xp.where(x > 0, x * g, _mish_neg(x, xp)), _mish_df(xp, parts)
+    return xp.where(x > 0, x * g, _mish_neg_or_tiny(x, xc, g, xp)), _mish_df(xp, parts)
 
 
 def _exact_parts(x, m):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from .._exact import Exact, dsigmoid, sigmoid
 from .._registry import Param, Spec
-from ..kernels.dd import LN2_128, TWO_M128, two_prod, two_sum
-from ..kernels.elementary import clip, is_f64
+from ..kernels.dd import two_prod, two_sum
+from ..kernels.df32 import const_operand, tail_scaling
+from ..kernels.elementary import clip
 from ..kernels.sigmoid import (
     BETA_MAX,
     BETA_MIN,
     BETA_WHY,
-    SIG_SCALE_BELOW,
     exp_neg_abs,
     scaled_dsigmoid,
     sigmoid_parts,
@@ -32,14 +32,16 @@ def _softplus_arg(x, xp, beta):
 def _softplus(x, xp, *, beta):
     z, ze = _softplus_arg(x, xp, beta)
     lp = xp.log1p(exp_neg_abs(z, xp, ze)) / beta
-    if is_f64(z, xp):
-        # Tail |βx| > 600: log1p(e) = e, and e is taken scaled by 2**128 (normal) so that
-        # dividing by a β < 1 does not magnify the rounding of a subnormal e.
-        s, serr = two_sum(-xp.abs(z), LN2_128[0])
-        es = xp.exp(s) * (1.0 + (serr + LN2_128[1]))
+    ts = tail_scaling(z, xp)
+    if ts is not None:
+        # Tail |βx| > 600 (float64; 40 in float32): log1p(e) = e, and e is taken scaled by
+        # k = 2**128 (2**64) so that dividing by a β < 1 does not magnify the rounding of
+        # a subnormal e.
+        s, serr = two_sum(-xp.abs(z), const_operand(ts.ln_k[0], z, xp))
+        es = xp.exp(s) * (1.0 + (serr + ts.ln_k[1]))
         if ze is not None:
             es = es - es * (xp.sign(z) * ze)
-        lp = xp.where(xp.abs(z) > -SIG_SCALE_BELOW, (es / beta) * TWO_M128, lp)
+        lp = xp.where(xp.abs(z) > -ts.below, (es / beta) * ts.inv_k, lp)
     return xp.where(x > 0, x + lp, lp)
 
 

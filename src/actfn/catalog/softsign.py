@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .._exact import Exact
 from .._registry import Spec
-from ..kernels import narrow_output
 from ..kernels.dd import two_prod, two_sum
+from ..kernels.df32 import compensated
 from ..kernels.elementary import is_f64
 
 __all__ = ["SPEC"]
@@ -23,12 +23,18 @@ def _softsign(x, xp):
 def _recip(x, xp):
     a = xp.abs(x)
     r = 1.0 / (1.0 + a)
-    if not is_f64(x, xp) or narrow_output(xp):
+    if not compensated(x, xp):
         return r, None
     d, dl = two_sum(1.0 + 0.0 * a, a)
     p, pl = two_prod(r, d, xp)
     c = ((1.0 - p) - pl) - r * dl
-    return r, xp.where(xp.isinf(a) | (r < 1e-150), 0.0 * r, c)
+    return r, xp.where(xp.isinf(a) | (r < (1e-150 if is_f64(x, xp) else 1e-25)), 0.0 * r, c)
+
+
+def _tiny(x, xp):
+    """Below this the error-free products of r lose bits to underflow (float64; float32,
+    where XLA on CPU also flushes subnormals: :mod:`actfn.kernels.df32`)."""
+    return 1e-290 if is_f64(x, xp) else 1e-30
 
 
 def _softsign_d(x, xp):
@@ -36,18 +42,29 @@ def _softsign_d(x, xp):
     if c is None:
         return r * r
     s, sl = two_prod(r, r, xp)
-    return xp.where(s < 1e-290, s, s + (sl + 2.0 * s * c))
+    return xp.where(s < _tiny(s, xp), s, s + (sl + 2.0 * s * c))
 
 
 def _softsign_d2(x, xp):
     r, c = _recip(x, xp)
     if c is None:
         return (-2.0 * xp.sign(x)) * (r * r * r)
+    if not is_f64(x, xp):
+        # float32: r scaled by 2**40 where it is small, so r³ and the low parts of the
+        # error-free products stay normal (XLA flushes subnormals), and unscaled once
+        big = r < 2.0**-20
+        r = r * xp.where(big, 2.0**40, 1.0 + 0.0 * r)
+        s, sl = two_prod(r, r, xp)
+        t, tl = two_prod(s, r, xp)
+        t = t + (tl + sl * r + 3.0 * t * c)
+        t = ((2.0 * t) * xp.where(big, 2.0**-60, 1.0 + 0.0 * t)) * xp.where(big, 2.0**-60,
+                                                                           1.0 + 0.0 * t)
+        return -xp.sign(x) * t
     s, sl = two_prod(r, r, xp)
     t, tl = two_prod(s, r, xp)
     # (near and below the subnormal range the error-free products are not exact: there
     # the plain r·r·r, rounded on the coarse subnormal grid, is the accurate one)
-    t = xp.where(t < 1e-290, (r * r) * r, t + (tl + sl * r + 3.0 * t * c))
+    t = xp.where(t < _tiny(t, xp), (r * r) * r, t + (tl + sl * r + 3.0 * t * c))
     return (-2.0 * xp.sign(x)) * t
 
 

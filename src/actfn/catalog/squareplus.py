@@ -8,6 +8,7 @@ from fractions import Fraction
 from .._exact import Exact
 from .._registry import Param, Spec
 from ..kernels.dd import two_prod, two_sum
+from ..kernels.df32 import compensated, is_f32
 from ..kernels.elementary import is_f64
 
 __all__ = ["SPEC"]
@@ -65,9 +66,11 @@ def _sp_scaled(x, xp, b):
 
 
 def _squareplus(x, xp, *, b):
-    if is_f64(x, xp):
-        xs, h, _, _, m, _, k, _ = _sp_scaled(x, xp, b)
-        pos = (0.5 * xs + 0.5 * h) * 2.0**m
+    if is_f64(x, xp) or compensated(x, xp):
+        xs, h, _, small, m, _, k, _ = _sp_scaled(x, xp, b)
+        # beyond |X| = 2**30, (X + h)/2 = X + B/(4X) rounds to X; taking X there also keeps
+        # XLA from overflowing (it folds 0.5·X + 0.5·h into 0.5·(X + h))
+        pos = xp.where(small, 0.5 * xs + 0.5 * h, xs) * 2.0**m
         # f = k/(2(h - X)) for X < 0. Where X overflowed (b < 1, |x| > 2**(1024+m)) f is x
         # for x > 0 and b/(4|x|) for x < 0 (relative error below b/(4x²) < 2**-1000);
         # for a subnormal b that quotient is far below the smallest subnormal.
@@ -89,7 +92,7 @@ def _half_b_over_h2(h, xp, b):
 
 
 def _squareplus_d(x, xp, *, b):
-    if is_f64(x, xp):
+    if is_f64(x, xp) or compensated(x, xp):
         xs, h, q, small, _, big_b, _, _ = _sp_scaled(x, xp, b)
         ratio = xp.where(xp.isinf(xs), xp.sign(xs), xs / h)
         # f' = B/(2h(h - X)) = (B/2)/(q + |X|·h) for X < 0 (all terms positive, one
@@ -101,8 +104,35 @@ def _squareplus_d(x, xp, *, b):
     return xp.where(x >= 0, 0.5 * (1.0 + ratio), _half_b_over_h2(h, xp, b) / (1.0 - ratio))
 
 
+def _sp_d2_f32(x, xp, b):
+    """f'' = c2/(q·h) in compensated float32 (the two rounded divisions reached 3 ulp):
+    q = X² + B and h = √q as float32 pairs (q's exact sum, h's Newton correction kept as
+    a low part), their product exact, and the quotient corrected by its exact residual."""
+    m, big_b, _, c2 = _sp_scale(b)
+    xs = x * 2.0**-m
+    h0 = xp.hypot(xs, math.sqrt(big_b) + 0.0 * xs)
+    small = xp.abs(xs) <= 2.0**30
+    xc = xp.where(small, xs, 0.0 * xs)
+    hc = xp.where(small, h0, 1.0 + 0.0 * xs)
+    p, e = two_prod(xc, xc, xp)
+    pp, ee = two_prod(hc, hc, xp)
+    s1, s1e = two_sum(p, big_b + 0.0 * p)
+    r = (s1 - pp) + ((s1e + e) - ee)
+    corr = r / (2.0 * hc)
+    hh, hl = two_sum(hc, corr)
+    qh, ql = two_sum(s1, s1e + e)
+    dh, dl = two_prod(qh, hh, xp)
+    dl = dl + (qh * hl + ql * hh)
+    res = c2 / dh
+    pr, prl = two_prod(res, dh, xp)
+    res = res + (((c2 - pr) - prl) - res * dl) / dh
+    return xp.where(small, res, ((c2 / h0) / h0) / h0)
+
+
 def _squareplus_d2(x, xp, *, b):
-    if is_f64(x, xp):
+    if is_f32(x, xp) and compensated(x, xp):
+        return _sp_d2_f32(x, xp, b)
+    if is_f64(x, xp) or compensated(x, xp):
         _, h, q, small, _, _, _, c2 = _sp_scaled(x, xp, b)
         # f'' = b/(2h³) in x = (B·2**-m/2)/H³ in X = c2/(q·h); h ≥ 1, so only the result
         # underflows. Beyond |X| = 2**30, q would overflow: there h is |X| to 2**-60.

@@ -24,6 +24,7 @@ from __future__ import annotations
 from .._exact import Exact
 from .._registry import Param, Spec
 from ..kernels.dd import frexp2, two_prod, two_sum
+from ..kernels.df32 import opaque
 from ..kernels.elementary import is_f64
 
 __all__ = ["SPEC"]
@@ -35,10 +36,12 @@ _RANGE = {True: (2.0**480, 600, 1000), False: (2.0**40, 88, 88)}
 
 
 def _scale(v, e: int, step: int):
-    """v·2**e in exact steps of at most 2**step (each factor representable)."""
+    """v·2**e in exact steps of at most 2**step (each factor representable; each step
+    :func:`~actfn.kernels.df32.opaque`, so that XLA cannot fold the factors into one
+    2**e that overflows float32)."""
     while e:
         s = max(-step, min(step, e))
-        v = v * 2.0**s
+        v = opaque(v * 2.0**s)
         e -= s
     return v
 

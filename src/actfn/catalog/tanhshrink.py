@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from .._exact import Exact
 from .._registry import Spec
-from ..kernels import narrow_output
 from ..kernels.dd import two_prod, two_sum
-from ..kernels.elementary import clip, is_f64
+from ..kernels.df32 import compensated, is_f32
+from ..kernels.elementary import clip
 from ..kernels.tanh import tanh, tanh_d2
 
 __all__ = ["SPEC"]
@@ -32,7 +32,7 @@ def _tanhshrink(x, xp):
         a = (2.0 * k + 1.0) + x2 / a
     r = x2 / a
     small = xc * r / (1.0 + r)
-    if is_f64(xc, xp) and not narrow_output(xp):
+    if compensated(xc, xp):
         # float64: x² = p + pe and 1 + r = d + dl exactly, x·r = n + nl exactly; every
         # low part joins one correction of the quotient n/d (the plain form reached 3 ulp).
         p, pe = two_prod(xc, xc, xp)
@@ -48,8 +48,44 @@ def _tanhshrink(x, xp):
 
 
 def _tanhshrink_d(x, xp):
+    if is_f32(x, xp) and compensated(x, xp):
+        return _tanh_squared_f32(x, xp)
     t = tanh(x, xp)
     return t * t
+
+
+def _tanh_squared_f32(x, xp):
+    """tanh²x in compensated float32 as one corrected quotient (t·t of a rounded tanh
+    reached 3 ulp): with e = e^{-2|x|}, tanh² = (1 - e)²/(1 + e)² for |x| ≥ 0.55, where
+    1 ∓ e are exact sums and the squares exact products; below, tanh x = x/(1 + r)
+    (Lambert's continued fraction r = x²/(3 + x²/(5 + …)), so tanh² = x²/(1 + r)² with x²
+    exact."""
+    a = xp.abs(x)
+    small = a < 0.55
+    # |x| < 0.55
+    xs = xp.where(small, x, 0.0 * x)
+    p, pe = two_prod(xs, xs, xp)
+    c = xp.full_like(xs, 2.0 * 12 + 3.0)
+    for k in range(12, 0, -1):
+        c = (2.0 * k + 1.0) + p / c
+    r = p / c
+    d, dl = two_sum(1.0 + 0.0 * r, r)
+    # |x| ≥ 0.55
+    e = xp.exp(-2.0 * xp.where(small, 0.55 + 0.0 * a, xp.where(a > 20.0, 20.0, a)))
+    n, nl = two_sum(1.0 + 0.0 * e, -e)
+    m, ml = two_sum(1.0 + 0.0 * e, e)
+    num = xp.where(small, xs, n)
+    num_l = xp.where(small, 0.0 * nl, nl)
+    den = xp.where(small, d, m)
+    den_l = xp.where(small, dl, ml)
+    nn, nnl = two_prod(num, num, xp)
+    nnl = xp.where(small, pe, nnl + 2.0 * num * num_l)
+    dd_, ddl = two_prod(den, den, xp)
+    ddl = ddl + 2.0 * den * den_l
+    q = nn / dd_
+    safe = xp.where(nn == 0, 1.0 + 0.0 * nn, nn)
+    q = xp.where(q == 0, q, q + q * (nnl / safe - ddl / dd_))
+    return xp.where(xp.isinf(x), 1.0 + 0.0 * q, q)
 
 
 def _tanhshrink_d2(x, xp):

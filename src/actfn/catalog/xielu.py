@@ -50,7 +50,8 @@ from typing import Any
 
 from .._exact import Exact
 from .._registry import Param, Spec
-from ..kernels.dd import dd, log_dd, two_prod, two_sum
+from ..kernels.dd import dd, exp_shifted, log_dd, two_prod, two_sum
+from ..kernels.df32 import is_f32, split32
 from ..kernels.elementary import is_f64
 
 __all__ = ["SPEC", "from_raw"]
@@ -170,16 +171,34 @@ def _mul_dd(x, c, xp):
     return p, pe + x * c[1]
 
 
+def _pairs32(k: dict[str, Any]) -> dict[str, Any]:
+    """:func:`_consts` with its double-double constants as float32 pairs (split32)."""
+    out = dict(k)
+    for name in ("bn", "nb", "k", "x0"):
+        if k[name] is not None:
+            out[name] = split32(*k[name])
+    if k["root"] is not None:
+        r, c, slope, f0 = k["root"]
+        out["root"] = (split32(*r), split32(*c), split32(*slope), f0)
+    return out
+
+
 def _neg_f(x, xp, alpha_n, beta, eps):
     """f on x ≤ ε (x clipped to [−2**400, ε]); see the module docstring."""
     k = _consts(alpha_n, beta, eps)
+    f32 = is_f32(x, xp)
+    if f32:  # float32: every constant as a float32 pair (a float64 one rounds silently)
+        k = _pairs32(k)
+    an, an_lo = split32(alpha_n) if f32 else (alpha_n, 0.0)
     e = xp.exp(xp.where(x < _EXP_MIN, _EXP_MIN, x))
     # C: αn·e^x − αn + (β − αn)·x in double-double (only e^x rounded)
-    p1, e1 = two_prod(e, xp.full_like(e, alpha_n), xp)
+    p1, e1 = two_prod(e, xp.full_like(e, an), xp)
     p2, e2 = _mul_dd(x, k["bn"], xp)
-    s1, t1 = two_sum(p2, xp.full_like(p2, -alpha_n))
+    s1, t1 = two_sum(p2, xp.full_like(p2, -an))
     s2, t2 = two_sum(s1, p1)
     f_c = s2 + (t1 + t2 + e1 + e2)
+    if f32:
+        f_c = f_c + (e - 1.0) * an_lo
     # Each form's rounding error is about u times the magnitude of its one inexact term
     # (e^x here, g(d) in A, g(x) in B), weighted by how that term is computed; the form
     # with the smallest estimate wins. A and B only use the series of g (|d|, |x| < 2),
@@ -189,9 +208,11 @@ def _neg_f(x, xp, alpha_n, beta, eps):
     # B: αn·g(x) + βx, accurate near 0
     g_hi, g_lo, tail = _g_dd(x, xp)
     pb, pbe = two_prod(x, xp.full_like(x, beta), xp)
-    ng, nge = two_prod(g_hi, xp.full_like(g_hi, alpha_n), xp)
+    ng, nge = two_prod(g_hi, xp.full_like(g_hi, an), xp)
     sb, tb = two_sum(pb, ng)
     f_b = sb + (tb + pbe + nge + alpha_n * g_lo)
+    if f32:
+        f_b = f_b + g_hi * an_lo
     err_b = xp.where(x > -_SERIES, alpha_n * tail, xp.full_like(tail, inf))
     best = xp.where(err_b < err, f_b, best)
     err = xp.where(err_b < err, err_b, err)
@@ -212,10 +233,25 @@ def _neg_f(x, xp, alpha_n, beta, eps):
     return best
 
 
+def _cut(eps: float, x, xp) -> float:
+    """ε as compared with x: in float32 working precision the largest float32 ≤ ε (for a
+    float32 x, x ≤ ε ⟺ x ≤ that value; a bare ε would be rounded to nearest and put the
+    float32 inputs between ε and fl(ε) on the wrong side of the kink); ε otherwise."""
+    if not is_f32(x, xp):
+        return eps
+    import numpy as np
+
+    e = np.float32(eps)
+    return float(e if float(e) <= eps else np.nextafter(e, np.float32(-np.inf)))
+
+
 def _f(x, xp, *, alpha_p, alpha_n, beta, eps):
     """f: x·(αp·x + β) on x > 0, the linear αn·expm1(ε) + (β − αn)·x on (ε, 0], and
     :func:`_neg_f` on x ≤ ε, each in double-double where its terms may cancel."""
+    ew = _cut(eps, x, xp)
     k = _consts(alpha_n, beta, eps)
+    if is_f32(x, xp):
+        k = _pairs32(k)
     f64 = is_f64(x, xp)
     huge = xp.abs(x) >= _HUGE[f64]
     xs = xp.where(huge, xp.zeros_like(x), x)
@@ -233,20 +269,23 @@ def _f(x, xp, *, alpha_p, alpha_n, beta, eps):
     sl, tl = two_sum(pl, xp.full_like(pl, k["k"][0]))
     lin = sl + (tl + ple + k["k"][1])
     # x ≤ ε
-    xn = xp.where(x <= eps, xs, xp.full_like(xs, min(eps, -1.0)))
+    xn = xp.where(x <= ew, xs, xp.full_like(xs, min(eps, -1.0)))
     neg = _neg_f(xn, xp, alpha_n, beta, eps)
     neg = xp.where(huge, _scaled(k["bn"][0], x, xp) - alpha_n, neg)  # αn = β: f → −αn
-    return xp.where(x > 0, pos, xp.where(x > eps, lin, neg))
+    return xp.where(x > 0, pos, xp.where(x > ew, lin, neg))
 
 
 def _df(x, xp, *, alpha_p, alpha_n, beta, eps):
     """f′: 2αp·x + β on x > 0, β − αn on (ε, 0], and on x ≤ ε αn·expm1(x) + β summed in
     double-double where αn·|expm1(x)| ≤ β/2 (no cancellation: exact at 0 for ε = 0), else
     (αn − β)·expm1(x − x₀) (αn > β; x₀ = ln(1 − β/αn)) or αn·e^x + (β − αn) (αn ≤ β)."""
+    ew = _cut(eps, x, xp)
     k = _consts(alpha_n, beta, eps)
+    if is_f32(x, xp):
+        k = _pairs32(k)
     pos = _scaled(alpha_p, x, xp) * 2.0 + beta
     lin = xp.full_like(x, k["bn"][0])
-    xn = xp.where(x <= eps, x, xp.full_like(x, min(eps, -1.0)))
+    xn = xp.where(x <= ew, x, xp.full_like(x, min(eps, -1.0)))
     xn = xp.where(xn < _EXP_MIN, _EXP_MIN, xn)
     if k["x0"] is not None:
         x0_hi, x0_lo = k["x0"]
@@ -263,15 +302,21 @@ def _df(x, xp, *, alpha_p, alpha_n, beta, eps):
     s, se = two_sum(p, xp.full_like(p, beta))
     direct = s + (se + pe)
     neg = xp.where(xp.abs(p) <= 0.5 * beta, direct, neg)
-    return xp.where(x > 0, pos, xp.where(x > eps, lin, neg))
+    return xp.where(x > 0, pos, xp.where(x > ew, lin, neg))
 
 
 def _d2f(x, xp, *, alpha_p, alpha_n, beta, eps):
     """f″: 2αp on x > 0, 0 on (ε, 0], αn·e^x on x ≤ ε."""
+    ew = _cut(eps, x, xp)
     xn = xp.where(x < _EXP_MIN, _EXP_MIN, x)
-    neg = alpha_n * xp.exp(xp.where(xn <= eps, xn, xp.full_like(xn, min(eps, -1.0))))
+    xn = xp.where(xn <= ew, xn, xp.full_like(xn, min(eps, -1.0)))
+    if is_f32(x, xp):
+        # float32: exp(x + ln αn) (αn·e^x with e^x near float32's underflow lost bits)
+        neg = exp_shifted(xn, None, log_dd(Fraction(alpha_n)), xp)
+    else:
+        neg = alpha_n * xp.exp(xn)
     return xp.where(x > 0, xp.full_like(x, 2.0 * alpha_p),
-                    xp.where(x > eps, xp.zeros_like(x), neg))
+                    xp.where(x > ew, xp.zeros_like(x), neg))
 
 
 def _f_df(x, xp, **p):
@@ -291,19 +336,21 @@ def _dalpha_p_df(x, xp, *, alpha_p, alpha_n, beta, eps):
 
 def _dalpha_n(x, xp, *, alpha_p, alpha_n, beta, eps):
     """∂f/∂αn = g(x) = expm1(x) − x on x ≤ ε, expm1(ε) − x on (ε, 0], 0 on x > 0."""
+    ew = _cut(eps, x, xp)
     k = _consts(alpha_n, beta, eps)
     em_eps = float(Fraction(k["k"][0]) / Fraction(alpha_n)) if alpha_n else 0.0
-    xn = xp.where(x <= eps, x, xp.full_like(x, min(eps, -1.0)))
+    xn = xp.where(x <= ew, x, xp.full_like(x, min(eps, -1.0)))
     neg = _g(xn, xp)
     lin = em_eps - x
-    return xp.where(x > 0, xp.zeros_like(x), xp.where(x > eps, lin, neg))
+    return xp.where(x > 0, xp.zeros_like(x), xp.where(x > ew, lin, neg))
 
 
 def _dalpha_n_df(x, xp, *, alpha_p, alpha_n, beta, eps):
     """∂f′/∂αn = expm1(x) on x ≤ ε, −1 on (ε, 0], 0 on x > 0."""
-    xn = xp.where(x <= eps, x, xp.full_like(x, min(eps, -1.0)))
+    ew = _cut(eps, x, xp)
+    xn = xp.where(x <= ew, x, xp.full_like(x, min(eps, -1.0)))
     return xp.where(x > 0, xp.zeros_like(x),
-                    xp.where(x > eps, -xp.ones_like(x), xp.expm1(xn)))
+                    xp.where(x > ew, -xp.ones_like(x), xp.expm1(xn)))
 
 
 def _check(p: dict[str, Any]) -> None:

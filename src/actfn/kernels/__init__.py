@@ -2,6 +2,8 @@
 
 * :mod:`~actfn.kernels.elementary`: dtype test, NaN-propagating clip, the zero f''.
 * :mod:`~actfn.kernels.dd`: double-double arithmetic, exact constants from parameters.
+* :mod:`~actfn.kernels.df32`: compensated float32 (double-float) where there is no
+  float64: which kernels refine, float32 constant pairs, tail rescaling, exp/expm1.
 * :mod:`~actfn.kernels.sigmoid`: σ, σ', σ'' and x·σ with scaled (never subnormal) tails.
 * :mod:`~actfn.kernels.gaussian`: the scaled normal density and Gaussian constants.
 * :mod:`~actfn.kernels.erfc`: the float64 normal tail Φ(-a) = W(a)·exp(-a²/2), from

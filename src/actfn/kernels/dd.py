@@ -15,6 +15,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
+from .df32 import const_operand, is_f32, opaque, pair, split
 from .elementary import is_f64
 
 __all__ = ["LN2_128", "TWO_M128", "two_sum", "two_prod", "frexp2", "scale2", "dd", "log_dd", "exp_shifted"]
@@ -33,7 +34,9 @@ def _split_const(x: Any, xp: Any) -> float:
 
 
 def two_sum(a: Any, b: Any) -> tuple[Any, Any]:
-    """Knuth's error-free sum: a + b = s + err exactly."""
+    """Knuth's error-free sum: a + b = s + err exactly (operands made :func:`opaque`,
+    so that XLA cannot fuse a product operand into the sum)."""
+    a, b = opaque(a), opaque(b)
     s = a + b
     bb = s - a
     return s, (a - (s - bb)) + (b - bb)
@@ -44,8 +47,16 @@ def two_prod(a: Any, b: Any, xp: Any) -> tuple[Any, Any]:
 
     Requires |a|, |b| well below the overflow threshold / 2**27 (callers clip).
     """
-    c = _split_const(a, xp)
     p = a * b
+    if is_f32(a, xp):  # float32: split by masking bits (:func:`actfn.kernels.df32.split`)
+        p = opaque(p)
+        ah, al = split(a, xp)
+        bh, bl = split(b, xp)
+        err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+        # below |p| = 2**-100 the partial products fall under 2**-126, where XLA flushes
+        # them to zero and the error term would be garbage: there it is dropped
+        return p, xp.where(xp.abs(p) < 2.0**-100, 0.0 * err, err)
+    c = _split_const(a, xp)
     t = c * a
     ah = t - (t - a)
     al = a - ah
@@ -62,10 +73,11 @@ def frexp2(v: float) -> tuple[float, int]:
 
 
 def scale2(x: Any, e: int) -> Any:
-    """``x·2**e``, exact unless the result over- or underflows (at most two products,
-    so ``e`` may lie outside the exponent range of a single double)."""
+    """``x·2**e``, exact unless the result over- or underflows (a few products, so ``e``
+    may lie outside the exponent range of a single double or float)."""
+    lim = 100 if str(getattr(x, "dtype", "")).endswith("float32") else 1000
     while e:
-        step = max(-1000, min(1000, e))
+        step = max(-lim, min(lim, e))
         x = x * math.ldexp(1.0, step)
         e -= step
     return x
@@ -92,7 +104,8 @@ def exp_shifted(q: Any, qlo: Any, c: tuple[float, float], xp: Any) -> Any:
     tiny parameter) neither overflows on its own nor leaves ``exp(q)`` subnormal where
     the product is normal.
     """
-    s, serr = two_sum(q, c[0])
+    c = pair(c, q, xp)  # float32: c split into float32 halves
+    s, serr = two_sum(q, const_operand(c[0], q, xp))
     lo = serr + c[1] if qlo is None else serr + (c[1] + qlo)
     e = xp.exp(s)
     return xp.where(xp.isinf(e), e, e + e * lo)  # inf·lo with lo < 0 would give NaN

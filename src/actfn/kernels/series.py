@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import narrow_output
+from .df32 import compensated, const_operand, is_f32, split32
 from .elementary import is_f64
 
 __all__ = ["RADIUS", "near_zeros"]
@@ -30,22 +31,29 @@ def near_zeros(value: Any, z: Any, xp: Any,
     crossing; within ``RADIUS`` of a zero x0 the Taylor polynomial in d = z - x0 (with x0
     as a double-double, so d is exact) is used instead: it has a small relative error
     all the way down to the zero (``radius`` ≤ RADIUS narrows the interval where the
-    general formula is accurate closer to the zero). Only in float64 working precision (float32 working
-    precision keeps its formula: the polynomial constants assume doubles).
+    general formula is accurate closer to the zero). In float64 working precision, and
+    in compensated float32 (:mod:`.df32`: x0 split into a float32 pair, the coefficients
+    rounded to float32, which leaves the polynomial within ~1e-7 relative).
     """
-    if not is_f64(z, xp):
+    f32 = is_f32(z, xp)
+    if not (is_f64(z, xp) or (f32 and compensated(z, xp))):
         return value
     narrow = narrow_output(xp)
     wide = radius
     for x0_hi, x0_lo, coeffs in zeros:
         radius = wide
+        if f32:
+            x0_hi, x0_lo = split32(x0_hi, x0_lo)
+            coeffs = _truncate(coeffs, radius, 2.0**-30)
         if narrow:
             # The result will be rounded to float32 or narrower: the general formula's
             # relative error eps64·|terms|/|value| stays far below half a float32 ulp
             # beyond 1e-4 of the zero, and inside it a few terms of the series suffice.
             radius, coeffs = _NARROW_RADIUS, _truncate(coeffs, _NARROW_RADIUS)
         d = z - x0_hi
-        d = d - x0_lo if zlo is None else d + (zlo - x0_lo)
+        # (float32: x0_lo + 0·z, a constant alone would let XLA fold (z - hi) - lo into
+        # z - (hi + lo); const_operand)
+        d = d - const_operand(x0_lo, z, xp) if zlo is None else d + (zlo - x0_lo)
         p = coeffs[-1] + 0.0 * d
         for c in reversed(coeffs[:-1]):
             p = p * d + c
@@ -56,10 +64,11 @@ def near_zeros(value: Any, z: Any, xp: Any,
 _NARROW_RADIUS = 1e-4
 
 
-def _truncate(coeffs: tuple[float, ...], radius: float) -> tuple[float, ...]:
-    """Leading coefficients whose omitted tail is below 2**-60 relative at ``radius``."""
+def _truncate(coeffs: tuple[float, ...], radius: float,
+              tol: float = 2.0**-60) -> tuple[float, ...]:
+    """Leading coefficients whose omitted tail is below ``tol`` relative at ``radius``."""
     c1 = abs(coeffs[0])
     for n in range(2, len(coeffs)):
-        if abs(coeffs[n]) * radius**n <= c1 * 2.0**-60:
+        if abs(coeffs[n]) * radius**n <= c1 * tol:
             return coeffs[:n]
     return coeffs

@@ -11,20 +11,21 @@ from __future__ import annotations
 from typing import Any
 
 from . import narrow_output
-from .dd import LN2_128, TWO_M128, two_prod, two_sum
+from .dd import two_prod, two_sum
+from .df32 import compensated, tail_scaling
 from .elementary import is_f64
 
 __all__ = [
     "BETA_MAX", "BETA_MIN", "BETA_WHY", "SIG_SCALE_BELOW", "exp_neg_abs", "scaled_dsigmoid",
-    "scaled_exp_neg_abs", "scaled_sigmoid_parts", "sigmoid_parts", "sigmoid_second",
-    "times_sigmoid",
+    "scale_below", "scaled_exp_neg_abs", "scaled_sigmoid_parts", "sigmoid_parts",
+    "sigmoid_second", "times_sigmoid",
 ]
 
 
 def _refine(x: Any, xp: Any) -> bool:
-    """Whether to take the float64 refinements (float64 working precision whose result
-    is not rounded to float32 or narrower afterwards)."""
-    return is_f64(x, xp) and not narrow_output(xp)
+    """Whether to take the compensated refinements (float64 or float32 working precision
+    whose result is not rounded to a narrower type afterwards: :mod:`.df32`)."""
+    return compensated(x, xp)
 
 
 def _narrow64(x: Any, xp: Any) -> bool:
@@ -87,26 +88,36 @@ BETA_WHY = (
 )
 
 
-#: Below this z, σ(z) ≈ e = exp(z) is close to subnormal: scaled_sigmoid_parts scales by 2**128.
+#: Below this z, σ(z) ≈ e = exp(z) is close to subnormal: scaled_sigmoid_parts scales by 2**128
+#: (float64 working precision; float32's threshold is :func:`scale_below`).
 SIG_SCALE_BELOW = -600.0
 
 
-def scaled_exp_neg_abs(a: Any, e: Any, tail: Any, xp: Any) -> tuple[Any, Any]:
-    """(e·k, 1/k) for e = exp(-a), a = |z| ≥ 0, with k = 2**128 where ``tail`` (a boolean
-    array) holds and k = 1 elsewhere; float32 working precision is never scaled.
+def scale_below(x: Any, xp: Any) -> float:
+    """The z below which the σ tails of ``x``'s working dtype are scaled (-600 in float64,
+    -40 in float32: :func:`actfn.kernels.df32.tail_scaling`)."""
+    ts = tail_scaling(x, xp)
+    return SIG_SCALE_BELOW if ts is None else ts.below
 
-    In the tail, exp(-a + 128 ln 2) is computed with the exact sum -a + hi(128 ln 2) and
+
+def scaled_exp_neg_abs(a: Any, e: Any, tail: Any, xp: Any) -> tuple[Any, Any]:
+    """(e·k, 1/k) for e = exp(-a), a = |z| ≥ 0, with k = 2**128 (float64; 2**64 in
+    float32: :func:`actfn.kernels.df32.tail_scaling`) where ``tail`` (a boolean array)
+    holds and k = 1 elsewhere.
+
+    In the tail, exp(-a + ln k) is computed with the exact sum -a + hi(ln k) and
     its rounding error folded in as (1 + err), so a result whose true value is subnormal
     keeps all its bits until the caller's final multiplication by 1/k (one rounding).
     This is the one place the scaled σ tails are computed (σ, σ', σ'', x·σ).
     """
-    if not _refine(a, xp):
-        # float32 working precision, or float64 rounded to float32 or narrower at the end
-        # (whose smallest subnormal, 2**-149, is far above where float64 loses bits)
+    ts = tail_scaling(a, xp)
+    if ts is None or not _refine(a, xp):
+        # float16/bfloat16 working precision, or float64 rounded to float32 or narrower at
+        # the end (whose smallest subnormal, 2**-149, is far above where float64 loses bits)
         return e, 1.0
-    s, serr = two_sum(-a, LN2_128[0])
-    es = xp.where(tail, xp.exp(s) * (1.0 + (serr + LN2_128[1])), e)
-    inv_k = xp.where(tail, TWO_M128, xp.ones_like(a))  # not two scalars (torch, strict)
+    s, serr = two_sum(-a, ts.ln_k[0])
+    es = xp.where(tail, xp.exp(s) * (1.0 + (serr + ts.ln_k[1])), e)
+    inv_k = xp.where(tail, ts.inv_k, xp.ones_like(a))  # not two scalars (torch, strict)
     return es, inv_k
 
 
@@ -127,7 +138,7 @@ def scaled_sigmoid_parts(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, An
         d2s = -xp.sign(z) * ds * (one_minus_e / (2.0 - one_minus_e))
         return xp.where(z >= 0, r, e * r), ds, d2s, 1.0
     e = xp.exp(-a)
-    es, inv_k = scaled_exp_neg_abs(a, e, z < SIG_SCALE_BELOW, xp)
+    es, inv_k = scaled_exp_neg_abs(a, e, z < scale_below(z, xp), xp)
     if zlo is not None:
         corr = 1.0 - xp.sign(z) * zlo
         e, es = e * corr, es * corr
@@ -154,7 +165,7 @@ def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
         return xp.where(z >= 0, x * r, (x * e) * r), 1.0
     a = xp.abs(z)
     e = xp.exp(-a)
-    es, inv_k = scaled_exp_neg_abs(a, e, z < SIG_SCALE_BELOW, xp)
+    es, inv_k = scaled_exp_neg_abs(a, e, z < scale_below(z, xp), xp)
     d, d_lo = two_sum(1.0 + 0.0 * e, e)
     c = -(d_lo / d)
     if zlo is not None:
@@ -185,7 +196,7 @@ def sigmoid_second(z: Any, xp: Any, ds: Any, factor: float = 1.0) -> Any:
     a = xp.where(a > 800.0, 800.0, a)  # σ'' = 0 there; keeps ±inf out of the two-sums
     e = xp.exp(-a)
     # (e scaled by 2**128 in the numerator where |z| > 600: a subnormal σ'' rounds once)
-    es, inv_k = scaled_exp_neg_abs(a, e, a > -SIG_SCALE_BELOW, xp)
+    es, inv_k = scaled_exp_neg_abs(a, e, a > -scale_below(a, xp), xp)
     d, dl = two_sum(1.0 + 0.0 * e, e)
     m, ml = two_sum(1.0 + 0.0 * e, -e)
     m = xp.where(e <= 0.5, m, one_minus_e)
@@ -214,7 +225,7 @@ def scaled_dsigmoid(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
         return (e * r) * r, 1.0
     a = xp.abs(z)
     e = xp.exp(-a)
-    es, inv_k = scaled_exp_neg_abs(a, e, a > -SIG_SCALE_BELOW, xp)
+    es, inv_k = scaled_exp_neg_abs(a, e, a > -scale_below(a, xp), xp)
     if not _refine(a, xp):
         if zlo is not None:
             corr = 1.0 - xp.sign(z) * zlo

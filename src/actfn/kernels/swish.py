@@ -8,13 +8,14 @@ f'' = β·(2σ'(z) + z·σ''(z)), the products taken with the scaled σ tails of
 
 from __future__ import annotations
 
-from . import narrow_output
 from .dd import two_prod, two_sum
-from .elementary import clip, is_f64
+from .df32 import compensated, is_f32, split32
+from .elementary import clip
 from .series import near_zeros
 from .sigmoid import (
-    SIG_SCALE_BELOW,
+    scale_below,
     scaled_dsigmoid,
+    scaled_exp_neg_abs,
     scaled_sigmoid_parts,
     sigmoid_parts,
     times_sigmoid,
@@ -38,6 +39,8 @@ def silu_arg(x, xp, beta, beta_lo=0.0):
     xc = clip(x, xp, -lim, lim)
     if beta == 1.0 and beta_lo == 0.0:
         return xc, xc, None
+    if is_f32(xc, xp):  # β as a float32 pair (a float64 β would be rounded silently)
+        beta, beta_lo = split32(beta, beta_lo)
     z, ze = two_prod(xc, xp.full_like(xc, beta), xp)
     return xc, z, ze + beta_lo * xc
 
@@ -52,7 +55,85 @@ def silu_f(x, xp, xc, z, ze):
     return f * inv_k
 
 
+def _e_scaled(z, xp, ze):
+    """(e·k, 1/k) for e = exp(-|z + ze|), k = 2**64 where z < -40 or z > 40 (float32)."""
+    a = xp.abs(z)
+    e = xp.exp(-a)
+    es, inv_k = scaled_exp_neg_abs(a, e, a > -scale_below(a, xp), xp)
+    if ze is not None:
+        es = es - es * (xp.sign(z) * ze)
+    return es, inv_k
+
+
+def _d_parts(es, inv_k, xp):
+    """(d, dl) = 1 + e exactly, e = es·inv_k (e below 2**-24 only matters as dl)."""
+    e = es * inv_k
+    return two_sum(1.0 + 0.0 * e, e)
+
+
+def silu_df_f32(xp, z, ze):
+    """f′/… = σ(z)(1 + zσ(-z)) in compensated float32 as one corrected quotient (the
+    product of σ and the bracket reached 3–4 ulp): with e = e^{-|z|} and d = 1 + e,
+    f′ = e·(d + z)/d² for z < 0 and (d + z·e)/d² for z ≥ 0, numerators and d² exact
+    pairs; e is scaled by 2**64 in the far left tail."""
+    es, inv_k = _e_scaled(z, xp, ze)
+    d, dl = _d_parts(es, inv_k, xp)
+    zl = 0.0 * z if ze is None else ze
+    neg = z < 0
+    # z < 0: N = d + z (+ dl + zl), numerator e·N (e scaled)
+    nh, nl = two_sum(d, z)
+    nl = nl + (dl + zl)
+    a1, a1l = two_prod(es, nh, xp)
+    a1l = a1l + es * nl
+    # z ≥ 0: numerator d + z·e (the tail e is small there: unscaled e = es·inv_k)
+    e = es * inv_k
+    ze_h, ze_l = two_prod(z, e, xp)
+    ze_l = ze_l + zl * e
+    ph, pl = two_sum(d, ze_h)
+    pl = pl + (dl + ze_l)
+    num = xp.where(neg, a1, ph)
+    num_l = xp.where(neg, a1l, pl)
+    den, den_l = two_prod(d, d, xp)
+    den_l = den_l + 2.0 * d * dl
+    q = num / den
+    safe = xp.where(num == 0, 1.0 + 0.0 * num, num)
+    q = xp.where(q == 0, q, q + q * (num_l / safe - den_l / den))
+    return q * xp.where(neg, inv_k, 1.0 + 0.0 * q)
+
+
+#: Radius of f″'s zero series in float32: the quotient is accurate beyond it, and the
+#: series, evaluated in float32, loses ulps towards radius 1.
+_R32 = 0.6
+
+
+def silu_d2_f32(xp, z, ze, beta):
+    """f″ = β·e·(2d - |z|(1 - e))/d³ (e = e^{-|z|}, d = 1 + e) in compensated float32 as
+    one corrected quotient (σ′ times the bracket reached 3–4 ulp); e scaled by 2**64 in
+    both tails."""
+    es, inv_k = _e_scaled(z, xp, ze)
+    d, dl = _d_parts(es, inv_k, xp)
+    e = es * inv_k
+    az = xp.abs(z)
+    azl = 0.0 * z if ze is None else xp.sign(z) * ze
+    m, ml = two_sum(1.0 + 0.0 * e, -e)
+    b, bl = two_prod(az, m, xp)
+    bl = bl + (az * ml + azl * m)
+    c, cl = two_sum(2.0 * d, -b)
+    cl = cl + (2.0 * dl - bl)
+    n, nl = two_prod(es, c, xp)
+    nl = nl + es * cl
+    p2, p2l = two_prod(d, d, xp)
+    p3, p3l = two_prod(p2, d, xp)
+    p3l = p3l + p2l * d + 3.0 * p2 * dl
+    q = n / p3
+    safe = xp.where(n == 0, 1.0 + 0.0 * n, n)
+    q = xp.where(q == 0, q, q + q * (nl / safe - p3l / p3))
+    return (q * beta) * inv_k
+
+
 def silu_df(xp, z, ze):
+    if is_f32(z, xp) and compensated(z, xp):
+        return near_zeros(silu_df_f32(xp, z, ze), z, xp, zeros("d"), ze)
     s, sm, _ = sigmoid_parts(z, xp, ze)
     ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
     inner = xp.where(z < 0, (1.0 + z) - z * s, 1.0 + z * sm)
@@ -71,10 +152,16 @@ def silu_d(x, xp, *, beta, beta_lo=0.0):
 
 def silu_d2(x, xp, *, beta, beta_lo=0.0):
     _, z, ze = silu_arg(x, xp, beta, beta_lo)
+    if is_f32(z, xp) and compensated(z, xp):
+        beta32 = split32(beta, beta_lo)[0]
+        v = silu_d2_f32(xp, z, ze, beta32)  # β folded in before the unscaling
+        v1 = silu_d2_f32(xp, z, ze, 1.0)
+        near = near_zeros(v1, z, xp, zeros("d2"), ze, radius=_R32)
+        return xp.where(near != v1, beta32 * near, v)  # the series only near its zeros
     s, sm, _ = sigmoid_parts(z, xp, ze)
     ds, inv_k = scaled_dsigmoid(z, xp, ze)
     inner = xp.where(z < 0, (2.0 + z) - 2.0 * z * s, (2.0 - z) + 2.0 * z * sm)
-    if is_f64(z, xp) and not narrow_output(xp):
+    if compensated(z, xp):
         # the bracket 2 ± (z + z_lo)·(1 - 2σ(∓z)) in double-double (it cancels by up to
         # 10× near the zeros at z ≈ ±2.4; gelu_sigmoid's f″ reached 5 ulp)
         sgn = xp.where(z < 0, 1.0 + 0.0 * z, -1.0 + 0.0 * z)
@@ -88,7 +175,7 @@ def silu_d2(x, xp, *, beta, beta_lo=0.0):
     # the unscaling, so a subnormal result is rounded once instead of being rounded to a
     # subnormal first and then multiplied by β (β·ds·inner ≤ β/2 cannot overflow).
     v = ds * inner
-    return xp.where(xp.abs(z) > -SIG_SCALE_BELOW, (v * beta) * inv_k,
+    return xp.where(xp.abs(z) > -scale_below(z, xp), (v * beta) * inv_k,
                     beta * near_zeros(v * inv_k, z, xp, zeros("d2"), ze))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import narrow_output
 from .dd import two_prod, two_sum
+from .df32 import compensated, is_f32
 from .elementary import is_f64
 
 __all__ = ["sech2", "tanh", "tanh_d2", "tanh_sech2"]
@@ -26,7 +27,7 @@ _CF_DEPTH = 12
 
 
 def _accurate(x: Any, xp: Any) -> bool:
-    return is_f64(x, xp) and not narrow_output(xp)
+    return compensated(x, xp)
 
 
 def _narrow_parts(x: Any, xp: Any) -> tuple[Any, Any]:
@@ -82,6 +83,14 @@ def sech2(x: Any, xp: Any) -> Any:
     quotient."""
     if _narrow64(x, xp):
         return _narrow_parts(x, xp)[1]
+    if _accurate(x, xp) and is_f32(x, xp):
+        # float32: 4·σ'(2x) with σ' scaled by 2**64 in the tails, so 4e is not lost where
+        # e = e^{-2|x|} alone falls below float32's smallest normal (|x| ≈ 43.67…44.36)
+        from .sigmoid import scaled_dsigmoid
+
+        xc = xp.where(x < -60.0, -60.0, xp.where(x > 60.0, 60.0, x))  # 2x stays finite
+        ds, inv_k = scaled_dsigmoid(2.0 * xc, xp)
+        return (4.0 * ds) * inv_k
     e = xp.exp(-2.0 * xp.abs(x))
     if not _accurate(x, xp):
         d = 1.0 + e

@@ -1,0 +1,256 @@
+"""Compensated float32 ("double-float") support: what lets the kernels keep float32
+results within 2 ulp when the array library has no float64 (JAX without
+``jax_enable_x64``, PyTorch on Apple MPS).
+
+In float32 working precision the kernels take the same error-free steps as in float64
+(:mod:`actfn.kernels.dd`: Knuth's TwoSum, Dekker's TwoProd with the float32 Veltkamp
+constant 2^12 + 1), wherever an error analysis needs them: 1 ± e, x·Φ(x) for x < 0,
+tanh near 0, softplus, the arguments of exponentials. What differs per dtype lives here:
+
+* :func:`compensated` tells a kernel whether to take those steps (float64 or float32
+  working precision whose result is not rounded to a narrower type afterwards);
+* :func:`pair` splits a constant known to ~106 bits (a double-double ``(hi, lo)``) into
+  the working dtype's ``(hi, lo)``: in float32 ``hi`` is the float32 rounding and
+  ``lo`` the float32 rounding of the rest, so ``hi + lo`` carries ~48 bits and
+  ``x - hi`` is exact near ``hi`` (a float64 constant in float32 arithmetic would be
+  rounded silently, an error of up to 2^-25 relative, ~30 ulp after an exponential);
+* :func:`tail_scaling` is the rescaling that keeps an intermediate exponential normal
+  where a product of it is normal: float64 multiplies by k = 2^128 where e^{-|z|} drops
+  below ~e^{-600}; float32 by k = 2^64 below ~e^{-40} (float32's smallest normal is
+  2^-126 ≈ e^{-87.3}, and XLA on CPU flushes subnormals to zero, so an unscaled e^{-87.5}
+  would make x·σ(x) zero where its value is a normal number).
+
+Subnormals: where the backend flushes them (XLA on CPU runs with FTZ/DAZ), a subnormal
+input reads as ±0 and a subnormal result is returned as ±0. Accuracy is then measured on
+the flush-to-zero number line (tests/f32sweep.py): the reference at the flushed input,
+one ulp between 0 and 2^-126.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import narrow_output
+
+__all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "const_operand",
+           "is_f32", "pair",
+           "Float32Context", "exp32", "expm1_32", "opaque", "split", "split32",
+           "tail_scaling"]
+
+
+def is_f32(x: Any, xp: Any) -> bool:
+    """Whether ``x`` is a float32 array (float32 working precision). False for a namespace
+    without float32 (the compiled path's tracer, which works in float64 only)."""
+    return x.dtype != xp.float64 and x.dtype == xp.float32
+
+
+def compensated(x: Any, xp: Any) -> bool:
+    """Whether a kernel working on ``x`` takes its error-free (double-double in float64,
+    double-float in float32) refinements: float64 or float32 working precision whose
+    result is not rounded to a narrower type afterwards (:func:`narrow_output`)."""
+    return (x.dtype == xp.float64 or is_f32(x, xp)) and not narrow_output(xp)
+
+
+def const_operand(c: float, x: Any, xp: Any) -> Any:
+    """The constant ``c`` as an operand of an error-free step on ``x``: ``c + 0·x`` (an
+    array) in float32 working precision, where a bare constant would let XLA refold
+    ``(z - hi) - lo`` into ``z - (hi + lo)``; the plain scalar otherwise, so float64 code
+    (and the compiled loops, which trace it) pays no extra multiply and add."""
+    return c + 0.0 * x if is_f32(x, xp) else c
+
+
+#: Bits of a float32 kept by :func:`split`'s high part: sign, exponent and the leading 11
+#: stored significand bits (12 significant bits; the low part holds the other 12).
+_HI_MASK = -4096  # 0xFFFFF000 as an int32
+
+
+def split(a: Any, xp: Any) -> tuple[Any, Any]:
+    """Dekker's split of the float32 array ``a`` into ``(hi, lo)``, ``a = hi + lo``
+    exactly, each with at most 12 significant bits (so their pairwise products are exact).
+
+    By masking the low 12 significand bits instead of Veltkamp's ``t - (t - a)`` with
+    ``t = 4097·a``: XLA on CPU contracts ``4097·a - a`` into a fused multiply-add, which
+    computes ``t - a`` from the unrounded product and breaks the split (about 1 in 5,000
+    products came out wrong under ``jit``). Falls back to Veltkamp's split for a library
+    whose arrays cannot be reinterpreted as integers.
+    """
+    hi = _masked(a)
+    if hi is None:
+        t = 4097.0 * a
+        hi = t - (t - a)
+    return hi, a - hi
+
+
+def _masked(a: Any) -> Any:
+    """``a`` with its 12 low significand bits cleared, or None (no bit view)."""
+    import array_api_compat as aac
+
+    if aac.is_jax_array(a):
+        import jax
+        import jax.numpy as jnp
+
+        bits = jax.lax.bitcast_convert_type(a, jnp.int32) & jnp.int32(_HI_MASK)
+        return jax.lax.bitcast_convert_type(bits, jnp.float32)
+    if aac.is_torch_array(a):
+        import torch
+
+        return (a.view(torch.int32) & _HI_MASK).view(torch.float32)
+    if isinstance(a, np.ndarray):
+        return (a.view(np.int32) & np.int32(_HI_MASK)).view(np.float32)
+    return None
+
+
+def opaque(v: Any) -> Any:
+    """``v`` unchanged, but (for a float32 JAX array) no longer a product that XLA can
+    fuse into a following sum: XLA on CPU contracts ``a·b + c`` into a fused multiply-add,
+    which computes the sum from the unrounded product while other uses of ``a·b`` see it
+    rounded, and the error terms of TwoSum/TwoProd then come out wrong (up to hundreds of
+    ulps in gelu's tanh form under ``jit``). A select on ``isnan(v)`` (whose branches
+    agree) is not seen through by the contraction and costs a compare and a select."""
+    import array_api_compat as aac
+
+    if aac.is_jax_array(v) and v.dtype == np.float32:
+        import jax.numpy as jnp
+
+        return jnp.where(jnp.isnan(v), v * 0.0, v)
+    return v
+
+
+def split32(hi: float, lo: float = 0.0) -> tuple[float, float]:
+    """The double-double ``hi + lo`` as a float32 pair ``(h, l)``: ``h`` its float32
+    rounding, ``l`` the float32 rounding of the remainder (both exactly float32 values,
+    returned as Python floats)."""
+    h = float(np.float32(hi))
+    rest = (hi - h) + lo  # exact: hi - h is representable (h is hi's rounding)
+    return h, float(np.float32(rest))
+
+
+def pair(c: tuple[float, float], x: Any, xp: Any) -> tuple[float, float]:
+    """The double-double constant ``c`` as ``(hi, lo)`` of ``x``'s working dtype."""
+    return split32(*c) if is_f32(x, xp) else c
+
+
+class TailScaling(NamedTuple):
+    """Rescaling of a tail exponential: e^{-a}·k = exp(-a + ln k) with k = 2^bits."""
+
+    #: ln k as a (hi, lo) pair of the working dtype.
+    ln_k: tuple[float, float]
+    #: 1/k (exact; a normal number of the dtype).
+    inv_k: float
+    #: Scale where the exponent -a lies below this (e^{below} far above the smallest
+    #: normal, e^{below - ln k} far below it).
+    below: float
+
+
+F64_SCALING = TailScaling((88.722839111673, 2.9683799217232634e-15), 2.0**-128, -600.0)
+F32_SCALING = TailScaling(split32(64 * math.log(2), 1.4841899608616317e-15), 2.0**-64, -40.0)
+
+
+def tail_scaling(x: Any, xp: Any) -> TailScaling | None:
+    """The :class:`TailScaling` of ``x``'s working dtype (None: no scaling, float16 or
+    bfloat16 work)."""
+    if x.dtype == xp.float64:
+        return F64_SCALING
+    if is_f32(x, xp):
+        return F32_SCALING
+    return None
+
+
+# -- float32 exp and expm1 to ~0.6 ulp ------------------------------------------------------
+# XLA's float32 exp is 1 ulp in the body but 5 near overflow (x ≈ 88.72), its expm1 5 ulp:
+# too much for results that must stay within 2 ulp after further steps. With
+# k = round(x/ln 2) and r = x - k·ln 2 (Cody–Waite: ln 2 = LN2_HI + LN2_LO, LN2_HI with
+# 15 significant bits so k·LN2_HI is exact for |k| ≤ 256), |r| ≤ ln 2/2 + tiny and
+#   e^x = 2^k·(1 + r + q),  q = r²·(1/2 + r/6 + … + r⁶/5040 + r⁷/40320)  (error < 2^-29),
+# where 1 + r is summed exactly (TwoSum) and the rest folded into one correction: exp to
+# ~0.6 ulp; expm1 = (2^k·s - 1) + 2^k·lo with the subtraction exact (TwoSum), to ~0.6 ulp
+# including the small |x| where k = 0. 2^k is built from its bits and applied as two
+# factors (2^k alone overflows at k = 128 where e^x does not).
+_LN2_HI = 0.693145751953125  # float32 0x3F317200
+_LN2_LO = 1.4286067653302226e-06  # ln 2 - LN2_HI, rounded to float32
+_INV_LN2 = 1.4426950408889634
+_EXP_COEFFS = tuple(1.0 / math.factorial(n) for n in range(2, 10))
+_EXP_LO, _EXP_HI = -104.0, 89.0
+
+
+def _pow2(k: Any, xp: Any) -> Any:
+    """2**k for integer-valued float32 ``k`` in [-126, 127], exactly (from the bits)."""
+    import array_api_compat as aac
+
+    if aac.is_jax_array(k):
+        import jax
+        import jax.numpy as jnp
+
+        bits = (k.astype(jnp.int32) + 127) << 23
+        return jax.lax.bitcast_convert_type(bits, jnp.float32)
+    if aac.is_torch_array(k):
+        import torch
+
+        return ((k.to(torch.int32) + 127) << 23).view(torch.float32)
+    if isinstance(k, np.ndarray):
+        return ((k.astype(np.int32) + 127) << 23).view(np.float32)
+    return xp.pow(xp.full_like(k, 2.0), k)  # pragma: no cover - exact in IEEE libraries
+
+
+def _exp_parts(x: Any, xp: Any, small_k0: bool) -> tuple[Any, Any, Any, Any]:
+    """(s, lo, p1, p2) with e^x = (s + lo)·p1·p2, s + lo = 1 + r + q (s = fl(1 + r)),
+    p1·p2 = 2^k. ``small_k0``: take k = 0 for |x| < ln 2/2 (expm1 needs it there)."""
+    from .dd import two_sum
+
+    xc = xp.where(x < _EXP_LO, _EXP_LO, xp.where(x > _EXP_HI, _EXP_HI, x))
+    k = xp.round(xc * _INV_LN2)
+    if small_k0:
+        k = xp.where(xp.abs(xc) < 0.34657359, 0.0 * k, k)
+    r_hi = xc - k * _LN2_HI  # exact
+    t = opaque(k * _LN2_LO)
+    r = r_hi - t
+    r_lo = (r_hi - r) - t
+    c = _EXP_COEFFS
+    poly = c[-1] + 0.0 * r
+    for cj in reversed(c[:-1]):
+        poly = poly * r + cj
+    q = (r * r) * poly
+    s, s_err = two_sum(1.0 + 0.0 * r, r)
+    lo = s_err + (q + r_lo * (1.0 + r))
+    k1 = xp.floor(0.5 * k)
+    return s, lo, _pow2(k1, xp), _pow2(k - k1, xp)
+
+
+def exp32(x: Any, xp: Any) -> Any:
+    """e^x for a float32 array ``x`` to ~0.6 ulp (see the comment above)."""
+    s, lo, p1, p2 = _exp_parts(x, xp, small_k0=False)
+    return ((s + lo) * p1) * p2
+
+
+def expm1_32(x: Any, xp: Any) -> Any:
+    """e^x - 1 for a float32 array ``x`` to ~0.6 ulp, signed zeros kept."""
+    from .dd import two_sum
+
+    s, lo, p1, p2 = _exp_parts(x, xp, small_k0=True)
+    big = xp.abs(x) > 40.0  # (x > 40: p1·p2·s alone overflows before the subtraction)
+    hs = (s * p1) * xp.where(big, 1.0 + 0.0 * p2, p2)
+    h, he = two_sum(hs, -1.0 + 0.0 * hs)
+    v = h + (he + (lo * p1) * xp.where(big, 1.0 + 0.0 * p2, p2))
+    v = xp.where(big, xp.where(x > 0, exp32(x, xp), -1.0 + 0.0 * hs), v)
+    return xp.where(x == 0, x, v)
+
+
+class Float32Context:
+    """An evaluation context (:class:`actfn.kernels.EvalNamespace`) for compensated float32
+    work: ``exp`` and ``expm1`` are :func:`exp32` and :func:`expm1_32` on float32 arrays;
+    everything else (and other dtypes) is the wrapped context's."""
+
+    def __init__(self, ctx: Any) -> None:
+        self._ctx = ctx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
+
+    def exp(self, x: Any, /) -> Any:
+        return exp32(x, self._ctx) if is_f32(x, self._ctx) else self._ctx.exp(x)
+
+    def expm1(self, x: Any, /) -> Any:
+        return expm1_32(x, self._ctx) if is_f32(x, self._ctx) else self._ctx.expm1(x)
