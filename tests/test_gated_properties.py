@@ -126,3 +126,20 @@ def test_smoothness_in_gate_and_up(name: str) -> None:
     for k in kinks["gate"]:
         f = act(np.array([k - 1e-12, k + 1e-12]), np.array([1.5, 1.5]))
         assert abs(f[0] - f[1]) < 1e-9
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_atlas_page_shows_the_gated_properties(lang: str) -> None:
+    from markupsafe import escape
+
+    from actfn.atlas import _build
+
+    spec = actfn.lookup("swiglu_clamped", kind="gated")
+    site = _build._Site([spec], [lang])
+    html = site.activation(spec, lang, None, None)
+    t = actfn._i18n.labels()[lang]
+    for key in ("g_range", "g_monogate", "g_linup", "g_split"):
+        assert str(escape(t[key])) in html, key
+    assert "gate_first=True" in html
+    assert spec.knowledge.gated.gate_range_label() in html
+    assert t["gated_props"] not in html  # the properties replace "do not apply"
