@@ -143,3 +143,18 @@ def test_atlas_page_shows_the_gated_properties(lang: str) -> None:
     assert "gate_first=True" in html
     assert spec.knowledge.gated.gate_range_label() in html
     assert str(escape(t["gated_props"])) in html  # why there are no one-input properties
+
+
+@pytest.mark.parametrize(("table", "needle"), [
+    ({"gate_range": [1.0, 0.0]}, "x.toml: gated.gate_range: expected lo <= hi"),
+    ({"gate_range": [0.0, 1.0], "gate_smoothness": 3}, "gated.gate_smoothness: must be"),
+    ({"gate_range": [0.0, 1.0], "monotone_in_gate": "yes"}, "gated.monotone_in_gate"),
+    ({"monotone_in_gate": True}, "gate_range"),
+    ({"gate_range": [0.0, 1.0], "odd": 1}, "odd"),
+])
+def test_gated_table_is_validated_naming_the_key(table: dict, needle: str) -> None:
+    from actfn._knowledge import KnowledgeError, parse
+
+    with pytest.raises(KnowledgeError) as exc:
+        parse({"gated": table}, "x.toml")
+    assert needle in str(exc.value)
