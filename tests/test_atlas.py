@@ -213,6 +213,9 @@ def test_activation_page_content(site: Path, name: str) -> None:
         assert str(escape(summary)) in text
         if gated:  # two inputs: the page says why it lists no one-input properties
             assert str(escape(_i18n.label("gated_props", lang))) in text
+            # and lists its own ([gated], tests/test_gated_properties.py)
+            assert str(escape(_i18n.label("g_monogate", lang))) in text
+            assert str(escape(spec.knowledge.gated.gate_range_label())) in text
         else:
             rng = (_i18n.text(spec, "range_text", lang)
                    or spec.knowledge.properties.range_label())

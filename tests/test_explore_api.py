@@ -188,8 +188,9 @@ def test_curve_errors_are_400_naming_the_problem(client, query: dict, parts: lis
 
 
 def test_unknown_name_reuses_lookups_message(client) -> None:
+    # the explorer serves elementwise and gated units: lookup's message over every kind
     with pytest.raises(ValueError) as exc:
-        actfn.lookup("sigmiod")
+        actfn.lookup("sigmiod", kind="all")
     assert error(client, "/api/curve", name="sigmiod") == str(exc.value)
 
 

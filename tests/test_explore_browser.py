@@ -150,7 +150,8 @@ def test_explorer_in_headless_chromium(driver: Any, base_url: str, tmp_path: Pat
     options = drv.execute_script(
         "return Array.from(document.querySelectorAll('#add-select option'))"
         ".map(o => o.value).filter(v => v)")
-    assert options == actfn.names()
+    # elementwise first, then the gated units (their own group)
+    assert options == actfn.names() + actfn.names(kind="gated")
 
     # 1. moving the alpha slider (keyboard on the real control) changes the plotted data
     before = path_d(drv, "plot-curves", "celu:f")
@@ -306,3 +307,32 @@ def test_review_09_readout_hint_follows_the_language(driver: Any, base_url: str)
     drv.find_element("id", "lang-toggle").click()
     wait_for(lambda: "读数" in drv.find_element("id", "readout").text, "the Chinese hint")
     drv.find_element("id", "lang-toggle").click()
+
+
+def test_gated_unit_up_slider_properties_and_chinese(driver: Any, base_url: str) -> None:
+    """A gated unit beside an elementwise one: plotted along the gate with ∂f/∂up, its up
+    slider redraws the curve, swiglu_clamped's limit slider exists, the knowledge panel
+    shows its properties (in Chinese too), and the network keeps the elementwise overlay."""
+    from selenium.webdriver.common.keys import Keys
+
+    drv = driver
+    drv.get(f"{base_url}/?name=swiglu_clamped,relu")
+    wait_for(lambda: path_d(drv, "plot-curves", "swiglu_clamped:f"), "the gated curve")
+    assert path_d(drv, "plot-curves", "swiglu_clamped:du")
+    wait_for(lambda: path_d(drv, "plot-net-var", "relu"), "the network of relu")
+    assert path_d(drv, "plot-net-var", "swiglu_clamped") is None
+    assert drv.find_element("id", "net-note").text
+    card = ".card[data-name=swiglu_clamped]"
+    assert drv.find_elements("css selector", f"{card} input[data-param=limit]")
+    # f, f′, f″ scale with b(up) and so does the autoscaled y axis: ∂f/∂up = a(gate) does not
+    before = path_d(drv, "plot-curves", "swiglu_clamped:du")
+    up = drv.find_element("css selector", f"{card} input[data-param=up]")
+    up.click()
+    up.send_keys(Keys.ARROW_RIGHT * 20)
+    wait_for(lambda: path_d(drv, "plot-curves", "swiglu_clamped:du") != before,
+             "the up slider to redraw")
+    wait_for(lambda: "monotone in gate" in drv.find_element("id", "info").text, "gated props")
+    drv.find_element("id", "lang-toggle").click()
+    wait_for(lambda: "对 gate 单调" in drv.find_element("id", "info").text, "Chinese props")
+    assert "gate_first=True" in drv.find_element("id", "info").text
+    assert not console_errors(drv)

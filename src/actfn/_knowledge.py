@@ -22,6 +22,10 @@ Schema of ``<n>.toml`` (every table optional; *text* is ``{en = "...", zh = "...
                             (subset of "-", "+"), self_normalizing, sparse, range_text
                             (text), reflection (f(x) - f(-x) = x), also_at (other
                             parameter sets where reflection holds)
+    [gated]                 a gated unit's properties (GatedProperties): gate_range (2
+                            floats; required), gate_attained (2 bools), gate_smoothness,
+                            up_smoothness (-1, 0, 1, 2 or inf), linear_in_up,
+                            zero_at_up_zero, monotone_in_gate, gate_at_minus_inf (float)
     [[frameworks]]          framework (required), call, layer, params (text), notes
                             (text), kink_grad (floats), parity (parameter sets),
                             parity_skip, compare_where, also (calls), nan_grads
@@ -58,7 +62,7 @@ if TYPE_CHECKING:
     from ._registry import Spec
 
 __all__ = [
-    "Properties", "Equivalent", "Deviation", "Prose", "Knowledge", "KnowledgeError",
+    "Properties", "GatedProperties", "Equivalent", "Deviation", "Prose", "Knowledge", "KnowledgeError",
     "EMPTY", "LANGS", "METHODS", "load", "parse", "path_for", "for_spec", "check_fits",
     "clear_cache",
 ]
@@ -163,6 +167,50 @@ class Deviation:
     reason: str
     params: Mapping[str, Any] = field(default_factory=lambda: _EMPTY_MAP)
     grid: bool = False
+
+
+@dataclass(frozen=True)
+class GatedProperties:
+    r"""Mathematical properties of a gated unit f(gate, up) = a(min(gate, L_g))·b(up),
+    b(up) = clamp(up, ±L_u) + c, at its default parameters (``[gated]`` in its knowledge
+    file; every field is checked numerically against the registry kernels by
+    ``tests/test_gated_properties.py``).
+
+    ``gate_range`` is the closure of the range of the gate factor a(min(gate, L_g)) over
+    all gates (``±inf`` when unbounded; ``gate_attained`` says whether each finite end is
+    reached); since ∂f/∂up = a(g) inside the clamp, it is also the range of ∂f/∂up, and
+    f has the sign of b(up) wherever a ≥ 0 (``gate_nonnegative``).
+    ``gate_smoothness`` / ``up_smoothness``: how many continuous derivatives f has in that
+    input (-1, 0, 1, 2 or ``inf`` as :attr:`Properties.smoothness`; a clamp makes it 0).
+    ``linear_in_up``: f(gate, t·up) = t·f(gate, up) for every real t (homogeneous of
+    degree 1 in up; false for the clamped form, whose b is clamped and offset).
+    ``zero_at_up_zero``: f(gate, 0) = 0 for every gate. ``monotone_in_gate``: ∂f/∂gate ≥ 0
+    for every gate when up > 0 is fixed (σ yes; SiLU no: it has a minimum).
+    ``gate_at_minus_inf``: lim a(gate) as gate → −∞ (0 for σ, SiLU, GELU, ReLU: a very
+    negative gate closes the unit; −∞ for the identity).
+    """
+
+    gate_range: tuple[float, float]
+    gate_attained: tuple[bool, bool] = (False, False)
+    gate_smoothness: float = INF
+    up_smoothness: float = INF
+    linear_in_up: bool = True
+    zero_at_up_zero: bool = True
+    monotone_in_gate: bool = False
+    gate_at_minus_inf: float = 0.0
+
+    @property
+    def gate_nonnegative(self) -> bool:
+        """a(g) ≥ 0 for every gate: then sign f = sign b(up) (or 0)."""
+        return self.gate_range[0] >= 0
+
+    def gate_range_label(self) -> str:
+        """The range of a written as an interval, e.g. ``"(0, 1)"``.
+
+        >>> GatedProperties(gate_range=(0.0, 1.0)).gate_range_label()
+        '(0, 1)'
+        """
+        return Properties(range=self.gate_range, attained=self.gate_attained).range_label()
 
 
 @dataclass(frozen=True)
@@ -286,11 +334,14 @@ class Knowledge:
     symbols: Mapping[str, str] = field(default_factory=lambda: _EMPTY_MAP)
     #: The file it was read from (``None`` for the empty knowledge).
     source: Path | None = None
+    #: A gated unit's properties (``[gated]``; ``None`` for elementwise activations).
+    gated: GatedProperties | None = None
 
     @property
     def documented(self) -> bool:
         """Whether there is anything to show (properties, frameworks or prose)."""
-        return bool(self.properties is not None or self.frameworks or self.prose)
+        return bool(self.properties is not None or self.gated is not None
+                    or self.frameworks or self.prose)
 
     def equivalent(self, framework: str) -> Equivalent | None:
         """The :class:`Equivalent` of ``framework`` (``"PyTorch"``, ``"JAX"``…) or None."""
@@ -391,7 +442,9 @@ _EQUIVALENT = ("framework", "call", "layer", "params", "notes", "kink_grad", "pa
                "parity_skip", "compare_where", "also", "deviations", "nan_grads", "nan_at_inf")
 _DEVIATION = ("method", "x", "actfn", "theirs", "reason", "params", "grid")
 _PROSE = ("strengths", "weaknesses", "use", "corrections")
-_TOP = ("properties", "frameworks", "prose", "translations", "references", "symbols")
+_GATED = ("gate_range", "gate_attained", "gate_smoothness", "up_smoothness", "linear_in_up",
+          "zero_at_up_zero", "monotone_in_gate", "gate_at_minus_inf")
+_TOP = ("properties", "gated", "frameworks", "prose", "translations", "references", "symbols")
 
 
 def _properties(c: _Checker, v: Any, zh: dict[str, str]) -> Properties:
@@ -429,6 +482,33 @@ def _properties(c: _Checker, v: Any, zh: dict[str, str]) -> Properties:
         kw["also_at"] = tuple(c.param_set(p, f"{w}also_at[{i}]")
                               for i, p in enumerate(t["also_at"]))
     return Properties(**kw)
+
+
+def _gated(c: _Checker, v: Any) -> GatedProperties:
+    t = c.table(v, "gated", _GATED, required=("gate_range",))
+    w = "gated."
+    lo, hi = c.nums(t["gate_range"], w + "gate_range", 2)
+    if math.isnan(lo) or math.isnan(hi) or lo > hi:
+        raise c.fail(w + "gate_range", f"expected lo <= hi without nan, got [{lo}, {hi}]")
+    kw: dict[str, Any] = {"gate_range": (lo, hi)}
+    if "gate_attained" in t:
+        a = t["gate_attained"]
+        if not isinstance(a, list) or len(a) != 2:
+            raise c.fail(w + "gate_attained", f"expected 2 booleans, got {_kind(a)}")
+        kw["gate_attained"] = tuple(c.bool_(x, f"{w}gate_attained[{i}]")
+                                    for i, x in enumerate(a))
+    for k in ("gate_smoothness", "up_smoothness"):
+        if k in t:
+            s = c.num(t[k], w + k)
+            if s not in (-1, 0, 1, 2, INF):
+                raise c.fail(w + k, f"must be -1, 0, 1, 2 or inf, got {s!r}")
+            kw[k] = s
+    for k in ("linear_in_up", "zero_at_up_zero", "monotone_in_gate"):
+        if k in t:
+            kw[k] = c.bool_(t[k], w + k)
+    if "gate_at_minus_inf" in t:
+        kw["gate_at_minus_inf"] = c.num(t["gate_at_minus_inf"], w + "gate_at_minus_inf")
+    return GatedProperties(**kw)
 
 
 def _deviation(c: _Checker, v: Any, where: str) -> Deviation:
@@ -541,6 +621,7 @@ def parse(data: Mapping[str, Any], source: str = "<knowledge>") -> Knowledge:
     t = c.table(dict(data), "<top>", _TOP)
     zh: dict[str, str] = {}
     props = _properties(c, t["properties"], zh) if "properties" in t else None
+    gated = _gated(c, t["gated"]) if "gated" in t else None
     frameworks: tuple[Equivalent, ...] = ()
     if "frameworks" in t:
         if not isinstance(t["frameworks"], list):
@@ -569,7 +650,7 @@ def parse(data: Mapping[str, Any], source: str = "<knowledge>") -> Knowledge:
     return Knowledge(properties=props, frameworks=frameworks, prose=MappingProxyType(prose),
                      translations=MappingProxyType({"zh": MappingProxyType(zh)}) if zh
                      else _EMPTY_MAP,
-                     links=links, symbols=MappingProxyType(symbols))
+                     links=links, symbols=MappingProxyType(symbols), gated=gated)
 
 
 def load(path: str | Path) -> Knowledge:
@@ -585,7 +666,7 @@ def load(path: str | Path) -> Knowledge:
                              f"{err.object[err.start:err.start + 1]!r}); save it as UTF-8") from None
     k = parse(data, str(path))
     return Knowledge(k.properties, k.frameworks, k.prose, k.translations, k.links, k.symbols,
-                     source=path)
+                     source=path, gated=k.gated)
 
 
 def path_for(spec: Spec) -> Path | None:

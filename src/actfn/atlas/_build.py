@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -100,7 +101,7 @@ def _short(v: Any) -> str:
     return format(v, ".6g") if isinstance(v, float) else _fmt(v)
 
 
-def _smooth(p: Properties, t: dict[str, str]) -> dict[str, str]:
+def _smooth(p: Properties | SimpleNamespace, t: dict[str, str]) -> dict[str, str]:
     if math.isinf(p.smoothness):
         return {"sup": "∞", "text": "C^∞"}
     if p.smoothness < 0:
@@ -268,6 +269,21 @@ class _Site:
             (t["sparse"], yes if p.sparse else no),
             (t["learn"], ", ".join(learn) or t["none"]),
         ]
+        g = know.gated if gated else None
+        if g is not None:  # a gated unit's [gated] properties (tests/test_gated_properties.py)
+            lim = g.gate_at_minus_inf
+            props = [
+                (t["g_range"], g.gate_range_label()),
+                (t["g_nonneg"], yes if g.gate_nonnegative else no),
+                (t["g_gsmooth"], _smooth(SimpleNamespace(smoothness=g.gate_smoothness), t)),
+                (t["g_usmooth"], _smooth(SimpleNamespace(smoothness=g.up_smoothness), t)),
+                (t["g_linup"], yes if g.linear_in_up else no),
+                (t["g_zeroup"], yes if g.zero_at_up_zero else no),
+                (t["g_monogate"], yes if g.monotone_in_gate else no),
+                (t["g_minf"], ("−∞" if lim < 0 else "∞") if math.isinf(lim) else f"{lim:g}"),
+                (t["g_split"], t["g_split_text"]),
+                (t["learn"], ", ".join(learn) or t["none"]),
+            ]
         frameworks = []
         for e in know.frameworks:
             frameworks.append({

@@ -5,6 +5,12 @@ Each ``api_*`` function takes the query string as a mapping of key → list of v
 JSON-able dict, or raises :class:`ApiError` whose message names the problem (the web
 layer answers it with HTTP 400 and ``{"error": message}``).
 
+Gated units (two inputs, f(gate, up) = a(gate)·b(up); ``actfn.names(kind="gated")``) are
+listed under ``"gated"`` by ``/api/names``; ``/api/curve`` plots them along the gate at a
+fixed ``up`` (f, ∂f/∂gate, ∂²f/∂gate² as ``f``, ``df``, ``d2f``, plus ``du`` = ∂f/∂up);
+``/api/info`` gives their ``gated_properties``; ``/api/network`` (one-input layers) answers
+them with an :class:`ApiError` that says so.
+
 Numbers: every float is written as the ``repr`` of its float64 value, which Python's
 and JavaScript's parsers read back as exactly the same value (a float16, bfloat16 or
 float32 value converts to float64 exactly). JSON has no infinities or NaN, so the
@@ -31,8 +37,11 @@ from .._registry import Param, Properties, Spec, aliases
 __all__ = [
     "ApiError", "api_names", "api_curve", "api_network", "api_info", "num", "DTYPES",
     "INITS", "MAX_POINTS", "MAX_DEPTH", "MAX_WIDTH", "MAX_BATCH", "MAX_COST", "MAX_INPUT_SCALE",
-    "NETWORK_SLOTS", "ApiBusy", "network_cost", "slider",
+    "NETWORK_SLOTS", "ApiBusy", "network_cost", "slider", "is_gated", "GATED_UP",
 ]
+
+#: the default ``up`` of ``/api/curve`` for a gated unit (f along the gate is then a(gate)).
+GATED_UP = 1.0
 
 #: dtypes the curve endpoint evaluates in.
 DTYPES = ("float16", "bfloat16", "float32", "float64")
@@ -156,15 +165,22 @@ class _Args:
         return v
 
 
-def _spec(query: Query) -> Spec:
+def _spec(query: Query) -> Any:
+    """The registered spec named by ``name``: an elementwise :class:`Spec` or a gated unit's
+    :class:`~actfn._gated.GatedSpec`."""
     vals = list(query.get("name", ()))
     if len(vals) != 1:
         raise ApiError("missing query key 'name'" if not vals
                        else f"query key 'name' given {len(vals)} times; give it once")
     try:
-        return lookup(vals[0])
+        return lookup(vals[0], kind="all")
     except (ValueError, TypeError) as exc:
         raise ApiError(str(exc)) from None
+
+
+def is_gated(spec: Any) -> bool:
+    """Whether ``spec`` is a gated unit (two inputs) rather than an elementwise activation."""
+    return getattr(spec, "kind", "elementwise") == "gated"
 
 
 def _activation(spec: Spec, args: _Args) -> Any:
@@ -244,16 +260,19 @@ def api_names(query: Query) -> dict[str, Any]:
     parameters (their meanings and the summaries in ``lang``)."""
     lang = _Args(query, ("lang",), None).choice("lang", "en", LANGS)
     al = aliases()
-    out = []
-    for n in names():
-        spec = lookup(n)
-        out.append({
-            "name": spec.name, "family": _i18n.family(spec, lang),
+
+    def entry(spec: Any) -> dict[str, Any]:
+        return {
+            "name": spec.name, "kind": "gated" if is_gated(spec) else "elementwise",
+            "family": _i18n.family(spec, lang),
             "summary": _i18n.text(spec, "summary", lang),
             "aliases": sorted(a for a, c in al.items() if c == spec.name),
             "params": [_param(spec, p, lang) for p in spec.params],
-        })
-    return {"activations": out, "dtypes": list(DTYPES), "inits": list(INITS),
+        }
+
+    out = [entry(lookup(n)) for n in names()]
+    gated = [entry(lookup(n, kind="gated")) for n in names(kind="gated")]
+    return {"activations": out, "gated": gated, "gated_up": GATED_UP, "dtypes": list(DTYPES), "inits": list(INITS),
             "limits": {"n": MAX_POINTS, "depth": MAX_DEPTH, "width": MAX_WIDTH,
                        "batch": MAX_BATCH, "cost": MAX_COST, "input_scale": MAX_INPUT_SCALE}}
 
@@ -264,9 +283,16 @@ def api_curve(query: Query) -> dict[str, Any]:
 
     ``x`` is ``linspace(lo, hi, n)`` rounded to ``dtype``; f, f', f'' are the registry's
     values computed in that dtype.
+
+    A gated unit f(gate, up) takes ``up`` (a number, default :data:`GATED_UP`) and is
+    plotted along the gate: ``x`` is the gate, ``f`` = f(x, up), ``df`` = ∂f/∂gate,
+    ``d2f`` = ∂²f/∂gate², ``du`` = ∂f/∂up, ``kinks`` those along the gate and
+    ``up_kinks`` those in up (the clamp).
     """
     spec = _spec(query)
-    args = _Args(query, ("name", "lo", "hi", "n", "dtype"), spec)
+    gated = is_gated(spec)
+    fixed = ("name", "lo", "hi", "n", "dtype") + (("up",) if gated else ())
+    args = _Args(query, fixed, spec)
     lo, hi = args.real("lo", -3.0), args.real("hi", 3.0)
     if not lo < hi:
         raise ApiError(f"lo={lo!r} must be less than hi={hi!r}")
@@ -278,6 +304,19 @@ def api_curve(query: Query) -> dict[str, Any]:
             raise ApiError(f"{key}={v!r} is outside {dt.name}'s finite range "
                            f"[-{big:g}, {big:g}]")
     act = _activation(spec, args)
+    if gated:
+        up = args.real("up", GATED_UP)
+        if abs(up) > big:
+            raise ApiError(f"up={up!r} is outside {dt.name}'s finite range [-{big:g}, {big:g}]")
+        with np.errstate(all="ignore"):
+            x = _grid(lo, hi, n).astype(dt)
+            u = np.full_like(x, up)
+            f, (df, du), (d2f, _, _) = act(x, u), act.partials(x, u), act.partials2(x, u)
+        kk = act.kinks()
+        return {"name": spec.name, "kind": "gated", "params": _jsonable(act.params),
+                "dtype": str(dt.name), "up": num(u[0]), "x": nums(x), "f": nums(f),
+                "df": nums(df), "d2f": nums(d2f), "du": nums(du),
+                "kinks": nums(kk["gate"]), "up_kinks": nums(kk["up"])}
     with np.errstate(all="ignore"):
         x = _grid(lo, hi, n).astype(dt)
         f, df, d2f = act(x), act.derivative(x), act.second_derivative(x)
@@ -345,6 +384,9 @@ def api_network(query: Query) -> dict[str, Any]:
     :data:`NETWORK_SLOTS` networks compute at once (:class:`ApiBusy` otherwise).
     """
     spec = _spec(query)
+    if is_gated(spec):
+        raise ApiError(f"{spec.name} is a gated unit (two inputs, gate and up): the deep-network "
+                       "panel stacks one-input activations; plot it with /api/curve")
     fixed = ("name", "depth", "width", "init", "input_scale", "batch", "seed")
     args = _Args(query, fixed, spec)
     depth = args.integer("depth", 30, 1, MAX_DEPTH)
@@ -456,6 +498,25 @@ def _props(spec: Spec, p: Properties | None, lang: str) -> dict[str, Any] | None
             "self_normalizing": p.self_normalizing, "sparse": p.sparse}
 
 
+def _gated_props(spec: Any, lang: str) -> dict[str, Any] | None:
+    """The ``[gated]`` properties of a gated unit (:class:`actfn._knowledge.GatedProperties`)
+    for the knowledge panel; ``None`` without them."""
+    g = spec.knowledge.gated
+    if g is None:
+        return None
+
+    def smooth(v: float) -> str:
+        return "C^∞" if math.isinf(v) else {-1: "discontinuous", 0: "C⁰", 1: "C¹", 2: "C²"}[int(v)]
+
+    return {"gate_range": g.gate_range_label(), "gate_nonnegative": g.gate_nonnegative,
+            "gate_smoothness": smooth(g.gate_smoothness),
+            "up_smoothness": smooth(g.up_smoothness), "linear_in_up": g.linear_in_up,
+            "zero_at_up_zero": g.zero_at_up_zero, "monotone_in_gate": g.monotone_in_gate,
+            "gate_at_minus_inf": num(g.gate_at_minus_inf),
+            # the split form act(x, dim=-1): torch.nn.functional.glu's halves
+            "split": {"first": "up", "second": "gate", "flag": "gate_first=True"}}
+
+
 def api_info(query: Query, verdicts: Mapping[str, Mapping[str, Any]] | None = None,
              figures: Mapping[str, str] | None = None) -> dict[str, Any]:
     """``GET /api/info?name=&lang=en|zh``: the knowledge about one activation.
@@ -497,7 +558,9 @@ def api_info(query: Query, verdicts: Mapping[str, Mapping[str, Any]] | None = No
         "links": _i18n.links(spec),
         "aliases": sorted(a for a, c in aliases().items() if c == spec.name),
         "params": [_param(spec, p, lang) for p in spec.params],
+        "kind": "gated" if is_gated(spec) else "elementwise",
         "properties": _props(spec, know.properties, lang),
+        "gated_properties": _gated_props(spec, lang) if is_gated(spec) else None,
         # a spec registered without a knowledge file: the panel says so
         "documented": know.documented,
         "undocumented": _i18n.undocumented(lang),

@@ -32,6 +32,15 @@ const T = {
       "the evidence and figures.",
     maxerr: "largest |error| against float64", dtype: "dtype", where: "where",
     errplot: "|error| against float64 (log; 0 not drawn)", english: "",
+    gated: "Gated units (two inputs)", elementwise: "Elementwise",
+    up: "up", uphint: "f(gate, up) along the gate at this up",
+    gatedprops: "Properties of the gated unit", grange: "range of the gate factor a(g)",
+    gnonneg: "a(g) ≥ 0 (sign of f = sign of b(up))", gsmooth: "smoothness in gate",
+    usmooth: "smoothness in up", linup: "linear in up", zeroup: "f(gate, 0) = 0",
+    monogate: "monotone in gate (up > 0)", gminf: "a(g) as gate → −∞",
+    split: "Split form act(x, dim=-1): as torch.nn.functional.glu, the first half of x is " +
+      "the value up and the second half the gate; gate_first=True takes the other convention.",
+    nonet: "Gated units have two inputs: the deep network stacks only the elementwise overlays.",
   },
   zh: {
     title: "actfn 探索器", add: "添加激活函数", curves: "曲线", range: "x 范围",
@@ -58,6 +67,15 @@ const T = {
     notrun: "运行 `actfn claims run -o DIR`,再用 `actfn explore --claims DIR` 启动,即可看到证据和图。",
     maxerr: "相对 float64 的最大 |误差|", dtype: "类型", where: "其中",
     errplot: "相对 float64 的 |误差|(对数坐标;0 不画出)", english: "（英文原文）",
+    gated: "门控单元（两个输入）", elementwise: "逐元素激活函数",
+    up: "up", uphint: "在此 up 值下沿 gate 方向绘制 f(gate, up)",
+    gatedprops: "门控单元的性质", grange: "门控因子 a(g) 的值域",
+    gnonneg: "a(g) ≥ 0（f 的符号与 b(up) 相同）", gsmooth: "对 gate 的光滑性",
+    usmooth: "对 up 的光滑性", linup: "对 up 线性", zeroup: "f(gate, 0) = 0",
+    monogate: "对 gate 单调（up > 0 时）", gminf: "gate → −∞ 时 a(g) 的极限",
+    split: "拆分形式 act(x, dim=-1)：与 torch.nn.functional.glu 相同，x 的前一半是数值 up，" +
+      "后一半是门控 gate；gate_first=True 采用相反的约定。",
+    nonet: "门控单元有两个输入：深层网络只堆叠逐元素激活函数。",
   },
 };
 
@@ -65,6 +83,10 @@ const COLORS = ["#1f5fbf", "#d9480f", "#2b8a3e", "#862e9c", "#c2255c", "#0b7285"
   "#e67700"];
 const DASH = { f: "", df: "7 4", d2f: "2 3" };
 const LABEL = { f: "f", df: "f′", d2f: "f″" };
+// a gated unit f(gate, up) is drawn along the gate: its f′ is ∂f/∂gate, f″ ∂²f/∂gate²,
+// and ∂f/∂up is drawn beside f′
+const GLABEL = { f: "f", df: "∂f/∂g", d2f: "∂²f/∂g²", du: "∂f/∂u" };
+const isGated = (name) => state.byName[name] && state.byName[name].kind === "gated";
 const DTYPE_COLORS = { float16: "#d9480f", bfloat16: "#c2255c", float32: "#1f5fbf",
   float64: "#868e96" };
 
@@ -235,7 +257,9 @@ function addOverlay(name, params) {
   const spec = state.byName[name];
   const p = {};
   for (const q of spec.params) p[q.name] = params && params[q.name] !== undefined ? params[q.name] : q.default;
-  state.overlays.push({ name, params: p, color: COLORS[state.overlays.length % COLORS.length] });
+  const o = { name, params: p, color: COLORS[state.overlays.length % COLORS.length] };
+  if (spec.kind === "gated") o.up = state.gatedUp;
+  state.overlays.push(o);
   state.focus = state.overlays.length - 1;
   renderOverlays(); refreshAll();
 }
@@ -257,6 +281,7 @@ function renderOverlays() {
         } }) : null);
     card.append(head);
     if (spec.aliases.length) card.append(el("div", { class: "doc", text: `= ${spec.aliases.join(", ")}` }));
+    if (spec.kind === "gated") card.append(upControl(o));
     for (const q of spec.params) card.append(paramControl(o, q));
     box.append(card);
   });
@@ -296,9 +321,23 @@ function paramControl(o, q) {
   return wrap;
 }
 
+// a gated unit's fixed up: a slider over [−5, 5] with a number box for any value
+function upControl(o) {
+  const wrap = el("div", { class: "param" });
+  const range = el("input", { type: "range", min: -5, max: 5, step: 0.01, value: o.up,
+    "data-param": "up", "aria-label": "up" });
+  const box = el("input", { type: "number", step: "any", value: o.up, "aria-label": "up value" });
+  range.addEventListener("input", () => { o.up = Number(range.value); box.value = o.up; refreshAll(); });
+  box.addEventListener("change", () => { o.up = box.value; range.value = Number(box.value); refreshAll(); });
+  wrap.append(el("div", { class: "row" }, el("span", { text: t("up") }), range, box),
+    el("div", { class: "doc", text: t("uphint") }));
+  return wrap;
+}
+
 function overlayParams(o) {
   const p = { name: o.name };
   for (const [k, v] of Object.entries(o.params)) p[k] = Array.isArray(v) ? v[0] : v;
+  if (o.up !== undefined) p.up = o.up;
   return p;
 }
 
@@ -322,10 +361,12 @@ function drawCurves() {
   state.curves.forEach((c, i) => {
     const o = state.overlays[i];
     if (!o) return;
-    for (const k of ["f", "df", "d2f"]) {
-      if (!$(`show-${k}`).checked) continue;
-      series.push({ x: c.x.map(num), y: c[k].map(num), color: o.color, dash: DASH[k],
-        label: `${c.name} ${LABEL[k]}`, key: `${c.name}:${k}` });
+    const gated = c.kind === "gated";
+    for (const k of gated ? ["f", "df", "du", "d2f"] : ["f", "df", "d2f"]) {
+      if (!$(`show-${k === "du" ? "df" : k}`).checked) continue;
+      const lbl = gated ? `${c.name} ${GLABEL[k]} (u = ${c.up})` : `${c.name} ${LABEL[k]}`;
+      series.push({ x: c.x.map(num), y: c[k].map(num), color: o.color, dash: DASH[k] || "10 3 2 3",
+        label: lbl, key: `${c.name}:${k}` });
     }
   });
   state.curveGeom = plot($("plot-curves"), series, { xlo: state.lo, xhi: state.hi });
@@ -341,7 +382,12 @@ function readout(ev) {
   state.curves.forEach((c) => {
     const xs = c.x; let best = 0;
     for (let i = 1; i < xs.length; i++) if (Math.abs(num(xs[i]) - x) < Math.abs(num(xs[best]) - x)) best = i;
-    lines.push(`${c.name}: x = ${xs[best]}   f = ${c.f[best]}   f′ = ${c.df[best]}   f″ = ${c.d2f[best]}`);
+    if (c.kind === "gated") {
+      lines.push(`${c.name}: gate = ${xs[best]}   up = ${c.up}   f = ${c.f[best]}   ∂f/∂g = ${c.df[best]}   ` +
+        `∂f/∂u = ${c.du[best]}   ∂²f/∂g² = ${c.d2f[best]}`);
+    } else {
+      lines.push(`${c.name}: x = ${xs[best]}   f = ${c.f[best]}   f′ = ${c.df[best]}   f″ = ${c.d2f[best]}`);
+    }
   });
   $("readout").textContent = lines.join("\n");
   state.readoutShown = true;
@@ -408,10 +454,11 @@ async function refreshDtype() {
     x: r.x.map(num), y: r[what].map(num), color: DTYPE_COLORS[r.dtype], step: r.dtype !== "float64",
     dash: r.dtype === "float64" ? "4 3" : "", label: r.dtype, key: r.dtype, width: r.dtype === "float64" ? 1.2 : 1.8,
   }));
-  plot($("plot-dtype"), series, { xlo: lo, xhi: hi, title: `${o.name} ${LABEL[what]}` });
+  const lbl = (isGated(o.name) ? GLABEL : LABEL)[what];
+  plot($("plot-dtype"), series, { xlo: lo, xhi: hi, title: `${o.name} ${lbl}` });
   // error of the curve in each dtype: f computed in the dtype at x rounded to the dtype,
   // minus float64 f at the same point of the grid (input and output rounding together)
-  const lines = [`${t("maxerr")} (${o.name} ${LABEL[what]}, x ∈ [${lo}, ${hi}]):`];
+  const lines = [`${t("maxerr")} (${o.name} ${lbl}, x ∈ [${lo}, ${hi}]):`];
   const errSeries = [];
   for (const r of res.slice(1)) {
     let m = 0;
@@ -448,13 +495,16 @@ async function computeNetwork() {
   $("net-depth-out").textContent = depth; $("net-width-out").textContent = width;
   $("net-scale-out").textContent = scale;
   let res;
+  // gated units (two inputs) are not stacked: the network takes the elementwise overlays
+  const nets = state.overlays.filter((o) => !isGated(o.name));
+  $("net-note").textContent = nets.length < state.overlays.length ? t("nonet") : "";
   // the input scale is input_scale: "scale" is SELU's λ. The server computes a few networks
   // at a time and answers "busy" (503) beyond that: wait a little and ask again.
   for (let tries = 0; ; tries++) {
     try {
       // one overlay after another: a page holds at most one of the server's network slots
       res = [];
-      for (const o of state.overlays) {
+      for (const o of nets) {
         res.push(await api("network", { ...overlayParams(o), depth, width, init, input_scale: scale, batch: 256,
           seed: 0 }));
       }
@@ -464,7 +514,7 @@ async function computeNetwork() {
       showError(e.message); return;
     }
   }
-  const mk = (key) => res.map((r, i) => ({ x: r.layer, y: r[key].map(num), color: state.overlays[i].color,
+  const mk = (key) => res.map((r, i) => ({ x: r.layer, y: r[key].map(num), color: nets[i].color,
     label: r.name, key: r.name }));
   const xo = { xlo: 1, xhi: Math.max(2, Number(depth)), xlabel: t("layer") };
   plot($("plot-net-mean"), mk("mean"), { ...xo, title: t("mean") });
@@ -501,7 +551,9 @@ async function refreshInfo() {
   box.append(el("h3", { text: `${d.name}` }, el("span", { class: "hint", text: `  ${d.family}` })),
     el("p", { class: "summary", text: d.summary }));
   box.append(el("h3", { text: t("formula") }));
-  for (const [k, lbl] of [["f", "f(x)"], ["df", "f′(x)"], ["d2f", "f″(x)"]]) {
+  const lhs = d.kind === "gated" ? [["f", "f(g, u)"], ["dg", "∂f/∂g"], ["du", "∂f/∂u"]]
+    : [["f", "f(x)"], ["df", "f′(x)"], ["d2f", "f″(x)"]];
+  for (const [k, lbl] of lhs) {
     if (d.latex[k]) box.append(el("div", { class: "formula" }, el("span", { class: "lbl", text: `${lbl} =` }), tex(d.latex[k], true)));
   }
   if (d.symbols && d.symbols.length) {
@@ -510,6 +562,16 @@ async function refreshInfo() {
   }
   if (d.kink_convention) box.append(el("p", {}, el("b", { text: `${t("kinks")}: ` }), d.kink_convention));
   if (!d.documented) box.append(el("p", { class: "undocumented", text: d.undocumented }));
+  const g = d.gated_properties;
+  if (g) {
+    const yn = (b) => t(b ? "yes" : "no");
+    const lim = typeof g.gate_at_minus_inf === "number" ? `${g.gate_at_minus_inf}` : g.gate_at_minus_inf.replace("inf", "∞");
+    box.append(el("h3", { text: t("gatedprops") }), table(
+      [t("grange"), t("gnonneg"), t("gsmooth"), t("usmooth"), t("linup"), t("zeroup"), t("monogate"), t("gminf")],
+      [[g.gate_range, yn(g.gate_nonnegative), g.gate_smoothness, g.up_smoothness, yn(g.linear_in_up),
+        yn(g.zero_at_up_zero), yn(g.monotone_in_gate), lim]]),
+    el("p", { class: "split", text: t("split") }));
+  }
   const p = d.properties;
   if (p) {
     const yn = (b) => t(b ? "yes" : "no");
@@ -558,6 +620,7 @@ function applyLang() {
   document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
   for (const e of document.querySelectorAll("[data-t]")) e.textContent = t(e.getAttribute("data-t"));
   document.title = t("title");
+  for (const g of document.querySelectorAll("#add-select optgroup")) g.label = t(g.getAttribute("data-kind"));
   $("lang-toggle").textContent = state.lang === "zh" ? "English" : "中文";
   if (!state.curves.length || !state.readoutShown) $("readout").textContent = t("readout");
 }
@@ -586,7 +649,8 @@ function requested(text) {
 
 async function loadNames() {
   const names = await api("names", { lang: state.lang });
-  state.names = names.activations;
+  state.names = names.activations.concat(names.gated || []);
+  state.gatedUp = names.gated_up;
   for (const a of state.names) state.byName[a.name] = a;
 }
 
@@ -605,7 +669,10 @@ async function main() {
   await loadNames();
   const sel = $("add-select");
   sel.append(el("option", { value: "", text: "…" }));
-  for (const a of state.names) sel.append(el("option", { value: a.name, text: a.name }));
+  const groups = [["elementwise", "elementwise"], ["gated", "gated"]].map(([kind, label]) =>
+    el("optgroup", { label: t(label), "data-kind": kind },
+      ...state.names.filter((a) => a.kind === kind).map((a) => el("option", { value: a.name, text: a.name }))));
+  sel.append(...groups);
   sel.addEventListener("change", () => { if (sel.value) addOverlay(sel.value); sel.value = ""; });
   $("lang-toggle").addEventListener("click", () => {
     state.lang = state.lang === "en" ? "zh" : "en"; applyLang();
