@@ -192,10 +192,10 @@ def analyse(runs: Mapping[str, Mapping[str, Any]], claims: Sequence[Any]) -> lis
         if cid not in by_id:
             continue
         rule = by_id[cid].rule
-        for cond, info in entry["conditions"].items():
+        for cond, cell in entry["conditions"].items():
             sd = {name: float(np.std(run[cid]["conditions"][cond]["diffs"], ddof=1))
                   for name, run in runs.items() if cid in run}
             m = _margin(rule, cond)
-            rows.append(PowerRow(cid, entry["experiment"], cond, sd, m, 1.0 / info["n_test"],
+            rows.append(PowerRow(cid, entry["experiment"], cond, sd, m, 1.0 / cell["n_test"],
                                  seeds_for(max(sd.values()), m)))
     return rows
