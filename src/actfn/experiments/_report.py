@@ -95,6 +95,12 @@ EXPERIMENTS: dict[str, Experiment] = {e.id: e for e in (
                "slope 0, 0.01, 0.1, 0.3 (slope 0 is ReLU: exact-zero sparsity measured and "
                "removed). Generalisation gap = train − test accuracy. " + _TRAIN_NOTE,
                _train.plot_sweeps, needs="claims"),
+    Experiment("gated-ffn", "Gated vs ungated feed-forward blocks (Shazeer 2020)",
+               "Residual MLPs of 2 pre-norm FFN blocks (d = 32, no FFN biases) on digits and "
+               "the synthetic task: W2·a(W1 x) of width 48 (relu, gelu) against "
+               "W2·(g(Wg x) ⊙ Wu x) of width 32 (swiglu, geglu), so every model has the same "
+               "parameter count; the units are actfn's through actfn.torch; 6-point "
+               "learning-rate sweep. " + _TRAIN_NOTE, _train.plot_sweeps, needs="claims"),
 )}
 
 
