@@ -362,8 +362,13 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
         f"machine {platform.machine()}, Python {platform.python_version()}.",
         *([f"- Re-judged: the data of the version-{outcome['data_version']} run above, "
            f"judged by the rules of version {plan['version']} (sizes and seeds unchanged; "
-           "no new training): see the changes below."]
+           "no new training" + (", except the merged experiments below" if outcome.get(
+               "merged") else "") + "): see the changes below."]
           if outcome.get("data_version", plan["version"]) != plan["version"] else []),
+        *[f"- Merged: `{e}` from a separate full run of its claims (claims.toml version "
+          f"{m['version']}, {m['wall']:.0f} s of wall time on {m['scheduler']}, "
+          f"{m['workers']} workers), judged with every other claim."
+          for e, m in outcome.get("merged", {}).items()],
         "",
         "## Verdicts", "",
         "| claim | activations | claim (English) | verdict |",
@@ -418,6 +423,7 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
         {"version": plan["version"], "quick": outcome["quick"], "plan": plan,
          **({"data_version": outcome["data_version"]} if "data_version" in outcome else {}),
          "wall": outcome["wall"], "task_seconds": outcome.get("task_seconds", {}),
+         **({"merged": outcome["merged"]} if outcome.get("merged") else {}),
          **{k: outcome[k] for k in ("computed", "cached") if k in outcome},
          "scheduler": outcome["scheduler"], "bh_threshold": level,
          "results": results,
