@@ -329,7 +329,7 @@ def test_info_in_chinese(client) -> None:
 
 def test_verdicts_are_the_readmes_and_never_invented(client) -> None:
     verdicts = readme_verdicts()
-    assert len(verdicts) == len(actfn.experiments.claims()) == 41
+    assert len(verdicts) == len(actfn.experiments.claims()) == 42
     assert verdicts["selu-self-normalizing"] == {
         "kind": "nuanced", "condition": "LeCun init only", "evidence": "", "source": "README"}
     assert verdicts["gelu-faster-than-relu"]["kind"] == "refuted"

@@ -77,6 +77,28 @@ def report(path: Path = POWER_JSON) -> tuple[list[str], list[str]]:
         if declared < n:
             problems.append(f"{e}: claims.toml declares {declared} seeds, the power analysis "
                             f"needs {n}")
+    assumed = reg.get("power", {})
+    if assumed:  # claims whose seed count rests on a stated SD (no run existed)
+        from actfn.experiments._judges import margin_for
+        from actfn.experiments._power import seeds_for
+
+        lines += ["", "Claims whose experiment had no run when their seeds were fixed: the "
+                  "per-seed SD is assumed, with its source (claims.toml [power]).", "",
+                  "| claim | assumed SD | from | margin | seeds needed | declared in "
+                  "claims.toml |", "|---|---|---|---|---|---|"]
+        by_id = {c.id: c for c in claims}
+        for cid, a in assumed.items():
+            c = by_id[cid]
+            exp = c.experiments[0]
+            conds = reg["experiments"][exp].get("datasets", [""])
+            m = min(margin_for(c.rule, g) for g in conds)
+            n = seeds_for(a["sd"], m)
+            declared = reg["experiments"][exp].get("seeds", default)
+            lines.append(f"| {cid} | {a['sd'] * 100:.2f} pt | {a['source']} | {m * 100:g} pt "
+                         f"| {n} | {declared} |")
+            if declared < n:
+                problems.append(f"{exp}: claims.toml declares {declared} seeds, the assumed SD "
+                                f"of {cid} needs {n}")
     for c in claims:
         if c.rule["kind"] == "failure-rate":
             rate = c.rule["rate"]

@@ -13,6 +13,9 @@ stability check of ``docs/claims/stability.md``.
 the rule, the committed run's verdict, the earlier verdicts of ``docs/claims/history.json``
 (0.1.0, version 4's runs A and C) and why the method changed.
 
+``python tools/claims_table.py --merge RUN/results.json`` re-judges as ``--rejudge`` with the
+experiments of a full targeted run of the current version added (a new claim's experiment).
+
 ``python tools/claims_table.py --rejudge`` first re-judges the committed run's data
 (``docs/claims/results.json``) with the current judges and ``claims.toml`` version (when only
 rules changed, not sizes or seeds: no new training), rewrites the report in ``docs/claims``
@@ -26,6 +29,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- claims-table -->", "<!-- /claims-table -->"
@@ -40,9 +44,15 @@ def table(results: Path) -> str:
     return "\n".join(verdict_table(data["verdicts"]))
 
 
-def rejudge(folder: Path) -> list[str]:
+def rejudge(folder: Path, extra: Path | None = None) -> list[str]:
     """Re-judge ``folder``'s results.json with the current rules; rewrite its report; return
-    one ``claim: old -> new`` line per changed verdict."""
+    one ``claim: old -> new`` line per changed verdict.
+
+    ``extra`` (``--merge``): the results.json of a full, targeted run (a claim filter) of the
+    current claims.toml version whose experiments the committed run lacks (a claim added
+    with its experiment): those experiments' data join the committed run's, the report says
+    which run each came from, and every claim is judged together (one Benjamini–Hochberg
+    family)."""
     import shutil
     import tempfile
 
@@ -55,6 +65,31 @@ def rejudge(folder: Path) -> list[str]:
     from actfn.experiments._claims import registry
 
     plan = dict(old["plan"])
+    merged: dict[str, Any] = {}
+    if extra is not None:
+        new = json.loads(extra.read_text(encoding="utf-8"))
+        if new["quick"] or new["version"] != registry()["version"]:
+            raise SystemExit(f"claims_table: {extra} is not a full run of claims.toml version "
+                             f"{registry()['version']}")
+        add = [e for e in new["results"] if e not in old["results"]]
+        if not add:
+            raise SystemExit(f"claims_table: {extra} has no experiment the committed run lacks")
+        from actfn.experiments._report import EXPERIMENTS
+
+        plan["experiments"] = {**plan["experiments"],
+                               **{e: new["plan"]["experiments"][e] for e in add}}
+        own = {**plan.get("experiment_seeds", {}),
+               **{e: s for e, s in new["plan"].get("experiment_seeds", {}).items() if e in add}}
+        if own:
+            plan["experiment_seeds"] = own
+        plan["needed"] = [e for e in EXPERIMENTS if e in {*plan["needed"], *add}]
+        old = {**old, "results": {**old["results"], **{e: new["results"][e] for e in add}},
+               "task_seconds": {**old.get("task_seconds", {}), **{
+                   k: v for k, v in new.get("task_seconds", {}).items()
+                   if k.split("/")[0] in add}}}
+        merged = {e: {"version": new["version"], "wall": new["wall"],
+                      "scheduler": new["scheduler"], "workers": new.get("workers", 1)}
+                  for e in add}
     # the run's own seed count, or the registry's default (then experiments keep their own)
     n = len(plan["seeds"])
     default = n == (registry().get("quick", {}).get("seeds") if old["quick"]
@@ -73,7 +108,9 @@ def rejudge(folder: Path) -> list[str]:
                "quick": old["quick"], "task_seconds": old.get("task_seconds", {}),
                "scheduler": old["scheduler"], "workers": old.get("workers", 1),
                "tasks": len(plan_tasks(plan["needed"], plan)), "data_version": data_version,
-               **{k: old[k] for k in ("computed", "cached") if k in old}}
+               **{k: old[k] for k in ("computed", "cached") if k in old},
+               **({"merged": {**old.get("merged", {}), **merged}}
+                  if merged or old.get("merged") else {})}
     with tempfile.TemporaryDirectory() as tmp:
         write_report(claims, outcome, Path(tmp) / "r")
         for f in (Path(tmp) / "r").iterdir():
@@ -201,12 +238,12 @@ def comparison(results: Path, history: Path) -> list[str]:
         v = now["verdicts"][c.id]
         rule = ", ".join(f"{k}={json.dumps(x)}" for k, x in c.rule.items())
         first = past[cols[0]]["verdicts"].get(c.id, {}).get("kind", "?")
-        moved = first != v["kind"]
+        moved = first != v["kind"] and first != "?"
         changed += moved
         lines.append(f"| {c.id} | `{rule}` | {_label(v)} | "
                      + " | ".join(_label(past[k]["verdicts"][c.id]) if c.id in past[k]["verdicts"]
                                   else "absent" for k in cols)
-                     + f" | {'**yes**' if moved else 'no'} | "
+                     + f" | {'**yes**' if moved else 'no' if first != '?' else 'new'} | "
                      + (WHY.get(c.rule["kind"], "same exact computation") if moved else "")
                      + " |")
     counts = Counter(v["kind"] for v in now["verdicts"].values())
@@ -231,6 +268,10 @@ def main(argv: list[str]) -> int:
         for line in rejudge(ROOT / "docs" / "claims"):
             print(line)
         argv = argv[1:]
+    elif argv[:1] == ["--merge"]:
+        for line in rejudge(ROOT / "docs" / "claims", Path(argv[1])):
+            print(line)
+        argv = argv[2:]
     results = Path(argv[0]) if argv else ROOT / "docs" / "claims" / "results.json"
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")

@@ -500,25 +500,30 @@ def _margin_text(rule: R, pct: float = 100.0) -> str:
 
 @_judge("paired-difference", statistical=True)
 def j_paired(r: R, rule: R, level: float) -> Verdict:
-    exp = "overfit" if rule["metric"] == "gap" else "training"
+    # ``experiment`` (version 6) names the training experiment; ``base`` may be a list
+    # (every arm against every base: one condition each)
+    exp = rule.get("experiment") or ("overfit" if rule["metric"] == "gap" else "training")
     d = r[exp]
     pct = 100.0
+    bases = [rule["base"]] if isinstance(rule["base"], str) else list(rule["base"])
     outcomes, parts, ps = {}, [], []
     for g in _groups(d):
-        base = d["parts"][f"{g}/{rule['base']}"]
-        for arm in rule["arms"]:
-            run = d["parts"][f"{g}/{arm}"]
-            diff = _metric(run, rule["metric"]) - _metric(base, rule["metric"])
-            res = paired(diff, margin=margin_for(rule, g), direction=rule["direction"],
-                         resolution=1.0 / run["n_test"])
-            label = f"{arm} on {g}" if len(rule["arms"]) > 1 else g
-            outcomes[label] = res.outcome(level)
-            ps.append(min(res.pvalues))
-            parts.append(f"{label}: {res.fmt(pct, ' pt', 1)} (lr {_lr(d, run)} vs "
-                         f"{_lr(d, base)}; {outcomes[label]})")
+        for b in bases:
+            base = d["parts"][f"{g}/{b}"]
+            for arm in rule["arms"]:
+                run = d["parts"][f"{g}/{arm}"]
+                diff = _metric(run, rule["metric"]) - _metric(base, rule["metric"])
+                res = paired(diff, margin=margin_for(rule, g), direction=rule["direction"],
+                             resolution=1.0 / run["n_test"])
+                label = f"{arm} on {g}" if len(rule["arms"]) > 1 else g
+                label = f"{arm} − {b} on {g}" if len(bases) > 1 else label
+                outcomes[label] = res.outcome(level)
+                ps.append(min(res.pvalues))
+                parts.append(f"{label}: {res.fmt(pct, ' pt', 1)} (lr {_lr(d, run)} vs "
+                             f"{_lr(d, base)}; {outcomes[label]})")
     name = "generalisation gap (train − test accuracy)" if rule["metric"] == "gap" else \
         "test accuracy"
-    ev = (f"Paired difference in {name}, arm − {rule['base']}, mean [95 % CI] over "
+    ev = (f"Paired difference in {name}, arm − {' / '.join(bases)}, mean [95 % CI] over "
           f"{len(d['seeds'])} seeds, each at its best learning rate: " + "; ".join(parts)
           + f". Rule: {rule['direction']} than 0, equivalent within "
           f"{_margin_text(rule, pct)}.")

@@ -97,13 +97,17 @@ def _diffs(results: Mapping[str, Any], rule: Mapping[str, Any]) -> dict[str, tup
     kind = rule["kind"]
     out: dict[str, tuple[list[float], int]] = {}
     if kind == "paired-difference":
-        d = results["overfit" if rule["metric"] == "gap" else "training"]
+        d = results[rule.get("experiment")
+                    or ("overfit" if rule["metric"] == "gap" else "training")]
+        bases = [rule["base"]] if isinstance(rule["base"], str) else list(rule["base"])
         for g in _groups(d):
-            base = d["parts"][f"{g}/{rule['base']}"]
-            for arm in rule["arms"]:
-                run = d["parts"][f"{g}/{arm}"]
-                x = _metric(run, rule["metric"]) - _metric(base, rule["metric"])
-                out[f"{arm} on {g}"] = (x.tolist(), int(run["n_test"]))
+            for b in bases:
+                base = d["parts"][f"{g}/{b}"]
+                for arm in rule["arms"]:
+                    run = d["parts"][f"{g}/{arm}"]
+                    x = _metric(run, rule["metric"]) - _metric(base, rule["metric"])
+                    label = f"{arm} − {b} on {g}" if len(bases) > 1 else f"{arm} on {g}"
+                    out[label] = (x.tolist(), int(run["n_test"]))
     elif kind == "non-inferior":
         parts = results["deep-training"]["parts"]
         a = next(v for k, v in parts.items() if k.startswith(rule["arm"] + "@"))

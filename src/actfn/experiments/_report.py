@@ -95,6 +95,12 @@ EXPERIMENTS: dict[str, Experiment] = {e.id: e for e in (
                "slope 0, 0.01, 0.1, 0.3 (slope 0 is ReLU: exact-zero sparsity measured and "
                "removed). Generalisation gap = train − test accuracy. " + _TRAIN_NOTE,
                _train.plot_sweeps, needs="claims"),
+    Experiment("gated-ffn", "Gated vs ungated feed-forward blocks (Shazeer 2020)",
+               "Residual MLPs of 2 pre-norm FFN blocks (d = 32, no FFN biases) on digits and "
+               "the synthetic task: W2·a(W1 x) of width 48 (relu, gelu) against "
+               "W2·(g(Wg x) ⊙ Wu x) of width 32 (swiglu, geglu), so every model has the same "
+               "parameter count; the units are actfn's through actfn.torch; 6-point "
+               "learning-rate sweep. " + _TRAIN_NOTE, _train.plot_sweeps, needs="claims"),
 )}
 
 
@@ -356,8 +362,13 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
         f"machine {platform.machine()}, Python {platform.python_version()}.",
         *([f"- Re-judged: the data of the version-{outcome['data_version']} run above, "
            f"judged by the rules of version {plan['version']} (sizes and seeds unchanged; "
-           "no new training): see the changes below."]
+           "no new training" + (", except the merged experiments below" if outcome.get(
+               "merged") else "") + "): see the changes below."]
           if outcome.get("data_version", plan["version"]) != plan["version"] else []),
+        *[f"- Merged: `{e}` from a separate full run of its claims (claims.toml version "
+          f"{m['version']}, {m['wall']:.0f} s of wall time on {m['scheduler']}, "
+          f"{m['workers']} workers), judged with every other claim."
+          for e, m in outcome.get("merged", {}).items()],
         "",
         "## Verdicts", "",
         "| claim | activations | claim (English) | verdict |",
@@ -412,6 +423,7 @@ def _write_report(claims: Sequence[Claim], outcome: dict[str, Any], out: Path,
         {"version": plan["version"], "quick": outcome["quick"], "plan": plan,
          **({"data_version": outcome["data_version"]} if "data_version" in outcome else {}),
          "wall": outcome["wall"], "task_seconds": outcome.get("task_seconds", {}),
+         **({"merged": outcome["merged"]} if outcome.get("merged") else {}),
          **{k: outcome[k] for k in ("computed", "cached") if k in outcome},
          "scheduler": outcome["scheduler"], "bh_threshold": level,
          "results": results,

@@ -41,6 +41,7 @@ _CODE: dict[str, tuple[str, ...]] = {
     "selu-fixed-point": ("_selu.py",), "self-normalization": ("_depth.py",),
     "vanishing-gradients": ("_depth.py",), "zero-centred": ("_moments.py",),
     "smoothness": ("_shape.py",), "approximations": ("_shape.py",), "cost": ("_cost.py",),
+    "gated-ffn": ("_train.py", "_batched.py", "_ffn.py"),
 }
 _TRAIN_CODE = ("_train.py", "_batched.py")
 

@@ -33,7 +33,8 @@ __all__ = ["PARTS", "run_part", "merge", "best_lr", "at_best", "torch_threads",
            "builtin_max_abs_diff", "TRAIN_EXPERIMENTS"]
 
 #: The training experiments (each is split into parts and seed batches).
-TRAIN_EXPERIMENTS = ("training", "deep-training", "celu-alpha", "gelu-variants", "overfit")
+TRAIN_EXPERIMENTS = ("training", "deep-training", "celu-alpha", "gelu-variants", "overfit",
+                     "gated-ffn")
 
 
 @contextlib.contextmanager
@@ -98,7 +99,7 @@ def _arm(part: str) -> dict[str, Any]:
 
 def PARTS(experiment: str, cfg: Mapping[str, Any]) -> list[str]:  # noqa: N802
     """The parts of a training experiment, from its configuration ``cfg``."""
-    if experiment in ("training", "gelu-variants"):
+    if experiment in ("training", "gelu-variants", "gated-ffn"):
         return [f"{ds}/{a}" for ds in cfg["datasets"] for a in cfg["arms"]]
     if experiment == "deep-training":
         return list(cfg["arms"])
@@ -121,6 +122,14 @@ def run_part(experiment: str, part: str, seeds: Sequence[int],
             return train_batched(splits(ds, seeds), arm, cfg["lrs"], epochs=d["epochs"],
                                  batch=d["batch"], width=cfg["width"], depth=cfg["depth"],
                                  seed_keys=seeds, target_loss=d.get("target", cfg["target_loss"]))
+        if experiment == "gated-ffn":
+            from ._ffn import train_ffn
+
+            ds, arm = part.split("/")
+            d = cfg["sizes"][ds]
+            return train_ffn(splits(ds, seeds), arm, cfg["lrs"], epochs=d["epochs"],
+                             batch=d["batch"], d_model=cfg["d_model"], d_ff=cfg["d_ff"],
+                             blocks=cfg["blocks"], seed_keys=seeds)
         if experiment == "deep-training":
             a = _arm(part)
             return train_batched(splits(cfg["dataset"], seeds), a["act"], cfg["lrs"],
