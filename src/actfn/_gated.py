@@ -170,6 +170,11 @@ class GatedSpec:
     #: The parameters that are the clamps' limits (∂f/∂L: the clamped side's slope).
     gate_limit_param: str | None = None
     up_limit_param: str | None = None
+    #: Optional: a(g) as an unrounded double-double, ``gate_dd(x, xp, **gate_params)`` →
+    #: ``(h, l, 1/k)`` with h + l = a(x)·k (or None where it has none for these
+    #: parameters). In float64 work f = a(g)·b(u) is then (h + l)·b rounded once
+    #: (two_prod), so f keeps the gate's error instead of adding a rounding to it.
+    gate_dd: Callable[..., Any] | None = None
     #: Kept empty: ``actfn bench`` measures elementwise settings.
     bench: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     overview: bool = False
@@ -493,9 +498,42 @@ class GatedActivation:
                 out = out + a[0] * side
             return out
 
+        def f_dd() -> Any:
+            """a(g)·b(u) rounded once from the gate's double-double (h + l)·(s + e)."""
+            from ._evaluate import array_params, context
+            from .kernels.dd import two_prod, two_sum
+
+            gspec = act.spec
+            if spec.gate_dd is None or g.dtype != xp.float64:
+                return None
+            hle = spec.gate_dd(gc, context(xp), **array_params(gspec, act.params, gc, xp))
+            if hle is None:
+                return None
+            h, lo, inv_k = hle
+            if c == 0:
+                s, e = uc, xp.zeros_like(uc)
+            else:
+                s, e = two_sum(uc, c)
+            # Dekker's splitting overflows beyond 2**995: such factors are scaled by
+            # 2**-64 (exactly) and the sum scaled back before its one rounding
+            one = xp.ones_like(h)
+            sh = xp.where(xp.abs(h) >= 2.0 ** 995, one * 2.0 ** -64, one)
+            ss = xp.where(xp.abs(s) >= 2.0 ** 995, xp.ones_like(s) * 2.0 ** -64,
+                          xp.ones_like(s))
+            h, lo, s, e = h * sh, lo * sh, s * ss, e * ss
+            pr, pe = two_prod(h, s, xp)
+            t = pe + (lo * s + h * e)
+            t = xp.where(xp.isnan(t), xp.zeros_like(t), t)  # inf factors: pr alone
+            v = xp.where(t == 0, pr, pr + t)  # -0 stays -0
+            return (v * (1.0 / (sh * ss))) * inv_k
+
+        def f_value() -> Any:
+            v = f_dd()
+            return times_b(a[0]) if v is None else v
+
         made = {
             **{f"param:{n}": (lambda n=n: dparam(n)) for n in params_wanted},
-            "f": lambda: times_b(a[0]),
+            "f": f_value,
             "dg": lambda: times_b(a[1]),
             "du": lambda: times_db(a[0]),
             "dgg": lambda: times_b(a[2]),
