@@ -529,7 +529,19 @@ class GatedActivation:
 
         def f_value() -> Any:
             v = f_dd()
-            return times_b(a[0]) if v is None else v
+            if v is not None and xp is np:
+                return v
+            base = times_b(a[0])
+            stop = None if v is None else _stop_gradient(g)
+            if stop is None:
+                return base
+            # autodiff must differentiate the gate's analytic evaluation, not the
+            # double-double steps (two_prod's splitting differentiated is off by 2⁻²⁷):
+            # base + (v − base) with the difference a constant is v exactly (both within
+            # a few ulps: Sterbenz), with base's derivatives
+            diff = v - base
+            keep = (diff == 0) | xp.isnan(diff) | xp.isinf(diff)
+            return xp.where(keep, base, base + stop(diff))
 
         made = {
             **{f"param:{n}": (lambda n=n: dparam(n)) for n in params_wanted},
@@ -545,6 +557,22 @@ class GatedActivation:
             y = made[w]()
             ys.append(xp.where(nan, xp.full_like(y, math.nan), y))
         return ys
+
+
+def _stop_gradient(x: Any) -> Callable[[Any], Any] | None:
+    """The stop-gradient of ``x``'s library (torch, JAX, TensorFlow), or None."""
+    mod = type(x).__module__
+    if mod.startswith("torch"):
+        return lambda t: t.detach()
+    if mod.startswith("jax"):
+        import jax
+
+        return jax.lax.stop_gradient  # type: ignore[no-any-return]
+    if mod.startswith("tensorflow"):
+        import tensorflow as tf
+
+        return tf.stop_gradient  # type: ignore[no-any-return]
+    return None
 
 
 def _rebuild(name: str, params: dict[str, Any]) -> GatedActivation:
