@@ -49,7 +49,12 @@ Inputs broadcast as in NumPy; the result has the inputs' floating dtype (float16
 bfloat16, float32 or float64; two different 16-bit dtypes give float32, integers and bool
 float64) and library (NumPy, PyTorch, JAX, any array-API library), and the inputs are never
 modified. Everything is computed in float64 (the gate's elementwise kernels) and rounded
-once. NaN in either input gives NaN in every output. ``out=`` (NumPy only) receives the
+once. In float64, f of units whose gate has a double-double kernel (``GatedSpec.gate_dd``:
+swiglu, swiglu_clamped, geglu's tanh form) is (h + l)·b(up) rounded once (two_prod), within
+2 ulp: the gate's rounded value times b(up), rounded again, reached 3 (a relative error of
+a(gate) can count double in ulps of the product). Under autodiff (torch, JAX, TensorFlow)
+that value enters as base + stop_gradient(v − base), exactly v, with the derivatives of
+the gate's analytic evaluation. NaN in either input gives NaN in every output. ``out=`` (NumPy only) receives the
 results.
 """
 
