@@ -52,10 +52,10 @@ modified. Everything is computed in float64 (the gate's elementwise kernels) and
 once. In float64, f of units whose gate has a double-double kernel (``GatedSpec.gate_dd``:
 swiglu, swiglu_clamped, geglu's tanh form) is (h + l)·b(up) rounded once (two_prod), within
 2 ulp: the gate's rounded value times b(up), rounded again, reached 3 (a relative error of
-a(gate) can count double in ulps of the product). Under autodiff (torch, JAX, TensorFlow)
+a(gate) can count double in ulps of the product). Under autodiff (torch, JAX)
 that value enters as base + stop_gradient(v − base), exactly v, with the derivatives of
-the gate's analytic evaluation. NaN in either input gives NaN in every output. ``out=`` (NumPy only) receives the
-results.
+the gate's analytic evaluation; TensorFlow keeps the composition (3 ulp at worst). NaN in
+either input gives NaN in every output. ``out=`` (NumPy only) receives the results.
 """
 
 from __future__ import annotations
@@ -533,12 +533,14 @@ class GatedActivation:
             return (v * (1.0 / (sh * ss))) * inv_k
 
         def f_value() -> Any:
+            stop = None if xp is np else _stop_gradient(g)
+            if xp is not np and stop is None:
+                return times_b(a[0])
             v = f_dd()
             if v is not None and xp is np:
                 return v
             base = times_b(a[0])
-            stop = None if v is None else _stop_gradient(g)
-            if stop is None:
+            if v is None or stop is None:
                 return base
             # autodiff must differentiate the gate's analytic evaluation, not the
             # double-double steps (two_prod's splitting differentiated is off by 2⁻²⁷):
@@ -565,7 +567,7 @@ class GatedActivation:
 
 
 def _stop_gradient(x: Any) -> Callable[[Any], Any] | None:
-    """The stop-gradient of ``x``'s library (torch, JAX, TensorFlow), or None."""
+    """The stop-gradient of ``x``'s library (torch, JAX), or None."""
     mod = type(x).__module__
     if mod.startswith("torch"):
         return lambda t: t.detach()
@@ -573,11 +575,7 @@ def _stop_gradient(x: Any) -> Callable[[Any], Any] | None:
         import jax
 
         return jax.lax.stop_gradient  # type: ignore[no-any-return]
-    if mod.startswith("tensorflow"):
-        import tensorflow as tf
-
-        return tf.stop_gradient  # type: ignore[no-any-return]
-    return None
+    return None  # TensorFlow (autograph) and others: the composition
 
 
 def _rebuild(name: str, params: dict[str, Any]) -> GatedActivation:
