@@ -49,8 +49,13 @@ Inputs broadcast as in NumPy; the result has the inputs' floating dtype (float16
 bfloat16, float32 or float64; two different 16-bit dtypes give float32, integers and bool
 float64) and library (NumPy, PyTorch, JAX, any array-API library), and the inputs are never
 modified. Everything is computed in float64 (the gate's elementwise kernels) and rounded
-once. NaN in either input gives NaN in every output. ``out=`` (NumPy only) receives the
-results.
+once. In float64, f of units whose gate has a double-double kernel (``GatedSpec.gate_dd``:
+swiglu, swiglu_clamped, geglu's tanh form) is (h + l)·b(up) rounded once (two_prod), within
+2 ulp: the gate's rounded value times b(up), rounded again, reached 3 (a relative error of
+a(gate) can count double in ulps of the product). Under autodiff (torch, JAX)
+that value enters as base + stop_gradient(v − base), exactly v, with the derivatives of
+the gate's analytic evaluation; TensorFlow keeps the composition (3 ulp at worst). NaN in
+either input gives NaN in every output. ``out=`` (NumPy only) receives the results.
 """
 
 from __future__ import annotations
@@ -170,6 +175,11 @@ class GatedSpec:
     #: The parameters that are the clamps' limits (∂f/∂L: the clamped side's slope).
     gate_limit_param: str | None = None
     up_limit_param: str | None = None
+    #: Optional: a(g) as an unrounded double-double, ``gate_dd(x, xp, **gate_params)`` →
+    #: ``(h, l, 1/k)`` with h + l = a(x)·k (or None where it has none for these
+    #: parameters). In float64 work f = a(g)·b(u) is then (h + l)·b rounded once
+    #: (two_prod), so f keeps the gate's error instead of adding a rounding to it.
+    gate_dd: Callable[..., Any] | None = None
     #: Kept empty: ``actfn bench`` measures elementwise settings.
     bench: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     overview: bool = False
@@ -493,9 +503,56 @@ class GatedActivation:
                 out = out + a[0] * side
             return out
 
+        def f_dd() -> Any:
+            """a(g)·b(u) rounded once from the gate's double-double (h + l)·(s + e)."""
+            from ._evaluate import array_params, context
+            from .kernels.dd import two_prod, two_sum
+
+            gspec = act.spec
+            if spec.gate_dd is None or g.dtype != xp.float64:
+                return None
+            hle = spec.gate_dd(gc, context(xp), **array_params(gspec, act.params, gc, xp))
+            if hle is None:
+                return None
+            h, lo, inv_k = hle
+            if c == 0:
+                s, e = uc, xp.zeros_like(uc)
+            else:
+                s, e = two_sum(uc, c)
+            # Dekker's splitting overflows beyond 2**995: such factors are scaled by
+            # 2**-64 (exactly) and the sum scaled back before its one rounding
+            one = xp.ones_like(h)
+            sh = xp.where(xp.abs(h) >= 2.0 ** 995, one * 2.0 ** -64, one)
+            ss = xp.where(xp.abs(s) >= 2.0 ** 995, xp.ones_like(s) * 2.0 ** -64,
+                          xp.ones_like(s))
+            h, lo, s, e = h * sh, lo * sh, s * ss, e * ss
+            pr, pe = two_prod(h, s, xp)
+            t = pe + (lo * s + h * e)
+            t = xp.where(xp.isnan(t), xp.zeros_like(t), t)  # inf factors: pr alone
+            v = xp.where(t == 0, pr, pr + t)  # -0 stays -0
+            return (v * (1.0 / (sh * ss))) * inv_k
+
+        def f_value() -> Any:
+            stop = None if xp is np else _stop_gradient(g)
+            if xp is not np and stop is None:
+                return times_b(a[0])
+            v = f_dd()
+            if v is not None and xp is np:
+                return v
+            base = times_b(a[0])
+            if v is None or stop is None:
+                return base
+            # autodiff must differentiate the gate's analytic evaluation, not the
+            # double-double steps (two_prod's splitting differentiated is off by 2⁻²⁷):
+            # base + (v − base) with the difference a constant is v exactly (both within
+            # a few ulps: Sterbenz), with base's derivatives
+            diff = v - base
+            keep = (diff == 0) | xp.isnan(diff) | xp.isinf(diff)
+            return xp.where(keep, base, base + stop(diff))
+
         made = {
             **{f"param:{n}": (lambda n=n: dparam(n)) for n in params_wanted},
-            "f": lambda: times_b(a[0]),
+            "f": f_value,
             "dg": lambda: times_b(a[1]),
             "du": lambda: times_db(a[0]),
             "dgg": lambda: times_b(a[2]),
@@ -507,6 +564,18 @@ class GatedActivation:
             y = made[w]()
             ys.append(xp.where(nan, xp.full_like(y, math.nan), y))
         return ys
+
+
+def _stop_gradient(x: Any) -> Callable[[Any], Any] | None:
+    """The stop-gradient of ``x``'s library (torch, JAX), or None."""
+    mod = type(x).__module__
+    if mod.startswith("torch"):
+        return lambda t: t.detach()
+    if mod.startswith("jax"):
+        import jax
+
+        return jax.lax.stop_gradient  # type: ignore[no-any-return]
+    return None  # TensorFlow (autograph) and others: the composition
 
 
 def _rebuild(name: str, params: dict[str, Any]) -> GatedActivation:

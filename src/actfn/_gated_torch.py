@@ -25,10 +25,12 @@ promoted floating dtype; integer/bool tensors count as ``torch.get_default_dtype
 
 Compiled CPU path: contiguous CPU ``gate`` and ``up`` of one float32, bfloat16 or
 float16 dtype and one shape, for units without clamps (all but ``swiglu_clamped``), use
-the gate's compiled loops of :mod:`actfn._fast` instead: the forward rounds a(gate) once
-and multiplies by ``up`` (within 1.5 ulp of the exact value rather than 0.5); the
-backward computes a and a′ in one compiled pass and writes both gradients (within 2.5
-ulp). ``ACTFN_DISABLE_NUMBA=1`` or ``actfn._fast.set_enabled(False)`` selects the
+fused compiled loops (:mod:`actfn._fast._gated`) instead: the forward computes a(gate)
+in float64 and the product a(gate)·up in float64, rounded once (within 1 ulp of the
+exact value); the backward recomputes a and a′ in one loop and writes both gradients
+(y·a′(gate))·up and y·a(gate), each rounded once (within 1 ulp). The loops read the
+2- or 4-byte inputs and write the results directly: no float64 temporary arrays.
+``ACTFN_DISABLE_NUMBA=1`` or ``actfn._fast.set_enabled(False)`` selects the blockwise
 float64 path everywhere.
 
 Derivatives: the double backward (``create_graph=True``, gradient penalties,
@@ -54,7 +56,9 @@ from typing import Any
 import array_api_compat.torch as _aac_torch
 import torch
 
+from . import _fast
 from ._activation import get
+from ._fast import _gated as _fast_gated
 from ._gated import GatedActivation, split
 from ._gated_layers import gated_class_name, gated_names, gated_spec
 
@@ -452,10 +456,10 @@ def apply(act: GatedActivation, gate: Any, up: Any = None, *, dim: int | None = 
 
 # -- the compiled CPU path (float32, bfloat16, float16) -----------------------------------------
 def _fast_gate(act: GatedActivation, gate: torch.Tensor, up: torch.Tensor) -> Any:
-    """The gate's compiled loops of :mod:`actfn._fast` (through ``actfn.torch``'s cache)
-    when this call can use them: CPU tensors of one float32/bfloat16/float16 dtype and one
-    shape, contiguous, no torch.func transform or forward-mode AD, a unit without clamps
-    or offset (swiglu_clamped takes the float64 path). Else None."""
+    """The fused compiled loops a(gate)·up of :mod:`actfn._fast._gated` when this call can
+    use them: CPU tensors of one float32/bfloat16/float16 dtype and one shape,
+    contiguous, no torch.func transform or forward-mode AD, a unit without clamps or
+    offset (swiglu_clamped takes the float64 path). Else None."""
     t = _torch_mod()
     spec = act.spec
     if (gate.device.type != "cpu" or up.device.type != "cpu" or gate.dtype != up.dtype
@@ -466,28 +470,53 @@ def _fast_gate(act: GatedActivation, gate: torch.Tensor, up: torch.Tensor) -> An
     p = act.params
     if spec.gate_limit(p) is not None or spec.up_limit(p) is not None or spec.up_offset:
         return None
-    gate_act = act.gate
-    op = t._Op(gate_act.spec, gate_act.params, ())
-    return t._fast_loops(op, gate.dtype)
+    if not _fast.available():  # ACTFN_DISABLE_NUMBA, set_enabled(False), no numba
+        return None
+    return _fast_gated.gated_loops(act.gate, t._FAST_DTYPES[gate.dtype])
 
 
-def _mul(a: torch.Tensor, b: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-    """a·b rounded once to ``dtype`` (16-bit inputs multiplied in float32, exact)."""
-    if dtype == torch.float32:
-        return a * b
-    return a.float().mul_(b).to(dtype)  # one float32 temporary
+def _fast_run2(entry: Any, ins: Sequence[torch.Tensor], n_out: int) -> list[torch.Tensor]:
+    """Run a fused gated loop on the memory of the equally shaped contiguous CPU tensors
+    ``ins`` into ``n_out`` new tensors of their dtype (no copies, no float64 temporaries;
+    the parallel loop from :data:`actfn._fast.PARALLEL_THRESHOLD` elements, torch's
+    thread count left as it was)."""
+    t = _torch_mod()
+    x = ins[0]
+    n = x.numel()
+    # results allocated by torch (its allocator and profiler see them), written in place
+    res = [torch.empty(x.shape, dtype=x.dtype) for _ in range(n_out)]
+    args = [*(t._storage(v) for v in ins), *(t._storage(r) for r in res)]
+    parallel = n >= _fast.PARALLEL_THRESHOLD and _fast.plan(n) == "parallel"
+    if not parallel and entry.warm:
+        entry.ser(*args)
+    else:
+        fn = entry.par if parallel else entry.ser
+        before = torch.get_num_threads()
+        try:
+            fn(*args)
+        except Exception as err:  # numba could not read or write its cache files
+            entry.to_memory(err)
+            again = entry.par if parallel else entry.ser
+            if again is fn:
+                raise
+            again(*args)
+        finally:
+            if torch.get_num_threads() != before:  # numba's OpenMP pool is torch's too
+                torch.set_num_threads(before)
+        if not parallel:
+            entry.warm = True
+    return res
 
 
 def _fast_value(loops: Any, gate: torch.Tensor, up: torch.Tensor) -> torch.Tensor:
-    (a,) = _torch_mod()._fast_run(loops[1], gate, 1)
-    return _mul(a, up, gate.dtype)
+    return _fast_run2(loops[0], (gate, up), 1)[0]
 
 
 class _FastGated(torch.autograd.Function):
-    """The compiled path: a(gate) from the gate's compiled loop (rounded once to the
-    input dtype), times up; saves (gate, up); the backward recomputes a and a′ in one
-    compiled pass and writes both input gradients. ``create_graph`` backward goes through
-    the analytic float64 :class:`_Partials` instead."""
+    """The compiled path: f = a(gate)·up in one fused loop (a in float64, the product
+    rounded once); saves (gate, up); the backward recomputes a and a′ in one fused loop
+    and writes both input gradients, each rounded once. ``create_graph`` backward goes
+    through the analytic float64 :class:`_Partials` instead."""
 
     @staticmethod
     def forward(ctx: Any, gate: torch.Tensor, up: torch.Tensor, key: tuple[str, str],
@@ -505,14 +534,11 @@ class _FastGated(torch.autograd.Function):
             gyw = gy.to(dg.dtype)
             return ((gyw * dg).to(gate.dtype) if need[0] else None,
                     (gyw * du).to(up.dtype) if need[1] else None, None, None)
-        a, da = _torch_mod()._fast_run(ctx.loops[0], gate, 2)
-        dtype = gate.dtype
-        if dtype == torch.float32:
-            gg = (gy * da).mul_(up) if need[0] else None
-        else:  # one float32 temporary
-            gg = gy.float().mul_(da).mul_(up).to(dtype) if need[0] else None
-        gu = _mul(gy, a, dtype) if need[1] else None
-        return gg, gu, None, None
+        if gy.dtype != gate.dtype or gy.shape != gate.shape:
+            gy = gy.to(gate.dtype).expand(gate.shape)
+        gy = gy.contiguous()
+        gg, gu = _fast_run2(ctx.loops[1], (gate, up, gy), 2)
+        return (gg if need[0] else None), (gu if need[1] else None), None, None
 
 
 def gated_function(name: str) -> Callable[..., torch.Tensor]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .._gated import GatedSpec
+from ..kernels.swish import silu_dd
 from .silu import SPEC as SILU
 
 __all__ = ["SPEC"]
@@ -10,6 +11,7 @@ __all__ = ["SPEC"]
 SPEC = GatedSpec(
     name="swiglu",
     gate=SILU,
+    gate_dd=silu_dd,
     family="glu",
     summary="SiLU-gated linear unit silu(gate)·up = gate·σ(gate)·up.",
     latex={

@@ -18,7 +18,7 @@ from .elementary import is_f64
 __all__ = [
     "BETA_MAX", "BETA_MIN", "BETA_WHY", "SIG_SCALE_BELOW", "exp_neg_abs", "scaled_dsigmoid",
     "scale_below", "scaled_exp_neg_abs", "scaled_sigmoid_parts", "sigmoid_parts",
-    "sigmoid_second", "times_sigmoid",
+    "sigmoid_second", "times_sigmoid", "times_sigmoid_dd",
 ]
 
 
@@ -177,6 +177,63 @@ def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
     # q == 0 returns q itself: c can be -0.0, and q + q·c would turn -0 into +0
     # (silu(-0) and gelu_tanh(-inf) must be -0).
     return xp.where(xp.isinf(q) | (q == 0), q, q + q * c), inv_k
+
+
+#: Beyond this magnitude Dekker's splitting (2**27 + 1)·v could overflow: the low parts
+#: of times_sigmoid_dd are dropped there (one plain rounding instead).
+_DD_MAX = 2.0 ** 995
+
+
+def times_sigmoid_dd(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, Any]:
+    r"""(h, l, 1/k) with h + l = x·σ(z + z_lo)·k, unrounded: a double-double whose relative
+    error is that of the exponential alone (times its weight, below) plus O(2⁻¹⁰⁴); k as in
+    :func:`scaled_sigmoid_parts`. For products a(g)·b of a gated unit rounded once.
+
+    With e = exp(−|z|) (relative error ε_e) and 1 + e = d + d_lo exactly (two_sum):
+
+    * z ≥ 0: σ = 1/(1 + e); q = x/d rounded, its remainder r = x − q·d exact (two_prod),
+      so x/(1 + e) = q + (r − q·d_lo)/d + O(2⁻¹⁰⁶); ε_e enters with weight e/(1 + e) ≤ ½;
+    * z < 0: σ = e/(1 + e); x·e = P + P_e exactly, q = P/d and r = P − q·d, so
+      x·e/(1 + e) = q + (r + P_e − q·d_lo)/d + O(2⁻¹⁰⁶); ε_e enters with weight 1/(1+e) ≤ 1;
+      in the tail (z < −600) e·k = exp(−|z| + 128 ln 2) keeps its sum's rounding as a
+      low part;
+    * z's low part: d ln σ/dz = σ(−z), so the factor 1 + z_lo·σ(−z) (σ(−z) = e/d for
+      z ≥ 0, 1/d for z < 0) is folded into l.
+
+    Rounded once after the multiplication by b, the result is within
+    ½ + (ε_e/2⁻⁵³)·2 + O(2⁻⁵⁰) ulp (the factor 2: a relative error can count double in
+    ulps of the product, at the bottom of a's binade and the top of the product's), under
+    2 ulp for an exponential within 0.7 ulp. Where |x·σ| or |x| exceeds 2**995 (Dekker's
+    splitting would overflow) l = 0: one rounding of q, ½ ulp. Outside float64 working
+    precision (or when the result is rounded to float32 or narrower) l = 0 and h is
+    :func:`times_sigmoid`'s value.
+    """
+    if not _refine(z, xp) or z.dtype != xp.float64:
+        # float32 working precision has its own scaling (df32): one rounding there is not
+        # promised, so the plain product
+        f, inv_k = times_sigmoid(x, z, xp, zlo)
+        return f, 0.0 * f, inv_k
+    ts = tail_scaling(z, xp)  # float64: k = 2**128
+    a = xp.abs(z)
+    e = xp.exp(-a)
+    tail = z < SIG_SCALE_BELOW
+    s, serr = two_sum(-a, ts.ln_k[0])
+    eh = xp.where(tail, xp.exp(s), e)
+    el = xp.where(tail, eh * (serr + ts.ln_k[1]), 0.0 * e)
+    inv_k = xp.where(tail, ts.inv_k, xp.ones_like(a))
+    d, d_lo = two_sum(1.0 + 0.0 * e, e)
+    pos = z >= 0
+    p, pe = two_prod(x, eh, xp)
+    pe = pe + x * el
+    num = xp.where(pos, x, p)
+    num_lo = xp.where(pos, 0.0 * pe, pe)
+    q = num / d
+    m, me = two_prod(q, d, xp)
+    lo = (((num - m) - me) + num_lo - q * d_lo) / d
+    if zlo is not None:
+        lo = lo + q * (zlo * xp.where(pos, e, 1.0 + 0.0 * e) / d)
+    ok = (xp.abs(q) < _DD_MAX) & (xp.abs(x) < _DD_MAX) & ~xp.isnan(lo)
+    return q, xp.where(ok, lo, 0.0 * q), inv_k
 
 
 def sigmoid_second(z: Any, xp: Any, ds: Any, factor: float = 1.0) -> Any:

@@ -19,9 +19,12 @@ from .sigmoid import (
     scaled_sigmoid_parts,
     sigmoid_parts,
     times_sigmoid,
+    times_sigmoid_dd,
 )
 
-__all__ = ["zeros", "silu_arg", "silu_f", "silu_df", "silu", "silu_d", "silu_d2", "silu_fd"]
+__all__ = [
+    "zeros", "silu_arg", "silu_f", "silu_df", "silu", "silu_d", "silu_d2", "silu_fd", "silu_dd",
+]
 
 
 
@@ -182,3 +185,10 @@ def silu_d2(x, xp, *, beta, beta_lo=0.0):
 def silu_fd(x, xp, *, beta, beta_lo=0.0):
     xc, z, ze = silu_arg(x, xp, beta, beta_lo)
     return silu_f(x, xp, xc, z, ze), silu_df(xp, z, ze)
+
+
+def silu_dd(x, xp, *, beta, beta_lo=0.0):
+    """x·σ(βx) as an unrounded double-double (h, l, 1/k) (:func:`times_sigmoid_dd`): the
+    gate of swiglu/swiglu_clamped, whose product with b(up) is then rounded once."""
+    xc, z, ze = silu_arg(x, xp, beta, beta_lo)
+    return times_sigmoid_dd(xp.where(x > 0, x, xc), z, xp, ze)
