@@ -29,7 +29,7 @@ def tree(root: Path) -> dict[str, bytes | None]:
 # -- 5: --force never replaces a file actfn did not write -----------------------------------
 def test_review_05_force_refuses_user_files_up_front_naming_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_build, "names", lambda: ["relu", "celu"])
+    monkeypatch.setattr(_build, "names", lambda kind="elementwise": ["relu", "celu"])
     drawn: list[object] = []
     from actfn import plot
 

@@ -64,7 +64,7 @@ def hidden_leftovers(root: Path) -> list[str]:
 @pytest.fixture
 def one_page_atlas(monkeypatch: pytest.MonkeyPatch) -> None:
     """``actfn atlas`` through the CLI builds just relu and tanh (seconds, not minutes)."""
-    monkeypatch.setattr(_build, "names", lambda: ["relu", "tanh"])
+    monkeypatch.setattr(_build, "names", lambda kind="elementwise": ["relu", "tanh"])
 
 
 @pytest.fixture
@@ -210,7 +210,7 @@ def test_atlas_spec_named_dotdot_cannot_write_outside(tmp_path: Path, hostile_sp
 def test_atlas_cli_with_unsafe_name_is_exit_2(tmp_path: Path, hostile_spec,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     name = hostile_spec('x"><script>')
-    monkeypatch.setattr(_build, "names", lambda: ["relu", name])
+    monkeypatch.setattr(_build, "names", lambda kind="elementwise": ["relu", name])
     r = run("atlas", "-o", str(tmp_path / "site"), "--quiet")
     assert r.exit_code == 2 and "not a safe file name" in one_line(r)
     assert list(tmp_path.iterdir()) == []
