@@ -18,12 +18,13 @@ as ``where`` selects, whose derivative is the inside one at the clamp (gate exac
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 from ._registry import canonical_names, lookup
 
-__all__ = ["gated_class_name", "gated_names", "gated_spec", "compose"]
+__all__ = ["gated_class_name", "gated_names", "gated_spec", "compose", "function_cache"]
 
 
 def gated_names() -> list[str]:
@@ -70,3 +71,39 @@ def compose(spec: Any, params: dict[str, Any], gate_fn: Callable[[Any], Any], ga
     if c:
         u = u + c
     return gate_fn(g) * u
+
+
+def function_cache(apply: Callable[..., Any], module: str, framework: str,
+                   doctest: Callable[[str], str]) -> Callable[[str], Callable[..., Any]]:
+    """``gated_function(name)`` of a framework adapter: the functional form of gated unit
+    ``name`` (``fn(gate, up)`` or the split form ``fn(x, dim=-1)``), calling
+    ``apply(name, gate, up, dim=, gate_first=, **params)``, with the unit's signature, a
+    docstring whose example is ``doctest(name)``, built once per registered spec."""
+    cache: dict[str, tuple[Any, Callable[..., Any]]] = {}
+
+    def gated_function(name: str) -> Callable[..., Any]:
+        spec = gated_spec(name)
+        hit = cache.get(spec.name)
+        if hit is not None and hit[0] is spec:
+            return hit[1]
+
+        def fn(gate: Any, up: Any = None, /, *, dim: int | None = None,
+               gate_first: bool = False, **params: Any) -> Any:
+            return apply(spec.name, gate, up, dim=dim, gate_first=gate_first, **params)
+
+        fn.__name__ = fn.__qualname__ = spec.name
+        fn.__module__ = module
+        P = inspect.Parameter
+        fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [P("gate", P.POSITIONAL_ONLY), P("up", P.POSITIONAL_ONLY, default=None),
+             P("dim", P.KEYWORD_ONLY, default=None),
+             P("gate_first", P.KEYWORD_ONLY, default=False)]
+            + [P(p.name, P.KEYWORD_ONLY, default=p.default) for p in spec.params])
+        fn.__doc__ = (f"{spec.summary}\n\n{framework} form of actfn's gated unit "
+                      f"``{spec.name}``: ``fn(gate, up)`` or the split form "
+                      f"``fn(x, dim=-1)``.\n\n{doctest(spec.name)}")
+        cache[spec.name] = (spec, fn)
+        return fn
+
+    gated_function.__doc__ = f"The {framework} function of gated unit ``name``."
+    return gated_function

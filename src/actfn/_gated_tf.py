@@ -16,15 +16,13 @@ with the inside derivative at the clamps. Works eagerly, under ``tf.function`` a
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
 from typing import Any
 
 import tensorflow as tf
 
 from ._activation import get
 from ._gated import split
-from ._gated_layers import compose, gated_names, gated_spec
+from ._gated_layers import compose, function_cache, gated_names, gated_spec
 
 __all__ = ["exported", "gated_function"]
 
@@ -73,34 +71,9 @@ def apply(name: str, gate: Any, up: Any = None, *, dim: int | None = None,
     return tf.cast(y, out)
 
 
-_FUNCTIONS: dict[str, tuple[Any, Callable[..., Any]]] = {}
-
-
-def gated_function(name: str) -> Callable[..., tf.Tensor]:
-    """The TensorFlow function of gated unit ``name``."""
-    spec = gated_spec(name)
-    hit = _FUNCTIONS.get(spec.name)
-    if hit is not None and hit[0] is spec:
-        return hit[1]
-
-    def fn(gate: Any, up: Any = None, /, *, dim: int | None = None, gate_first: bool = False,
-           **params: Any) -> tf.Tensor:
-        return apply(spec.name, gate, up, dim=dim, gate_first=gate_first, **params)
-
-    fn.__name__ = fn.__qualname__ = spec.name
-    fn.__module__ = "actfn.tensorflow"
-    P = inspect.Parameter
-    fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [P("gate", P.POSITIONAL_ONLY), P("up", P.POSITIONAL_ONLY, default=None),
-         P("dim", P.KEYWORD_ONLY, default=None), P("gate_first", P.KEYWORD_ONLY, default=False)]
-        + [P(p.name, P.KEYWORD_ONLY, default=p.default) for p in spec.params])
-    fn.__doc__ = (f"{spec.summary}\n\nTensorFlow form of actfn's gated unit ``{spec.name}``: "
-                  "``fn(gate, up)`` or the split form ``fn(x, dim=-1)`` (see "
-                  ":mod:`actfn._gated_tf`).\n\n"
-                  f">>> import tensorflow as tf, actfn.tensorflow\n>>> tuple(actfn.tensorflow."
-                  f"{spec.name}(tf.zeros((2, 4))).shape)\n(2, 2)\n")
-    _FUNCTIONS[spec.name] = (spec, fn)
-    return fn
+gated_function = function_cache(apply, "actfn.tensorflow", "TensorFlow",
+                                lambda n: (">>> import tensorflow as tf, actfn.tensorflow\n>>> tuple(actfn.tensorflow."
+                    f"{n}(tf.zeros((2, 4))).shape)\n(2, 2)\n"))
 
 
 def exported() -> dict[str, Any]:

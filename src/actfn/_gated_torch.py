@@ -486,25 +486,7 @@ def _fast_run2(entry: Any, ins: Sequence[torch.Tensor], n_out: int) -> list[torc
     # results allocated by torch (its allocator and profiler see them), written in place
     res = [torch.empty(x.shape, dtype=x.dtype) for _ in range(n_out)]
     args = [*(t._storage(v) for v in ins), *(t._storage(r) for r in res)]
-    parallel = n >= _fast.PARALLEL_THRESHOLD and _fast.plan(n) == "parallel"
-    if not parallel and entry.warm:
-        entry.ser(*args)
-    else:
-        fn = entry.par if parallel else entry.ser
-        before = torch.get_num_threads()
-        try:
-            fn(*args)
-        except Exception as err:  # numba could not read or write its cache files
-            entry.to_memory(err)
-            again = entry.par if parallel else entry.ser
-            if again is fn:
-                raise
-            again(*args)
-        finally:
-            if torch.get_num_threads() != before:  # numba's OpenMP pool is torch's too
-                torch.set_num_threads(before)
-        if not parallel:
-            entry.warm = True
+    t._run_loops(entry, n, args)
     return res
 
 

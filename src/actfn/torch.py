@@ -488,15 +488,12 @@ def _storage(t: torch.Tensor) -> Any:
     return a.reshape(-1).view(np.uint16) if a.itemsize == 2 else a.reshape(-1)
 
 
-def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
-    """Run compiled loops on ``x``'s memory into ``n_out`` new tensors (NumPy buffers that
-    the tensors share: no copy either way)."""
-    n = x.numel()
-    wide = x.element_size() == 4
-    # buffers in the tensor's shape from the start: torch's .view(shape) on the result
-    # costs more than the loop itself at small sizes
-    bufs = [np.empty(tuple(x.shape), np.float32 if wide else np.uint16) for _ in range(n_out)]
-    args = [_storage(x), *[b.reshape(-1) for b in bufs]]
+def _run_loops(entry: Any, n: int, args: Sequence[Any]) -> None:
+    """Run the compiled loop pair ``entry`` (serial ``ser``, parallel ``par``) on ``args``
+    for ``n`` elements: the parallel loop from :data:`actfn._fast.PARALLEL_THRESHOLD`
+    elements where the plan says so, a warm serial loop with no guard at all, numba's cache
+    failures retried in memory, and torch's thread count left as it was (numba's OpenMP
+    pool is torch's too). Shared by the elementwise and the gated fast paths."""
     parallel = n >= _fast.PARALLEL_THRESHOLD and _fast.plan(n) == "parallel"
     if not parallel and entry.warm:
         # the serial loop has run before: no compiling, no thread pool, nothing to guard
@@ -517,6 +514,18 @@ def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
                 torch.set_num_threads(before)
         if not parallel:
             entry.warm = True
+
+
+def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
+    """Run compiled loops on ``x``'s memory into ``n_out`` new tensors (NumPy buffers that
+    the tensors share: no copy either way)."""
+    n = x.numel()
+    wide = x.element_size() == 4
+    # buffers in the tensor's shape from the start: torch's .view(shape) on the result
+    # costs more than the loop itself at small sizes
+    bufs = [np.empty(tuple(x.shape), np.float32 if wide else np.uint16) for _ in range(n_out)]
+    args = [_storage(x), *[b.reshape(-1) for b in bufs]]
+    _run_loops(entry, n, args)
     if wide:
         return [torch.from_numpy(b) for b in bufs]
     return [torch.from_numpy(b).view(x.dtype) for b in bufs]

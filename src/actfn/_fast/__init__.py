@@ -98,7 +98,7 @@ PARALLEL_THRESHOLD = 1 << 16
 
 _ENV_DISABLE = "ACTFN_DISABLE_NUMBA"
 _FLOATS = ("float16", "bfloat16", "float32", "float64")
-_lock = threading.RLock()
+LOCK = threading.RLock()
 _state: dict[str, Any] = {
     "enabled": os.environ.get(_ENV_DISABLE, "").strip().lower() not in ("1", "true", "yes", "on"),
     "numba": None,  # None: not probed yet; False: unavailable; else the module
@@ -316,7 +316,7 @@ def _cache_failed(what: str, err: BaseException) -> None:
     ``filterwarnings = error``), that exception is dropped here, because a cache problem
     must never reach the caller (the result is right either way).
     """
-    with _lock:
+    with LOCK:
         if _state["warned"]:
             return
         _state["warned"] = True
@@ -537,7 +537,7 @@ def _install_numba_cache(module: Any, folder: Path, data: bytes) -> None:
         disp._cache = cls(disp.py_func)  # what Dispatcher.enable_caching does
 
 
-def _load_module(source: str, memory_source: str | None = None) -> tuple[Any, bool]:
+def load_module(source: str, memory_source: str | None = None) -> tuple[Any, bool]:
     """The module of ``source``, and True when it came from the kernel cache.
 
     The cached file is executed only when its bytes equal ``source`` exactly; they
@@ -577,7 +577,7 @@ def _load_module(source: str, memory_source: str | None = None) -> tuple[Any, bo
     return _memory_module(memory_source or source), False
 
 
-class _Compiled:
+class Compiled:
     #: ``warm``: the serial loop has run once in this process (compiled or loaded, and
     #: with it numba's first-call setup done), so :func:`_run_warm` may call it directly.
     __slots__ = ("ser", "par", "n_out", "source", "memory_source", "cached", "warm")
@@ -594,7 +594,7 @@ class _Compiled:
 
     def to_memory(self, err: BaseException) -> None:
         """Numba failed to load or save its cache: use loops compiled in memory."""
-        with _lock:
+        with LOCK:
             if self.cached:
                 with contextlib.suppress(Exception):
                     _state["broken"].add(str(_cache_root()))
@@ -603,7 +603,7 @@ class _Compiled:
                 _cache_failed("numba's cache files", err)
 
 
-def _params_key(params: dict[str, Any]) -> tuple[Any, ...] | None:
+def params_key(params: dict[str, Any]) -> tuple[Any, ...] | None:
     items = []
     for k, v in sorted(params.items()):
         if isinstance(v, tuple):
@@ -615,7 +615,7 @@ def _params_key(params: dict[str, Any]) -> tuple[Any, ...] | None:
 
 
 def compiled_kernel(act: Any, kernels: Sequence[Callable[..., Any]], fused: bool,
-                    dtype: str) -> _Compiled | None:
+                    dtype: str) -> Compiled | None:
     """The compiled loops for ``act``'s ``kernels`` on storage ``dtype`` (None: NumPy path)."""
     local = getattr(act, "_kcache", None)
     if local is not None:
@@ -629,27 +629,27 @@ def compiled_kernel(act: Any, kernels: Sequence[Callable[..., Any]], fused: bool
 
 
 def _compiled_kernel(act: Any, kernels: Sequence[Callable[..., Any]], fused: bool,
-                     dtype: str) -> _Compiled | None:
+                     dtype: str) -> Compiled | None:
     spec = act.spec
-    pkey = _params_key(act._params)
+    pkey = params_key(act._params)
     if pkey is None:
         return None
     key = (id(spec), pkey, tuple(kernels), fused, dtype)
     hit = _KERNELS.get(key, _KERNELS)
     if hit is not _KERNELS:
         return hit[1]  # type: ignore[no-any-return]
-    with _lock:
+    with LOCK:
         hit = _KERNELS.get(key, _KERNELS)
         if hit is not _KERNELS:
             return hit[1]  # type: ignore[no-any-return]
-        entry: _Compiled | None
+        entry: Compiled | None
         try:
             params = dict(pkey)
             prog = _trace.trace(kernels, fused, params, "a" if dtype == "float64" else "v")
             title = f"{act!r}, {'+'.join(getattr(k, '__name__', 'k') for k in kernels)}, {dtype}"
             src = _trace.loop_source(prog, dtype, title)  # numba's cache=False
-            module, cached = _load_module(src)
-            entry = _Compiled(module, len(prog.outputs), src, src, cached)
+            module, cached = load_module(src)
+            entry = Compiled(module, len(prog.outputs), src, src, cached)
         except _trace.TraceError:
             entry = None
         # keep the spec alive with its entry so that id(spec) is never reused

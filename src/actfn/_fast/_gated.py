@@ -26,12 +26,12 @@ from . import _trace
 
 __all__ = ["gated_loops"]
 
-#: (id(gate spec), parameters, dtype) → (forward, backward) :class:`actfn._fast._Compiled`.
+#: (id(gate spec), parameters, dtype) → (forward, backward) :class:`actfn._fast.Compiled`.
 _LOOPS: dict[tuple[Any, ...], Any] = {}
 
 
 def _source(prog: _trace.Program, dtype: str, title: str, backward: bool) -> str:
-    load, store = _trace._IO[dtype]
+    load, store = _trace.IO_TYPES[dtype]
     nan = "(x_ != x_) | (u_ != u_)"
     body = ["x = " + load.format(v="gs[i]"), *prog.lines, "x_ = x",
             "u_ = " + load.format(v="us[i]")]
@@ -46,7 +46,7 @@ def _source(prog: _trace.Program, dtype: str, title: str, backward: bool) -> str
         body.append("o0[i] = " + store.format(v=f"sel({nan}, x_ + u_, {a} * u_)"))
         args = "gs, us, o0"
     inner = "\n".join("        " + line for line in body)
-    src = [_trace._HEADER.format(title=title, fastmath=_trace._FASTMATH[dtype], cache=False)]
+    src = [_trace.HEADER.format(title=title, fastmath=_trace.FASTMATH[dtype], cache=False)]
     for fname, rng, extra in (("ser", "range", ""), ("par", "prange", ", parallel=True")):
         src.append(f"\n@numba.njit(**_opts{extra})\ndef {fname}({args}):\n"
                    f"    for i in {rng}(gs.shape[0]):\n{inner}\n")
@@ -59,17 +59,17 @@ def gated_loops(gate_act: Any, dtype: str) -> tuple[Any, Any] | None:
     "bfloat16", "float16"): ``fwd.ser(gate, up, out)`` and
     ``bwd.ser(gate, up, grad_out, grad_gate, grad_up)`` on flat storage arrays (``par``:
     the ``prange`` loops). None when the gate's kernels cannot be compiled."""
-    from . import _Compiled, _load_module, _lock, _params_key
+    from . import LOCK, Compiled, load_module, params_key
 
     spec = gate_act.spec
-    pkey = _params_key(gate_act._params)
+    pkey = params_key(gate_act._params)
     if pkey is None:
         return None
     key = (id(spec), pkey, dtype)
     hit = _LOOPS.get(key, _LOOPS)
     if hit is not _LOOPS:
         return hit[1]  # type: ignore[no-any-return]
-    with _lock:
+    with LOCK:
         params = dict(pkey)
         try:
             fwd_prog = _trace.trace((spec.f,), False, params, "v")
@@ -84,8 +84,8 @@ def gated_loops(gate_act: Any, dtype: str) -> tuple[Any, Any] | None:
         for prog, backward in ((fwd_prog, False), (bwd_prog, True)):
             title = f"{gate_act!r} gated {'backward' if backward else 'forward'}, {dtype}"
             src = _source(prog, dtype, title, backward)
-            module, cached = _load_module(src)
-            loops.append(_Compiled(module, 2 if backward else 1, src, src, cached))
+            module, cached = load_module(src)
+            loops.append(Compiled(module, 2 if backward else 1, src, src, cached))
         entry = (loops[0], loops[1])
         _LOOPS[key] = (spec, entry)  # the spec kept alive: its id is never reused
         return entry

@@ -6,7 +6,7 @@ from .._gated import GatedSpec
 from .._registry import Param
 from ..kernels.sigmoid import times_sigmoid_dd
 from .gelu import SPEC as GELU
-from .gelu import _gelu_tanh_arg
+from .gelu import gelu_tanh_arg
 
 __all__ = ["SPEC"]
 
@@ -16,7 +16,7 @@ def _gate_dd(x, xp, *, approximate):
     double-double too (times_sigmoid_dd); None for the exact GELU (its own kernel)."""
     if approximate != "tanh":
         return None
-    xc, z, ze, _, _ = _gelu_tanh_arg(x, xp)
+    xc, z, ze, _, _ = gelu_tanh_arg(x, xp)
     return times_sigmoid_dd(xp.where(x >= 0, x, xc), z, xp, ze)
 
 SPEC = GatedSpec(

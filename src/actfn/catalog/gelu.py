@@ -219,7 +219,7 @@ def _tanh_consts(xc, xp):
     return a[0], a[1], c[0], c[1]
 
 
-def _gelu_tanh_arg(x, xp):
+def gelu_tanh_arg(x, xp):
     xc = clip(x, xp, -_GELU_TANH_CLIP, _GELU_TANH_CLIP)
     if _narrow64(x, xp):
         # rounded to float32 or narrower: 2u in plain float64 (its relative error of a few
@@ -245,7 +245,7 @@ def _gelu_tanh_arg(x, xp):
 
 
 def _gelu_tanh(x, xp):
-    xc, z, ze, _, _ = _gelu_tanh_arg(x, xp)
+    xc, z, ze, _, _ = gelu_tanh_arg(x, xp)
     f, inv_k = times_sigmoid(xp.where(x >= 0, x, xc), z, xp, ze)
     return f * inv_k
 
@@ -277,7 +277,7 @@ def _gelu_tanh_t(xc, xp):
 
 
 def _gelu_tanh_d(x, xp):
-    xc, z, ze, dz, _ = _gelu_tanh_arg(x, xp)
+    xc, z, ze, dz, _ = gelu_tanh_arg(x, xp)
     s, sm, _ = sigmoid_parts(z, xp, ze)
     ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
     # 1 + t - t·σ(v) for v < 0 in double-double (t = x·v' carries three roundings and
@@ -299,7 +299,7 @@ def _gelu_tanh_d(x, xp):
 
 
 def _gelu_tanh_d2(x, xp):
-    xc, z, ze, dz, d2z = _gelu_tanh_arg(x, xp)
+    xc, z, ze, dz, d2z = gelu_tanh_arg(x, xp)
     s, sm, _ = sigmoid_parts(z, xp, ze)
     # σ'(v) scaled by 2**128 in both tails (|v| > 600): for x ≈ ±21.2…21.7 it is
     # subnormal while the product with the large bracket (≈ -x v'²) is normal.

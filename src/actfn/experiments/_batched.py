@@ -125,7 +125,7 @@ def splits(dataset: str, seeds: Sequence[int], *, n_train: int | None = None) ->
     return out
 
 
-def _stack(parts: list[np.ndarray]) -> Any:
+def stack_splits(parts: list[np.ndarray]) -> Any:
     """Stack ragged per-seed arrays (equal sizes by construction) into one tensor."""
     import torch
 
@@ -198,9 +198,9 @@ def _train_batched(
     L = len(lrs)
     M = S * C * L
     seed_of = torch.arange(M) // (C * L)
-    xtr, ytr = _stack([d.xtr for d in data]), _stack([d.ytr for d in data]).long()
-    xva, yva = _stack([d.xva for d in data]), _stack([d.yva for d in data]).long()
-    xte, yte = _stack([d.xte for d in data]), _stack([d.yte for d in data]).long()
+    xtr, ytr = stack_splits([d.xtr for d in data]), stack_splits([d.ytr for d in data]).long()
+    xva, yva = stack_splits([d.xva for d in data]), stack_splits([d.yva for d in data]).long()
+    xte, yte = stack_splits([d.xte for d in data]), stack_splits([d.yte for d in data]).long()
     n_tr, d_in = xtr.shape[1], xtr.shape[2]
     k = int(max(int(ytr.max()), int(yva.max()), int(yte.max()))) + 1
     scheme = init or INIT.get(act, "he")

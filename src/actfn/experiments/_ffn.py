@@ -81,14 +81,14 @@ def train_ffn(data: Sequence[Any], act: str, lrs: Sequence[float], *, epochs: in
     import torch
     import torch.nn.functional as F
 
-    from ._batched import _stack
+    from ._batched import stack_splits
 
     S, L = len(data), len(lrs)
     M = S * L
     seed_of = torch.arange(M) // L
-    xtr, ytr = _stack([d.xtr for d in data]), _stack([d.ytr for d in data]).long()
-    xva, yva = _stack([d.xva for d in data]), _stack([d.yva for d in data]).long()
-    xte, yte = _stack([d.xte for d in data]), _stack([d.yte for d in data]).long()
+    xtr, ytr = stack_splits([d.xtr for d in data]), stack_splits([d.ytr for d in data]).long()
+    xva, yva = stack_splits([d.xva for d in data]), stack_splits([d.yva for d in data]).long()
+    xte, yte = stack_splits([d.xte for d in data]), stack_splits([d.yte for d in data]).long()
     n_tr, d_in = xtr.shape[1], xtr.shape[2]
     k = int(max(int(ytr.max()), int(yva.max()), int(yte.max()))) + 1
     gated = is_gated(act)

@@ -461,7 +461,7 @@ def _best(run: R, config: int = 0) -> int:
     return best_lr(run, config)
 
 
-def _metric(run: R, metric: str, config: int = 0) -> np.ndarray:
+def metric_values(run: R, metric: str, config: int = 0) -> np.ndarray:
     i = _best(run, config)
     if metric == "gap":
         return (np.asarray(run["train_acc"], float)[:, config, i]
@@ -469,7 +469,7 @@ def _metric(run: R, metric: str, config: int = 0) -> np.ndarray:
     return np.asarray(run[metric], dtype=float)[:, config, i]
 
 
-def _groups(data: R) -> list[str]:
+def group_names(data: R) -> list[str]:
     """The conditions of a training experiment (data sets, or training-set sizes)."""
     return list(dict.fromkeys(p.split("/")[0] for p in data["parts"] if "/" in p))
 
@@ -507,12 +507,12 @@ def j_paired(r: R, rule: R, level: float) -> Verdict:
     pct = 100.0
     bases = [rule["base"]] if isinstance(rule["base"], str) else list(rule["base"])
     outcomes, parts, ps = {}, [], []
-    for g in _groups(d):
+    for g in group_names(d):
         for b in bases:
             base = d["parts"][f"{g}/{b}"]
             for arm in rule["arms"]:
                 run = d["parts"][f"{g}/{arm}"]
-                diff = _metric(run, rule["metric"]) - _metric(base, rule["metric"])
+                diff = metric_values(run, rule["metric"]) - metric_values(base, rule["metric"])
                 res = paired(diff, margin=margin_for(rule, g), direction=rule["direction"],
                              resolution=1.0 / run["n_test"])
                 label = f"{arm} on {g}" if len(rule["arms"]) > 1 else g
@@ -555,12 +555,12 @@ def j_non_inferior(r: R, rule: R, level: float) -> Verdict:
     arm = next(p for p in parts if p.startswith(rule["arm"] + "@"))
     base = next(p for p in parts if p.startswith(rule["base"] + "@"))
     a, b = parts[arm], parts[base]
-    diff = _metric(a, rule["metric"]) - _metric(b, rule["metric"])
+    diff = metric_values(a, rule["metric"]) - metric_values(b, rule["metric"])
     m = rule["margin"]
     shifted = paired(diff + m, margin=m, direction="greater", resolution=1.0 / a["n_test"])
     plain = paired(diff, margin=m, resolution=1.0 / a["n_test"])
-    accs = ", ".join(f"{k} {np.mean(_metric(v, 'test_acc')):.3f} (lr {_lr(d, v)}, train acc "
-                     f"{np.mean(_metric(v, 'train_acc')):.3f})" for k, v in parts.items())
+    accs = ", ".join(f"{k} {np.mean(metric_values(v, 'test_acc')):.3f} (lr {_lr(d, v)}, train acc "
+                     f"{np.mean(metric_values(v, 'train_acc')):.3f})" for k, v in parts.items())
     ev = (f"Digits, {d['config']['depth']} hidden layers of {d['config']['width']}, "
           f"{len(d['seeds'])} seeds, each configuration at its best learning rate; mean test "
           f"accuracy: {accs}. {arm} − {base}: {plain.fmt(100, ' pt', 1)}. Rule: non-inferior "
@@ -580,16 +580,16 @@ def j_non_inferior(r: R, rule: R, level: float) -> Verdict:
 def _faster(d: R, arm: str, base: str, level: float) -> tuple[dict[str, str], list[str],
                                                                list[float]]:
     outcomes, parts, ps = {}, [], []
-    for g in _groups(d):
+    for g in group_names(d):
         a, b = d["parts"][f"{g}/{arm}"], d["parts"][f"{g}/{base}"]
-        diff = _metric(a, "loss_auc") - _metric(b, "loss_auc")
+        diff = metric_values(a, "loss_auc") - metric_values(b, "loss_auc")
         res = paired(diff, margin=0.0, direction="less")
         # no equivalence margin: refuted only by a significantly larger area (slower)
         outcomes[g] = ("claim" if res.p_claim <= level else "opposite"
                        if res.p_opposite <= level else "open")
         ps.append(min(res.p_claim, res.p_opposite))
-        parts.append(f"{g}: {np.mean(_metric(a, 'loss_auc')):.3f} vs "
-                     f"{np.mean(_metric(b, 'loss_auc')):.3f}, difference {res.fmt(1, '', 3)} "
+        parts.append(f"{g}: {np.mean(metric_values(a, 'loss_auc')):.3f} vs "
+                     f"{np.mean(metric_values(b, 'loss_auc')):.3f}, difference {res.fmt(1, '', 3)} "
                      f"over {a.get('steps', '?')} steps ({outcomes[g]})")
     return outcomes, parts, ps
 
@@ -637,7 +637,7 @@ def j_trend(r: R, rule: R, level: float) -> Verdict:
     m = rule["margin"]
     outcomes, parts, ps = {}, [], []
     for g, run in d["parts"].items():
-        ys = np.stack([_metric(run, rule["metric"], c) for c in range(len(alphas))], axis=1)
+        ys = np.stack([metric_values(run, rule["metric"], c) for c in range(len(alphas))], axis=1)
         dep = dependence(ys, margin=m)
         outcomes[g] = ("claim" if dep.p_dependence <= level and dep.spread > m
                        else "equivalent" if dep.p_equivalent <= level else "open")
@@ -660,9 +660,9 @@ def j_sparsity_trend(r: R, rule: R, level: float) -> Verdict:
     slopes = d["config"]["slopes"]
     m = rule["margin"]
     outcomes, parts, ps = {}, [], []
-    for g in _groups(d):
+    for g in group_names(d):
         run = d["parts"][f"{g}/leaky-sweep"]
-        gaps = np.stack([_metric(run, "gap", c) for c in range(len(slopes))], axis=1)
+        gaps = np.stack([metric_values(run, "gap", c) for c in range(len(slopes))], axis=1)
         sp = [float(np.mean(np.asarray(run["sparsity"], float)[:, c, _best(run, c)]))
               for c in range(len(slopes))]
         pos = [i for i, x in enumerate(slopes) if x > 0]
@@ -687,11 +687,11 @@ def j_sparsity_trend(r: R, rule: R, level: float) -> Verdict:
 def j_variants(r: R, rule: R, level: float) -> Verdict:
     d = r["gelu-variants"]
     outcomes, parts, ps = {}, [], []
-    for g in _groups(d):
+    for g in group_names(d):
         base = d["parts"][f"{g}/{rule['base']}"]
         for arm in rule["arms"]:
             run = d["parts"][f"{g}/{arm}"]
-            diff = _metric(run, rule["metric"]) - _metric(base, rule["metric"])
+            diff = metric_values(run, rule["metric"]) - metric_values(base, rule["metric"])
             res = paired(diff, margin=rule["margin"], resolution=1.0 / run["n_test"])
             two = min(res.p_claim, res.p_opposite)
             # the claim (tuning matters) holds where a variant differs significantly
@@ -731,7 +731,7 @@ def _pooled(d: R, arm: str) -> np.ndarray:
     r"""Per-seed dead fraction of ``arm`` pooled over every data set and learning rate:
     :math:`\bar x_s = \frac{1}{|G||L|}\sum_{g, l} x_{s,g,l}` (the seed stays the unit of
     replication; data sets share the seeds 0..n-1 of the run)."""
-    return np.stack([_dead(d, g, arm) for g in _groups(d)], axis=1).mean(axis=(1, 2))
+    return np.stack([_dead(d, g, arm) for g in group_names(d)], axis=1).mean(axis=(1, 2))
 
 
 @_judge("no-dead-units", statistical=True)
@@ -752,7 +752,7 @@ def j_no_dead(r: R, rule: R, level: float) -> Verdict:
     none_pooled, fewer_pooled = {}, {}
     for arm in rule["arms"]:
         die[arm] = []
-        for g in _groups(d):
+        for g in group_names(d):
             x, base = _dead(d, g, arm), _dead(d, g, rule["base"])
             cells = []
             for i, lr in enumerate(lrs):
@@ -800,7 +800,7 @@ def j_dead_occur(r: R, rule: R, level: float) -> Verdict:
     units = _units(d)
     outcomes: dict[str, str] = {}
     ps, parts, at = [], [], []
-    for g in _groups(d):
+    for g in group_names(d):
         x = _dead(d, g, rule["arm"])
         cells = []
         for i, lr in enumerate(lrs):
@@ -843,7 +843,7 @@ def j_failure(r: R, rule: R, level: float) -> Verdict:
     arms = list(dict.fromkeys(p.split("/")[1] for p in d["parts"]))
     outcomes, ps, parts = {}, [], []
     opened: list[str] = []
-    for g in _groups(d):
+    for g in group_names(d):
         def fails(arm: str, i: int, g: str = g) -> tuple[int, int]:
             f = np.asarray(d["parts"][f"{g}/{arm}"]["final_loss"], float)[:, 0, i]
             return int((~(f <= rule["loss"])).sum()), int(f.size)

@@ -92,7 +92,7 @@ def zero_failure_seeds(rate: float, level: float = 0.05) -> int:
 def _diffs(results: Mapping[str, Any], rule: Mapping[str, Any]) -> dict[str, tuple[list[float],
                                                                                    int]]:
     """Condition → (per-seed decisive differences, test-set size) of one claim's rule."""
-    from ._judges import _groups, _metric
+    from ._judges import group_names, metric_values
 
     kind = rule["kind"]
     out: dict[str, tuple[list[float], int]] = {}
@@ -100,34 +100,34 @@ def _diffs(results: Mapping[str, Any], rule: Mapping[str, Any]) -> dict[str, tup
         d = results[rule.get("experiment")
                     or ("overfit" if rule["metric"] == "gap" else "training")]
         bases = [rule["base"]] if isinstance(rule["base"], str) else list(rule["base"])
-        for g in _groups(d):
+        for g in group_names(d):
             for b in bases:
                 base = d["parts"][f"{g}/{b}"]
                 for arm in rule["arms"]:
                     run = d["parts"][f"{g}/{arm}"]
-                    x = _metric(run, rule["metric"]) - _metric(base, rule["metric"])
+                    x = metric_values(run, rule["metric"]) - metric_values(base, rule["metric"])
                     label = f"{arm} − {b} on {g}" if len(bases) > 1 else f"{arm} on {g}"
                     out[label] = (x.tolist(), int(run["n_test"]))
     elif kind == "non-inferior":
         parts = results["deep-training"]["parts"]
         a = next(v for k, v in parts.items() if k.startswith(rule["arm"] + "@"))
         b = next(v for k, v in parts.items() if k.startswith(rule["base"] + "@"))
-        x = _metric(a, rule["metric"]) - _metric(b, rule["metric"])
+        x = metric_values(a, rule["metric"]) - metric_values(b, rule["metric"])
         out[f"{rule['arm']} − {rule['base']}"] = (x.tolist(), int(a["n_test"]))
     elif kind == "variants-equivalent":
         d = results["gelu-variants"]
-        for g in _groups(d):
+        for g in group_names(d):
             base = d["parts"][f"{g}/{rule['base']}"]
             for arm in rule["arms"]:
                 run = d["parts"][f"{g}/{arm}"]
-                x = _metric(run, rule["metric"]) - _metric(base, rule["metric"])
+                x = metric_values(run, rule["metric"]) - metric_values(base, rule["metric"])
                 out[f"{arm} on {g}"] = (x.tolist(), int(run["n_test"]))
     elif kind == "sparsity-trend":
         d = results["overfit"]
         slopes = d["config"]["slopes"]
-        for g in _groups(d):
+        for g in group_names(d):
             run = d["parts"][f"{g}/leaky-sweep"]
-            gaps = np.stack([_metric(run, "gap", c) for c in range(len(slopes))], axis=1)
+            gaps = np.stack([metric_values(run, "gap", c) for c in range(len(slopes))], axis=1)
             pos = [i for i, s in enumerate(slopes) if s > 0]
             zero = [i for i, s in enumerate(slopes) if s == 0]
             x = gaps[:, pos].mean(axis=1) - gaps[:, zero].mean(axis=1)
@@ -136,7 +136,7 @@ def _diffs(results: Mapping[str, Any], rule: Mapping[str, Any]) -> dict[str, tup
         d = results["celu-alpha"]
         k = len(d["config"]["alphas"])
         for g, run in d["parts"].items():
-            ys = np.stack([_metric(run, rule["metric"], c) for c in range(k)], axis=1)
+            ys = np.stack([metric_values(run, rule["metric"], c) for c in range(k)], axis=1)
             pairs = [ys[:, j] - ys[:, i] for i in range(k) for j in range(i + 1, k)]
             widest = max(pairs, key=lambda x: float(np.std(x, ddof=1)))
             out[f"{g} (widest alpha pair)"] = (widest.tolist(), int(run["n_test"]))
