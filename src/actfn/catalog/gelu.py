@@ -146,6 +146,7 @@ def _gelu_exact(x, xp):
         xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
         ph, pl, _ = _gelu_pos_f64(xc, xp)
         pos = xp.where(x > _GELU_CLIP, x, xc * ph + xc * pl)
+        pos = xp.where(x == 0, x, pos)  # ±0 (xc·pl can be +0 where x is −0)
         return xp.where(x >= 0, pos, _gelu_neg_f64(xc, xp))
     # float32 (compensated: no float64 in the library) or narrower working precision
     xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
