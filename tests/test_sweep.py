@@ -52,6 +52,24 @@ def _reads_special_functions(name: str, method: str | None = None) -> bool:
 #: Activations that need erf/erfc from the array library (array-api-strict has none).
 SPECIAL = [n for n in NAMES if _reads_special_functions(n)]
 
+#: A plug-in whose f reads erf and f′ erfc (f″ reads neither): the error path stays tested
+#: now that no built-in needs them (gelu's float64 Φ comes from actfn's own tail tables).
+_PROBE = actfn.Spec(
+    name="erf_probe",
+    f=lambda x, xp: xp.erf(x),
+    df=lambda x, xp: xp.erfc(-x) - xp.erfc(-x) + 1.1283791670955126 * xp.exp(-(x * x)),
+    d2f=lambda x, xp: -2.2567583341910252 * x * xp.exp(-(x * x)),
+)
+
+
+@pytest.fixture
+def erf_probe():
+    actfn.register(_PROBE)
+    try:
+        yield _PROBE.name
+    finally:
+        actfn.unregister(_PROBE.name)
+
 
 def _runnable(name: str, backend: str) -> bool:
     return not (backend == "array_api_strict" and name in SPECIAL)
@@ -72,20 +90,25 @@ def test_sweep_covers_every_backend_and_dtype() -> None:
     assert {d for _, d in pairs} == {"float16", "bfloat16", "float32", "float64", "int32", "bool"}
 
 
-def test_special_functions_are_found() -> None:
-    # gelu reads erf/erfc from its context; every activation that does gets the
-    # array-api-strict error test.
-    assert "gelu" in SPECIAL
+def test_special_functions_are_found(erf_probe: str) -> None:
+    # a kernel that reads erf/erfc from its context is found, per method; every activation
+    # that does gets the array-api-strict error test below
+    assert _reads_special_functions(erf_probe, "f")
+    assert _reads_special_functions(erf_probe, "derivative")
+    assert not _reads_special_functions(erf_probe, "second_derivative")
+    assert "gelu" not in SPECIAL  # gelu runs on array-api-strict now (test_sweep)
 
 
-@pytest.mark.parametrize("name", SPECIAL)
+@pytest.mark.parametrize("name", [*SPECIAL, _PROBE.name])
 @pytest.mark.parametrize("method", METHODS)
-def test_array_api_strict_without_erf_raises(name: str, method: str) -> None:
+def test_array_api_strict_without_erf_raises(name: str, method: str, request) -> None:
     """A method whose kernels read erf/erfc/erfcx raises a TypeError naming the activation,
-    the function and the library; one that reads none (gelu's f″ = (2 − x²)φ(x)) runs and
-    gives NumPy's values."""
+    the function and the library; one that reads none (the probe's f″) runs and gives
+    NumPy's values."""
     import array_api_strict as xs
 
+    if name == _PROBE.name:
+        request.getfixturevalue("erf_probe")
     x = xs.asarray([0.5, -1.0])
     act = actfn.get(name)
     if not _reads_special_functions(name, method):

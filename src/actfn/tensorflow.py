@@ -118,6 +118,14 @@ class _Namespace:
     log1p = staticmethod(tf.math.log1p)
     tanh = staticmethod(tf.tanh)
     sign = staticmethod(tf.sign)
+
+    @classmethod
+    def copysign(cls, a: Any, b: Any) -> tf.Tensor:
+        """|a| with the sign bit of b (−0 included: from b's bits, as NumPy's copysign)."""
+        a, b = cls._t(a), cls._t(b)
+        ints = {8: tf.int64, 4: tf.int32, 2: tf.int16}[b.dtype.size]
+        mag = tf.abs(a)
+        return tf.where(tf.bitcast(b, ints) < 0, -mag, mag)
     isinf = staticmethod(tf.math.is_inf)
     isfinite = staticmethod(tf.math.is_finite)
     isnan = staticmethod(tf.math.is_nan)
