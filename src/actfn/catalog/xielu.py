@@ -100,7 +100,9 @@ def _consts(alpha_n: float, beta: float, eps: float) -> dict[str, Any]:
     with decimal.localcontext() as ctx:
         ctx.prec = 60
         N, B, E = _dec(n), _dec(b), _dec(e)
-        out["k"] = dd(Fraction(N * (E.exp() - 1)))          # αn·expm1(ε)
+        # αn·expm1(ε): e^ε − 1 at 60 digits is 0 for |ε| < 1e-60, so the series there
+        em = E.exp() - 1 if abs(E) > decimal.Decimal("1e-15") else E + E * E / 2 + E ** 3 / 6
+        out["k"] = dd(Fraction(N * em))
         out["x0"] = log_dd((n - b) / n) if n > b else None    # zero of f′ (x ≤ ε)
         out["root"] = None
         if n > b > 0:
@@ -310,11 +312,9 @@ def _d2f(x, xp, *, alpha_p, alpha_n, beta, eps):
     ew = _cut(eps, x, xp)
     xn = xp.where(x < _EXP_MIN, _EXP_MIN, x)
     xn = xp.where(xn <= ew, xn, xp.full_like(xn, min(eps, -1.0)))
-    if is_f32(x, xp):
-        # float32: exp(x + ln αn) (αn·e^x with e^x near float32's underflow lost bits)
-        neg = exp_shifted(xn, None, log_dd(Fraction(alpha_n)), xp)
-    else:
-        neg = alpha_n * xp.exp(xn)
+    # exp(x + ln αn): αn·e^x with e^x near the underflow (subnormal) loses its bits
+    # (float64 x = −740, αn = 1e6: 2·10⁵ ulp; float32 near −88)
+    neg = exp_shifted(xn, None, log_dd(Fraction(alpha_n)), xp) if alpha_n else 0.0 * xn
     return xp.where(x > 0, xp.full_like(x, 2.0 * alpha_p),
                     xp.where(x > ew, xp.zeros_like(x), neg))
 
