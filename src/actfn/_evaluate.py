@@ -33,6 +33,7 @@ import importlib
 import inspect
 import math
 import sys
+import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -43,6 +44,7 @@ from . import _backend
 from ._registry import Spec, canonical_names, lookup, merge_positional
 
 __all__ = [
+    "export_native",
     "GLUE_MODULES",
     "LearnPlan",
     "EvalContext",
@@ -556,3 +558,39 @@ def layer_params(spec: Spec) -> tuple[dict[str, Any], list[tuple[str, Any]],
                  *((p.name, p.default) for p in spec.params if not p.vector)]
     extra: list[tuple[str, Any]] = [("learnable", False)] if learnable and not vector else []
     return learnable, pairs, extra
+
+
+def export_native(exported: dict[str, Any], native_class: Callable[[str], type | None],
+                  module: str, native: str) -> dict[str, Any]:
+    """A framework adapter's exports with each activation's class under the framework's
+    own name added (``native_class(name)``; e.g. ``CELU``), and the 0.1.0 class of the
+    same activation (``exported[class_name(name)]``, e.g. ``Celu``) made to warn
+    ``DeprecationWarning`` on construction, once, naming ``module`` and ``native`` (whose
+    names and constructors the new class has). Shared by actfn.torch and actfn.keras."""
+    out = dict(exported)
+    for n in canonical_names():
+        new = native_class(n)
+        if new is None:
+            continue
+        old = out.get(class_name(n))
+        if old is not None and old.__name__ != new.__name__ and not old.__dict__.get(
+                "_actfn_deprecated"):
+            old._actfn_deprecated = True  # type: ignore[attr-defined]
+            _warn_on_init(old, f"{module}.{old.__name__} is deprecated (removed in the next "
+                               f"release): use {module}.{new.__name__}, {native} name and "
+                               "constructor")
+        out[new.__name__] = new
+    return out
+
+
+def _warn_on_init(cls: type, message: str) -> None:
+    """Make constructing ``cls`` warn ``DeprecationWarning`` with ``message`` (at the
+    caller's line), its constructor signature unchanged."""
+    base_init = cls.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
+        base_init(self, *args, **kwargs)
+
+    __init__.__signature__ = inspect.signature(base_init)  # type: ignore[attr-defined]
+    cls.__init__ = __init__  # type: ignore[method-assign]

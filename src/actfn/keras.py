@@ -44,12 +44,11 @@ import math
 import os
 import re
 import sys
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import _knowledge
+from . import _evaluate, _knowledge
 from ._activation import get
 from ._evaluate import Generated, PerSpec, class_name, docstring, dress, signature
 from ._evaluate import layer_class as layer_class_of
@@ -383,34 +382,9 @@ def _make_native(spec: Spec) -> type[Activation] | None:
 _NATIVE: PerSpec[type[Activation] | None] = PerSpec(_make_native)
 
 
-def _deprecated_alias(old: type[Activation], new: type[Activation]) -> None:
-    """Make the 0.1.0 class ``old`` (same constructor as before) warn on construction that
-    it is now ``new``."""
-    base_init = old.__init__
-
-    def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
-        warnings.warn(f"actfn.keras.{old.__name__} is deprecated (removed in the next "
-                      f"release): use actfn.keras.{new.__name__}, keras.layers' name and "
-                      "constructor", DeprecationWarning, stacklevel=2)
-        base_init(self, *args, **kwargs)
-
-    __init__.__signature__ = inspect.signature(base_init)  # type: ignore[attr-defined]
-    old.__init__ = __init__  # type: ignore[method-assign]
-
-
 def _exported() -> dict[str, Any]:
-    out = _GENERATED.exported()
-    for n in canonical_names():
-        new = native_class(n)
-        if new is None:
-            continue
-        old = out.get(class_name(n))
-        if old is not None and old.__name__ != new.__name__ and not old.__dict__.get(
-                "_actfn_deprecated"):
-            old._actfn_deprecated = True  # type: ignore[attr-defined]
-            _deprecated_alias(old, new)
-        out[new.__name__] = new
-    return out
+    return _evaluate.export_native(_GENERATED.exported(), native_class, "actfn.keras",
+                                   "keras.layers'")
 
 
 _GENERATED = Generated(__name__, _FUNCTIONS, _LAYERS)

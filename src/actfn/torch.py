@@ -97,7 +97,6 @@ import contextlib
 import inspect
 import math
 import re
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -105,7 +104,7 @@ import array_api_compat.torch as _aac_torch
 import numpy as np
 import torch
 
-from . import _fast, _fewbit, _knowledge
+from . import _evaluate, _fast, _fewbit, _knowledge
 from ._evaluate import (
     EvalContext,
     Generated,
@@ -1265,35 +1264,9 @@ def _make_native(spec: Spec) -> type[Activation] | None:
 _NATIVE: PerSpec[type[Activation] | None] = PerSpec(_make_native)
 
 
-def _deprecated_alias(old: type[Activation], new: type[Activation]) -> type[Activation]:
-    """The 0.1.0 class ``old`` (same constructor as before), warning on construction that
-    it is now ``new``."""
-    base_init = old.__init__
-
-    def __init__(self: Activation, *args: Any, **kwargs: Any) -> None:
-        warnings.warn(f"actfn.torch.{old.__name__} is deprecated (removed in the next "
-                      f"release): use actfn.torch.{new.__name__}, torch.nn's name and "
-                      "constructor", DeprecationWarning, stacklevel=2)
-        base_init(self, *args, **kwargs)
-
-    __init__.__signature__ = inspect.signature(base_init)  # type: ignore[attr-defined]
-    old.__init__ = __init__  # type: ignore[method-assign]
-    return old
-
-
 def _exported() -> dict[str, Any]:
-    out = _GENERATED.exported()
-    for n in canonical_names():
-        new = native_class(n)
-        if new is None:
-            continue
-        old = out.get(class_name(n))
-        if old is not None and old.__name__ != new.__name__ and not old.__dict__.get(
-                "_actfn_deprecated"):
-            old._actfn_deprecated = True  # type: ignore[attr-defined]
-            _deprecated_alias(old, new)
-        out[new.__name__] = new
-    return out
+    return _evaluate.export_native(_GENERATED.exported(), native_class, "actfn.torch",
+                                   "torch.nn's")
 
 
 _GENERATED = Generated(__name__, function, module_class)
