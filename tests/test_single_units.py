@@ -10,6 +10,7 @@ the ε = 0 form and the parameter checks.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import mpmath
@@ -178,6 +179,24 @@ def _check_zeros(name: str, params: dict) -> None:
         want32 = np.array([round_to(exact(fns[which], float(v)), "float32") for v in x32],
                           dtype=np.float32)
         assert ulp_distance(got32, want32).max() <= 1
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "compiled"])
+def test_star_relu_bias_at_the_largest_float(compiled: bool) -> None:
+    """b = −max and s·x² = 6.9e306: the error-free sum's s − a rounds past −max (its
+    error term was inf − inf = NaN); the result is the rounded sum, in every dtype."""
+    act = actfn.get("star_relu", scale=1e300, bias=-np.finfo(np.float64).max)
+    x = np.array([2618.0, 6.6875, np.inf, -1.0, np.nan])
+    big = mpmath.mpf(float(np.finfo(np.float64).max))
+    assert _fast.available()  # numba is a core dependency: the default path is compiled
+    with contextlib.nullcontext() if compiled else _fast.disabled():
+        for dt in ("float64", "float32", "float16"):
+            xd = x.astype(dt)
+            want = [round_to(exact(lambda v: mpmath.mpf(1e300) * max(v, 0) ** 2 - big,
+                                   float(v)), dt) for v in xd[:4]]
+            y = act(xd)
+            np.testing.assert_array_equal(y[:4], np.array(want, dtype=dt))
+            assert np.isnan(y[4])
 
 
 # -- the ε = 0 form and the parameter checks ---------------------------------------------------

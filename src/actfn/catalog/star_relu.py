@@ -69,7 +69,9 @@ def _f(x, xp, *, scale, bias):
     hi, lo = _scaled_square(x, xp, scale)
     s, e = two_sum(hi, xp.full_like(hi, bias))
     r = s + (e + lo)
-    r = xp.where(xp.isinf(s), s, r)  # the sum overflows: e is nan
+    # e is not finite when the sum overflows, or when b is near the largest float and
+    # s − a rounds past it (b = −max, s·x² = 7e306): s is then the rounded sum already
+    r = xp.where(xp.isfinite(e), r, s)
     r = xp.where(xp.isinf(hi), hi, r)
     return xp.where(x > 0, xp.where(xp.isinf(x), (scale * x) * x + bias, r), r)  # f(+inf)
 
