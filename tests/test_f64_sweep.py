@@ -9,9 +9,9 @@ second, independent check on a subset. No exception list.
 * bands: every input where f, f′, f″ or an exponential inside the kernel crosses the
   smallest normal, the smallest subnormal or the largest value of float64 or float32,
   found from the kernels themselves (tests/f64sweep.py), sampled densely around each;
-* random float64: every function gets ``RANDOM_EACH`` inputs each run, and a rotating
-  choice of ``ROTATING`` functions (changing daily, seed printed; replay with
-  ``ACTFN_SWEEP_SEED``) gets ``RANDOM_ROTATING`` ≥ 10⁵;
+* random float64: every function gets ``RANDOM_EACH`` = 10⁵ inputs each run (seeded per
+  function and day, seed printed; replay with ``ACTFN_SWEEP_SEED``), and a rotating choice
+  of ``ROTATING`` functions gets ``RANDOM_ROTATING`` = 10⁶;
 * exhaustive float16 and bfloat16: all 65,536 inputs of every function (the reference's
   float64 pre-pass decides most of them from actfn's float64 value, so this takes
   seconds; the rest go to ball arithmetic).
@@ -32,10 +32,10 @@ from . import f64sweep as S
 
 FULL = os.environ.get("ACTFN_SWEEP_FULL") == "1"
 #: Random float64 inputs per function per run, for every function / the rotating ones.
-RANDOM_EACH = 1_000_000 if FULL else 5_000
-RANDOM_ROTATING = 100_000
+RANDOM_EACH = 1_000_000 if FULL else 100_000
+RANDOM_ROTATING = 1_000_000
 #: How many (activation, function) pairs get RANDOM_ROTATING inputs on top, each run.
-ROTATING = 2
+ROTATING = 1
 #: Random points and float neighbours per band edge.
 PER_EDGE = 2000 if FULL else 24
 NEIGHBOURS = 8
@@ -90,13 +90,14 @@ def test_underflow_and_overflow_bands(case, which):
 @pytest.mark.parametrize(("case", "which"), PAIRS, ids=PAIR_IDS)
 def test_random_float64(case, which):
     """Log-uniform |x| in 1e-300…1e300 (both signs) and uniform [-40, 40]."""
-    x = S.random_points(RANDOM_EACH, S.rotation(S.case_id(case) + which))
-    _check(case, which, x, "float64", "random")
+    seed = S.rotation(S.case_id(case) + which)
+    print(f"seed {seed} (ACTFN_SWEEP_SEED={seed // 1000003} replays it)")
+    _check(case, which, S.random_points(RANDOM_EACH, seed), "float64", f"{RANDOM_EACH} random")
 
 
 def test_random_float64_rotating():
-    """10⁵ random float64 inputs for a daily rotating choice of (activation, function)
-    (every function over about two months; ``ACTFN_SWEEP_FULL=1``: all of them)."""
+    """10⁶ random float64 inputs for a daily rotating choice of (activation, function)
+    (every function over about five months; ``ACTFN_SWEEP_FULL=1``: all of them)."""
     if FULL:
         return  # test_random_float64 already runs 10⁶ for every function
     for i in _rotating(PAIRS, ROTATING, "random"):
