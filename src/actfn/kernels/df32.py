@@ -37,7 +37,7 @@ from . import narrow_output
 
 __all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "const_operand",
            "is_f32", "pair",
-           "Float32Context", "exp32", "expm1_32", "opaque", "split", "split32",
+           "Float32Context", "exp32", "exp32_pair", "expm1_32", "opaque", "split", "split32",
            "tail_scaling"]
 
 
@@ -223,6 +223,18 @@ def exp32(x: Any, xp: Any) -> Any:
     """e^x for a float32 array ``x`` to ~0.6 ulp (see the comment above)."""
     s, lo, p1, p2 = _exp_parts(x, xp, small_k0=False)
     return ((s + lo) * p1) * p2
+
+
+def exp32_pair(x: Any, xp: Any) -> tuple[Any, Any]:
+    """e^x for a float32 array ``x`` as an unrounded pair ``(h, l)``: h = exp32(x) and
+    h + l within ~2^-29 relative of e^x (the sum s + lo of :func:`_exp_parts` split
+    exactly before the scaling by 2^k), for kernels that carry e^x into a product
+    without its ~0.6-ulp rounding. l is flushed where h·2^-24 is subnormal."""
+    from .dd import two_sum
+
+    s, lo, p1, p2 = _exp_parts(x, xp, small_k0=False)
+    h, hl = two_sum(s, lo)
+    return (h * p1) * p2, (hl * p1) * p2
 
 
 def expm1_32(x: Any, xp: Any) -> Any:

@@ -9,7 +9,7 @@ f'' = β·(2σ'(z) + z·σ''(z)), the products taken with the scaled σ tails of
 from __future__ import annotations
 
 from .dd import two_prod, two_sum
-from .df32 import compensated, is_f32, split32
+from .df32 import F32_SCALING, compensated, exp32_pair, is_f32, split32
 from .elementary import clip
 from .series import near_zeros
 from .sigmoid import (
@@ -35,6 +35,16 @@ def zeros(key):
 
     return ZEROS[key]
 
+def _scaled_zeros(key, beta, beta_lo=0.0):
+    """:func:`zeros` with the Taylor coefficients multiplied by β (in float64, before
+    near_zeros rounds them to float32): f″ = β·(f″/β) near its zeros with no separate
+    rounded product by β."""
+    b = beta + beta_lo
+    if b == 1.0:
+        return zeros(key)
+    return tuple((x0h, x0l, tuple(c * b for c in cs)) for x0h, x0l, cs in zeros(key))
+
+
 # -- silu / swish and gelu_sigmoid: x·σ(βx) ------------------------------------------------
 def silu_arg(x, xp, beta, beta_lo=0.0):
     """(x clipped, z, z_lo) with z + z_lo = (beta + beta_lo)·x to ~106 bits."""
@@ -58,40 +68,46 @@ def silu_f(x, xp, xc, z, ze):
     return f * inv_k
 
 
-def _e_scaled(z, xp, ze):
-    """(e·k, 1/k) for e = exp(-|z + ze|), k = 2**64 where z < -40 or z > 40 (float32)."""
+def _e_pair(z, xp, ze):
+    """(es, esl, inv_k): es + esl = e^{-|z + ze|}·k to ~2^-29 relative (float32),
+    k = 2**64 where |z| > 40. The exponential's own rounding, the tail's scaling sum
+    -|z| + ln k and z's low part stay in esl (folded into es they cost ~1.5 ulp)."""
+    ts = F32_SCALING
     a = xp.abs(z)
-    e = xp.exp(-a)
-    es, inv_k = scaled_exp_neg_abs(a, e, a > -scale_below(a, xp), xp)
+    tail = a > -ts.below
+    s, serr = two_sum(-a, ts.ln_k[0] + 0.0 * a)
+    es, esl = exp32_pair(xp.where(tail, s, -a), xp)
+    esl = esl + es * xp.where(tail, serr + ts.ln_k[1], 0.0 * a)
     if ze is not None:
-        es = es - es * (xp.sign(z) * ze)
-    return es, inv_k
+        esl = esl - es * (xp.sign(z) * ze)
+    inv_k = xp.where(tail, ts.inv_k, 1.0 + 0.0 * a)
+    return es, esl, inv_k
 
 
-def _d_parts(es, inv_k, xp):
-    """(d, dl) = 1 + e exactly, e = es·inv_k (e below 2**-24 only matters as dl)."""
-    e = es * inv_k
-    return two_sum(1.0 + 0.0 * e, e)
+def _d_parts(e, el):
+    """(d, dl) = 1 + e + el: 1 + e exactly, el added to the low part."""
+    d, dl = two_sum(1.0 + 0.0 * e, e)
+    return d, dl + el
 
 
 def silu_df_f32(xp, z, ze):
     """f′/… = σ(z)(1 + zσ(-z)) in compensated float32 as one corrected quotient (the
     product of σ and the bracket reached 3–4 ulp): with e = e^{-|z|} and d = 1 + e,
-    f′ = e·(d + z)/d² for z < 0 and (d + z·e)/d² for z ≥ 0, numerators and d² exact
+    f′ = e·(d + z)/d² for z < 0 and (d + z·e)/d² for z ≥ 0, e, numerators and d² exact
     pairs; e is scaled by 2**64 in the far left tail."""
-    es, inv_k = _e_scaled(z, xp, ze)
-    d, dl = _d_parts(es, inv_k, xp)
+    es, esl, inv_k = _e_pair(z, xp, ze)
+    e, el = es * inv_k, esl * inv_k
+    d, dl = _d_parts(e, el)
     zl = 0.0 * z if ze is None else ze
     neg = z < 0
     # z < 0: N = d + z (+ dl + zl), numerator e·N (e scaled)
     nh, nl = two_sum(d, z)
     nl = nl + (dl + zl)
     a1, a1l = two_prod(es, nh, xp)
-    a1l = a1l + es * nl
-    # z ≥ 0: numerator d + z·e (the tail e is small there: unscaled e = es·inv_k)
-    e = es * inv_k
+    a1l = a1l + (es * nl + esl * nh)
+    # z ≥ 0: numerator d + z·e (the tail e is small there: unscaled e)
     ze_h, ze_l = two_prod(z, e, xp)
-    ze_l = ze_l + zl * e
+    ze_l = ze_l + (zl * e + z * el)
     ph, pl = two_sum(d, ze_h)
     pl = pl + (dl + ze_l)
     num = xp.where(neg, a1, ph)
@@ -106,32 +122,38 @@ def silu_df_f32(xp, z, ze):
 
 #: Radius of f″'s zero series in float32: the quotient is accurate beyond it, and the
 #: series, evaluated in float32, loses ulps towards radius 1.
-_R32 = 0.6
+_R32 = 0.03
 
 
-def silu_d2_f32(xp, z, ze, beta):
+def silu_d2_f32(xp, z, ze, beta=None):
     """f″ = β·e·(2d - |z|(1 - e))/d³ (e = e^{-|z|}, d = 1 + e) in compensated float32 as
     one corrected quotient (σ′ times the bracket reached 3–4 ulp); e scaled by 2**64 in
-    both tails."""
-    es, inv_k = _e_scaled(z, xp, ze)
-    d, dl = _d_parts(es, inv_k, xp)
-    e = es * inv_k
+    both tails. ``beta``: β as a float32 pair (hi, lo), multiplied into the numerator
+    exactly (β rounded to float32 alone is up to half an ulp off); None for β = 1."""
+    es, esl, inv_k = _e_pair(z, xp, ze)
+    e, el = es * inv_k, esl * inv_k
+    d, dl = _d_parts(e, el)
     az = xp.abs(z)
     azl = 0.0 * z if ze is None else xp.sign(z) * ze
     m, ml = two_sum(1.0 + 0.0 * e, -e)
+    ml = ml - el
     b, bl = two_prod(az, m, xp)
     bl = bl + (az * ml + azl * m)
     c, cl = two_sum(2.0 * d, -b)
     cl = cl + (2.0 * dl - bl)
     n, nl = two_prod(es, c, xp)
-    nl = nl + es * cl
+    nl = nl + (es * cl + esl * c)
+    if beta is not None:
+        n0 = n
+        n, nb = two_prod(n0, beta[0] + 0.0 * n0, xp)
+        nl = nb + (nl * beta[0] + n0 * beta[1])
     p2, p2l = two_prod(d, d, xp)
     p3, p3l = two_prod(p2, d, xp)
     p3l = p3l + p2l * d + 3.0 * p2 * dl
     q = n / p3
     safe = xp.where(n == 0, 1.0 + 0.0 * n, n)
     q = xp.where(q == 0, q, q + q * (nl / safe - p3l / p3))
-    return (q * beta) * inv_k
+    return q * inv_k
 
 
 def silu_df(xp, z, ze):
@@ -156,11 +178,9 @@ def silu_d(x, xp, *, beta, beta_lo=0.0):
 def silu_d2(x, xp, *, beta, beta_lo=0.0):
     _, z, ze = silu_arg(x, xp, beta, beta_lo)
     if is_f32(z, xp) and compensated(z, xp):
-        beta32 = split32(beta, beta_lo)[0]
-        v = silu_d2_f32(xp, z, ze, beta32)  # β folded in before the unscaling
-        v1 = silu_d2_f32(xp, z, ze, 1.0)
-        near = near_zeros(v1, z, xp, zeros("d2"), ze, radius=_R32)
-        return xp.where(near != v1, beta32 * near, v)  # the series only near its zeros
+        bp = None if (beta == 1.0 and beta_lo == 0.0) else split32(beta, beta_lo)
+        v = silu_d2_f32(xp, z, ze, bp)  # β folded in before the unscaling
+        return near_zeros(v, z, xp, _scaled_zeros("d2", beta, beta_lo), ze, radius=_R32)
     s, sm, _ = sigmoid_parts(z, xp, ze)
     ds, inv_k = scaled_dsigmoid(z, xp, ze)
     inner = xp.where(z < 0, (2.0 + z) - 2.0 * z * s, (2.0 - z) + 2.0 * z * sm)
