@@ -37,7 +37,8 @@ from . import narrow_output
 
 __all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "const_operand",
            "is_f32", "pair",
-           "Float32Context", "exp32", "exp32_pair", "expm1_32", "opaque", "split", "split32",
+           "Float32Context", "add_pair", "div_pair", "exp32", "exp32_pair", "exp_neg_abs_pair",
+           "expm1_32", "mul_pair", "poly_pair", "opaque", "split", "split32",
            "tail_scaling"]
 
 
@@ -248,6 +249,64 @@ def expm1_32(x: Any, xp: Any) -> Any:
     v = h + (he + (lo * p1) * xp.where(big, 1.0 + 0.0 * p2, p2))
     v = xp.where(big, xp.where(x > 0, exp32(x, xp), -1.0 + 0.0 * hs), v)
     return xp.where(x == 0, x, v)
+
+
+# -- pair ("double-float") helpers ----------------------------------------------------------
+def exp_neg_abs_pair(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, Any]:
+    """(es, esl, inv_k) for a float32 array ``z``: es + esl = e^{-|z + zlo|}·k to ~2^-29
+    relative, k = 2**64 where |z| > 40 (:data:`F32_SCALING`), else 1. The exponential's
+    own rounding, the tail's scaling sum -|z| + ln k and z's low part stay in esl (folded
+    into es they cost ~1.5 ulp)."""
+    from .dd import two_sum
+
+    ts = F32_SCALING
+    a = xp.abs(z)
+    tail = a > -ts.below
+    s, serr = two_sum(-a, ts.ln_k[0] + 0.0 * a)
+    es, esl = exp32_pair(xp.where(tail, s, -a), xp)
+    esl = esl + es * xp.where(tail, serr + ts.ln_k[1], 0.0 * a)
+    if zlo is not None:
+        esl = esl - es * (xp.sign(z) * zlo)
+    inv_k = xp.where(tail, ts.inv_k, 1.0 + 0.0 * a)
+    return es, esl, inv_k
+
+
+def mul_pair(a: Any, al: Any, b: Any, bl: Any, xp: Any) -> tuple[Any, Any]:
+    """(a + al)·(b + bl) as a pair (p, pl): a·b exact (TwoProd), the cross terms added
+    to the low part (relative error ~2^-44)."""
+    from .dd import two_prod
+
+    p, pl = two_prod(a, b, xp)
+    return p, pl + (a * bl + al * b)
+
+
+def add_pair(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
+    """(a + al) + (b + bl) as a pair: a + b exact (TwoSum), the low parts added."""
+    from .dd import two_sum
+
+    s, sl = two_sum(a, b)
+    return s, sl + (al + bl)
+
+
+def poly_pair(u: Any, ul: Any, coeffs: list[tuple[Any, Any]], xp: Any) -> tuple[Any, Any]:
+    """Σ c_k·u^k (``coeffs`` = [(c0, c0l), (c1, c1l), ...] pairs, constants or arrays) by
+    Horner's rule in pair arithmetic: every product and sum error-free, so the result
+    keeps ~2^-44 relative to the size of its terms (cancelling sums stay accurate)."""
+    ph, pl = coeffs[-1]
+    ph = ph + 0.0 * u
+    pl = pl + 0.0 * u
+    for ch, cl in reversed(coeffs[:-1]):
+        mh, ml = mul_pair(ph, pl, u, ul, xp)
+        ph, pl = add_pair(ch + 0.0 * u, cl, mh, ml)
+    return ph, pl
+
+
+def div_pair(n: Any, nl: Any, d: Any, dl: Any, xp: Any) -> Any:
+    """(n + nl)/(d + dl) rounded once more after one first-order correction:
+    q = n/d, q + q·(nl/n - dl/d) (within ~½ ulp + q's rounding, ≲ 1 ulp); q = 0 stays."""
+    q = n / d
+    safe = xp.where(n == 0, 1.0 + 0.0 * n, n)
+    return xp.where(q == 0, q, q + q * (nl / safe - dl / d))
 
 
 class Float32Context:

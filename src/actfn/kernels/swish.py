@@ -9,13 +9,12 @@ f'' = β·(2σ'(z) + z·σ''(z)), the products taken with the scaled σ tails of
 from __future__ import annotations
 
 from .dd import two_prod, two_sum
-from .df32 import F32_SCALING, compensated, exp32_pair, is_f32, split32
+from .df32 import compensated, exp_neg_abs_pair, is_f32, split32
 from .elementary import clip
 from .series import near_zeros
 from .sigmoid import (
     scale_below,
     scaled_dsigmoid,
-    scaled_exp_neg_abs,
     scaled_sigmoid_parts,
     sigmoid_parts,
     times_sigmoid,
@@ -68,22 +67,6 @@ def silu_f(x, xp, xc, z, ze):
     return f * inv_k
 
 
-def _e_pair(z, xp, ze):
-    """(es, esl, inv_k): es + esl = e^{-|z + ze|}·k to ~2^-29 relative (float32),
-    k = 2**64 where |z| > 40. The exponential's own rounding, the tail's scaling sum
-    -|z| + ln k and z's low part stay in esl (folded into es they cost ~1.5 ulp)."""
-    ts = F32_SCALING
-    a = xp.abs(z)
-    tail = a > -ts.below
-    s, serr = two_sum(-a, ts.ln_k[0] + 0.0 * a)
-    es, esl = exp32_pair(xp.where(tail, s, -a), xp)
-    esl = esl + es * xp.where(tail, serr + ts.ln_k[1], 0.0 * a)
-    if ze is not None:
-        esl = esl - es * (xp.sign(z) * ze)
-    inv_k = xp.where(tail, ts.inv_k, 1.0 + 0.0 * a)
-    return es, esl, inv_k
-
-
 def _d_parts(e, el):
     """(d, dl) = 1 + e + el: 1 + e exactly, el added to the low part."""
     d, dl = two_sum(1.0 + 0.0 * e, e)
@@ -95,7 +78,7 @@ def silu_df_f32(xp, z, ze):
     product of σ and the bracket reached 3–4 ulp): with e = e^{-|z|} and d = 1 + e,
     f′ = e·(d + z)/d² for z < 0 and (d + z·e)/d² for z ≥ 0, e, numerators and d² exact
     pairs; e is scaled by 2**64 in the far left tail."""
-    es, esl, inv_k = _e_pair(z, xp, ze)
+    es, esl, inv_k = exp_neg_abs_pair(z, xp, ze)
     e, el = es * inv_k, esl * inv_k
     d, dl = _d_parts(e, el)
     zl = 0.0 * z if ze is None else ze
@@ -130,7 +113,7 @@ def silu_d2_f32(xp, z, ze, beta=None):
     one corrected quotient (σ′ times the bracket reached 3–4 ulp); e scaled by 2**64 in
     both tails. ``beta``: β as a float32 pair (hi, lo), multiplied into the numerator
     exactly (β rounded to float32 alone is up to half an ulp off); None for β = 1."""
-    es, esl, inv_k = _e_pair(z, xp, ze)
+    es, esl, inv_k = exp_neg_abs_pair(z, xp, ze)
     e, el = es * inv_k, esl * inv_k
     d, dl = _d_parts(e, el)
     az = xp.abs(z)
