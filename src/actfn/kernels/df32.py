@@ -38,7 +38,7 @@ from . import narrow_output
 __all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "const_operand",
            "is_f32", "pair",
            "Float32Context", "add_pair", "div_pair", "exp32", "exp32_pair", "exp_neg_abs_pair",
-           "expm1_32", "mul_pair", "poly_pair", "opaque", "split", "split32",
+           "expm1_32", "is_jax_float", "mul_pair", "poly_pair", "opaque", "split", "split32",
            "tail_scaling"]
 
 
@@ -57,10 +57,20 @@ def compensated(x: Any, xp: Any) -> bool:
 
 def const_operand(c: float, x: Any, xp: Any) -> Any:
     """The constant ``c`` as an operand of an error-free step on ``x``: ``c + 0·x`` (an
-    array) in float32 working precision, where a bare constant would let XLA refold
-    ``(z - hi) - lo`` into ``z - (hi + lo)``; the plain scalar otherwise, so float64 code
-    (and the compiled loops, which trace it) pays no extra multiply and add."""
-    return c + 0.0 * x if is_f32(x, xp) else c
+    array) in float32 working precision and for any JAX array (float64 under
+    ``jax_enable_x64`` too: XLA refolds ``(z - hi) - lo`` into ``z - (hi + lo)`` in both),
+    the plain scalar otherwise, so NumPy float64 code (and the compiled loops, which
+    trace it) pays no extra multiply and add."""
+    return c + 0.0 * x if is_f32(x, xp) or is_jax_float(x) else c
+
+
+def is_jax_float(v: Any) -> bool:
+    """Whether ``v`` is a float32 or float64 JAX array (or tracer): the arrays whose
+    error-free steps XLA can break (FMA contraction, refolded constants), so the only
+    ones that take :func:`opaque` operands and :func:`const_operand` arrays."""
+    import array_api_compat as aac
+
+    return bool(aac.is_jax_array(v)) and v.dtype in (np.float32, np.float64)
 
 
 #: Bits of a float32 kept by :func:`split`'s high part: sign, exponent and the leading 11
@@ -105,15 +115,15 @@ def _masked(a: Any) -> Any:
 
 
 def opaque(v: Any) -> Any:
-    """``v`` unchanged, but (for a float32 JAX array) no longer a product that XLA can
-    fuse into a following sum: XLA on CPU contracts ``a·b + c`` into a fused multiply-add,
-    which computes the sum from the unrounded product while other uses of ``a·b`` see it
-    rounded, and the error terms of TwoSum/TwoProd then come out wrong (up to hundreds of
-    ulps in gelu's tanh form under ``jit``). A select on ``isnan(v)`` (whose branches
-    agree) is not seen through by the contraction and costs a compare and a select."""
-    import array_api_compat as aac
-
-    if aac.is_jax_array(v) and v.dtype == np.float32:
+    """``v`` unchanged, but (for a float32 or float64 JAX array) no longer a product that
+    XLA can fuse into a following sum: XLA on CPU contracts ``a·b + c`` into a fused
+    multiply-add, which computes the sum from the unrounded product while other uses of
+    ``a·b`` see it rounded, and the error terms of TwoSum/TwoProd then come out wrong (up
+    to hundreds of ulps in gelu's tanh form under ``jit``, in float32 and, with
+    ``jax_enable_x64``, in float64). A select on ``isnan(v)`` (whose branches agree) is
+    not seen through by the contraction and costs a compare and a select; NumPy arrays
+    and the compiled loops' tracer are returned as they are."""
+    if is_jax_float(v):
         import jax.numpy as jnp
 
         return jnp.where(jnp.isnan(v), v * 0.0, v)
