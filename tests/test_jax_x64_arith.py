@@ -93,8 +93,9 @@ def test_x64_contraction_points(name, params, which, x):
 
 def test_x64_two_prod_and_two_sum_error_free_under_jit():
     """TwoProd and TwoSum on float64 JAX arrays under jit stay exact (checked with
-    fractions): p + e == a·b, s + t == a·b + b (XLA contracted Veltkamp's c·a - a and
-    a·b + c into fused multiply-adds before their operands were made opaque)."""
+    fractions): p + e == a·b, s + t == a·b + b. (An invariant of the building blocks:
+    in this small graph XLA happened not to contract even before the fix; the points
+    above are what failed.)"""
     import jax
 
     from actfn._evaluate import context
