@@ -14,6 +14,13 @@ tanh near 0, softplus, the arguments of exponentials. What differs per dtype liv
   ``lo`` the float32 rounding of the rest, so ``hi + lo`` carries ~48 bits and
   ``x - hi`` is exact near ``hi`` (a float64 constant in float32 arithmetic would be
   rounded silently, an error of up to 2^-25 relative, ~30 ulp after an exponential);
+* :func:`exp_neg_abs_pair`, :func:`mul_pair`, :func:`add_pair`, :func:`poly_pair` and
+  :func:`div_pair` carry e^{-|z|} and the brackets built on it as unrounded pairs into
+  one corrected quotient (silu, gelu_sigmoid, gelu's tanh form and mish f′/f″: a
+  product of a ~1-ulp σ and a rounded bracket reached 3–4 ulp);
+* :func:`opaque` and :func:`const_operand` shield error-free steps from XLA (FMA
+  contraction, refolded constants) on float32 and, under ``jax_enable_x64``, float64
+  JAX arrays;
 * :func:`tail_scaling` is the rescaling that keeps an intermediate exponential normal
   where a product of it is normal: float64 multiplies by k = 2^128 where e^{-|z|} drops
   below ~e^{-600}; float32 by k = 2^64 below ~e^{-40} (float32's smallest normal is
