@@ -25,6 +25,7 @@ from ..kernels.sigmoid import (
     sigmoid_parts,
     times_sigmoid,
 )
+from ..kernels.swish import gate_d2_f32, gate_df_f32
 
 __all__ = ["SPEC"]
 
@@ -211,6 +212,10 @@ _GELU_A_LO = 2.1960211427085595e-18  # 0.044715 (decimal) - _GELU_A
 
 _GELU_TANH_CLIP = 30.0
 
+#: Radius of the zero series of the tanh form's f′ and f″ in compensated float32: the
+#: pair-arithmetic quotients (gate_df_f32, gate_d2_f32) are accurate closer to the zeros.
+_R32 = 0.03
+
 
 def _tanh_consts(xc, xp):
     """(a, a_lo, c, c_lo): 0.044715 and √(2/π) as pairs of the working dtype (float32
@@ -279,6 +284,12 @@ def _gelu_tanh_t(xc, xp):
 
 def _gelu_tanh_d(x, xp):
     xc, z, ze, dz, _ = gelu_tanh_arg(x, xp)
+    if is_f32(xc, xp) and compensated(xc, xp):
+        # σ(v) + t·σ′(v) as one corrected quotient in pair arithmetic (σ times the
+        # bracket reached 3–4 ulp); accurate to within _R32 of f′'s zero
+        t, te = _gelu_tanh_t(xc, xp)
+        return near_zeros(gate_df_f32(xp, z, ze, t, te), xc, xp, _zeros("tanh_d"),
+                          radius=_R32)
     s, sm, _ = sigmoid_parts(z, xp, ze)
     ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
     # 1 + t - t·σ(v) for v < 0 in double-double (t = x·v' carries three roundings and
@@ -301,10 +312,12 @@ def _gelu_tanh_d(x, xp):
 
 def _gelu_tanh_d2(x, xp):
     xc, z, ze, dz, d2z = gelu_tanh_arg(x, xp)
-    s, sm, _ = sigmoid_parts(z, xp, ze)
-    # σ'(v) scaled by 2**128 in both tails (|v| > 600): for x ≈ ±21.2…21.7 it is
-    # subnormal while the product with the large bracket (≈ -x v'²) is normal.
-    ds, inv_k = scaled_dsigmoid(z, xp, ze)
+    f32 = is_f32(xc, xp) and compensated(xc, xp)
+    if not f32:
+        s, sm, _ = sigmoid_parts(z, xp, ze)
+        # σ'(v) scaled by 2**128 in both tails (|v| > 600): for x ≈ ±21.2…21.7 it is
+        # subnormal while the product with the large bracket (≈ -x v'²) is normal.
+        ds, inv_k = scaled_dsigmoid(z, xp, ze)
     if not compensated(xc, xp):
         base = 2.0 * dz + xc * d2z
         q = xc * dz * dz
@@ -325,6 +338,12 @@ def _gelu_tanh_d2(x, xp):
     c12, c12_lo = pair((12.0 * SQRT_2_OVER_PI[0], 12.0 * SQRT_2_OVER_PI[1]), xc, xp)
     b, bl = two_prod(aq, xp.full_like(aq, c12), xp)
     bl = bl + (c12 * aqe + c12_lo * aq)
+    if f32:
+        # σ′(v)·(A + B(1 − 2σ(v))) with A = 2v′ + x·v″, B = x·v′², one corrected quotient
+        a, al = two_sum(2.0 * dzh, b)
+        al = al + (2.0 * dzl + bl)
+        return near_zeros(gate_d2_f32(xp, z, ze, a, al, q, ql), xc, xp,
+                          _zeros("tanh_d2"), radius=_R32)
     sgn = xp.where(z < 0, 1.0 + 0.0 * q, -1.0 + 0.0 * q)
     h1, l1 = two_sum(2.0 * dzh, b)
     h2, l2 = two_sum(h1, sgn * q)

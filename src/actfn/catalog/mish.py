@@ -5,7 +5,14 @@ from __future__ import annotations
 from .._exact import Exact, dsigmoid, sigmoid
 from .._registry import Spec
 from ..kernels.dd import two_prod, two_sum
-from ..kernels.df32 import compensated
+from ..kernels.df32 import (
+    compensated,
+    div_pair,
+    exp_neg_abs_pair,
+    is_f32,
+    mul_pair,
+    poly_pair,
+)
 from ..kernels.elementary import clip, is_f64
 from ..kernels.series import near_zeros
 from ..kernels.sigmoid import (
@@ -111,6 +118,82 @@ def _mish_neg_or_tiny(x, xc, g, xp):
     return neg if is_f64(xc, xp) else xp.where(xc > -(2.0**-20), xc * g, neg)
 
 
+# -- compensated float32 f′ and f″: one corrected quotient each -------------------------
+# With u = e^{-|x|} (w = e^x for x ≤ 0, e = e^{-x} for x > 0), D = 2 + 2w + w² and
+# Q = 1 + 2e + 2e² (= e²·D at w = 1/e):
+#   x ≤ 0:  f′ = w·B/D²,  B = 4(1 + x) + (6 + 4x)·w + 4w² + w³,
+#           f″ = w·C/D³,  C = 8[(x + 2) + (x + 4)·w + (3 - 1.5x)·w² + (1 - x)·w³];
+#   x > 0:  f′ = P/Q²,    P = 1 + 4e + (6 + 4x)·e² + 4(1 + x)·e³,
+#           f″ = e²·R/Q³, R = 8[(1 - x) + (3 - 1.5x)·e + (x + 4)·e² + (x + 2)·e³]
+# (each x > 0 polynomial is the x ≤ 0 one with its coefficients reversed). u is an
+# unrounded pair (exp_neg_abs_pair, scaled by 2**64 beyond |x| = 40), the coefficients
+# exact pairs, the polynomials evaluated in pair arithmetic (they cancel near the zeros
+# of f′ and f″), and the quotient rounded once: ≲ 1.5 ulp, where the product of g, h, σ
+# and a bracket, each rounded, reached 3–4. Within 0.03 of a zero near_zeros takes over.
+_R32 = 0.03
+
+
+def _mish_f32_parts(x, xp):
+    xc = clip(x, xp, -800.0, 800.0)
+    es, esl, inv_k = exp_neg_abs_pair(xc, xp)
+    u, ul = es * inv_k, esl * inv_k
+    pos = xc > 0
+    one = 1.0 + 0.0 * xc
+    return xc, pos, one, es, esl, inv_k, u, ul
+
+
+def _sum_exact(a, b):
+    from ..kernels.dd import two_sum
+
+    return two_sum(a, b)
+
+
+def _mish_df_f32(x, xp):
+    xc, pos, one, es, esl, inv_k, u, ul = _mish_f32_parts(x, xp)
+    c0 = _sum_exact(one, xc)
+    c0 = (4.0 * c0[0], 4.0 * c0[1])  # 4(1 + x)
+    c1 = _sum_exact(6.0 * one, 4.0 * xc)  # 6 + 4x
+    four, unit = (4.0 * one, 0.0 * one), (one, 0.0 * one)
+    sel = [(xp.where(pos, a[0], b[0]), xp.where(pos, a[1], b[1]))
+           for a, b in ((unit, c0), (four, c1), (c1, four), (c0, unit))]
+    nh, nl = poly_pair(u, ul, sel, xp)
+    two = 2.0 * one
+    dh, dl = poly_pair(u, ul, [(xp.where(pos, one, two), 0.0), (two, 0.0),
+                               (xp.where(pos, two, one), 0.0)], xp)
+    d2h, d2l = mul_pair(dh, dl, dh, dl, xp)
+    fh, fl = mul_pair(xp.where(pos, one, es), xp.where(pos, 0.0 * one, esl), nh, nl, xp)
+    q = div_pair(fh, fl, d2h, d2l, xp)
+    return near_zeros(q * xp.where(pos, one, inv_k), xc, xp, _zeros("d"), radius=_R32)
+
+
+def _mish_d2_f32(x, xp):
+    xc, pos, one, es, esl, inv_k, u, ul = _mish_f32_parts(x, xp)
+    a0 = _sum_exact(xc, 2.0 * one)  # x + 2
+    a1 = _sum_exact(xc, 4.0 * one)  # x + 4
+    a3 = _sum_exact(one, -xc)  # 1 - x
+    t, tl = _sum_exact(xc, 0.5 * xc)  # 1.5x exactly
+    a2 = _sum_exact(3.0 * one, -t)
+    a2 = (a2[0], a2[1] - tl)  # 3 - 1.5x
+    sel = [(xp.where(pos, a[0], b[0]), xp.where(pos, a[1], b[1]))
+           for a, b in ((a3, a0), (a2, a1), (a1, a2), (a0, a3))]
+    nh, nl = poly_pair(u, ul, sel, xp)
+    two = 2.0 * one
+    dh, dl = poly_pair(u, ul, [(xp.where(pos, one, two), 0.0), (two, 0.0),
+                               (xp.where(pos, two, one), 0.0)], xp)
+    d2h, d2l = mul_pair(dh, dl, dh, dl, xp)
+    d3h, d3l = mul_pair(d2h, d2l, dh, dl, xp)
+    e2h, e2l = mul_pair(es, esl, es, esl, xp)  # x > 0: e²·k² (k² = 2**128 beyond 40)
+    fh, fl = mul_pair(xp.where(pos, e2h, es), xp.where(pos, e2l, esl), nh, nl, xp)
+    q = div_pair(8.0 * fh, 8.0 * fl, d3h, d3l, xp)
+    v = xp.where(pos, (q * inv_k) * inv_k, q * inv_k)
+    return near_zeros(v, xc, xp, _zeros("d2"), radius=_R32)
+
+
+def _f32(x, xp):
+    """Whether ``x`` takes the compensated float32 kernels above."""
+    return is_f32(x, xp) and compensated(x, xp)
+
+
 def _mish_df(xp, parts):
     xc, e, g, _, h, omh, s, *_ = parts
     # Below x = -600, f' = σ·(…) has a subnormal σ: take σ scaled (σ_s·inv_k).
@@ -120,6 +203,8 @@ def _mish_df(xp, parts):
 
 
 def _mish_d(x, xp):
+    if _f32(x, xp):
+        return _mish_df_f32(x, xp)
     return _mish_df(xp, _mish_parts(x, xp))
 
 
@@ -150,6 +235,8 @@ def _mish_d2_pos_f64(xc, xp, e, omg, g, sm):
 
 
 def _mish_d2(x, xp):
+    if _f32(x, xp):
+        return _mish_d2_f32(x, xp)
     xc, e, g, omg, h, _, s, sm, h_s, inv_k2 = _mish_parts(x, xp)
     ss, _, _, inv_k = scaled_sigmoid_parts(xc, xp)
     pos = 2.0 * (1.0 - xc) + 2.0 * xc * (omg + g * sm) + xc * sm
@@ -169,7 +256,8 @@ def _mish_fd(x, xp):
     xc, g = parts[0], parts[2]
     if not compensated(xc, xp):
         return xp.where(x > 0, x, xc) * g, _mish_df(xp, parts)
-    return xp.where(x > 0, x * g, _mish_neg_or_tiny(x, xc, g, xp)), _mish_df(xp, parts)
+    df = _mish_df_f32(x, xp) if _f32(x, xp) else _mish_df(xp, parts)
+    return xp.where(x > 0, x * g, _mish_neg_or_tiny(x, xc, g, xp)), df
 
 
 def _exact_parts(x, m):

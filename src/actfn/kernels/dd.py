@@ -15,7 +15,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from .df32 import const_operand, is_f32, opaque, pair, split
+from .df32 import const_operand, is_f32, is_jax_float, opaque, pair, split
 from .elementary import is_f64
 
 __all__ = ["LN2_128", "TWO_M128", "two_sum", "two_prod", "frexp2", "scale2", "dd", "log_dd", "exp_shifted"]
@@ -57,6 +57,20 @@ def two_prod(a: Any, b: Any, xp: Any) -> tuple[Any, Any]:
         # them to zero and the error term would be garbage: there it is dropped
         return p, xp.where(xp.abs(p) < 2.0**-100, 0.0 * err, err)
     c = _split_const(a, xp)
+    if is_jax_float(a):
+        # float64 under jax_enable_x64: XLA would contract c·a - a (Veltkamp's split) and
+        # the consumers of p into fused multiply-adds, as in float32 (:func:`opaque`)
+        p = opaque(p)
+        t = opaque(c * a)
+        ah = t - (t - a)
+        al = a - ah
+        t = opaque(c * b)
+        bh = t - (t - b)
+        bl = b - bh
+        err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+        # XLA on CPU flushes float64 subnormals too: below |p| = 2**-960 the partial
+        # products fall under 2**-1022 and the error term would be garbage (as in float32)
+        return p, xp.where(xp.abs(p) < 2.0**-960, 0.0 * err, err)
     t = c * a
     ah = t - (t - a)
     al = a - ah

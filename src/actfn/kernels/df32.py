@@ -14,6 +14,13 @@ tanh near 0, softplus, the arguments of exponentials. What differs per dtype liv
   ``lo`` the float32 rounding of the rest, so ``hi + lo`` carries ~48 bits and
   ``x - hi`` is exact near ``hi`` (a float64 constant in float32 arithmetic would be
   rounded silently, an error of up to 2^-25 relative, ~30 ulp after an exponential);
+* :func:`exp_neg_abs_pair`, :func:`mul_pair`, :func:`add_pair`, :func:`poly_pair` and
+  :func:`div_pair` carry e^{-|z|} and the brackets built on it as unrounded pairs into
+  one corrected quotient (silu, gelu_sigmoid, gelu's tanh form and mish f′/f″: a
+  product of a ~1-ulp σ and a rounded bracket reached 3–4 ulp);
+* :func:`opaque` and :func:`const_operand` shield error-free steps from XLA (FMA
+  contraction, refolded constants) on float32 and, under ``jax_enable_x64``, float64
+  JAX arrays;
 * :func:`tail_scaling` is the rescaling that keeps an intermediate exponential normal
   where a product of it is normal: float64 multiplies by k = 2^128 where e^{-|z|} drops
   below ~e^{-600}; float32 by k = 2^64 below ~e^{-40} (float32's smallest normal is
@@ -37,7 +44,8 @@ from . import narrow_output
 
 __all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "const_operand",
            "is_f32", "pair",
-           "Float32Context", "exp32", "expm1_32", "opaque", "split", "split32",
+           "Float32Context", "add_pair", "div_pair", "exp32", "exp32_pair", "exp_neg_abs_pair",
+           "expm1_32", "is_jax_float", "mul_pair", "poly_pair", "opaque", "split", "split32",
            "tail_scaling"]
 
 
@@ -56,10 +64,20 @@ def compensated(x: Any, xp: Any) -> bool:
 
 def const_operand(c: float, x: Any, xp: Any) -> Any:
     """The constant ``c`` as an operand of an error-free step on ``x``: ``c + 0·x`` (an
-    array) in float32 working precision, where a bare constant would let XLA refold
-    ``(z - hi) - lo`` into ``z - (hi + lo)``; the plain scalar otherwise, so float64 code
-    (and the compiled loops, which trace it) pays no extra multiply and add."""
-    return c + 0.0 * x if is_f32(x, xp) else c
+    array) in float32 working precision and for any JAX array (float64 under
+    ``jax_enable_x64`` too: XLA refolds ``(z - hi) - lo`` into ``z - (hi + lo)`` in both),
+    the plain scalar otherwise, so NumPy float64 code (and the compiled loops, which
+    trace it) pays no extra multiply and add."""
+    return c + 0.0 * x if is_f32(x, xp) or is_jax_float(x) else c
+
+
+def is_jax_float(v: Any) -> bool:
+    """Whether ``v`` is a float32 or float64 JAX array (or tracer): the arrays whose
+    error-free steps XLA can break (FMA contraction, refolded constants), so the only
+    ones that take :func:`opaque` operands and :func:`const_operand` arrays."""
+    import array_api_compat as aac
+
+    return bool(aac.is_jax_array(v)) and v.dtype in (np.float32, np.float64)
 
 
 #: Bits of a float32 kept by :func:`split`'s high part: sign, exponent and the leading 11
@@ -104,15 +122,15 @@ def _masked(a: Any) -> Any:
 
 
 def opaque(v: Any) -> Any:
-    """``v`` unchanged, but (for a float32 JAX array) no longer a product that XLA can
-    fuse into a following sum: XLA on CPU contracts ``a·b + c`` into a fused multiply-add,
-    which computes the sum from the unrounded product while other uses of ``a·b`` see it
-    rounded, and the error terms of TwoSum/TwoProd then come out wrong (up to hundreds of
-    ulps in gelu's tanh form under ``jit``). A select on ``isnan(v)`` (whose branches
-    agree) is not seen through by the contraction and costs a compare and a select."""
-    import array_api_compat as aac
-
-    if aac.is_jax_array(v) and v.dtype == np.float32:
+    """``v`` unchanged, but (for a float32 or float64 JAX array) no longer a product that
+    XLA can fuse into a following sum: XLA on CPU contracts ``a·b + c`` into a fused
+    multiply-add, which computes the sum from the unrounded product while other uses of
+    ``a·b`` see it rounded, and the error terms of TwoSum/TwoProd then come out wrong (up
+    to hundreds of ulps in gelu's tanh form under ``jit``, in float32 and, with
+    ``jax_enable_x64``, in float64). A select on ``isnan(v)`` (whose branches agree) is
+    not seen through by the contraction and costs a compare and a select; NumPy arrays
+    and the compiled loops' tracer are returned as they are."""
+    if is_jax_float(v):
         import jax.numpy as jnp
 
         return jnp.where(jnp.isnan(v), v * 0.0, v)
@@ -225,6 +243,18 @@ def exp32(x: Any, xp: Any) -> Any:
     return ((s + lo) * p1) * p2
 
 
+def exp32_pair(x: Any, xp: Any) -> tuple[Any, Any]:
+    """e^x for a float32 array ``x`` as an unrounded pair ``(h, l)``: h = exp32(x) and
+    h + l within ~2^-29 relative of e^x (the sum s + lo of :func:`_exp_parts` split
+    exactly before the scaling by 2^k), for kernels that carry e^x into a product
+    without its ~0.6-ulp rounding. l is flushed where h·2^-24 is subnormal."""
+    from .dd import two_sum
+
+    s, lo, p1, p2 = _exp_parts(x, xp, small_k0=False)
+    h, hl = two_sum(s, lo)
+    return (h * p1) * p2, (hl * p1) * p2
+
+
 def expm1_32(x: Any, xp: Any) -> Any:
     """e^x - 1 for a float32 array ``x`` to ~0.6 ulp, signed zeros kept."""
     from .dd import two_sum
@@ -236,6 +266,64 @@ def expm1_32(x: Any, xp: Any) -> Any:
     v = h + (he + (lo * p1) * xp.where(big, 1.0 + 0.0 * p2, p2))
     v = xp.where(big, xp.where(x > 0, exp32(x, xp), -1.0 + 0.0 * hs), v)
     return xp.where(x == 0, x, v)
+
+
+# -- pair ("double-float") helpers ----------------------------------------------------------
+def exp_neg_abs_pair(z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any, Any]:
+    """(es, esl, inv_k) for a float32 array ``z``: es + esl = e^{-|z + zlo|}·k to ~2^-29
+    relative, k = 2**64 where |z| > 40 (:data:`F32_SCALING`), else 1. The exponential's
+    own rounding, the tail's scaling sum -|z| + ln k and z's low part stay in esl (folded
+    into es they cost ~1.5 ulp)."""
+    from .dd import two_sum
+
+    ts = F32_SCALING
+    a = xp.abs(z)
+    tail = a > -ts.below
+    s, serr = two_sum(-a, ts.ln_k[0] + 0.0 * a)
+    es, esl = exp32_pair(xp.where(tail, s, -a), xp)
+    esl = esl + es * xp.where(tail, serr + ts.ln_k[1], 0.0 * a)
+    if zlo is not None:
+        esl = esl - es * (xp.sign(z) * zlo)
+    inv_k = xp.where(tail, ts.inv_k, 1.0 + 0.0 * a)
+    return es, esl, inv_k
+
+
+def mul_pair(a: Any, al: Any, b: Any, bl: Any, xp: Any) -> tuple[Any, Any]:
+    """(a + al)·(b + bl) as a pair (p, pl): a·b exact (TwoProd), the cross terms added
+    to the low part (relative error ~2^-44)."""
+    from .dd import two_prod
+
+    p, pl = two_prod(a, b, xp)
+    return p, pl + (a * bl + al * b)
+
+
+def add_pair(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
+    """(a + al) + (b + bl) as a pair: a + b exact (TwoSum), the low parts added."""
+    from .dd import two_sum
+
+    s, sl = two_sum(a, b)
+    return s, sl + (al + bl)
+
+
+def poly_pair(u: Any, ul: Any, coeffs: list[tuple[Any, Any]], xp: Any) -> tuple[Any, Any]:
+    """Σ c_k·u^k (``coeffs`` = [(c0, c0l), (c1, c1l), ...] pairs, constants or arrays) by
+    Horner's rule in pair arithmetic: every product and sum error-free, so the result
+    keeps ~2^-44 relative to the size of its terms (cancelling sums stay accurate)."""
+    ph, pl = coeffs[-1]
+    ph = ph + 0.0 * u
+    pl = pl + 0.0 * u
+    for ch, cl in reversed(coeffs[:-1]):
+        mh, ml = mul_pair(ph, pl, u, ul, xp)
+        ph, pl = add_pair(ch + 0.0 * u, cl, mh, ml)
+    return ph, pl
+
+
+def div_pair(n: Any, nl: Any, d: Any, dl: Any, xp: Any) -> Any:
+    """(n + nl)/(d + dl) rounded once more after one first-order correction:
+    q = n/d, q + q·(nl/n - dl/d) (within ~½ ulp + q's rounding, ≲ 1 ulp); q = 0 stays."""
+    q = n / d
+    safe = xp.where(n == 0, 1.0 + 0.0 * n, n)
+    return xp.where(q == 0, q, q + q * (nl / safe - dl / d))
 
 
 class Float32Context:

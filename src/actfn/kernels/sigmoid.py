@@ -12,7 +12,7 @@ from typing import Any
 
 from . import narrow_output
 from .dd import two_prod, two_sum
-from .df32 import compensated, tail_scaling
+from .df32 import compensated, is_jax_float, tail_scaling
 from .elementary import is_f64
 
 __all__ = [
@@ -173,6 +173,19 @@ def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
         # for z ≥ 0.
         c = c + xp.where(z < 0, zlo, (e / d) * zlo)
     num = xp.where(z >= 0, x, x * es)
+    if is_jax_float(x) and x.dtype == xp.float64:
+        # float64 JAX arrays (jax_enable_x64): XLA's exp is 1 ulp (NumPy's ~0.5), so the
+        # roundings of x·e and of the tail's e·(1 + δ) join the correction too
+        # (silu(β = 1.5) reached 3 ulp)
+        ts = tail_scaling(a, xp)
+        tail = z < scale_below(z, xp)
+        s, serr = two_sum(-a, ts.ln_k[0] + 0.0 * a)
+        eh = xp.where(tail, xp.exp(s), e)
+        p, pl = two_prod(xp.where(z < 0, x, xp.zeros_like(x)), eh, xp)
+        safe = xp.where(p == 0, xp.ones_like(p), p)
+        corr = pl / safe + xp.where(tail, serr + ts.ln_k[1], xp.zeros_like(p))
+        c = c + xp.where((z < 0) & (p != 0), corr, xp.zeros_like(p))
+        num = xp.where(z >= 0, x, p)
     q = num / d
     # q == 0 returns q itself: c can be -0.0, and q + q·c would turn -0 into +0
     # (silu(-0) and gelu_tanh(-inf) must be -0).

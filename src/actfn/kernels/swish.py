@@ -9,13 +9,20 @@ f'' = β·(2σ'(z) + z·σ''(z)), the products taken with the scaled σ tails of
 from __future__ import annotations
 
 from .dd import two_prod, two_sum
-from .df32 import compensated, is_f32, split32
+from .df32 import (
+    add_pair,
+    compensated,
+    div_pair,
+    exp_neg_abs_pair,
+    is_f32,
+    mul_pair,
+    split32,
+)
 from .elementary import clip
 from .series import near_zeros
 from .sigmoid import (
     scale_below,
     scaled_dsigmoid,
-    scaled_exp_neg_abs,
     scaled_sigmoid_parts,
     sigmoid_parts,
     times_sigmoid,
@@ -23,7 +30,7 @@ from .sigmoid import (
 )
 
 __all__ = [
-    "zeros", "silu_arg", "silu_f", "silu_df", "silu", "silu_d", "silu_d2", "silu_fd", "silu_dd",
+    "gate_d2_f32", "gate_df_f32", "zeros", "silu_arg", "silu_f", "silu_df", "silu", "silu_d", "silu_d2", "silu_fd", "silu_dd",
 ]
 
 
@@ -34,6 +41,16 @@ def zeros(key):
     from ..catalog._zeros.silu import ZEROS
 
     return ZEROS[key]
+
+def _scaled_zeros(key, beta, beta_lo=0.0):
+    """:func:`zeros` with the Taylor coefficients multiplied by β (in float64, before
+    near_zeros rounds them to float32): f″ = β·(f″/β) near its zeros with no separate
+    rounded product by β."""
+    b = beta + beta_lo
+    if b == 1.0:
+        return zeros(key)
+    return tuple((x0h, x0l, tuple(c * b for c in cs)) for x0h, x0l, cs in zeros(key))
+
 
 # -- silu / swish and gelu_sigmoid: x·σ(βx) ------------------------------------------------
 def silu_arg(x, xp, beta, beta_lo=0.0):
@@ -58,80 +75,73 @@ def silu_f(x, xp, xc, z, ze):
     return f * inv_k
 
 
-def _e_scaled(z, xp, ze):
-    """(e·k, 1/k) for e = exp(-|z + ze|), k = 2**64 where z < -40 or z > 40 (float32)."""
-    a = xp.abs(z)
-    e = xp.exp(-a)
-    es, inv_k = scaled_exp_neg_abs(a, e, a > -scale_below(a, xp), xp)
-    if ze is not None:
-        es = es - es * (xp.sign(z) * ze)
-    return es, inv_k
+def _d_parts(e, el):
+    """(d, dl) = 1 + e + el: 1 + e exactly, el added to the low part."""
+    d, dl = two_sum(1.0 + 0.0 * e, e)
+    return d, dl + el
 
 
-def _d_parts(es, inv_k, xp):
-    """(d, dl) = 1 + e exactly, e = es·inv_k (e below 2**-24 only matters as dl)."""
-    e = es * inv_k
-    return two_sum(1.0 + 0.0 * e, e)
+def gate_df_f32(xp, z, ze, t, tl):
+    """σ(v) + t·σ′(v) for v = z + ze and a pair t + tl, in compensated float32 as one
+    corrected quotient (the product of σ and a bracket reached 3–4 ulp): with
+    e = e^{-|v|} and d = 1 + e, it is e·(d + t)/d² for v < 0 and (d + t·e)/d² for v ≥ 0,
+    e, numerators and d² exact pairs; e is scaled by 2**64 in the far left tail.
+    silu's f′ is t = z (f′ = σ(z)(1 + zσ(-z))), gelu's tanh form t = x·v′."""
+    es, esl, inv_k = exp_neg_abs_pair(z, xp, ze)
+    e, el = es * inv_k, esl * inv_k
+    d, dl = _d_parts(e, el)
+    neg = z < 0
+    # v < 0: N = d + t, numerator e·N (e scaled)
+    nh, nl = add_pair(d, dl, t, tl)
+    a1, a1l = mul_pair(es, esl, nh, nl, xp)
+    # v ≥ 0: numerator d + t·e (the tail e is small there: unscaled e)
+    te, tel = mul_pair(t, tl, e, el, xp)
+    ph, pl = add_pair(d, dl, te, tel)
+    den, den_l = mul_pair(d, dl, d, dl, xp)
+    q = div_pair(xp.where(neg, a1, ph), xp.where(neg, a1l, pl), den, den_l, xp)
+    return q * xp.where(neg, inv_k, 1.0 + 0.0 * q)
 
 
 def silu_df_f32(xp, z, ze):
-    """f′/… = σ(z)(1 + zσ(-z)) in compensated float32 as one corrected quotient (the
-    product of σ and the bracket reached 3–4 ulp): with e = e^{-|z|} and d = 1 + e,
-    f′ = e·(d + z)/d² for z < 0 and (d + z·e)/d² for z ≥ 0, numerators and d² exact
-    pairs; e is scaled by 2**64 in the far left tail."""
-    es, inv_k = _e_scaled(z, xp, ze)
-    d, dl = _d_parts(es, inv_k, xp)
-    zl = 0.0 * z if ze is None else ze
-    neg = z < 0
-    # z < 0: N = d + z (+ dl + zl), numerator e·N (e scaled)
-    nh, nl = two_sum(d, z)
-    nl = nl + (dl + zl)
-    a1, a1l = two_prod(es, nh, xp)
-    a1l = a1l + es * nl
-    # z ≥ 0: numerator d + z·e (the tail e is small there: unscaled e = es·inv_k)
-    e = es * inv_k
-    ze_h, ze_l = two_prod(z, e, xp)
-    ze_l = ze_l + zl * e
-    ph, pl = two_sum(d, ze_h)
-    pl = pl + (dl + ze_l)
-    num = xp.where(neg, a1, ph)
-    num_l = xp.where(neg, a1l, pl)
-    den, den_l = two_prod(d, d, xp)
-    den_l = den_l + 2.0 * d * dl
-    q = num / den
-    safe = xp.where(num == 0, 1.0 + 0.0 * num, num)
-    q = xp.where(q == 0, q, q + q * (num_l / safe - den_l / den))
-    return q * xp.where(neg, inv_k, 1.0 + 0.0 * q)
+    """f′ = σ(z)(1 + zσ(-z)) in compensated float32 (:func:`gate_df_f32` with t = z)."""
+    return gate_df_f32(xp, z, ze, z, 0.0 * z if ze is None else ze)
 
 
 #: Radius of f″'s zero series in float32: the quotient is accurate beyond it, and the
 #: series, evaluated in float32, loses ulps towards radius 1.
-_R32 = 0.6
+_R32 = 0.03
 
 
-def silu_d2_f32(xp, z, ze, beta):
-    """f″ = β·e·(2d - |z|(1 - e))/d³ (e = e^{-|z|}, d = 1 + e) in compensated float32 as
-    one corrected quotient (σ′ times the bracket reached 3–4 ulp); e scaled by 2**64 in
-    both tails."""
-    es, inv_k = _e_scaled(z, xp, ze)
-    d, dl = _d_parts(es, inv_k, xp)
-    e = es * inv_k
-    az = xp.abs(z)
-    azl = 0.0 * z if ze is None else xp.sign(z) * ze
+def gate_d2_f32(xp, z, ze, a, al, b, bl, beta=None):
+    """σ′(v)·(A + B·(1 - 2σ(v))) for v = z + ze and pairs A = a + al, B = b + bl (B of
+    the sign of v), in compensated float32 as one corrected quotient (σ′ times the
+    bracket reached 3–4 ulp): e·(A·d - |B|·(1 - e))/d³ with e = e^{-|v|}, d = 1 + e
+    (1 - 2σ(v) = -sign(v)·(1 - e)/d), e scaled by 2**64 in both tails. ``a`` may be a
+    Python power of two (silu: A = 2). ``beta``: a float32 pair (hi, lo) multiplied into
+    the numerator exactly (silu's β: rounded to float32 alone it is up to ½ ulp off)."""
+    es, esl, inv_k = exp_neg_abs_pair(z, xp, ze)
+    e, el = es * inv_k, esl * inv_k
+    d, dl = _d_parts(e, el)
+    sgn = xp.where(z < 0, -1.0 + 0.0 * z, 1.0 + 0.0 * z)
     m, ml = two_sum(1.0 + 0.0 * e, -e)
-    b, bl = two_prod(az, m, xp)
-    bl = bl + (az * ml + azl * m)
-    c, cl = two_sum(2.0 * d, -b)
-    cl = cl + (2.0 * dl - bl)
-    n, nl = two_prod(es, c, xp)
-    nl = nl + es * cl
-    p2, p2l = two_prod(d, d, xp)
-    p3, p3l = two_prod(p2, d, xp)
-    p3l = p3l + p2l * d + 3.0 * p2 * dl
-    q = n / p3
-    safe = xp.where(n == 0, 1.0 + 0.0 * n, n)
-    q = xp.where(q == 0, q, q + q * (nl / safe - p3l / p3))
-    return (q * beta) * inv_k
+    bm, bml = mul_pair(sgn * b, sgn * bl, m, ml - el, xp)
+    if isinstance(a, float):
+        ad, adl = a * d, a * dl + al * d
+    else:
+        ad, adl = mul_pair(a, al, d, dl, xp)
+    c, cl = add_pair(ad, adl, -bm, -bml)
+    n, nl = mul_pair(es, esl, c, cl, xp)
+    if beta is not None:
+        n, nl = mul_pair(n, nl, beta[0] + 0.0 * n, beta[1], xp)
+    p2, p2l = mul_pair(d, dl, d, dl, xp)
+    p3, p3l = mul_pair(p2, p2l, d, dl, xp)
+    return div_pair(n, nl, p3, p3l, xp) * inv_k
+
+
+def silu_d2_f32(xp, z, ze, beta=None):
+    """f″ = β·σ′(z)·(2 + z(1 - 2σ(z))) in compensated float32 (:func:`gate_d2_f32` with
+    A = 2, B = z)."""
+    return gate_d2_f32(xp, z, ze, 2.0, 0.0, z, 0.0 * z if ze is None else ze, beta)
 
 
 def silu_df(xp, z, ze):
@@ -156,11 +166,9 @@ def silu_d(x, xp, *, beta, beta_lo=0.0):
 def silu_d2(x, xp, *, beta, beta_lo=0.0):
     _, z, ze = silu_arg(x, xp, beta, beta_lo)
     if is_f32(z, xp) and compensated(z, xp):
-        beta32 = split32(beta, beta_lo)[0]
-        v = silu_d2_f32(xp, z, ze, beta32)  # β folded in before the unscaling
-        v1 = silu_d2_f32(xp, z, ze, 1.0)
-        near = near_zeros(v1, z, xp, zeros("d2"), ze, radius=_R32)
-        return xp.where(near != v1, beta32 * near, v)  # the series only near its zeros
+        bp = None if (beta == 1.0 and beta_lo == 0.0) else split32(beta, beta_lo)
+        v = silu_d2_f32(xp, z, ze, bp)  # β folded in before the unscaling
+        return near_zeros(v, z, xp, _scaled_zeros("d2", beta, beta_lo), ze, radius=_R32)
     s, sm, _ = sigmoid_parts(z, xp, ze)
     ds, inv_k = scaled_dsigmoid(z, xp, ze)
     inner = xp.where(z < 0, (2.0 + z) - 2.0 * z * s, (2.0 - z) + 2.0 * z * sm)

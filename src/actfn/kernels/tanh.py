@@ -17,7 +17,7 @@ from typing import Any
 
 from . import narrow_output
 from .dd import two_prod, two_sum
-from .df32 import compensated, is_f32
+from .df32 import compensated, is_f32, is_jax_float
 from .elementary import is_f64
 
 __all__ = ["sech2", "tanh", "tanh_d2", "tanh_sech2"]
@@ -83,12 +83,15 @@ def sech2(x: Any, xp: Any) -> Any:
     quotient."""
     if _narrow64(x, xp):
         return _narrow_parts(x, xp)[1]
-    if _accurate(x, xp) and is_f32(x, xp):
+    if _accurate(x, xp) and (is_f32(x, xp) or is_jax_float(x)):
         # float32: 4·σ'(2x) with σ' scaled by 2**64 in the tails, so 4e is not lost where
-        # e = e^{-2|x|} alone falls below float32's smallest normal (|x| ≈ 43.67…44.36)
+        # e = e^{-2|x|} alone falls below float32's smallest normal (|x| ≈ 43.67…44.36);
+        # float64 JAX arrays too (2**128 beyond |2x| = 600): XLA on CPU flushes the
+        # subnormal e at |x| ≈ 354.0…354.4, where 4e is normal
         from .sigmoid import scaled_dsigmoid
 
-        xc = xp.where(x < -60.0, -60.0, xp.where(x > 60.0, 60.0, x))  # 2x stays finite
+        lim = 60.0 if is_f32(x, xp) else 400.0
+        xc = xp.where(x < -lim, -lim, xp.where(x > lim, lim, x))  # 2x stays finite
         ds, inv_k = scaled_dsigmoid(2.0 * xc, xp)
         return (4.0 * ds) * inv_k
     e = xp.exp(-2.0 * xp.abs(x))
