@@ -86,6 +86,7 @@ __all__ = [
     "set_enabled",
     "disabled",
     "run_numpy",
+    "run_hot",
     "plan",
     "cache_dir",
     "compiled_kernel",
@@ -129,6 +130,7 @@ def available() -> bool:
 def set_enabled(flag: bool) -> None:
     """Turn the compiled path on or off for this process (tests, benchmarks)."""
     _state["enabled"] = bool(flag)
+    _update_hot()
 
 
 @contextlib.contextmanager
@@ -136,10 +138,12 @@ def disabled() -> Iterator[None]:
     """Context manager: use the pure-NumPy path inside the block."""
     old = _state["enabled"]
     _state["enabled"] = False
+    _update_hot()
     try:
         yield
     finally:
         _state["enabled"] = old
+        _update_hot()
 
 
 def plan(n: int) -> str:
@@ -154,6 +158,7 @@ def _after_fork_in_child() -> None:
     # numba's OpenMP/workqueue thread pools do not survive fork(); a forked child (a
     # multiprocessing or DataLoader worker) keeps to the serial loops.
     _state["forked"] = True
+    _update_hot()
 
 
 if hasattr(os, "register_at_fork"):
@@ -185,8 +190,8 @@ _MODULES: dict[str, Any] = {}
 def _version_tag() -> str:
     here = Path(__file__).parent
     h = hashlib.sha256()
-    for name in ("_vmath.py", "_trace.py"):
-        h.update((here / name).read_bytes())
+    for name in ("_vmath.py", "_trace.py", "../kernels/_erfc_tables.py"):
+        h.update((here / name).read_bytes())  # (_vmath bakes the erfc tables in)
     nb = _numba()
     h.update(str(getattr(nb, "__version__", "")).encode())
     h.update(np.__version__.encode())
@@ -779,47 +784,67 @@ def run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], 
 
     The steady state of a loop that passes ``out=`` (a serial loop that already ran, plain
     contiguous arrays of the result's dtype and shape that share no memory with the
-    input or each other) takes :func:`_run_warm`, which checks exactly that in a few
+    input or each other) takes :func:`run_hot`, which checks exactly that in a few
     attribute reads and calls the loop: a call at 2**10 elements costs little more than
     the loop itself. Everything else takes the general path below.
     """
     if out is not None:
         outs = out if type(out) is tuple else (out,) if type(out) is np.ndarray else None
-        if outs is not None:
-            hit = _run_warm(act, arr, kernels, fused, outs)
+        if outs is not None and getattr(act, "_hot", None) is not None:
+            hit = run_hot(act, arr, kernels, outs)
             if hit is not None:
                 return hit
     return _run_guarded(act, arr, kernels, fused, out, generic)
 
 
-def _run_warm(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], fused: bool,
-              out: tuple[Any, ...]) -> tuple[Any, ...] | None:
+#: True while warm loops may be called directly (:func:`run_hot`): the compiled path is
+#: on and this is not a child created by ``fork()``. Kept in step with ``_state``.
+_HOT = [True]
+
+
+def _update_hot() -> None:
+    _HOT[0] = bool(_state["enabled"]) and not _state["forked"]
+
+
+_update_hot()
+#: The flag bits :func:`run_hot` needs on every output array (one integer test).
+_OUT_FLAGS = 0x0001 | 0x0100 | 0x0400  # NPY_ARRAY_C_CONTIGUOUS | ALIGNED | WRITEABLE
+
+
+def run_hot(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
+            out: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """The loop's result for the steady state of :func:`run_numpy`; None: not that case
-    (nothing was run: the general path decides, raises or falls back)."""
-    local = getattr(act, "_kcache", None)
-    if local is None or not _state["enabled"] or _state["forked"]:
+    (nothing was run: the general path decides, raises or falls back).
+
+    ``act._hot`` maps ``(kernels, dtype)`` to the serial loop of an entry that has run
+    once in this process (filled by :func:`_run_numpy`). The checks are exactly those
+    of the general path for this case, in the fewest attribute reads: every output is a
+    base ndarray (not a view: views take the general path, which checks overlaps
+    exactly) of the input's dtype object and shape, C-contiguous, aligned and
+    writeable, not the input and not the other output; an input that does not own its
+    memory must not share any with an output. Arrays of 2**16 elements or more (the
+    parallel loop, torch's thread count) take the general path.
+    """
+    hit = act._hot.get((kernels, arr.dtype))
+    if hit is None or not _HOT[0]:
+        return None
+    n_out, entry, direct = hit
+    if len(out) != n_out or arr.size >= PARALLEL_THRESHOLD:
+        return None
+    if not arr.flags.c_contiguous:
         return None
     dt = arr.dtype
-    entry = local.get((kernels, fused, _NAMES.get(dt)))
-    if entry is None or not entry.warm or len(out) != entry.n_out:
-        return None
-    if arr.size >= PARALLEL_THRESHOLD or not arr.flags.c_contiguous:
-        return None  # the parallel loop (thread pool, torch's thread count): general path
     shape = arr.shape
     free = arr.base is None  # owns its memory: only the array itself can overlap it
-    for o in out:  # (explicit checks: this is the per-call cost at small sizes)
-        if type(o) is not np.ndarray or o.base is not None or o is arr:
-            return None  # views: the general path checks overlaps exactly
-        if o.dtype != dt or o.shape != shape:
-            return None
-        f = o.flags
-        if not (f.c_contiguous and f.writeable):
+    for o in out:
+        if (type(o) is not np.ndarray or o.base is not None or o is arr or o.dtype is not dt
+                or o.flags.num & _OUT_FLAGS != _OUT_FLAGS or o.shape != shape):
             return None
         if not free and np.may_share_memory(o, arr):
             return None
-    if len(out) == 2 and out[0] is out[1]:
+    if n_out == 2 and out[0] is out[1]:
         return None
-    if arr.ndim == 1 and dt.itemsize != 2:
+    if direct and arr.ndim == 1:
         entry.ser(arr, *out)
     else:
         entry.ser(_storage(arr), *[_storage(o) for o in out])
@@ -912,6 +937,9 @@ def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
         again(*args)
     if not parallel:
         entry.warm = True
+        hot = getattr(act, "_hot", None)
+        if hot is not None and src is arr and dt == out_dtype:
+            hot[(tuple(kernels), dt)] = (n_out, entry, dt.itemsize != 2)
     if targets is not results:
         for o, t in zip(results, targets, strict=True):
             if o is not t:

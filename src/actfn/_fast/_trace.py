@@ -297,6 +297,11 @@ class Namespace:
     def asarray(self, x: Any, **_: Any) -> Sym:
         return self._sym(x)
 
+    def tail_horner(self, a: Any) -> Sym:
+        """The tabulated normal tail of :mod:`actfn.kernels.erfc` by table lookup (see
+        ``_vmath.tail_horner_v``): W(a) for a < 6, a·W(a) above."""
+        return self._call("tail_horner_v", a)
+
 
 class Program:
     """A traced kernel set: the body lines and the names of its outputs."""
