@@ -29,10 +29,11 @@ import numpy as np
 from llvmlite import binding as llvm
 from llvmlite import ir
 from numba import types
+from numba.core import cgutils
 from numba.extending import get_cython_function_address, intrinsic
 
 __all__ = [
-    "INF", "NAN", "sel", "band", "bor", "bnot",
+    "INF", "NAN", "sel", "band", "bor", "bnot", "fma",
     "exp_a", "expm1_a", "log1p_a", "log_a", "tanh_a", "hypot_a", "sqrt_a",
     "erf_a", "erfc_a", "erfcx_a",
     "exp_v", "expm1_v", "log1p_v", "log_v", "tanh_v", "hypot_v", "sqrt_v",
@@ -90,6 +91,22 @@ def sel(typingctx, c, a, b):  # type: ignore[no-untyped-def]
         return builder.select(args[0], args[1], args[2])
 
     return a(c, a, b), codegen
+
+
+@intrinsic
+def fma(typingctx, a, b, c):  # type: ignore[no-untyped-def]
+    """a·b + c rounded once (LLVM's ``llvm.fma.f64``: a hardware FMA where there is one,
+    exact in software elsewhere). ``fma(a, b, -(a·b))`` is the exact error of a product."""
+    if not all(isinstance(t, types.Float) and t.bitwidth == 64 for t in (a, b, c)):
+        return None
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        d = ir.DoubleType()
+        f = cgutils.get_or_insert_function(builder.module, ir.FunctionType(d, [d, d, d]),
+                                           "llvm.fma.f64")
+        return builder.call(f, list(args))
+
+    return types.float64(types.float64, types.float64, types.float64), codegen
 
 
 @intrinsic
