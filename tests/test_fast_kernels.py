@@ -248,8 +248,8 @@ def test_steady_state_out_path_refuses_what_the_general_path_refuses() -> None:
     with _fast.disabled():  # the switch still selects the pure-NumPy path
         c = np.empty_like(x)
         assert act(x, out=c) is c
-        assert not _fast._HOT[0]
-    assert _fast._HOT[0]
+        assert not _fast._HOT_ON
+    assert _fast._HOT_ON
 
 
 def test_two_prods_become_fmas_with_the_same_error_terms() -> None:

@@ -799,14 +799,16 @@ def run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], 
 
 #: True while warm loops may be called directly (:func:`run_hot`): the compiled path is
 #: on and this is not a child created by ``fork()``. Kept in step with ``_state``.
-_HOT = [True]
+_HOT_ON = True
 
 
 def _update_hot() -> None:
-    _HOT[0] = bool(_state["enabled"]) and not _state["forked"]
+    global _HOT_ON
+    _HOT_ON = bool(_state["enabled"]) and not _state["forked"]
 
 
 _update_hot()
+
 #: The flag bits :func:`run_hot` needs on every output array (one integer test).
 _OUT_FLAGS = 0x0001 | 0x0100 | 0x0400  # NPY_ARRAY_C_CONTIGUOUS | ALIGNED | WRITEABLE
 
@@ -826,28 +828,40 @@ def run_hot(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
     parallel loop, torch's thread count) take the general path.
     """
     hit = act._hot.get((kernels, arr.dtype))
-    if hit is None or not _HOT[0]:
+    if hit is None or not _HOT_ON:
         return None
-    n_out, entry, direct = hit
-    if len(out) != n_out or arr.size >= PARALLEL_THRESHOLD:
-        return None
-    if not arr.flags.c_contiguous:
+    ser, direct, n_out = hit
+    if arr.size >= PARALLEL_THRESHOLD or not arr.flags.c_contiguous or len(out) != n_out:
         return None
     dt = arr.dtype
     shape = arr.shape
-    free = arr.base is None  # owns its memory: only the array itself can overlap it
-    for o in out:
-        if (type(o) is not np.ndarray or o.base is not None or o is arr or o.dtype is not dt
-                or o.flags.num & _OUT_FLAGS != _OUT_FLAGS or o.shape != shape):
+    if n_out == 2:
+        o, p = out
+        if (type(o) is not np.ndarray or type(p) is not np.ndarray
+                or o.base is not None or p.base is not None
+                or o is arr or p is arr or o is p or o.dtype is not dt or p.dtype is not dt
+                or o.flags.num & _OUT_FLAGS != _OUT_FLAGS
+                or p.flags.num & _OUT_FLAGS != _OUT_FLAGS
+                or o.shape != shape or p.shape != shape):
             return None
-        if not free and np.may_share_memory(o, arr):
+        if arr.base is not None and (np.may_share_memory(o, arr)
+                                     or np.may_share_memory(p, arr)):
             return None
-    if n_out == 2 and out[0] is out[1]:
+        if direct and arr.ndim == 1:
+            ser(arr, o, p)
+        else:
+            ser(_storage(arr), _storage(o), _storage(p))
+        return out
+    (o,) = out
+    if (type(o) is not np.ndarray or o.base is not None or o is arr or o.dtype is not dt
+            or o.flags.num & _OUT_FLAGS != _OUT_FLAGS or o.shape != shape):
+        return None
+    if arr.base is not None and np.may_share_memory(o, arr):
         return None
     if direct and arr.ndim == 1:
-        entry.ser(arr, *out)
+        ser(arr, o)
     else:
-        entry.ser(_storage(arr), *[_storage(o) for o in out])
+        ser(_storage(arr), _storage(o))
     return out
 
 
@@ -939,7 +953,8 @@ def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
         entry.warm = True
         hot = getattr(act, "_hot", None)
         if hot is not None and src is arr and dt == out_dtype:
-            hot[(tuple(kernels), dt)] = (n_out, entry, dt.itemsize != 2)
+            # (the serial loop itself: it has run, so it is compiled or loaded for good)
+            hot[(tuple(kernels), dt)] = (entry.ser, dt.itemsize != 2, n_out)
     if targets is not results:
         for o, t in zip(results, targets, strict=True):
             if o is not t:
