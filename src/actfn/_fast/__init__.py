@@ -46,7 +46,8 @@ pass, no temporaries, branch-free selects. The elementary functions are the
 vectorizable float64 polynomials of :mod:`._vmath` (exp, expm1, log1p, log: within
 0.7–0.94 float64 ulp; tanh, erf, erfc, erfcx too below float64), libm's tanh and hypot
 and SciPy's erf/erfc/erfcx for float64. Loops for float16/bfloat16/float32 may fuse
-multiply-adds (``fastmath={"contract"}``, nothing else); float64 loops are strict IEEE.
+multiply-adds (``fastmath={"contract"}``, nothing else); float64 loops are strict IEEE
+(Dekker's error-free products of the catalog become explicit, exact FMAs: ``_trace``).
 The oracle tests (tests/test_accuracy.py) measure this path and the NumPy one.
 
 Switches: the environment variable ``ACTFN_DISABLE_NUMBA=1`` (read at import) or
