@@ -835,15 +835,19 @@ def run_hot(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
     if arr.size >= PARALLEL_THRESHOLD or not arr.flags.c_contiguous or len(out) != n_out:
         return None
     dt = arr.dtype
-    shape = arr.shape
     if n_out == 2:
         o, p = out
         if (type(o) is not np.ndarray or type(p) is not np.ndarray
                 or o.base is not None or p.base is not None
                 or o is arr or p is arr or o is p or o.dtype is not dt or p.dtype is not dt
                 or o.flags.num & _OUT_FLAGS != _OUT_FLAGS
-                or p.flags.num & _OUT_FLAGS != _OUT_FLAGS
-                or o.shape != shape or p.shape != shape):
+                or p.flags.num & _OUT_FLAGS != _OUT_FLAGS):
+            return None
+        if direct and arr.ndim == 1:  # the same shape (n,): same ndim, same size
+            n = arr.size
+            if o.ndim != 1 or p.ndim != 1 or o.size != n or p.size != n:
+                return None
+        elif o.shape != arr.shape or p.shape != arr.shape:
             return None
         if arr.base is not None and (np.may_share_memory(o, arr)
                                      or np.may_share_memory(p, arr)):
@@ -855,7 +859,7 @@ def run_hot(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
         return out
     (o,) = out
     if (type(o) is not np.ndarray or o.base is not None or o is arr or o.dtype is not dt
-            or o.flags.num & _OUT_FLAGS != _OUT_FLAGS or o.shape != shape):
+            or o.flags.num & _OUT_FLAGS != _OUT_FLAGS or o.shape != arr.shape):
         return None
     if arr.base is not None and np.may_share_memory(o, arr):
         return None
