@@ -812,6 +812,22 @@ _update_hot()
 
 #: The flag bits :func:`run_hot` needs on every output array (one integer test).
 _OUT_FLAGS = 0x0001 | 0x0100 | 0x0400  # NPY_ARRAY_C_CONTIGUOUS | ALIGNED | WRITEABLE
+#: ... and on the input.
+_IN_FLAGS = 0x0001 | 0x0100  # NPY_ARRAY_C_CONTIGUOUS | ALIGNED
+
+
+def _entry_point(fn: Any, args: Sequence[np.ndarray]) -> Callable[..., Any]:
+    """The compiled overload of the dispatcher ``fn`` for exactly the types of ``args``
+    (1-D C-contiguous aligned arrays), callable without numba's dispatch (type
+    resolution of every argument): :func:`run_hot` calls it only with arrays it has
+    checked to have those types (dtype object, layout, alignment; a read-only input
+    is only read). ``fn`` itself when it is not such a dispatcher (or not compiled)."""
+    try:
+        nb = _numba()
+        sig = tuple(nb.typeof(a) for a in args)
+        return fn.overloads[sig].entry_point  # type: ignore[no-any-return]
+    except Exception:
+        return fn  # type: ignore[no-any-return]
 
 
 def run_hot(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
@@ -831,8 +847,9 @@ def run_hot(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
     hit = act._hot.get((kernels, arr.dtype))
     if hit is None or not _HOT_ON:
         return None
-    ser, direct, n_out = hit
-    if arr.size >= PARALLEL_THRESHOLD or not arr.flags.c_contiguous or len(out) != n_out:
+    ser, ep, direct, n_out = hit
+    if arr.size >= PARALLEL_THRESHOLD or arr.flags.num & _IN_FLAGS != _IN_FLAGS or len(
+            out) != n_out:
         return None
     dt = arr.dtype
     if n_out == 2:
@@ -853,7 +870,7 @@ def run_hot(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
                                      or np.may_share_memory(p, arr)):
             return None
         if direct and arr.ndim == 1:
-            ser(arr, o, p)
+            ep(arr, o, p)
         else:
             ser(_storage(arr), _storage(o), _storage(p))
         return out
@@ -864,7 +881,7 @@ def run_hot(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
     if arr.base is not None and np.may_share_memory(o, arr):
         return None
     if direct and arr.ndim == 1:
-        ser(arr, o)
+        ep(arr, o)
     else:
         ser(_storage(arr), _storage(o))
     return out
@@ -959,7 +976,8 @@ def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
         hot = getattr(act, "_hot", None)
         if hot is not None and src is arr and dt == out_dtype:
             # (the serial loop itself: it has run, so it is compiled or loaded for good)
-            hot[(tuple(kernels), dt)] = (entry.ser, dt.itemsize != 2, n_out)
+            hot[(tuple(kernels), dt)] = (entry.ser, _entry_point(entry.ser, args), dt.itemsize != 2,
+                                         n_out)
     if targets is not results:
         for o, t in zip(results, targets, strict=True):
             if o is not t:
