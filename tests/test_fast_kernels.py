@@ -218,3 +218,76 @@ def test_steady_state_out_path_matches_and_still_refuses_bad_outputs(monkeypatch
     before = x.copy()
     act.value_and_derivative(x, out=(a, b))
     np.testing.assert_array_equal(x, before)  # the input is never written
+
+
+def test_steady_state_out_path_refuses_what_the_general_path_refuses() -> None:
+    # after the loops are warm (run_hot's table filled), every call that is not the plain
+    # case still gets the general path's errors, and results stay those of a fresh call
+    act = actfn.get("tanh")
+    x = np.linspace(-3, 3, 64)
+    a, b = np.empty_like(x), np.empty_like(x)
+    act.value_and_derivative(x, out=(a, b))
+    assert act._hot  # warm: the direct path is armed
+    with pytest.raises(ValueError, match="shape"):
+        act.value_and_derivative(x, out=(a, np.empty((8, 8))))
+    with pytest.raises(TypeError, match="dtype"):
+        act.value_and_derivative(x, out=(a, np.empty(64, np.float32)))
+    with pytest.raises(TypeError, match="NumPy array"):
+        act.value_and_derivative(x, out=(a, [0.0] * 64))
+    with pytest.raises(ValueError, match="input"):
+        act(x, out=x)
+    with pytest.raises(TypeError, match="pair"):
+        act.value_and_derivative(x, out=(a,))
+    nc = np.empty((64, 2))[:, 0]  # non-contiguous: written through the general path
+    assert act(x, out=nc) is nc
+    np.testing.assert_array_equal(nc, act(x))
+    ro_x = x.copy()
+    ro_x.flags.writeable = False  # a read-only input is fine (it is only read)
+    assert act.value_and_derivative(ro_x, out=(a, b))[0] is a
+    np.testing.assert_array_equal(b, act.derivative(x))
+    with _fast.disabled():  # the switch still selects the pure-NumPy path
+        c = np.empty_like(x)
+        assert act(x, out=c) is c
+        assert not _fast._HOT_ON
+    assert _fast._HOT_ON
+
+
+def test_two_prods_become_fmas_with_the_same_error_terms() -> None:
+    # kernels.dd.two_prod's Veltkamp splits are replaced by fma(a, b, -p) in the traced
+    # loops; the error term is the same (exact) wherever Dekker's is exact
+    from actfn.kernels.dd import two_prod
+
+    def kernel(x, xp):
+        return two_prod(x, x * 0.3 + 1.0, xp)[1]  # the error term alone
+
+    prog = _trace.trace((kernel,), False, {}, "a")
+    assert any("fma(" in ln for ln in prog.lines)
+    assert not any("134217729.0" in ln for ln in prog.lines)  # the splits are dead code
+    mod = _fast._memory_module(_trace.loop_source(prog, "float64", "two_prod"))
+    x = np.random.default_rng(7).normal(0, 1e3, 4096)
+    out = np.empty_like(x)
+    mod.ser(x, out)
+    ref = kernel(x, np)
+    np.testing.assert_array_equal(out, ref)
+    gelu = actfn.get("gelu")
+    lines = _trace.trace((gelu.spec.f, gelu.spec.df), False, dict(gelu.params), "a").lines
+    assert not any("134217729.0" in ln for ln in lines)
+
+
+def test_tail_table_lookup_matches_the_numpy_horner_bit_for_bit() -> None:
+    # the compiled path's tabulated W (one gathered Horner) is the NumPy path's selection
+    # over all pieces, rounding for rounding
+    from actfn._fast import _vmath
+    from actfn.kernels import erfc
+
+    # piece edges: in a below 6, in t = 1/a above (each edge and its neighbours)
+    edges = [p[0] for p in erfc.A_PIECES[1:]] + [6.0]
+    edges += [1.0 / p[0] for p in erfc.T_PIECES[1:]]
+    near = [np.nextafter(e, d) for e in edges for d in (-1.0, 100.0)]
+    a = np.concatenate([np.linspace(0.0, 40.0, 1601),
+                        np.random.default_rng(3).uniform(0.0, 40.0, 400), edges, near])
+    small = a < erfc.TAIL_SWITCH
+    ref = np.where(small, erfc._horner(np.where(small, a, 6.0), erfc.A_PIECES, np),
+                   erfc._horner(1.0 / np.where(small, 6.0, a), erfc.T_PIECES, np))
+    got = np.array([_vmath.tail_horner_v(float(v)) for v in a])
+    np.testing.assert_array_equal(got, ref)

@@ -39,7 +39,7 @@ class Activation:
     output.
     """
 
-    __slots__ = ("_spec", "_params", "_live", "_kcache", "__weakref__")
+    __slots__ = ("_spec", "_params", "_live", "_kcache", "_hot", "_k", "__weakref__")
 
     def __init__(self, spec: Spec, params: Mapping[str, Any],
                  live: Mapping[str, Any] | None = None) -> None:
@@ -49,6 +49,11 @@ class Activation:
         # evaluation then goes through actfn.torch so that their gradients flow.
         self._live: dict[str, Any] = dict(live or {})
         self._kcache: dict[Any, Any] = {}  # compiled loops (actfn._fast), per method/dtype
+        # warm serial loops by (kernels, dtype), for actfn._fast.run_hot (calls with out=)
+        self._hot: dict[Any, Any] = {}
+        # the kernels of each method, built once: (f,), (df,), (d2f,), (f and f') + fused
+        fd = (spec.f_df,) if spec.f_df is not None else (spec.f, spec.df)
+        self._k = ((spec.f,), (spec.df,), (spec.d2f,), fd, spec.f_df is not None)
 
     # -- identity ---------------------------------------------------------------
     @property
@@ -117,18 +122,33 @@ class Activation:
         ``out``: for NumPy inputs, an array of the input's shape and result dtype that
         receives f(x) and is returned (repeated calls then allocate nothing).
         """
-        return self._run(x, (self._spec.f,), out=out, which=("f",))[0]
+        k = self._k[0]
+        if out is not None and type(x) is np.ndarray and not self._live:
+            hit = _fast.run_hot(self, x, k, out if type(out) is tuple else (out,))
+            if hit is not None:
+                return hit[0]
+        return self._run(x, k, out=out, which=("f",))[0]
 
     def derivative(self, x: Any, *, out: Any = None) -> Any:
         """f'(x), elementwise (the value at kinks follows PyTorch's autograd).
 
         ``out``: as for ``__call__``.
         """
-        return self._run(x, (self._spec.df,), out=out, which=("df",))[0]
+        k = self._k[1]
+        if out is not None and type(x) is np.ndarray and not self._live:
+            hit = _fast.run_hot(self, x, k, out if type(out) is tuple else (out,))
+            if hit is not None:
+                return hit[0]
+        return self._run(x, k, out=out, which=("df",))[0]
 
     def second_derivative(self, x: Any, *, out: Any = None) -> Any:
         """f''(x), elementwise. ``out``: as for ``__call__``."""
-        return self._run(x, (self._spec.d2f,), out=out, which=("d2f",))[0]
+        k = self._k[2]
+        if out is not None and type(x) is np.ndarray and not self._live:
+            hit = _fast.run_hot(self, x, k, out if type(out) is tuple else (out,))
+            if hit is not None:
+                return hit[0]
+        return self._run(x, k, out=out, which=("d2f",))[0]
 
     def value_and_derivative(self, x: Any, *, out: Any = None) -> tuple[Any, Any]:
         """(f(x), f'(x)) computed together (one fused pass for NumPy inputs).
@@ -136,11 +156,12 @@ class Activation:
         ``out``: for NumPy inputs, a pair of arrays ``(f_out, df_out)`` that receive the
         results and are returned.
         """
-        spec = self._spec
-        if spec.f_df is not None:
-            f, df = self._run(x, (spec.f_df,), fused=True, out=out, which=("f", "df"))
-        else:
-            f, df = self._run(x, (spec.f, spec.df), out=out, which=("f", "df"))
+        _, _, _, k, fused = self._k
+        if type(out) is tuple and type(x) is np.ndarray and not self._live:
+            hit = _fast.run_hot(self, x, k, out)  # the steady state of a loop with out=
+            if hit is not None:
+                return hit
+        f, df = self._run(x, k, fused=fused, out=out, which=("f", "df"))
         return f, df
 
     def kinks(self) -> tuple[float, ...]:

@@ -46,7 +46,8 @@ pass, no temporaries, branch-free selects. The elementary functions are the
 vectorizable float64 polynomials of :mod:`._vmath` (exp, expm1, log1p, log: within
 0.7–0.94 float64 ulp; tanh, erf, erfc, erfcx too below float64), libm's tanh and hypot
 and SciPy's erf/erfc/erfcx for float64. Loops for float16/bfloat16/float32 may fuse
-multiply-adds (``fastmath={"contract"}``, nothing else); float64 loops are strict IEEE.
+multiply-adds (``fastmath={"contract"}``, nothing else); float64 loops are strict IEEE
+(Dekker's error-free products of the catalog become explicit, exact FMAs: ``_trace``).
 The oracle tests (tests/test_accuracy.py) measure this path and the NumPy one.
 
 Switches: the environment variable ``ACTFN_DISABLE_NUMBA=1`` (read at import) or
@@ -86,6 +87,7 @@ __all__ = [
     "set_enabled",
     "disabled",
     "run_numpy",
+    "run_hot",
     "plan",
     "cache_dir",
     "compiled_kernel",
@@ -129,6 +131,7 @@ def available() -> bool:
 def set_enabled(flag: bool) -> None:
     """Turn the compiled path on or off for this process (tests, benchmarks)."""
     _state["enabled"] = bool(flag)
+    _update_hot()
 
 
 @contextlib.contextmanager
@@ -136,10 +139,12 @@ def disabled() -> Iterator[None]:
     """Context manager: use the pure-NumPy path inside the block."""
     old = _state["enabled"]
     _state["enabled"] = False
+    _update_hot()
     try:
         yield
     finally:
         _state["enabled"] = old
+        _update_hot()
 
 
 def plan(n: int) -> str:
@@ -154,6 +159,7 @@ def _after_fork_in_child() -> None:
     # numba's OpenMP/workqueue thread pools do not survive fork(); a forked child (a
     # multiprocessing or DataLoader worker) keeps to the serial loops.
     _state["forked"] = True
+    _update_hot()
 
 
 if hasattr(os, "register_at_fork"):
@@ -185,8 +191,8 @@ _MODULES: dict[str, Any] = {}
 def _version_tag() -> str:
     here = Path(__file__).parent
     h = hashlib.sha256()
-    for name in ("_vmath.py", "_trace.py"):
-        h.update((here / name).read_bytes())
+    for name in ("_vmath.py", "_trace.py", "../kernels/_erfc_tables.py"):
+        h.update((here / name).read_bytes())  # (_vmath bakes the erfc tables in)
     nb = _numba()
     h.update(str(getattr(nb, "__version__", "")).encode())
     h.update(np.__version__.encode())
@@ -779,50 +785,105 @@ def run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], 
 
     The steady state of a loop that passes ``out=`` (a serial loop that already ran, plain
     contiguous arrays of the result's dtype and shape that share no memory with the
-    input or each other) takes :func:`_run_warm`, which checks exactly that in a few
+    input or each other) takes :func:`run_hot`, which checks exactly that in a few
     attribute reads and calls the loop: a call at 2**10 elements costs little more than
     the loop itself. Everything else takes the general path below.
     """
     if out is not None:
         outs = out if type(out) is tuple else (out,) if type(out) is np.ndarray else None
-        if outs is not None:
-            hit = _run_warm(act, arr, kernels, fused, outs)
+        if outs is not None and getattr(act, "_hot", None) is not None:
+            hit = run_hot(act, arr, kernels, outs)
             if hit is not None:
                 return hit
     return _run_guarded(act, arr, kernels, fused, out, generic)
 
 
-def _run_warm(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], fused: bool,
-              out: tuple[Any, ...]) -> tuple[Any, ...] | None:
+#: True while warm loops may be called directly (:func:`run_hot`): the compiled path is
+#: on and this is not a child created by ``fork()``. Kept in step with ``_state``.
+_HOT_ON = True
+
+
+def _update_hot() -> None:
+    global _HOT_ON
+    _HOT_ON = bool(_state["enabled"]) and not _state["forked"]
+
+
+_update_hot()
+
+#: The flag bits :func:`run_hot` needs on every output array (one integer test).
+_OUT_FLAGS = 0x0001 | 0x0100 | 0x0400  # NPY_ARRAY_C_CONTIGUOUS | ALIGNED | WRITEABLE
+#: ... and on the input.
+_IN_FLAGS = 0x0001 | 0x0100  # NPY_ARRAY_C_CONTIGUOUS | ALIGNED
+
+
+def _entry_point(fn: Any, args: Sequence[np.ndarray]) -> Callable[..., Any]:
+    """The compiled overload of the dispatcher ``fn`` for exactly the types of ``args``
+    (1-D C-contiguous aligned arrays), callable without numba's dispatch (type
+    resolution of every argument): :func:`run_hot` calls it only with arrays it has
+    checked to have those types (dtype object, layout, alignment; a read-only input
+    is only read). ``fn`` itself when it is not such a dispatcher (or not compiled)."""
+    try:
+        nb = _numba()
+        sig = tuple(nb.typeof(a) for a in args)
+        return fn.overloads[sig].entry_point  # type: ignore[no-any-return]
+    except Exception:
+        return fn  # type: ignore[no-any-return]
+
+
+def run_hot(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
+            out: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """The loop's result for the steady state of :func:`run_numpy`; None: not that case
-    (nothing was run: the general path decides, raises or falls back)."""
-    local = getattr(act, "_kcache", None)
-    if local is None or not _state["enabled"] or _state["forked"]:
+    (nothing was run: the general path decides, raises or falls back).
+
+    ``act._hot`` maps ``(kernels, dtype)`` to the serial loop of an entry that has run
+    once in this process (filled by :func:`_run_numpy`). The checks are exactly those
+    of the general path for this case, in the fewest attribute reads: every output is a
+    base ndarray (not a view: views take the general path, which checks overlaps
+    exactly) of the input's dtype object and shape, C-contiguous, aligned and
+    writeable, not the input and not the other output; an input that does not own its
+    memory must not share any with an output. Arrays of 2**16 elements or more (the
+    parallel loop, torch's thread count) take the general path.
+    """
+    hit = act._hot.get((kernels, arr.dtype))
+    if hit is None or not _HOT_ON:
+        return None
+    ser, ep, direct, n_out = hit
+    if arr.size >= PARALLEL_THRESHOLD or arr.flags.num & _IN_FLAGS != _IN_FLAGS or len(
+            out) != n_out:
         return None
     dt = arr.dtype
-    entry = local.get((kernels, fused, _NAMES.get(dt)))
-    if entry is None or not entry.warm or len(out) != entry.n_out:
+    if n_out == 2:
+        o, p = out
+        if (type(o) is not np.ndarray or type(p) is not np.ndarray
+                or o.base is not None or p.base is not None
+                or o is arr or p is arr or o is p or o.dtype is not dt or p.dtype is not dt
+                or o.flags.num & _OUT_FLAGS != _OUT_FLAGS
+                or p.flags.num & _OUT_FLAGS != _OUT_FLAGS):
+            return None
+        if direct and arr.ndim == 1:  # the same shape (n,): same ndim, same size
+            n = arr.size
+            if o.ndim != 1 or p.ndim != 1 or o.size != n or p.size != n:
+                return None
+        elif o.shape != arr.shape or p.shape != arr.shape:
+            return None
+        if arr.base is not None and (np.may_share_memory(o, arr)
+                                     or np.may_share_memory(p, arr)):
+            return None
+        if direct and arr.ndim == 1:
+            ep(arr, o, p)
+        else:
+            ser(_storage(arr), _storage(o), _storage(p))
+        return out
+    (o,) = out
+    if (type(o) is not np.ndarray or o.base is not None or o is arr or o.dtype is not dt
+            or o.flags.num & _OUT_FLAGS != _OUT_FLAGS or o.shape != arr.shape):
         return None
-    if arr.size >= PARALLEL_THRESHOLD or not arr.flags.c_contiguous:
-        return None  # the parallel loop (thread pool, torch's thread count): general path
-    shape = arr.shape
-    free = arr.base is None  # owns its memory: only the array itself can overlap it
-    for o in out:  # (explicit checks: this is the per-call cost at small sizes)
-        if type(o) is not np.ndarray or o.base is not None or o is arr:
-            return None  # views: the general path checks overlaps exactly
-        if o.dtype != dt or o.shape != shape:
-            return None
-        f = o.flags
-        if not (f.c_contiguous and f.writeable):
-            return None
-        if not free and np.may_share_memory(o, arr):
-            return None
-    if len(out) == 2 and out[0] is out[1]:
+    if arr.base is not None and np.may_share_memory(o, arr):
         return None
-    if arr.ndim == 1 and dt.itemsize != 2:
-        entry.ser(arr, *out)
+    if direct and arr.ndim == 1:
+        ep(arr, o)
     else:
-        entry.ser(_storage(arr), *[_storage(o) for o in out])
+        ser(_storage(arr), _storage(o))
     return out
 
 
@@ -912,6 +973,11 @@ def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
         again(*args)
     if not parallel:
         entry.warm = True
+        hot = getattr(act, "_hot", None)
+        if hot is not None and src is arr and dt == out_dtype:
+            # (the serial loop itself: it has run, so it is compiled or loaded for good)
+            hot[(tuple(kernels), dt)] = (entry.ser, _entry_point(entry.ser, args), dt.itemsize != 2,
+                                         n_out)
     if targets is not results:
         for o, t in zip(results, targets, strict=True):
             if o is not t:

@@ -297,6 +297,11 @@ class Namespace:
     def asarray(self, x: Any, **_: Any) -> Sym:
         return self._sym(x)
 
+    def tail_horner(self, a: Any) -> Sym:
+        """The tabulated normal tail of :mod:`actfn.kernels.erfc` by table lookup (see
+        ``_vmath.tail_horner_v``): W(a) for a < 6, a·W(a) above."""
+        return self._call("tail_horner_v", a)
+
 
 class Program:
     """A traced kernel set: the body lines and the names of its outputs."""
@@ -330,7 +335,7 @@ def trace(kernels: Sequence[Callable[..., Any]], fused: bool, params: dict[str, 
     for o in outs:
         s = ns._sym(o)
         names.append(s.name)
-    lines = _live(tape.lines, names)
+    lines = _live(_fuse_two_prods(tape.lines), names)
     lines = lines if mode == "a" else _share_reciprocals(lines)
     return Program(lines, names)
 
@@ -355,6 +360,69 @@ def _live(lines: list[str], outputs: list[str]) -> list[str]:
             need.update(_NAME.findall(expr))
     keep.reverse()
     return keep
+
+
+_BINARY = re.compile(r"^(t\d+) = \((\S+) ([-+*]) (\S+)\)$")
+#: Veltkamp's splitting constant of float64 (kernels.dd.two_prod).
+_SPLIT = "134217729.0"
+
+
+def _fuse_two_prods(lines: list[str]) -> list[str]:
+    """Replace Dekker's error-free product by one fused multiply-add.
+
+    :func:`actfn.kernels.dd.two_prod` (written for every array library) computes the
+    error of p = a·b from Veltkamp's splits of a and b in 17 operations:
+    ``((ah·bh - p) + ah·bl + al·bh) + al·bl``. That error is exactly a·b - p, which is
+    what ``fma(a, b, -p)`` returns in one rounding-free step (the same value wherever
+    Dekker's is exact, i.e. unless a partial product underflows, where the FMA is still
+    exact). The pattern is matched on the traced lines; the splits, when nothing else
+    uses them, are then dropped as dead code.
+    """
+    ops: dict[str, tuple[str, str, str]] = {}
+    for line in lines:
+        m = _BINARY.match(line)
+        if m:
+            ops[m.group(1)] = (m.group(3), m.group(2), m.group(4))
+
+    def op(name: str, kind: str) -> tuple[str, str] | None:
+        o = ops.get(name)
+        return (o[1], o[2]) if o is not None and o[0] == kind else None
+
+    def split_of(ah: str, al: str) -> str | None:
+        """The a that ``ah``/``al`` are Veltkamp's split of, or None."""
+        lo = op(al, "-")
+        hi = op(ah, "-")
+        if lo is None or hi is None or lo[1] != ah:
+            return None
+        a = lo[0]
+        t, u = hi
+        tu = op(u, "-")
+        if tu != (t, a) or op(t, "*") != (_SPLIT, a):
+            return None
+        return a
+
+    out = []
+    for line in lines:
+        m = _BINARY.match(line)
+        fused = None
+        if m and m.group(3) == "+":
+            name, x6, x7 = m.group(1), m.group(2), m.group(4)
+            e7, e6 = op(x7, "*"), op(x6, "+")
+            e5 = e6 and op(e6[1], "*")
+            e4 = e6 and op(e6[0], "+")
+            e3 = e4 and op(e4[1], "*")
+            e2 = e4 and op(e4[0], "-")
+            e1 = e2 and op(e2[0], "*")
+            if e7 and e5 and e3 and e1 and e2:
+                al, bl = e7
+                ah, bh = e1
+                p = e2[1]
+                if e5 == (al, bh) and e3 == (ah, bl):
+                    a, b = split_of(ah, al), split_of(bh, bl)
+                    if a is not None and b is not None and op(p, "*") == (a, b):
+                        fused = f"{name} = fma({a}, {b}, (-{p}))"
+        out.append(fused or line)
+    return out
 
 
 _DIV = re.compile(r"^(t\d+) = \((\S+) / (t\d+)\)$")

@@ -29,14 +29,15 @@ import numpy as np
 from llvmlite import binding as llvm
 from llvmlite import ir
 from numba import types
+from numba.core import cgutils
 from numba.extending import get_cython_function_address, intrinsic
 
 __all__ = [
-    "INF", "NAN", "sel", "band", "bor", "bnot",
+    "INF", "NAN", "sel", "band", "bor", "bnot", "fma",
     "exp_a", "expm1_a", "log1p_a", "log_a", "tanh_a", "hypot_a", "sqrt_a",
     "erf_a", "erfc_a", "erfcx_a",
     "exp_v", "expm1_v", "log1p_v", "log_v", "tanh_v", "hypot_v", "sqrt_v",
-    "erf_v", "erfc_v", "erfcx_v",
+    "erf_v", "erfc_v", "erfcx_v", "tail_horner_v",
     "ld_f16", "st_f16", "ld_bf16", "st_bf16",
 ]
 
@@ -90,6 +91,22 @@ def sel(typingctx, c, a, b):  # type: ignore[no-untyped-def]
         return builder.select(args[0], args[1], args[2])
 
     return a(c, a, b), codegen
+
+
+@intrinsic
+def fma(typingctx, a, b, c):  # type: ignore[no-untyped-def]
+    """a·b + c rounded once (LLVM's ``llvm.fma.f64``: a hardware FMA where there is one,
+    exact in software elsewhere). ``fma(a, b, -(a·b))`` is the exact error of a product."""
+    if not all(isinstance(t, types.Float) and t.bitwidth == 64 for t in (a, b, c)):
+        return None
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        d = ir.DoubleType()
+        f = cgutils.get_or_insert_function(builder.module, ir.FunctionType(d, [d, d, d]),
+                                           "llvm.fma.f64")
+        return builder.call(f, list(args))
+
+    return types.float64(types.float64, types.float64, types.float64), codegen
 
 
 @intrinsic
@@ -420,6 +437,44 @@ def _erfcx_pos(a: float) -> float:
     w1 = v2 + q12 * y8
     g = w0 + w1 * (y8 * y8)
     return sel(a == 0.0, 1.0, g * r)  # exact at 0
+
+
+# The normal tail's W of actfn.kernels.erfc (tools/gen_erfc.py's pieces) by table
+# lookup: the piece index is counted branch-free from the pieces' lower ends, and its
+# midpoint and coefficients are loaded from one (pieces × 16) table (vector gathers),
+# instead of the NumPy path's selection of every coefficient over every piece (~220
+# selects per element). The Horner sum is the same sequence of roundings as
+# kernels.erfc._horner, so both paths give identical bits.
+def _tail_table() -> tuple[np.ndarray, tuple[float, ...], tuple[float, ...], int]:
+    from ..kernels._erfc_tables import A_PIECES, T_PIECES
+
+    rows = [(mk, *ck) for _lo, _hi, mk, ck in A_PIECES + T_PIECES]
+    return (np.array(rows, dtype=np.float64), tuple(p[0] for p in A_PIECES[1:]),
+            tuple(p[0] for p in T_PIECES[1:]), len(A_PIECES))
+
+
+_TAIL, _TAIL_A_LO, _TAIL_T_LO, _TAIL_NA = _tail_table()
+#: W is tabulated in a below this, a·W in t = 1/a above it (kernels.erfc.TAIL_SWITCH).
+_TAIL_SWITCH = 6.0
+
+
+@_jit
+def tail_horner_v(a: float) -> float:
+    """W(a) for 0 ≤ a < 6, else a·W(a) from the pieces in t = 1/a (kernels.erfc)."""
+    small = a < _TAIL_SWITCH
+    v = sel(small, a, 1.0 / sel(small, _TAIL_SWITCH, a))
+    ka = 0
+    for lo in _TAIL_A_LO:
+        ka += np.int64(v >= lo)
+    kt = _TAIL_NA
+    for lo in _TAIL_T_LO:
+        kt += np.int64(v >= lo)
+    k = sel(small, ka, kt)
+    s = v - _TAIL[k, 0]
+    p = _TAIL[k, 15] + 0.0 * s
+    for j in range(14, 3, -1):
+        p = p * s + _TAIL[k, j]
+    return _TAIL[k, 1] + (_TAIL[k, 2] + (p * s + _TAIL[k, 3]) * s)
 
 
 @_jit

@@ -46,22 +46,29 @@ def _horner(v: Any, pieces: tuple, xp: Any) -> Any:
     return coeffs[0] + (coeffs[1] + (p * s + coeffs[2]) * s)
 
 
+def _tail_parts(a: Any, xp: Any) -> tuple[Any, Any, Any, Any, Any]:
+    """(a < 6, a clamped to 6, t = 1/a clamped, W(a) for the small lanes, a·W(a) for the
+    others). The compiled path's tracing namespace has ``tail_horner``: one table lookup
+    serves both (``actfn._fast._vmath.tail_horner_v``, the same roundings)."""
+    small = a < TAIL_SWITCH
+    aa = xp.where(small, a, TAIL_SWITCH)
+    t = 1.0 / xp.where(small, TAIL_SWITCH, a)
+    lookup = getattr(xp, "tail_horner", None)
+    if lookup is not None:
+        s = lookup(a)
+        return small, aa, t, s, s
+    return small, aa, t, _horner(aa, A_PIECES, xp), _horner(t, T_PIECES, xp)
+
+
 def tail_w(a: Any, xp: Any) -> Any:
     """W(a) = Φ(-a)·exp(a²/2) for 0 ≤ a ≤ 40 (float64 working precision)."""
-    aa = xp.where(a < TAIL_SWITCH, a, TAIL_SWITCH)
-    w_small = _horner(aa, A_PIECES, xp)
-    t = 1.0 / xp.where(a < TAIL_SWITCH, TAIL_SWITCH, a)
-    w_big = _horner(t, T_PIECES, xp) * t
-    return xp.where(a < TAIL_SWITCH, w_small, w_big)
+    small, _, t, w_small, aw_big = _tail_parts(a, xp)
+    return xp.where(small, w_small, aw_big * t)
 
 
 def tail_aw(a: Any, xp: Any) -> tuple[Any, Any]:
     """a·W(a) = a·Φ(-a)·exp(a²/2) for 0 ≤ a ≤ 40 as (hi, lo) with hi + lo = a·W(a) to
     ~0.6 ulp (the product a·W is exact below 6; beyond, the tabulated a·W has lo = 0)."""
-    aa = xp.where(a < TAIL_SWITCH, a, TAIL_SWITCH)
-    w_small = _horner(aa, A_PIECES, xp)
+    small, aa, _, w_small, aw_big = _tail_parts(a, xp)
     h, lo = two_prod(aa, w_small, xp)
-    t = 1.0 / xp.where(a < TAIL_SWITCH, TAIL_SWITCH, a)
-    aw_big = _horner(t, T_PIECES, xp)
-    small = a < TAIL_SWITCH
     return xp.where(small, h, aw_big), xp.where(small, lo, 0.0 * aw_big)
