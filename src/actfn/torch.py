@@ -124,7 +124,8 @@ from ._evaluate import (
     register_glue,
     signature,
 )
-from ._registry import Spec, canonical_names, lookup, merge_positional
+from ._fast import _split as _threads
+from ._registry import _SPECS, Spec, canonical_names, lookup, merge_positional
 from .kernels.df32 import Float32Context
 
 __all__ = ["Activation", "decomposed", "function", "module_class"]
@@ -208,13 +209,15 @@ def _out_dtype(x: torch.Tensor) -> torch.dtype:
 class _Op:
     """An activation with its fixed parameters and the names of the tensor parameters."""
 
-    __slots__ = ("spec", "fixed", "learned", "_key")
+    __slots__ = ("spec", "fixed", "learned", "_key", "loops")
 
     def __init__(self, spec: Spec, fixed: Mapping[str, Any], learned: tuple[str, ...]) -> None:
         self.spec = spec
         self.fixed = dict(fixed)
         self.learned = learned
         self._key: tuple[str, str, str] | None = None
+        #: dtype → the compiled loops of :func:`_fast_loops` (False: none), looked up once
+        self.loops: dict[torch.dtype, Any] = {}
 
     def kernel_params(self, xw: torch.Tensor, tensors: Sequence[torch.Tensor]) -> dict[str, Any]:
         kw = array_params(self.spec, self.fixed, xw, _namespace(xw.dtype))
@@ -429,11 +432,17 @@ def _forward(x: torch.Tensor, op: _Op, params: tuple[torch.Tensor, ...]) -> torc
         return op.compute("f", x, params).to(_out_dtype(x))
     if _tracing():
         return torch.ops.actfn.evaluate(x, *op.key(), "f", list(params)).to(_out_dtype(x))
-    if not params and x.dtype in _FAST_DTYPES and x.device.type == "cpu" and x.is_contiguous():
-        loops = _fast_loops(op, x.dtype)
-        if loops is not None and not _wrapped(x):
+    if not params and x.is_cpu and x.dtype in _FAST_DTYPES and x.is_contiguous():
+        loops = op.loops.get(x.dtype) if _fast._state["enabled"] else None
+        if loops is None:
+            loops = _fast_loops(op, x.dtype)
+        if loops and not _wrapped(x):
             if x.requires_grad and torch.is_grad_enabled():
-                return _FastForward.apply(x, op, loops[0])  # type: ignore[no-any-return]
+                if _transforms_active():  # (a torch.func transform over something else)
+                    return _Forward.apply(x, op)  # type: ignore[no-any-return]
+                # autograd.Function.apply less its checks for torch.func transforms (done
+                # above): a few µs of a 64×256 step
+                return _fast_apply(x, op, loops[0])  # type: ignore[no-any-return]
             return _fast_run(loops[1], x, 1)[0]
     return _Forward.apply(x, op, *params)
 
@@ -447,20 +456,25 @@ _LOOPS: dict[tuple[Any, ...], Any] = {}
 def _wrapped(x: torch.Tensor) -> bool:
     """True when a torch.func transform or forward-mode AD sees ``x`` (the autograd.Function
     with ``vmap``/``jvp`` rules handles those)."""
-    if torch._C._functorch.is_functorch_wrapped_tensor(x):
+    if _is_wrapped(x):
         return True
-    return torch.autograd.forward_ad._current_level >= 0 and \
-        torch.autograd.forward_ad.unpack_dual(x).tangent is not None
+    return _fwad._current_level >= 0 and _fwad.unpack_dual(x).tangent is not None
+
+
+_is_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
+_fwad = torch.autograd.forward_ad
 
 
 def _fast_loops(op: _Op, dtype: torch.dtype) -> Any:
     """The compiled loops of :mod:`actfn._fast` for ``op`` on ``dtype``: cached per
     (activation, parameters, dtype), so a call costs one dict lookup."""
     if not _fast.available():  # ACTFN_DISABLE_NUMBA, set_enabled(False), no numba
+        op.loops.clear()  # (switched off: the next call looks again)
         return None
     k = (id(op.spec), *op.key(), dtype)
     hit = _LOOPS.get(k, _LOOPS)
     if hit is not _LOOPS:
+        op.loops[dtype] = hit or False
         return hit
     from ._activation import Activation as _Core
 
@@ -475,6 +489,7 @@ def _fast_loops(op: _Op, dtype: torch.dtype) -> Any:
         loops = (fused, plain)
     _LOOPS[k] = loops
     _LOOPS[("spec", id(op.spec))] = op.spec  # keep it alive: its id is never reused
+    op.loops[dtype] = loops or False
     return loops
 
 
@@ -484,49 +499,48 @@ def _storage(t: torch.Tensor) -> Any:
     if t.element_size() == 2:
         t = t.view(torch.int16)
     a = t.detach().numpy()
-    return a.reshape(-1).view(np.uint16) if a.itemsize == 2 else a.reshape(-1)
+    return a.ravel().view(np.uint16) if a.itemsize == 2 else a.ravel()
 
 
 def _run_loops(entry: Any, n: int, args: Sequence[Any]) -> None:
-    """Run the compiled loop pair ``entry`` (serial ``ser``, parallel ``par``) on ``args``
-    for ``n`` elements: the parallel loop from :data:`actfn._fast.PARALLEL_THRESHOLD`
-    elements where the plan says so, a warm serial loop with no guard at all, numba's cache
-    failures retried in memory, and torch's thread count left as it was (numba's OpenMP
-    pool is torch's too). Shared by the elementwise and the gated fast paths."""
-    parallel = n >= _fast.PARALLEL_THRESHOLD and _fast.plan(n) == "parallel"
-    if not parallel and entry.warm:
-        # the serial loop has run before: no compiling, no thread pool, nothing to guard
+    """Run the compiled loop pair ``entry`` on ``args`` for ``n`` elements: a warm serial
+    loop directly (no guard at all) below :data:`actfn._fast.PARALLEL_THRESHOLD` elements
+    or with one torch thread; from there, with ``torch.get_num_threads()`` > 1, the serial
+    loop on that many slices at once (:func:`actfn._fast._split.run_split`: Python threads,
+    the loops release the GIL) rather than numba's own parallel loop, whose OpenMP runtime
+    is a second one next to torch's and whose idle threads spin against torch's. Numba's
+    cache failures are retried in memory. Shared by the elementwise and the gated fast
+    paths."""
+    threads = 1 if n < _fast.PARALLEL_THRESHOLD else _threads.threads_for(n,
+                                                                       torch.get_num_threads())
+    if entry.warm:
+        if threads == 1:
+            # the serial loop has run before: no compiling, no thread pool, nothing to guard
+            entry.ser(*args)
+        else:
+            _threads.run_split(entry.ser, n, args, threads)
+        return
+    try:
+        entry.ser(*args)  # the first call compiles (or loads) it, on the calling thread
+    except Exception as err:  # numba could not read or write its cache files
+        entry.to_memory(err)
         entry.ser(*args)
-    else:
-        fn = entry.par if parallel else entry.ser
-        before = torch.get_num_threads()
-        try:
-            fn(*args)
-        except Exception as err:  # numba could not read or write its cache files
-            entry.to_memory(err)
-            again = entry.par if parallel else entry.ser
-            if again is fn:
-                raise
-            again(*args)
-        finally:
-            if torch.get_num_threads() != before:  # numba's OpenMP pool is torch's too
-                torch.set_num_threads(before)
-        if not parallel:
-            entry.warm = True
+    entry.warm = True
 
 
 def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
     """Run compiled loops on ``x``'s memory into ``n_out`` new tensors (NumPy buffers that
     the tensors share: no copy either way)."""
     n = x.numel()
-    wide = x.element_size() == 4
-    # buffers in the tensor's shape from the start: torch's .view(shape) on the result
-    # costs more than the loop itself at small sizes
-    bufs = [np.empty(tuple(x.shape), np.float32 if wide else np.uint16) for _ in range(n_out)]
-    args = [_storage(x), *[b.reshape(-1) for b in bufs]]
-    _run_loops(entry, n, args)
-    if wide:
+    shape = x.shape
+    if x.dtype is torch.float32:
+        # buffers in the tensor's shape from the start: torch's .view(shape) on the result
+        # costs more than the loop itself at small sizes
+        bufs = [np.empty(shape, np.float32) for _ in range(n_out)]
+        _run_loops(entry, n, [x.detach().numpy().ravel(), *[b.ravel() for b in bufs]])
         return [torch.from_numpy(b) for b in bufs]
+    bufs = [np.empty(shape, np.uint16) for _ in range(n_out)]
+    _run_loops(entry, n, [_storage(x), *[b.ravel() for b in bufs]])
     return [torch.from_numpy(b).view(x.dtype) for b in bufs]
 
 
@@ -550,6 +564,11 @@ class _FastForward(torch.autograd.Function):
             return (g * _df(x, ctx.op, ()).to(x.dtype)), None, None
         return g * d, None, None
 
+
+_transforms_active = torch._C._are_functorch_transforms_active
+#: ``_FastForward.apply`` without the Python layer of ``torch.autograd.Function.apply``
+#: (binding defaults, unwrapping dead torch.func wrappers: nothing to do for a plain tensor)
+_fast_apply = super(torch.autograd.Function, _FastForward).apply
 
 _DECOMPOSED: list[bool] = []
 
@@ -990,6 +1009,11 @@ class Activation(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """f(x) elementwise, same shape and floating dtype as ``x``."""
+        if not self._learned and self.__dict__.get("saved_bits") is None:
+            # the common case in a few attribute reads: fixed parameters, no saved_bits
+            op = self.__dict__.get("_actfn_op")
+            if op is not None and _SPECS.get(self._name) is op.spec:
+                return _forward(x, op, ())
         spec = lookup(self._name)
         learned = [getattr(self, n) for n in self._learned]
         if learned:
