@@ -5,21 +5,22 @@ them truly in parallel. Used by the PyTorch fast path instead of numba's ``paral
 loop: numba's threading layer brings a second OpenMP runtime (or its workqueue) next to
 torch's, and on a machine with few cores their idle threads spin against each other (a
 2-thread step of 2¹⁶–2²⁰ elements took milliseconds instead of tens of microseconds).
-Here the calling thread takes one slice and ``threads − 1`` pooled workers the others;
-the workers sleep on a queue between calls (no spinning) and are dropped in a child
-created by ``fork()`` (which then runs serially).
+Slices are handed out to whichever thread asks first, the calling thread included, so a
+pooled thread that a loaded machine does not schedule in time simply takes none; the
+workers sleep on a queue between calls (no spinning) and are dropped in a child created
+by ``fork()`` (which then runs serially).
 
-For an elementwise loop ``loop(src, o0, …)`` over ``n`` elements, slice ``k`` is
-``[k·n/t, (k+1)·n/t)`` rounded to 64 elements of every array, so the results are the
-same bit for bit as one serial call.
+The loop is elementwise, so each slice (a multiple of 64 elements of every array) gives
+the same bits as one serial call over everything.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 __all__ = ["MIN_SLICE", "run_split", "threads_for"]
@@ -62,21 +63,60 @@ def _pool(workers: int) -> ThreadPoolExecutor:
 
 
 def run_split(loop: Callable[..., Any], n: int, args: Sequence[Any], threads: int) -> None:
-    """``loop(*args)`` on ``threads`` slices of the flat arrays ``args`` (all of length
-    ``n``) at once: the calling thread runs the first slice, pooled threads the others;
-    returns when all are done and re-raises the first error."""
-    step = -(-n // threads)
-    step += -step % 64
-    bounds = [(lo, min(lo + step, n)) for lo in range(0, n, step)]
-    if len(bounds) == 1:
+    """``loop(*args)`` on slices of the flat arrays ``args`` (all of length ``n``) in up
+    to ``threads`` threads at once, returning when every slice is done (re-raising the
+    first error).
+
+    The slices (:data:`MIN_SLICE` elements or more, four per thread) are handed out one
+    at a time to whichever thread asks first, the calling thread included: a pooled thread
+    that the OS does not schedule soon (a loaded machine) takes no slice, and the calling
+    thread does its share, so more threads are never much slower than one."""
+    per = max(MIN_SLICE, -(-n // (4 * threads)))
+    per += -per % 64
+    bounds = [(lo, min(lo + per, n)) for lo in range(0, n, per)]
+    if len(bounds) == 1 or threads <= 1:
         loop(*args)
         return
-    pool = _pool(len(bounds) - 1)
-    futures: list[Future[Any]] = [pool.submit(loop, *[a[lo:hi] for a in args])
-                                  for lo, hi in bounds[1:]]
-    try:
-        lo, hi = bounds[0]
-        loop(*[a[lo:hi] for a in args])
-    finally:
-        for f in futures:
-            f.result()
+    job = _Job(loop, args, bounds)
+    pool = _pool(threads - 1)
+    for _ in range(min(threads, len(bounds)) - 1):
+        pool.submit(job.work)
+    job.work()
+    job.done.wait()
+    if job.error is not None:
+        raise job.error
+
+
+class _Job:
+    """The slices of one :func:`run_split` call: a shared ticket counter (``next`` on an
+    ``itertools.count`` is atomic under the GIL), a count of finished slices and an event
+    set when the last one finishes."""
+
+    __slots__ = ("loop", "args", "bounds", "tickets", "left", "lock", "done", "error")
+
+    def __init__(self, loop: Callable[..., Any], args: Sequence[Any],
+                 bounds: list[tuple[int, int]]) -> None:
+        self.loop = loop
+        self.args = args
+        self.bounds = bounds
+        self.tickets = itertools.count()
+        self.left = len(bounds)
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+    def work(self) -> None:
+        """Run slices until none is left."""
+        while True:
+            i = next(self.tickets)
+            if i >= len(self.bounds):
+                return
+            lo, hi = self.bounds[i]
+            try:
+                self.loop(*[a[lo:hi] for a in self.args])
+            except BaseException as err:  # handed to the caller
+                self.error = self.error or err
+            with self.lock:
+                self.left -= 1
+                if self.left == 0:
+                    self.done.set()
