@@ -444,6 +444,11 @@ def _forward(x: torch.Tensor, op: _Op, params: tuple[torch.Tensor, ...]) -> torc
                 # above): a few µs of a 64×256 step
                 return _fast_apply(x, op, loops[0])  # type: ignore[no-any-return]
             return _fast_run(loops[1], x, 1)[0]
+    elif (len(params) == 1 and x.is_cpu and x.dtype in _FAST_DTYPES and x.is_contiguous()
+          and _fast._state["enabled"]):
+        y = _fast_param_forward(x, op, params[0])
+        if y is not None:
+            return y
     return _Forward.apply(x, op, *params)
 
 
@@ -565,7 +570,138 @@ class _FastForward(torch.autograd.Function):
         return g * d, None, None
 
 
+def _channels(x: torch.Tensor, w: torch.Tensor) -> int | None:
+    """``inner`` of :func:`actfn._fast._param.param_loop` for parameter ``w`` on ``x``
+    (the elements per channel run: all of them for one value, the product of the dims
+    after dim 1 for one value per channel), or None where the generic path decides (and
+    explains a mismatch)."""
+    c = w.numel()
+    n = x.numel()
+    if n == 0 or w.ndim > 1:
+        return None
+    if c == 1:
+        return n
+    if x.ndim < 2 or x.shape[1] != c:
+        return None
+    return n // (x.shape[0] * c)
+
+
+def _vector_params(spec: Spec) -> frozenset[str]:
+    """The per-channel parameters of ``spec`` (their kernels take arrays, so they trace
+    with the parameter as a symbol)."""
+    return frozenset(p.name for p in spec.params if p.vector)
+
+
+def _fast_param_loop(op: _Op, dtype: torch.dtype, outs: str) -> Any:
+    """The compiled loop of ``op`` reading its one learnable parameter at run time
+    (:mod:`actfn._fast._param`), with outputs ``outs`` ("f", "fd": f and f′, "fdp": f,
+    f′ and ∂f/∂p); cached on the op (False: none)."""
+    k = (dtype, outs)
+    hit = op.loops.get(k)
+    if hit is None:
+        from ._fast._param import param_loop
+
+        if not _fast.available():
+            return None
+        spec, name = op.spec, op.learned[0]
+        kernels = {"f": (spec.f,), "fd": (spec.f, spec.df),
+                   "fdp": (spec.f, spec.df, spec.dparams.get(name))}[outs]
+        entry = None
+        if all(kn is not None for kn in kernels):
+            entry = param_loop(spec, op.fixed, name, kernels, _FAST_DTYPES[dtype])
+        hit = op.loops[k] = entry or False
+    return hit
+
+
+def _fast_param_forward(x: torch.Tensor, op: _Op, w: torch.Tensor) -> torch.Tensor | None:
+    """f(x) with one learnable parameter ``w`` through :func:`_fast_param_loop` (None
+    where this path does not apply: torch.func transforms, forward-mode AD, a parameter
+    that is not a plain CPU tensor or does not match the channels)."""
+    if not w.is_cpu or _is_fake(w) or op.learned[0] not in _vector_params(op.spec):
+        return None  # (scalar learnables: kernels may branch on them; generic path)
+    inner = _channels(x, w)
+    if inner is None or _wrapped(x) or _wrapped(w) or _transforms_active():
+        return None
+    grad = torch.is_grad_enabled() and (x.requires_grad or w.requires_grad)
+    entry = _fast_param_loop(op, x.dtype, "fdp" if grad else "f")
+    if not entry:
+        return None
+    if grad:
+        return _fast_param_apply(x, w, op, entry, inner)  # type: ignore[no-any-return]
+    return _param_run(entry, x, w, inner)[0]
+
+
+def _param_run(entry: Any, x: torch.Tensor, w: torch.Tensor, inner: int) -> list[torch.Tensor]:
+    """Run a runtime-parameter loop on ``x``'s memory into new tensors."""
+    n = x.numel()
+    wide = x.dtype is torch.float32
+    bufs = [np.empty(x.shape, np.float32 if wide else np.uint16) for _ in range(entry.n_out)]
+    src = x.detach().numpy().ravel() if wide else _storage(x)
+    flat = [b.ravel() for b in bufs]
+    wv = w.detach().to(torch.float64).reshape(-1).numpy()
+    if not entry.warm:
+        try:
+            entry.ser(src, wv, inner, 0, *flat)
+        except Exception as err:  # numba could not read or write its cache files
+            entry.to_memory(err)
+            entry.ser(src, wv, inner, 0, *flat)
+        entry.warm = True
+    else:
+        threads = 1 if n < _fast.PARALLEL_THRESHOLD else _threads.threads_for(
+            n, torch.get_num_threads())
+        if threads == 1:
+            entry.ser(src, wv, inner, 0, *flat)
+        else:
+            _threads.run_ranges(lambda lo, hi: entry.ser(src[lo:hi], wv, inner, lo,
+                                                         *[f[lo:hi] for f in flat]),
+                                n, threads)
+    if wide:
+        return [torch.from_numpy(b) for b in bufs]
+    return [torch.from_numpy(b).view(x.dtype) for b in bufs]
+
+
+class _FastParam(torch.autograd.Function):
+    """f with one learnable parameter (PReLU's weight) on CPU float32/bfloat16/float16
+    through a loop that reads the parameter at run time: one pass writes f, f′ and ∂f/∂p;
+    the backward is g·f′ for the input and Σ g·∂f/∂p (summed in float64 over all but the
+    channel dimension) for the parameter. A double backward goes through the analytic
+    generic Functions (f″, ∂²f/∂x∂p) instead."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, w: torch.Tensor, op: _Op, entry: Any,
+                inner: int) -> torch.Tensor:
+        y, d, dp = _param_run(entry, x, w, inner)
+        ctx.op = op
+        ctx.save_for_backward(x, w, d, dp)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        x, w, d, dp = ctx.saved_tensors
+        op = ctx.op
+        gx = gw = None
+        if torch.is_grad_enabled():  # create_graph: differentiable, through f″, ∂²f/∂x∂p
+            if ctx.needs_input_grad[0]:
+                gx = (g * _df(x, op, (w,))).to(x.dtype)
+            if ctx.needs_input_grad[1]:
+                gw = _reduce_to(g.double() * _dparam(x, op, 0, (w,)), w).to(w.dtype)
+            return gx, gw, None, None, None
+        if ctx.needs_input_grad[0]:
+            gx = g * d
+        if ctx.needs_input_grad[1]:
+            gw = _reduce_to64(g * dp, w).to(w.dtype)
+        return gx, gw, None, None, None
+
+
+def _reduce_to64(t: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """:func:`_reduce_to`, accumulating in float64."""
+    if p.numel() == 1 or t.ndim < 2:
+        return t.sum(dtype=torch.float64).reshape(p.shape)
+    return t.sum(dim=[d for d in range(t.ndim) if d != 1], dtype=torch.float64).reshape(p.shape)
+
+
 _transforms_active = torch._C._are_functorch_transforms_active
+_fast_param_apply = super(torch.autograd.Function, _FastParam).apply
 #: ``_FastForward.apply`` without the Python layer of ``torch.autograd.Function.apply``
 #: (binding defaults, unwrapping dead torch.func wrappers: nothing to do for a plain tensor)
 _fast_apply = super(torch.autograd.Function, _FastForward).apply
@@ -1017,7 +1153,7 @@ class Activation(torch.nn.Module):
         spec = lookup(self._name)
         learned = [getattr(self, n) for n in self._learned]
         if learned:
-            self._check_learned(spec, learned)
+            self._check_learned_once(spec, learned)
         bits = self.__dict__.get("saved_bits")
         if bits is not None:
             return _fewbit.apply(x, self._frozen(spec, learned), bits)
@@ -1046,6 +1182,25 @@ class Activation(torch.nn.Module):
         if op is None or op.spec is not spec:
             op = self.__dict__["_actfn_op"] = _Op(spec, self._fixed, self._learned)
         return op
+
+    def _check_learned_once(self, spec: Spec, learned: Sequence[torch.Tensor]) -> None:
+        """:meth:`_check_learned` when the values may have changed since the last check:
+        each tensor's storage, version counter (bumped by every in-place update, the
+        optimiser's included) and shape are remembered (reading them is a few µs where
+        checking a per-channel weight element by element is ~100 µs). Values written
+        through ``.data`` bypass the version counter and are checked only with the next
+        change that does not."""
+        if _tracing():
+            self._check_learned(spec, learned)
+            return
+        try:
+            stamp = tuple((id(t), t.data_ptr(), t._version, t.shape) for t in learned)
+        except (RuntimeError, NotImplementedError, ValueError):  # no storage to read
+            self._check_learned(spec, learned)
+            return
+        if self.__dict__.get("_actfn_checked") != (spec, stamp):
+            self._check_learned(spec, learned)
+            self.__dict__["_actfn_checked"] = (spec, stamp)
 
     def _check_learned(self, spec: Spec, learned: Sequence[torch.Tensor]) -> None:
         """Validate the learnable parameters' current values with the registry's rules
@@ -1087,7 +1242,15 @@ class Activation(torch.nn.Module):
             # the standard nn.Module way: the class is found by its name on loading, so
             # torch.load(weights_only=True) needs only the class in safe_globals
             return super().__reduce_ex__(protocol)
-        return (_restore_module, (self._name, False), self.__dict__.copy())
+        return (_restore_module, (self._name, False), self.__getstate__())
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The module's state less the per-process caches (the op with its compiled loops,
+        the last validated parameter stamp): a module that has run pickles too."""
+        state = dict(super().__getstate__() or self.__dict__)  # type: ignore[misc]
+        state.pop("_actfn_op", None)
+        state.pop("_actfn_checked", None)
+        return state
 
     def __prepare_scriptable__(self) -> torch.nn.Module:
         raise RuntimeError(

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-__all__ = ["MIN_SLICE", "run_split", "threads_for"]
+__all__ = ["MIN_SLICE", "run_ranges", "run_split", "threads_for"]
 
 #: Fewest elements per thread worth a hand-off to a pooled thread (~10–20 µs).
 MIN_SLICE = 1 << 15
@@ -64,20 +64,25 @@ def _pool(workers: int) -> ThreadPoolExecutor:
 
 def run_split(loop: Callable[..., Any], n: int, args: Sequence[Any], threads: int) -> None:
     """``loop(*args)`` on slices of the flat arrays ``args`` (all of length ``n``) in up
-    to ``threads`` threads at once, returning when every slice is done (re-raising the
-    first error).
+    to ``threads`` threads at once (:func:`run_ranges`)."""
+    run_ranges(lambda lo, hi: loop(*[a[lo:hi] for a in args]), n, threads)
 
-    The slices (:data:`MIN_SLICE` elements or more, four per thread) are handed out one
-    at a time to whichever thread asks first, the calling thread included: a pooled thread
-    that the OS does not schedule soon (a loaded machine) takes no slice, and the calling
-    thread does its share, so more threads are never much slower than one."""
+
+def run_ranges(part: Callable[[int, int], Any], n: int, threads: int) -> None:
+    """``part(lo, hi)`` for consecutive ranges covering ``[0, n)``, in up to ``threads``
+    threads at once, returning when every range is done (re-raising the first error).
+
+    The ranges (:data:`MIN_SLICE` elements or more, four per thread, multiples of 64) are
+    handed out one at a time to whichever thread asks first, the calling thread included:
+    a pooled thread that the OS does not schedule soon (a loaded machine) takes none, and
+    the calling thread does its share, so more threads are never much slower than one."""
     per = max(MIN_SLICE, -(-n // (4 * threads)))
     per += -per % 64
     bounds = [(lo, min(lo + per, n)) for lo in range(0, n, per)]
-    if len(bounds) == 1 or threads <= 1:
-        loop(*args)
+    if len(bounds) <= 1 or threads <= 1:
+        part(0, n)
         return
-    job = _Job(loop, args, bounds)
+    job = _Job(part, bounds)
     pool = _pool(threads - 1)
     for _ in range(min(threads, len(bounds)) - 1):
         pool.submit(job.work)
@@ -92,12 +97,10 @@ class _Job:
     ``itertools.count`` is atomic under the GIL), a count of finished slices and an event
     set when the last one finishes."""
 
-    __slots__ = ("loop", "args", "bounds", "tickets", "left", "lock", "done", "error")
+    __slots__ = ("part", "bounds", "tickets", "left", "lock", "done", "error")
 
-    def __init__(self, loop: Callable[..., Any], args: Sequence[Any],
-                 bounds: list[tuple[int, int]]) -> None:
-        self.loop = loop
-        self.args = args
+    def __init__(self, part: Callable[[int, int], Any], bounds: list[tuple[int, int]]) -> None:
+        self.part = part
         self.bounds = bounds
         self.tickets = itertools.count()
         self.left = len(bounds)
@@ -113,7 +116,7 @@ class _Job:
                 return
             lo, hi = self.bounds[i]
             try:
-                self.loop(*[a[lo:hi] for a in self.args])
+                self.part(lo, hi)
             except BaseException as err:  # handed to the caller
                 self.error = self.error or err
             with self.lock:
