@@ -663,8 +663,9 @@ def _param_run(entry: Any, x: torch.Tensor, w: torch.Tensor, inner: int) -> list
 class _FastParam(torch.autograd.Function):
     """f with one learnable parameter (PReLU's weight) on CPU float32/bfloat16/float16
     through a loop that reads the parameter at run time: one pass writes f, f′ and ∂f/∂p;
-    the backward is g·f′ for the input and Σ g·∂f/∂p (summed in float64 over all but the
-    channel dimension) for the parameter. A double backward goes through the analytic
+    the backward is g·f′ for the input and Σ g·∂f/∂p (products in float32, exact for
+    16-bit inputs, summed in float64 over all but the channel dimension) for the
+    parameter. A double backward goes through the analytic
     generic Functions (f″, ∂²f/∂x∂p) instead."""
 
     @staticmethod
@@ -689,6 +690,8 @@ class _FastParam(torch.autograd.Function):
         if ctx.needs_input_grad[0]:
             gx = g * d
         if ctx.needs_input_grad[1]:
+            if dp.element_size() == 2:  # (a product of two 16-bit floats is exact in float32)
+                g, dp = g.float(), dp.float()
             gw = _reduce_to64(g * dp, w).to(w.dtype)
         return gx, gw, None, None, None
 
