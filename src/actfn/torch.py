@@ -40,7 +40,11 @@ Compiled CPU path
     forward computes f and f′ in one pass and keeps f′ (in the input dtype) for the
     backward, which is one multiply; a double backward goes through f″ as above. The same
     kernels as the NumPy path (≤ 1 ulp from the float64 result rounded once). Loops are
-    compiled once per (activation, parameters, dtype) and cached. Learnable parameters,
+    compiled once per (activation, parameters, dtype) and cached. A per-channel learnable
+    parameter (PReLU's weight) is read by the loop at run time (:mod:`actfn._fast._param`:
+    f, f′ and ∂f/∂w in one pass). From 2¹⁶ elements with ``torch.get_num_threads()`` > 1
+    the loop runs on slices in pooled threads (:mod:`actfn._fast._split`; not numba's
+    OpenMP pool, which would spin against torch's). Learnable scalar parameters,
     non-contiguous tensors, CUDA/MPS and torch.func transforms take the generic path.
 
 Traces
@@ -68,8 +72,10 @@ Learnable parameters
     (``Spec.dparams_df``) used when differentiating the input gradient (gradient
     penalties). Second derivatives with respect to two parameters raise
     ``NotImplementedError``. Tensor parameters are validated with the registry's rules and
-    messages on every call, so a learnable parameter that training drives out of its valid
-    range raises ``ValueError`` at the next forward call. Eager calls read scalar learnable
+    messages (a module's whenever their version counter says they changed: in-place
+    updates and optimiser steps, not writes through ``.data``), so a learnable parameter
+    that training drives out of its valid range raises ``ValueError`` at the next forward
+    call. Eager calls read scalar learnable
     parameters with ``.item()`` (a host synchronisation on CUDA).
 
 Few-bit backward
