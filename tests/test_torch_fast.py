@@ -107,3 +107,108 @@ def test_cli_bench_torch_layers() -> None:
     assert "relu" in r.stdout and "64x256" in r.stdout and "65536" not in r.stdout
     r = CliRunner().invoke(app, ["bench", "relu", "--torch-layers", "--repeats", "0"])
     assert r.exit_code == 2 and "--repeats" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(64, 3), (4, 3, 5, 7), (5, 1), (33,)])
+def test_prelu_weight_read_at_run_time_matches_the_generic_path(
+        shape: tuple[int, ...], dtype: torch.dtype) -> None:
+    torch.manual_seed(sum(shape))
+    c = shape[1] if len(shape) > 1 else 1
+    m = at.PReLU(c)
+    with torch.no_grad():
+        m.weight.copy_(torch.linspace(-0.5, 1.5, c))
+    x = (torch.randn(shape) * 3).to(dtype)
+    x.view(-1)[:4] = torch.tensor([0.0, -0.0, float("inf"), float("-inf")]).to(dtype)
+    xg = x.clone().requires_grad_()
+    y = m(xg)
+    assert type(y.grad_fn).__name__ == "_FastParamBackward"
+    g = torch.linspace(0.5, 1.5, x.numel()).reshape(shape).to(dtype)
+    gx, gw = torch.autograd.grad(y, (xg, m.weight), g)
+    # the generic float64 path (the op as a plain function of a float64 input)
+    x64 = x.double().requires_grad_()
+    w64 = m.weight.detach().double().requires_grad_()
+    ref = at.prelu(x64, weight=w64)
+    rx, rw = torch.autograd.grad(ref, (x64, w64), g.double())
+    assert y.dtype == gx.dtype == dtype and gw.dtype == m.weight.dtype
+    assert _ulps(y, ref.to(dtype)) <= 1.0
+    assert _ulps(gx, rx.to(dtype)) <= 2.0
+    torch.testing.assert_close(gw.double(), rw, rtol=1e-6, atol=1e-6)
+    with torch.no_grad():  # the forward-only loop: the same values
+        assert torch.equal(m(x), y.detach())
+
+
+def test_prelu_fast_path_double_backward_and_frozen_weight() -> None:
+    m = at.PReLU(3, init=0.2)
+    x = torch.tensor([[-1.5, 0.7, -0.2], [2.0, -3.0, 0.5]], requires_grad=True)
+    (g,) = torch.autograd.grad(m(x).sum(), x, create_graph=True)
+    torch.testing.assert_close(g, torch.where(x > 0, 1.0, 0.2).detach())
+    (gw,) = torch.autograd.grad(g.sum(), m.weight)  # ∂²f/∂x∂w: 1 where x ≤ 0
+    torch.testing.assert_close(gw, (x <= 0).sum(0).float())
+    m.weight.requires_grad_(False)
+    y = m(x)
+    assert type(y.grad_fn).__name__ == "_FastParamBackward"
+    (gx,) = torch.autograd.grad(y.sum(), x)
+    torch.testing.assert_close(gx, torch.where(x > 0, 1.0, 0.2).detach())
+
+
+@pytest.mark.parametrize("name", ["gelu", "prelu"])
+def test_two_threads_give_the_same_bits_as_one(name: str) -> None:
+    from actfn._fast import _split
+
+    shape = (2, 3, 30011)  # channel runs that the thread slices cut in the middle
+    x = (torch.randn(shape, generator=torch.Generator().manual_seed(3)) * 4).requires_grad_()
+    m = at.PReLU(3) if name == "prelu" else at.GELU()
+    if name == "prelu":
+        with torch.no_grad():
+            m.weight.copy_(torch.tensor([0.1, -0.3, 0.7]))
+    before = torch.get_num_threads()
+    out = []
+    try:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            assert _split.threads_for(x.numel(), torch.get_num_threads()) == threads
+            y = m(x)
+            (gx,) = torch.autograd.grad(y.sum(), x)
+            out.append((y.detach(), gx))
+    finally:
+        torch.set_num_threads(before)
+    assert torch.equal(out[0][0], out[1][0]) and torch.equal(out[0][1], out[1][1])
+
+
+def test_run_split_hands_every_range_out_once_and_reraises() -> None:
+    import numpy as np
+
+    from actfn._fast import _split
+
+    seen = np.zeros(200_003, np.int64)
+
+    def part(lo: int, hi: int) -> None:
+        seen[lo:hi] += 1
+
+    _split.run_ranges(part, seen.size, 3)
+    assert (seen == 1).all()
+
+    def bad(lo: int, hi: int) -> None:
+        if lo > 0:
+            raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        _split.run_ranges(bad, seen.size, 2)
+
+
+def test_modules_that_have_run_pickle_and_func_transforms_over_other_tensors() -> None:
+    import pickle
+
+    x = torch.randn(4, 3, requires_grad=True)
+    for m in (at.GELU(), at.PReLU(3)):
+        y = m(x)
+        y.sum().backward()
+        m2 = pickle.loads(pickle.dumps(m))
+        assert torch.equal(m2(x), y)
+    # a torch.func transform over a weight, with x a plain tensor: not the fast Function
+    gelu = at.GELU()
+    v = torch.randn(4, 3)
+    xr = x.detach().clone().requires_grad_()  # requires grad, seen by autograd only
+    g = torch.func.grad(lambda w: (gelu(xr) * w).sum())(v)
+    torch.testing.assert_close(g, gelu(x).detach())

@@ -40,7 +40,11 @@ Compiled CPU path
     forward computes f and f′ in one pass and keeps f′ (in the input dtype) for the
     backward, which is one multiply; a double backward goes through f″ as above. The same
     kernels as the NumPy path (≤ 1 ulp from the float64 result rounded once). Loops are
-    compiled once per (activation, parameters, dtype) and cached. Learnable parameters,
+    compiled once per (activation, parameters, dtype) and cached. A per-channel learnable
+    parameter (PReLU's weight) is read by the loop at run time (:mod:`actfn._fast._param`:
+    f, f′ and ∂f/∂w in one pass). From 2¹⁶ elements with ``torch.get_num_threads()`` > 1
+    the loop runs on slices in pooled threads (:mod:`actfn._fast._split`; not numba's
+    OpenMP pool, which would spin against torch's). Learnable scalar parameters,
     non-contiguous tensors, CUDA/MPS and torch.func transforms take the generic path.
 
 Traces
@@ -68,8 +72,10 @@ Learnable parameters
     (``Spec.dparams_df``) used when differentiating the input gradient (gradient
     penalties). Second derivatives with respect to two parameters raise
     ``NotImplementedError``. Tensor parameters are validated with the registry's rules and
-    messages on every call, so a learnable parameter that training drives out of its valid
-    range raises ``ValueError`` at the next forward call. Eager calls read scalar learnable
+    messages (a module's whenever their version counter says they changed: in-place
+    updates and optimiser steps, not writes through ``.data``), so a learnable parameter
+    that training drives out of its valid range raises ``ValueError`` at the next forward
+    call. Eager calls read scalar learnable
     parameters with ``.item()`` (a host synchronisation on CUDA).
 
 Few-bit backward
@@ -124,7 +130,8 @@ from ._evaluate import (
     register_glue,
     signature,
 )
-from ._registry import Spec, canonical_names, lookup, merge_positional
+from ._fast import _split as _threads
+from ._registry import _SPECS, Spec, canonical_names, lookup, merge_positional
 from .kernels.df32 import Float32Context
 
 __all__ = ["Activation", "decomposed", "function", "module_class"]
@@ -208,13 +215,15 @@ def _out_dtype(x: torch.Tensor) -> torch.dtype:
 class _Op:
     """An activation with its fixed parameters and the names of the tensor parameters."""
 
-    __slots__ = ("spec", "fixed", "learned", "_key")
+    __slots__ = ("spec", "fixed", "learned", "_key", "loops")
 
     def __init__(self, spec: Spec, fixed: Mapping[str, Any], learned: tuple[str, ...]) -> None:
         self.spec = spec
         self.fixed = dict(fixed)
         self.learned = learned
         self._key: tuple[str, str, str] | None = None
+        #: dtype → the compiled loops of :func:`_fast_loops` (False: none), looked up once
+        self.loops: dict[torch.dtype, Any] = {}
 
     def kernel_params(self, xw: torch.Tensor, tensors: Sequence[torch.Tensor]) -> dict[str, Any]:
         kw = array_params(self.spec, self.fixed, xw, _namespace(xw.dtype))
@@ -429,12 +438,23 @@ def _forward(x: torch.Tensor, op: _Op, params: tuple[torch.Tensor, ...]) -> torc
         return op.compute("f", x, params).to(_out_dtype(x))
     if _tracing():
         return torch.ops.actfn.evaluate(x, *op.key(), "f", list(params)).to(_out_dtype(x))
-    if not params and x.dtype in _FAST_DTYPES and x.device.type == "cpu" and x.is_contiguous():
-        loops = _fast_loops(op, x.dtype)
-        if loops is not None and not _wrapped(x):
+    if not params and x.is_cpu and x.dtype in _FAST_DTYPES and x.is_contiguous():
+        loops = op.loops.get(x.dtype) if _fast._state["enabled"] else None
+        if loops is None:
+            loops = _fast_loops(op, x.dtype)
+        if loops and not _wrapped(x):
             if x.requires_grad and torch.is_grad_enabled():
-                return _FastForward.apply(x, op, loops[0])  # type: ignore[no-any-return]
+                if _transforms_active():  # (a torch.func transform over something else)
+                    return _Forward.apply(x, op)  # type: ignore[no-any-return]
+                # autograd.Function.apply less its checks for torch.func transforms (done
+                # above): a few µs of a 64×256 step
+                return _fast_apply(x, op, loops[0])  # type: ignore[no-any-return]
             return _fast_run(loops[1], x, 1)[0]
+    elif (len(params) == 1 and x.is_cpu and x.dtype in _FAST_DTYPES and x.is_contiguous()
+          and _fast._state["enabled"]):
+        y = _fast_param_forward(x, op, params[0])
+        if y is not None:
+            return y
     return _Forward.apply(x, op, *params)
 
 
@@ -447,20 +467,25 @@ _LOOPS: dict[tuple[Any, ...], Any] = {}
 def _wrapped(x: torch.Tensor) -> bool:
     """True when a torch.func transform or forward-mode AD sees ``x`` (the autograd.Function
     with ``vmap``/``jvp`` rules handles those)."""
-    if torch._C._functorch.is_functorch_wrapped_tensor(x):
+    if _is_wrapped(x):
         return True
-    return torch.autograd.forward_ad._current_level >= 0 and \
-        torch.autograd.forward_ad.unpack_dual(x).tangent is not None
+    return _fwad._current_level >= 0 and _fwad.unpack_dual(x).tangent is not None
+
+
+_is_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
+_fwad = torch.autograd.forward_ad
 
 
 def _fast_loops(op: _Op, dtype: torch.dtype) -> Any:
     """The compiled loops of :mod:`actfn._fast` for ``op`` on ``dtype``: cached per
     (activation, parameters, dtype), so a call costs one dict lookup."""
     if not _fast.available():  # ACTFN_DISABLE_NUMBA, set_enabled(False), no numba
+        op.loops.clear()  # (switched off: the next call looks again)
         return None
     k = (id(op.spec), *op.key(), dtype)
     hit = _LOOPS.get(k, _LOOPS)
     if hit is not _LOOPS:
+        op.loops[dtype] = hit or False
         return hit
     from ._activation import Activation as _Core
 
@@ -475,6 +500,7 @@ def _fast_loops(op: _Op, dtype: torch.dtype) -> Any:
         loops = (fused, plain)
     _LOOPS[k] = loops
     _LOOPS[("spec", id(op.spec))] = op.spec  # keep it alive: its id is never reused
+    op.loops[dtype] = loops or False
     return loops
 
 
@@ -484,49 +510,48 @@ def _storage(t: torch.Tensor) -> Any:
     if t.element_size() == 2:
         t = t.view(torch.int16)
     a = t.detach().numpy()
-    return a.reshape(-1).view(np.uint16) if a.itemsize == 2 else a.reshape(-1)
+    return a.ravel().view(np.uint16) if a.itemsize == 2 else a.ravel()
 
 
 def _run_loops(entry: Any, n: int, args: Sequence[Any]) -> None:
-    """Run the compiled loop pair ``entry`` (serial ``ser``, parallel ``par``) on ``args``
-    for ``n`` elements: the parallel loop from :data:`actfn._fast.PARALLEL_THRESHOLD`
-    elements where the plan says so, a warm serial loop with no guard at all, numba's cache
-    failures retried in memory, and torch's thread count left as it was (numba's OpenMP
-    pool is torch's too). Shared by the elementwise and the gated fast paths."""
-    parallel = n >= _fast.PARALLEL_THRESHOLD and _fast.plan(n) == "parallel"
-    if not parallel and entry.warm:
-        # the serial loop has run before: no compiling, no thread pool, nothing to guard
+    """Run the compiled loop pair ``entry`` on ``args`` for ``n`` elements: a warm serial
+    loop directly (no guard at all) below :data:`actfn._fast.PARALLEL_THRESHOLD` elements
+    or with one torch thread; from there, with ``torch.get_num_threads()`` > 1, the serial
+    loop on that many slices at once (:func:`actfn._fast._split.run_split`: Python threads,
+    the loops release the GIL) rather than numba's own parallel loop, whose OpenMP runtime
+    is a second one next to torch's and whose idle threads spin against torch's. Numba's
+    cache failures are retried in memory. Shared by the elementwise and the gated fast
+    paths."""
+    threads = 1 if n < _fast.PARALLEL_THRESHOLD else _threads.threads_for(n,
+                                                                       torch.get_num_threads())
+    if entry.warm:
+        if threads == 1:
+            # the serial loop has run before: no compiling, no thread pool, nothing to guard
+            entry.ser(*args)
+        else:
+            _threads.run_split(entry.ser, n, args, threads)
+        return
+    try:
+        entry.ser(*args)  # the first call compiles (or loads) it, on the calling thread
+    except Exception as err:  # numba could not read or write its cache files
+        entry.to_memory(err)
         entry.ser(*args)
-    else:
-        fn = entry.par if parallel else entry.ser
-        before = torch.get_num_threads()
-        try:
-            fn(*args)
-        except Exception as err:  # numba could not read or write its cache files
-            entry.to_memory(err)
-            again = entry.par if parallel else entry.ser
-            if again is fn:
-                raise
-            again(*args)
-        finally:
-            if torch.get_num_threads() != before:  # numba's OpenMP pool is torch's too
-                torch.set_num_threads(before)
-        if not parallel:
-            entry.warm = True
+    entry.warm = True
 
 
 def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
     """Run compiled loops on ``x``'s memory into ``n_out`` new tensors (NumPy buffers that
     the tensors share: no copy either way)."""
     n = x.numel()
-    wide = x.element_size() == 4
-    # buffers in the tensor's shape from the start: torch's .view(shape) on the result
-    # costs more than the loop itself at small sizes
-    bufs = [np.empty(tuple(x.shape), np.float32 if wide else np.uint16) for _ in range(n_out)]
-    args = [_storage(x), *[b.reshape(-1) for b in bufs]]
-    _run_loops(entry, n, args)
-    if wide:
+    shape = x.shape
+    if x.dtype is torch.float32:
+        # buffers in the tensor's shape from the start: torch's .view(shape) on the result
+        # costs more than the loop itself at small sizes
+        bufs = [np.empty(shape, np.float32) for _ in range(n_out)]
+        _run_loops(entry, n, [x.detach().numpy().ravel(), *[b.ravel() for b in bufs]])
         return [torch.from_numpy(b) for b in bufs]
+    bufs = [np.empty(shape, np.uint16) for _ in range(n_out)]
+    _run_loops(entry, n, [_storage(x), *[b.ravel() for b in bufs]])
     return [torch.from_numpy(b).view(x.dtype) for b in bufs]
 
 
@@ -550,6 +575,145 @@ class _FastForward(torch.autograd.Function):
             return (g * _df(x, ctx.op, ()).to(x.dtype)), None, None
         return g * d, None, None
 
+
+def _channels(x: torch.Tensor, w: torch.Tensor) -> int | None:
+    """``inner`` of :func:`actfn._fast._param.param_loop` for parameter ``w`` on ``x``
+    (the elements per channel run: all of them for one value, the product of the dims
+    after dim 1 for one value per channel), or None where the generic path decides (and
+    explains a mismatch)."""
+    c = w.numel()
+    n = x.numel()
+    if n == 0 or w.ndim > 1:
+        return None
+    if c == 1:
+        return n
+    if x.ndim < 2 or x.shape[1] != c:
+        return None
+    return n // (x.shape[0] * c)
+
+
+def _vector_params(spec: Spec) -> frozenset[str]:
+    """The per-channel parameters of ``spec`` (their kernels take arrays, so they trace
+    with the parameter as a symbol)."""
+    return frozenset(p.name for p in spec.params if p.vector)
+
+
+def _fast_param_loop(op: _Op, dtype: torch.dtype, outs: str) -> Any:
+    """The compiled loop of ``op`` reading its one learnable parameter at run time
+    (:mod:`actfn._fast._param`), with outputs ``outs`` ("f", "fd": f and f′, "fdp": f,
+    f′ and ∂f/∂p); cached on the op (False: none)."""
+    k = (dtype, outs)
+    hit = op.loops.get(k)
+    if hit is None:
+        from ._fast._param import param_loop
+
+        if not _fast.available():
+            return None
+        spec, name = op.spec, op.learned[0]
+        kernels = {"f": (spec.f,), "fd": (spec.f, spec.df),
+                   "fdp": (spec.f, spec.df, spec.dparams.get(name))}[outs]
+        entry = None
+        if all(kn is not None for kn in kernels):
+            entry = param_loop(spec, op.fixed, name, kernels, _FAST_DTYPES[dtype])
+        hit = op.loops[k] = entry or False
+    return hit
+
+
+def _fast_param_forward(x: torch.Tensor, op: _Op, w: torch.Tensor) -> torch.Tensor | None:
+    """f(x) with one learnable parameter ``w`` through :func:`_fast_param_loop` (None
+    where this path does not apply: torch.func transforms, forward-mode AD, a parameter
+    that is not a plain CPU tensor or does not match the channels)."""
+    if not w.is_cpu or _is_fake(w) or op.learned[0] not in _vector_params(op.spec):
+        return None  # (scalar learnables: kernels may branch on them; generic path)
+    inner = _channels(x, w)
+    if inner is None or _wrapped(x) or _wrapped(w) or _transforms_active():
+        return None
+    grad = torch.is_grad_enabled() and (x.requires_grad or w.requires_grad)
+    entry = _fast_param_loop(op, x.dtype, "fdp" if grad else "f")
+    if not entry:
+        return None
+    if grad:
+        return _fast_param_apply(x, w, op, entry, inner)  # type: ignore[no-any-return]
+    return _param_run(entry, x, w, inner)[0]
+
+
+def _param_run(entry: Any, x: torch.Tensor, w: torch.Tensor, inner: int) -> list[torch.Tensor]:
+    """Run a runtime-parameter loop on ``x``'s memory into new tensors."""
+    n = x.numel()
+    wide = x.dtype is torch.float32
+    bufs = [np.empty(x.shape, np.float32 if wide else np.uint16) for _ in range(entry.n_out)]
+    src = x.detach().numpy().ravel() if wide else _storage(x)
+    flat = [b.ravel() for b in bufs]
+    wv = w.detach().to(torch.float64).reshape(-1).numpy()
+    if not entry.warm:
+        try:
+            entry.ser(src, wv, inner, 0, *flat)
+        except Exception as err:  # numba could not read or write its cache files
+            entry.to_memory(err)
+            entry.ser(src, wv, inner, 0, *flat)
+        entry.warm = True
+    else:
+        threads = 1 if n < _fast.PARALLEL_THRESHOLD else _threads.threads_for(
+            n, torch.get_num_threads())
+        if threads == 1:
+            entry.ser(src, wv, inner, 0, *flat)
+        else:
+            _threads.run_ranges(lambda lo, hi: entry.ser(src[lo:hi], wv, inner, lo,
+                                                         *[f[lo:hi] for f in flat]),
+                                n, threads)
+    if wide:
+        return [torch.from_numpy(b) for b in bufs]
+    return [torch.from_numpy(b).view(x.dtype) for b in bufs]
+
+
+class _FastParam(torch.autograd.Function):
+    """f with one learnable parameter (PReLU's weight) on CPU float32/bfloat16/float16
+    through a loop that reads the parameter at run time: one pass writes f, f′ and ∂f/∂p;
+    the backward is g·f′ for the input and Σ g·∂f/∂p (products in float32, exact for
+    16-bit inputs, summed in float64 over all but the channel dimension) for the
+    parameter. A double backward goes through the analytic
+    generic Functions (f″, ∂²f/∂x∂p) instead."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, w: torch.Tensor, op: _Op, entry: Any,
+                inner: int) -> torch.Tensor:
+        y, d, dp = _param_run(entry, x, w, inner)
+        ctx.op = op
+        ctx.save_for_backward(x, w, d, dp)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        x, w, d, dp = ctx.saved_tensors
+        op = ctx.op
+        gx = gw = None
+        if torch.is_grad_enabled():  # create_graph: differentiable, through f″, ∂²f/∂x∂p
+            if ctx.needs_input_grad[0]:
+                gx = (g * _df(x, op, (w,))).to(x.dtype)
+            if ctx.needs_input_grad[1]:
+                gw = _reduce_to(g.double() * _dparam(x, op, 0, (w,)), w).to(w.dtype)
+            return gx, gw, None, None, None
+        if ctx.needs_input_grad[0]:
+            gx = g * d
+        if ctx.needs_input_grad[1]:
+            if dp.element_size() == 2:  # (a product of two 16-bit floats is exact in float32)
+                g, dp = g.float(), dp.float()
+            gw = _reduce_to64(g * dp, w).to(w.dtype)
+        return gx, gw, None, None, None
+
+
+def _reduce_to64(t: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """:func:`_reduce_to`, accumulating in float64."""
+    if p.numel() == 1 or t.ndim < 2:
+        return t.sum(dtype=torch.float64).reshape(p.shape)
+    return t.sum(dim=[d for d in range(t.ndim) if d != 1], dtype=torch.float64).reshape(p.shape)
+
+
+_transforms_active = torch._C._are_functorch_transforms_active
+_fast_param_apply = super(torch.autograd.Function, _FastParam).apply
+#: ``_FastForward.apply`` without the Python layer of ``torch.autograd.Function.apply``
+#: (binding defaults, unwrapping dead torch.func wrappers: nothing to do for a plain tensor)
+_fast_apply = super(torch.autograd.Function, _FastForward).apply
 
 _DECOMPOSED: list[bool] = []
 
@@ -990,10 +1154,15 @@ class Activation(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """f(x) elementwise, same shape and floating dtype as ``x``."""
+        if not self._learned and self.__dict__.get("saved_bits") is None:
+            # the common case in a few attribute reads: fixed parameters, no saved_bits
+            op = self.__dict__.get("_actfn_op")
+            if op is not None and _SPECS.get(self._name) is op.spec:
+                return _forward(x, op, ())
         spec = lookup(self._name)
         learned = [getattr(self, n) for n in self._learned]
         if learned:
-            self._check_learned(spec, learned)
+            self._check_learned_once(spec, learned)
         bits = self.__dict__.get("saved_bits")
         if bits is not None:
             return _fewbit.apply(x, self._frozen(spec, learned), bits)
@@ -1022,6 +1191,25 @@ class Activation(torch.nn.Module):
         if op is None or op.spec is not spec:
             op = self.__dict__["_actfn_op"] = _Op(spec, self._fixed, self._learned)
         return op
+
+    def _check_learned_once(self, spec: Spec, learned: Sequence[torch.Tensor]) -> None:
+        """:meth:`_check_learned` when the values may have changed since the last check:
+        each tensor's storage, version counter (bumped by every in-place update, the
+        optimiser's included) and shape are remembered (reading them is a few µs where
+        checking a per-channel weight element by element is ~100 µs). Values written
+        through ``.data`` bypass the version counter and are checked only with the next
+        change that does not."""
+        if _tracing():
+            self._check_learned(spec, learned)
+            return
+        try:
+            stamp = tuple((id(t), t.data_ptr(), t._version, t.shape) for t in learned)
+        except (RuntimeError, NotImplementedError, ValueError):  # no storage to read
+            self._check_learned(spec, learned)
+            return
+        if self.__dict__.get("_actfn_checked") != (spec, stamp):
+            self._check_learned(spec, learned)
+            self.__dict__["_actfn_checked"] = (spec, stamp)
 
     def _check_learned(self, spec: Spec, learned: Sequence[torch.Tensor]) -> None:
         """Validate the learnable parameters' current values with the registry's rules
@@ -1063,7 +1251,15 @@ class Activation(torch.nn.Module):
             # the standard nn.Module way: the class is found by its name on loading, so
             # torch.load(weights_only=True) needs only the class in safe_globals
             return super().__reduce_ex__(protocol)
-        return (_restore_module, (self._name, False), self.__dict__.copy())
+        return (_restore_module, (self._name, False), self.__getstate__())
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The module's state less the per-process caches (the op with its compiled loops,
+        the last validated parameter stamp): a module that has run pickles too."""
+        state = dict(super().__getstate__() or self.__dict__)  # type: ignore[misc]
+        state.pop("_actfn_op", None)
+        state.pop("_actfn_checked", None)
+        return state
 
     def __prepare_scriptable__(self) -> torch.nn.Module:
         raise RuntimeError(
