@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._exact import Exact, d2sigmoid, dsigmoid, sigmoid
 from .._registry import Float32Kernels, Spec
-from ..kernels.fast32 import logistic32
+from ..kernels.fast32 import dsigmoid32, sigmoid32
 from ..kernels.sigmoid import sigmoid_parts, sigmoid_second
 
 __all__ = ["SPEC"]
@@ -30,19 +30,6 @@ def _sigmoid_fd(x, xp):
     return s, ds
 
 
-# -- float32 without x64 (actfn.jax): from one XLA exp (kernels.fast32.logistic32).
-def _sigmoid_f32(x, xp):
-    return logistic32(x, xp)[0]
-
-
-def _sigmoid_d_f32(x, xp):
-    return logistic32(x, xp)[1]
-
-
-def _sigmoid_fd_f32(x, xp):
-    return logistic32(x, xp)[:2]
-
-
 SPEC = Spec(
     name="sigmoid",
     aliases=("logistic",),
@@ -54,7 +41,7 @@ SPEC = Spec(
     df=_sigmoid_d,
     d2f=_sigmoid_d2,
     f_df=_sigmoid_fd,
-    f32=Float32Kernels(f=_sigmoid_f32, df=_sigmoid_d_f32, f_df=_sigmoid_fd_f32),
+    f32=Float32Kernels(f=sigmoid32, df=dsigmoid32),  # kernels.fast32: one XLA exp each,
     latex={
         "f": r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         "df": r"\sigma'(x) = \sigma(x)\,\bigl(1 - \sigma(x)\bigr)",

@@ -4,18 +4,23 @@ exponential from the array library, with only the compensation each result needs
 
 Measured facts they rest on (XLA CPU, float32, ``jit``, against float64 truth over
 4·10⁶ points): XLA's ``exp`` is within 1.01 ulp; its expm1 (5.3 ulp), tanh (4.7) and
-log1p (2.4) are not good enough for a 2-ulp result, so they are not used:
+log1p (2.4) are not good enough for a 2-ulp result, so they are not used. With the
+exponential's 1 ulp and the final rounding's 1/2 spent, the other roundings that can
+reach the result at full weight are compensated: products as exact pairs
+(:func:`two_prod32`, bit-mask splits), sums as exact pairs (:func:`two_sum32`), a
+quotient with one correction step (:func:`div_pair`), (1 + t)² from exact parts
+(:func:`one_plus_squared`).
 
-* :func:`expm1_small` is e^z − 1 for |z| ≤ 1 from its Taylor polynomial (no cancellation:
-  z + z²·p(z) with z²·p(z) at most 0.72·|z|), and :func:`expm1_neg` is e^z − 1 for z ≤ 0:
-  the polynomial above −1, ``exp(z) − 1`` below (where e^z ≤ 1/e, so the subtraction
-  loses at most a factor 1/(1 − e^{-1}) ≈ 1.6 of the exponential's error);
-* :func:`sigmoid_exp` gives t = e^{−|z|} and d = 1 + t, from which σ(z) = 1/d (z ≥ 0) or
-  t/d (z < 0) and σ′(z) = t/d² follow with a few roundings each.
+One exponential per kernel, and f and f′ in separate kernels, each taking its own
+exponential (:func:`exp_apart` for f′): XLA on CPU does not duplicate an exponential
+into two loop fusions, so an f and f′ sharing one write it to memory and read it back
+(32 bytes per element for sigmoid's forward + grad instead of jax.nn's 16); two
+exponentials cost less than that traffic from 2^20 elements on.
 
-Where the arithmetic would be contracted into fused multiply-adds under ``jit`` (XLA
-does on CPU), every formula here is as accurate with as without the contraction: no
-step relies on a product being rounded before the following sum.
+Where XLA contracts ``a·b + c`` into a fused multiply-add under ``jit`` (it does on
+CPU), each formula here is as accurate with as without the contraction: an error term
+(``ah·bh − p``) is exact either way, and no step relies on a product being rounded
+before the following sum.
 """
 
 from __future__ import annotations
@@ -23,7 +28,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["expm1_neg", "expm1_small", "logistic32", "sigmoid_exp"]
+from .df32 import split
+
+__all__ = ["div_pair", "dsigmoid32", "dsilu32", "exp_apart", "expm1_neg", "expm1_small",
+           "one_plus_squared", "sigmoid32", "silu32", "two_prod32", "two_sum32"]
 
 #: 1/n! for n = 2 … 12: e^z − 1 = z + z²·Σ z^{n−2}/n!, truncated after z^12/12! (relative
 #: remainder below 2^-28 for |z| ≤ 1).
@@ -45,27 +53,129 @@ def expm1_neg(z: Any, xp: Any) -> Any:
     return xp.where(z >= -1.0, expm1_small(xp.maximum(z, -1.0)), xp.exp(z) - 1.0)
 
 
-def sigmoid_exp(z: Any, xp: Any) -> tuple[Any, Any]:
-    """(t, d) = (e^{−|z|}, 1 + e^{−|z|}) for the logistic σ(z) = 1/d (z ≥ 0), t/d (z < 0)
-    and σ′(z) = t/d²."""
+def exp_apart(z: Any, xp: Any) -> Any:
+    """e^z for z ≤ 0 written as ``exp(min(z, 0))``: the same value, but not an expression
+    XLA's common-subexpression pass merges with ``exp(z)``, so f′'s kernel keeps its own
+    exponential inside its own loop fusion (see the module's docstring)."""
+    return xp.exp(xp.minimum(z, 0.0))
+
+
+def sigmoid32(z: Any, xp: Any) -> Any:
+    """σ(z) in float32: with t = e^{−|z|} and d = fl(1 + t), 1/d (z ≥ 0; t's error enters
+    at a weight t/d ≤ 1/2) or t/d (z < 0)."""
     t = xp.exp(-xp.abs(z))
-    return t, 1.0 + t
+    d = 1.0 + t
+    return xp.where(z >= 0, 1.0 / d, t / d)
 
 
-def logistic32(z: Any, xp: Any) -> tuple[Any, Any, Any, Any]:
-    """(σ(z), σ′(z), t, d) in float32, t = e^{−|z|} from the library's exp, d = fl(1 + t).
-
-    σ = 1/d (z ≥ 0) or t/d (z < 0). σ′ = t/(1 + t)²: the square of the rounded d would
+def dsigmoid32(z: Any, xp: Any) -> Any:
+    """σ′(z) = t/(1 + t)², t = e^{−|z|}: the square of the rounded d = fl(1 + t) would
     double d's rounding error (4 ulp measured), so the denominator is rebuilt from the
     exact g = d − 1 and the exact error e = t − g of the sum (Fast2Sum, 1 ≥ t):
-    (1 + t)² = 1 + (2g + g² + 2e·d) up to e², with the bracket rounded at a weight of at
-    most 3/4 next to the leading 1. ``1 + 0·t`` stands for 1 so that XLA cannot refold
+    (1 + t)² = 1 + (2g + g² + 2e·d) up to e², the bracket rounded at a weight of at most
+    3/4 next to the leading 1. ``1 + 0·t`` stands for 1 so that XLA cannot refold
     (1 + t) − 1 into t."""
-    t = xp.exp(-xp.abs(z))
+    t = exp_apart(-xp.abs(z), xp)
     one = 1.0 + 0.0 * t
     d = one + t
     g = d - one
     e = t - g
-    s = xp.where(z >= 0, 1.0 / d, t / d)
-    ds = t / (1.0 + ((2.0 * g + g * g) + 2.0 * e * d))
-    return s, ds, t, d
+    return t / (1.0 + ((2.0 * g + g * g) + 2.0 * e * d))
+
+
+#: The zero of 1 + x + e^x (silu′'s zero, x₀ ≈ −1.2785) as a float32 pair, and e^{x₀} = −1 − x₀.
+_SILU_X0 = (-1.2784645557403564, 1.2979282537628478e-08)
+_SILU_C = 0.27846454276107380
+#: e^{−44} as a float32 pair: x·e^x for x < −40 is (x·e^{x+44})·e^{−44} (x + 44 is exact).
+_TAIL_SHIFT = 44.0
+_TAIL_K = (7.781132279686624e-20, -3.855282747768134e-28)
+
+
+def two_prod32(a: Any, b: Any, xp: Any) -> tuple[Any, Any]:
+    """(p, e): p = fl(a·b) and e = a·b − p (exact but for underflow), by Dekker's product
+    of :func:`actfn.kernels.df32.split` halves (bit masks: no Veltkamp constant for XLA
+    to contract); a contracted ``ah·bh − p`` is still exact."""
+    ah, al = split(a, xp)
+    bh, bl = split(b, xp)
+    p = a * b
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def one_plus_squared(t: Any, xp: Any) -> tuple[Any, Any, Any, Any]:
+    """(d, e, S, Se) for 0 ≤ t ≤ 1: d = fl(1 + t) with its exact error e = t − (d − 1)
+    (Fast2Sum), and (1 + t)² = S + Se to ~2^-44 relative (S = fl(d²) and its error from
+    :func:`two_prod32`, plus 2e·d). ``1 + 0·t`` stands for 1 so that XLA cannot refold
+    (1 + t) − 1 into t."""
+    one = 1.0 + 0.0 * t
+    d = one + t
+    e = t - (d - one)
+    sq, sqe = two_prod32(d, d, xp)
+    return d, e, sq, sqe + 2.0 * e * d
+
+
+def div_pair(n: Any, ne: Any, den: Any, dene: Any) -> Any:
+    """(n + ne)/(den + dene) rounded with one correction step: r = n/den, then
+    r + (ne − r·dene)/den (the correction's own error is second order)."""
+    r = n / den
+    return r + (ne - r * dene) / den
+
+
+def two_sum32(a: Any, b: Any) -> tuple[Any, Any]:
+    """Knuth's error-free sum (s, e), a + b = s + e exactly. For operands that are not
+    products (XLA may contract a product into the sum: :func:`actfn.kernels.dd.two_sum`
+    guards against that at a cost)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _silu_exp(xc: Any, xp: Any, apart: bool) -> tuple[Any, Any]:
+    """(tail, t): tail = x < −40, t = e^{x+44} there and e^{−|x|} elsewhere."""
+    tail = xc < -40.0
+    arg = xp.where(tail, xc + _TAIL_SHIFT, -xp.abs(xc))
+    return tail, (xp.exp(xp.minimum(arg, 4.5)) if apart else xp.exp(arg))
+
+
+def _scaled(p: Any, pe: Any) -> Any:
+    """(p + pe)·e^{−44} with e^{−44} as a float32 pair."""
+    return p * _TAIL_K[0] + (pe * _TAIL_K[0] + p * _TAIL_K[1])
+
+
+def silu32(x: Any, xp: Any) -> Any:
+    """x·σ(x) in float32 from one library exp (β = 1), t = e^{−|x|}: x/d (x ≥ 0,
+    d = fl(1 + t) with its error e exact), (x·t)/(1 + t) (x < 0, the product an exact
+    pair by :func:`two_prod32`: three plain roundings after the exponential's 1 ulp
+    measured 3 ulp). Below x = −40 (where 1 + e^x rounds to 1) the exponential is taken
+    at x + 44 (exact) and the exact product pair scaled by e^{−44} (a float32 pair): its
+    error term would otherwise fall below the smallest normal (flushed on XLA's CPU),
+    and e^x itself does below x ≈ −87.3 while x·e^x does not."""
+    xc = xp.clip(x, -150.0, 150.0)  # (x·t with x = ±∞ and t = 0 would be NaN)
+    tail, t = _silu_exp(xc, xp, False)
+    tz = xp.where(tail, 0.0 * t, t)
+    one = 1.0 + 0.0 * t
+    d = one + tz
+    e = tz - (d - one)
+    p, pe = two_prod32(xc, t, xp)
+    return xp.where(tail, _scaled(p, pe), xp.where(x >= 0, x / d, div_pair(p, pe, d, e)))
+
+
+def dsilu32(x: Any, xp: Any) -> Any:
+    """σ(x)(1 + x(1 − σ(x))) in float32 from one library exp (β = 1), t = e^{−|x|} and
+    (1 + t)² as an exact-enough pair (:func:`one_plus_squared`): 1/d + x·t/(1 + t)²
+    (x ≥ 0, two positive terms); t·(1 + x + t)/(1 + t)² (x < 0) with 1 + x + t an exact
+    pair (TwoSum), but within 1/4 of its zero x₀ ≈ −1.2785, where the sum cancels and
+    t's error would be amplified: there 1 + x + e^x = h + e^{x₀}·expm1(h), h = x − x₀
+    (x₀ as a float32 pair, the first difference exact), one sign throughout. Below −40
+    as :func:`silu32`: t·(1 + x) scaled by e^{−44}."""
+    xc = xp.clip(x, -150.0, 150.0)
+    tail, t = _silu_exp(xc, xp, True)
+    d, _, sq, sqe = one_plus_squared(xp.where(tail, 0.0 * t, t), xp)
+    h = (xc - (_SILU_X0[0] + 0.0 * xc)) - _SILU_X0[1]
+    near = xp.abs(h) < 0.25
+    b, be = two_sum32(1.0 + xc, t)
+    b = xp.where(near, h + _SILU_C * expm1_small(xp.where(near, h, 0.0 * h)), b)
+    q, qe = two_prod32(t, xp.where(tail, 1.0 + xc, b), xp)
+    qe = qe + xp.where(near | tail, 0.0 * be, t * be)
+    p, pe = two_prod32(xc, t, xp)
+    pos = 1.0 / d + div_pair(p, pe, sq, sqe)
+    return xp.where(tail, _scaled(q, qe), xp.where(x >= 0, pos, div_pair(q, qe, sq, sqe)))
