@@ -114,10 +114,11 @@ def one_plus_squared(t: Any, xp: Any) -> tuple[Any, Any, Any, Any]:
 
 
 def div_pair(n: Any, ne: Any, den: Any, dene: Any) -> Any:
-    """(n + ne)/(den + dene) rounded with one correction step: r = n/den, then
-    r + (ne − r·dene)/den (the correction's own error is second order)."""
-    r = n / den
-    return r + (ne - r * dene) / den
+    """(n + ne)/(den + dene) to first order: n/den + (ne·den − n·dene)/den² (the
+    correction's own rounding is second order). Written with two single-use quotients:
+    XLA on CPU does not fuse a division whose result has two users (it is written to
+    memory and read back), so ``r = n/den; r + (ne − r·dene)/den`` would cost a pass."""
+    return n / den + (ne * den - n * dene) / (den * den)
 
 
 def two_sum32(a: Any, b: Any) -> tuple[Any, Any]:
