@@ -30,8 +30,8 @@ from typing import Any
 
 from .df32 import split
 
-__all__ = ["div_pair", "dsigmoid32", "dsilu32", "exp_apart", "expm1_neg", "expm1_small",
-           "one_plus_squared", "sigmoid32", "silu32", "two_prod32", "two_sum32"]
+__all__ = ["div_pair", "dsigmoid32", "dsilu32", "dtanh32", "exp_apart", "expm1_neg", "expm1_small",
+           "one_plus_squared", "sigmoid32", "silu32", "tanh32", "two_prod32", "two_sum32"]
 
 #: 1/n! for n = 2 … 12: e^z − 1 = z + z²·Σ z^{n−2}/n!, truncated after z^12/12! (relative
 #: remainder below 2^-28 for |z| ≤ 1).
@@ -68,19 +68,54 @@ def sigmoid32(z: Any, xp: Any) -> Any:
     return xp.where(z >= 0, 1.0 / d, t / d)
 
 
-def dsigmoid32(z: Any, xp: Any) -> Any:
-    """σ′(z) = t/(1 + t)², t = e^{−|z|}: the square of the rounded d = fl(1 + t) would
-    double d's rounding error (4 ulp measured), so the denominator is rebuilt from the
+def _t_over_sq(t: Any) -> Any:
+    """t/(1 + t)² for 0 ≤ t ≤ 1: the square of the rounded d = fl(1 + t) would double
+    d's rounding error (4 ulp measured for σ′), so the denominator is rebuilt from the
     exact g = d − 1 and the exact error e = t − g of the sum (Fast2Sum, 1 ≥ t):
     (1 + t)² = 1 + (2g + g² + 2e·d) up to e², the bracket rounded at a weight of at most
     3/4 next to the leading 1. ``1 + 0·t`` stands for 1 so that XLA cannot refold
     (1 + t) − 1 into t."""
-    t = exp_apart(-xp.abs(z), xp)
     one = 1.0 + 0.0 * t
     d = one + t
     g = d - one
     e = t - g
     return t / (1.0 + ((2.0 * g + g * g) + 2.0 * e * d))
+
+
+def dsigmoid32(z: Any, xp: Any) -> Any:
+    """σ′(z) = t/(1 + t)², t = e^{−|z|} (:func:`_t_over_sq`); below z ≈ −87.3 σ′ is
+    subnormal and flushed, as the reference on the flush-to-zero line."""
+    return _t_over_sq(exp_apart(-xp.abs(z), xp))
+
+
+def tanh32(x: Any, xp: Any) -> Any:
+    """tanh x = sign(x)·n/(2 − n), n = 1 − e^{−2|x|} (2|x| exact): for |x| ≤ 1/2 from
+    :func:`expm1_small` (no cancellation), above as 1 − t with its exact error (Fast2Sum,
+    t = e^{−2|x|} ≤ 1/e, whose error then enters at a weight 2t/(1 − t²) ≤ 0.85); the
+    denominator 2 − n an exact pair too, the quotient with one correction
+    (:func:`div_pair`). Signed zeros kept."""
+    a = xp.abs(x)
+    z = -2.0 * a
+    small = a <= 0.5
+    t = xp.exp(z)
+    one = 1.0 + 0.0 * t
+    n = xp.where(small, -expm1_small(xp.maximum(z, -1.0)), one - t)
+    nl = xp.where(small, 0.0 * t, (one - n) - t)
+    two = 2.0 + 0.0 * t
+    den = two - n
+    dl = ((two - den) - n) - nl
+    return xp.copysign(div_pair(n, nl, den, dl), x)
+
+
+def dtanh32(x: Any, xp: Any) -> Any:
+    """sech² x = 4t/(1 + t)², t = e^{−2|x|} (:func:`_t_over_sq`); where t would fall
+    below the smallest normal (|x| > 40, flushed on XLA's CPU) while 4t does not, t is
+    taken at −2|x| + 44 (exact) and 4t scaled by e^{−44} (a float32 pair)."""
+    z = -2.0 * xp.abs(x)
+    tail = z < -80.0
+    t = exp_apart(xp.where(tail, z + _TAIL_SHIFT, z), xp)
+    v = 4.0 * t
+    return xp.where(tail, v * _TAIL_K[0] + v * _TAIL_K[1], 4.0 * _t_over_sq(xp.where(tail, 0.0 * t, t)))
 
 
 #: The zero of 1 + x + e^x (silu′'s zero, x₀ ≈ −1.2785) as a float32 pair, and e^{x₀} = −1 − x₀.
