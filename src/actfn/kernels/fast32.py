@@ -28,9 +28,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .df32 import split
 
-__all__ = ["div_pair", "dsigmoid32", "dsilu32", "dtanh32", "exp_apart", "expm1_neg", "expm1_small",
+__all__ = ["cheap_elu_ok", "delu32", "div_pair", "dsigmoid32", "dsilu32", "dtanh32", "elu32", "exp_apart", "expm1_neg", "expm1_small",
            "one_plus_squared", "sigmoid32", "silu32", "tanh32", "two_prod32", "two_sum32"]
 
 #: 1/n! for n = 2 … 12: e^z − 1 = z + z²·Σ z^{n−2}/n!, truncated after z^12/12! (relative
@@ -215,3 +217,47 @@ def dsilu32(x: Any, xp: Any) -> Any:
     p, pe = two_prod32(xc, t, xp)
     pos = 1.0 / d + div_pair(p, pe, sq, sqe)
     return xp.where(tail, _scaled(q, qe), xp.where(x >= 0, pos, div_pair(q, qe, sq, sqe)))
+
+
+def _pair32(c: float) -> tuple[float, float]:
+    """The float64 ``c`` as a float32 pair (hi = its float32 rounding, lo the rest)."""
+    h = float(np.float32(c))
+    return h, float(np.float32(c - h))
+
+
+def cheap_elu_ok(s: float, c: float) -> bool:
+    """Whether :func:`elu32` serves scale ``s`` and coefficient ``c`` (both well inside
+    float32's normal range, so their float32 pairs carry ~48 bits)."""
+    return all(2.0**-60 < abs(v) < 2.0**60 for v in (s, c))
+
+
+def elu32(x: Any, xp: Any, s: float, c: float) -> Any:
+    """s·x (x > 0), c·(e^x − 1) (x ≤ 0) in float32, s and c as float32 pairs: e^x − 1
+    from :func:`expm1_neg`, the products hi·v + lo·v (inf where hi·v is). ±0 kept."""
+    sh, sl = _pair32(s)
+    ch, cl = _pair32(c)
+    v = expm1_neg(xp.minimum(x, 0.0), xp)
+    if s == 1.0:
+        pos = x
+    else:
+        p = sh * x
+        pos = xp.where(xp.isinf(p), p, p + sl * x)
+    neg = v if c == 1.0 else ch * v + cl * v
+    return xp.where(x == 0, x, xp.where(x > 0, pos, neg))
+
+
+def delu32(x: Any, xp: Any, s: float, c: float) -> Any:
+    """s (x > 0), c·e^x (x ≤ 0) in float32 (the library's exp, within 1.01 ulp), c as a
+    float32 pair. Below x = −80 with c > 1 (c·e^x normal where e^x is flushed), e^x is
+    taken at x + 44 (exact) and c·e^{−44} is the pair."""
+    tail = (x < -80.0) if abs(c) > 1.0 else None
+    arg = xp.minimum(x, 0.0)
+    if tail is not None:
+        arg = xp.where(tail, arg + _TAIL_SHIFT, arg)
+    t = xp.exp(arg)
+    ch, cl = _pair32(c)
+    neg = t if c == 1.0 else ch * t + cl * t
+    if tail is not None:
+        kh, kl = _pair32(c * math.exp(-_TAIL_SHIFT))
+        neg = xp.where(tail, kh * t + kl * t, neg)
+    return xp.where(x > 0, float(np.float32(s)) + 0.0 * t, neg)
