@@ -32,8 +32,8 @@ import numpy as np
 
 from .df32 import split
 
-__all__ = ["cheap_elu_ok", "delu32", "div_pair", "dsigmoid32", "dsilu32", "dtanh32", "elu32", "exp_apart", "expm1_neg", "expm1_small",
-           "one_plus_squared", "sigmoid32", "silu32", "tanh32", "two_prod32", "two_sum32"]
+__all__ = ["cheap_elu_ok", "delu32", "div_pair", "dsigmoid32", "dsilu32", "dtanh32", "elu32", "exp_apart", "expm1_neg", "expm1_small", "log1p_exp_neg_abs", "logsigmoid32",
+           "one_plus_squared", "sigmoid32", "silu32", "softplus32", "tanh32", "two_prod32", "two_sum32"]
 
 #: 1/n! for n = 2 … 12: e^z − 1 = z + z²·Σ z^{n−2}/n!, truncated after z^12/12! (relative
 #: remainder below 2^-28 for |z| ≤ 1).
@@ -261,3 +261,24 @@ def delu32(x: Any, xp: Any, s: float, c: float) -> Any:
         kh, kl = _pair32(c * math.exp(-_TAIL_SHIFT))
         neg = xp.where(tail, kh * t + kl * t, neg)
     return xp.where(x > 0, float(np.float32(s)) + 0.0 * t, neg)
+
+
+def log1p_exp_neg_abs(x: Any, xp: Any) -> Any:
+    """log(1 + e^{−|x|}) in float32: u = fl(1 + t) with its exact error e (Fast2Sum,
+    t ≤ 1) and log(1 + t) = log(u) + e/u to first order (XLA's log1p is 2.4 ulp). The
+    exponential is :func:`exp_apart`'s, so that σ′ of the same x keeps its own."""
+    t = exp_apart(-xp.abs(x), xp)
+    one = 1.0 + 0.0 * t
+    u = one + t
+    e = t - (u - one)
+    return xp.log(u) + e / u
+
+
+def softplus32(x: Any, xp: Any) -> Any:
+    """log(1 + e^x) = max(x, 0) + log(1 + e^{−|x|}) in float32 (β = 1)."""
+    return xp.maximum(x, 0.0) + log1p_exp_neg_abs(x, xp)
+
+
+def logsigmoid32(x: Any, xp: Any) -> Any:
+    """log σ(x) = min(x, 0) − log(1 + e^{−|x|}) in float32."""
+    return xp.minimum(x, 0.0) - log1p_exp_neg_abs(x, xp)
