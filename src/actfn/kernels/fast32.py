@@ -251,7 +251,9 @@ def delu32(x: Any, xp: Any, s: float, c: float) -> Any:
     float32 pair. Below x = −80 with c > 1 (c·e^x normal where e^x is flushed), e^x is
     taken at x + 44 (exact) and c·e^{−44} is the pair."""
     tail = (x < -80.0) if abs(c) > 1.0 else None
-    arg = xp.minimum(x, 0.0)
+    # (min(x, 1), not min(x, 0): an expression apart from f's, whose exp XLA would share
+    # and write to memory; x > 0 takes the other branch)
+    arg = xp.minimum(x, 1.0)
     if tail is not None:
         arg = xp.where(tail, arg + _TAIL_SHIFT, arg)
     t = xp.exp(arg)
