@@ -32,7 +32,7 @@ import numpy as np
 
 from .df32 import split
 
-__all__ = ["cheap_elu_ok", "delu32", "div_pair", "dsigmoid32", "dsilu32", "dtanh32", "elu32", "exp_apart", "expm1_neg", "expm1_small", "log1p_exp_neg_abs", "logsigmoid32",
+__all__ = ["cheap_elu_ok", "delu32", "div_pair", "dsigmoid32", "dsilu32", "dsoftsign32", "dtanh32", "elu32", "exp_apart", "expm1_neg", "expm1_small", "log1p_exp_neg_abs", "logsigmoid32",
            "one_plus_squared", "sigmoid32", "silu32", "softplus32", "tanh32", "two_prod32", "two_sum32"]
 
 #: 1/n! for n = 2 … 12: e^z − 1 = z + z²·Σ z^{n−2}/n!, truncated after z^12/12! (relative
@@ -284,3 +284,18 @@ def softplus32(x: Any, xp: Any) -> Any:
 def logsigmoid32(x: Any, xp: Any) -> Any:
     """log σ(x) = min(x, 0) − log(1 + e^{−|x|}) in float32."""
     return xp.minimum(x, 0.0) - log1p_exp_neg_abs(x, xp)
+
+
+def dsoftsign32(x: Any, xp: Any) -> Any:
+    """1/(1 + |x|)² in float32 as one corrected quotient: 1 + |x| an exact pair
+    (:func:`two_sum32`) scaled by 2^-16 (exact), its square S + Se (:func:`two_prod32`),
+    then (1/S − Se/S²)·2^-32; the scaling keeps S and S² normal from x = 0 (S = 2^-32)
+    to |x| = 2^63, where the result reaches the smallest normal (|x| is capped at 2^70:
+    beyond it the result is flushed either way). Two single-use quotients (a division
+    with two users is written to memory by XLA on CPU)."""
+    a = xp.minimum(xp.abs(x), 2.0**70)
+    d, dl = two_sum32(1.0 + 0.0 * a, a)
+    d, dl = d * 2.0**-16, dl * 2.0**-16
+    s, sl = two_prod32(d, d, xp)
+    se = sl + 2.0 * d * dl
+    return (1.0 / s - se / (s * s)) * 2.0**-32
