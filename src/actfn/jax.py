@@ -123,7 +123,8 @@ def _eval(spec: Spec, kernel: Callable[..., Any], x: jax.Array, key: _Key) -> ja
 
 def _eval_pair(spec: Spec, x: jax.Array, key: _Key) -> tuple[jax.Array, jax.Array]:
     """f and f′ from the spec's fused kernel ``f_df`` (one pass), as :func:`_eval`; in
-    float32 from the cheap f_df, or the cheap f and f′ (XLA fuses them into one loop)."""
+    float32 from the cheap f_df, or else the cheap f and f′ apart (each with its own
+    exponential: XLA on CPU would write a shared one to memory, :mod:`actfn.kernels.fast32`)."""
     xw = x.astype(_work_dtype())
     if xw.dtype == jnp.float32 and spec.f32 is not None:
         kw = _kernel_params(spec, key, xw)
