@@ -194,7 +194,9 @@ def silu32(x: Any, xp: Any) -> Any:
     d = one + tz
     e = tz - (d - one)
     p, pe = two_prod32(xc, t, xp)
-    return xp.where(tail, _scaled(p, pe), xp.where(x >= 0, x / d, div_pair(p, pe, d, e)))
+    pos = x >= 0  # (x/d there: one quotient for both branches; x itself beyond 40)
+    q = div_pair(xp.where(pos, xc, p), xp.where(pos, 0.0 * pe, pe), d, e)
+    return xp.where(tail, _scaled(p, pe), xp.where(x > 40.0, x, q))
 
 
 def dsilu32(x: Any, xp: Any) -> Any:
@@ -212,11 +214,12 @@ def dsilu32(x: Any, xp: Any) -> Any:
     near = xp.abs(h) < 0.25
     b, be = two_sum32(1.0 + xc, t)
     b = xp.where(near, h + _SILU_C * expm1_small(xp.where(near, h, 0.0 * h)), b)
-    q, qe = two_prod32(t, xp.where(tail, 1.0 + xc, b), xp)
-    qe = qe + xp.where(near | tail, 0.0 * be, t * be)
-    p, pe = two_prod32(xc, t, xp)
-    pos = 1.0 / d + div_pair(p, pe, sq, sqe)
-    return xp.where(tail, _scaled(q, qe), xp.where(x >= 0, pos, div_pair(q, qe, sq, sqe)))
+    # one exact product and one quotient for both branches: x·t (x ≥ 0), t·b (x < 0)
+    pos = x >= 0
+    q, qe = two_prod32(t, xp.where(pos, xc, xp.where(tail, 1.0 + xc, b)), xp)
+    qe = qe + xp.where(near | tail | pos, 0.0 * be, t * be)
+    r = div_pair(q, qe, sq, sqe) + xp.where(pos, 1.0 / d, 0.0 * d)
+    return xp.where(tail, _scaled(q, qe), r)
 
 
 def _pair32(c: float) -> tuple[float, float]:
