@@ -32,8 +32,10 @@ import numpy as np
 
 from .df32 import split
 
-__all__ = ["cheap_elu_ok", "delu32", "div_pair", "dsigmoid32", "dsilu32", "dsoftsign32", "dtanh32", "elu32", "exp_apart", "expm1_neg", "expm1_small", "log1p_exp_neg_abs", "logsigmoid32",
-           "one_plus_squared", "sigmoid32", "silu32", "softplus32", "tanh32", "two_prod32", "two_sum32"]
+__all__ = ["cheap_elu_ok", "delu32", "div_pair", "dsigmoid32", "dsilu32", "dsoftsign32",
+           "dtanh32", "elu32", "exp_apart", "expm1_neg", "expm1_small", "log1p_exp_neg_abs",
+           "logsigmoid32", "one_plus_squared", "sigmoid32", "silu32", "softplus32", "tanh32",
+           "two_prod32", "two_sum32"]
 
 #: 1/n! for n = 2 … 12: e^z − 1 = z + z²·Σ z^{n−2}/n!, truncated after z^12/12! (relative
 #: remainder below 2^-28 for |z| ≤ 1).
@@ -117,7 +119,8 @@ def dtanh32(x: Any, xp: Any) -> Any:
     tail = z < -80.0
     t = exp_apart(xp.where(tail, z + _TAIL_SHIFT, z), xp)
     v = 4.0 * t
-    return xp.where(tail, v * _TAIL_K[0] + v * _TAIL_K[1], 4.0 * _t_over_sq(xp.where(tail, 0.0 * t, t)))
+    body = 4.0 * _t_over_sq(xp.where(tail, 0.0 * t, t))
+    return xp.where(tail, v * _TAIL_K[0] + v * _TAIL_K[1], body)
 
 
 #: The zero of 1 + x + e^x (silu′'s zero, x₀ ≈ −1.2785) as a float32 pair, and e^{x₀} = −1 − x₀.
