@@ -175,3 +175,39 @@ def test_forward_and_grad_move_no_intermediate_through_memory(case):
         c = jax.jit(step).lower(jnp.zeros(n, jnp.float32)).compile().cost_analysis()
     c = c[0] if isinstance(c, list) else c
     assert c["bytes accessed"] / n <= 16.5, c["bytes accessed"] / n
+
+
+def test_a_plugin_spec_with_cheap_kernels_routes_them_only_in_float32():
+    """A runtime-registered spec's ``f32`` kernels (with a fused ``f_df``) serve
+    ``actfn.jax`` without x64, forward and grad; with x64 on, its own kernels do."""
+    import jax
+    import jax.numpy as jnp
+
+    import actfn.jax as aj
+    from actfn._registry import Float32Kernels
+
+    spec = actfn.Spec(
+        name="toy_f32_cube", summary="x³, registered by tests/test_f32_fast.py.",
+        f=lambda x, xp: x * x * x, df=lambda x, xp: 3.0 * x * x,
+        d2f=lambda x, xp: 6.0 * x, f_df=lambda x, xp: (x * x * x, 3.0 * x * x),
+        latex={"f": "x^3", "df": "3x^2", "d2f": "6x"},
+        # marked values: 1 + f and 2 + f′ show which kernels ran
+        f32=Float32Kernels(f=lambda x, xp: 1.0 + x * x * x,
+                           f_df=lambda x, xp: (1.0 + x * x * x, 2.0 + 3.0 * x * x)),
+    )
+    actfn.register(spec)
+    try:
+        fn = aj.function("toy_f32_cube")
+        x = jnp.asarray([0.5, 2.0], jnp.float32)
+        with jax.enable_x64(False):
+            np.testing.assert_array_equal(np.asarray(jax.jit(fn)(x)), [1.125, 9.0])
+            y, g = jax.jit(jax.value_and_grad(lambda v: fn(v).sum()))(x)
+            np.testing.assert_array_equal(np.asarray(g), [2.75, 14.0])  # f_df's f′
+            assert float(y) == 10.125
+            # f′ alone (no cheap df): the spec's own kernel; f″ too
+            d1 = jax.jit(jax.grad(lambda v: jax.grad(fn)(v)))(jnp.float32(2.0))
+            assert float(d1) == 12.0
+        with jax.enable_x64(True):
+            np.testing.assert_array_equal(np.asarray(fn(x)), [0.125, 8.0])
+    finally:
+        actfn.unregister("toy_f32_cube")
