@@ -32,7 +32,7 @@ from .kernels import Kernel
 __all__ = [
     "Kernel", "Param", "Spec", "register", "unregister", "lookup", "canonical_names", "aliases",
     "Properties", "Equivalent", "Prose", "Knowledge", "discover", "load_plugins", "ENTRY_POINT_GROUP",
-    "origin", "KINDS",
+    "origin", "KINDS", "Float32Kernels",
 ]
 
 #: The kinds of registered specs: ``"elementwise"`` (:class:`Spec`, one input, f(x)) and
@@ -195,6 +195,23 @@ def _flatten_1d(value: Any) -> list[Any]:
 
 
 @dataclass(frozen=True)
+class Float32Kernels:
+    """Cheap float32 kernels of one activation, ``k(x, xp, **params)`` like the spec's own:
+    plain float32 arithmetic on a float32 array ``x`` with only the compensation each
+    needs (one exponential from the array library, a correction step, a constant split
+    into a float32 pair), within 2 float32 ulp of the correctly rounded value like the
+    compensated kernels they stand in for. Used by ``actfn.jax`` when it works in float32
+    (``jax_enable_x64`` off), where the compensated path (:mod:`actfn.kernels.df32`) costs
+    several times jax.nn's arithmetic. A kernel left ``None`` falls back to the spec's
+    compensated one; ``f_df`` (f and f′ in one pass) is optional."""
+
+    f: Kernel | None = None
+    df: Kernel | None = None
+    d2f: Kernel | None = None
+    f_df: Kernel | None = None
+
+
+@dataclass(frozen=True)
 class Spec:
     """Everything actfn knows about one activation function.
 
@@ -240,6 +257,9 @@ class Spec:
     #: Parameter sets besides the defaults that the registry-parametrized tests check
     #: (accuracy against ``exact``, compiled vs NumPy path), e.g. ``({"alpha": 0.5},)``.
     cases: tuple[Mapping[str, Any], ...] = ()
+    #: Cheap float32 kernels (:class:`Float32Kernels`) that ``actfn.jax`` runs instead of
+    #: the compensated float32 path when x64 is off; None: the compensated kernels.
+    f32: Float32Kernels | None = None
 
     @property
     def param_names(self) -> tuple[str, ...]:

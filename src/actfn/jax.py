@@ -13,7 +13,8 @@ Working precision is float64 when ``jax_enable_x64`` is on (float16, bfloat16 an
 results are then a float64 value rounded once, evaluated with the narrow-output context
 that lets kernels skip float64-only refinements) and compensated float32 otherwise
 (:mod:`actfn.kernels.df32`: error-free steps in float32, f, f′, f″ within 2 float32 ulp
-but for the few named in the README). Under ``grad``
+but for the few named in the README), or, where a spec has them (``Spec.f32``), cheap
+float32 kernels built on XLA's exp with the same 2-ulp bound at near jax.nn's cost. Under ``grad``
 the forward takes f and f′ from the spec's fused ``f_df`` kernel where it has one. Integer and bool
 inputs give JAX's default float dtype; complex inputs raise ``TypeError``.
 
@@ -96,15 +97,42 @@ def _finish(y: Any, xw: jax.Array) -> jax.Array:
     return jnp.where(jnp.isnan(xw), xw, y)
 
 
+_PLAIN = context(jnp)
+
+
+def _cheap(spec: Spec, kernel: Callable[..., Any]) -> Callable[..., Any] | None:
+    """The spec's cheap float32 stand-in (:class:`actfn._registry.Float32Kernels`) for
+    ``kernel`` (one of f, f′, f″, f_df), or None."""
+    if spec.f32 is None:
+        return None
+    for name in ("f", "df", "d2f", "f_df"):
+        if kernel is getattr(spec, name):
+            return getattr(spec.f32, name)
+    return None
+
+
 def _eval(spec: Spec, kernel: Callable[..., Any], x: jax.Array, key: _Key) -> jax.Array:
-    """``kernel`` on ``x`` in working precision, NaN inputs giving NaN."""
+    """``kernel`` on ``x`` in working precision, NaN inputs giving NaN: in float32 its
+    cheap float32 kernel where the spec has one (XLA's own exp, plain float32)."""
     xw = x.astype(_work_dtype())
+    cheap = _cheap(spec, kernel) if xw.dtype == jnp.float32 else None
+    if cheap is not None:
+        return _finish(cheap(xw, _PLAIN, **_kernel_params(spec, key, xw)), xw)
     return _finish(kernel(xw, _ctx(x, xw), **_kernel_params(spec, key, xw)), xw)
 
 
 def _eval_pair(spec: Spec, x: jax.Array, key: _Key) -> tuple[jax.Array, jax.Array]:
-    """f and f′ from the spec's fused kernel ``f_df`` (one pass), as :func:`_eval`."""
+    """f and f′ from the spec's fused kernel ``f_df`` (one pass), as :func:`_eval`; in
+    float32 from the cheap f_df, or else the cheap f and f′ apart (each with its own
+    exponential: XLA on CPU would write a shared one to memory, :mod:`actfn.kernels.fast32`)."""
     xw = x.astype(_work_dtype())
+    if xw.dtype == jnp.float32 and spec.f32 is not None:
+        kw = _kernel_params(spec, key, xw)
+        if spec.f32.f_df is not None:
+            y, d = spec.f32.f_df(xw, _PLAIN, **kw)
+            return _finish(y, xw), _finish(d, xw)
+        if spec.f32.f is not None or spec.f32.df is not None:
+            return _eval(spec, spec.f, x, key), _eval(spec, spec.df, x, key)
     y, d = spec.f_df(xw, _ctx(x, xw), **_kernel_params(spec, key, xw))  # type: ignore[misc]
     return _finish(y, xw), _finish(d, xw)
 

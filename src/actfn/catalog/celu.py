@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from .._exact import elu_family
-from .._registry import Param, Spec
+from .._registry import Float32Kernels, Param, Spec
+from ..kernels.df32 import Float32Context
 from ..kernels.elu import elu_like, elu_like_d, elu_like_d2, exp_dd, expm1_dd, neg_part, scaled_arg
+from ..kernels.fast32 import delu32, elu32
 
 __all__ = ["SPEC"]
 
@@ -30,6 +32,20 @@ def _celu_dalpha_df(x, xp, *, alpha):
     return neg_part(x, xp, -(q / alpha) * exp_dd(q, qlo, xp))
 
 
+# -- float32 without x64 (actfn.jax): α = 1 is elu's cheap kernel (kernels.fast32.elu32);
+# other α round x/α, whose error the exponential amplifies: the compensated kernels.
+def _celu_f32(x, xp, *, alpha):
+    if alpha == 1.0:
+        return elu32(x, xp, 1.0, 1.0)
+    return elu_like(x, Float32Context(xp), alpha, 1.0, alpha)
+
+
+def _celu_d_f32(x, xp, *, alpha):
+    if alpha == 1.0:
+        return delu32(x, xp, 1.0, 1.0)
+    return elu_like_d(x, Float32Context(xp), alpha, 1.0, alpha)
+
+
 SPEC = Spec(
     name="celu",
     family="elu",
@@ -38,6 +54,7 @@ SPEC = Spec(
     f=lambda x, xp, *, alpha: elu_like(x, xp, alpha, 1.0, alpha),
     df=lambda x, xp, *, alpha: elu_like_d(x, xp, alpha, 1.0, alpha),
     d2f=lambda x, xp, *, alpha: elu_like_d2(x, xp, alpha, 1.0, alpha),
+    f32=Float32Kernels(f=_celu_f32, df=_celu_d_f32),
     params=(
         Param("alpha", 1.0, "scale of the negative part; CELU → ReLU as alpha → 0⁺",
               lower=0.0, learnable=True),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from .._exact import elu_family
-from .._registry import Param, Spec
+from .._registry import Float32Kernels, Param, Spec
+from ..kernels.df32 import Float32Context
 from ..kernels.elu import elu_like, elu_like_d, elu_like_d2, neg_part
+from ..kernels.fast32 import cheap_elu_ok, delu32, elu32
 
 __all__ = ["SPEC"]
 
@@ -13,6 +15,19 @@ _ALPHA_ELU = Param(
     "alpha", 1.0, "saturation value -alpha for x → -∞", lower=0.0, lower_inclusive=True,
     learnable=True,
 )
+
+
+# -- float32 without x64 (actfn.jax): one XLA exp (kernels.fast32.elu32), α as a float32 pair.
+def _elu_f32(x, xp, *, alpha):
+    if cheap_elu_ok(1.0, alpha):
+        return elu32(x, xp, 1.0, alpha)
+    return elu_like(x, Float32Context(xp), alpha, 1.0, 1.0)
+
+
+def _elu_d_f32(x, xp, *, alpha):
+    if cheap_elu_ok(1.0, alpha):
+        return delu32(x, xp, 1.0, alpha)
+    return elu_like_d(x, Float32Context(xp), alpha, 1.0, 1.0)
 
 
 SPEC = Spec(
@@ -25,6 +40,7 @@ SPEC = Spec(
     df=lambda x, xp, *, alpha: elu_like_d(x, xp, alpha, 1.0, 1.0),
     d2f=lambda x, xp, *, alpha: elu_like_d2(x, xp, alpha, 1.0, 1.0),
     params=(_ALPHA_ELU,),
+    f32=Float32Kernels(f=_elu_f32, df=_elu_d_f32),
     kinks=lambda p: (0.0,),
     kink_convention="f'(0) = alpha (the x ≤ 0 branch) and f''(0) = 0, as PyTorch's autograd",
     latex={

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .._exact import Exact, dsigmoid, sigmoid
-from .._registry import Spec
+from .._registry import Float32Kernels, Spec
+from ..kernels.fast32 import logsigmoid32, sigmoid32
 from ..kernels.sigmoid import exp_neg_abs, sigmoid_parts
 
 __all__ = ["SPEC"]
@@ -24,6 +25,11 @@ def _logsigmoid_d2(x, xp):
     return -sigmoid_parts(x, xp)[2]
 
 
+# -- float32 without x64 (actfn.jax): kernels.fast32, one XLA exp (and log) each.
+def _logsigmoid_d_f32(x, xp):
+    return sigmoid32(-x, xp)
+
+
 SPEC = Spec(
     name="logsigmoid",
     aliases=("log_sigmoid",),
@@ -32,6 +38,7 @@ SPEC = Spec(
     f=_logsigmoid,
     df=_logsigmoid_d,
     d2f=_logsigmoid_d2,
+    f32=Float32Kernels(f=logsigmoid32, df=_logsigmoid_d_f32),
     latex={
         "f": r"\log\sigma(x) = -\log\bigl(1 + e^{-x}\bigr)",
         "df": r"\sigma(-x) = \frac{1}{1 + e^{x}}",

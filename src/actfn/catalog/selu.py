@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from .._exact import elu_family
-from .._registry import Param, Spec
+from .._registry import Float32Kernels, Param, Spec
+from ..kernels.df32 import Float32Context
 from ..kernels.elu import elu_like, elu_like_d, elu_like_d2, neg_part
+from ..kernels.fast32 import cheap_elu_ok, delu32, elu32
 
 __all__ = ["SPEC", "SELU_ALPHA", "SELU_SCALE"]
 
@@ -17,6 +19,20 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
+# -- float32 without x64 (actfn.jax): one XLA exp (kernels.fast32.elu32), λ and λα as
+# float32 pairs.
+def _selu_f32(x, xp, *, alpha, scale):
+    if cheap_elu_ok(scale, scale * alpha):
+        return elu32(x, xp, scale, scale * alpha)
+    return elu_like(x, Float32Context(xp), alpha, scale, 1.0)
+
+
+def _selu_d_f32(x, xp, *, alpha, scale):
+    if cheap_elu_ok(scale, scale * alpha):
+        return delu32(x, xp, scale, scale * alpha)
+    return elu_like_d(x, Float32Context(xp), alpha, scale, 1.0)
+
+
 SPEC = Spec(
     name="selu",
     family="elu",
@@ -25,6 +41,7 @@ SPEC = Spec(
     f=lambda x, xp, *, alpha, scale: elu_like(x, xp, alpha, scale, 1.0),
     df=lambda x, xp, *, alpha, scale: elu_like_d(x, xp, alpha, scale, 1.0),
     d2f=lambda x, xp, *, alpha, scale: elu_like_d2(x, xp, alpha, scale, 1.0),
+    f32=Float32Kernels(f=_selu_f32, df=_selu_d_f32),
     params=(
         Param("alpha", SELU_ALPHA, "negative saturation -alpha before scaling", lower=0.0,
               lower_inclusive=True, learnable=True),

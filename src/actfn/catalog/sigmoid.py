@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .._exact import Exact, d2sigmoid, dsigmoid, sigmoid
-from .._registry import Spec
+from .._registry import Float32Kernels, Spec
+from ..kernels.fast32 import dsigmoid32, sigmoid32
 from ..kernels.sigmoid import sigmoid_parts, sigmoid_second
 
 __all__ = ["SPEC"]
@@ -40,6 +41,7 @@ SPEC = Spec(
     df=_sigmoid_d,
     d2f=_sigmoid_d2,
     f_df=_sigmoid_fd,
+    f32=Float32Kernels(f=sigmoid32, df=dsigmoid32),  # kernels.fast32: one XLA exp each,
     latex={
         "f": r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         "df": r"\sigma'(x) = \sigma(x)\,\bigl(1 - \sigma(x)\bigr)",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from .._exact import swish_family
-from .._registry import Param, Spec
+from .._registry import Float32Kernels, Param, Spec
+from ..kernels.df32 import Float32Context
+from ..kernels.fast32 import dsilu32, silu32
 from ..kernels.sigmoid import BETA_MAX, BETA_MIN, BETA_WHY, scaled_sigmoid_parts
 from ..kernels.swish import silu, silu_arg, silu_d, silu_d2, silu_fd
 
@@ -23,6 +25,20 @@ def _silu_dbeta_df(x, xp, *, beta, beta_lo=0.0):
     return (xc * (2.0 * ds + (beta * xc) * d2s)) * inv_k
 
 
+# -- float32 without x64 (actfn.jax): β = 1 from one XLA exp each (kernels.fast32); other
+# β round βx, whose error the exponential amplifies: the compensated kernels.
+def _silu_f32(x, xp, *, beta, beta_lo=0.0):
+    if beta == 1.0 and beta_lo == 0.0:
+        return silu32(x, xp)
+    return silu(x, Float32Context(xp), beta=beta, beta_lo=beta_lo)
+
+
+def _silu_d_f32(x, xp, *, beta, beta_lo=0.0):
+    if beta == 1.0 and beta_lo == 0.0:
+        return dsilu32(x, xp)
+    return silu_d(x, Float32Context(xp), beta=beta, beta_lo=beta_lo)
+
+
 #: Interior zeros of f' and f''/β in z = βx (the kernels of actfn.kernels.swish, shared
 #: with gelu_sigmoid), expanded in Taylor series at β = 1 (generated into
 #: catalog/_zeros/silu.py by tools/gen_zeros.py): key → (derivative order, parameters,
@@ -40,6 +56,7 @@ SPEC = Spec(
     df=silu_d,
     d2f=silu_d2,
     f_df=silu_fd,
+    f32=Float32Kernels(f=_silu_f32, df=_silu_d_f32),
     params=(Param("beta", 1.0, "gate sharpness β; β → ∞ gives ReLU", lower=BETA_MIN,
                   upper=BETA_MAX, lower_inclusive=True, upper_inclusive=True,
                   learnable=True, why=BETA_WHY),),

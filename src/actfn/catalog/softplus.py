@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from .._exact import Exact, dsigmoid, sigmoid
-from .._registry import Param, Spec
+from .._registry import Float32Kernels, Param, Spec
 from ..kernels.dd import two_prod, two_sum
-from ..kernels.df32 import const_operand, tail_scaling
+from ..kernels.df32 import Float32Context, const_operand, tail_scaling
 from ..kernels.elementary import clip
+from ..kernels.fast32 import sigmoid32, softplus32
 from ..kernels.sigmoid import (
     BETA_MAX,
     BETA_MIN,
@@ -72,6 +73,20 @@ def _softplus_dbeta_df(x, xp, *, beta):
     return xc * sigmoid_parts(z, xp, ze)[2]
 
 
+# -- float32 without x64 (actfn.jax): β = 1 from kernels.fast32 (one XLA exp, and a log for
+# f); other β round βx, whose error the exponential amplifies: the compensated kernels.
+def _softplus_f32(x, xp, *, beta):
+    if beta == 1.0:
+        return softplus32(x, xp)
+    return _softplus(x, Float32Context(xp), beta=beta)
+
+
+def _softplus_d_f32(x, xp, *, beta):
+    if beta == 1.0:
+        return sigmoid32(x, xp)
+    return _softplus_d(x, Float32Context(xp), beta=beta)
+
+
 SPEC = Spec(
     name="softplus",
     family="softplus",
@@ -79,6 +94,7 @@ SPEC = Spec(
     f=_softplus,
     df=_softplus_d,
     d2f=_softplus_d2,
+    f32=Float32Kernels(f=_softplus_f32, df=_softplus_d_f32),
     params=(Param("beta", 1.0, "sharpness β (β → ∞ gives ReLU)", lower=BETA_MIN,
                   upper=BETA_MAX, lower_inclusive=True, upper_inclusive=True,
                   learnable=True, why=BETA_WHY),),

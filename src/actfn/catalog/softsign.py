@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from .._exact import Exact
-from .._registry import Spec
+from .._registry import Float32Kernels, Spec
 from ..kernels.dd import two_prod, two_sum
 from ..kernels.df32 import compensated
 from ..kernels.elementary import is_f64
+from ..kernels.fast32 import dsoftsign32
 
 __all__ = ["SPEC"]
 
@@ -76,6 +77,8 @@ SPEC = Spec(
     f=_softsign,
     df=_softsign_d,
     d2f=_softsign_d2,
+    # float32 without x64 (actfn.jax): f is cheap as it is; f′ from kernels.fast32
+    f32=Float32Kernels(df=dsoftsign32),
     kinks=lambda p: (0.0,),
     kink_convention="f''(0) = 0 (f'' jumps from 2 to -2 at 0; sign(0) = 0)",
     latex={

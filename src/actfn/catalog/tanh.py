@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .._exact import Exact
-from .._registry import Spec
+from .._registry import Float32Kernels, Spec
+from ..kernels.fast32 import dtanh32, tanh32
 from ..kernels.tanh import sech2, tanh, tanh_d2, tanh_sech2
 
 __all__ = ["SPEC"]
@@ -31,6 +32,7 @@ SPEC = Spec(
     df=sech2,
     d2f=_tanh_d2,
     f_df=_tanh_fd,
+    f32=Float32Kernels(f=tanh32, df=dtanh32),  # kernels.fast32: one XLA exp each
     latex={
         "f": r"\tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
         "df": r"1 - \tanh^2 x = \operatorname{sech}^2 x",

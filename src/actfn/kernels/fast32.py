@@ -1,0 +1,307 @@
+"""Cheap float32 building blocks for the kernels of :class:`actfn._registry.Float32Kernels`
+(``actfn.jax`` with ``jax_enable_x64`` off): plain float32 arithmetic around one
+exponential from the array library, with only the compensation each result needs.
+
+Measured facts they rest on (XLA CPU, float32, ``jit``, against float64 truth over
+4·10⁶ points): XLA's ``exp`` is within 1.01 ulp; its expm1 (5.3 ulp), tanh (4.7) and
+log1p (2.4) are not good enough for a 2-ulp result, so they are not used. With the
+exponential's 1 ulp and the final rounding's 1/2 spent, the other roundings that can
+reach the result at full weight are compensated: products as exact pairs
+(:func:`two_prod32`, bit-mask splits), sums as exact pairs (:func:`two_sum32`), a
+quotient with one correction step (:func:`div_pair`), (1 + t)² from exact parts
+(:func:`one_plus_squared`).
+
+One exponential per kernel, and f and f′ in separate kernels, each taking its own
+exponential (:func:`exp_apart` for f′): XLA on CPU does not duplicate an exponential
+into two loop fusions, so an f and f′ sharing one write it to memory and read it back
+(32 bytes per element for sigmoid's forward + grad instead of jax.nn's 16); two
+exponentials cost less than that traffic from 2^20 elements on.
+
+Where XLA contracts ``a·b + c`` into a fused multiply-add under ``jit`` (it does on
+CPU), each formula here is as accurate with as without the contraction: an error term
+(``ah·bh − p``) is exact either way, and no step relies on a product being rounded
+before the following sum.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .df32 import split
+
+__all__ = ["cheap_elu_ok", "delu32", "div_pair", "dsigmoid32", "dsilu32", "dsoftsign32",
+           "dtanh32", "elu32", "exp_apart", "expm1_neg", "expm1_small", "log1p_exp_neg_abs",
+           "logsigmoid32", "one_plus_squared", "sigmoid32", "silu32", "softplus32", "tanh32",
+           "two_prod32", "two_sum32"]
+
+#: 1/n! for n = 2 … 12: e^z − 1 = z + z²·Σ z^{n−2}/n!, truncated after z^12/12! (relative
+#: remainder below 2^-28 for |z| ≤ 1).
+_EXPM1 = tuple(1.0 / math.factorial(n) for n in range(2, 13))
+
+
+def expm1_small(z: Any) -> Any:
+    """e^z − 1 for float32 |z| ≤ 1 by its Taylor polynomial, z + z²·p(z) (Horner);
+    signed zeros kept."""
+    p = _EXPM1[-1] + 0.0 * z
+    for c in reversed(_EXPM1[:-1]):
+        p = p * z + c
+    return z + (z * z) * p
+
+
+def expm1_neg(z: Any, xp: Any) -> Any:
+    """e^z − 1 for float32 z ≤ 0 (within ~1 ulp): the polynomial for z ≥ −1, the
+    library's exp minus one below."""
+    return xp.where(z >= -1.0, expm1_small(xp.maximum(z, -1.0)), xp.exp(z) - 1.0)
+
+
+def exp_apart(z: Any, xp: Any) -> Any:
+    """e^z for z ≤ 0 written as ``exp(min(z, 0))``: the same value, but not an expression
+    XLA's common-subexpression pass merges with ``exp(z)``, so f′'s kernel keeps its own
+    exponential inside its own loop fusion (see the module's docstring)."""
+    return xp.exp(xp.minimum(z, 0.0))
+
+
+def sigmoid32(z: Any, xp: Any) -> Any:
+    """σ(z) in float32: with t = e^{−|z|} and d = fl(1 + t), 1/d (z ≥ 0; t's error enters
+    at a weight t/d ≤ 1/2) or t/d (z < 0)."""
+    t = xp.exp(-xp.abs(z))
+    d = 1.0 + t
+    return xp.where(z >= 0, 1.0 / d, t / d)
+
+
+def _t_over_sq(t: Any) -> Any:
+    """t/(1 + t)² for 0 ≤ t ≤ 1: the square of the rounded d = fl(1 + t) would double
+    d's rounding error (4 ulp measured for σ′), so the denominator is rebuilt from the
+    exact g = d − 1 and the exact error e = t − g of the sum (Fast2Sum, 1 ≥ t):
+    (1 + t)² = 1 + (2g + g² + 2e·d) up to e², the bracket rounded at a weight of at most
+    3/4 next to the leading 1. ``1 + 0·t`` stands for 1 so that XLA cannot refold
+    (1 + t) − 1 into t."""
+    one = 1.0 + 0.0 * t
+    d = one + t
+    g = d - one
+    e = t - g
+    return t / (1.0 + ((2.0 * g + g * g) + 2.0 * e * d))
+
+
+def dsigmoid32(z: Any, xp: Any) -> Any:
+    """σ′(z) = t/(1 + t)², t = e^{−|z|} (:func:`_t_over_sq`); below z ≈ −87.3 σ′ is
+    subnormal and flushed, as the reference on the flush-to-zero line."""
+    return _t_over_sq(exp_apart(-xp.abs(z), xp))
+
+
+def tanh32(x: Any, xp: Any) -> Any:
+    """tanh x = sign(x)·n/(2 − n), n = 1 − e^{−2|x|} (2|x| exact): for |x| ≤ 1/2 from
+    :func:`expm1_small` (no cancellation), above as 1 − t with its exact error (Fast2Sum,
+    t = e^{−2|x|} ≤ 1/e, whose error then enters at a weight 2t/(1 − t²) ≤ 0.85); the
+    denominator 2 − n an exact pair too, the quotient with one correction
+    (:func:`div_pair`). Signed zeros kept."""
+    a = xp.abs(x)
+    z = -2.0 * a
+    small = a <= 0.5
+    t = xp.exp(z)
+    one = 1.0 + 0.0 * t
+    n = xp.where(small, -expm1_small(xp.maximum(z, -1.0)), one - t)
+    nl = xp.where(small, 0.0 * t, (one - n) - t)
+    two = 2.0 + 0.0 * t
+    den = two - n
+    dl = ((two - den) - n) - nl
+    return xp.copysign(div_pair(n, nl, den, dl), x)
+
+
+def dtanh32(x: Any, xp: Any) -> Any:
+    """sech² x = 4t/(1 + t)², t = e^{−2|x|} (:func:`_t_over_sq`); where t would fall
+    below the smallest normal (|x| > 40, flushed on XLA's CPU) while 4t does not, t is
+    taken at −2|x| + 44 (exact) and 4t scaled by e^{−44} (a float32 pair)."""
+    z = -2.0 * xp.abs(x)
+    tail = z < -80.0
+    t = exp_apart(xp.where(tail, z + _TAIL_SHIFT, z), xp)
+    v = 4.0 * t
+    body = 4.0 * _t_over_sq(xp.where(tail, 0.0 * t, t))
+    return xp.where(tail, v * _TAIL_K[0] + v * _TAIL_K[1], body)
+
+
+#: The zero of 1 + x + e^x (silu′'s zero, x₀ ≈ −1.2785) as a float32 pair, and e^{x₀} = −1 − x₀.
+_SILU_X0 = (-1.2784645557403564, 1.2979282537628478e-08)
+_SILU_C = 0.27846454276107380
+#: e^{−44} as a float32 pair: x·e^x for x < −40 is (x·e^{x+44})·e^{−44} (x + 44 is exact).
+_TAIL_SHIFT = 44.0
+_TAIL_K = (7.781132279686624e-20, -3.855282747768134e-28)
+
+
+def two_prod32(a: Any, b: Any, xp: Any) -> tuple[Any, Any]:
+    """(p, e): p = fl(a·b) and e = a·b − p (exact but for underflow), by Dekker's product
+    of :func:`actfn.kernels.df32.split` halves (bit masks: no Veltkamp constant for XLA
+    to contract); a contracted ``ah·bh − p`` is still exact."""
+    ah, al = split(a, xp)
+    bh, bl = split(b, xp)
+    p = a * b
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def one_plus_squared(t: Any, xp: Any) -> tuple[Any, Any, Any, Any]:
+    """(d, e, S, Se) for 0 ≤ t ≤ 1: d = fl(1 + t) with its exact error e = t − (d − 1)
+    (Fast2Sum), and (1 + t)² = S + Se to ~2^-44 relative (S = fl(d²) and its error from
+    :func:`two_prod32`, plus 2e·d). ``1 + 0·t`` stands for 1 so that XLA cannot refold
+    (1 + t) − 1 into t."""
+    one = 1.0 + 0.0 * t
+    d = one + t
+    e = t - (d - one)
+    sq, sqe = two_prod32(d, d, xp)
+    return d, e, sq, sqe + 2.0 * e * d
+
+
+def div_pair(n: Any, ne: Any, den: Any, dene: Any) -> Any:
+    """(n + ne)/(den + dene) to first order: n/den + (ne·den − n·dene)/den² (the
+    correction's own rounding is second order). Written with two single-use quotients:
+    XLA on CPU does not fuse a division whose result has two users (it is written to
+    memory and read back), so ``r = n/den; r + (ne − r·dene)/den`` would cost a pass."""
+    return n / den + (ne * den - n * dene) / (den * den)
+
+
+def two_sum32(a: Any, b: Any) -> tuple[Any, Any]:
+    """Knuth's error-free sum (s, e), a + b = s + e exactly. For operands that are not
+    products (XLA may contract a product into the sum: :func:`actfn.kernels.dd.two_sum`
+    guards against that at a cost)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _silu_exp(xc: Any, xp: Any, apart: bool) -> tuple[Any, Any]:
+    """(tail, t): tail = x < −40, t = e^{x+44} there and e^{−|x|} elsewhere."""
+    tail = xc < -40.0
+    arg = xp.where(tail, xc + _TAIL_SHIFT, -xp.abs(xc))
+    return tail, (xp.exp(xp.minimum(arg, 4.5)) if apart else xp.exp(arg))
+
+
+def _scaled(p: Any, pe: Any) -> Any:
+    """(p + pe)·e^{−44} with e^{−44} as a float32 pair."""
+    return p * _TAIL_K[0] + (pe * _TAIL_K[0] + p * _TAIL_K[1])
+
+
+def silu32(x: Any, xp: Any) -> Any:
+    """x·σ(x) in float32 from one library exp (β = 1), t = e^{−|x|}: x/d (x ≥ 0,
+    d = fl(1 + t) with its error e exact), (x·t)/(1 + t) (x < 0, the product an exact
+    pair by :func:`two_prod32`: three plain roundings after the exponential's 1 ulp
+    measured 3 ulp). Below x = −40 (where 1 + e^x rounds to 1) the exponential is taken
+    at x + 44 (exact) and the exact product pair scaled by e^{−44} (a float32 pair): its
+    error term would otherwise fall below the smallest normal (flushed on XLA's CPU),
+    and e^x itself does below x ≈ −87.3 while x·e^x does not."""
+    xc = xp.clip(x, -150.0, 150.0)  # (x·t with x = ±∞ and t = 0 would be NaN)
+    tail, t = _silu_exp(xc, xp, False)
+    tz = xp.where(tail, 0.0 * t, t)
+    one = 1.0 + 0.0 * t
+    d = one + tz
+    e = tz - (d - one)
+    p, pe = two_prod32(xc, t, xp)
+    pos = x >= 0  # (x/d there: one quotient for both branches; x itself beyond 40)
+    q = div_pair(xp.where(pos, xc, p), xp.where(pos, 0.0 * pe, pe), d, e)
+    return xp.where(tail, _scaled(p, pe), xp.where(x > 40.0, x, q))
+
+
+def dsilu32(x: Any, xp: Any) -> Any:
+    """σ(x)(1 + x(1 − σ(x))) in float32 from one library exp (β = 1), t = e^{−|x|} and
+    (1 + t)² as an exact-enough pair (:func:`one_plus_squared`): 1/d + x·t/(1 + t)²
+    (x ≥ 0, two positive terms); t·(1 + x + t)/(1 + t)² (x < 0) with 1 + x + t an exact
+    pair (TwoSum), but within 1/4 of its zero x₀ ≈ −1.2785, where the sum cancels and
+    t's error would be amplified: there 1 + x + e^x = h + e^{x₀}·expm1(h), h = x − x₀
+    (x₀ as a float32 pair, the first difference exact), one sign throughout. Below −40
+    as :func:`silu32`: t·(1 + x) scaled by e^{−44}."""
+    xc = xp.clip(x, -150.0, 150.0)
+    tail, t = _silu_exp(xc, xp, True)
+    d, _, sq, sqe = one_plus_squared(xp.where(tail, 0.0 * t, t), xp)
+    h = (xc - (_SILU_X0[0] + 0.0 * xc)) - _SILU_X0[1]
+    near = xp.abs(h) < 0.25
+    b, be = two_sum32(1.0 + xc, t)
+    b = xp.where(near, h + _SILU_C * expm1_small(xp.where(near, h, 0.0 * h)), b)
+    # one exact product and one quotient for both branches: x·t (x ≥ 0), t·b (x < 0)
+    pos = x >= 0
+    q, qe = two_prod32(t, xp.where(pos, xc, xp.where(tail, 1.0 + xc, b)), xp)
+    qe = qe + xp.where(near | tail | pos, 0.0 * be, t * be)
+    r = div_pair(q, qe, sq, sqe) + xp.where(pos, 1.0 / d, 0.0 * d)
+    return xp.where(tail, _scaled(q, qe), r)
+
+
+def _pair32(c: float) -> tuple[float, float]:
+    """The float64 ``c`` as a float32 pair (hi = its float32 rounding, lo the rest)."""
+    h = float(np.float32(c))
+    return h, float(np.float32(c - h))
+
+
+def cheap_elu_ok(s: float, c: float) -> bool:
+    """Whether :func:`elu32` serves scale ``s`` and coefficient ``c`` (both well inside
+    float32's normal range, so their float32 pairs carry ~48 bits)."""
+    return all(2.0**-60 < abs(v) < 2.0**60 for v in (s, c))
+
+
+def elu32(x: Any, xp: Any, s: float, c: float) -> Any:
+    """s·x (x > 0), c·(e^x − 1) (x ≤ 0) in float32, s and c as float32 pairs: e^x − 1
+    from :func:`expm1_neg`, the products hi·v + lo·v (inf where hi·v is). ±0 kept."""
+    sh, sl = _pair32(s)
+    ch, cl = _pair32(c)
+    v = expm1_neg(xp.minimum(x, 0.0), xp)
+    if s == 1.0:
+        pos = x
+    else:
+        p = sh * x
+        pos = xp.where(xp.isinf(p), p, p + sl * x)
+    neg = v if c == 1.0 else ch * v + cl * v
+    return xp.where(x == 0, x, xp.where(x > 0, pos, neg))
+
+
+def delu32(x: Any, xp: Any, s: float, c: float) -> Any:
+    """s (x > 0), c·e^x (x ≤ 0) in float32 (the library's exp, within 1.01 ulp), c as a
+    float32 pair. Below x = −80 with c > 1 (c·e^x normal where e^x is flushed), e^x is
+    taken at x + 44 (exact) and c·e^{−44} is the pair."""
+    tail = (x < -80.0) if abs(c) > 1.0 else None
+    # (min(x, 1), not min(x, 0): an expression apart from f's, whose exp XLA would share
+    # and write to memory; x > 0 takes the other branch)
+    arg = xp.minimum(x, 1.0)
+    if tail is not None:
+        arg = xp.where(tail, arg + _TAIL_SHIFT, arg)
+    t = xp.exp(arg)
+    ch, cl = _pair32(c)
+    neg = t if c == 1.0 else ch * t + cl * t
+    if tail is not None:
+        kh, kl = _pair32(c * math.exp(-_TAIL_SHIFT))
+        neg = xp.where(tail, kh * t + kl * t, neg)
+    return xp.where(x > 0, float(np.float32(s)) + 0.0 * t, neg)
+
+
+def log1p_exp_neg_abs(x: Any, xp: Any) -> Any:
+    """log(1 + e^{−|x|}) in float32: u = fl(1 + t) with its exact error e (Fast2Sum,
+    t ≤ 1) and log(1 + t) = log(u) + e/u to first order (XLA's log1p is 2.4 ulp). The
+    exponential is :func:`exp_apart`'s, so that σ′ of the same x keeps its own."""
+    t = exp_apart(-xp.abs(x), xp)
+    one = 1.0 + 0.0 * t
+    u = one + t
+    e = t - (u - one)
+    return xp.log(u) + e / u
+
+
+def softplus32(x: Any, xp: Any) -> Any:
+    """log(1 + e^x) = max(x, 0) + log(1 + e^{−|x|}) in float32 (β = 1)."""
+    return xp.maximum(x, 0.0) + log1p_exp_neg_abs(x, xp)
+
+
+def logsigmoid32(x: Any, xp: Any) -> Any:
+    """log σ(x) = min(x, 0) − log(1 + e^{−|x|}) in float32."""
+    return xp.minimum(x, 0.0) - log1p_exp_neg_abs(x, xp)
+
+
+def dsoftsign32(x: Any, xp: Any) -> Any:
+    """1/(1 + |x|)² in float32 as one corrected quotient: 1 + |x| an exact pair
+    (:func:`two_sum32`) scaled by 2^-16 (exact), its square S + Se (:func:`two_prod32`),
+    then (1/S − Se/S²)·2^-32; the scaling keeps S and S² normal from x = 0 (S = 2^-32)
+    to |x| = 2^63, where the result reaches the smallest normal (|x| is capped at 2^70:
+    beyond it the result is flushed either way). Two single-use quotients (a division
+    with two users is written to memory by XLA on CPU)."""
+    a = xp.minimum(xp.abs(x), 2.0**70)
+    d, dl = two_sum32(1.0 + 0.0 * a, a)
+    d, dl = d * 2.0**-16, dl * 2.0**-16
+    s, sl = two_prod32(d, d, xp)
+    se = sl + 2.0 * d * dl
+    return (1.0 / s - se / (s * s)) * 2.0**-32
