@@ -141,6 +141,8 @@ def test_decision_power_through_the_judges_test(true) -> None:
     decided = sum(paired(rng.normal(true, sd, n), margin=margin).outcome(rule.level) != "open"
                   for _ in range(800))
     assert decided / 800 >= 0.8 - 0.03  # 800 draws: SE 0.014
+    if true:
+        return
     # the version-5 count (half-width rule) leaves the zero-difference case undecided often
     n5 = seeds_for(sd, margin)
     rng = np.random.default_rng(7)
