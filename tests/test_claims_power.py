@@ -199,3 +199,30 @@ def test_committed_run_lag_is_declared() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert (f"claims.toml version {c['version']}'s full run" in readme
             and f"version {reg['version']}" in readme)
+
+
+# -- the targeted rerun tool (tools/claims_parts.py) ----------------------------------------------
+def _parts_tool():
+    spec = importlib.util.spec_from_file_location("claims_parts", ROOT / "tools" /
+                                                  "claims_parts.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_parts_tool_runs_only_what_the_rules_read() -> None:
+    tool = _parts_tool()
+    tasks, plan = tool.tasks_for(["exp-units-overfit", "gelu-needs-tuning"], 200)
+    parts = {(t.experiment, t.part) for t in tasks}
+    assert parts == {("overfit", f"{n}/{a}") for n in (50, 200) for a in ("relu", "celu", "selu")} \
+        | {("gelu-variants", f"{d}/{a}") for d in ("digits", "breast_cancer")
+           for a in ("gelu", "gelu_tanh", "gelu_sigmoid")}
+    reg = _claims.registry()
+    for e in ("overfit", "gelu-variants"):  # the registry's counts, batched as a full run
+        seeds = sorted({s for t in tasks if t.experiment == e for s in t.seeds})
+        assert seeds == list(range(200, 200 + reg["experiments"][e]["seeds"]))
+        assert all(len(t.seeds) <= plan["seed_batch"] and t.seeds[0] % 15 == 200 % 15
+                   for t in tasks if t.experiment == e)
+    with pytest.raises(SystemExit, match="not supported"):
+        tool.parts_for({"kind": "trend"}, "celu-alpha", {})
+    assert tool.main(["judge", "/tmp/x"]) == 2  # --claims missing: usage, exit 2
