@@ -226,3 +226,12 @@ def test_parts_tool_runs_only_what_the_rules_read() -> None:
     with pytest.raises(SystemExit, match="not supported"):
         tool.parts_for({"kind": "trend"}, "celu-alpha", {})
     assert tool.main(["judge", "/tmp/x"]) == 2  # --claims missing: usage, exit 2
+
+
+def test_power_md_holds_the_tools_tables() -> None:
+    """docs/claims/power.md carries the tables tools/claims_power.py prints for the committed
+    power.json and claims.toml (regenerate them when either changes)."""
+    lines, _ = _tool().report()
+    text = (ROOT / "docs" / "claims" / "power.md").read_text(encoding="utf-8")
+    missing = [ln for ln in lines if ln.startswith("|") and ln not in text]
+    assert missing == [], missing[:3]
