@@ -214,10 +214,16 @@ def test_parts_tool_runs_only_what_the_rules_read() -> None:
     tool = _parts_tool()
     tasks, plan = tool.tasks_for(["exp-units-overfit", "gelu-needs-tuning"], 200)
     parts = {(t.experiment, t.part) for t in tasks}
-    assert parts == {("overfit", f"{n}/{a}") for n in (50, 200) for a in ("relu", "celu", "selu")} \
-        | {("gelu-variants", f"{d}/{a}") for d in ("digits", "breast_cancer")
-           for a in ("gelu", "gelu_tanh", "gelu_sigmoid")}
     reg = _claims.registry()
+    rules = {c["id"]: c["rule"] for c in reg["claim"]}
+    over, gv = rules["exp-units-overfit"], rules["gelu-needs-tuning"]
+    sizes = reg["experiments"]["overfit"]["n_train"]
+    # the base and the arms the rules compare, at every size / data set; no other part
+    assert parts == {("overfit", f"{n}/{a}") for n in sizes
+                     for a in [over["base"], *over["arms"]]} \
+        | {("gelu-variants", f"{d}/{a}") for d in reg["experiments"]["gelu-variants"]["datasets"]
+           for a in [gv["base"], *gv["arms"]]}
+    assert len(parts) == 2 * 3 + 2 * 3 < len(sizes) * 6 + 6
     for e in ("overfit", "gelu-variants"):  # the registry's counts, batched as a full run
         seeds = sorted({s for t in tasks if t.experiment == e for s in t.seeds})
         assert seeds == list(range(200, 200 + reg["experiments"][e]["seeds"]))
