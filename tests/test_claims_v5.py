@@ -83,21 +83,24 @@ def test_power_analysis_reads_the_decisive_differences() -> None:
 
 
 def test_power_tool_checks_claims_toml(monkeypatch) -> None:
-    """The committed analysis (docs/claims/power.json, version 4's runs A and C) asks no
-    more seeds than claims.toml declares, and no margin is finer than one test sample; a
-    registry declaring fewer seeds, or a margin below one test sample, is reported."""
+    """The committed analysis (docs/claims/power.json: version 4's runs A and C, version
+    5's A5 and C5) asks no more seeds than claims.toml declares, and no margin is finer
+    than one test sample; a registry declaring fewer seeds, or a margin below one test
+    sample, is reported. Version 7: the counts of the decision-power rule, beside the
+    half-width rule's (version 5's 38 and 27 at version 4's SDs; A5's larger SDs ask more)."""
     tool = _tool()
     lines, problems = tool.report()
     assert problems == [], problems
     text = "\n".join(lines)
-    assert "| training | 38 (gelu-generalises-better, gelu on synthetic) | 38 |" in text
-    assert "| deep-training | 27 (selu-replaces-batchnorm" in text
+    assert "| training | 72 | 292 (gelu-generalises-better, gelu on synthetic) | 292 |" in text
+    assert "| deep-training | 27 | 57 (selu-replaces-batchnorm" in text
+    assert "| overfit | 30 | 116 (exp-units-overfit, celu on 50) | 116 |" in text
     reg = copy.deepcopy(_claims.registry())
-    reg["experiments"]["deep-training"]["seeds"] = 20
+    reg["experiments"]["deep-training"]["seeds"] = 27  # version 5's count
     monkeypatch.setattr(_claims, "registry", lambda: reg)
     _, problems = tool.report()
-    assert problems == ["deep-training: claims.toml declares 20 seeds, the power analysis "
-                        "needs 27"]
+    assert problems == ["deep-training: claims.toml declares 27 seeds, the power analysis "
+                        "needs 57"]
     fine = [dataclasses.replace(c, rule={**c.rule, "margin": 0.005})  # version 4's margin
             if c.id == "gelu-needs-tuning" else c for c in claims()]
     monkeypatch.setattr(ex, "resolve", lambda ids=(): fine)
@@ -109,17 +112,21 @@ def test_power_tool_checks_claims_toml(monkeypatch) -> None:
 # -- per-experiment seed counts ------------------------------------------------------------------
 def test_experiments_get_their_pre_registered_seed_counts() -> None:
     reg = _claims.registry()
-    assert reg["version"] >= 5  # version 6 keeps these counts
+    assert reg["version"] >= 5  # version 7: counts from the decision-power rule
     p = _claims.plan(seed_start=100)
     own = p["experiment_seeds"]
-    for e in ("training", "deep-training", "overfit"):
+    for e in ("training", "deep-training", "overfit", "celu-alpha", "gelu-variants"):
         n = reg["experiments"][e]["seeds"]
         assert own[e] == list(range(100, 100 + n)) and "seeds" not in p["experiments"][e]
     assert p["seeds"] == list(range(100, 115))  # the rest keep the run's count
-    tasks = _tasks.plan_tasks(["deep-training", "celu-alpha"], p)
+    tasks = _tasks.plan_tasks(["deep-training", "gelu-variants", "self-normalization"], p)
     deep = {t.seeds for t in tasks if t.experiment == "deep-training"}
-    assert deep == {tuple(range(100, 115)), tuple(range(115, 127))}  # batches of 15
-    assert {t.seeds for t in tasks if t.experiment == "celu-alpha"} == {tuple(range(100, 115))}
+    n = reg["experiments"]["deep-training"]["seeds"]  # 57: batches of 15, the last shorter
+    assert deep == {tuple(range(100 + i, min(100 + i + 15, 100 + n))) for i in range(0, n, 15)}
+    assert {t.seeds for t in tasks if t.experiment == "gelu-variants"} == {
+        tuple(range(100, 115)), tuple(range(115, 120))}  # 20 seeds
+    assert {t.seeds for t in tasks if t.experiment == "self-normalization"} == {
+        tuple(range(100, 115))}
     # --seeds N and --quick use N everywhere (small runs stay small)
     assert "experiment_seeds" not in _claims.plan(seeds=3)
     assert "experiment_seeds" not in _claims.plan(quick=True)
@@ -236,5 +243,7 @@ def test_comparison_md_is_generated_from_the_committed_run() -> None:
     assert (docs / "comparison.md").read_text(encoding="utf-8") == "\n".join(lines) + "\n", \
         "run `python tools/claims_table.py --comparison` after committing a new results.json"
     text = "\n".join(lines)
-    assert f"claims.toml version {_claims.registry()['version']}" in text
+    reg = _claims.registry()  # the committed run's version ([committed] while it lags)
+    assert f"claims.toml version {reg.get('committed', {}).get('version', reg['version'])}" \
+        in text
     assert all(f"| {c.id} |" in text for c in claims())
