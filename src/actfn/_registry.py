@@ -30,6 +30,7 @@ from ._knowledge import for_spec as _knowledge_for
 from .kernels import Kernel
 
 __all__ = [
+    "registered",
     "Kernel", "Param", "Spec", "register", "unregister", "lookup", "canonical_names", "aliases",
     "Properties", "Equivalent", "Prose", "Knowledge", "discover", "load_plugins", "ENTRY_POINT_GROUP",
     "origin", "KINDS", "Float32Kernels",
@@ -372,6 +373,12 @@ def _check_kind(kind: str) -> str:
 
 def _of_kind(spec: Any, kind: str) -> bool:
     return kind == "all" or getattr(spec, "kind", "elementwise") == kind
+
+
+def registered(name: str) -> Spec | None:
+    """The spec registered under the canonical ``name`` now (None if none): lets a cache
+    keyed by name notice a spec replaced by :func:`register` with ``replace=True``."""
+    return _SPECS.get(name)
 
 
 def canonical_names(kind: str = "elementwise") -> list[str]:

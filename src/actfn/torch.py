@@ -130,8 +130,8 @@ from ._evaluate import (
     register_glue,
     signature,
 )
-from ._fast import _split as _threads
-from ._registry import _SPECS, Spec, canonical_names, lookup, merge_positional
+from ._fast._split import run_ranges, run_split, threads_for
+from ._registry import Spec, canonical_names, lookup, merge_positional, registered
 from .kernels.df32 import Float32Context
 
 __all__ = ["Activation", "decomposed", "function", "module_class"]
@@ -439,7 +439,7 @@ def _forward(x: torch.Tensor, op: _Op, params: tuple[torch.Tensor, ...]) -> torc
     if _tracing():
         return torch.ops.actfn.evaluate(x, *op.key(), "f", list(params)).to(_out_dtype(x))
     if not params and x.is_cpu and x.dtype in _FAST_DTYPES and x.is_contiguous():
-        loops = op.loops.get(x.dtype) if _fast._state["enabled"] else None
+        loops = op.loops.get(x.dtype) if _fast.state["enabled"] else None
         if loops is None:
             loops = _fast_loops(op, x.dtype)
         if loops and not _wrapped(x):
@@ -451,7 +451,7 @@ def _forward(x: torch.Tensor, op: _Op, params: tuple[torch.Tensor, ...]) -> torc
                 return _fast_apply(x, op, loops[0])  # type: ignore[no-any-return]
             return _fast_run(loops[1], x, 1)[0]
     elif (len(params) == 1 and x.is_cpu and x.dtype in _FAST_DTYPES and x.is_contiguous()
-          and _fast._state["enabled"]):
+          and _fast.state["enabled"]):
         y = _fast_param_forward(x, op, params[0])
         if y is not None:
             return y
@@ -522,14 +522,14 @@ def _run_loops(entry: Any, n: int, args: Sequence[Any]) -> None:
     is a second one next to torch's and whose idle threads spin against torch's. Numba's
     cache failures are retried in memory. Shared by the elementwise and the gated fast
     paths."""
-    threads = 1 if n < _fast.PARALLEL_THRESHOLD else _threads.threads_for(n,
+    threads = 1 if n < _fast.PARALLEL_THRESHOLD else threads_for(n,
                                                                        torch.get_num_threads())
     if entry.warm:
         if threads == 1:
             # the serial loop has run before: no compiling, no thread pool, nothing to guard
             entry.ser(*args)
         else:
-            _threads.run_split(entry.ser, n, args, threads)
+            run_split(entry.ser, n, args, threads)
         return
     try:
         entry.ser(*args)  # the first call compiles (or loads) it, on the calling thread
@@ -653,12 +653,12 @@ def _param_run(entry: Any, x: torch.Tensor, w: torch.Tensor, inner: int) -> list
             entry.ser(src, wv, inner, 0, *flat)
         entry.warm = True
     else:
-        threads = 1 if n < _fast.PARALLEL_THRESHOLD else _threads.threads_for(
+        threads = 1 if n < _fast.PARALLEL_THRESHOLD else threads_for(
             n, torch.get_num_threads())
         if threads == 1:
             entry.ser(src, wv, inner, 0, *flat)
         else:
-            _threads.run_ranges(lambda lo, hi: entry.ser(src[lo:hi], wv, inner, lo,
+            run_ranges(lambda lo, hi: entry.ser(src[lo:hi], wv, inner, lo,
                                                          *[f[lo:hi] for f in flat]),
                                 n, threads)
     if wide:
@@ -1157,7 +1157,7 @@ class Activation(torch.nn.Module):
         if not self._learned and self.__dict__.get("saved_bits") is None:
             # the common case in a few attribute reads: fixed parameters, no saved_bits
             op = self.__dict__.get("_actfn_op")
-            if op is not None and _SPECS.get(self._name) is op.spec:
+            if op is not None and registered(self._name) is op.spec:
                 return _forward(x, op, ())
         spec = lookup(self._name)
         learned = [getattr(self, n) for n in self._learned]

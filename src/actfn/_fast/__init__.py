@@ -82,6 +82,7 @@ import numpy as np
 from . import _trace
 
 __all__ = [
+    "state",
     "PARALLEL_THRESHOLD",
     "available",
     "set_enabled",
@@ -106,6 +107,9 @@ _state: dict[str, Any] = {
     "numba": None,  # None: not probed yet; False: unavailable; else the module
     "forked": False,  # True in a child created by fork(): serial loops only
 }
+#: The same dict under a public name: ``state["enabled"]`` is read per call by actfn.torch's
+#: fast path (a dict lookup; :func:`available` also probes numba).
+state = _state
 #: (spec id, params, kernels, fused, dtype) → compiled entry, or None (not traceable).
 _KERNELS: dict[tuple[Any, ...], Any] = {}
 

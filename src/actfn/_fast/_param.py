@@ -75,7 +75,7 @@ def param_loop(spec: Any, fixed: dict[str, Any], name: str,
     if hit is not None:
         return hit[1]
     try:
-        tape = _trace._Tape()
+        tape = _trace.Tape()
         ns = _trace.Namespace(tape, "a" if dtype == "float64" else "v")
         x = _trace.Sym(tape, "x")
         kw = {**dict(pkey), name: _trace.Sym(tape, "p")}
@@ -88,9 +88,9 @@ def param_loop(spec: Any, fixed: dict[str, Any], name: str,
             except Exception as exc:  # anything the tracer does not model
                 raise _trace.TraceError(f"{type(exc).__name__}: {exc}") from None
         names = [o.name for o in outs]
-        lines = _trace._live(tape.lines, names)
+        lines = _trace.live_lines(tape.lines, names)
         if dtype != "float64":
-            lines = _trace._share_reciprocals(lines)
+            lines = _trace.share_reciprocals(lines)
         prog = _trace.Program(lines, names)
         title = f"{spec.name} with {name} at run time, {len(kernels)} kernels, {dtype}"
         src = _source(prog, dtype, title)

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["TraceError", "trace", "loop_source"]
+__all__ = ["TraceError", "trace", "loop_source", "Tape", "live_lines", "share_reciprocals"]
 
 
 class TraceError(Exception):
@@ -48,7 +48,7 @@ class _Dtype:
 _FLOAT64 = _Dtype()
 
 
-class _Tape:
+class Tape:
     """The recorded program: ``lines`` of ``tN = expr`` with common sub-expressions shared."""
 
     def __init__(self) -> None:
@@ -70,7 +70,7 @@ class Sym:
     __slots__ = ("tape", "name")
     __array_ufunc__ = None  # NumPy scalars defer to our reflected operators
 
-    def __init__(self, tape: _Tape, name: str) -> None:
+    def __init__(self, tape: Tape, name: str) -> None:
         self.tape = tape
         self.name = name
 
@@ -162,7 +162,7 @@ class Cond:
 
     __slots__ = ("tape", "name")
 
-    def __init__(self, tape: _Tape, name: str) -> None:
+    def __init__(self, tape: Tape, name: str) -> None:
         self.tape = tape
         self.name = name
 
@@ -190,7 +190,7 @@ class Cond:
         return self.tape.emit(f"bnot({self.name})", Cond)
 
 
-def _ref(tape: _Tape, v: Any) -> str:
+def _ref(tape: Tape, v: Any) -> str:
     if isinstance(v, Sym):
         if v.tape is not tape:
             raise TraceError("value from another trace")
@@ -223,7 +223,7 @@ class Namespace:
 
     float64 = _FLOAT64
 
-    def __init__(self, tape: _Tape, mode: str) -> None:
+    def __init__(self, tape: Tape, mode: str) -> None:
         self._tape = tape
         self._mode = mode  # "a" (libm/SciPy, float64) or "v" (vectorizable)
 
@@ -318,7 +318,7 @@ def trace(kernels: Sequence[Callable[..., Any]], fused: bool, params: dict[str, 
     ``mode`` picks the elementary functions: ``"a"`` (libm/SciPy) or ``"v"``
     (vectorizable). Raises :class:`TraceError` if a kernel cannot be traced.
     """
-    tape = _Tape()
+    tape = Tape()
     ns = Namespace(tape, mode)
     x = Sym(tape, "x")
     kw = dict(params)
@@ -335,15 +335,15 @@ def trace(kernels: Sequence[Callable[..., Any]], fused: bool, params: dict[str, 
     for o in outs:
         s = ns._sym(o)
         names.append(s.name)
-    lines = _live(_fuse_two_prods(tape.lines), names)
-    lines = lines if mode == "a" else _share_reciprocals(lines)
+    lines = live_lines(_fuse_two_prods(tape.lines), names)
+    lines = lines if mode == "a" else share_reciprocals(lines)
     return Program(lines, names)
 
 
 _NAME = re.compile(r"\b[tr]\d+\b")
 
 
-def _live(lines: list[str], outputs: list[str]) -> list[str]:
+def live_lines(lines: list[str], outputs: list[str]) -> list[str]:
     """The lines the outputs depend on (dead-code elimination).
 
     Kernels compute shared parts that a given output may not use (gelu's float64 path
@@ -428,7 +428,7 @@ def _fuse_two_prods(lines: list[str]) -> list[str]:
 _DIV = re.compile(r"^(t\d+) = \((\S+) / (t\d+)\)$")
 
 
-def _share_reciprocals(lines: list[str]) -> list[str]:
+def share_reciprocals(lines: list[str]) -> list[str]:
     """Turn several divisions by one divisor into one reciprocal and multiplications.
 
     Vector division is the slowest arithmetic instruction (σ and its derivative

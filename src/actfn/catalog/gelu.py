@@ -18,7 +18,7 @@ from ..kernels.gaussian import (
     scaled_gaussian,
     unscale,
 )
-from ..kernels.series import _truncate, near_zeros
+from ..kernels.series import near_zeros, truncate
 from ..kernels.sigmoid import (
     scaled_dsigmoid,
     scaled_sigmoid_parts,
@@ -209,7 +209,7 @@ def _near_d_zero(value, xc, xp):
         return near_zeros(value, xc, xp, _zeros("d"), radius=_D_RADIUS)
     ((x0_hi, x0_lo, coeffs),) = _zeros("d")
     d = (xc - x0_hi) - x0_lo
-    p = _estrin(_truncate(coeffs, _D_RADIUS), d, xp)
+    p = _estrin(truncate(coeffs, _D_RADIUS), d, xp)
     return xp.where(xp.abs(d) < _D_RADIUS, p * d, value)
 
 

@@ -15,7 +15,7 @@ from . import narrow_output
 from .df32 import compensated, const_operand, is_f32, split32
 from .elementary import is_f64
 
-__all__ = ["RADIUS", "near_zeros"]
+__all__ = ["RADIUS", "near_zeros", "truncate"]
 
 #: Half-width of the interval around each zero where its series replaces the formula.
 RADIUS = 1.0
@@ -44,12 +44,12 @@ def near_zeros(value: Any, z: Any, xp: Any,
         radius = wide
         if f32:
             x0_hi, x0_lo = split32(x0_hi, x0_lo)
-            coeffs = _truncate(coeffs, radius, 2.0**-30)
+            coeffs = truncate(coeffs, radius, 2.0**-30)
         if narrow:
             # The result will be rounded to float32 or narrower: the general formula's
             # relative error eps64·|terms|/|value| stays far below half a float32 ulp
             # beyond 1e-4 of the zero, and inside it a few terms of the series suffice.
-            radius, coeffs = _NARROW_RADIUS, _truncate(coeffs, _NARROW_RADIUS)
+            radius, coeffs = _NARROW_RADIUS, truncate(coeffs, _NARROW_RADIUS)
         d = z - x0_hi
         # (float32: x0_lo + 0·z, a constant alone would let XLA fold (z - hi) - lo into
         # z - (hi + lo); const_operand)
@@ -64,7 +64,7 @@ def near_zeros(value: Any, z: Any, xp: Any,
 _NARROW_RADIUS = 1e-4
 
 
-def _truncate(coeffs: tuple[float, ...], radius: float,
+def truncate(coeffs: tuple[float, ...], radius: float,
               tol: float = 2.0**-60) -> tuple[float, ...]:
     """Leading coefficients whose omitted tail is below ``tol`` relative at ``radius``."""
     c1 = abs(coeffs[0])
