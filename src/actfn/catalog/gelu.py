@@ -6,7 +6,7 @@ from .._exact import Exact, d2sigmoid, dsigmoid, norm_cdf, norm_pdf, sigmoid
 from .._registry import Param, Spec
 from ..kernels import narrow_output
 from ..kernels.dd import two_prod, two_sum
-from ..kernels.df32 import compensated, const_operand, is_f32, pair, tail_scaling
+from ..kernels.df32 import compensated, const_operand, is_f32, is_jax_float, pair, tail_scaling
 from ..kernels.elementary import clip, is_f64
 from ..kernels.erfc import tail_aw, tail_w
 from ..kernels.gaussian import (
@@ -203,9 +203,11 @@ def _near_d_zero(value, xc, xp):
     where its omitted tail is below 2⁻⁶⁰ of f′ at the radius (23 of the generated 32
     terms) and summed by :func:`_estrin`: its leading pair c1 + c2·d holds the value
     to ~1 ulp, every later term is below 2⁻⁴ of it, so f′ = d·Σ stays within ~2 ulp
-    as with Horner, at a third of the dependent steps. Elsewhere :func:`near_zeros`.
+    as with Horner, at a third of the dependent steps. Elsewhere :func:`near_zeros`,
+    and on JAX arrays, whose d = x - x0 needs near_zeros' shielded operands (XLA refolds
+    (x - hi) - lo into x - (hi + lo): 477 ulp at x = -0.752035 under x64).
     """
-    if not is_f64(xc, xp) or narrow_output(xp):
+    if not is_f64(xc, xp) or narrow_output(xp) or is_jax_float(xc):
         return near_zeros(value, xc, xp, _zeros("d"), radius=_D_RADIUS)
     ((x0_hi, x0_lo, coeffs),) = _zeros("d")
     d = (xc - x0_hi) - x0_lo
