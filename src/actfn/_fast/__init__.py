@@ -799,6 +799,16 @@ def run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], 
             hit = run_hot(act, arr, kernels, outs)
             if hit is not None:
                 return hit
+    else:
+        hot = getattr(act, "_hot", None)
+        warm = None if hot is None else hot.get((kernels, arr.dtype))
+        if warm is not None and arr.size < PARALLEL_THRESHOLD:
+            # fresh outputs for a warm loop: new arrays of the input's dtype and shape,
+            # then the same direct call as with out= (run_hot checks the input)
+            hit = run_hot(act, arr, kernels,
+                          tuple(np.empty(arr.shape, arr.dtype) for _ in range(warm[3])))
+            if hit is not None:
+                return hit
     return _run_guarded(act, arr, kernels, fused, out, generic)
 
 
@@ -978,7 +988,7 @@ def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
     if not parallel:
         entry.warm = True
         hot = getattr(act, "_hot", None)
-        if hot is not None and src is arr and dt == out_dtype:
+        if hot is not None and src is arr and dt == out_dtype and (tuple(kernels), dt) not in hot:
             # (the serial loop itself: it has run, so it is compiled or loaded for good)
             hot[(tuple(kernels), dt)] = (entry.ser, _entry_point(entry.ser, args), dt.itemsize != 2,
                                          n_out)
