@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .df32 import split
+from .df32 import split, split32
 
 __all__ = ["cheap_elu_ok", "delu32", "div_pair", "dsigmoid32", "dsilu32", "dsoftsign32",
            "dtanh32", "elu32", "exp_apart", "expm1_neg", "expm1_small", "log1p_exp_neg_abs",
@@ -305,3 +305,170 @@ def dsoftsign32(x: Any, xp: Any) -> Any:
     s, sl = two_prod32(d, d, xp)
     se = sl + 2.0 * d * dl
     return (1.0 / s - se / (s * s)) * 2.0**-32
+
+
+# -- exact gelu: x·Φ(x) and Φ(x) + x·φ(x) ----------------------------------------------------
+# With a = |x|, E = e^{-a²/2} (one library exp, a² split exactly) and the tabulated
+# W(a) = Φ(-a)·e^{a²/2} of :mod:`actfn.kernels.erfc` (its float64 pieces truncated to
+# float32 below), f = −E·a·W (x < 0), x·(1 − E·W) (x ≥ 0); with D(a) = W(a) − a/√(2π),
+# f′ = E·D (x < 0), 1 − E·D (x ≥ 0).
+
+def _f32_pair(v: Any) -> tuple[float, float]:
+    """A Fraction (or float) as a float32 pair (hi its rounding, lo the rest's)."""
+    from fractions import Fraction
+
+    h = float(np.float32(float(v)))
+    return h, float(np.float32(float(Fraction(v) - Fraction(h))))
+
+
+#: Pieces in a below this; above, a·W in t = 1/a (up to a = 16, beyond which every
+#: result has reached its limit or flushed).
+_GELU_SWITCH = 3.0
+_GELU_AMAX = 16.0
+#: Above this |x|, e^{-a²/2} would leave the compensation terms of f and f′ subnormal
+#: (flushed on XLA's CPU): the exponential is scaled by 2^64 (see :func:`_gelu_exp`).
+_GELU_TAIL = 11.5
+
+
+def _gelu_tables() -> tuple[tuple[float, ...], list[tuple[float, ...]], list[tuple[float, ...]]]:
+    """(piece starts, coefficient rows of W (of a·W on the t piece), the same for D),
+    each row (k0h, k0l, k1h, k1l, k2, …, m) of one piece, zero-padded to one length:
+    the generated tables of tools/gen_erfc32.py (:mod:`._erfc32_tables`: W to 2^-27),
+    and for D the exact shifts d0 = c0 − C·m, d1 = c1 − C (C = 1/√(2π) as a
+    double-double). Ordered by start, the t piece first at −1/3 (it is selected on
+    v = −t)."""
+    from fractions import Fraction
+
+    from ._erfc32_tables import A_PIECES, T_PIECES
+    from .gaussian import INV_SQRT_2PI_DD
+
+    c_exact = Fraction(INV_SQRT_2PI_DD[0]) + Fraction(INV_SQRT_2PI_DD[1])
+    width = max(len(p[3]) for p in A_PIECES + T_PIECES)
+    starts, w_rows, d_rows = [], [], []
+    for (_, hi, m, c) in T_PIECES:
+        starts.append(-hi)
+        row = tuple(c) + (0.0,) * (width - len(c)) + (m,)
+        w_rows.append(row)
+        d_rows.append(row)
+    for lo, _, m, c in A_PIECES:
+        starts.append(lo)
+        w_rows.append(tuple(c) + (0.0,) * (width - len(c)) + (m,))
+        c0 = Fraction(c[0]) + Fraction(c[1]) - c_exact * Fraction(m)
+        c1 = Fraction(c[2]) + Fraction(c[3]) - c_exact
+        d_rows.append((*_f32_pair(c0), *_f32_pair(c1), *c[4:])
+                      + (0.0,) * (width - len(c)) + (m,))
+    return tuple(starts), w_rows, d_rows
+
+
+_GELU_STARTS, _GELU_W, _GELU_D = _gelu_tables()
+#: 1/√(2π) as a float32 pair.
+_C_PAIR = split32(0.3989422804014327, -2.49232720227773e-17)
+
+
+def _gelu_poly(a: Any, xp: Any, rows: list[tuple[float, ...]], apart: bool = False,
+               ) -> tuple[Any, Any, Any, Any]:
+    """(big, t, P_hi, P_lo): big = a ≥ 3, t = 1/a there, and the piece polynomial of
+    ``rows`` at a (or at t) as a pair: k0 + k1·s exactly-ish (k1·s an exact product,
+    the sum an exact pair), the rest Σ k_j s^j (j ≥ 2, at most ~2 % of the value)
+    rounded once into the low part. ``apart``: t written as 1/max(a, 2) (the same value
+    where used), an expression XLA does not merge with f's 1/max(a, 3): a quotient
+    shared by f's and f′'s loop fusions would be written to memory."""
+    big = a >= _GELU_SWITCH
+    t = 1.0 / xp.maximum(a, 2.0 if apart else _GELU_SWITCH)
+    v = xp.where(big, -t, a)
+    coef = [xp.full_like(a, c) for c in rows[0]]
+    for start, row in zip(_GELU_STARTS[1:], rows[1:], strict=True):
+        cond = v >= start
+        coef = [xp.where(cond, c, k) for c, k in zip(row, coef, strict=True)]
+    s = xp.where(big, t, a) - coef[-1]
+    k0h, k0l, k1h, k1l, *ks, _ = coef
+    p = ks[-1]
+    for k in reversed(ks[:-1]):
+        p = p * s + k
+    u, ue = two_prod32(k1h, s, xp)
+    h, e = two_sum32(k0h, u)
+    return big, t, h, e + (k0l + (ue + (k1l * s + (s * s) * p)))
+
+
+#: 64·ln 2 as a float32 pair: the tail's exponential is e^{-a²/2 + 64 ln 2} = E·2^64.
+_LN2_64 = split32(44.3614195558365, 1.4841899608616317e-15)
+
+
+def _gelu_exp(a: Any, xp: Any, apart: bool) -> tuple[Any, Any, Any]:
+    """(tail, E, c): E from the library's exp at −a²/2 (+ 64 ln 2 in the tail, where
+    the result is then multiplied by 2^-64, exactly), a² = p + pe split exactly; the
+    true scaled exponential is E·(1 + c) to ~2^-40. (−p/2 + 64 ln 2 is exact below
+    a = 14.7.)"""
+    p, pe = two_prod32(a, a, xp)
+    tail = a > _GELU_TAIL
+    arg = xp.where(tail, -0.5 * p + _LN2_64[0], -0.5 * p)
+    c = xp.where(tail, _LN2_64[1] - 0.5 * pe, -0.5 * pe)
+    return tail, (xp.exp(xp.minimum(arg, 1.0)) if apart else xp.exp(arg)), c
+
+
+def _times_exp(e: Any, c: Any, h: Any, lo: Any, xp: Any) -> tuple[Any, Any]:
+    """E·(1 + c)·(h + lo) as a pair (r, rest): r = fl(E·h) and the rest to first
+    order."""
+    r, re = two_prod32(e, h, xp)
+    return r, re + e * (lo + c * h)
+
+
+def _untail(tail: Any, r: Any, rest: Any, xp: Any) -> Any:
+    """r + rest, times 2^-64 (exact but for a subnormal result) where ``tail``."""
+    y = r + rest
+    return xp.where(tail, y * 2.0**-64, y)
+
+
+#: Below this |x|, f = x/2 and f′ = 1/2 (the next terms, x²/√(2π) and 2x/√(2π), are
+#: below half an ulp); the exact-product splits would meet subnormal halves.
+_GELU_TINY = 2.0**-30
+
+
+#: From this x on, f = x and f′ = 1 (Φ(−6) and 6·φ(6) are below 2^-26).
+_GELU_ONE = 6.0
+
+
+def gelu32(x: Any, xp: Any) -> Any:
+    """x·Φ(x) in float32 from one library exp: −E·(a·W) for x < 0 (a·W an exact product
+    pair for a < 3, the tabulated a·W beyond), x·(1 − E·W) for 0 ≤ x < 6 (1 − E·W an
+    exact pair, the product with x an exact pair; W = a·W·t beyond 3, where E·W is
+    below 0.2 % of the result), x beyond."""
+    a = xp.minimum(xp.abs(x), _GELU_AMAX)
+    big, t, ph, pl = _gelu_poly(a, xp, _GELU_W)
+    tail, e, c = _gelu_exp(a, xp, False)
+    gh, ge = two_prod32(a, ph, xp)
+    gh = xp.where(big, ph, gh)
+    gl = xp.where(big, pl, ge + a * pl)
+    r, rest = _times_exp(e, c, gh, gl, xp)
+    neg = -_untail(tail, r, rest, xp)
+    # x ≥ 0: Q = E·W, 1 − Q = d + de exactly (1 ≥ Q), x·d an exact pair
+    q, qrest = _times_exp(e, c, xp.where(big, ph * t, ph), xp.where(big, pl * t, pl), xp)
+    one = 1.0 + 0.0 * q
+    d = one - q
+    de = ((one - d) - q)
+    xs = xp.minimum(x, _GELU_ONE)
+    y, ye = two_prod32(xs, d, xp)
+    pos = y + (ye + xs * (de - qrest))
+    return xp.where(a < _GELU_TINY, 0.5 * x,
+                    xp.where(x < 0, neg, xp.where(x >= _GELU_ONE, x, pos)))
+
+
+def dgelu32(x: Any, xp: Any) -> Any:
+    """Φ(x) + x·φ(x) in float32 from one library exp: E·D (x < 0) and 1 − E·D (x ≥ 0),
+    D = W − a/√(2π) from pieces shifted exactly (d0 = c0 − C·m, d1 = c1 − C), so that
+    D's zero at a ≈ 0.7518 (f′'s at x ≈ −0.7518, next to the first piece's midpoint
+    0.75) is an exact cancellation of the pair k0 + k1·s; beyond a = 3, D = a·W·t − C·a
+    with C·a an exact pair (a·W·t ≤ 11 % of it); 1 from x = 6 on."""
+    a = xp.minimum(xp.abs(x), _GELU_AMAX)
+    big, t, ph, pl = _gelu_poly(a, xp, _GELU_D, apart=True)
+    tail, e, c = _gelu_exp(a, xp, True)
+    q, qe = two_prod32(a, _C_PAIR[0] + 0.0 * a, xp)
+    dh = xp.where(big, -q, ph)
+    dl = xp.where(big, (ph * t + pl * t) - (qe + _C_PAIR[1] * a), pl)
+    r, rest = _times_exp(e, c, dh, dl, xp)
+    neg = _untail(tail, r, rest, xp)
+    one = 1.0 + 0.0 * r
+    d = one - r
+    de = ((one - d) - r)
+    pos = d + (de - rest)
+    return xp.where(x < 0, neg, xp.where(x >= _GELU_ONE, one, pos))
