@@ -211,3 +211,28 @@ def test_a_plugin_spec_with_cheap_kernels_routes_them_only_in_float32():
             np.testing.assert_array_equal(np.asarray(fn(x)), [0.125, 8.0])
     finally:
         actfn.unregister("toy_f32_cube")
+
+
+def test_float32_erfc_tables_match_their_generator():
+    """The float32 W(a) pieces of exact gelu's cheap kernels (src/actfn/kernels/
+    _erfc32_tables.py) are tools/gen_erfc32.py's output (which checks each rounded piece
+    within 2^-27 of W at 40 digits), and cover [0, 3) in a and [1/16, 1/3] in 1/a."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from actfn.kernels import _erfc32_tables as T
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "gen_erfc32.py"
+    spec = importlib.util.spec_from_file_location("_tool_gen_erfc32", path)
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = gen
+    spec.loader.exec_module(gen)
+    a, t = gen.pieces()
+    assert [tuple((lo, hi, m, tuple(c)) for lo, hi, m, c in p) for p in (a, t)] == [
+        T.A_PIECES, T.T_PIECES]
+    assert gen.main(["--check"]) == 0
+    assert T.A_PIECES[0][0] == 0.0 and T.A_PIECES[-1][1] == 3.0
+    assert all(p[1] == q[0] for p, q in zip(T.A_PIECES, T.A_PIECES[1:], strict=False))
+    assert T.T_PIECES[0][0] <= 1 / 16 and T.T_PIECES[-1][1] == 1 / 3
