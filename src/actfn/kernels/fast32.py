@@ -429,28 +429,23 @@ _GELU_ONE = 6.0
 
 
 def gelu32(x: Any, xp: Any) -> Any:
-    """x·Φ(x) in float32 from one library exp: −E·(a·W) for x < 0 (a·W an exact product
-    pair for a < 3, the tabulated a·W beyond), x·(1 − E·W) for 0 ≤ x < 6 (1 − E·W an
-    exact pair, the product with x an exact pair; W = a·W·t beyond 3, where E·W is
-    below 0.2 % of the result), x beyond."""
+    """x·Φ(x) in float32 from one library exp: with R = a·Φ(−a) = E·(a·W) (a·W an exact
+    product pair for a < 3, the tabulated a·W beyond; E·(a·W) an exact product pair and
+    the rest to first order), f = −R (x < 0) and x − R (x ≥ 0; x − R ≥ x/2, an exact
+    pair); x from x = 6 on."""
     a = xp.minimum(xp.abs(x), _GELU_AMAX)
-    big, t, ph, pl = _gelu_poly(a, xp, _GELU_W)
+    big, _, ph, pl = _gelu_poly(a, xp, _GELU_W)
     tail, e, c = _gelu_exp(a, xp, False)
     gh, ge = two_prod32(a, ph, xp)
     gh = xp.where(big, ph, gh)
     gl = xp.where(big, pl, ge + a * pl)
     r, rest = _times_exp(e, c, gh, gl, xp)
-    neg = -_untail(tail, r, rest, xp)
-    # x ≥ 0: Q = E·W, 1 − Q = d + de exactly (1 ≥ Q), x·d an exact pair
-    q, qrest = _times_exp(e, c, xp.where(big, ph * t, ph), xp.where(big, pl * t, pl), xp)
-    one = 1.0 + 0.0 * q
-    d = one - q
-    de = ((one - d) - q)
-    xs = xp.minimum(x, _GELU_ONE)
-    y, ye = two_prod32(xs, d, xp)
-    pos = y + (ye + xs * (de - qrest))
+    # (the tail's results lie below 2^-100: r + rest rounded, times 2^-64 exactly)
+    r, rest = xp.where(tail, (r + rest) * 2.0**-64, r), xp.where(tail, 0.0 * rest, rest)
+    xs = xp.minimum(xp.maximum(x, 0.0), _GELU_ONE)
+    h, he = two_sum32(xs, -r)
     return xp.where(a < _GELU_TINY, 0.5 * x,
-                    xp.where(x < 0, neg, xp.where(x >= _GELU_ONE, x, pos)))
+                    xp.where(x >= _GELU_ONE, x, h + (he - rest)))
 
 
 def dgelu32(x: Any, xp: Any) -> Any:
