@@ -32,14 +32,18 @@ import numpy as np
 
 from .df32 import split, split32
 
-__all__ = ["cheap_elu_ok", "delu32", "div_pair", "dsigmoid32", "dsilu32", "dsoftsign32",
-           "dtanh32", "elu32", "exp_apart", "expm1_neg", "expm1_small", "log1p_exp_neg_abs",
-           "logsigmoid32", "one_plus_squared", "sigmoid32", "silu32", "softplus32", "tanh32",
-           "two_prod32", "two_sum32"]
+__all__ = ["cheap_elu_ok", "delu32", "dgelu32", "div_pair", "dsigmoid32", "dsilu32",
+           "dsoftsign32", "dtanh32", "elu32", "exp32", "exp_apart", "expm1_neg", "expm1_small",
+           "gelu32", "log1p_exp_neg_abs", "logsigmoid32", "one_plus_squared", "sigmoid32",
+           "silu32", "softplus32", "tanh32", "two_prod32", "two_sum32"]
 
 #: 1/n! for n = 2 … 12: e^z − 1 = z + z²·Σ z^{n−2}/n!, truncated after z^12/12! (relative
 #: remainder below 2^-28 for |z| ≤ 1).
 _EXPM1 = tuple(1.0 / math.factorial(n) for n in range(2, 13))
+
+
+#: 64·ln 2 as a float32 pair (2^64 = e^{64 ln 2}: exact rescaling of an exponential).
+_LN2_64 = split32(44.3614195558365, 1.4841899608616317e-15)
 
 
 def expm1_small(z: Any) -> Any:
@@ -62,6 +66,17 @@ def exp_apart(z: Any, xp: Any) -> Any:
     XLA's common-subexpression pass merges with ``exp(z)``, so f′'s kernel keeps its own
     exponential inside its own loop fusion (see the module's docstring)."""
     return xp.exp(xp.minimum(z, 0.0))
+
+
+def exp32(x: Any, xp: Any) -> Any:
+    """e^x in float32 from the library's exp (1.01 ulp on the body; XLA's is 4 ulp next
+    to overflow at x = 88.72): beyond |x| = 64 it is taken at x ∓ 64 ln 2 (exact: x and
+    the float32 64 ln 2 share the spacing 2^-18 or finer, their difference below 64)
+    and scaled by 2^±64 exactly; 64 ln 2's low part (2^-48 of it) is below the bound."""
+    up, down = x > 64.0, x < -64.0
+    arg = xp.where(up, x - _LN2_64[0], xp.where(down, x + _LN2_64[0], x))
+    y = xp.exp(arg)
+    return xp.where(up, y * 2.0**64, xp.where(down, y * 2.0**-64, y))
 
 
 def sigmoid32(z: Any, xp: Any) -> Any:
@@ -390,8 +405,6 @@ def _gelu_poly(a: Any, xp: Any, rows: list[tuple[float, ...]], apart: bool = Fal
     return big, t, h, e + (k0l + (ue + (k1l * s + (s * s) * p)))
 
 
-#: 64·ln 2 as a float32 pair: the tail's exponential is e^{-a²/2 + 64 ln 2} = E·2^64.
-_LN2_64 = split32(44.3614195558365, 1.4841899608616317e-15)
 
 
 def _gelu_exp(a: Any, xp: Any, apart: bool) -> tuple[Any, Any, Any]:
