@@ -156,6 +156,23 @@ def two_prod32(a: Any, b: Any, xp: Any) -> tuple[Any, Any]:
     return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 
+def _split_const(c: float) -> tuple[float, float]:
+    """The float32 constant ``c`` split as :func:`actfn.kernels.df32.split` splits an
+    array (its 12 low significand bits cleared: hi, and the rest: lo)."""
+    bits = np.array([c], np.float32).view(np.int32) & np.int32(-4096)
+    hi = float(bits.view(np.float32)[0])
+    return hi, float(np.float32(c) - np.float32(hi))
+
+
+def two_prod_const(a: Any, c: float, xp: Any) -> tuple[Any, Any]:
+    """:func:`two_prod32` of the array ``a`` and the float32 constant ``c`` (its halves
+    split once, in Python)."""
+    ah, al = split(a, xp)
+    ch, cl = _split_const(c)
+    p = a * c
+    return p, ((ah * ch - p) + ah * cl + al * ch) + al * cl
+
+
 def one_plus_squared(t: Any, xp: Any) -> tuple[Any, Any, Any, Any]:
     """(d, e, S, Se) for 0 ≤ t ≤ 1: d = fl(1 + t) with its exact error e = t − (d − 1)
     (Fast2Sum), and (1 + t)² = S + Se to ~2^-44 relative (S = fl(d²) and its error from
@@ -480,3 +497,74 @@ def dgelu32(x: Any, xp: Any) -> Any:
     de = ((one - d) - r)
     pos = d + (de - rest)
     return xp.where(x < 0, neg, xp.where(x >= _GELU_ONE, one, pos))
+
+
+# -- x·σ(βx) for a fixed β other than 1 (gelu_sigmoid's 1.702) -----------------------------
+def _swish_arg(x: Any, xp: Any, beta: tuple[float, float], apart: bool
+               ) -> tuple[Any, Any, Any, Any, Any]:
+    """(xc, zh, zl, tail, t, ζ): x clipped to |βx| ≤ 150, z = βx = zh + zl (β a float32
+    pair, the product exact), tail = zh < −40, and the library's exp t of −|zh| (of
+    zh + 64 ln 2 in the tail, exact where a result is normal, the result then scaled by
+    2^-64: its low part, ~2^-17 of it, would be subnormal on e^{−44}'s scale) with the
+    true value t·(1 + ζ) to ~2^-33 (ζ = ∓zl, + 64 ln 2's low part)."""
+    # (f′'s kernel clips at 149/β: every result there is at its limit either way, and the
+    # product βh·x, written apart from f's, is not one XLA shares between their loop
+    # fusions by writing it to memory)
+    lim = float(np.float32((149.0 if apart else 150.0) / (beta[0] + beta[1])))
+    xc = xp.clip(x, -lim, lim)
+    zh, zl = two_prod_const(xc, beta[0], xp)
+    zl = zl + beta[1] * xc
+    tail = zh < -40.0
+    # (the shift added after a select: XLA would contract zh + 44 into a fused
+    # multiply-add of βh·x, whose unrounded product would count zl twice)
+    arg = xp.where(tail, zh, -xp.abs(zh)) + xp.where(tail, _LN2_64[0], 0.0)
+    t = xp.exp(xp.minimum(arg, 4.5)) if apart else xp.exp(arg)
+    return xc, zh, zl, tail, t, xp.where(zh >= 0, -zl, zl + xp.where(tail, _LN2_64[1], 0.0))
+
+
+def swish32(x: Any, xp: Any, beta: tuple[float, float]) -> Any:
+    """x·σ(βx) in float32 (β = beta[0] + beta[1], a float32 pair) from one library exp,
+    as :func:`silu32` with the exponential's argument error zl carried as the factor
+    (1 + ζ): t = e^{−|z|} is the pair (t, t·ζ), so that |z| up to 150 costs nothing."""
+    xc, zh, zl, tail, t, zeta = _swish_arg(x, xp, beta, False)
+    tz = xp.where(tail, 0.0 * t, t)
+    one = 1.0 + 0.0 * t
+    d = one + tz
+    e = (tz - (d - one)) + tz * zeta
+    p, pe = two_prod32(xc, t, xp)
+    pe = pe + p * zeta
+    pos = zh >= 0
+    q = div_pair(xp.where(pos, xc, p), xp.where(pos, 0.0 * pe, pe), d, e)
+    return xp.where(tail, (p + pe) * 2.0**-64, xp.where(zh > 40.0, x, q))
+
+
+def dswish32(x: Any, xp: Any, beta: tuple[float, float]) -> Any:
+    """σ(z)(1 + z(1 − σ(z))), z = βx, in float32 from one library exp, as
+    :func:`dsilu32` in z with zl carried: t = e^{−|z|} the pair (t, t·ζ), (1 + t)² from
+    :func:`one_plus_squared` plus 2d·t·ζ, 1/(1 + t) corrected by −t·ζ/d², the factors z
+    and 1 + z + t as pairs; near the zero z₀ ≈ −1.2785, h = (zh − z₀) + (zl − z₀ₗ) and
+    1 + z + e^z = h + e^{z₀}·expm1(h). Below z = −40, t·(1 + z) scaled by 2^-64."""
+    xc, zh, zl, tail, t, zeta = _swish_arg(x, xp, beta, True)
+    tz = xp.where(tail, 0.0 * t, t)
+    d, _, sq, sqe = one_plus_squared(tz, xp)
+    tzeta = t * zeta
+    sqe = sqe + 2.0 * d * (tz * zeta)
+    hh = zh - (_SILU_X0[0] + 0.0 * zh)  # (exact near z₀)
+    hl = zl - _SILU_X0[1]
+    h = hh + hl
+    near = xp.abs(h) < 0.25
+    b, be = two_sum32(1.0 + zh, t)
+    be = be + (zl + tzeta)
+    rest = hl + _SILU_C * expm1_small(xp.where(near, h, 0.0 * h))
+    bn = hh + rest
+    b = xp.where(near, bn, b)
+    be = xp.where(near, (hh - bn) + rest, be)
+    pos = zh >= 0
+    one_z = 1.0 + zh
+    q, qe = two_prod32(t, xp.where(pos, zh, xp.where(tail, one_z, b)), xp)
+    # the low parts: of z (x ≥ 0), of 1 + z (tail), of b (elsewhere)
+    low = xp.where(pos | tail, zl, be)
+    qe = qe + t * low + tzeta * xp.where(pos, zh, xp.where(tail, one_z, b))
+    inv = 1.0 / d
+    r = div_pair(q, qe, sq, sqe) + xp.where(pos, inv - (inv * inv) * tzeta, 0.0 * d)
+    return xp.where(tail, (q + qe) * 2.0**-64, r)
