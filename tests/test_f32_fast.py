@@ -236,3 +236,22 @@ def test_float32_erfc_tables_match_their_generator():
     assert T.A_PIECES[0][0] == 0.0 and T.A_PIECES[-1][1] == 3.0
     assert all(p[1] == q[0] for p, q in zip(T.A_PIECES, T.A_PIECES[1:], strict=False))
     assert T.T_PIECES[0][0] <= 1 / 16 and T.T_PIECES[-1][1] == 1 / 3
+
+
+def test_float32_tanhshrink_tables_match_their_generator():
+    """tanhshrink's float32 polynomials (src/actfn/kernels/_tanh32_tables.py) are
+    tools/gen_tanh32.py's output (each checked within 2^-27 at 40 digits)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from actfn.kernels import _tanh32_tables as T
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "gen_tanh32.py"
+    spec = importlib.util.spec_from_file_location("_tool_gen_tanh32", path)
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = gen
+    spec.loader.exec_module(gen)
+    assert gen.pieces() == {"P": T.P, "S": T.S}
+    assert gen.main(["--check"]) == 0

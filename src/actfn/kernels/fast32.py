@@ -568,3 +568,65 @@ def dswish32(x: Any, xp: Any, beta: tuple[float, float]) -> Any:
     inv = 1.0 / d
     r = div_pair(q, qe, sq, sqe) + xp.where(pos, inv - (inv * inv) * tzeta, 0.0 * d)
     return xp.where(tail, (q + qe) * 2.0**-64, r)
+
+
+# -- tanhshrink: x − tanh x and tanh² x -----------------------------------------------------
+def _poly_pair(s: Any, coeffs: tuple[float, ...], xp: Any) -> tuple[Any, Any]:
+    """Σ c_j s^j as a pair: c0 + c1·s exactly (c0, c1 float32 pairs, c1·s an exact
+    product, the sum an exact pair), the rest rounded once into the low part."""
+    k0h, k0l, k1h, k1l, *ks = coeffs
+    p = ks[-1] + 0.0 * s
+    for k in reversed(ks[:-1]):
+        p = p * s + k
+    u, ue = two_prod_const(s, k1h, xp)
+    h, e = two_sum32(k0h + 0.0 * s, u)
+    return h, e + (k0l + (ue + (k1l * s + (s * s) * p)))
+
+
+#: Below this |x|, tanhshrink's x³ is formed from x·2^40 (exact) and scaled back by
+#: 2^-120, so that the low parts of its exact products stay normal.
+_TS_SMALL = 2.0**-10
+
+
+def tanhshrink32(x: Any, xp: Any) -> Any:
+    """x − tanh x in float32: for |x| < 1, x³·P(x²) (P from tools/gen_tanh32.py, x² and
+    x³ exact pairs, the product with P an exact pair; nothing cancels); beyond,
+    sign(x)·((|x| − 1) + 2t/(1 + t)) with t = e^{−2|x|} (|x| − 1 exact; the quotient at
+    most 0.24 of the result at |x| = 1, ~0.2 of it at 1.2, so t's 1 ulp stays small)."""
+    from ._tanh32_tables import P
+
+    a = xp.abs(x)
+    tiny = a < _TS_SMALL
+    one = 1.0 + 0.0 * x
+    xs = xp.where(a < 1.0, x, 0.0 * x) * xp.where(tiny, 2.0**40 * one, one)
+    p, pe = two_prod32(xs, xs, xp)
+    u = p * xp.where(tiny, 2.0**-80 * one, one)
+    ph, pl = _poly_pair(u - P[0], P[1], xp)
+    c, ce = two_prod32(xs, p, xp)
+    ce = ce + xs * pe
+    r, re = two_prod32(c, ph, xp)
+    small = (r + (re + (ce * ph + c * pl))) * xp.where(tiny, 2.0**-120 * one, one)
+    t = xp.exp(-2.0 * xp.minimum(a, 20.0))
+    big = (a - 1.0) + (2.0 * t) / (1.0 + t)
+    return xp.where(a < 1.0, small, xp.copysign(big, x))
+
+
+def dtanhshrink32(x: Any, xp: Any) -> Any:
+    """tanh² x in float32: for |x| < 1, u·S(u), u = x² an exact pair (S from
+    tools/gen_tanh32.py), the product an exact pair (below |x| = 2^-10 from x·2^40,
+    scaled back by 2^-80); beyond, 1 − 4t/(1 + t)² with
+    t = e^{−2|x|} (:func:`_t_over_sq`; the subtracted term at most 0.72 of the result)."""
+    from ._tanh32_tables import S
+
+    a = xp.abs(x)
+    tiny = a < _TS_SMALL
+    one = 1.0 + 0.0 * x
+    xs = xp.where(a < 1.0, x, 0.0 * x) * xp.where(tiny, 2.0**40 * one, one)
+    p, pe = two_prod32(xs, xs, xp)
+    unscale = xp.where(tiny, 2.0**-80 * one, one)
+    sh, sl = _poly_pair(p * unscale - S[0], S[1], xp)
+    r, re = two_prod32(p, sh, xp)
+    small = (r + (re + (pe * sh + p * sl))) * unscale
+    t = exp_apart(-2.0 * xp.minimum(a, 20.0), xp)
+    big = 1.0 - 4.0 * _t_over_sq(t)
+    return xp.where(a < 1.0, small, big)
