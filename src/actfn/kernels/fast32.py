@@ -630,3 +630,59 @@ def dtanhshrink32(x: Any, xp: Any) -> Any:
     t = exp_apart(-2.0 * xp.minimum(a, 20.0), xp)
     big = 1.0 - 4.0 * _t_over_sq(t)
     return xp.where(a < 1.0, small, big)
+
+
+# -- squareplus: (x + √(x² + b))/2 ----------------------------------------------------------
+#: Beyond this |x|, b/x² < 2^-40 (b ≤ 2^60): f = x or b/(4|x|), f′ = 1 or b/(4x²).
+_SP_FAR = 2.0**50
+
+
+def cheap_squareplus_ok(b: float) -> bool:
+    """Whether :func:`squareplus32` serves ``b`` (2^-60 ≤ b ≤ 2^60: its float32 pair
+    carries ~48 bits and x² + b stays normal)."""
+    return 2.0**-60 <= b <= 2.0**60
+
+
+def _sp_root(x: Any, xp: Any, b: tuple[float, float], apart: bool = False,
+             ) -> tuple[Any, Any, Any, Any]:
+    """(far, xc, h, hl): xc = x clipped to ±2^50, h + hl = √(xc² + b) to ~2^-46 (xc² + b
+    an exact-enough pair, √ of its high part and one Newton correction from the exact
+    residual). ``apart`` (f′): clipped at 2^49 instead (b/x² < 2^-38 there too), so that
+    XLA does not share the square root with f's kernel by writing it to memory."""
+    lim = _SP_FAR / 2.0 if apart else _SP_FAR
+    far = xp.abs(x) > lim
+    xc = xp.clip(x, -lim, lim)
+    p, pe = two_prod32(xc, xc, xp)
+    q, qe = two_sum32(p, b[0] + 0.0 * p)
+    h = xp.sqrt(xp.maximum(p, 0.0) + b[0])  # (= √q; apart from q's other users)
+    s2, s2e = two_prod32(h, h, xp)
+    # (times 0.5/h: a quotient with one user, which XLA keeps in the loop fusion)
+    return far, xc, h, (((q - s2) - s2e) + (qe + (pe + b[1]))) * (0.5 / h)
+
+
+def squareplus32(x: Any, xp: Any, b: tuple[float, float]) -> Any:
+    """(x + √(x² + b))/2 in float32 (b a float32 pair): (x + h)/2 for x ≥ 0 (an exact
+    sum and the low parts once), b/(2(h + |x|)) for x < 0 (the conjugate: nothing
+    cancels; one corrected quotient); x and b/(4|x|) beyond |x| = 2^50."""
+    far, xc, h, hl = _sp_root(x, xp, b)
+    v, ve = two_sum32(xc, h)
+    pos = 0.5 * (v + (ve + hl))
+    w, we = two_sum32(h, -xc)
+    neg = div_pair(b[0] + 0.0 * w, b[1] + 0.0 * w, 2.0 * w, 2.0 * (we + hl))
+    far_v = xp.where(x > 0, x, (0.25 * b[0] + 0.25 * b[1]) / (-x))
+    return xp.where(far, far_v, xp.where(x >= 0, pos, neg))
+
+
+def dsquareplus32(x: Any, xp: Any, b: tuple[float, float]) -> Any:
+    """(1 + x/h)/2 in float32: for x ≥ 0 from x/h as one corrected quotient (at most
+    half the result), for x < 0 as b/(2h(h + |x|)) (the product an exact pair, one
+    corrected quotient); 1 and b/(4x²) beyond |x| = 2^50."""
+    far, xc, h, hl = _sp_root(x, xp, b, apart=True)
+    r = div_pair(xp.maximum(xc, 0.0), 0.0 * xc, h, hl)
+    pos = 0.5 + 0.5 * r
+    w, we = two_sum32(h, -xc)
+    d, de = two_prod32(h, w, xp)
+    de = de + (h * (we + hl) + hl * w)
+    neg = div_pair(b[0] + 0.0 * d, b[1] + 0.0 * d, 2.0 * d, 2.0 * de)
+    far_v = xp.where(x > 0, 1.0 + 0.0 * xc, ((0.25 * b[0]) / (-x)) / (-x))
+    return xp.where(far, far_v, xp.where(x >= 0, pos, neg))
