@@ -69,13 +69,14 @@ def exp_apart(z: Any, xp: Any) -> Any:
 
 
 def exp32(x: Any, xp: Any) -> Any:
-    """e^x in float32 from the library's exp (1.01 ulp on the body; XLA's is 4 ulp next
-    to overflow at x = 88.72): beyond |x| = 64 it is taken at x ∓ 64 ln 2 (exact: x and
-    the float32 64 ln 2 share the spacing 2^-18 or finer, their difference below 64)
-    and scaled by 2^±64 exactly; 64 ln 2's low part (2^-48 of it) is below the bound."""
+    """e^x in float32 from the library's exp (1.01 ulp on the body; XLA's is 3–4 ulp
+    beyond |x| = 64, next to overflow and to the smallest normal): there it is taken at
+    x ∓ L, L = 64 ln 2 = Lh + Ll a float32 pair (x ∓ Lh exact: both are multiples of
+    2^-18 and the difference is below 64), times 1 ∓ Ll and 2^±64 (exact)."""
     up, down = x > 64.0, x < -64.0
     arg = xp.where(up, x - _LN2_64[0], xp.where(down, x + _LN2_64[0], x))
     y = xp.exp(arg)
+    y = y + y * xp.where(up, -_LN2_64[1], xp.where(down, _LN2_64[1], 0.0))
     return xp.where(up, y * 2.0**64, xp.where(down, y * 2.0**-64, y))
 
 
