@@ -153,18 +153,11 @@ def test_cheap_kernels_within_2_ulp_without_contraction(case, which):
     assert u[i] <= F.BOUNDS[which], f"{S.case_id(case)} {which} NumPy: {u[i]} ulp at {x[i]!r}"
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c[1] == lookup(c[0]).defaults()],
-                         ids=lambda c: c[0])
-def test_forward_and_grad_move_no_intermediate_through_memory(case):
-    """XLA CPU writes an exponential or a quotient with two users to memory between loop
-    fusions (sigmoid sharing one exp between f and f′ took 32 bytes per element instead
-    of 16): the jitted step reads x and writes y and x̄, 12–16 bytes per element."""
+def _step_bytes(fn):
+    """XLA's bytes accessed per element of the jitted forward + grad of ``fn`` (float32,
+    x64 off)."""
     import jax
     import jax.numpy as jnp
-
-    import actfn.jax as aj
-
-    fn = aj.function(case[0])
 
     def step(v):
         y, pull = jax.vjp(fn, v)
@@ -174,7 +167,39 @@ def test_forward_and_grad_move_no_intermediate_through_memory(case):
     with jax.enable_x64(False):
         c = jax.jit(step).lower(jnp.zeros(n, jnp.float32)).compile().cost_analysis()
     c = c[0] if isinstance(c, list) else c
-    assert c["bytes accessed"] / n <= 16.5, c["bytes accessed"] / n
+    return c["bytes accessed"] / n
+
+
+_DEFAULTS = [c for c in CASES if c[1] == lookup(c[0]).defaults()]
+
+
+@pytest.mark.parametrize("case", [c for c in _DEFAULTS if lookup(c[0]).f32.df is not None],
+                         ids=lambda c: c[0])
+def test_forward_and_grad_move_no_intermediate_through_memory(case):
+    """XLA CPU writes an exponential or a quotient with two users to memory between loop
+    fusions (sigmoid sharing one exp between f and f′ took 32 bytes per element instead
+    of 16): the jitted step reads x and writes y and x̄, 12–16 bytes per element."""
+    import actfn.jax as aj
+
+    b = _step_bytes(aj.function(case[0]))
+    assert b <= 16.5, b
+
+
+@pytest.mark.parametrize("case", [c for c in _DEFAULTS if lookup(c[0]).f32.df is None],
+                         ids=lambda c: c[0])
+def test_a_cheap_f_alone_moves_no_more_memory_than_the_jax_equivalent(case):
+    """Where only f is cheap (mish: f′ keeps its compensated kernel), the step still moves
+    no more bytes per element than the registry's JAX equivalent (jax.nn's formula)."""
+    import jax
+
+    import actfn.jax as aj
+
+    spec = lookup(case[0])
+    eq = spec.knowledge.equivalent("JAX")
+    assert eq is not None
+    code = compile(eq.at(spec.defaults()), "<equivalent>", "eval")
+    theirs = _step_bytes(lambda v: eval(code, {"jax": jax, "x": v}))
+    assert _step_bytes(aj.function(case[0])) <= theirs
 
 
 def test_a_plugin_spec_with_cheap_kernels_routes_them_only_in_float32():
@@ -211,3 +236,47 @@ def test_a_plugin_spec_with_cheap_kernels_routes_them_only_in_float32():
             np.testing.assert_array_equal(np.asarray(fn(x)), [0.125, 8.0])
     finally:
         actfn.unregister("toy_f32_cube")
+
+
+def test_float32_erfc_tables_match_their_generator():
+    """The float32 W(a) pieces of exact gelu's cheap kernels (src/actfn/kernels/
+    _erfc32_tables.py) are tools/gen_erfc32.py's output (which checks each rounded piece
+    within 2^-27 of W at 40 digits), and cover [0, 3) in a and [1/16, 1/3] in 1/a."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from actfn.kernels import _erfc32_tables as T
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "gen_erfc32.py"
+    spec = importlib.util.spec_from_file_location("_tool_gen_erfc32", path)
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = gen
+    spec.loader.exec_module(gen)
+    a, t = gen.pieces()
+    assert [tuple((lo, hi, m, tuple(c)) for lo, hi, m, c in p) for p in (a, t)] == [
+        T.A_PIECES, T.T_PIECES]
+    assert gen.main(["--check"]) == 0
+    assert T.A_PIECES[0][0] == 0.0 and T.A_PIECES[-1][1] == 3.0
+    assert all(p[1] == q[0] for p, q in zip(T.A_PIECES, T.A_PIECES[1:], strict=False))
+    assert T.T_PIECES[0][0] <= 1 / 16 and T.T_PIECES[-1][1] == 1 / 3
+
+
+def test_float32_tanhshrink_tables_match_their_generator():
+    """tanhshrink's float32 polynomials (src/actfn/kernels/_tanh32_tables.py) are
+    tools/gen_tanh32.py's output (each checked within 2^-27 at 40 digits)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from actfn.kernels import _tanh32_tables as T
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "gen_tanh32.py"
+    spec = importlib.util.spec_from_file_location("_tool_gen_tanh32", path)
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = gen
+    spec.loader.exec_module(gen)
+    assert gen.pieces() == {"P": T.P, "S": T.S}
+    assert gen.main(["--check"]) == 0

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from .._exact import Exact, d2sigmoid, dsigmoid, norm_cdf, norm_pdf, sigmoid
-from .._registry import Param, Spec
+from .._registry import Float32Kernels, Param, Spec
 from ..kernels import narrow_output
 from ..kernels.dd import two_prod, two_sum
 from ..kernels.df32 import compensated, const_operand, is_f32, is_jax_float, pair, tail_scaling
 from ..kernels.elementary import clip, is_f64
 from ..kernels.erfc import tail_aw, tail_w
+from ..kernels.fast32 import dgelu32, gelu32
 from ..kernels.gaussian import (
     INV_SQRT2,
     INV_SQRT_2PI,
@@ -398,6 +399,20 @@ def _gelu_d2(x, xp, *, approximate):
     return _gelu_exact_d2(x, xp) if approximate == "none" else _gelu_tanh_d2(x, xp)
 
 
+# float32 without x64 (actfn.jax): the exact form from one XLA exp each and W's pieces
+# re-rounded to float32 (kernels.fast32); the tanh form keeps the compensated kernels.
+def _gelu_f32(x, xp, *, approximate):
+    from ..kernels.df32 import Float32Context
+
+    return gelu32(x, xp) if approximate == "none" else _gelu_tanh(x, Float32Context(xp))
+
+
+def _gelu_d_f32(x, xp, *, approximate):
+    from ..kernels.df32 import Float32Context
+
+    return dgelu32(x, xp) if approximate == "none" else _gelu_tanh_d(x, Float32Context(xp))
+
+
 def _tanh_arg(x, m):
     """v = 2u = 2·√(2/π)·(x + 0.044715x³) and its first two derivatives."""
     c, a = m.sqrt(2 / m.pi), m.mpf("0.044715")
@@ -450,6 +465,7 @@ SPEC = Spec(
     f=_gelu,
     df=_gelu_d,
     d2f=_gelu_d2,
+    f32=Float32Kernels(f=_gelu_f32, df=_gelu_d_f32),
     params=(
         Param(
             "approximate",

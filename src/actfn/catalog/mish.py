@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact, dsigmoid, sigmoid
-from .._registry import Spec
+from .._registry import Float32Kernels, Spec
 from ..kernels.dd import two_prod, two_sum
 from ..kernels.df32 import (
     compensated,
@@ -14,6 +14,7 @@ from ..kernels.df32 import (
     poly_pair,
 )
 from ..kernels.elementary import clip, is_f64
+from ..kernels.fast32 import mish32
 from ..kernels.series import near_zeros
 from ..kernels.sigmoid import (
     exp_neg_abs,
@@ -286,6 +287,9 @@ SPEC = Spec(
     df=_mish_d,
     d2f=_mish_d2,
     f_df=_mish_fd,
+    # float32 without x64 (actfn.jax): f from one XLA exp (kernels.fast32); f′ (whose zero
+    # at x ≈ −1.19 needs its series) and f″ keep the compensated kernels
+    f32=Float32Kernels(f=mish32),
     latex={
         "f": r"x\,\tanh\bigl(\operatorname{softplus}(x)\bigr)",
         "df": r"\tanh(\operatorname{sp}(x)) + x\,\operatorname{sech}^2(\operatorname{sp}(x))\,\sigma(x)",

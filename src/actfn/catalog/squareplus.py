@@ -6,10 +6,11 @@ import math
 from fractions import Fraction
 
 from .._exact import Exact
-from .._registry import Param, Spec
+from .._registry import Float32Kernels, Param, Spec
 from ..kernels.dd import two_prod, two_sum
-from ..kernels.df32 import compensated, is_f32
+from ..kernels.df32 import Float32Context, compensated, is_f32, split32
 from ..kernels.elementary import is_f64
+from ..kernels.fast32 import cheap_squareplus_ok, dsquareplus32, squareplus32
 
 __all__ = ["SPEC"]
 
@@ -144,6 +145,20 @@ def _squareplus_d2(x, xp, *, b):
     return (0.5 * r) * (r / h)
 
 
+# float32 without x64 (actfn.jax): √ of an exact-enough pair x² + b and one corrected
+# quotient (kernels.fast32) for 2^-60 ≤ b ≤ 2^60; other b: the compensated kernels.
+def _squareplus_f32(x, xp, *, b):
+    if cheap_squareplus_ok(b):
+        return squareplus32(x, xp, split32(b))
+    return _squareplus(x, Float32Context(xp), b=b)
+
+
+def _squareplus_d_f32(x, xp, *, b):
+    if cheap_squareplus_ok(b):
+        return dsquareplus32(x, xp, split32(b))
+    return _squareplus_d(x, Float32Context(xp), b=b)
+
+
 def _exact_f(x, m, *, b):
     # conjugate form for x < 0: (x + h)/2 = b/(2(h - x)), h = √(x² + b)
     h = m.sqrt(x * x + b)
@@ -162,6 +177,7 @@ SPEC = Spec(
     f=_squareplus,
     df=_squareplus_d,
     d2f=_squareplus_d2,
+    f32=Float32Kernels(f=_squareplus_f32, df=_squareplus_d_f32),
     params=(Param("b", 4.0, "curvature at 0 (b → 0 gives ReLU)", lower=0.0),),
     latex={
         "f": r"\frac{x + \sqrt{x^2 + b}}{2}",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from .._exact import Exact
-from .._registry import Spec
+from .._registry import Float32Kernels, Spec
 from ..kernels.dd import two_prod, two_sum
 from ..kernels.df32 import compensated, is_f32
 from ..kernels.elementary import clip
+from ..kernels.fast32 import dtanhshrink32, tanhshrink32
 from ..kernels.tanh import tanh, tanh_d2
 
 __all__ = ["SPEC"]
@@ -107,6 +108,8 @@ SPEC = Spec(
     f=_tanhshrink,
     df=_tanhshrink_d,
     d2f=_tanhshrink_d2,
+    # float32 without x64 (actfn.jax): a polynomial in x² below |x| = 1, one XLA exp beyond
+    f32=Float32Kernels(f=tanhshrink32, df=dtanhshrink32),
     latex={
         "f": r"x - \tanh x",
         "df": r"\tanh^2 x",
