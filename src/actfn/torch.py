@@ -100,6 +100,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import inspect
 import math
 import re
@@ -215,7 +216,7 @@ def _out_dtype(x: torch.Tensor) -> torch.dtype:
 class _Op:
     """An activation with its fixed parameters and the names of the tensor parameters."""
 
-    __slots__ = ("spec", "fixed", "learned", "_key", "loops")
+    __slots__ = ("spec", "fixed", "learned", "_key", "loops", "native")
 
     def __init__(self, spec: Spec, fixed: Mapping[str, Any], learned: tuple[str, ...]) -> None:
         self.spec = spec
@@ -224,6 +225,8 @@ class _Op:
         self._key: tuple[str, str, str] | None = None
         #: dtype → the compiled loops of :func:`_fast_loops` (False: none), looked up once
         self.loops: dict[torch.dtype, Any] = {}
+        #: dtype → torch's own exact op (:func:`_native`; False: none), looked up once
+        self.native: dict[torch.dtype, Any] = {}
 
     def kernel_params(self, xw: torch.Tensor, tensors: Sequence[torch.Tensor]) -> dict[str, Any]:
         kw = array_params(self.spec, self.fixed, xw, _namespace(xw.dtype))
@@ -438,6 +441,12 @@ def _forward(x: torch.Tensor, op: _Op, params: tuple[torch.Tensor, ...]) -> torc
         return op.compute("f", x, params).to(_out_dtype(x))
     if _tracing():
         return torch.ops.actfn.evaluate(x, *op.key(), "f", list(params)).to(_out_dtype(x))
+    if not params and x.is_cpu and x.dtype in _FAST_DTYPES:
+        native = op.native.get(x.dtype)
+        if native is None:
+            native = _native(op, x.dtype)
+        if native and not _wrapped(x):
+            return native(x)  # type: ignore[no-any-return]
     if not params and x.is_cpu and x.dtype in _FAST_DTYPES and x.is_contiguous():
         loops = op.loops.get(x.dtype) if _fast.state["enabled"] else None
         if loops is None:
@@ -462,6 +471,29 @@ def _forward(x: torch.Tensor, op: _Op, params: tuple[torch.Tensor, ...]) -> torc
 _FAST_DTYPES = {torch.float32: "float32", torch.bfloat16: "bfloat16", torch.float16: "float16"}
 #: (op key, dtype) → (fused f-and-f′ loops, f loops), or None where they cannot be compiled.
 _LOOPS: dict[tuple[Any, ...], Any] = {}
+
+
+def _native(op: _Op, dtype: torch.dtype) -> Any:
+    """torch's own function for ``op`` on ``dtype`` where the registry declares it exact
+    (``Spec.torch_exact``: correctly rounded values and actfn's kink convention in its
+    native backward, so values and gradients are bit-identical to actfn's, apart from a
+    NaN input's gradient, finite in torch's) and every fixed parameter is exactly
+    representable in ``dtype`` (torch rounds parameters to the input dtype or float32:
+    leaky_relu's default slope 0.01 is not, so it keeps actfn's loops); else False.
+    Cached on the op."""
+    fn: Any = False
+    name = op.spec.torch_exact
+    if name is not None:
+        fixed = dict(op.fixed)
+        exact = all(
+            isinstance(v, (int, float)) and not isinstance(v, bool)
+            and torch.tensor(float(v), dtype=torch.float64).to(dtype).item() == v
+            and torch.tensor(float(v), dtype=torch.float64).to(torch.float32).item() == v
+            for v in fixed.values())
+        if exact:
+            fn = functools.partial(getattr(torch.nn.functional, name), **fixed)
+    op.native[dtype] = fn
+    return fn
 
 
 def _wrapped(x: torch.Tensor) -> bool:
