@@ -573,38 +573,91 @@ def _run_loops(entry: Any, n: int, args: Sequence[Any]) -> None:
 
 def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
     """Run compiled loops on ``x``'s memory into ``n_out`` new tensors (NumPy buffers that
-    the tensors share: no copy either way)."""
+    the tensors share: no copy either way). Below the parallel threshold a warm loop is
+    called through its compiled entry point (:func:`_direct`)."""
     n = x.numel()
     shape = x.shape
-    if x.dtype is torch.float32:
-        # buffers in the tensor's shape from the start: torch's .view(shape) on the result
-        # costs more than the loop itself at small sizes
-        bufs = [np.empty(shape, np.float32) for _ in range(n_out)]
-        _run_loops(entry, n, [x.detach().numpy().ravel(), *[b.ravel() for b in bufs]])
+    wide = x.dtype is torch.float32
+    # buffers in the tensor's shape from the start: torch's .view(shape) on the result
+    # costs more than the loop itself at small sizes
+    bufs = [np.empty(shape, np.float32 if wide else np.uint16) for _ in range(n_out)]
+    args = [x.detach().numpy().ravel() if wide else _storage(x), *[b.ravel() for b in bufs]]
+    if n < _fast.PARALLEL_THRESHOLD:
+        ep = _DIRECT.get(entry)
+        if ep is not None:
+            ep(*args)
+        else:
+            _run_loops(entry, n, args)
+            if entry.warm:
+                _DIRECT[entry] = _direct(entry, args)
+    else:
+        _run_loops(entry, n, args)
+    if wide:
         return [torch.from_numpy(b) for b in bufs]
-    bufs = [np.empty(shape, np.uint16) for _ in range(n_out)]
-    _run_loops(entry, n, [_storage(x), *[b.ravel() for b in bufs]])
     return [torch.from_numpy(b).view(x.dtype) for b in bufs]
+
+
+#: Warm serial loop → its compiled overload's entry point (:func:`_direct`).
+_DIRECT: dict[Any, Callable[..., Any]] = {}
+
+
+def _direct(entry: Any, args: Sequence[np.ndarray]) -> Callable[..., Any]:
+    """The compiled overload of ``entry.ser`` for exactly the types of ``args``, callable
+    without numba's dispatch (typing every argument: µs a call, as in
+    ``actfn._fast.run_hot``). Every later call passes the same types: 1-D C-contiguous
+    aligned arrays of the same dtypes (a contiguous tensor's flat storage view, fresh
+    buffers). ``entry.ser`` itself where there is no such overload."""
+    try:
+        import numba
+
+        return entry.ser.overloads[tuple(numba.typeof(a) for a in args)].entry_point
+    except Exception:  # not a numba dispatcher, no such overload: numba's own dispatch
+        return entry.ser  # type: ignore[no-any-return]
 
 
 class _FastForward(torch.autograd.Function):
     """f on CPU float32/bfloat16/float16 through actfn's compiled loops: the forward
     computes f and f′ in one pass and keeps f′ (in the input dtype); the backward is one
-    multiply, g·f′. A double backward (``create_graph=True``) goes through the analytic
-    :class:`_Derivative` (f″) instead."""
+    multiply, g·f′, into f′'s own buffer (nothing else holds it; a second backward through
+    a retained graph runs the loop again for f′). A double backward (``create_graph=True``)
+    goes through the analytic :class:`_Derivative` (f″) instead.
+
+    x and f′ are kept as attributes of ``ctx``, not with ``save_for_backward`` (a tenth of
+    a 64×256 step): f′ is private, and x is read only by a double backward, which checks
+    x's version counter as ``saved_tensors`` would. Under ``saved_tensors_hooks``
+    (checkpointing, offloading) they are saved the standard way, so the hooks see them."""
 
     @staticmethod
     def forward(ctx: Any, x: torch.Tensor, op: _Op, entry: Any) -> torch.Tensor:
         y, d = _fast_run(entry, x, 2)
         ctx.op = op
-        ctx.save_for_backward(x, d)
+        ctx.entry = entry
+        if _saved_hooks(False) is None:
+            ctx.x, ctx.d, ctx.version = x, d, x._version
+        else:
+            ctx.x = None
+            ctx.save_for_backward(x, d)
         return y
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, None, None]:
-        x, d = ctx.saved_tensors
+        x = ctx.x
+        if x is None:
+            x, d = ctx.saved_tensors
+        else:
+            d = ctx.d
+            if x._version != ctx.version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified "
+                    f"by an inplace operation: the input of actfn.torch.{ctx.op.spec.name} "
+                    f"is at version {x._version}; expected version {ctx.version} instead")
         if torch.is_grad_enabled():  # create_graph: differentiable, through f″
             return (g * _df(x, ctx.op, ()).to(x.dtype)), None, None
+        if ctx.x is not None and d is not None and g.dtype is d.dtype:
+            ctx.d = None  # f′'s buffer becomes the gradient
+            return d.mul_(g), None, None
+        if d is None:  # a retained graph's second backward
+            d = _fast_run(ctx.entry, x, 2)[1]
         return g * d, None, None
 
 
@@ -742,6 +795,8 @@ def _reduce_to64(t: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
 
 
 _transforms_active = torch._C._are_functorch_transforms_active
+#: The innermost ``torch.autograd.graph.saved_tensors_hooks`` (None: none active).
+_saved_hooks = torch._C._autograd._top_saved_tensors_default_hooks
 _fast_param_apply = super(torch.autograd.Function, _FastParam).apply
 #: ``_FastForward.apply`` without the Python layer of ``torch.autograd.Function.apply``
 #: (binding defaults, unwrapping dead torch.func wrappers: nothing to do for a plain tensor)
