@@ -46,6 +46,11 @@ Compiled CPU path
     the loop runs on slices in pooled threads (:mod:`actfn._fast._split`; not numba's
     OpenMP pool, which would spin against torch's). Learnable scalar parameters,
     non-contiguous tensors, CUDA/MPS and torch.func transforms take the generic path.
+    Where the registry declares torch's own op exact (``Spec.torch_exact``: relu, relu6,
+    hardtanh, hardshrink, threshold; leaky_relu with a slope the dtype holds exactly),
+    float32/bfloat16/float16 CPU tensors go to that op and its native backward instead:
+    bit-identical values and gradients, except that a NaN input's gradient is torch's
+    finite one (:func:`_native`).
 
 Traces
     Under ``torch.compile``, ``torch.export`` and ``torch.jit.trace`` each activation is
