@@ -179,3 +179,33 @@ def test_delegated_matches_reference(name, params):
     nan = np.isnan(xn)
     np.testing.assert_array_equal(y.detach().numpy(), f)
     np.testing.assert_array_equal(gx.numpy()[~nan], df[~nan])
+
+
+# -- the compiled path's bookkeeping (f′ on the context, multiplied in place) ---------------
+def test_compiled_path_retained_graph_hooks_and_inplace():
+    """f′ lives on the autograd context and becomes the gradient: a retained graph's
+    second backward gives the same gradient (the loop reruns), the incoming gradient is
+    not written, ``saved_tensors_hooks`` see x and f′, an in-place change of x raises."""
+    layer = at.CELU(alpha=0.5)
+    x = torch.linspace(-4, 4, 512).reshape(8, 64).requires_grad_()
+    g = torch.linspace(2, -1, 512).reshape(8, 64)
+    g0 = g.clone()
+    y = layer(x)
+    assert y.grad_fn.name().startswith("_Fast")
+    (first,) = torch.autograd.grad(y, x, g, retain_graph=True)
+    (second,) = torch.autograd.grad(y, x, g)
+    assert torch.equal(first, second) and torch.equal(g, g0)
+    d = actfn.get("celu", alpha=0.5).derivative(x.detach().numpy())  # (the same loop)
+    assert torch.equal(first, g * torch.from_numpy(d))
+    packed: list[torch.Tensor] = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: packed.append(t) or t,
+                                                  lambda t: t):
+        y = layer(x)
+    assert len(packed) == 2
+    (hooked,) = torch.autograd.grad(y, x, g)
+    assert torch.equal(hooked, first)
+    y = layer(x)
+    with torch.no_grad():
+        x.add_(0.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        torch.autograd.grad(y, x, g)
