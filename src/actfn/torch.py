@@ -762,19 +762,40 @@ class _FastParam(torch.autograd.Function):
     the backward is g·f′ for the input and Σ g·∂f/∂p (products in float32, exact for
     16-bit inputs, summed in float64 over all but the channel dimension) for the
     parameter. A double backward goes through the analytic
-    generic Functions (f″, ∂²f/∂x∂p) instead."""
+    generic Functions (f″, ∂²f/∂x∂p) instead. x, w, f′ and ∂f/∂p are kept on ``ctx`` as
+    in :class:`_FastForward` (versions of x and w checked; ``saved_tensors_hooks`` see
+    them), and the products are formed in f′'s and ∂f/∂p's own buffers."""
 
     @staticmethod
     def forward(ctx: Any, x: torch.Tensor, w: torch.Tensor, op: _Op, entry: Any,
                 inner: int) -> torch.Tensor:
         y, d, dp = _param_run(entry, x, w, inner)
         ctx.op = op
-        ctx.save_for_backward(x, w, d, dp)
+        ctx.run = (entry, inner)
+        if _saved_hooks(False) is None:
+            ctx.xw, ctx.d, ctx.version = (x, w), (d, dp), (x._version, w._version)
+        else:
+            ctx.xw = None
+            ctx.save_for_backward(x, w, d, dp)
         return y
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        x, w, d, dp = ctx.saved_tensors
+        own = ctx.xw is not None
+        if own:
+            (x, w), dd = ctx.xw, ctx.d
+            if (x._version, w._version) != ctx.version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified "
+                    f"by an inplace operation: the input or parameter of actfn.torch."
+                    f"{ctx.op.spec.name} changed version since the forward "
+                    f"({ctx.version} → {(x._version, w._version)})")
+            if dd is None:  # a retained graph's second backward
+                dd = tuple(_param_run(ctx.run[0], x, w, ctx.run[1])[1:])
+                own = False
+            d, dp = dd
+        else:
+            x, w, d, dp = ctx.saved_tensors
         op = ctx.op
         gx = gw = None
         if torch.is_grad_enabled():  # create_graph: differentiable, through f″, ∂²f/∂x∂p
@@ -783,12 +804,15 @@ class _FastParam(torch.autograd.Function):
             if ctx.needs_input_grad[1]:
                 gw = _reduce_to(g.double() * _dparam(x, op, 0, (w,)), w).to(w.dtype)
             return gx, gw, None, None, None
-        if ctx.needs_input_grad[0]:
-            gx = g * d
+        if own:
+            ctx.d = None  # the buffers become the products
         if ctx.needs_input_grad[1]:
             if dp.element_size() == 2:  # (a product of two 16-bit floats is exact in float32)
-                g, dp = g.float(), dp.float()
-            gw = _reduce_to64(g * dp, w).to(w.dtype)
+                gw = _reduce_to64(g.float() * dp.float(), w).to(w.dtype)
+            else:
+                gw = _reduce_to64(dp.mul_(g) if own else g * dp, w).to(w.dtype)
+        if ctx.needs_input_grad[0]:
+            gx = d.mul_(g) if own and g.dtype is d.dtype else g * d
         return gx, gw, None, None, None
 
 
