@@ -210,3 +210,31 @@ def test_compiled_path_retained_graph_hooks_and_inplace():
         x.add_(0.0)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         torch.autograd.grad(y, x, g)
+
+
+def test_prelu_compiled_path_retained_graph_hooks_and_inplace():
+    """The same for PReLU's runtime-parameter loop: input and weight gradients."""
+    layer = at.PReLU(num_parameters=4, init=0.3)
+    x = torch.linspace(-4, 4, 256).reshape(8, 4, 8).requires_grad_()
+    g = torch.linspace(2, -1, 256).reshape(8, 4, 8)
+    g0 = g.clone()
+    y = layer(x)
+    assert y.grad_fn.name().startswith("_FastParam")
+    first = torch.autograd.grad(y, (x, layer.weight), g, retain_graph=True)
+    second = torch.autograd.grad(y, (x, layer.weight), g)
+    assert all(map(torch.equal, first, second)) and torch.equal(g, g0)
+    torch.testing.assert_close(first[0], torch.where(x > 0, g, 0.3 * g).detach(), rtol=0,
+                               atol=0)
+    expected = (g.double() * torch.minimum(x.detach().double(), torch.tensor(0.0)))
+    torch.testing.assert_close(first[1], expected.sum(dim=(0, 2)).float())
+    packed: list[torch.Tensor] = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: packed.append(t) or t,
+                                                  lambda t: t):
+        y = layer(x)
+    assert len(packed) == 4
+    assert all(map(torch.equal, torch.autograd.grad(y, (x, layer.weight), g), first))
+    y = layer(x)
+    with torch.no_grad():
+        layer.weight.mul_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        torch.autograd.grad(y, (x, layer.weight), g)
