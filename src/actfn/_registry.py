@@ -261,6 +261,15 @@ class Spec:
     #: Cheap float32 kernels (:class:`Float32Kernels`) that ``actfn.jax`` runs instead of
     #: the compensated float32 path when x64 is off; None: the compensated kernels.
     f32: Float32Kernels | None = None
+    #: The ``torch.nn.functional`` function (its name, e.g. ``"hardtanh"``) that computes
+    #: this activation exactly (every output correctly rounded, the sign of zero and NaN
+    #: outputs as actfn's) with actfn's kink convention in its native backward, taking the
+    #: parameters as keywords of the same names. ``actfn.torch``'s eager CPU path calls it
+    #: (forward and torch's native backward: bit-identical values and gradients, except
+    #: that a NaN input gets torch's finite gradient) when every parameter is exactly
+    #: representable in the input dtype; tests/test_torch_exact.py proves the identity.
+    #: None: never delegated.
+    torch_exact: str | None = None
 
     @property
     def param_names(self) -> tuple[str, ...]:

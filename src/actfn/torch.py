@@ -46,6 +46,11 @@ Compiled CPU path
     the loop runs on slices in pooled threads (:mod:`actfn._fast._split`; not numba's
     OpenMP pool, which would spin against torch's). Learnable scalar parameters,
     non-contiguous tensors, CUDA/MPS and torch.func transforms take the generic path.
+    Where the registry declares torch's own op exact (``Spec.torch_exact``: relu, relu6,
+    hardtanh, hardshrink, threshold; leaky_relu with a slope the dtype holds exactly),
+    float32/bfloat16/float16 CPU tensors go to that op and its native backward instead:
+    bit-identical values and gradients, except that a NaN input's gradient is torch's
+    finite one (:func:`_native`).
 
 Traces
     Under ``torch.compile``, ``torch.export`` and ``torch.jit.trace`` each activation is
@@ -100,6 +105,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import inspect
 import math
 import re
@@ -215,7 +221,7 @@ def _out_dtype(x: torch.Tensor) -> torch.dtype:
 class _Op:
     """An activation with its fixed parameters and the names of the tensor parameters."""
 
-    __slots__ = ("spec", "fixed", "learned", "_key", "loops")
+    __slots__ = ("spec", "fixed", "learned", "_key", "loops", "native")
 
     def __init__(self, spec: Spec, fixed: Mapping[str, Any], learned: tuple[str, ...]) -> None:
         self.spec = spec
@@ -224,6 +230,8 @@ class _Op:
         self._key: tuple[str, str, str] | None = None
         #: dtype → the compiled loops of :func:`_fast_loops` (False: none), looked up once
         self.loops: dict[torch.dtype, Any] = {}
+        #: dtype → torch's own exact op (:func:`_native`; False: none), looked up once
+        self.native: dict[torch.dtype, Any] = {}
 
     def kernel_params(self, xw: torch.Tensor, tensors: Sequence[torch.Tensor]) -> dict[str, Any]:
         kw = array_params(self.spec, self.fixed, xw, _namespace(xw.dtype))
@@ -438,6 +446,12 @@ def _forward(x: torch.Tensor, op: _Op, params: tuple[torch.Tensor, ...]) -> torc
         return op.compute("f", x, params).to(_out_dtype(x))
     if _tracing():
         return torch.ops.actfn.evaluate(x, *op.key(), "f", list(params)).to(_out_dtype(x))
+    if not params and x.is_cpu and x.dtype in _FAST_DTYPES:
+        native = op.native.get(x.dtype)
+        if native is None:
+            native = _native(op, x.dtype)
+        if native and not _wrapped(x):
+            return native(x)  # type: ignore[no-any-return]
     if not params and x.is_cpu and x.dtype in _FAST_DTYPES and x.is_contiguous():
         loops = op.loops.get(x.dtype) if _fast.state["enabled"] else None
         if loops is None:
@@ -462,6 +476,29 @@ def _forward(x: torch.Tensor, op: _Op, params: tuple[torch.Tensor, ...]) -> torc
 _FAST_DTYPES = {torch.float32: "float32", torch.bfloat16: "bfloat16", torch.float16: "float16"}
 #: (op key, dtype) → (fused f-and-f′ loops, f loops), or None where they cannot be compiled.
 _LOOPS: dict[tuple[Any, ...], Any] = {}
+
+
+def _native(op: _Op, dtype: torch.dtype) -> Any:
+    """torch's own function for ``op`` on ``dtype`` where the registry declares it exact
+    (``Spec.torch_exact``: correctly rounded values and actfn's kink convention in its
+    native backward, so values and gradients are bit-identical to actfn's, apart from a
+    NaN input's gradient, finite in torch's) and every fixed parameter is exactly
+    representable in ``dtype`` (torch rounds parameters to the input dtype or float32:
+    leaky_relu's default slope 0.01 is not, so it keeps actfn's loops); else False.
+    Cached on the op."""
+    fn: Any = False
+    name = op.spec.torch_exact
+    if name is not None:
+        fixed = dict(op.fixed)
+        exact = all(
+            isinstance(v, (int, float)) and not isinstance(v, bool)
+            and torch.tensor(float(v), dtype=torch.float64).to(dtype).item() == v
+            and torch.tensor(float(v), dtype=torch.float64).to(torch.float32).item() == v
+            for v in fixed.values())
+        if exact:
+            fn = functools.partial(getattr(torch.nn.functional, name), **fixed)
+    op.native[dtype] = fn
+    return fn
 
 
 def _wrapped(x: torch.Tensor) -> bool:
@@ -541,38 +578,91 @@ def _run_loops(entry: Any, n: int, args: Sequence[Any]) -> None:
 
 def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
     """Run compiled loops on ``x``'s memory into ``n_out`` new tensors (NumPy buffers that
-    the tensors share: no copy either way)."""
+    the tensors share: no copy either way). Below the parallel threshold a warm loop is
+    called through its compiled entry point (:func:`_direct`)."""
     n = x.numel()
     shape = x.shape
-    if x.dtype is torch.float32:
-        # buffers in the tensor's shape from the start: torch's .view(shape) on the result
-        # costs more than the loop itself at small sizes
-        bufs = [np.empty(shape, np.float32) for _ in range(n_out)]
-        _run_loops(entry, n, [x.detach().numpy().ravel(), *[b.ravel() for b in bufs]])
+    wide = x.dtype is torch.float32
+    # buffers in the tensor's shape from the start: torch's .view(shape) on the result
+    # costs more than the loop itself at small sizes
+    bufs = [np.empty(shape, np.float32 if wide else np.uint16) for _ in range(n_out)]
+    args = [x.detach().numpy().ravel() if wide else _storage(x), *[b.ravel() for b in bufs]]
+    if n < _fast.PARALLEL_THRESHOLD:
+        ep = _DIRECT.get(entry)
+        if ep is not None:
+            ep(*args)
+        else:
+            _run_loops(entry, n, args)
+            if entry.warm:
+                _DIRECT[entry] = _direct(entry, args)
+    else:
+        _run_loops(entry, n, args)
+    if wide:
         return [torch.from_numpy(b) for b in bufs]
-    bufs = [np.empty(shape, np.uint16) for _ in range(n_out)]
-    _run_loops(entry, n, [_storage(x), *[b.ravel() for b in bufs]])
     return [torch.from_numpy(b).view(x.dtype) for b in bufs]
+
+
+#: Warm serial loop → its compiled overload's entry point (:func:`_direct`).
+_DIRECT: dict[Any, Callable[..., Any]] = {}
+
+
+def _direct(entry: Any, args: Sequence[np.ndarray]) -> Callable[..., Any]:
+    """The compiled overload of ``entry.ser`` for exactly the types of ``args``, callable
+    without numba's dispatch (typing every argument: µs a call, as in
+    ``actfn._fast.run_hot``). Every later call passes the same types: 1-D C-contiguous
+    aligned arrays of the same dtypes (a contiguous tensor's flat storage view, fresh
+    buffers). ``entry.ser`` itself where there is no such overload."""
+    try:
+        import numba
+
+        return entry.ser.overloads[tuple(numba.typeof(a) for a in args)].entry_point
+    except Exception:  # not a numba dispatcher, no such overload: numba's own dispatch
+        return entry.ser  # type: ignore[no-any-return]
 
 
 class _FastForward(torch.autograd.Function):
     """f on CPU float32/bfloat16/float16 through actfn's compiled loops: the forward
     computes f and f′ in one pass and keeps f′ (in the input dtype); the backward is one
-    multiply, g·f′. A double backward (``create_graph=True``) goes through the analytic
-    :class:`_Derivative` (f″) instead."""
+    multiply, g·f′, into f′'s own buffer (nothing else holds it; a second backward through
+    a retained graph runs the loop again for f′). A double backward (``create_graph=True``)
+    goes through the analytic :class:`_Derivative` (f″) instead.
+
+    x and f′ are kept as attributes of ``ctx``, not with ``save_for_backward`` (a tenth of
+    a 64×256 step): f′ is private, and x is read only by a double backward, which checks
+    x's version counter as ``saved_tensors`` would. Under ``saved_tensors_hooks``
+    (checkpointing, offloading) they are saved the standard way, so the hooks see them."""
 
     @staticmethod
     def forward(ctx: Any, x: torch.Tensor, op: _Op, entry: Any) -> torch.Tensor:
         y, d = _fast_run(entry, x, 2)
         ctx.op = op
-        ctx.save_for_backward(x, d)
+        ctx.entry = entry
+        if _saved_hooks(False) is None:
+            ctx.x, ctx.d, ctx.version = x, d, x._version
+        else:
+            ctx.x = None
+            ctx.save_for_backward(x, d)
         return y
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, None, None]:
-        x, d = ctx.saved_tensors
+        x = ctx.x
+        if x is None:
+            x, d = ctx.saved_tensors
+        else:
+            d = ctx.d
+            if x._version != ctx.version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified "
+                    f"by an inplace operation: the input of actfn.torch.{ctx.op.spec.name} "
+                    f"is at version {x._version}; expected version {ctx.version} instead")
         if torch.is_grad_enabled():  # create_graph: differentiable, through f″
             return (g * _df(x, ctx.op, ()).to(x.dtype)), None, None
+        if ctx.x is not None and d is not None and g.dtype is d.dtype:
+            ctx.d = None  # f′'s buffer becomes the gradient
+            return d.mul_(g), None, None
+        if d is None:  # a retained graph's second backward
+            d = _fast_run(ctx.entry, x, 2)[1]
         return g * d, None, None
 
 
@@ -672,19 +762,40 @@ class _FastParam(torch.autograd.Function):
     the backward is g·f′ for the input and Σ g·∂f/∂p (products in float32, exact for
     16-bit inputs, summed in float64 over all but the channel dimension) for the
     parameter. A double backward goes through the analytic
-    generic Functions (f″, ∂²f/∂x∂p) instead."""
+    generic Functions (f″, ∂²f/∂x∂p) instead. x, w, f′ and ∂f/∂p are kept on ``ctx`` as
+    in :class:`_FastForward` (versions of x and w checked; ``saved_tensors_hooks`` see
+    them), and the products are formed in f′'s and ∂f/∂p's own buffers."""
 
     @staticmethod
     def forward(ctx: Any, x: torch.Tensor, w: torch.Tensor, op: _Op, entry: Any,
                 inner: int) -> torch.Tensor:
         y, d, dp = _param_run(entry, x, w, inner)
         ctx.op = op
-        ctx.save_for_backward(x, w, d, dp)
+        ctx.run = (entry, inner)
+        if _saved_hooks(False) is None:
+            ctx.xw, ctx.d, ctx.version = (x, w), (d, dp), (x._version, w._version)
+        else:
+            ctx.xw = None
+            ctx.save_for_backward(x, w, d, dp)
         return y
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        x, w, d, dp = ctx.saved_tensors
+        own = ctx.xw is not None
+        if own:
+            (x, w), dd = ctx.xw, ctx.d
+            if (x._version, w._version) != ctx.version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified "
+                    f"by an inplace operation: the input or parameter of actfn.torch."
+                    f"{ctx.op.spec.name} changed version since the forward "
+                    f"({ctx.version} → {(x._version, w._version)})")
+            if dd is None:  # a retained graph's second backward
+                dd = tuple(_param_run(ctx.run[0], x, w, ctx.run[1])[1:])
+                own = False
+            d, dp = dd
+        else:
+            x, w, d, dp = ctx.saved_tensors
         op = ctx.op
         gx = gw = None
         if torch.is_grad_enabled():  # create_graph: differentiable, through f″, ∂²f/∂x∂p
@@ -693,12 +804,15 @@ class _FastParam(torch.autograd.Function):
             if ctx.needs_input_grad[1]:
                 gw = _reduce_to(g.double() * _dparam(x, op, 0, (w,)), w).to(w.dtype)
             return gx, gw, None, None, None
-        if ctx.needs_input_grad[0]:
-            gx = g * d
+        if own:
+            ctx.d = None  # the buffers become the products
         if ctx.needs_input_grad[1]:
             if dp.element_size() == 2:  # (a product of two 16-bit floats is exact in float32)
-                g, dp = g.float(), dp.float()
-            gw = _reduce_to64(g * dp, w).to(w.dtype)
+                gw = _reduce_to64(g.float() * dp.float(), w).to(w.dtype)
+            else:
+                gw = _reduce_to64(dp.mul_(g) if own else g * dp, w).to(w.dtype)
+        if ctx.needs_input_grad[0]:
+            gx = d.mul_(g) if own and g.dtype is d.dtype else g * d
         return gx, gw, None, None, None
 
 
@@ -710,6 +824,8 @@ def _reduce_to64(t: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
 
 
 _transforms_active = torch._C._are_functorch_transforms_active
+#: The innermost ``torch.autograd.graph.saved_tensors_hooks`` (None: none active).
+_saved_hooks = torch._C._autograd._top_saved_tensors_default_hooks
 _fast_param_apply = super(torch.autograd.Function, _FastParam).apply
 #: ``_FastForward.apply`` without the Python layer of ``torch.autograd.Function.apply``
 #: (binding defaults, unwrapping dead torch.func wrappers: nothing to do for a plain tensor)

@@ -25,6 +25,8 @@ SPEC = Spec(
     params=(LAMBD,),
     kinks=lambda p: (-p["lambd"], p["lambd"]),
     kink_convention="f'(±λ) = 0 (PyTorch)",
+    # torch's op is exact with this kink convention: actfn.torch delegates to it
+    torch_exact="hardshrink",
     latex={
         "f": r"\begin{cases} x & |x| > \lambda \\ 0 & \text{otherwise} \end{cases}",
         "df": r"\begin{cases} 1 & |x| > \lambda \\ 0 & \text{otherwise} \end{cases}",

@@ -40,6 +40,8 @@ SPEC = Spec(
     check=_hardtanh_check,
     kinks=lambda p: (p["min_val"], p["max_val"]),
     kink_convention="f'(min_val) = f'(max_val) = 0 (PyTorch)",
+    # torch's op is exact with this kink convention: actfn.torch delegates to it
+    torch_exact="hardtanh",
     latex={
         "f": r"\begin{cases} m & x < m \\ x & m \le x \le M \\ M & x > M \end{cases}",
         "df": r"\begin{cases} 1 & m < x < M \\ 0 & \text{otherwise} \end{cases}",

@@ -28,6 +28,8 @@ SPEC = Spec(
     ),
     kinks=lambda p: (0.0,),
     kink_convention="f'(0) = negative_slope (PyTorch)",
+    # torch's op is exact with this kink convention: actfn.torch delegates to it
+    torch_exact="leaky_relu",
     latex={
         "f": r"\begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}",
         "df": r"\begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",

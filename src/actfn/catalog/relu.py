@@ -32,6 +32,8 @@ SPEC = Spec(
     d2f=zero,
     kinks=lambda p: (0.0,),
     kink_convention="f'(0) = 0 (PyTorch, JAX)",
+    # torch's op is exact with this kink convention: actfn.torch delegates to it
+    torch_exact="relu",
     latex={
         "f": r"\max(0, x)",
         "df": r"\begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",

@@ -27,6 +27,8 @@ SPEC = Spec(
     d2f=zero,
     kinks=lambda p: (0.0, 6.0),
     kink_convention="f'(0) = f'(6) = 0 (PyTorch implements relu6 as hardtanh(x, 0, 6))",
+    # torch's op is exact with this kink convention: actfn.torch delegates to it
+    torch_exact="relu6",
     latex={
         "f": r"\min(\max(0, x), 6)",
         "df": r"\begin{cases} 1 & 0 < x < 6 \\ 0 & \text{otherwise} \end{cases}",

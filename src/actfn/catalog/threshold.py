@@ -31,6 +31,8 @@ SPEC = Spec(
     ),
     kinks=lambda p: (p["threshold"],),
     kink_convention="f'(threshold) = 0 (PyTorch)",
+    # torch's op is exact with this kink convention: actfn.torch delegates to it
+    torch_exact="threshold",
     latex={
         "f": r"\begin{cases} x & x > \theta \\ v & x \le \theta \end{cases}",
         "df": r"\begin{cases} 1 & x > \theta \\ 0 & x \le \theta \end{cases}",
