@@ -113,6 +113,25 @@ def test_exhaustive_16bit(case, which, dtype_name):
     _check(case, which, S.all_16bit(dtype_name), dtype_name, "exhaustive")
 
 
+#: Inputs that reviews found beyond the bound, (activation, parameters, function, dtype,
+#: inputs), each checked on both paths: cheap, and each failed before its fix.
+REGRESSIONS = [
+    # softplus f: exp, log1p and the division by β rounded in turn (3 ulp, issue 10)
+    ("softplus", {"beta": 37.0}, "f", "float64", [-18.918524768926744]),
+    ("softplus", {"beta": 1.1}, "f", "float64", [-577.1170191398407, -587.8609922116316]),
+    ("softplus", {"beta": 1e16}, "f", "float64", [-6.11994860203372e-14]),
+    ("softplus", {"beta": 1e10}, "f", "float64", [-6.82620237753571e-08]),
+]
+
+
+@pytest.mark.parametrize(("name", "params", "which", "dtype_name", "xs"), REGRESSIONS,
+                         ids=[f"{r[0]}-{r[1]}-{r[2]}-{r[3]}-{i}" for i, r in enumerate(REGRESSIONS)])
+def test_regression_points(name, params, which, dtype_name, xs):
+    """Points found by reviews and the parameter hunt (tools/f64_sweep.py --hunt)."""
+    _check((name, params), which, np.array(xs, dtype=S.DTYPES[dtype_name]), dtype_name,
+           "regression points")
+
+
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_mpmath_agrees_with_flint(case):
     """Two independent arbitrary-precision implementations give the same correctly
