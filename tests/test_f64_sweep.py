@@ -121,6 +121,11 @@ REGRESSIONS = [
     ("softplus", {"beta": 1.1}, "f", "float64", [-577.1170191398407, -587.8609922116316]),
     ("softplus", {"beta": 1e16}, "f", "float64", [-6.11994860203372e-14]),
     ("softplus", {"beta": 1e10}, "f", "float64", [-6.82620237753571e-08]),
+    ("softplus", {"beta": 1.1}, "f", "float64", [-21.415184412276638]),
+    ("softplus", {"beta": 37.0}, "f", "float64", [-0.521261139187892]),
+    ("softplus", {"beta": 1e10}, "f", "float64", [-1.5865253922731153e-09]),
+    ("softplus", {"beta": 0.37}, "f", "float64", [-42.094680950282914]),
+    ("softplus", {"beta": 3e-7}, "f", "float64", [-89908310.55503762]),
     # silu f: x·e and the tail's e·(1 + δ) rounded before the quotient (3 ulp compiled)
     ("silu", {"beta": 52091.155}, "f", "float64",
      [-0.013198524948746695, -0.013198537757375934, -0.013198559892872913,
