@@ -106,6 +106,34 @@ def test_random_float64_rotating():
         _check(case, which, x, "float64", f"{RANDOM_ROTATING} random")
 
 
+#: Activations with parameters that get a random parameter set each run, and inputs per
+#: set and function (tools/param_hunt.py runs every activation, with more sets).
+PARAM_ROTATING, PARAM_POINTS = 2, 600
+
+
+def test_random_parameters_rotating():
+    """A daily rotating choice of activations at random parameter values (each real
+    parameter log-uniform over its whole valid range, extremes like 1e-300 and 1e300
+    included: :func:`tests.f64sweep.random_params`), f, f′, f″ in float64 and float32 on
+    inputs log-uniform in ±1e-320…1e308, uniform in [-800, 800] and around the band edges
+    of that parameter set."""
+    import actfn
+
+    seed = S.rotation("params")
+    print(f"rotation seed {seed} (ACTFN_SWEEP_SEED={seed // 1000003} replays it)")
+    rng = np.random.default_rng(seed)
+    names = [n for n in actfn.names() if actfn.get(n).spec.params]
+    for name in rng.choice(names, size=PARAM_ROTATING, replace=False).tolist():
+        params = S.random_params(name, rng)
+        assert params is not None, name
+        for which in S.WHICH:
+            x = S.hunt_points((name, params), which, PARAM_POINTS, seed)
+            for dt in ("float64", "float32"):
+                with np.errstate(over="ignore"):
+                    xd = np.unique(x.astype(S.DTYPES[dt]))
+                _check((name, params), which, xd, dt, f"random parameters {params}")
+
+
 @pytest.mark.parametrize("dtype_name", ["float16", "bfloat16"])
 @pytest.mark.parametrize(("case", "which"), PAIRS, ids=PAIR_IDS)
 def test_exhaustive_16bit(case, which, dtype_name):
@@ -126,6 +154,11 @@ REGRESSIONS = [
     ("softplus", {"beta": 1e10}, "f", "float64", [-1.5865253922731153e-09]),
     ("softplus", {"beta": 0.37}, "f", "float64", [-42.094680950282914]),
     ("softplus", {"beta": 3e-7}, "f", "float64", [-89908310.55503762]),
+    # xielu f near its negative root x_r ≈ -2β/αn for β ≲ 1e-60: the root's constants at 60
+    # digits took e^x − 1 − x as −x (f(x_r) = 1.7e-73 instead of 0: 10¹⁴ ulp)
+    ("xielu", {"alpha_p": 1.1995127198574599e-84, "alpha_n": 1.000313651731262,
+               "beta": 8.427915267747972e-74, "eps": -9.670484766473739e-127}, "f", "float64",
+     [-9.051313862680842e-26, -3e-30]),
     # silu f: x·e and the tail's e·(1 + δ) rounded before the quotient (3 ulp compiled)
     ("silu", {"beta": 52091.155}, "f", "float64",
      [-0.013198524948746695, -0.013198537757375934, -0.013198559892872913,

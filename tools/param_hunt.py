@@ -21,7 +21,6 @@ apart ("near a zero": the interior-zero allowance of tests/test_single_units.py)
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from pathlib import Path
@@ -33,63 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import actfn  # noqa: E402
 from tests import f64sweep as S  # noqa: E402
 
-__all__ = ["draw_params", "inputs", "main"]
-
-
-def _draw_real(p, rng: np.random.Generator) -> float:
-    lo = -1e300 if p.lower is None else p.lower
-    hi = 1e300 if p.upper is None else p.upper
-    u = rng.random()
-    if u < 0.1:
-        v = p.default
-    elif u < 0.2:
-        v = 1.0 + rng.uniform(-1e-3, 1e-3) if lo < 1.0 < hi else p.default
-    elif u < 0.3:
-        v = rng.choice([x for x in (lo, hi) if math.isfinite(x) and abs(x) < 1e300]
-                       or [p.default])
-        v = float(v)
-    else:
-        # a sign allowed by the range, then a log-uniform magnitude within it
-        signs = [s for s in (1.0, -1.0) if (s > 0 and hi > 0) or (s < 0 and lo < 0)]
-        s = float(rng.choice(signs))
-        top = hi if s > 0 else -lo
-        bottom = max(lo, 0.0) if s > 0 else max(-hi, 0.0)
-        top = min(top, 1e300)
-        bottom = max(bottom, 1e-300)
-        v = s * math.exp(rng.uniform(math.log(bottom), math.log(top)))
-    return float(v)
-
-
-def draw_params(name: str, rng: np.random.Generator, tries: int = 50) -> dict | None:
-    """A random valid parameter set of ``name`` (None: it has no parameter to vary)."""
-    spec = actfn.get(name).spec
-    ps = list(spec.params)  # (a vector parameter is drawn as one scalar)
-    if not ps:
-        return None
-    for _ in range(tries):
-        d = {}
-        for p in ps:
-            d[p.name] = (str(rng.choice(p.choices)) if p.choices is not None
-                         else _draw_real(p, rng))
-        try:
-            return dict(actfn.get(name, **d).params)
-        except (ValueError, TypeError):
-            continue
-    return None
-
-
-def inputs(case: tuple[str, dict], which: str, n: int, seed: int) -> np.ndarray:
-    """float64 inputs: log-uniform ±1e-320…1e308, uniform [-800, 800] and band points."""
-    rng = np.random.default_rng(seed)
-    k = n // 3
-    mags = 10.0 ** rng.uniform(-320.0, 308.0, k)
-    xs = [np.where(rng.random(k) < 0.5, -1.0, 1.0) * mags, rng.uniform(-800.0, 800.0, k)]
-    e = S.edges(case, which)
-    if e.size:
-        per = max(2, (n - 2 * k) // max(1, e.size))
-        xs.append(S.band_points(e, "float64", per, seed, 2))
-    x = np.concatenate(xs)
-    return x[np.isfinite(x)]
+__all__ = ["main"]
 
 
 def _measure(case, which, x, dt):
@@ -134,13 +77,13 @@ def main(argv: list[str] | None = None) -> int:
         if only and name not in only:
             continue
         for _ in range(args.sets):
-            params = draw_params(name, rng)
+            params = S.random_params(name, rng)
             if params is None:
                 break
             case = (name, params)
             for which in S.WHICH:
                 t0 = time.perf_counter()
-                x = inputs(case, which, args.n, int(rng.integers(1 << 62)))
+                x = S.hunt_points(case, which, args.n, int(rng.integers(1 << 62)))
                 for dt in dtypes:
                     r = _measure(case, which, x, dt)
                     c, p = r["compiled"], r["numpy"]
