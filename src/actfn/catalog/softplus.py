@@ -38,7 +38,7 @@ def _softplus_arg(x, xp, beta):
     return z, ze
 
 
-#: Above this |βx|, log1p(e) = e·(1 - e/2) to 2⁻⁹⁰ relative (e = e^{-|βx|} < 1e-13).
+#: Above this |βx|, log1p(e) = e·(1 - e/2) to 2⁻⁸⁸ relative (e = e^{-|βx|} < 1e-13).
 _SERIES_FROM = 30.0
 
 
@@ -83,6 +83,8 @@ def _log1p_exp_over_beta_body(z, ze, xp, beta):
 
 def _softplus(x, xp, *, beta):
     z, ze = _softplus_arg(x, xp, beta)
+    # float64 NumPy and compiled (JAX x64 keeps the plain form below: XLA may contract or
+    # refold the remainder steps)
     if is_f64(z, xp) and compensated(z, xp) and not is_jax_float(z):
         lp = xp.where(xp.abs(z) >= _SERIES_FROM, _log1p_exp_over_beta(z, ze, xp, beta),
                       _log1p_exp_over_beta_body(z, ze, xp, beta))
