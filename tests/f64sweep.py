@@ -40,7 +40,8 @@ from .oracle import DTYPES, exact, oracle, round_to, ulp_distance
 
 __all__ = [
     "BOUNDS", "DTYPE_LIMITS", "WHICH", "all_16bit", "band_points", "decided", "edges",
-    "evaluate", "mpmath_reference", "random_points", "reference", "rotation", "specials",
+    "evaluate", "hunt_points", "mpmath_reference", "random_params", "random_points",
+    "reference", "rotation", "specials",
     "sweep_cases",
     "ulps", "worst",
 ]
@@ -151,6 +152,69 @@ def random_points(n: int, seed: int) -> np.ndarray:
     mags = 10.0 ** rng.uniform(-300.0, 300.0, k)
     signs = np.where(rng.random(k) < 0.5, -1.0, 1.0)
     return np.concatenate([signs * mags, rng.uniform(-40.0, 40.0, n - k)])
+
+
+def _draw_real(p: Any, rng: np.random.Generator) -> float:
+    """One value of the real parameter ``p`` (see :func:`random_params`)."""
+    lo = -1e300 if p.lower is None else p.lower
+    hi = 1e300 if p.upper is None else p.upper
+    u = rng.random()
+    if u < 0.1:
+        v = p.default
+    elif u < 0.2:
+        v = 1.0 + rng.uniform(-1e-3, 1e-3) if lo < 1.0 < hi else p.default
+    elif u < 0.3:
+        v = rng.choice([x for x in (lo, hi) if math.isfinite(x) and abs(x) < 1e300]
+                       or [p.default])
+        v = float(v)
+    else:
+        # a sign allowed by the range, then a log-uniform magnitude within it
+        signs = [s for s in (1.0, -1.0) if (s > 0 and hi > 0) or (s < 0 and lo < 0)]
+        s = float(rng.choice(signs))
+        top = hi if s > 0 else -lo
+        bottom = max(lo, 0.0) if s > 0 else max(-hi, 0.0)
+        top = min(top, 1e300)
+        bottom = max(bottom, 1e-300)
+        v = s * math.exp(rng.uniform(math.log(bottom), math.log(top)))
+    return float(v)
+
+
+def random_params(name: str, rng: np.random.Generator, tries: int = 50) -> dict | None:
+    """A random valid parameter set of ``name`` (None: it has no parameter to vary): each
+    real parameter log-uniform over its valid range (both signs where allowed, 1e-300…1e300
+    where unbounded), one time in ten its default, near 1 or at a finite bound; a
+    categorical one uniform over its choices. Sets the registry rejects (parameters that
+    constrain each other) are redrawn."""
+    spec = actfn.get(name).spec
+    ps = list(spec.params)  # (a vector parameter is drawn as one scalar)
+    if not ps:
+        return None
+    for _ in range(tries):
+        d = {}
+        for p in ps:
+            d[p.name] = (str(rng.choice(p.choices)) if p.choices is not None
+                         else _draw_real(p, rng))
+        try:
+            return dict(actfn.get(name, **d).params)
+        except (ValueError, TypeError):
+            continue
+    return None
+
+
+def hunt_points(case: tuple[str, dict], which: str, n: int, seed: int) -> np.ndarray:
+    """``n`` float64 inputs for ``case``: a third log-uniform |x| in 1e-320…1e308 of both
+    signs, a third uniform in [-800, 800], a third around its band edges (:func:`edges`:
+    where βx or x/α takes an exponential across the thresholds)."""
+    rng = np.random.default_rng(seed)
+    k = n // 3
+    mags = 10.0 ** rng.uniform(-320.0, 308.0, k)
+    xs = [np.where(rng.random(k) < 0.5, -1.0, 1.0) * mags, rng.uniform(-800.0, 800.0, k)]
+    e = edges(case, which)
+    if e.size:
+        per = max(2, (n - 2 * k) // max(1, e.size))
+        xs.append(band_points(e, "float64", per, seed, 2))
+    x = np.concatenate(xs)
+    return x[np.isfinite(x)]
 
 
 def specials(dtype_name: str) -> np.ndarray:

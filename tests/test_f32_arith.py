@@ -189,6 +189,8 @@ def test_constant_pairs_carry_float32_precision():
     ("softplus", {"beta": 1e-3}, "f", -40000.0), ("softplus", {"beta": 1e-3}, "df", -40000.0),
     ("softplus", {"beta": 0.37}, "f", -216.25), ("softplus", {"beta": 0.37}, "d2f", -216.25),
     ("softplus", {"beta": 3.7}, "f", -22.5),
+    # star_relu's s and b rounded to float32 before s·x² + b cancels near its zero: 7 ulp
+    ("star_relu", {"scale": 3e-5, "bias": -7.0}, "f", 495.1839),
 ])
 def test_regression_points(name, params, which, x):
     """Inputs where earlier versions of the float32 path were far off under jit."""

@@ -106,11 +106,72 @@ def test_random_float64_rotating():
         _check(case, which, x, "float64", f"{RANDOM_ROTATING} random")
 
 
+#: Activations with parameters that get a random parameter set each run, and inputs per
+#: set and function (tools/param_hunt.py runs every activation, with more sets).
+PARAM_ROTATING, PARAM_POINTS = 2, 600
+
+
+def test_random_parameters_rotating():
+    """A daily rotating choice of activations at random parameter values (each real
+    parameter log-uniform over its whole valid range, extremes like 1e-300 and 1e300
+    included: :func:`tests.f64sweep.random_params`), f, f′, f″ in float64 and float32 on
+    inputs log-uniform in ±1e-320…1e308, uniform in [-800, 800] and around the band edges
+    of that parameter set."""
+    import actfn
+
+    seed = S.rotation("params")
+    print(f"rotation seed {seed} (ACTFN_SWEEP_SEED={seed // 1000003} replays it)")
+    rng = np.random.default_rng(seed)
+    names = [n for n in actfn.names() if actfn.get(n).spec.params]
+    for name in rng.choice(names, size=PARAM_ROTATING, replace=False).tolist():
+        params = S.random_params(name, rng)
+        assert params is not None, name
+        for which in S.WHICH:
+            x = S.hunt_points((name, params), which, PARAM_POINTS, seed)
+            for dt in ("float64", "float32"):
+                with np.errstate(over="ignore"):
+                    xd = np.unique(x.astype(S.DTYPES[dt]))
+                _check((name, params), which, xd, dt, f"random parameters {params}")
+
+
 @pytest.mark.parametrize("dtype_name", ["float16", "bfloat16"])
 @pytest.mark.parametrize(("case", "which"), PAIRS, ids=PAIR_IDS)
 def test_exhaustive_16bit(case, which, dtype_name):
     """All 65,536 float16 / bfloat16 inputs (the NaN patterns as one quiet NaN)."""
     _check(case, which, S.all_16bit(dtype_name), dtype_name, "exhaustive")
+
+
+#: Inputs that reviews found beyond the bound, (activation, parameters, function, dtype,
+#: inputs), each checked on both paths: cheap, and each failed before its fix.
+REGRESSIONS = [
+    # softplus f: exp, log1p and the division by β rounded in turn (3 ulp, issue 10)
+    ("softplus", {"beta": 37.0}, "f", "float64", [-18.918524768926744]),
+    ("softplus", {"beta": 1.1}, "f", "float64", [-577.1170191398407, -587.8609922116316]),
+    ("softplus", {"beta": 1e16}, "f", "float64", [-6.11994860203372e-14]),
+    ("softplus", {"beta": 1e10}, "f", "float64", [-6.82620237753571e-08]),
+    ("softplus", {"beta": 1.1}, "f", "float64", [-21.415184412276638]),
+    ("softplus", {"beta": 37.0}, "f", "float64", [-0.521261139187892]),
+    ("softplus", {"beta": 1e10}, "f", "float64", [-1.5865253922731153e-09]),
+    ("softplus", {"beta": 0.37}, "f", "float64", [-42.094680950282914]),
+    ("softplus", {"beta": 3e-7}, "f", "float64", [-89908310.55503762]),
+    # xielu f near its negative root x_r ≈ -2β/αn for β ≲ 1e-60: the root's constants at 60
+    # digits took e^x − 1 − x as −x (f(x_r) = 1.7e-73 instead of 0: 10¹⁴ ulp)
+    ("xielu", {"alpha_p": 1.1995127198574599e-84, "alpha_n": 1.000313651731262,
+               "beta": 8.427915267747972e-74, "eps": -9.670484766473739e-127}, "f", "float64",
+     [-9.051313862680842e-26, -3e-30]),
+    # silu f: x·e and the tail's e·(1 + δ) rounded before the quotient (3 ulp compiled)
+    ("silu", {"beta": 52091.155}, "f", "float64",
+     [-0.013198524948746695, -0.013198537757375934, -0.013198559892872913,
+      -0.01319852486405052, -0.013198546624439431, -0.013198533870037776]),
+]
+
+
+@pytest.mark.parametrize(("name", "params", "which", "dtype_name", "xs"), REGRESSIONS,
+                         ids=[f"{r[0]}-{r[1]}-{r[2]}-{r[3]}-{i}" for i, r in enumerate(REGRESSIONS)])
+def test_regression_points(name, params, which, dtype_name, xs):
+    """Points found by reviews and the parameter hunt (tools/f64_sweep.py --hunt)."""
+    _check((name, params), which, np.array(xs, dtype=S.DTYPES[dtype_name]), dtype_name,
+           "regression points")
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)

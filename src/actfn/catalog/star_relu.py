@@ -21,10 +21,14 @@ there too. ∂f/∂s = max(0, x)², ∂f/∂b = 1 (learnable in the framework la
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from .._exact import Exact
 from .._registry import Param, Spec
 from ..kernels.dd import frexp2, two_prod, two_sum
-from ..kernels.df32 import opaque
+from ..kernels.df32 import is_f32, opaque, split32
 from ..kernels.elementary import is_f64
 
 __all__ = ["SPEC"]
@@ -46,6 +50,14 @@ def _scale(v, e: int, step: int):
     return v
 
 
+def _pair32(v: float) -> tuple[float, float]:
+    """``v`` as a float32 pair (hi, lo) with hi + lo = v to ~48 bits; (v, 0) where v is
+    beyond float32's range (the rounding is then the caller's overflow)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        h, lo = split32(v)
+    return (h, lo) if math.isfinite(h) and math.isfinite(lo) else (v, 0.0)
+
+
 def _scaled_square(x, xp, scale):
     """s·max(0, x)² as a double-double (hi, lo) (hi may be ±inf on overflow; s ≠ 0)."""
     big_at, shift, step = _RANGE[is_f64(x, xp)]
@@ -55,8 +67,13 @@ def _scaled_square(x, xp, scale):
     big = pos >= big_at
     xs = xp.where(big, _scale(pos, -shift, step), pos)
     p, pe = two_prod(xs, xs, xp)                    # xs² = p + pe exactly
-    q, qe = two_prod(p, xp.full_like(p, m), xp)     # m·p = q + qe exactly
-    lo = qe + m * pe
+    # m·p = q + qe exactly; in float32 working precision m is a float32 pair (m rounded to
+    # float32 alone put 7 ulp into f near its zero at s = 3e-5, b = -7, x = 495.18)
+    mh, ml = _pair32(m) if is_f32(x, xp) else (m, 0.0)
+    q, qe = two_prod(p, xp.full_like(p, mh), xp)
+    lo = qe + mh * pe
+    if ml:
+        lo = lo + ml * p
     hi = sign * xp.where(big, _scale(q, k + 2 * shift, step), _scale(q, k, step))
     lo = sign * xp.where(big, _scale(lo, k + 2 * shift, step), _scale(lo, k, step))
     return hi, lo
@@ -67,8 +84,11 @@ def _f(x, xp, *, scale, bias):
     if scale == 0.0:
         return xp.full_like(x, bias)
     hi, lo = _scaled_square(x, xp, scale)
-    s, e = two_sum(hi, xp.full_like(hi, bias))
-    r = s + (e + lo)
+    # b as a float32 pair in float32 working precision (its rounding would be relative
+    # to f, not to b, where s·x² + b cancels)
+    bh, bl = _pair32(bias) if is_f32(x, xp) else (bias, 0.0)
+    s, e = two_sum(hi, xp.full_like(hi, bh))
+    r = s + ((e + bl) + lo) if bl else s + (e + lo)
     # e is not finite when the sum overflows, or when b is near the largest float and
     # s − a rounds past it (b = −max, s·x² = 7e306): s is then the rounded sum already
     r = xp.where(xp.isfinite(e), r, s)

@@ -92,6 +92,24 @@ def _dec(v: Fraction) -> decimal.Decimal:
     return decimal.Decimal(v.numerator) / decimal.Decimal(v.denominator)
 
 
+def _g_dec(x: decimal.Decimal) -> decimal.Decimal:
+    """e^x − 1 − x in the current decimal context, by its Taylor series Σ_{k≥2} x^k/k!
+    for |x| < 1/2 (no cancellation however small x is)."""
+    if abs(x) >= decimal.Decimal("0.5"):
+        return x.exp() - 1 - x
+    term, total, k = x * x / 2, decimal.Decimal(0), 2
+    while term != 0 and abs(term) > abs(total) * decimal.Decimal(10) ** -70:
+        total += term
+        k += 1
+        term = term * x / k
+    return total
+
+
+def _expm1_dec(x: decimal.Decimal) -> decimal.Decimal:
+    """e^x − 1 in the current decimal context (x + :func:`_g_dec`)."""
+    return x + _g_dec(x)
+
+
 @functools.lru_cache(maxsize=256)
 def _consts(alpha_n: float, beta: float, eps: float) -> dict[str, Any]:
     """Double-double constants of f and f′ on x ≤ 0 for the given αn, β, ε."""
@@ -109,10 +127,12 @@ def _consts(alpha_n: float, beta: float, eps: float) -> dict[str, Any]:
             # the negative zero of h(x) = N(e^x − 1 − x) + Bx: h is convex and decreasing
             # left of x0, and positive at x = −N/(N − B) − 1, so Newton from there climbs
             # monotonically to it.
+            # (e^x − 1 and e^x − 1 − x by their series near 0: at 60 digits e^x − 1 − x
+            # is 0 − x for |x| < 1e-60, and the root x_r ≈ −2β/αn is that small for
+            # β ≲ 1e-60 — f(x_r) then came out as −(αn − β)·x_r instead of 0, 10¹⁴ ulp)
             x = -N / (N - B) - 1
             for _ in range(400):
-                ex = x.exp()
-                step = (N * (ex - 1 - x) + B * x) / (N * (ex - 1) + B)
+                step = (N * _g_dec(x) + B * x) / (N * _expm1_dec(x) + B)
                 x -= step
                 if abs(step) <= abs(x) * decimal.Decimal(10) ** -50:
                     break
@@ -120,8 +140,8 @@ def _consts(alpha_n: float, beta: float, eps: float) -> dict[str, Any]:
             if xr[0] <= eps and xr[0] > -700.0:  # else C = αn·e^{x_r} underflows
                 xv = _dec(Fraction(xr[0])) + _dec(Fraction(xr[1]))
                 c = N * xv.exp()
-                out["root"] = (xr, dd(Fraction(c)), dd(Fraction(c + B - N)),
-                               float(N * (xv.exp() - 1 - xv) + B * xv))
+                out["root"] = (xr, dd(Fraction(c)), dd(Fraction(N * _expm1_dec(xv) + B)),
+                               float(N * _g_dec(xv) + B * xv))
     return out
 
 

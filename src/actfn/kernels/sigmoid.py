@@ -12,7 +12,7 @@ from typing import Any
 
 from . import narrow_output
 from .dd import two_prod, two_sum
-from .df32 import compensated, is_jax_float, tail_scaling
+from .df32 import compensated, const_operand, tail_scaling
 from .elementary import is_f64
 
 __all__ = [
@@ -165,31 +165,47 @@ def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
         return xp.where(z >= 0, x * r, (x * e) * r), 1.0
     a = xp.abs(z)
     e = xp.exp(-a)
-    es, inv_k = scaled_exp_neg_abs(a, e, z < scale_below(z, xp), xp)
+    tail = z < scale_below(z, xp)
+    f64 = x.dtype == xp.float64 and _refine(x, xp)
+    if f64:
+        # float64: the roundings of x·e (an exact product) and of the tail's e·k =
+        # exp(-a + ln k)·(1 + δ) join the quotient's one correction instead of being
+        # rounded in turn (silu(β = 52091.155) reached 3 ulp on the compiled path, whose
+        # libm exp rounds differently from NumPy's; XLA's float64 exp is 1 ulp)
+        ts = tail_scaling(a, xp)
+        s, serr = two_sum(-a, const_operand(ts.ln_k[0], a, xp))
+        eh = xp.where(tail, xp.exp(s), e)
+        inv_k = xp.where(tail, ts.inv_k, xp.ones_like(a))
+    else:
+        eh, inv_k = scaled_exp_neg_abs(a, e, tail, xp)
     d, d_lo = two_sum(1.0 + 0.0 * e, e)
     c = -(d_lo / d)
     if zlo is not None:
         # exp(-|z + zlo|) = e·(1 - sign(z)·zlo): all of σ for z < 0, only the e in 1 + e
         # for z ≥ 0.
         c = c + xp.where(z < 0, zlo, (e / d) * zlo)
-    num = xp.where(z >= 0, x, x * es)
-    if is_jax_float(x) and x.dtype == xp.float64:
-        # float64 JAX arrays (jax_enable_x64): XLA's exp is 1 ulp (NumPy's ~0.5), so the
-        # roundings of x·e and of the tail's e·(1 + δ) join the correction too
-        # (silu(β = 1.5) reached 3 ulp)
-        ts = tail_scaling(a, xp)
-        tail = z < scale_below(z, xp)
-        s, serr = two_sum(-a, ts.ln_k[0] + 0.0 * a)
-        eh = xp.where(tail, xp.exp(s), e)
-        p, pl = two_prod(xp.where(z < 0, x, xp.zeros_like(x)), eh, xp)
-        safe = xp.where(p == 0, xp.ones_like(p), p)
-        corr = pl / safe + xp.where(tail, serr + ts.ln_k[1], xp.zeros_like(p))
-        c = c + xp.where((z < 0) & (p != 0), corr, xp.zeros_like(p))
-        num = xp.where(z >= 0, x, p)
+    if f64:
+        neg = z < 0
+        p, pl = two_prod(xp.where(neg, x, xp.zeros_like(x)), eh, xp)
+        # (pl/p only where p is far from subnormal: Dekker's error term of a product
+        # that underflows is not exact)
+        ok = neg & (xp.abs(p) > _PROD_MIN)
+        safe = xp.where(ok, p, xp.ones_like(p))
+        corr = xp.where(ok, pl / safe, xp.zeros_like(p))
+        corr = corr + xp.where(tail, serr + ts.ln_k[1], xp.zeros_like(p))
+        c = c + xp.where(neg, corr, xp.zeros_like(p))
+        num = xp.where(neg, p, x)
+    else:
+        num = xp.where(z >= 0, x, x * eh)
     q = num / d
     # q == 0 returns q itself: c can be -0.0, and q + q·c would turn -0 into +0
     # (silu(-0) and gelu_tanh(-inf) must be -0).
     return xp.where(xp.isinf(q) | (q == 0), q, q + q * c), inv_k
+
+
+#: Below this magnitude the error term of Dekker's product may be inexact (its partial
+#: products underflow): times_sigmoid leaves it out there.
+_PROD_MIN = 2.0 ** -960
 
 
 #: Beyond this magnitude Dekker's splitting (2**27 + 1)·v could overflow: the low parts
