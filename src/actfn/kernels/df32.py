@@ -45,7 +45,7 @@ from . import narrow_output
 __all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "const_operand",
            "is_f32", "pair",
            "Float32Context", "add_pair", "div_pair", "exp32", "exp32_pair", "exp_neg_abs_pair",
-           "expm1_32", "is_jax_float", "mul_pair", "poly_pair", "opaque", "split", "split32",
+           "expm1_32", "expm1_x64", "is_jax_float", "mul_pair", "poly_pair", "opaque", "split", "split32",
            "tail_scaling"]
 
 
@@ -265,6 +265,59 @@ def expm1_32(x: Any, xp: Any) -> Any:
     h, he = two_sum(hs, -1.0 + 0.0 * hs)
     v = h + (he + (lo * p1) * xp.where(big, 1.0 + 0.0 * p2, p2))
     v = xp.where(big, xp.where(x > 0, exp32(x, xp), -1.0 + 0.0 * hs), v)
+    return xp.where(x == 0, x, v)
+
+
+# -- float64 expm1 under jax_enable_x64 -------------------------------------------------------
+# XLA's float64 expm1 is up to 4 ulp off (|x| ≲ 0.35 and around -0.27, measured against
+# python-flint; its exp is within 1 ulp): elu/celu/selu's f reached 3. The same scheme as
+# :func:`expm1_32` in float64: k = round(x/ln 2) (0 for |x| < ln 2/2), r = x - k·ln 2
+# (fdlibm's Cody–Waite split: LN2_HI64 has 32 significant bits, so k·LN2_HI64 and
+# x - k·LN2_HI64 are exact), and
+#   expm1(r) = r + r²/2 + r³·Σ_{n=3}^{16} r^{n-3}/n!   (|r| ≤ 0.347: truncation < 2^-64·|r|)
+# with r² exact (TwoProd) and r + r²/2 summed exactly (TwoSum), so E = s + lo carries
+# ~2^-60 relative error; then e^x - 1 = (2^k - 1) + 2^k·E with 2^k - 1 exact (|k| ≤ 53)
+# and 2^k·s exact, summed by TwoSum and rounded once: ~0.51 ulp. |x| > 40: -1 or e^x.
+_LN2_HI64 = 6.93147180369123816490e-01  # 0x3FE62E42FEE00000
+_LN2_LO64 = 1.90821492927058770002e-10
+_INV_LN2_64 = 1.4426950408889634
+_EXPM1_COEFFS64 = tuple(1.0 / math.factorial(n) for n in range(3, 17))
+
+
+def _pow2_64(k: Any) -> Any:
+    """2**k for an integer-valued float64 JAX array ``k`` in [-1022, 1023], from the bits."""
+    import jax
+    import jax.numpy as jnp
+
+    bits = (k.astype(jnp.int64) + 1023) << 52
+    return jax.lax.bitcast_convert_type(bits, jnp.float64)
+
+
+def expm1_x64(x: Any, xp: Any) -> Any:
+    """e^x - 1 for a float64 JAX array ``x`` (``jax_enable_x64``) to ~0.51 ulp, signed
+    zeros, ±inf and NaN kept (see the comment above). XLA only: NumPy and the compiled
+    loops keep their expm1."""
+    from .dd import two_prod, two_sum
+
+    big = xp.abs(x) > 40.0
+    xc = xp.where(big, xp.zeros_like(x), x)
+    k = xp.round(xc * _INV_LN2_64)
+    k = xp.where(xp.abs(xc) < 0.34657359027997264, 0.0 * k, k)
+    r_hi = xc - k * _LN2_HI64  # exact
+    t = opaque(k * _LN2_LO64)
+    r = r_hi - t
+    r_lo = (r_hi - r) - t
+    c = _EXPM1_COEFFS64
+    poly = c[-1] + 0.0 * r
+    for cj in reversed(c[:-1]):
+        poly = poly * r + cj
+    p, pe = two_prod(r, r, xp)
+    s, se = two_sum(r, 0.5 * p)
+    lo = se + ((0.5 * pe + (p * r) * poly) + r_lo * (1.0 + r))
+    pk = _pow2_64(k)
+    h, he = two_sum(pk - 1.0, pk * s)
+    v = h + (he + pk * lo)
+    v = xp.where(big, xp.where(x > 0, xp.exp(x), -1.0 + 0.0 * xc), v)
     return xp.where(x == 0, x, v)
 
 
