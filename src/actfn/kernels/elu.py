@@ -12,11 +12,8 @@ import functools
 import math
 from fractions import Fraction
 
-import numpy as np
-
 from . import narrow_output
 from .dd import dd, exp_shifted, frexp2, log_dd, scale2, two_prod
-from .df32 import expm1_x64, is_jax_float
 from .elementary import clip, is_f64
 
 __all__ = ["Q_MIN", "scaled_arg", "expm1_dd", "exp_dd", "coef", "k_exp", "elu_like", "elu_like_nonzero", "elu_like_d", "elu_like_d2", "neg_part"]
@@ -41,9 +38,7 @@ def scaled_arg(x, xp, inv):
 
 
 def expm1_dd(q, qlo, xp):
-    # float64 under jax_enable_x64: XLA's expm1 is up to 4 ulp off (f reached 3 ulp), so
-    # df32.expm1_x64 (~0.51 ulp); NumPy, the compiled loops and float32 keep xp.expm1
-    e = expm1_x64(q, xp) if is_jax_float(q) and q.dtype == np.float64 else xp.expm1(q)
+    e = xp.expm1(q)
     # q == 0 returns q itself so that f(-0) = -0 (as PyTorch), which e + 0 would lose.
     return e if qlo is None else xp.where(q == 0, q, e + (e + 1.0) * qlo)
 
