@@ -189,6 +189,9 @@ def test_constant_pairs_carry_float32_precision():
     ("softplus", {"beta": 1e-3}, "f", -40000.0), ("softplus", {"beta": 1e-3}, "df", -40000.0),
     ("softplus", {"beta": 0.37}, "f", -216.25), ("softplus", {"beta": 0.37}, "d2f", -216.25),
     ("softplus", {"beta": 3.7}, "f", -22.5),
+    # W's table constant c_0 rounded to float32 without its low part: 3 ulp
+    ("gelu", {}, "f", -5.8454976), ("gelu", {}, "f", -5.2491417),
+    ("gelu", {}, "f", -5.968027),
 ])
 def test_regression_points(name, params, which, x):
     """Inputs where earlier versions of the float32 path were far off under jit."""
