@@ -80,8 +80,8 @@ _NARROW = _NarrowContext(jnp, jnp)
 #: Without x64: compensated float32 (:mod:`actfn.kernels.df32`), whose exp and expm1 are
 #: accurate to ~0.6 ulp (XLA's are 1–6 ulp).
 _FLOAT32 = Float32Context(context(jnp))
-#: With x64, float64 results: exp and expm1 to ~0.51 ulp (XLA's are 1 and 4 ulp; the float64
-#: kernels assume NumPy's ~0.5), :class:`actfn.kernels.df32.X64Context`.
+#: With x64, float64 results: expm1 to ~0.51 ulp (XLA's is 4 ulp off; exp where a kernel asks:
+#: :func:`actfn.kernels.df32.precise_exp`), :class:`actfn.kernels.df32.X64Context`.
 _X64 = X64Context(context(jnp))
 
 

@@ -46,7 +46,7 @@ __all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "const_op
            "is_f32", "pair",
            "Float32Context", "X64Context", "add_pair", "div_pair", "exp32", "exp32_pair",
            "exp_neg_abs_pair", "exp_x64", "expm1_32", "expm1_x64", "is_jax_float", "mul_pair",
-           "poly_pair", "opaque", "split", "split32", "tail_scaling"]
+           "poly_pair", "opaque", "precise_exp", "split", "split32", "tail_scaling"]
 
 
 def is_f32(x: Any, xp: Any) -> bool:
@@ -348,15 +348,18 @@ def expm1_x64(x: Any, xp: Any) -> Any:
 
 class X64Context:
     """An evaluation context (:class:`actfn.kernels.EvalNamespace`) for float64 JAX work
-    (``jax_enable_x64``): ``exp`` and ``expm1`` are :func:`exp_x64` and :func:`expm1_x64`
-    on float64 JAX arrays (XLA's are within 1 and 4 ulp, NumPy's ~0.5, which the float64
-    kernels assume); everything else (and other dtypes) is the wrapped context's."""
+    (``jax_enable_x64``): ``expm1`` is :func:`expm1_x64` on float64 JAX arrays (XLA's is
+    up to 4 ulp off) and, with ``precise_exp``, ``exp`` is :func:`exp_x64` (XLA's is within
+    1 ulp, NumPy's ~0.5; exp_x64 costs ~4× XLA's, so kernels ask for it where the extra ulp
+    shows: :func:`precise_exp`); everything else (and other dtypes) is the wrapped
+    context's."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Any, precise_exp: bool = False) -> None:
         self._ctx = ctx
+        self._precise_exp = precise_exp
 
     def __getattr__(self, name: str) -> Any:
-        if name == "_ctx":  # not set yet (copy, pickle)
+        if name in ("_ctx", "_precise_exp"):  # not set yet (copy, pickle)
             raise AttributeError(name)
         return getattr(self._ctx, name)
 
@@ -365,10 +368,18 @@ class X64Context:
         return is_jax_float(x) and x.dtype == np.float64
 
     def exp(self, x: Any, /) -> Any:
-        return exp_x64(x, self._ctx) if self._x64(x) else self._ctx.exp(x)
+        if self._precise_exp and self._x64(x):
+            return exp_x64(x, self._ctx)
+        return self._ctx.exp(x)
 
     def expm1(self, x: Any, /) -> Any:
         return expm1_x64(x, self._ctx) if self._x64(x) else self._ctx.expm1(x)
+
+
+def precise_exp(x: Any, xp: Any) -> Any:
+    """``xp`` whose ``exp`` (and ``expm1``) is ~0.51 ulp where ``x`` is a float64 JAX array
+    (:class:`X64Context`); ``xp`` itself otherwise (NumPy, the compiled loops, float32)."""
+    return X64Context(xp, precise_exp=True) if X64Context._x64(x) else xp
 
 
 # -- pair ("double-float") helpers ----------------------------------------------------------
