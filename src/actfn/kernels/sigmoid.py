@@ -12,7 +12,7 @@ from typing import Any
 
 from . import narrow_output
 from .dd import two_prod, two_sum
-from .df32 import compensated, is_jax_float, precise_exp, tail_scaling
+from .df32 import compensated, is_jax_float, tail_scaling
 from .elementary import is_f64
 
 __all__ = [
@@ -164,6 +164,8 @@ def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
         r = 1.0 / (1.0 + e)
         return xp.where(z >= 0, x * r, (x * e) * r), 1.0
     # float64 JAX (x64): actfn's exp (XLA's 1-ulp exp put silu's f at 3 ulp, x = -12.21)
+    from .df32 import precise_exp
+
     xp = precise_exp(z, xp)
     a = xp.abs(z)
     e = xp.exp(-a)
