@@ -93,6 +93,7 @@ POINTS = [
     # XLA's float64 exp is 1 ulp (NumPy's ~0.5): df32.exp_x64 through X64Context
     ("silu", {}, "f", -12.209999999992746),               # 3
     ("mish", {}, "f", -712.8999999995913),                # 3
+    ("gelu", {}, "f", -1.8506038952340873),               # 3
 ]
 
 

@@ -145,6 +145,9 @@ def _gelu_exact(x, xp):
         xc, cdf, _ = _gelu_narrow(x, xp)
         return xp.where(x >= 0, x, xc) * cdf
     if is_f64(x, xp):
+        from ..kernels.df32 import precise_exp  # (the import line above is shared)
+
+        xp = precise_exp(x, xp)  # float64 JAX: XLA's 1-ulp exp put f at 3 ulp (x = -1.8506)
         xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
         ph, pl, _ = _gelu_pos_f64(xc, xp)
         pos = xp.where(x > _GELU_CLIP, x, xc * ph + xc * pl)
