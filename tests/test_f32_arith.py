@@ -191,6 +191,9 @@ def test_constant_pairs_carry_float32_precision():
     ("softplus", {"beta": 3.7}, "f", -22.5),
     # star_relu's s and b rounded to float32 before s·x² + b cancels near its zero: 7 ulp
     ("star_relu", {"scale": 3e-5, "bias": -7.0}, "f", 495.1839),
+    # W's table constant c_0 rounded to float32 without its low part: 3 ulp
+    ("gelu", {}, "f", -5.8454976), ("gelu", {}, "f", -5.2491417),
+    ("gelu", {}, "f", -5.968027),
 ])
 def test_regression_points(name, params, which, x):
     """Inputs where earlier versions of the float32 path were far off under jit."""

@@ -78,6 +78,22 @@ POINTS = [
     ("silu", {"beta": 1.5}, "f", -3.048584809005483),     # 3
     # not contraction: XLA flushed e^{-2|x|} (subnormal) where sech² = 4e/(1 + e)² is not
     ("tanh", {}, "df", -354.1982092661321),               # 2^53 (0 returned)
+    # XLA flushes float64 subnormals: the double-double low parts of x·Φ(x) vanished
+    ("gelu", {}, "f", 1e-300),                            # 19
+    ("gelu", {}, "f", -1e-300),                           # 5e7
+    ("gelu", {}, "f", -6.508439936506758e-308),           # 6e7
+    # 2r³ normal where r³ is not (r = 1/(1 + |x|)): 0 returned
+    ("softsign", {}, "d2f", 4.257499921045899e+102),      # 7e14
+    ("softsign", {}, "d2f", -4.0e+102),                   # 2e15
+    # XLA's float64 expm1 is up to 4 ulp (df32.expm1_x64 through X64Context)
+    ("elu", {}, "f", -5.336516245738856e-08),             # 3
+    ("elu", {"alpha": 0.7}, "f", -9.366688522548903e-06),  # 4
+    ("celu", {"alpha": 3.0}, "f", -0.0008203854882151934),  # 4
+    ("selu", {}, "f", -0.06257777622864),                 # 3
+    # XLA's float64 exp is 1 ulp (NumPy's ~0.5): df32.exp_x64 through X64Context
+    ("silu", {}, "f", -12.209999999992746),               # 3
+    ("mish", {}, "f", -712.8999999995913),                # 3
+    ("gelu", {}, "f", -1.8506038952340873),               # 3
 ]
 
 
@@ -122,3 +138,35 @@ def test_x64_two_prod_and_two_sum_error_free_under_jit():
     bad_s = [i for i in range(n) if Fraction(s[i]) + Fraction(t[i]) != Fraction(ab[i]) + Fraction(b[i])]
     assert not bad_p, f"TwoProd not exact at {len(bad_p)} of {n}, e.g. a={a3[bad_p[0]]!r}"
     assert not bad_s, f"TwoSum not exact at {len(bad_s)} of {n}, e.g. {ab[bad_s[0]]!r}"
+
+
+@pytest.mark.parametrize("name", ["exp", "expm1"])
+def test_x64_exp_expm1_within_one_ulp(name):
+    """df32.exp_x64 / expm1_x64 (X64Context: the float64 kernels' exp and expm1 under x64;
+    XLA's are up to 1 and 4 ulp) are within 1 ulp of python-flint's on 4,000 seeded
+    inputs: uniform [-750, 712], [-1.2, 1.2] (the k = 0/±1 reductions) and log-uniform
+    magnitudes 2^-1000…2^5; signed zeros, ±inf and NaN kept."""
+    import flint
+    import jax
+    import jax.numpy as jnp
+
+    from actfn.kernels import df32
+
+    fn = getattr(df32, name + "_x64")
+    rng = np.random.default_rng(S.rotation("x64" + name))
+    mags = 2.0 ** rng.uniform(-1000.0, 5.0, 2000)
+    x = np.concatenate([rng.uniform(-750.0, 712.0, 1000), rng.uniform(-1.2, 1.2, 1000),
+                        np.where(rng.random(2000) < 0.5, -mags, mags)])
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan])
+    with jax.enable_x64(True):
+        jitted = jax.jit(lambda v: fn(v, jnp))
+        got, sp = np.asarray(jitted(x)), np.asarray(jitted(special))
+    with flint.ctx.workprec(256):
+        want = np.array([float(getattr(flint.arb(float(v)), name)()) for v in _flush(x)])
+    u = _ftz_ulps(got, want)
+    assert u.max() <= 1, f"{name}_x64: {u.max()} ulp at {x[np.argmax(u)]!r}"
+    if name == "exp":
+        assert list(sp[:4]) == [1.0, 1.0, np.inf, 0.0] and np.isnan(sp[4])
+    else:
+        assert sp[0] == 0 and not np.signbit(sp[0]) and sp[1] == 0 and np.signbit(sp[1])
+        assert sp[2] == np.inf and sp[3] == -1.0 and np.isnan(sp[4])

@@ -146,11 +146,22 @@ def _gelu_exact(x, xp):
         xc, cdf, _ = _gelu_narrow(x, xp)
         return xp.where(x >= 0, x, xc) * cdf
     if is_f64(x, xp):
+        from ..kernels.df32 import precise_exp  # (the import line above is shared)
+
+        xp = precise_exp(x, xp)  # float64 JAX: XLA's 1-ulp exp put f at 3 ulp (x = -1.8506)
         xc = clip(x, xp, -_GELU_CLIP, _GELU_CLIP)
         ph, pl, _ = _gelu_pos_f64(xc, xp)
         pos = xp.where(x > _GELU_CLIP, x, xc * ph + xc * pl)
         pos = xp.where(x == 0, x, pos)  # ±0 (xc·pl can be +0 where x is −0)
-        return xp.where(x >= 0, pos, _gelu_neg_f64(xc, xp))
+        value = xp.where(x >= 0, pos, _gelu_neg_f64(xc, xp))
+        if is_jax_float(x):
+            # XLA flushes float64 subnormals: for |x| ≲ 1e-290 the low parts of the
+            # double-double steps (x·W, Φ's tail) vanish and f was ~20 ulp off at
+            # x = 1e-300 (5·10⁷ at -1e-300). x·Φ(x) = x/2 + x²/√(2π) - x⁴/(6√(2π)) + …
+            # for |x| < 2**-20 (the dropped term is 2**-61 of the result), one rounding.
+            tiny = 0.5 * xc + (xc * xc) * INV_SQRT_2PI_DD[0]
+            value = xp.where(xp.abs(xc) < 2.0**-20, xp.where(x == 0, x, tiny), value)
+        return value
     # float32 (compensated: no float64 in the library) or narrower working precision
     xc, phi_s, u, mills, cdf_pos = _gelu_parts(x, xp)
     if compensated(xc, xp):

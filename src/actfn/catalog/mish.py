@@ -12,6 +12,7 @@ from ..kernels.df32 import (
     is_f32,
     mul_pair,
     poly_pair,
+    precise_exp,
 )
 from ..kernels.elementary import clip, is_f64
 from ..kernels.fast32 import mish32
@@ -85,6 +86,7 @@ def _mish_parts(x, xp):
 # x·(n/(n + 2)) reached 4). Below x = -600 (w close to subnormal) w is scaled by 2**128
 # and f = (x·w_s)·2**-128 (n ≪ 2 there): one rounding of a subnormal result.
 def _mish_neg(x, xp):
+    xp = precise_exp(x, xp)  # float64 JAX: actfn's exp (XLA's: 3 ulp at x = -712.9)
     xc = clip(x, xp, -800.0, 0.0)
     a = -xc
     w = xp.exp(xc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._exact import Exact
 from .._registry import Float32Kernels, Spec
 from ..kernels.dd import two_prod, two_sum
-from ..kernels.df32 import compensated
+from ..kernels.df32 import compensated, is_jax_float
 from ..kernels.elementary import is_f64
 from ..kernels.fast32 import dsoftsign32
 
@@ -60,6 +60,19 @@ def _softsign_d2(x, xp):
         t = t + (tl + sl * r + 3.0 * t * c)
         t = ((2.0 * t) * xp.where(big, 2.0**-60, 1.0 + 0.0 * t)) * xp.where(big, 2.0**-60,
                                                                            1.0 + 0.0 * t)
+        return -xp.sign(x) * t
+    if is_jax_float(x):
+        # JAX with x64: XLA flushes float64 subnormals, so r³ (and the low parts of the
+        # error-free products) must stay normal where 2r³ is (|x| ≈ 4e102 returned 0):
+        # r < 2**-100 is scaled by 2**200 and the result unscaled in two exact-or-final
+        # steps of 2**-300, as in float32 above
+        big = r < 2.0**-100
+        r = r * xp.where(big, 2.0**200, 1.0 + 0.0 * r)
+        s, sl = two_prod(r, r, xp)
+        t, tl = two_prod(s, r, xp)
+        t = t + (tl + sl * r + 3.0 * t * c)
+        one = 1.0 + 0.0 * t
+        t = ((2.0 * t) * xp.where(big, 2.0**-300, one)) * xp.where(big, 2.0**-300, one)
         return -xp.sign(x) * t
     s, sl = two_prod(r, r, xp)
     t, tl = two_prod(s, r, xp)

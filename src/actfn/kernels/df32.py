@@ -44,9 +44,9 @@ from . import narrow_output
 
 __all__ = ["F32_SCALING", "F64_SCALING", "TailScaling", "compensated", "const_operand",
            "is_f32", "pair",
-           "Float32Context", "add_pair", "div_pair", "exp32", "exp32_pair", "exp_neg_abs_pair",
-           "expm1_32", "is_jax_float", "mul_pair", "poly_pair", "opaque", "split", "split32",
-           "tail_scaling"]
+           "Float32Context", "X64Context", "add_pair", "div_pair", "exp32", "exp32_pair",
+           "exp_neg_abs_pair", "exp_x64", "expm1_32", "expm1_x64", "is_jax_float", "mul_pair",
+           "poly_pair", "opaque", "precise_exp", "split", "split32", "tail_scaling"]
 
 
 def is_f32(x: Any, xp: Any) -> bool:
@@ -266,6 +266,120 @@ def expm1_32(x: Any, xp: Any) -> Any:
     v = h + (he + (lo * p1) * xp.where(big, 1.0 + 0.0 * p2, p2))
     v = xp.where(big, xp.where(x > 0, exp32(x, xp), -1.0 + 0.0 * hs), v)
     return xp.where(x == 0, x, v)
+
+
+# -- float64 exp and expm1 under jax_enable_x64 -----------------------------------------------
+# XLA's float64 expm1 is up to 4 ulp off (|x| ≲ 0.35 and around -0.27, measured against
+# python-flint; its exp is within 1 ulp, NumPy's ~0.5): elu/celu/selu's f reached 3, silu's
+# and mish's f 3 through exp (X64Context gives the float64 kernels these two). As in
+# :func:`expm1_32` in float64: k = round(x/ln 2) (0 for |x| < ln 2/2), r = x - k·ln 2
+# (fdlibm's Cody–Waite split: LN2_HI64 has 32 significant bits, so k·LN2_HI64 and
+# x - k·LN2_HI64 are exact), and
+#   expm1(r) = r + r²/2 + r³·Σ_{n=3}^{16} r^{n-3}/n!   (|r| ≤ 0.347: truncation < 2^-64·|r|)
+# with r² exact (TwoProd) and r + r²/2 summed exactly (TwoSum), so E = s + lo carries
+# ~2^-60 relative error; then e^x - 1 = (2^k - 1) + 2^k·E with 2^k - 1 exact (|k| ≤ 53)
+# and 2^k·s exact, summed by TwoSum and rounded once: ~0.51 ulp. |x| > 40: -1 or e^x;
+# e^x = 2^k·(1 + E) likewise (:func:`exp_x64`).
+_LN2_HI64 = 6.93147180369123816490e-01  # 0x3FE62E42FEE00000
+_LN2_LO64 = 1.90821492927058770002e-10
+_INV_LN2_64 = 1.4426950408889634
+_EXPM1_COEFFS64 = tuple(1.0 / math.factorial(n) for n in range(3, 17))
+
+
+def _pow2_64(k: Any) -> Any:
+    """2**k for an integer-valued float64 JAX array ``k`` in [-1022, 1023], from the bits."""
+    import jax
+    import jax.numpy as jnp
+
+    bits = (k.astype(jnp.int64) + 1023) << 52
+    return jax.lax.bitcast_convert_type(bits, jnp.float64)
+
+
+def _exp_parts_x64(x: Any, xp: Any, lo_cut: float, hi_cut: float) -> tuple[Any, Any, Any, Any]:
+    """(k, s, lo, xc): x clipped to [lo_cut, hi_cut] as xc = k·ln 2 + r and
+    expm1(r) = s + lo to ~2^-60 relative (the comment above); k = 0 for |x| < ln 2/2."""
+    from .dd import two_prod, two_sum
+
+    xc = xp.where(x < lo_cut, xp.full_like(x, lo_cut),
+                  xp.where(x > hi_cut, xp.full_like(x, hi_cut), x))
+    k = xp.round(xc * _INV_LN2_64)
+    k = xp.where(xp.abs(xc) < 0.34657359027997264, 0.0 * k, k)
+    r_hi = xc - k * _LN2_HI64  # exact
+    t = opaque(k * _LN2_LO64)
+    r = r_hi - t
+    r_lo = (r_hi - r) - t
+    c = _EXPM1_COEFFS64
+    poly = c[-1] + 0.0 * r
+    for cj in reversed(c[:-1]):
+        poly = poly * r + cj
+    p, pe = two_prod(r, r, xp)
+    s, se = two_sum(r, 0.5 * p)
+    lo = se + ((0.5 * pe + (p * r) * poly) + r_lo * (1.0 + r))
+    return k, s, lo, xc
+
+
+def exp_x64(x: Any, xp: Any) -> Any:
+    """e^x for a float64 JAX array ``x`` (``jax_enable_x64``) to ~0.51 ulp: 1 + expm1(r)
+    summed exactly (TwoSum) and rounded once, then scaled by 2^k as two exact factors
+    2^⌊k/2⌋·2^(k-⌊k/2⌋) (k from -1076 to 1024). XLA's own is within 1 ulp, NumPy's (which
+    the float64 kernels were written against) ~0.5."""
+    from .dd import two_sum
+
+    k, s, lo, _ = _exp_parts_x64(x, xp, -746.0, 710.0)
+    h, hl = two_sum(1.0 + 0.0 * s, s)
+    k1 = xp.floor(0.5 * k)
+    return ((h + (hl + lo)) * _pow2_64(k1)) * _pow2_64(k - k1)
+
+
+def expm1_x64(x: Any, xp: Any) -> Any:
+    """e^x - 1 for a float64 JAX array ``x`` (``jax_enable_x64``) to ~0.51 ulp, signed
+    zeros, ±inf and NaN kept (see the comment above). XLA only: NumPy and the compiled
+    loops keep their expm1."""
+    from .dd import two_sum
+
+    k, s, lo, xc = _exp_parts_x64(x, xp, -40.0, 40.0)
+    pk = _pow2_64(k)
+    h, he = two_sum(pk - 1.0, pk * s)
+    v = h + (he + pk * lo)
+    big = xp.abs(x) > 40.0
+    v = xp.where(big, xp.where(x > 0, exp_x64(x, xp), xp.full_like(x, -1.0)), v)
+    return xp.where(x == 0, x, v)
+
+
+class X64Context:
+    """An evaluation context (:class:`actfn.kernels.EvalNamespace`) for float64 JAX work
+    (``jax_enable_x64``): ``expm1`` is :func:`expm1_x64` on float64 JAX arrays (XLA's is
+    up to 4 ulp off) and, with ``precise_exp``, ``exp`` is :func:`exp_x64` (XLA's is within
+    1 ulp, NumPy's ~0.5; exp_x64 costs ~4× XLA's, so kernels ask for it where the extra ulp
+    shows: :func:`precise_exp`); everything else (and other dtypes) is the wrapped
+    context's."""
+
+    def __init__(self, ctx: Any, precise_exp: bool = False) -> None:
+        self._ctx = ctx
+        self._precise_exp = precise_exp
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("_ctx", "_precise_exp"):  # not set yet (copy, pickle)
+            raise AttributeError(name)
+        return getattr(self._ctx, name)
+
+    @staticmethod
+    def _x64(x: Any) -> bool:
+        return is_jax_float(x) and x.dtype == np.float64
+
+    def exp(self, x: Any, /) -> Any:
+        if self._precise_exp and self._x64(x):
+            return exp_x64(x, self._ctx)
+        return self._ctx.exp(x)
+
+    def expm1(self, x: Any, /) -> Any:
+        return expm1_x64(x, self._ctx) if self._x64(x) else self._ctx.expm1(x)
+
+
+def precise_exp(x: Any, xp: Any) -> Any:
+    """``xp`` whose ``exp`` (and ``expm1``) is ~0.51 ulp where ``x`` is a float64 JAX array
+    (:class:`X64Context`); ``xp`` itself otherwise (NumPy, the compiled loops, float32)."""
+    return X64Context(xp, precise_exp=True) if X64Context._x64(x) else xp
 
 
 # -- pair ("double-float") helpers ----------------------------------------------------------

@@ -17,10 +17,14 @@ path vectorizes it.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+import numpy as np
 
 from ._erfc_tables import A_PIECES, T_PIECES
 from .dd import two_prod
+from .df32 import is_f32
 
 __all__ = ["TAIL_SWITCH", "tail_w", "tail_aw"]
 
@@ -28,8 +32,22 @@ __all__ = ["TAIL_SWITCH", "tail_w", "tail_aw"]
 TAIL_SWITCH = 6.0
 
 
+@functools.cache
+def _pieces32(pieces: tuple) -> tuple:
+    """``pieces`` for float32 work: c_0 = hi + lo split again as float32 hi + float32 lo
+    (hi rounded to float32 alone is 2^-25 off, which the float64 lo cannot hold: W
+    reached ~1 float32 ulp and gelu's f 3 without x64); midpoints are float32 already."""
+    out = []
+    for lo, hi, m, c in pieces:
+        c0 = float(np.float32(c[0]))
+        out.append((lo, hi, m, (c0, float(np.float32((c[0] - c0) + c[1])), *c[2:])))
+    return tuple(out)
+
+
 def _horner(v: Any, pieces: tuple, xp: Any) -> Any:
     """Σ c_j (v - m)^j with the coefficients of the piece that holds v (v ≥ first lo)."""
+    if is_f32(v, xp):
+        pieces = _pieces32(pieces)
     ncoef = len(pieces[0][3])
     # arrays of v's dtype from the start (torch.where of two Python floats is float32)
     coeffs = [xp.full_like(v, c) for c in pieces[0][3]]

@@ -163,6 +163,10 @@ def times_sigmoid(x: Any, z: Any, xp: Any, zlo: Any = None) -> tuple[Any, Any]:
         e = exp_neg_abs(z, xp, zlo)
         r = 1.0 / (1.0 + e)
         return xp.where(z >= 0, x * r, (x * e) * r), 1.0
+    # float64 JAX (x64): actfn's exp (XLA's 1-ulp exp put silu's f at 3 ulp, x = -12.21)
+    from .df32 import precise_exp
+
+    xp = precise_exp(z, xp)
     a = xp.abs(z)
     e = xp.exp(-a)
     tail = z < scale_below(z, xp)
