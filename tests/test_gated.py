@@ -324,12 +324,20 @@ def test_ulp_error_within_bound(case, dtype: str, path: str) -> None:
 #: float64 pairs where the gate's rounded value times b(up), rounded again, was 3 ulp off
 #: (found among 10⁵ random pairs N(0, 4²) per unit); the double-double gate keeps f ≤ 2.
 _F64_THREE_ULP = {
+    # (the last two pairs of swiglu, swiglu_clamped and geglu-tanh: found again with 6·10⁴ random pairs
+    # after silu's own f became more accurate, actfn.reference.gated as the oracle)
     ("swiglu", ()): [(-5.841524804781651, 3.093195501961092),
-                     (-4.143380065792051, -0.4346956011221674)],
+                     (-4.143380065792051, -0.4346956011221674),
+                     (-4.097599167542216, 1.851478865582577),
+                     (-7.548548227909639, -7.0732581334009215)],
     ("swiglu_clamped", ()): [(-5.93001385839123, -2.867005444248268),
-                             (-5.554971363666051, 3.2859430088439585)],
+                             (-5.554971363666051, 3.2859430088439585),
+                             (-2.418790987170515, 1.8940986933776218),
+                             (-7.075801371968981, 0.3954895097344869)],
     ("geglu", (("approximate", "tanh"),)): [(-3.348410263612924, -1.7684805497594966),
-                                            (-3.517798074960875, 6.279003428219204)],
+                                            (-3.517798074960875, 6.279003428219204),
+                                            (-1.190708574168725, 3.563942842486493),
+                                            (-3.557562628978102, 0.44776982960798045)],
     # a second review's points: σ within 1 ulp, then the rounded product, was 2.6 ulp
     ("glu", ()): [(-28.412070520342752, 0.00012103511481585573),
                   (-23.470016989896468, 25.32493329363267)],
@@ -340,7 +348,8 @@ _F64_THREE_ULP = {
 def test_float64_f_within_two_ulp_where_the_product_used_to_add_a_rounding(key) -> None:
     """Issue 13, item 1 (float64 f ≤ 2 ulp): the unit's f at the worst pairs of the
     former composition, against the mpmath oracle, on both paths; and the former
-    composition itself is beyond 2 there (so the pairs still test something)."""
+    composition itself is beyond 2 at one of them at least (so the pairs still test
+    something)."""
     from mpmath import mpf
 
     from .oracle import gated_oracle, round_to, ulp_distance
@@ -356,7 +365,9 @@ def test_float64_f_within_two_ulp_where_the_product_used_to_add_a_rounding(key) 
     lim = spec.up_limit(act.params)
     gc = g if lim is None else np.minimum(g, lim)
     uc = u if lim is None else np.clip(u, -lim, lim)
-    assert (ulp_distance(act.gate(gc) * (uc + spec.up_offset), want) >= 3).all()
+    # (at least one pair: since silu's own f folds x·e's rounding into its quotient, the
+    # composition's rounded gate is closer at some of the pairs it missed before)
+    assert (ulp_distance(act.gate(gc) * (uc + spec.up_offset), want) >= 3).any()
     for path in PATHS:
         with _fast.disabled() if path == "numpy" else contextlib.nullcontext():
             assert (ulp_distance(act(g, u), want) <= 2).all(), path

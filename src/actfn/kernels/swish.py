@@ -150,6 +150,19 @@ def silu_df(xp, z, ze):
     s, sm, _ = sigmoid_parts(z, xp, ze)
     ss, _, _, inv_k = scaled_sigmoid_parts(z, xp, ze)
     inner = xp.where(z < 0, (1.0 + z) - z * s, 1.0 + z * sm)
+    if compensated(z, xp):
+        # float64: the bracket as (1 + min(z, 0)) + z·c, c = -σ(z) or σ(-z), in
+        # double-double, with z's low part moving it by z_lo·d/dz(1 + zσ(-z)) =
+        # z_lo·σ(-z)·(1 - zσ(z)) (left out, z_lo alone cost up to 3.5 ulp where the bracket
+        # is ~4× f′'s size: gelu_sigmoid's f′ reached 5 ulp at x = -2.85, z = -4.85)
+        neg = z < 0
+        w, wl = two_sum(1.0 + 0.0 * z, xp.where(neg, z, 0.0 * z))
+        u, ul = two_prod(z, xp.where(neg, -s, sm), xp)
+        i, il = two_sum(w, u)
+        low = il + (wl + ul)
+        if ze is not None:
+            low = low + ze * (sm * (1.0 - z * s))
+        inner = i + low
     return near_zeros((ss * inner) * inv_k, z, xp, zeros("d"), ze)
 
 
