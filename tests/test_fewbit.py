@@ -266,6 +266,30 @@ def test_repr_pickle_and_torch_compile() -> None:
         torch.compile(frozen, backend="aot_eager")(x.requires_grad_(True))
 
 
+@pytest.mark.parametrize("bits", [1, 3])
+def test_torch_compile_cold_fullgraph(bits: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layer that never ran eagerly compiles with fullgraph=True (no graph break):
+    Dynamo used to trace the plan's construction and stop at ``Read uninitialized
+    cell`` (issue 13 re-review item 2); the plan made under the trace holds real tensors
+    (the eager call after it works), and a too-few-bits error is still raised."""
+    import torch._dynamo
+
+    monkeypatch.setattr(_fewbit, "_PLANS", {})
+    two = next(n for n in EXACT if _fewbit.regions(lookup(n), lookup(n).bind()).bits == 2)
+    for layer in (at.GELU(saved_bits=bits), at.ReLU(saved_bits=bits)):
+        torch._dynamo.reset()
+        x = torch.randn(8, requires_grad=True, generator=torch.Generator().manual_seed(bits))
+        out = torch.compile(layer, fullgraph=True, backend="aot_eager")(x)
+        (gc,) = torch.autograd.grad(out.sum(), x)
+        (ge,) = torch.autograd.grad(layer(x).sum(), x)  # eager after the cold compile
+        assert torch.equal(gc, ge) and torch.equal(out, layer(x))
+    if bits == 1:
+        torch._dynamo.reset()
+        with pytest.raises(Exception, match="saved_bits=1 is too few"):
+            torch.compile(at.function(two), fullgraph=True, backend="aot_eager")(
+                torch.randn(8, requires_grad=True), saved_bits=1)
+
+
 def test_nan_input_gets_the_documented_finite_gradient() -> None:
     x = torch.tensor([math.nan, 2.0], requires_grad=True)
     y = at.relu(x, saved_bits=1)

@@ -568,7 +568,12 @@ def _plan(name: str, fixed: str, bits: int) -> _Plan:
     k = (name, fixed, bits)
     plan = _PLANS.get(k)
     if plan is None or plan.op.spec is not lookup(name):
-        plan = _Plan(_hooks().op_of(name, fixed, ""), bits)
+        from torch._subclasses.fake_tensor import unset_fake_temporarily
+
+        # first made by the fake implementation under torch.compile: its tables must be
+        # real tensors (kept for the real calls), not the trace's fake ones
+        with unset_fake_temporarily():
+            plan = _Plan(_hooks().op_of(name, fixed, ""), bits)
         if len(_PLANS) > 1024:
             _PLANS.clear()
         _PLANS[k] = plan
@@ -661,8 +666,12 @@ def apply(x: torch.Tensor, op: Any, bits: int) -> torch.Tensor:
             "reverse-mode training, and its codes have no tangent); use saved_bits=None"
         )
     name, fixed, _ = op.key()
-    _plan(name, fixed, bits)  # errors (too few bits for an exact code) at the call
     traced = torch.compiler.is_compiling() or torch.jit.is_tracing()
+    if not torch.compiler.is_compiling():
+        # errors (too few bits for an exact code) at the call; under torch.compile the
+        # plan is made (and these errors raised) by the op's fake implementation, outside
+        # the traced frame: Dynamo cannot trace the fit (issue 13 re-review item 2)
+        _plan(name, fixed, bits)
     if not traced and not (x.requires_grad and torch.is_grad_enabled()):
         return _hooks().forward(x, op, ())  # no backward: nothing to save
     y, _ = torch.ops.actfn.fewbit_forward(x, name, fixed, bits)
