@@ -160,6 +160,51 @@ def test_clamped_gradient_at_exactly_the_limit_is_the_inside_one() -> None:
         np.testing.assert_allclose(np.asarray(ju), pu, rtol=1e-15)
 
 
+@pytest.mark.parametrize("lim", [7.3, 0.1, 6.9])
+def test_clamp_compares_in_the_input_dtype_as_torch_clamp(lim: float) -> None:
+    """A limit not representable in the input dtype is rounded to it first, as
+    ``torch.clamp(x, max=L)`` does: an input equal to the rounded limit is at the clamp
+    (inside derivative), in the NumPy core, both torch paths, JAX and TensorFlow. The
+    partials equal those of the limit given exactly as the rounded value (issue 13
+    re-review item 3: actfn gave 0 and 0 there, torch's composition 8.30 and 7.30)."""
+    import tensorflow as tf
+
+    import actfn.tensorflow as atf
+
+    for dt, nd in ((torch.float32, np.float32), (torch.float16, np.float16),
+                   (torch.bfloat16, None)):
+        g0 = torch.tensor([lim, lim, 1.0, 2 * lim], dtype=dt)
+        u0 = torch.tensor([lim, -lim, -lim, lim], dtype=dt)
+        rounded = float(g0[0])
+        assert rounded != lim
+        want = actfn.get("swiglu_clamped", limit=rounded).partials(g0.double().numpy(),
+                                                                   u0.double().numpy())
+        assert want[0][0] != 0 and want[1][0] != 0
+        got = {}
+        strided = (g0.repeat_interleave(2)[::2], u0.repeat_interleave(2)[::2])  # float64 path
+        for path, (gt, ut) in (("loop", (g0, u0)), ("float64", strided)):
+            g, u = gt.clone().requires_grad_(), ut.clone().requires_grad_()
+            y = at.swiglu_clamped(g, u, limit=lim)
+            got[path] = torch.autograd.grad(y.sum(), (g, u))
+        if nd is not None:
+            gn, un = g0.double().numpy().astype(nd), u0.double().numpy().astype(nd)
+            got["numpy"] = actfn.get("swiglu_clamped", limit=lim).partials(gn, un)
+            if nd is np.float32:
+                got["jax"] = jax.grad(lambda a, b: ajax.swiglu_clamped(a, b, limit=lim).sum(),
+                                      argnums=(0, 1))(jnp.asarray(gn), jnp.asarray(un))
+                a, b = tf.constant(gn), tf.constant(un)
+                with tf.GradientTape() as tape:
+                    tape.watch([a, b])
+                    total = tf.reduce_sum(atf.swiglu_clamped(a, b, limit=lim))
+                got["tensorflow"] = tape.gradient(total, [a, b])
+        for path, (dg, du) in got.items():
+            for have, w in ((dg, want[0]), (du, want[1])):
+                h = np.asarray(torch.as_tensor(np.asarray(have, dtype=np.float64))
+                               if not isinstance(have, torch.Tensor) else have.double())
+                np.testing.assert_allclose(h, w, rtol=2 * float(torch.finfo(dt).eps),
+                                           err_msg=f"{path} {dt}")
+
+
 def _saved(fn: Any) -> list[torch.Tensor]:
     saved: list[torch.Tensor] = []
 

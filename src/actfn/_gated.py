@@ -72,7 +72,8 @@ from . import _backend
 from ._exact import ExactMath
 from ._registry import Param, Spec, lookup
 
-__all__ = ["GatedSpec", "GatedExact", "GatedActivation", "gated_exact", "split"]
+__all__ = ["GatedSpec", "GatedExact", "GatedActivation", "dtype_name", "gated_exact",
+           "round_limit", "split"]
 
 
 #: One reference formula of a gated unit: ``fn(gate, up, m, **params)``.
@@ -222,6 +223,30 @@ class GatedSpec:
 
 
 # -- evaluation -------------------------------------------------------------------------
+def dtype_name(dtype: Any) -> str | None:
+    """"float32", "bfloat16", ... of a NumPy, PyTorch, JAX or TensorFlow dtype (None:
+    not a floating dtype this module knows)."""
+    name = getattr(dtype, "name", None)
+    if not isinstance(name, str):
+        name = str(dtype).removeprefix("torch.")
+    return name if name in ("float16", "bfloat16", "float32", "float64") else None
+
+
+def round_limit(lim: float | None, dtype: Any) -> float | None:
+    """A clamp's limit rounded to nearest (ties to even) in the input's ``dtype``, as a
+    float: the clamps compare in the input dtype, as ``torch.clamp(x, max=L)`` does (L
+    rounded to x's dtype first), so an input that equals the rounded limit is at the
+    clamp and takes its inside derivative. float64 (and unknown dtypes): unchanged."""
+    name = dtype_name(dtype)
+    if lim is None or name in (None, "float64") or not math.isfinite(lim) or lim == 0:
+        return lim
+    v = float(lim)
+    if name == "bfloat16":  # 8 significant bits, ties to even (limits are normal numbers)
+        q = 2.0 ** (math.frexp(v)[1] - 8)
+        return float(np.round(v / q) * q)
+    return float(np.dtype(name).type(v))
+
+
 _WIDTH = {"float16": 1, "bfloat16": 1, "float32": 2, "float64": 3}
 
 
@@ -409,9 +434,9 @@ class GatedActivation:
         outs = self._check_out(out, len(which), shape, res.out_dtype)
         if xp is np:
             with np.errstate(all="ignore"):
-                ys = self._compute(pg.xw, pu.xw, xp, which)
+                ys = self._compute(pg.xw, pu.xw, xp, which, (pg.out_dtype, pu.out_dtype))
         else:
-            ys = self._compute(pg.xw, pu.xw, xp, which)
+            ys = self._compute(pg.xw, pu.xw, xp, which, (pg.out_dtype, pu.out_dtype))
         results = []
         for i, y in enumerate(ys):
             r = _backend.finish(y, res)
@@ -440,11 +465,15 @@ class GatedActivation:
                 raise ValueError("out= array is read-only")
         return list(outs)
 
-    def _compute(self, g: Any, u: Any, xp: Any, which: tuple[str, ...]) -> list[Any]:
+    def _compute(self, g: Any, u: Any, xp: Any, which: tuple[str, ...],
+                 dtypes: tuple[Any, Any] = (None, None)) -> list[Any]:
         """The requested results in working precision (float64 where the library has it):
-        ``g``, ``u`` are the inputs converted (copies), of broadcastable shapes."""
+        ``g``, ``u`` are the inputs converted (copies), of broadcastable shapes;
+        ``dtypes`` the inputs' own dtypes, to which the clamps' limits are rounded
+        (:func:`round_limit`)."""
         spec, p = self._spec, self._params
-        lg, lu, c = spec.gate_limit(p), spec.up_limit(p), spec.up_offset
+        lg = round_limit(spec.gate_limit(p), dtypes[0])
+        lu, c = round_limit(spec.up_limit(p), dtypes[1]), spec.up_offset
         need = {"f": (0,), "dg": (1,), "du": (0,), "dgg": (2,), "dgu": (1,), "duu": ()}
         params_wanted = [w[6:] for w in which if w.startswith("param:")]
         if params_wanted:

@@ -128,7 +128,7 @@ def _compute(act: GatedActivation, gate: torch.Tensor, up: torch.Tensor,
     shape = torch.broadcast_shapes(g.shape, u.shape)
     if g.device.type == "meta" or u.device.type == "meta":
         return [torch.empty(shape, dtype=wd, device=g.device) for _ in which]
-    ys = act._compute(g, u, _aac_torch, which)
+    ys = act._compute(g, u, _aac_torch, which, (_in_dtype(gate), _in_dtype(up)))
     return [y.to(wd).broadcast_to(shape) for y in ys]
 
 

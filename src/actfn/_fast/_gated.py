@@ -20,14 +20,12 @@ array is made: the loops read the 2- or 4-byte inputs and write the results. A N
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-import numpy as np
-
+from .._gated import round_limit
 from . import _trace
 
-__all__ = ["gated_loops", "storage_round"]
+__all__ = ["gated_loops"]
 
 #: (id(gate spec), parameters, dtype) → (forward, backward) :class:`actfn._fast.Compiled`.
 _LOOPS: dict[tuple[Any, ...], Any] = {}
@@ -65,16 +63,6 @@ def _source(prog: _trace.Program, dtype: str, title: str, backward: bool,
     return "".join(src)
 
 
-def storage_round(v: float, dtype: str) -> float:
-    """``v`` rounded to nearest (ties to even) in the storage ``dtype``, as a float."""
-    if dtype == "bfloat16":  # 8 significant bits; the limits are normal numbers
-        if v == 0 or not math.isfinite(v):
-            return float(v)
-        q = 2.0 ** (math.frexp(v)[1] - 8)
-        return float(np.round(v / q) * q)
-    return float(np.dtype(dtype).type(v))
-
-
 def gated_loops(gate_act: Any, dtype: str, gate_limit: float | None = None,
                 up_limit: float | None = None, up_offset: float = 0.0
                 ) -> tuple[Any, Any] | None:
@@ -91,8 +79,8 @@ def gated_loops(gate_act: Any, dtype: str, gate_limit: float | None = None,
     pkey = params_key(gate_act._params)
     if pkey is None:
         return None
-    clamps = (None if gate_limit is None else storage_round(float(gate_limit), dtype),
-              None if up_limit is None else storage_round(float(up_limit), dtype),
+    clamps = (None if gate_limit is None else round_limit(float(gate_limit), dtype),
+              None if up_limit is None else round_limit(float(up_limit), dtype),
               float(up_offset))
     key = (id(spec), pkey, dtype, clamps)
     hit = _LOOPS.get(key, _LOOPS)
