@@ -447,6 +447,31 @@ def test_blockwise_path_equals_the_whole_tensor_path(monkeypatch: pytest.MonkeyP
     assert torch.equal(y0, y1) and all(torch.equal(a, b) for a, b in zip(d0, d1, strict=True))
 
 
+@pytest.mark.parametrize("bad", ["yes", 1, None])
+def test_gate_first_must_be_a_bool_in_every_entry_point(bad: object) -> None:
+    """``gate_first="yes"`` was taken as True (issue 13 re-review item 9): every entry
+    point now requires a bool (NumPy's too), as ``dim`` is checked."""
+    import tensorflow as tf
+
+    import actfn.keras as ak
+    import actfn.tensorflow as atf
+
+    x = np.arange(8.0)
+    calls = [lambda v: actfn.get("swiglu")(x, gate_first=v),
+             lambda v: actfn.get("swiglu").partials(x, gate_first=v),
+             lambda v: at.swiglu(torch.from_numpy(x), gate_first=v),
+             lambda v: at.SwiGLU(gate_first=v),
+             lambda v: at.Gated("geglu", gate_first=v),
+             lambda v: ajax.swiglu(jnp.asarray(x), gate_first=v),
+             lambda v: atf.swiglu(tf.constant(x), gate_first=v),
+             lambda v: ak.swiglu(x.astype(np.float32), gate_first=v),
+             lambda v: ak.SwiGLU(gate_first=v)]
+    for call in calls:
+        with pytest.raises(TypeError, match="gate_first must be a bool"):
+            call(bad)
+        call(np.bool_(True))  # NumPy's bool is a bool
+
+
 def test_bad_input_is_refused_with_a_message_and_never_modified() -> None:
     x = torch.randn(2, 5)
     before = x.clone()

@@ -72,8 +72,8 @@ from . import _backend
 from ._exact import ExactMath
 from ._registry import Param, Spec, lookup
 
-__all__ = ["GatedSpec", "GatedExact", "GatedActivation", "dtype_name", "gated_exact",
-           "round_limit", "split"]
+__all__ = ["GatedSpec", "GatedExact", "GatedActivation", "check_gate_first", "dtype_name",
+           "gated_exact", "round_limit", "split"]
 
 
 #: One reference formula of a gated unit: ``fn(gate, up, m, **params)``.
@@ -269,6 +269,14 @@ def _lib(x: Any) -> str:
     return f"{type(x).__module__}.{type(x).__name__}"
 
 
+def check_gate_first(gate_first: Any) -> bool:
+    """``gate_first`` itself when it is a bool (NumPy's too); else TypeError (a string
+    such as ``"yes"`` or ``"False"`` is not silently taken for its truth value)."""
+    if not isinstance(gate_first, (bool, np.bool_)):
+        raise TypeError(f"gate_first must be a bool, got {type(gate_first).__name__}")
+    return bool(gate_first)
+
+
 def split(x: Any, dim: int, gate_first: bool) -> tuple[Any, Any]:
     """``(gate, up)`` halves of ``x`` along ``dim``: as ``torch.nn.functional.glu``, the
     first half is the value ``up`` and the second the gate (``gate_first=True``: the
@@ -278,6 +286,7 @@ def split(x: Any, dim: int, gate_first: bool) -> tuple[Any, Any]:
         x = arr
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    gate_first = check_gate_first(gate_first)
     shape = tuple(getattr(x, "shape", ()))
     nd = len(shape)
     if nd == 0:
@@ -402,6 +411,7 @@ class GatedActivation:
 
     # -- machinery --------------------------------------------------------------
     def _inputs(self, gate: Any, up: Any, dim: int | None, gate_first: bool) -> tuple[Any, Any]:
+        gate_first = check_gate_first(gate_first)
         if up is None:
             return split(gate, -1 if dim is None else dim, gate_first)
         if dim is not None or gate_first:

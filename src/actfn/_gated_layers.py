@@ -94,7 +94,10 @@ def function_cache(apply: Callable[..., Any], module: str, framework: str,
 
         def fn(gate: Any, up: Any = None, /, *, dim: int | None = None,
                gate_first: bool = False, **params: Any) -> Any:
-            return apply(spec.name, gate, up, dim=dim, gate_first=gate_first, **params)
+            from ._gated import check_gate_first
+
+            return apply(spec.name, gate, up, dim=dim, gate_first=check_gate_first(gate_first),
+                         **params)
 
         fn.__name__ = fn.__qualname__ = spec.name
         fn.__module__ = module

@@ -60,7 +60,7 @@ import torch
 from . import _fast
 from ._activation import get
 from ._fast import _gated as _fast_gated
-from ._gated import GatedActivation, split
+from ._gated import GatedActivation, check_gate_first, split
 from ._gated_layers import gated_class_name, gated_names, gated_spec
 
 __all__ = ["BLOCK", "Gated", "exported", "gated_function", "gated_class"]
@@ -426,6 +426,7 @@ def _inputs(name: str, gate: Any, up: Any, dim: int | None,
         bad = gate if not isinstance(gate, torch.Tensor) else up
         raise TypeError(f"actfn.torch.{name} expects torch.Tensor inputs, got "
                         f"{type(bad).__name__}")
+    gate_first = check_gate_first(gate_first)
     if up is None:
         gate, up = split(gate, -1 if dim is None else dim, gate_first)
     elif dim is not None or gate_first:
@@ -575,7 +576,7 @@ class Gated(torch.nn.Module):
             raise TypeError(f"dim must be an int, got {type(dim).__name__}")
         self._act = get(gated_spec(activation).name, **params)
         self.dim = dim
-        self.gate_first = bool(gate_first)
+        self.gate_first = check_gate_first(gate_first)
 
     @property
     def activation(self) -> str:
