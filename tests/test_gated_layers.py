@@ -205,6 +205,42 @@ def test_clamp_compares_in_the_input_dtype_as_torch_clamp(lim: float) -> None:
                                            err_msg=f"{path} {dt}")
 
 
+def test_far_negative_gates_and_infinities_agree_across_backends() -> None:
+    """swiglu's float64 gate below its kernel's clip (−800) gave the value at the clip:
+    s(−1e10, 1e300) = s(−inf, 1e300) = −2.93e−45 where the exact value underflows to −0,
+    and s(−inf, inf) = −inf in NumPy but NaN in torch (issue 13 re-review item 4). Now
+    IEEE throughout (a(−inf)·inf = (−0)·inf = NaN), and every unit gives the same at ±inf
+    gates and ups in NumPy, torch, JAX and TensorFlow (float64 and float32)."""
+    import tensorflow as tf
+
+    import actfn.tensorflow as atf
+
+    for name in ("swiglu", "swiglu_clamped"):
+        act = actfn.get(name, **({"limit": 1e300} if name == "swiglu_clamped" else {}))
+        y = act(np.array([-1e10, -np.inf, -np.inf]), np.array([1e300, 1e300, np.inf]))
+        assert y[0] == 0 and y[1] == 0 and np.signbit(y[:2]).all()
+        # up = inf: NaN, or the clamp's limit (swiglu_clamped): −0·(L + 1) = −0
+        assert np.isnan(y[2]) if name == "swiglu" else (y[2] == 0 and np.signbit(y[2]))
+    inf = np.inf
+    gs = np.array([-inf, -inf, -inf, inf, inf, inf, -1e10, 0.0, -inf, inf, 1.0, -1.0, 2.0])
+    us = np.array([inf, -inf, 1e30, inf, -inf, 1.0, 1e30, inf, 0.0, 0.0, inf, -inf, -inf])
+    with jax.enable_x64(True):
+        for name in actfn.names(kind="gated"):
+            for dt in ("float64", "float32"):
+                g, u = gs.astype(dt), us.astype(dt)
+                ref = actfn.get(name)(g, u)
+                got = {"torch": at.Gated(name)(torch.from_numpy(g), torch.from_numpy(u)).numpy(),
+                       "jax": np.asarray(getattr(ajax, name)(jnp.asarray(g), jnp.asarray(u))),
+                       "tf": getattr(atf, name)(tf.constant(g), tf.constant(u)).numpy()}
+                for lib, v in got.items():
+                    finite = np.isfinite(ref) & (ref != 0)  # compositions may differ by ulps
+                    same = (v == ref) | (np.isnan(v) & np.isnan(ref))
+                    same |= finite & np.isclose(v, ref, rtol=1e-6)
+                    assert same.all(), (name, dt, lib, gs[~same], us[~same], v[~same],
+                                        ref[~same])
+                    assert (np.signbit(v) == np.signbit(ref))[ref == 0].all(), (name, dt, lib)
+
+
 def _saved(fn: Any) -> list[torch.Tensor]:
     saved: list[torch.Tensor] = []
 
