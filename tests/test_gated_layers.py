@@ -621,6 +621,28 @@ def test_keras_gated_layers() -> None:
     assert np.isfinite(h.history["loss"]).all() and m.output_shape == (None, 1)
 
 
+def test_split_form_with_a_dynamic_size_and_odd_keras_input_shapes() -> None:
+    """TensorFlow's split form under tf.function with a None last dimension splits at run
+    time (it raised "dim=-1 has odd length None"); Keras refuses an odd split dimension
+    when the model is built, not at predict (issue 13 re-review items 7 and 8)."""
+    import keras
+    import tensorflow as tf
+
+    import actfn.keras as ak
+    import actfn.tensorflow as atf
+
+    x = np.random.default_rng(1).standard_normal((3, 8)).astype("float32")
+    fn = tf.function(lambda t: atf.swiglu(t), input_signature=[tf.TensorSpec([None, None])])
+    np.testing.assert_allclose(fn(tf.constant(x)).numpy(), actfn.get("swiglu")(x), rtol=3e-7,
+                               atol=1e-7)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="evenly divide"):
+        fn(tf.constant(x[:, :7]))
+    with pytest.raises(ValueError, match="odd length 7"):
+        keras.Sequential([keras.Input((7,)), ak.SwiGLU()])
+    assert ak.SwiGLU().compute_output_shape((None, 8)) == (None, 4)
+    assert ak.SwiGLU().compute_output_shape((None, None)) == (None, None)
+
+
 # -- actfn bench --gated ---------------------------------------------------------------------
 def test_gated_bench_engine_measures_saved_bytes_and_peak() -> None:
     from actfn._bench_gated import format_gated, run_gated_bench

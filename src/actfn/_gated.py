@@ -297,7 +297,17 @@ def split(x: Any, dim: int, gate_first: bool) -> tuple[Any, Any]:
                          f"(valid: {-nd} to {nd - 1})")
     d = int(dim) % nd
     n = shape[d]
-    if n is None or n % 2:
+    if n is None and type(x).__module__.startswith("tensorflow"):
+        # a dynamic size (tf.function with a None dimension): tf.split checks at run time
+        # that it is even
+        import tensorflow as tf
+
+        first, second = tf.split(x, 2, axis=d)
+        return (first, second) if gate_first else (second, first)
+    if n is None:
+        raise ValueError(f"dim={dim} has no static size: the split form needs a static size "
+                         "along dim (or pass act(gate, up))")
+    if n % 2:
         raise ValueError(f"dim={dim} has odd length {n}: the split form halves it into the "
                          "value (up) and the gate, so its length must be even")
     h = n // 2

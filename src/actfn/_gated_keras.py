@@ -96,6 +96,10 @@ class Gated(keras.layers.Layer):
             return tuple(input_shape[0])
         shape = list(input_shape)
         n = shape[self.dim]
+        if n is not None and n % 2:
+            raise ValueError(f"{type(self).__name__}: dim={self.dim} has odd length {n}: the "
+                             "split form halves it into the value (up) and the gate, so its "
+                             "length must be even")
         shape[self.dim] = None if n is None else n // 2
         return tuple(shape)
 
