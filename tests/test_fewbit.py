@@ -160,18 +160,44 @@ def test_shipped_tables_are_the_generators_output() -> None:
         spec = lookup(name)
         data = json.loads(_fewbit.table_path(spec).read_text(encoding="utf-8"))
         assert data["params"] == spec.bind()
-        q = _fewbit._Quadrature(spec, spec.bind())
-        for bits, t in data["tables"].items():
-            assert len(t["levels"]) == 1 << int(bits) == len(t["thresholds"]) + 1
-            err, _, lv = _fewbit._error(np.asarray(t["thresholds"]), q)
-            assert math.isclose(err, t["mse"], rel_tol=1e-9), (name, bits)
-            np.testing.assert_allclose(lv, t["levels"], rtol=1e-9, atol=1e-12)
+        assert [v["params"] for v in data.get("variants", [])] == gen_fewbit.variants(name)
+        for doc in (data, *data.get("variants", [])):
+            q = _fewbit._Quadrature(spec, doc["params"])
+            assert set(doc["tables"]) == {str(b) for b in _fewbit.BITS}
+            for bits, t in doc["tables"].items():
+                assert len(t["levels"]) == 1 << int(bits) == len(t["thresholds"]) + 1
+                err, _, lv = _fewbit._error(np.asarray(t["thresholds"]), q)
+                assert math.isclose(err, t["mse"], rel_tol=1e-9), (name, bits)
+                np.testing.assert_allclose(lv, t["levels"], rtol=1e-9, atol=1e-12)
     # and one (activation, k <= 3), rotating by day, refitted from scratch
     day = datetime.date.today().toordinal()
     name = FITTED[day % len(FITTED)]
     bits = (1, 2, 3)[day // len(FITTED) % 3]
     data = json.loads(_fewbit.table_path(lookup(name)).read_text(encoding="utf-8"))
-    assert gen_fewbit.compare(data, gen_fewbit.tables(name, (bits,))) == [], (name, bits)
+    assert gen_fewbit.compare(data, gen_fewbit.tables(name, (bits,), with_variants=False)) == [], (
+        name, bits)
+
+
+def test_model_variants_ship_their_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gemma's GELU(approximate="tanh") and gpt-oss's SiLU(beta=1.702) gates were fitted on
+    first use in every process (~20 s at k = 8; issue 13 re-review item 6): their tables
+    ship (``"variants"``, from the gated units' parameters) and no fit runs for them."""
+    assert gen_fewbit.variants("gelu") == [{"approximate": "tanh"}]
+    assert gen_fewbit.variants("silu") == [{"beta": 1.702}]
+
+    def no_fit(*args: object) -> None:
+        raise AssertionError(f"fitted on first use: {args}")
+
+    monkeypatch.setattr(_fewbit, "_fit_cached", no_fit)
+    for name, params in (("gelu", {"approximate": "tanh"}), ("silu", {"beta": 1.702})):
+        spec = lookup(name)
+        for bits in _fewbit.BITS:
+            assert len(_fewbit.table(spec, spec.bind(**params), bits).levels) == 1 << bits
+    x = torch.randn(64, requires_grad=True)
+    at.GELU(approximate="tanh", saved_bits=8)(x).sum().backward()
+    assert x.grad is not None and torch.isfinite(x.grad).all()
+    with pytest.raises(AssertionError, match="fitted on first use"):
+        _fewbit.table(lookup("silu"), lookup("silu").bind(beta=1.3), 1)
 
 
 def _saved_bytes(fn, x: torch.Tensor) -> int:
