@@ -399,6 +399,12 @@ def test_readme_states_both_exceptions_to_bit_for_bit() -> None:
     section = readme[readme.index("#### Few-bit backward"):readme.index("### Keras 3")]
     assert "bit for bit the float64 backward of actfn, with two exceptions" in section
     assert "A NaN input" in section and "1 ulp" in section
+    # fitted codes too (issue 13 re-review item 5): NaN → g times the outer level
+    assert "A NaN input gets a finite gradient here too" in " ".join(section.split())
+    xn = torch.tensor([math.nan], requires_grad=True)
+    (gn,) = torch.autograd.grad(at.silu(xn, saved_bits=2).sum(), xn)
+    assert gn.item() == pytest.approx(_fewbit.table(lookup("silu"), lookup("silu").bind(),
+                                                    2).levels[-1], rel=1e-6)
     # the two exceptions hold as stated: NaN -> finite, float32 compiled path within 1 ulp
     x = torch.cat([torch.tensor([math.nan]), torch.randn(4000, generator=torch.Generator()
                                                           .manual_seed(3))])
