@@ -160,18 +160,44 @@ def test_shipped_tables_are_the_generators_output() -> None:
         spec = lookup(name)
         data = json.loads(_fewbit.table_path(spec).read_text(encoding="utf-8"))
         assert data["params"] == spec.bind()
-        q = _fewbit._Quadrature(spec, spec.bind())
-        for bits, t in data["tables"].items():
-            assert len(t["levels"]) == 1 << int(bits) == len(t["thresholds"]) + 1
-            err, _, lv = _fewbit._error(np.asarray(t["thresholds"]), q)
-            assert math.isclose(err, t["mse"], rel_tol=1e-9), (name, bits)
-            np.testing.assert_allclose(lv, t["levels"], rtol=1e-9, atol=1e-12)
+        assert [v["params"] for v in data.get("variants", [])] == gen_fewbit.variants(name)
+        for doc in (data, *data.get("variants", [])):
+            q = _fewbit._Quadrature(spec, doc["params"])
+            assert set(doc["tables"]) == {str(b) for b in _fewbit.BITS}
+            for bits, t in doc["tables"].items():
+                assert len(t["levels"]) == 1 << int(bits) == len(t["thresholds"]) + 1
+                err, _, lv = _fewbit._error(np.asarray(t["thresholds"]), q)
+                assert math.isclose(err, t["mse"], rel_tol=1e-9), (name, bits)
+                np.testing.assert_allclose(lv, t["levels"], rtol=1e-9, atol=1e-12)
     # and one (activation, k <= 3), rotating by day, refitted from scratch
     day = datetime.date.today().toordinal()
     name = FITTED[day % len(FITTED)]
     bits = (1, 2, 3)[day // len(FITTED) % 3]
     data = json.loads(_fewbit.table_path(lookup(name)).read_text(encoding="utf-8"))
-    assert gen_fewbit.compare(data, gen_fewbit.tables(name, (bits,))) == [], (name, bits)
+    assert gen_fewbit.compare(data, gen_fewbit.tables(name, (bits,), with_variants=False)) == [], (
+        name, bits)
+
+
+def test_model_variants_ship_their_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gemma's GELU(approximate="tanh") and gpt-oss's SiLU(beta=1.702) gates were fitted on
+    first use in every process (~20 s at k = 8; issue 13 re-review item 6): their tables
+    ship (``"variants"``, from the gated units' parameters) and no fit runs for them."""
+    assert gen_fewbit.variants("gelu") == [{"approximate": "tanh"}]
+    assert gen_fewbit.variants("silu") == [{"beta": 1.702}]
+
+    def no_fit(*args: object) -> None:
+        raise AssertionError(f"fitted on first use: {args}")
+
+    monkeypatch.setattr(_fewbit, "_fit_cached", no_fit)
+    for name, params in (("gelu", {"approximate": "tanh"}), ("silu", {"beta": 1.702})):
+        spec = lookup(name)
+        for bits in _fewbit.BITS:
+            assert len(_fewbit.table(spec, spec.bind(**params), bits).levels) == 1 << bits
+    x = torch.randn(64, requires_grad=True)
+    at.GELU(approximate="tanh", saved_bits=8)(x).sum().backward()
+    assert x.grad is not None and torch.isfinite(x.grad).all()
+    with pytest.raises(AssertionError, match="fitted on first use"):
+        _fewbit.table(lookup("silu"), lookup("silu").bind(beta=1.3), 1)
 
 
 def _saved_bytes(fn, x: torch.Tensor) -> int:
@@ -266,6 +292,30 @@ def test_repr_pickle_and_torch_compile() -> None:
         torch.compile(frozen, backend="aot_eager")(x.requires_grad_(True))
 
 
+@pytest.mark.parametrize("bits", [1, 3])
+def test_torch_compile_cold_fullgraph(bits: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layer that never ran eagerly compiles with fullgraph=True (no graph break):
+    Dynamo used to trace the plan's construction and stop at ``Read uninitialized
+    cell`` (issue 13 re-review item 2); the plan made under the trace holds real tensors
+    (the eager call after it works), and a too-few-bits error is still raised."""
+    import torch._dynamo
+
+    monkeypatch.setattr(_fewbit, "_PLANS", {})
+    two = next(n for n in EXACT if _fewbit.regions(lookup(n), lookup(n).bind()).bits == 2)
+    for layer in (at.GELU(saved_bits=bits), at.ReLU(saved_bits=bits)):
+        torch._dynamo.reset()
+        x = torch.randn(8, requires_grad=True, generator=torch.Generator().manual_seed(bits))
+        out = torch.compile(layer, fullgraph=True, backend="aot_eager")(x)
+        (gc,) = torch.autograd.grad(out.sum(), x)
+        (ge,) = torch.autograd.grad(layer(x).sum(), x)  # eager after the cold compile
+        assert torch.equal(gc, ge) and torch.equal(out, layer(x))
+    if bits == 1:
+        torch._dynamo.reset()
+        with pytest.raises(Exception, match="saved_bits=1 is too few"):
+            torch.compile(at.function(two), fullgraph=True, backend="aot_eager")(
+                torch.randn(8, requires_grad=True), saved_bits=1)
+
+
 def test_nan_input_gets_the_documented_finite_gradient() -> None:
     x = torch.tensor([math.nan, 2.0], requires_grad=True)
     y = at.relu(x, saved_bits=1)
@@ -349,6 +399,12 @@ def test_readme_states_both_exceptions_to_bit_for_bit() -> None:
     section = readme[readme.index("#### Few-bit backward"):readme.index("### Keras 3")]
     assert "bit for bit the float64 backward of actfn, with two exceptions" in section
     assert "A NaN input" in section and "1 ulp" in section
+    # fitted codes too (issue 13 re-review item 5): NaN → g times the outer level
+    assert "A NaN input gets a finite gradient here too" in " ".join(section.split())
+    xn = torch.tensor([math.nan], requires_grad=True)
+    (gn,) = torch.autograd.grad(at.silu(xn, saved_bits=2).sum(), xn)
+    assert gn.item() == pytest.approx(_fewbit.table(lookup("silu"), lookup("silu").bind(),
+                                                    2).levels[-1], rel=1e-6)
     # the two exceptions hold as stated: NaN -> finite, float32 compiled path within 1 ulp
     x = torch.cat([torch.tensor([math.nan]), torch.randn(4000, generator=torch.Generator()
                                                           .manual_seed(3))])

@@ -160,6 +160,87 @@ def test_clamped_gradient_at_exactly_the_limit_is_the_inside_one() -> None:
         np.testing.assert_allclose(np.asarray(ju), pu, rtol=1e-15)
 
 
+@pytest.mark.parametrize("lim", [7.3, 0.1, 6.9])
+def test_clamp_compares_in_the_input_dtype_as_torch_clamp(lim: float) -> None:
+    """A limit not representable in the input dtype is rounded to it first, as
+    ``torch.clamp(x, max=L)`` does: an input equal to the rounded limit is at the clamp
+    (inside derivative), in the NumPy core, both torch paths, JAX and TensorFlow. The
+    partials equal those of the limit given exactly as the rounded value (issue 13
+    re-review item 3: actfn gave 0 and 0 there, torch's composition 8.30 and 7.30)."""
+    import tensorflow as tf
+
+    import actfn.tensorflow as atf
+
+    for dt, nd in ((torch.float32, np.float32), (torch.float16, np.float16),
+                   (torch.bfloat16, None)):
+        g0 = torch.tensor([lim, lim, 1.0, 2 * lim], dtype=dt)
+        u0 = torch.tensor([lim, -lim, -lim, lim], dtype=dt)
+        rounded = float(g0[0])
+        assert rounded != lim
+        want = actfn.get("swiglu_clamped", limit=rounded).partials(g0.double().numpy(),
+                                                                   u0.double().numpy())
+        assert want[0][0] != 0 and want[1][0] != 0
+        got = {}
+        strided = (g0.repeat_interleave(2)[::2], u0.repeat_interleave(2)[::2])  # float64 path
+        for path, (gt, ut) in (("loop", (g0, u0)), ("float64", strided)):
+            g, u = gt.clone().requires_grad_(), ut.clone().requires_grad_()
+            y = at.swiglu_clamped(g, u, limit=lim)
+            got[path] = torch.autograd.grad(y.sum(), (g, u))
+        if nd is not None:
+            gn, un = g0.double().numpy().astype(nd), u0.double().numpy().astype(nd)
+            got["numpy"] = actfn.get("swiglu_clamped", limit=lim).partials(gn, un)
+            if nd is np.float32:
+                got["jax"] = jax.grad(lambda a, b: ajax.swiglu_clamped(a, b, limit=lim).sum(),
+                                      argnums=(0, 1))(jnp.asarray(gn), jnp.asarray(un))
+                a, b = tf.constant(gn), tf.constant(un)
+                with tf.GradientTape() as tape:
+                    tape.watch([a, b])
+                    total = tf.reduce_sum(atf.swiglu_clamped(a, b, limit=lim))
+                got["tensorflow"] = tape.gradient(total, [a, b])
+        for path, (dg, du) in got.items():
+            for have, w in ((dg, want[0]), (du, want[1])):
+                h = np.asarray(torch.as_tensor(np.asarray(have, dtype=np.float64))
+                               if not isinstance(have, torch.Tensor) else have.double())
+                np.testing.assert_allclose(h, w, rtol=2 * float(torch.finfo(dt).eps),
+                                           err_msg=f"{path} {dt}")
+
+
+def test_far_negative_gates_and_infinities_agree_across_backends() -> None:
+    """swiglu's float64 gate below its kernel's clip (−800) gave the value at the clip:
+    s(−1e10, 1e300) = s(−inf, 1e300) = −2.93e−45 where the exact value underflows to −0,
+    and s(−inf, inf) = −inf in NumPy but NaN in torch (issue 13 re-review item 4). Now
+    IEEE throughout (a(−inf)·inf = (−0)·inf = NaN), and every unit gives the same at ±inf
+    gates and ups in NumPy, torch, JAX and TensorFlow (float64 and float32)."""
+    import tensorflow as tf
+
+    import actfn.tensorflow as atf
+
+    for name in ("swiglu", "swiglu_clamped"):
+        act = actfn.get(name, **({"limit": 1e300} if name == "swiglu_clamped" else {}))
+        y = act(np.array([-1e10, -np.inf, -np.inf]), np.array([1e300, 1e300, np.inf]))
+        assert y[0] == 0 and y[1] == 0 and np.signbit(y[:2]).all()
+        # up = inf: NaN, or the clamp's limit (swiglu_clamped): −0·(L + 1) = −0
+        assert np.isnan(y[2]) if name == "swiglu" else (y[2] == 0 and np.signbit(y[2]))
+    inf = np.inf
+    gs = np.array([-inf, -inf, -inf, inf, inf, inf, -1e10, 0.0, -inf, inf, 1.0, -1.0, 2.0])
+    us = np.array([inf, -inf, 1e30, inf, -inf, 1.0, 1e30, inf, 0.0, 0.0, inf, -inf, -inf])
+    with jax.enable_x64(True):
+        for name in actfn.names(kind="gated"):
+            for dt in ("float64", "float32"):
+                g, u = gs.astype(dt), us.astype(dt)
+                ref = actfn.get(name)(g, u)
+                got = {"torch": at.Gated(name)(torch.from_numpy(g), torch.from_numpy(u)).numpy(),
+                       "jax": np.asarray(getattr(ajax, name)(jnp.asarray(g), jnp.asarray(u))),
+                       "tf": getattr(atf, name)(tf.constant(g), tf.constant(u)).numpy()}
+                for lib, v in got.items():
+                    finite = np.isfinite(ref) & (ref != 0)  # compositions may differ by ulps
+                    same = (v == ref) | (np.isnan(v) & np.isnan(ref))
+                    same |= finite & np.isclose(v, ref, rtol=1e-6)
+                    assert same.all(), (name, dt, lib, gs[~same], us[~same], v[~same],
+                                        ref[~same])
+                    assert (np.signbit(v) == np.signbit(ref))[ref == 0].all(), (name, dt, lib)
+
+
 def _saved(fn: Any) -> list[torch.Tensor]:
     saved: list[torch.Tensor] = []
 
@@ -271,9 +352,9 @@ def _ulps(got: torch.Tensor, exact: np.ndarray, dtype: torch.dtype) -> float:
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32])
 @pytest.mark.parametrize("name", ["swiglu", "swiglu_clamped"])
 def test_narrow_dtypes_within_an_ulp_of_the_exact_value(dtype: torch.dtype, name: str) -> None:
-    """swiglu takes the compiled CPU path (a(gate) and the products in float64 per
-    element, rounded once), swiglu_clamped the float64 one (rounded once): both within 0.5
-    ulp plus the float64 core's own error of the exact value, forward and gradients."""
+    """swiglu and swiglu_clamped take the compiled CPU path (a(gate) and the products in
+    float64 per element, rounded once): within 0.5 ulp plus the float64 core's own error
+    of the exact value, forward and gradients."""
     rng = np.random.default_rng(7)
     g64, u64 = 3 * rng.standard_normal(4096), 3 * rng.standard_normal(4096)
     g = torch.from_numpy(g64).to(dtype).requires_grad_()
@@ -282,8 +363,7 @@ def test_narrow_dtypes_within_an_ulp_of_the_exact_value(dtype: torch.dtype, name
     act = actfn.get(name)
     y = getattr(at, name)(g, u)
     assert y.dtype == dtype
-    fast = name != "swiglu_clamped"
-    assert fast == (_gated_torch._fast_gate(act, g, u) is not None)
+    assert _gated_torch._fast_gate(act, g, u) is not None  # clamped too (issue 13 re-review)
     assert _ulps(y.detach(), act(gd, ud), dtype) <= 0.5001
     gy = torch.ones_like(y)
     dg, du = torch.autograd.grad(y, (g, u), gy)
@@ -323,8 +403,14 @@ def _unclamped(name: str) -> bool:
     return spec.gate_limit(p) is None and spec.up_limit(p) is None and not spec.up_offset
 
 
+#: swiglu_clamped's pairs: beyond and exactly at both clamps (limit 7), and near them.
+_CLAMPED = [(8.5, 2.25, 1.5), (7.0, -3.0, 0.75), (1.25, 7.0, -2.0), (-0.5, -7.0, 1.0),
+            (2.5, 9.0, 1.0), (6.96875, -6.96875, 3.0), (-9.0, -11.0, 0.5), (7.0, 7.0, -1.0)]
+
+
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32])
-@pytest.mark.parametrize("name", [n for n in actfn.names(kind="gated") if _unclamped(n)])
+@pytest.mark.parametrize("name", [n for n in actfn.names(kind="gated")
+                                  if _unclamped(n) or n == "swiglu_clamped"])
 def test_compiled_path_within_one_ulp_where_double_rounding_bites(name: str,
                                                                   dtype: torch.dtype) -> None:
     """The fused compiled loops' forward and both gradients within 1 ulp of the
@@ -334,7 +420,7 @@ def test_compiled_path_within_one_ulp_where_double_rounding_bites(name: str,
 
     from .oracle import DTYPES, gated_oracle, round_to, ulp_distance
 
-    pts = np.array(_DOUBLE_ROUNDING)
+    pts = np.array(_DOUBLE_ROUNDING + (_CLAMPED if name == "swiglu_clamped" else []))
     g, u, gy = (torch.from_numpy(pts[:, k]).to(dtype) for k in range(3))
     g.requires_grad_()
     u.requires_grad_()
@@ -355,6 +441,35 @@ def test_compiled_path_within_one_ulp_where_double_rounding_bites(name: str,
         assert ulps.max() <= 1, (name, dn, w, pts[int(np.argmax(ulps))].tolist(), int(ulps.max()))
 
 
+def test_clamped_swiglu_runs_the_fused_compiled_loops(monkeypatch: pytest.MonkeyPatch) -> None:
+    """swiglu_clamped took the blockwise float64 path (~170 ms fwd+bwd at 2¹⁴ float32
+    and 261 B/el peak, against 0.35 ms and 12 B/el for swiglu): its forward and backward
+    now run the fused compiled loops (clamps in the loop), one call each, and equal the
+    float64 path rounded once."""
+    calls: list[int] = []
+    real = at._run_loops
+
+    def counting(entry: Any, n: int, args: Any) -> None:
+        calls.append(n)
+        real(entry, n, args)
+
+    monkeypatch.setattr(at, "_run_loops", counting)
+    rng = np.random.default_rng(3)
+    g0 = np.concatenate([[7.0, 8.0, 1.0, 1.0, -9.0], 6 * rng.standard_normal(251)])
+    u0 = np.concatenate([[1.0, 1.0, 7.0, -7.0, 9.0], 6 * rng.standard_normal(251)])
+    g = torch.tensor(g0, dtype=torch.float32, requires_grad=True)
+    u = torch.tensor(u0, dtype=torch.float32, requires_grad=True)
+    y = at.swiglu_clamped(g, u)
+    dg, du = torch.autograd.grad(y, (g, u), torch.ones_like(y))
+    assert calls == [256, 256]
+    g64 = g.detach().double().requires_grad_()
+    u64 = u.detach().double().requires_grad_()
+    y64 = at.swiglu_clamped(g64, u64)
+    dg64, du64 = torch.autograd.grad(y64, (g64, u64), torch.ones_like(y64))
+    for got, want in ((y, y64), (dg, dg64), (du, du64)):
+        torch.testing.assert_close(got.detach(), want.float(), rtol=0, atol=0)
+
+
 def test_blockwise_path_equals_the_whole_tensor_path(monkeypatch: pytest.MonkeyPatch) -> None:
     # float64: the float64 path (the compiled one serves float32/16-bit)
     g = torch.randn(37, 11, dtype=torch.float64, requires_grad=True)
@@ -366,6 +481,31 @@ def test_blockwise_path_equals_the_whole_tensor_path(monkeypatch: pytest.MonkeyP
     y1 = at.swiglu(g, u)
     d1 = torch.autograd.grad(y1, (g, u), gy)
     assert torch.equal(y0, y1) and all(torch.equal(a, b) for a, b in zip(d0, d1, strict=True))
+
+
+@pytest.mark.parametrize("bad", ["yes", 1, None])
+def test_gate_first_must_be_a_bool_in_every_entry_point(bad: object) -> None:
+    """``gate_first="yes"`` was taken as True (issue 13 re-review item 9): every entry
+    point now requires a bool (NumPy's too), as ``dim`` is checked."""
+    import tensorflow as tf
+
+    import actfn.keras as ak
+    import actfn.tensorflow as atf
+
+    x = np.arange(8.0)
+    calls = [lambda v: actfn.get("swiglu")(x, gate_first=v),
+             lambda v: actfn.get("swiglu").partials(x, gate_first=v),
+             lambda v: at.swiglu(torch.from_numpy(x), gate_first=v),
+             lambda v: at.SwiGLU(gate_first=v),
+             lambda v: at.Gated("geglu", gate_first=v),
+             lambda v: ajax.swiglu(jnp.asarray(x), gate_first=v),
+             lambda v: atf.swiglu(tf.constant(x), gate_first=v),
+             lambda v: ak.swiglu(x.astype(np.float32), gate_first=v),
+             lambda v: ak.SwiGLU(gate_first=v)]
+    for call in calls:
+        with pytest.raises(TypeError, match="gate_first must be a bool"):
+            call(bad)
+        call(np.bool_(True))  # NumPy's bool is a bool
 
 
 def test_bad_input_is_refused_with_a_message_and_never_modified() -> None:
@@ -479,6 +619,28 @@ def test_keras_gated_layers() -> None:
     m.compile(optimizer="sgd", loss="mse")
     h = m.fit(x, np.ones((3, 1), "float32"), epochs=2, verbose=0)
     assert np.isfinite(h.history["loss"]).all() and m.output_shape == (None, 1)
+
+
+def test_split_form_with_a_dynamic_size_and_odd_keras_input_shapes() -> None:
+    """TensorFlow's split form under tf.function with a None last dimension splits at run
+    time (it raised "dim=-1 has odd length None"); Keras refuses an odd split dimension
+    when the model is built, not at predict (issue 13 re-review items 7 and 8)."""
+    import keras
+    import tensorflow as tf
+
+    import actfn.keras as ak
+    import actfn.tensorflow as atf
+
+    x = np.random.default_rng(1).standard_normal((3, 8)).astype("float32")
+    fn = tf.function(lambda t: atf.swiglu(t), input_signature=[tf.TensorSpec([None, None])])
+    np.testing.assert_allclose(fn(tf.constant(x)).numpy(), actfn.get("swiglu")(x), rtol=3e-7,
+                               atol=1e-7)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="evenly divide"):
+        fn(tf.constant(x[:, :7]))
+    with pytest.raises(ValueError, match="odd length 7"):
+        keras.Sequential([keras.Input((7,)), ak.SwiGLU()])
+    assert ak.SwiGLU().compute_output_shape((None, 8)) == (None, 4)
+    assert ak.SwiGLU().compute_output_shape((None, None)) == (None, None)
 
 
 # -- actfn bench --gated ---------------------------------------------------------------------

@@ -59,23 +59,53 @@ def targets() -> list[str]:
     return out
 
 
-def tables(name: str, bits: tuple[int, ...] = _fewbit.BITS) -> dict[str, Any]:
-    """The JSON document of ``name``'s tables for each of ``bits``."""
+def variants(name: str) -> list[dict[str, Any]]:
+    """The non-default parameter sets of ``name`` that a registered model unit uses: the
+    gate parameters of every gated unit whose gate is ``name``, at its defaults and its
+    ``cases`` (geglu's approximate="tanh" → gelu's, Gemma; swiglu_clamped's alpha=1.702 →
+    silu's beta, gpt-oss), bound; from the registry, no second list."""
     spec = lookup(name)
-    params = spec.bind()
+    out: list[dict[str, Any]] = []
+    for g in actfn.names(kind="gated"):
+        gs = lookup(g, kind="gated")
+        if gs.gate is not spec:
+            continue
+        for case in (gs.bind(), *(gs.bind(**c) for c in gs.cases)):
+            p = spec.bind(**gs.gate_params(case))
+            if p != spec.bind() and p not in out and _fewbit.regions(spec, p) is None \
+                    and not _fewbit.unbounded(spec, p):
+                out.append(p)
+    return out
+
+
+def _fits(name: str, params: dict[str, Any], bits: tuple[int, ...]) -> dict[str, Any]:
+    spec = lookup(name)
     fits = {b: _fewbit.fit(spec, params, b) for b in bits}
     errs = [fits[b].mse for b in sorted(fits)]
     if any(b > a for a, b in zip(errs, errs[1:], strict=False)):
         raise RuntimeError(f"{name}: the fitted error does not decrease with k: {errs}")
-    return {
+    return {str(b): fits[b].as_json() for b in sorted(fits)}
+
+
+def tables(name: str, bits: tuple[int, ...] = _fewbit.BITS,
+           with_variants: bool = True) -> dict[str, Any]:
+    """The JSON document of ``name``'s tables for each of ``bits`` (and of its
+    :func:`variants` under ``"variants"``)."""
+    spec = lookup(name)
+    params = spec.bind()
+    doc: dict[str, Any] = {
         "activation": name,
         "params": params,
         "distribution": "N(0, 1)",
         "objective": "E[(f'(x) - q(x))^2]; q(x) = levels[i] for thresholds[i-1] < x <= "
                      "thresholds[i]",
         "generator": "tools/gen_fewbit.py (actfn._fewbit.fit)",
-        "tables": {str(b): fits[b].as_json() for b in sorted(fits)},
+        "tables": _fits(name, params, bits),
     }
+    extra = variants(name) if with_variants else []
+    if extra:
+        doc["variants"] = [{"params": p, "tables": _fits(name, p, bits)} for p in extra]
+    return doc
 
 
 def render(doc: dict[str, Any]) -> str:
@@ -100,6 +130,16 @@ def compare(shipped: dict[str, Any], fresh: dict[str, Any], rtol: float = 1e-6) 
                 bad.append(f"k={b}: {key} differ")
         if not math.isclose(s["mse"], t["mse"], rel_tol=rtol):
             bad.append(f"k={b}: mse {s['mse']} != {t['mse']}")
+    if "variants" in fresh:
+        old = {json.dumps(v["params"], sort_keys=True): v for v in shipped.get("variants", [])}
+        for v in fresh["variants"]:
+            o = old.get(json.dumps(v["params"], sort_keys=True))
+            if o is None:
+                bad.append(f"variant {v['params']}: missing")
+                continue
+            bad += [f"variant {v['params']}: {m}" for m in compare(
+                {"params": 0, "tables": o["tables"]}, {"params": 0, "tables": v["tables"]},
+                rtol)]
     return bad
 
 

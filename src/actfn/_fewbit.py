@@ -48,7 +48,8 @@ three bytes: :func:`pack`, :func:`unpack`. A NaN input has no region: it gets th
 of the first piece (exact codes) or of the last level (fitted codes), so its gradient is
 finite where the exact backward gives NaN (the forward value is NaN either way). The
 encoding and decoding run :data:`CHUNK` elements at a time, so their temporaries stay
-small; fitting on first use takes about a second for k ≤ 4 and some 20 s for k = 8.
+small; fitting on first use (parameters without a shipped table) takes about a second
+for k ≤ 4 and 20–45 s for k = 8, once per process.
 
 The few-bit backward is not twice differentiable (the input is gone): a backward with
 ``create_graph=True`` raises ``RuntimeError``. Learnable parameters cannot learn under
@@ -443,16 +444,20 @@ def tail_bias(spec: Spec, params: Mapping[str, Any], f: Fit) -> float:
 
 def table(spec: Spec, params: Mapping[str, Any], bits: int) -> Fit:
     """The fit of ``spec``'s f′ at ``params`` (bound) with 2**bits levels: the shipped
-    table (``catalog/_fewbit/<name>.json``) for the default parameters, else fitted now
-    and cached. ``ValueError`` where f′ is unbounded (:func:`unbounded`): no k-bit code
+    table (``catalog/_fewbit/<name>.json``) for the default parameters and the variants
+    registered model units use (its ``"variants"``: gelu approximate="tanh", silu
+    beta=1.702), else fitted now and cached for the process. ``ValueError`` where f′ is unbounded (:func:`unbounded`): no k-bit code
     can follow it."""
     refuse_unbounded(spec, params, bits)
-    if dict(params) == spec.bind():
-        data = _shipped(spec)
-        if data is not None and _hashable(data["params"]) == _hashable(spec.bind()):
-            t = data["tables"].get(str(bits))
-            if t is not None:
-                return Fit(bits, tuple(t["thresholds"]), tuple(t["levels"]), float(t["mse"]))
+    data = _shipped(spec)
+    if data is not None:
+        want = _hashable(params)
+        for doc in (data, *data.get("variants", ())):  # defaults, then the model variants
+            if _hashable(doc["params"]) == want:
+                t = doc["tables"].get(str(bits))
+                if t is not None:
+                    return Fit(bits, tuple(t["thresholds"]), tuple(t["levels"]),
+                               float(t["mse"]))
     return _fit_cached(spec.name, _hashable(params), bits)
 
 
@@ -568,7 +573,12 @@ def _plan(name: str, fixed: str, bits: int) -> _Plan:
     k = (name, fixed, bits)
     plan = _PLANS.get(k)
     if plan is None or plan.op.spec is not lookup(name):
-        plan = _Plan(_hooks().op_of(name, fixed, ""), bits)
+        from torch._subclasses.fake_tensor import unset_fake_temporarily
+
+        # first made by the fake implementation under torch.compile: its tables must be
+        # real tensors (kept for the real calls), not the trace's fake ones
+        with unset_fake_temporarily():
+            plan = _Plan(_hooks().op_of(name, fixed, ""), bits)
         if len(_PLANS) > 1024:
             _PLANS.clear()
         _PLANS[k] = plan
@@ -661,8 +671,12 @@ def apply(x: torch.Tensor, op: Any, bits: int) -> torch.Tensor:
             "reverse-mode training, and its codes have no tangent); use saved_bits=None"
         )
     name, fixed, _ = op.key()
-    _plan(name, fixed, bits)  # errors (too few bits for an exact code) at the call
     traced = torch.compiler.is_compiling() or torch.jit.is_tracing()
+    if not torch.compiler.is_compiling():
+        # errors (too few bits for an exact code) at the call; under torch.compile the
+        # plan is made (and these errors raised) by the op's fake implementation, outside
+        # the traced frame: Dynamo cannot trace the fit (issue 13 re-review item 2)
+        _plan(name, fixed, bits)
     if not traced and not (x.requires_grad and torch.is_grad_enabled()):
         return _hooks().forward(x, op, ())  # no backward: nothing to save
     y, _ = torch.ops.actfn.fewbit_forward(x, name, fixed, bits)

@@ -72,7 +72,8 @@ from . import _backend
 from ._exact import ExactMath
 from ._registry import Param, Spec, lookup
 
-__all__ = ["GatedSpec", "GatedExact", "GatedActivation", "gated_exact", "split"]
+__all__ = ["GatedSpec", "GatedExact", "GatedActivation", "check_gate_first", "dtype_name",
+           "gated_exact", "round_limit", "split"]
 
 
 #: One reference formula of a gated unit: ``fn(gate, up, m, **params)``.
@@ -222,6 +223,30 @@ class GatedSpec:
 
 
 # -- evaluation -------------------------------------------------------------------------
+def dtype_name(dtype: Any) -> str | None:
+    """"float32", "bfloat16", ... of a NumPy, PyTorch, JAX or TensorFlow dtype (None:
+    not a floating dtype this module knows)."""
+    name = getattr(dtype, "name", None)
+    if not isinstance(name, str):
+        name = str(dtype).removeprefix("torch.")
+    return name if name in ("float16", "bfloat16", "float32", "float64") else None
+
+
+def round_limit(lim: float | None, dtype: Any) -> float | None:
+    """A clamp's limit rounded to nearest (ties to even) in the input's ``dtype``, as a
+    float: the clamps compare in the input dtype, as ``torch.clamp(x, max=L)`` does (L
+    rounded to x's dtype first), so an input that equals the rounded limit is at the
+    clamp and takes its inside derivative. float64 (and unknown dtypes): unchanged."""
+    name = dtype_name(dtype)
+    if lim is None or name in (None, "float64") or not math.isfinite(lim) or lim == 0:
+        return lim
+    v = float(lim)
+    if name == "bfloat16":  # 8 significant bits, ties to even (limits are normal numbers)
+        q = 2.0 ** (math.frexp(v)[1] - 8)
+        return float(np.round(v / q) * q)
+    return float(np.dtype(name).type(v))
+
+
 _WIDTH = {"float16": 1, "bfloat16": 1, "float32": 2, "float64": 3}
 
 
@@ -244,6 +269,14 @@ def _lib(x: Any) -> str:
     return f"{type(x).__module__}.{type(x).__name__}"
 
 
+def check_gate_first(gate_first: Any) -> bool:
+    """``gate_first`` itself when it is a bool (NumPy's too); else TypeError (a string
+    such as ``"yes"`` or ``"False"`` is not silently taken for its truth value)."""
+    if not isinstance(gate_first, (bool, np.bool_)):
+        raise TypeError(f"gate_first must be a bool, got {type(gate_first).__name__}")
+    return bool(gate_first)
+
+
 def split(x: Any, dim: int, gate_first: bool) -> tuple[Any, Any]:
     """``(gate, up)`` halves of ``x`` along ``dim``: as ``torch.nn.functional.glu``, the
     first half is the value ``up`` and the second the gate (``gate_first=True``: the
@@ -253,6 +286,7 @@ def split(x: Any, dim: int, gate_first: bool) -> tuple[Any, Any]:
         x = arr
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    gate_first = check_gate_first(gate_first)
     shape = tuple(getattr(x, "shape", ()))
     nd = len(shape)
     if nd == 0:
@@ -263,7 +297,17 @@ def split(x: Any, dim: int, gate_first: bool) -> tuple[Any, Any]:
                          f"(valid: {-nd} to {nd - 1})")
     d = int(dim) % nd
     n = shape[d]
-    if n is None or n % 2:
+    if n is None and type(x).__module__.startswith("tensorflow"):
+        # a dynamic size (tf.function with a None dimension): tf.split checks at run time
+        # that it is even
+        import tensorflow as tf
+
+        first, second = tf.split(x, 2, axis=d)
+        return (first, second) if gate_first else (second, first)
+    if n is None:
+        raise ValueError(f"dim={dim} has no static size: the split form needs a static size "
+                         "along dim (or pass act(gate, up))")
+    if n % 2:
         raise ValueError(f"dim={dim} has odd length {n}: the split form halves it into the "
                          "value (up) and the gate, so its length must be even")
     h = n // 2
@@ -377,6 +421,7 @@ class GatedActivation:
 
     # -- machinery --------------------------------------------------------------
     def _inputs(self, gate: Any, up: Any, dim: int | None, gate_first: bool) -> tuple[Any, Any]:
+        gate_first = check_gate_first(gate_first)
         if up is None:
             return split(gate, -1 if dim is None else dim, gate_first)
         if dim is not None or gate_first:
@@ -409,9 +454,9 @@ class GatedActivation:
         outs = self._check_out(out, len(which), shape, res.out_dtype)
         if xp is np:
             with np.errstate(all="ignore"):
-                ys = self._compute(pg.xw, pu.xw, xp, which)
+                ys = self._compute(pg.xw, pu.xw, xp, which, (pg.out_dtype, pu.out_dtype))
         else:
-            ys = self._compute(pg.xw, pu.xw, xp, which)
+            ys = self._compute(pg.xw, pu.xw, xp, which, (pg.out_dtype, pu.out_dtype))
         results = []
         for i, y in enumerate(ys):
             r = _backend.finish(y, res)
@@ -440,11 +485,15 @@ class GatedActivation:
                 raise ValueError("out= array is read-only")
         return list(outs)
 
-    def _compute(self, g: Any, u: Any, xp: Any, which: tuple[str, ...]) -> list[Any]:
+    def _compute(self, g: Any, u: Any, xp: Any, which: tuple[str, ...],
+                 dtypes: tuple[Any, Any] = (None, None)) -> list[Any]:
         """The requested results in working precision (float64 where the library has it):
-        ``g``, ``u`` are the inputs converted (copies), of broadcastable shapes."""
+        ``g``, ``u`` are the inputs converted (copies), of broadcastable shapes;
+        ``dtypes`` the inputs' own dtypes, to which the clamps' limits are rounded
+        (:func:`round_limit`)."""
         spec, p = self._spec, self._params
-        lg, lu, c = spec.gate_limit(p), spec.up_limit(p), spec.up_offset
+        lg = round_limit(spec.gate_limit(p), dtypes[0])
+        lu, c = round_limit(spec.up_limit(p), dtypes[1]), spec.up_offset
         need = {"f": (0,), "dg": (1,), "du": (0,), "dgg": (2,), "dgu": (1,), "duu": ()}
         params_wanted = [w[6:] for w in which if w.startswith("param:")]
         if params_wanted:

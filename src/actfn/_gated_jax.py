@@ -42,7 +42,8 @@ def _where(cond: Any, value: float, x: Any) -> Any:
     return jnp.where(cond, jnp.asarray(value, x.dtype), x)
 
 
-def _make(name: str, key: tuple[tuple[str, Any], ...]) -> Callable[[Any, Any], Any]:
+def _make(name: str, key: tuple[tuple[str, Any], ...],
+          dtypes: tuple[Any, Any]) -> Callable[[Any, Any], Any]:
     spec = gated_spec(name)
     params = dict(key)
     gate_fn = _adapter().function(spec.gate.name)
@@ -50,7 +51,8 @@ def _make(name: str, key: tuple[tuple[str, Any], ...]) -> Callable[[Any, Any], A
 
     @jax.checkpoint
     def run(g: jax.Array, u: jax.Array) -> jax.Array:
-        return compose(spec, params, lambda x: gate_fn(x, **gate_params), g, u, _where)
+        return compose(spec, params, lambda x: gate_fn(x, **gate_params), g, u, _where,
+                       dtypes)
 
     return run
 
@@ -76,7 +78,7 @@ def apply(name: str, gate: Any, up: Any = None, *, dim: int | None = None,
                          f"{tuple(u.shape)} do not broadcast together") from None
     out = jnp.promote_types(g.dtype, u.dtype)
     work = _adapter()._work_dtype()
-    k = (act.name, tuple(act.params.items()))
+    k = (act.name, tuple(act.params.items()), (g.dtype, u.dtype))
     run = _RUNS.get(k)
     if run is None:
         run = _RUNS[k] = _make(*k)

@@ -22,6 +22,7 @@ from typing import Any
 import keras
 
 from ._activation import get
+from ._gated import check_gate_first
 from ._gated_layers import gated_class_name, gated_names, gated_spec
 
 __all__ = ["Gated", "exported", "gated_backend_function"]
@@ -71,7 +72,7 @@ class Gated(keras.layers.Layer):
         self._activation = spec.name
         self._params = get(spec.name, **params).params
         self.dim = dim
-        self.gate_first = bool(gate_first)
+        self.gate_first = check_gate_first(gate_first)
 
     @property
     def activation(self) -> str:
@@ -95,6 +96,10 @@ class Gated(keras.layers.Layer):
             return tuple(input_shape[0])
         shape = list(input_shape)
         n = shape[self.dim]
+        if n is not None and n % 2:
+            raise ValueError(f"{type(self).__name__}: dim={self.dim} has odd length {n}: the "
+                             "split form halves it into the value (up) and the gate, so its "
+                             "length must be even")
         shape[self.dim] = None if n is None else n // 2
         return tuple(shape)
 
@@ -146,6 +151,7 @@ def _function(name: str) -> Callable[..., Any]:
     def fn(gate: Any, up: Any = None, /, *, dim: int | None = None, gate_first: bool = False,
            **params: Any) -> Any:
         kw: dict[str, Any] = dict(params)
+        gate_first = check_gate_first(gate_first)
         if up is None:
             kw.update(dim=dim, gate_first=gate_first)
             return gated_backend_function(spec.name)(gate, **kw)

@@ -57,13 +57,18 @@ def gated_class_name(name: str) -> str:
 
 
 def compose(spec: Any, params: dict[str, Any], gate_fn: Callable[[Any], Any], gate: Any,
-            up: Any, where: Callable[[Any, Any, Any], Any]) -> Any:
+            up: Any, where: Callable[[Any, Any, Any], Any],
+            dtypes: tuple[Any, Any] = (None, None)) -> Any:
     """f = a(min(gate, L_g))·(clamp(up, ±L_u) + c) for arrays ``gate``, ``up`` of one
     framework in working precision: ``gate_fn`` is a (the framework's actfn function of
-    the gate with its parameters bound) and ``where(cond, scalar, x)`` selects. Autodiff
-    of the result gives the analytic partials of :mod:`actfn._gated` with the inside
-    derivative at the clamps."""
-    lg, lu, c = spec.gate_limit(params), spec.up_limit(params), spec.up_offset
+    the gate with its parameters bound) and ``where(cond, scalar, x)`` selects; the limits
+    are rounded to the inputs' own ``dtypes`` first (:func:`actfn._gated.round_limit`).
+    Autodiff of the result gives the analytic partials of :mod:`actfn._gated` with the
+    inside derivative at the clamps."""
+    from ._gated import round_limit
+
+    lg = round_limit(spec.gate_limit(params), dtypes[0])
+    lu, c = round_limit(spec.up_limit(params), dtypes[1]), spec.up_offset
     g = gate if lg is None else where(gate > lg, lg, gate)
     u = up
     if lu is not None:
@@ -89,7 +94,10 @@ def function_cache(apply: Callable[..., Any], module: str, framework: str,
 
         def fn(gate: Any, up: Any = None, /, *, dim: int | None = None,
                gate_first: bool = False, **params: Any) -> Any:
-            return apply(spec.name, gate, up, dim=dim, gate_first=gate_first, **params)
+            from ._gated import check_gate_first
+
+            return apply(spec.name, gate, up, dim=dim, gate_first=check_gate_first(gate_first),
+                         **params)
 
         fn.__name__ = fn.__qualname__ = spec.name
         fn.__module__ = module

@@ -24,10 +24,11 @@ the float64 temporaries stay small), and rounded once to the result dtype (the i
 promoted floating dtype; integer/bool tensors count as ``torch.get_default_dtype()``).
 
 Compiled CPU path: contiguous CPU ``gate`` and ``up`` of one float32, bfloat16 or
-float16 dtype and one shape, for units without clamps (all but ``swiglu_clamped``), use
-fused compiled loops (:mod:`actfn._fast._gated`) instead: the forward computes a(gate)
-in float64 and the product a(gate)·up in float64, rounded once (within 1 ulp of the
-exact value); the backward recomputes a and a′ in one loop and writes both gradients
+float16 dtype and one shape use fused compiled loops (:mod:`actfn._fast._gated`)
+instead, ``swiglu_clamped`` too (its clamps in the loop, the limit rounded to the
+tensors' dtype first, as ``torch.clamp``): the forward computes a(gate) in float64 and
+the product a(gate)·b(up) in float64, rounded once (within 1 ulp of the exact value); the
+backward recomputes a and a′ in one loop and writes both gradients
 (y·a′(gate))·up and y·a(gate), each rounded once (within 1 ulp). The loops read the
 2- or 4-byte inputs and write the results directly: no float64 temporary arrays.
 ``ACTFN_DISABLE_NUMBA=1`` or ``actfn._fast.set_enabled(False)`` selects the blockwise
@@ -59,7 +60,7 @@ import torch
 from . import _fast
 from ._activation import get
 from ._fast import _gated as _fast_gated
-from ._gated import GatedActivation, split
+from ._gated import GatedActivation, check_gate_first, split
 from ._gated_layers import gated_class_name, gated_names, gated_spec
 
 __all__ = ["BLOCK", "Gated", "exported", "gated_function", "gated_class"]
@@ -127,7 +128,7 @@ def _compute(act: GatedActivation, gate: torch.Tensor, up: torch.Tensor,
     shape = torch.broadcast_shapes(g.shape, u.shape)
     if g.device.type == "meta" or u.device.type == "meta":
         return [torch.empty(shape, dtype=wd, device=g.device) for _ in which]
-    ys = act._compute(g, u, _aac_torch, which)
+    ys = act._compute(g, u, _aac_torch, which, (_in_dtype(gate), _in_dtype(up)))
     return [y.to(wd).broadcast_to(shape) for y in ys]
 
 
@@ -425,6 +426,7 @@ def _inputs(name: str, gate: Any, up: Any, dim: int | None,
         bad = gate if not isinstance(gate, torch.Tensor) else up
         raise TypeError(f"actfn.torch.{name} expects torch.Tensor inputs, got "
                         f"{type(bad).__name__}")
+    gate_first = check_gate_first(gate_first)
     if up is None:
         gate, up = split(gate, -1 if dim is None else dim, gate_first)
     elif dim is not None or gate_first:
@@ -458,8 +460,7 @@ def apply(act: GatedActivation, gate: Any, up: Any = None, *, dim: int | None = 
 def _fast_gate(act: GatedActivation, gate: torch.Tensor, up: torch.Tensor) -> Any:
     """The fused compiled loops a(gate)·up of :mod:`actfn._fast._gated` when this call can
     use them: CPU tensors of one float32/bfloat16/float16 dtype and one shape,
-    contiguous, no torch.func transform or forward-mode AD, a unit without clamps or
-    offset (swiglu_clamped takes the float64 path). Else None."""
+    contiguous, no torch.func transform or forward-mode AD. Else None."""
     t = _torch_mod()
     spec = act.spec
     if (gate.device.type != "cpu" or up.device.type != "cpu" or gate.dtype != up.dtype
@@ -467,12 +468,11 @@ def _fast_gate(act: GatedActivation, gate: torch.Tensor, up: torch.Tensor) -> An
             or not gate.is_contiguous() or not up.is_contiguous()
             or t._wrapped(gate) or t._wrapped(up)):
         return None
-    p = act.params
-    if spec.gate_limit(p) is not None or spec.up_limit(p) is not None or spec.up_offset:
-        return None
     if not _fast.available():  # ACTFN_DISABLE_NUMBA, set_enabled(False), no numba
         return None
-    return _fast_gated.gated_loops(act.gate, t._FAST_DTYPES[gate.dtype])
+    p = act.params
+    return _fast_gated.gated_loops(act.gate, t._FAST_DTYPES[gate.dtype], spec.gate_limit(p),
+                                   spec.up_limit(p), spec.up_offset)
 
 
 def _fast_run2(entry: Any, ins: Sequence[torch.Tensor], n_out: int) -> list[torch.Tensor]:
@@ -576,7 +576,7 @@ class Gated(torch.nn.Module):
             raise TypeError(f"dim must be an int, got {type(dim).__name__}")
         self._act = get(gated_spec(activation).name, **params)
         self.dim = dim
-        self.gate_first = bool(gate_first)
+        self.gate_first = check_gate_first(gate_first)
 
     @property
     def activation(self) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._gated import round_limit
 from . import _trace
 
 __all__ = ["gated_loops"]
@@ -30,20 +31,29 @@ __all__ = ["gated_loops"]
 _LOOPS: dict[tuple[Any, ...], Any] = {}
 
 
-def _source(prog: _trace.Program, dtype: str, title: str, backward: bool) -> str:
+def _source(prog: _trace.Program, dtype: str, title: str, backward: bool,
+            clamps: tuple[float | None, float | None, float] = (None, None, 0.0)) -> str:
     load, store = _trace.IO_TYPES[dtype]
+    lg, lu, c = clamps
     nan = "(x_ != x_) | (u_ != u_)"
-    body = ["x = " + load.format(v="gs[i]"), *prog.lines, "x_ = x",
-            "u_ = " + load.format(v="us[i]")]
+    body = ["x_ = " + load.format(v="gs[i]"),
+            "x = x_" if lg is None else f"x = sel(x_ > {lg!r}, {lg!r}, x_)",
+            *prog.lines, "u_ = " + load.format(v="us[i]")]
+    b = "u_" if lu is None else f"sel(u_ > {lu!r}, {lu!r}, sel(u_ < {-lu!r}, {-lu!r}, u_))"
+    body.append(f"b_ = {b}" if not c else f"b_ = {b} + {float(c)!r}")
     if backward:
         a, da = prog.outputs
+        if lg is not None:  # beyond the gate's clamp a is constant: a' = 0
+            body.append(f"da_ = sel(x_ > {lg!r}, 0.0, {da})")
+            da = "da_"
+        ua = a if lu is None else f"sel((u_ > {lu!r}) | (u_ < {-lu!r}), 0.0, {a})"
         body += ["y_ = " + load.format(v="ys[i]"),
-                 "o0[i] = " + store.format(v=f"sel({nan}, x_ + u_, (y_ * {da}) * u_)"),
-                 "o1[i] = " + store.format(v=f"sel({nan}, x_ + u_, y_ * {a})")]
+                 "o0[i] = " + store.format(v=f"sel({nan}, x_ + u_, (y_ * {da}) * b_)"),
+                 "o1[i] = " + store.format(v=f"sel({nan}, x_ + u_, y_ * {ua})")]
         args = "gs, us, ys, o0, o1"
     else:
         (a,) = prog.outputs
-        body.append("o0[i] = " + store.format(v=f"sel({nan}, x_ + u_, {a} * u_)"))
+        body.append("o0[i] = " + store.format(v=f"sel({nan}, x_ + u_, {a} * b_)"))
         args = "gs, us, o0"
     inner = "\n".join("        " + line for line in body)
     src = [_trace.HEADER.format(title=title, fastmath=_trace.FASTMATH[dtype], cache=False)]
@@ -53,19 +63,26 @@ def _source(prog: _trace.Program, dtype: str, title: str, backward: bool) -> str
     return "".join(src)
 
 
-def gated_loops(gate_act: Any, dtype: str) -> tuple[Any, Any] | None:
-    """``(fwd, bwd)`` compiled loops of a(gate)·up for the elementwise gate activation
-    ``gate_act`` (an :class:`actfn.Activation`) on storage ``dtype`` ("float32",
-    "bfloat16", "float16"): ``fwd.ser(gate, up, out)`` and
+def gated_loops(gate_act: Any, dtype: str, gate_limit: float | None = None,
+                up_limit: float | None = None, up_offset: float = 0.0
+                ) -> tuple[Any, Any] | None:
+    """``(fwd, bwd)`` compiled loops of a(min(gate, L_g))·(clamp(up, ±L_u) + c) for the
+    elementwise gate activation ``gate_act`` (an :class:`actfn.Activation`) on storage
+    ``dtype`` ("float32", "bfloat16", "float16"): ``fwd.ser(gate, up, out)`` and
     ``bwd.ser(gate, up, grad_out, grad_gate, grad_up)`` on flat storage arrays (``par``:
-    the ``prange`` loops). None when the gate's kernels cannot be compiled."""
+    the ``prange`` loops). The limits (None: no clamp) are rounded to ``dtype`` first and
+    compared there, as ``torch.clamp`` does; at the clamp itself the derivative is the
+    inside one. None when the gate's kernels cannot be compiled."""
     from . import LOCK, Compiled, load_module, params_key
 
     spec = gate_act.spec
     pkey = params_key(gate_act._params)
     if pkey is None:
         return None
-    key = (id(spec), pkey, dtype)
+    clamps = (None if gate_limit is None else round_limit(float(gate_limit), dtype),
+              None if up_limit is None else round_limit(float(up_limit), dtype),
+              float(up_offset))
+    key = (id(spec), pkey, dtype, clamps)
     hit = _LOOPS.get(key, _LOOPS)
     if hit is not _LOOPS:
         return hit[1]  # type: ignore[no-any-return]
@@ -83,7 +100,7 @@ def gated_loops(gate_act: Any, dtype: str) -> tuple[Any, Any] | None:
         loops = []
         for prog, backward in ((fwd_prog, False), (bwd_prog, True)):
             title = f"{gate_act!r} gated {'backward' if backward else 'forward'}, {dtype}"
-            src = _source(prog, dtype, title, backward)
+            src = _source(prog, dtype, title, backward, clamps)
             module, cached = load_module(src)
             loops.append(Compiled(module, 2 if backward else 1, src, src, cached))
         entry = (loops[0], loops[1])

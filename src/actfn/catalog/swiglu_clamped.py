@@ -8,8 +8,8 @@ import math
 from .._gated import GatedSpec
 from .._registry import Param
 from ..kernels.sigmoid import BETA_MAX, BETA_MIN, BETA_WHY
-from ..kernels.swish import silu_dd
 from .silu import SPEC as SILU
+from .swiglu import silu_gate_dd
 
 __all__ = ["SPEC"]
 
@@ -22,7 +22,7 @@ def _check(p):
 SPEC = GatedSpec(
     name="swiglu_clamped",
     gate=SILU,
-    gate_dd=silu_dd,
+    gate_dd=silu_gate_dd,
     gate_params=lambda p: {"beta": p["alpha"]},
     params=(
         Param("alpha", 1.702, "sharpness α of the gate g·σ(αg) (1.702: the sigmoid "
