@@ -94,6 +94,9 @@ POINTS = [
     ("silu", {}, "f", -12.209999999992746),               # 3
     ("mish", {}, "f", -712.8999999995913),                # 3
     ("gelu", {}, "f", -1.8506038952340873),               # 3
+    # softplus β ≠ 1: exp, log1p and /β rounded in turn (the remainder form of NumPy's)
+    ("softplus", {"beta": 37.0}, "f", -0.7864396589462478),  # 3
+    ("softplus", {"beta": 37.0}, "f", -0.9907358114694343),  # 3
 ]
 
 
