@@ -23,7 +23,6 @@ roundings, on terms that are a fraction of the value).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -130,23 +129,10 @@ def source() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true",
-                    help="exit 1 if src/actfn/kernels/_erfc32_tables.py differs")
-    ap.add_argument("--write", action="store_true", help="write the table module")
-    args = ap.parse_args(argv)
-    text = source()
-    if args.check:
-        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
-            print("src/actfn/kernels/_erfc32_tables.py is out of date: run "
-                  "python tools/gen_erfc32.py --write")
-            return 1
-        return 0
-    if args.write:
-        OUT.write_text(text, encoding="utf-8")
-        return 0
-    sys.stdout.write(text)
-    return 0
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _tablegen import table_cli
+
+    return table_cli(argv, __doc__, source, OUT, "gen_erfc32.py")
 
 
 if __name__ == "__main__":
