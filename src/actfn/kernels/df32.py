@@ -213,19 +213,27 @@ def _pow2(k: Any, xp: Any) -> Any:
     return xp.pow(xp.full_like(k, 2.0), k)  # pragma: no cover - exact in IEEE libraries
 
 
+def _reduce_ln2(xc: Any, xp: Any, inv_ln2: float, ln2_hi: float, ln2_lo: float,
+                k0_below: float | None) -> tuple[Any, Any, Any]:
+    """Cody–Waite: (k, r, r_lo) with xc = k·ln 2 + r + r_lo, k = round(xc/ln 2) (0 where
+    |xc| < ``k0_below``), ln 2 = ln2_hi + ln2_lo with k·ln2_hi exact, r + r_lo exact."""
+    k = xp.round(xc * inv_ln2)
+    if k0_below is not None:
+        k = xp.where(xp.abs(xc) < k0_below, 0.0 * k, k)
+    r_hi = xc - k * ln2_hi  # exact
+    t = opaque(k * ln2_lo)
+    r = r_hi - t
+    return k, r, (r_hi - r) - t
+
+
 def _exp_parts(x: Any, xp: Any, small_k0: bool) -> tuple[Any, Any, Any, Any]:
     """(s, lo, p1, p2) with e^x = (s + lo)·p1·p2, s + lo = 1 + r + q (s = fl(1 + r)),
     p1·p2 = 2^k. ``small_k0``: take k = 0 for |x| < ln 2/2 (expm1 needs it there)."""
     from .dd import two_sum
 
     xc = xp.where(x < _EXP_LO, _EXP_LO, xp.where(x > _EXP_HI, _EXP_HI, x))
-    k = xp.round(xc * _INV_LN2)
-    if small_k0:
-        k = xp.where(xp.abs(xc) < 0.34657359, 0.0 * k, k)
-    r_hi = xc - k * _LN2_HI  # exact
-    t = opaque(k * _LN2_LO)
-    r = r_hi - t
-    r_lo = (r_hi - r) - t
+    k, r, r_lo = _reduce_ln2(xc, xp, _INV_LN2, _LN2_HI, _LN2_LO,
+                             0.34657359 if small_k0 else None)
     c = _EXP_COEFFS
     poly = c[-1] + 0.0 * r
     for cj in reversed(c[:-1]):
@@ -302,12 +310,7 @@ def _exp_parts_x64(x: Any, xp: Any, lo_cut: float, hi_cut: float) -> tuple[Any, 
 
     xc = xp.where(x < lo_cut, xp.full_like(x, lo_cut),
                   xp.where(x > hi_cut, xp.full_like(x, hi_cut), x))
-    k = xp.round(xc * _INV_LN2_64)
-    k = xp.where(xp.abs(xc) < 0.34657359027997264, 0.0 * k, k)
-    r_hi = xc - k * _LN2_HI64  # exact
-    t = opaque(k * _LN2_LO64)
-    r = r_hi - t
-    r_lo = (r_hi - r) - t
+    k, r, r_lo = _reduce_ln2(xc, xp, _INV_LN2_64, _LN2_HI64, _LN2_LO64, 0.34657359027997264)
     c = _EXPM1_COEFFS64
     poly = c[-1] + 0.0 * r
     for cj in reversed(c[:-1]):
