@@ -9,7 +9,39 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["table_cli"]
+__all__ = ["chebyshev_powers", "table_cli"]
+
+
+def chebyshev_powers(fn: Callable, lo: float, hi: float, degree: int) -> tuple:
+    """(m, [p_0, p_1, …]): the degree-``degree`` Chebyshev interpolant of ``fn`` on [lo, hi]
+    (``degree + 1`` Chebyshev nodes, mpmath at the caller's precision) in powers of
+    (v − m), m the midpoint: Σ_j c_j T_j(y), y = (v − m)/h, converted exactly to Σ_i p_i (v − m)^i."""
+    import mpmath as mp
+
+    n = degree + 1
+    lo_, hi_ = mp.mpf(lo), mp.mpf(hi)
+    m = (lo_ + hi_) / 2
+    h = (hi_ - lo_) / 2
+    nodes = [mp.cos(mp.pi * (k + mp.mpf(1) / 2) / n) for k in range(n)]
+    vals = [fn(m + h * y) for y in nodes]
+    cheb = []
+    for j in range(n):
+        c = sum(vals[k] * mp.cos(mp.pi * j * (k + mp.mpf(1) / 2) / n) for k in range(n)) * 2 / n
+        cheb.append(c / 2 if j == 0 else c)
+    # T_j(y) in powers of y, then y = s/h.
+    poly = [mp.mpf(0)] * n
+    t_prev, t_cur = [mp.mpf(1)], [mp.mpf(0), mp.mpf(1)]
+    for j in range(n):
+        tj = t_prev if j == 0 else t_cur if j == 1 else None
+        if j >= 2:
+            nxt = [mp.mpf(0)] + [2 * c for c in t_cur]
+            for i, c in enumerate(t_prev):
+                nxt[i] -= c
+            t_prev, t_cur = t_cur, nxt
+            tj = t_cur
+        for i, c in enumerate(tj):
+            poly[i] += cheb[j] * c
+    return m, [c / h**i for i, c in enumerate(poly)]
 
 
 def table_cli(argv: list[str] | None, doc: str | None, source: Callable[[], str], out: Path,

@@ -26,6 +26,9 @@ from pathlib import Path
 
 import mpmath as mp
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _tablegen import chebyshev_powers, table_cli  # noqa: E402  (tools/ is not a package)
+
 __all__ = ["A_PIECES", "T_PIECES", "DEGREE", "pieces", "source", "main"]
 
 #: Pieces in a (W itself) and in t = 1/a (a·W), and the polynomial degree of each.
@@ -49,36 +52,13 @@ def _aw_of_t(t: mp.mpf) -> mp.mpf:
 
 def _fit(fn, lo: float, hi: float) -> tuple[float, list[float]]:
     """Powers of (v - m) of the degree-DEGREE Chebyshev interpolant of fn on [lo, hi]."""
-    n = DEGREE + 1
-    lo_, hi_ = mp.mpf(lo), mp.mpf(hi)
-    m = (lo_ + hi_) / 2
-    h = (hi_ - lo_) / 2
-    nodes = [mp.cos(mp.pi * (k + mp.mpf(1) / 2) / n) for k in range(n)]
-    vals = [fn(m + h * y) for y in nodes]
-    cheb = []
-    for j in range(n):
-        c = sum(vals[k] * mp.cos(mp.pi * j * (k + mp.mpf(1) / 2) / n) for k in range(n)) * 2 / n
-        cheb.append(c / 2 if j == 0 else c)
-    # T_j(y) in powers of y, then y = s/h.
-    poly = [mp.mpf(0)] * n
-    t_prev, t_cur = [mp.mpf(1)], [mp.mpf(0), mp.mpf(1)]
-    for j in range(n):
-        tj = t_prev if j == 0 else t_cur if j == 1 else None
-        if j >= 2:
-            nxt = [mp.mpf(0)] + [2 * c for c in t_cur]
-            for i, c in enumerate(t_prev):
-                nxt[i] -= c
-            t_prev, t_cur = t_cur, nxt
-            tj = t_cur
-        for i, c in enumerate(tj):
-            poly[i] += cheb[j] * c
-    exact = [c / h**i for i, c in enumerate(poly)]
+    m, exact = chebyshev_powers(fn, lo, hi, DEGREE)
     c0_hi = float(exact[0])
     coeffs = [c0_hi, float(exact[0] - mp.mpf(c0_hi))] + [float(c) for c in exact[1:]]
     # check the rounded polynomial (c_0 as the double-double c0_hi + c0_lo)
     worst = mp.mpf(0)
     for k in range(401):
-        v = lo_ + (hi_ - lo_) * k / 400
+        v = mp.mpf(lo) + (mp.mpf(hi) - mp.mpf(lo)) * k / 400
         s = v - m
         p = mp.mpf(0)
         for c in reversed(coeffs[2:]):
@@ -121,9 +101,6 @@ def source() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from _tablegen import table_cli
-
     return table_cli(argv, __doc__, source, OUT, "gen_erfc.py")
 
 

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import mpmath as mp
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _tablegen import table_cli  # noqa: E402  (tools/ is not a package)
+
 __all__ = ["DEGREE", "main", "pieces", "source"]
 
 DEGREE = 9
@@ -76,9 +79,6 @@ def source() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from _tablegen import table_cli
-
     return table_cli(argv, __doc__, source, OUT, "gen_tanh32.py")
 
 
