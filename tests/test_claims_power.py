@@ -8,7 +8,6 @@ judge's own test, and the committed registry."""
 from __future__ import annotations
 
 import copy
-import importlib.util
 import math
 from pathlib import Path
 
@@ -26,6 +25,8 @@ from actfn.experiments._power import (
     tost_power,
 )
 from actfn.experiments._stats import paired
+
+from .tooling import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -153,11 +154,7 @@ def test_decision_power_through_the_judges_test(true) -> None:
 
 # -- the committed registry ----------------------------------------------------------------------
 def _tool():
-    spec = importlib.util.spec_from_file_location("claims_power", ROOT / "tools" /
-                                                  "claims_power.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool("claims_power")
 
 
 def test_registry_states_the_rule_and_its_level() -> None:
@@ -203,11 +200,7 @@ def test_committed_run_lag_is_declared() -> None:
 
 # -- the targeted rerun tool (tools/claims_parts.py) ----------------------------------------------
 def _parts_tool():
-    spec = importlib.util.spec_from_file_location("claims_parts", ROOT / "tools" /
-                                                  "claims_parts.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool("claims_parts")
 
 
 def test_parts_tool_runs_only_what_the_rules_read() -> None:

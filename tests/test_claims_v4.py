@@ -188,13 +188,11 @@ def test_report_counts_computed_and_cached_tasks_apart(tmp_path) -> None:
 
 
 def test_compare_tool_marks_verdicts_that_differ(tmp_path) -> None:
-    import importlib.util
     from pathlib import Path
 
-    spec = importlib.util.spec_from_file_location(
-        "claims_table", Path(__file__).parents[1] / "tools" / "claims_table.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    from .tooling import load_tool
+
+    mod = load_tool("claims_table")
 
     def run(name: str, kind: str, start: int) -> Path:
         data = {"version": 4, "wall": 600.0, "scheduler": "this process", "computed": 72,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import importlib.util
 import math
 from pathlib import Path
 
@@ -26,17 +25,15 @@ from actfn.experiments._power import (
     zero_failure_seeds,
 )
 
+from .tooling import load_tool
+
 ROOT = Path(__file__).resolve().parents[1]
 LRS = [1e-3, 1e-2, 1e-1]
 S = 15
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("claims_power", ROOT / "tools" /
-                                                  "claims_power.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool("claims_power")
 
 
 # -- the power computation: known cases ---------------------------------------------------------
@@ -234,10 +231,7 @@ def test_batchnorm_baseline_trains_at_the_deep_training_depth() -> None:
 
 # -- docs generated from the committed run ---------------------------------------------------------
 def test_comparison_md_is_generated_from_the_committed_run() -> None:
-    spec = importlib.util.spec_from_file_location("claims_table", ROOT / "tools" /
-                                                  "claims_table.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool("claims_table")
     docs = ROOT / "docs" / "claims"
     lines = tool.comparison(docs / "results.json", docs / "history.json")
     assert (docs / "comparison.md").read_text(encoding="utf-8") == "\n".join(lines) + "\n", \

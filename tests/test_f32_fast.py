@@ -242,18 +242,11 @@ def test_float32_erfc_tables_match_their_generator():
     """The float32 W(a) pieces of exact gelu's cheap kernels (src/actfn/kernels/
     _erfc32_tables.py) are tools/gen_erfc32.py's output (which checks each rounded piece
     within 2^-27 of W at 40 digits), and cover [0, 3) in a and [1/16, 1/3] in 1/a."""
-    import importlib.util
-    import sys
-    from pathlib import Path
-
     from actfn.kernels import _erfc32_tables as T
 
-    path = Path(__file__).resolve().parents[1] / "tools" / "gen_erfc32.py"
-    spec = importlib.util.spec_from_file_location("_tool_gen_erfc32", path)
-    assert spec is not None and spec.loader is not None
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = gen
-    spec.loader.exec_module(gen)
+    from .tooling import load_tool
+
+    gen = load_tool("gen_erfc32")
     a, t = gen.pieces()
     assert [tuple((lo, hi, m, tuple(c)) for lo, hi, m, c in p) for p in (a, t)] == [
         T.A_PIECES, T.T_PIECES]
@@ -266,17 +259,10 @@ def test_float32_erfc_tables_match_their_generator():
 def test_float32_tanhshrink_tables_match_their_generator():
     """tanhshrink's float32 polynomials (src/actfn/kernels/_tanh32_tables.py) are
     tools/gen_tanh32.py's output (each checked within 2^-27 at 40 digits)."""
-    import importlib.util
-    import sys
-    from pathlib import Path
-
     from actfn.kernels import _tanh32_tables as T
 
-    path = Path(__file__).resolve().parents[1] / "tools" / "gen_tanh32.py"
-    spec = importlib.util.spec_from_file_location("_tool_gen_tanh32", path)
-    assert spec is not None and spec.loader is not None
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = gen
-    spec.loader.exec_module(gen)
+    from .tooling import load_tool
+
+    gen = load_tool("gen_tanh32")
     assert gen.pieces() == {"P": T.P, "S": T.S}
     assert gen.main(["--check"]) == 0

@@ -3,8 +3,6 @@ output (tools/gen_erfc.py), and the evaluated W(a) = Φ(-a)·exp(a²/2) is accur
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import mpmath
@@ -13,16 +11,13 @@ import numpy as np
 from actfn.kernels import _erfc_tables
 from actfn.kernels.erfc import tail_aw, tail_w
 
+from .tooling import load_tool
+
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 
 def _gen():
-    spec = importlib.util.spec_from_file_location("_tool_gen_erfc", TOOLS / "gen_erfc.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("gen_erfc")
 
 
 def test_erfc_tables_match_their_generator() -> None:

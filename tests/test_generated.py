@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -20,16 +19,13 @@ import actfn
 import actfn.catalog
 from actfn._fast import _vmath
 
+from .tooling import load_tool
+
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 
 def _tool(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"_tool_{name}", TOOLS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(name)
 
 
 def test_zero_tables_regenerate_unchanged() -> None:
