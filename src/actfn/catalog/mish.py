@@ -151,6 +151,16 @@ def _sum_exact(a, b):
     return two_sum(a, b)
 
 
+def _mish_den_f32(u, ul, pos, one, xp):
+    """(D, D²) as pairs, D = the denominator polynomial in u shared by f′ and f″
+    (1 + 2u + 2u² for x > 0, 2 + 2u + u² otherwise)."""
+    two = 2.0 * one
+    dh, dl = poly_pair(u, ul, [(xp.where(pos, one, two), 0.0), (two, 0.0),
+                               (xp.where(pos, two, one), 0.0)], xp)
+    d2h, d2l = mul_pair(dh, dl, dh, dl, xp)
+    return dh, dl, d2h, d2l
+
+
 def _mish_df_f32(x, xp):
     xc, pos, one, es, esl, inv_k, u, ul = _mish_f32_parts(x, xp)
     c0 = _sum_exact(one, xc)
@@ -160,10 +170,7 @@ def _mish_df_f32(x, xp):
     sel = [(xp.where(pos, a[0], b[0]), xp.where(pos, a[1], b[1]))
            for a, b in ((unit, c0), (four, c1), (c1, four), (c0, unit))]
     nh, nl = poly_pair(u, ul, sel, xp)
-    two = 2.0 * one
-    dh, dl = poly_pair(u, ul, [(xp.where(pos, one, two), 0.0), (two, 0.0),
-                               (xp.where(pos, two, one), 0.0)], xp)
-    d2h, d2l = mul_pair(dh, dl, dh, dl, xp)
+    dh, dl, d2h, d2l = _mish_den_f32(u, ul, pos, one, xp)
     fh, fl = mul_pair(xp.where(pos, one, es), xp.where(pos, 0.0 * one, esl), nh, nl, xp)
     q = div_pair(fh, fl, d2h, d2l, xp)
     return near_zeros(q * xp.where(pos, one, inv_k), xc, xp, _zeros("d"), radius=_R32)
@@ -180,10 +187,7 @@ def _mish_d2_f32(x, xp):
     sel = [(xp.where(pos, a[0], b[0]), xp.where(pos, a[1], b[1]))
            for a, b in ((a3, a0), (a2, a1), (a1, a2), (a0, a3))]
     nh, nl = poly_pair(u, ul, sel, xp)
-    two = 2.0 * one
-    dh, dl = poly_pair(u, ul, [(xp.where(pos, one, two), 0.0), (two, 0.0),
-                               (xp.where(pos, two, one), 0.0)], xp)
-    d2h, d2l = mul_pair(dh, dl, dh, dl, xp)
+    dh, dl, d2h, d2l = _mish_den_f32(u, ul, pos, one, xp)
     d3h, d3l = mul_pair(d2h, d2l, dh, dl, xp)
     e2h, e2l = mul_pair(es, esl, es, esl, xp)  # x > 0: e²·k² (k² = 2**128 beyond 40)
     fh, fl = mul_pair(xp.where(pos, e2h, es), xp.where(pos, e2l, esl), nh, nl, xp)
