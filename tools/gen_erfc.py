@@ -29,7 +29,7 @@ import mpmath as mp
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _tablegen import chebyshev_powers, table_cli  # noqa: E402  (tools/ is not a package)
 
-__all__ = ["A_PIECES", "T_PIECES", "DEGREE", "pieces", "source", "main"]
+__all__ = ["A_PIECES", "T_PIECES", "DEGREE", "aw_of_t", "main", "pieces", "source", "w"]
 
 #: Pieces in a (W itself) and in t = 1/a (a·W), and the polynomial degree of each.
 A_PIECES = ((0.0, 0.5), (0.5, 1.0), (1.0, 1.5), (1.5, 2.0), (2.0, 2.5), (2.5, 3.0),
@@ -41,13 +41,15 @@ DPS = 60
 OUT = Path(__file__).resolve().parents[1] / "src" / "actfn" / "kernels" / "_erfc_tables.py"
 
 
-def _w(a: mp.mpf) -> mp.mpf:
+def w(a: mp.mpf) -> mp.mpf:
+    """W(a) = Φ(-a)·exp(a²/2) at the working precision."""
     return mp.erfc(a / mp.sqrt(2)) / 2 * mp.exp(a * a / 2)
 
 
-def _aw_of_t(t: mp.mpf) -> mp.mpf:
+def aw_of_t(t: mp.mpf) -> mp.mpf:
+    """a·W(a) as a function of t = 1/a."""
     a = 1 / t
-    return a * _w(a)
+    return a * w(a)
 
 
 def _fit(fn, lo: float, hi: float) -> tuple[float, list[float]]:
@@ -73,8 +75,8 @@ def _fit(fn, lo: float, hi: float) -> tuple[float, list[float]]:
 def pieces() -> tuple[tuple, tuple]:
     """((lo, hi, m, coeffs) of every a-piece, same for every t-piece)."""
     with mp.workdps(DPS):
-        a = tuple((lo, hi, *_fit(_w, lo, hi)) for lo, hi in A_PIECES)
-        t = tuple((lo, hi, *_fit(_aw_of_t, lo, hi)) for lo, hi in T_PIECES)
+        a = tuple((lo, hi, *_fit(w, lo, hi)) for lo, hi in A_PIECES)
+        t = tuple((lo, hi, *_fit(aw_of_t, lo, hi)) for lo, hi in T_PIECES)
     return a, t
 
 

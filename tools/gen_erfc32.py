@@ -31,6 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _tablegen import chebyshev_powers, table_cli  # noqa: E402  (tools/ is not a package)
+from gen_erfc import aw_of_t, w  # noqa: E402  (the same W as the float64 tables)
 
 __all__ = ["A_PIECES", "DPS", "T_PIECES", "main", "pieces", "source"]
 
@@ -40,15 +41,6 @@ T_PIECES = ((1.0 / 16.0, 1.0 / 3.0, 9),)
 DPS = 40
 BOUND = 2.0**-27
 OUT = Path(__file__).resolve().parents[1] / "src" / "actfn" / "kernels" / "_erfc32_tables.py"
-
-
-def _w(a: mp.mpf) -> mp.mpf:
-    return mp.erfc(a / mp.sqrt(2)) / 2 * mp.exp(a * a / 2)
-
-
-def _aw_of_t(t: mp.mpf) -> mp.mpf:
-    a = 1 / t
-    return a * _w(a)
 
 
 def _f32(v: mp.mpf) -> float:
@@ -82,8 +74,8 @@ def _fit(fn, lo: float, hi: float, degree: int) -> tuple[float, list[float]]:
 def pieces() -> tuple[tuple, tuple]:
     """((lo, hi, m, coeffs) of every a-piece, same for every t-piece)."""
     with mp.workdps(DPS):
-        a = tuple((lo, hi, *_fit(_w, lo, hi, d)) for lo, hi, d in A_PIECES)
-        t = tuple((lo, hi, *_fit(_aw_of_t, lo, hi, d)) for lo, hi, d in T_PIECES)
+        a = tuple((lo, hi, *_fit(w, lo, hi, d)) for lo, hi, d in A_PIECES)
+        t = tuple((lo, hi, *_fit(aw_of_t, lo, hi, d)) for lo, hi, d in T_PIECES)
     return a, t
 
 

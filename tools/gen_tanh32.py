@@ -14,29 +14,19 @@ of the function at 400 points (tools/gen_erfc32.py's fitting, which this reuses)
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
 import mpmath as mp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _tablegen import table_cli  # noqa: E402  (tools/ is not a package)
+import gen_erfc32 as gen  # noqa: E402  (tools/ is not a package: its float32 Chebyshev fit)
+from _tablegen import table_cli  # noqa: E402
 
 __all__ = ["DEGREE", "main", "pieces", "source"]
 
 DEGREE = 9
 OUT = Path(__file__).resolve().parents[1] / "src" / "actfn" / "kernels" / "_tanh32_tables.py"
-
-
-def _fitting():
-    path = Path(__file__).resolve().parent / "gen_erfc32.py"
-    spec = importlib.util.spec_from_file_location("_gen_erfc32_for_tanh", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _p(u: mp.mpf) -> mp.mpf:
@@ -55,7 +45,6 @@ def _s(u: mp.mpf) -> mp.mpf:
 
 def pieces() -> dict[str, tuple[float, tuple[float, ...]]]:
     """name → (m, coefficients) of P and S on u in [0, 1]."""
-    gen = _fitting()
     with mp.workdps(gen.DPS):
         return {name: (lambda mc: (mc[0], tuple(mc[1])))(gen._fit(fn, 0.0, 1.0, DEGREE))
                 for name, fn in (("P", _p), ("S", _s))}
