@@ -799,16 +799,10 @@ def run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]], 
             hit = run_hot(act, arr, kernels, outs)
             if hit is not None:
                 return hit
-    else:
-        hot = getattr(act, "_hot", None)
-        warm = None if hot is None else hot.get((kernels, arr.dtype))
-        if warm is not None and arr.size < PARALLEL_THRESHOLD:
-            # fresh outputs for a warm loop: new arrays of the input's dtype and shape,
-            # then the same direct call as with out= (run_hot checks the input)
-            hit = run_hot(act, arr, kernels,
-                          tuple(np.empty(arr.shape, arr.dtype) for _ in range(warm[3])))
-            if hit is not None:
-                return hit
+    elif getattr(act, "_hot", None) is not None:
+        hit = run_hot(act, arr, kernels, None)  # fresh outputs for a warm loop
+        if hit is not None:
+            return hit
     return _run_guarded(act, arr, kernels, fused, out, generic)
 
 
@@ -845,7 +839,7 @@ def _entry_point(fn: Any, args: Sequence[np.ndarray]) -> Callable[..., Any]:
 
 
 def run_hot(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
-            out: tuple[Any, ...]) -> tuple[Any, ...] | None:
+            out: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
     """The loop's result for the steady state of :func:`run_numpy`; None: not that case
     (nothing was run: the general path decides, raises or falls back).
 
@@ -856,14 +850,18 @@ def run_hot(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
     exactly) of the input's dtype object and shape, C-contiguous, aligned and
     writeable, not the input and not the other output; an input that does not own its
     memory must not share any with an output. Arrays of 2**16 elements or more (the
-    parallel loop, torch's thread count) take the general path.
+    parallel loop, torch's thread count) take the general path. ``out=None``: new arrays of
+    the input's dtype and shape (which pass those checks by construction).
     """
     hit = act._hot.get((kernels, arr.dtype))
     if hit is None or not _HOT_ON:
         return None
     ser, ep, direct, n_out = hit
-    if arr.size >= PARALLEL_THRESHOLD or arr.flags.num & _IN_FLAGS != _IN_FLAGS or len(
-            out) != n_out:
+    if arr.size >= PARALLEL_THRESHOLD or arr.flags.num & _IN_FLAGS != _IN_FLAGS:
+        return None
+    if out is None:
+        out = tuple(np.empty(arr.shape, arr.dtype) for _ in range(n_out))
+    elif len(out) != n_out:
         return None
     dt = arr.dtype
     if n_out == 2:
