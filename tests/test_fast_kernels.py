@@ -294,12 +294,12 @@ def test_tail_table_lookup_matches_the_numpy_horner_bit_for_bit() -> None:
 
 def test_warm_fresh_output_calls_resolve_the_loop_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # a warm loop with fresh outputs takes the direct path: numba's type resolution of the
-    # arguments (_entry_point, ~15 µs at 2**10 elements) runs once per (loop, dtype), not
+    # arguments (entry_point, ~15 µs at 2**10 elements) runs once per (loop, dtype), not
     # on every call, and the results are those of the general path
     act = actfn.get("sigmoid")
     calls = []
-    real = _fast._entry_point
-    monkeypatch.setattr(_fast, "_entry_point", lambda *a: calls.append(1) or real(*a))
+    real = _fast.entry_point
+    monkeypatch.setattr(_fast, "entry_point", lambda *a: calls.append(1) or real(*a))
     for dtype in (np.float64, np.float32, np.float16):
         x = np.linspace(-9, 9, 1000).astype(dtype).reshape(10, 100)
         first = act.value_and_derivative(x)

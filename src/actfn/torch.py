@@ -579,7 +579,7 @@ def _run_loops(entry: Any, n: int, args: Sequence[Any]) -> None:
 def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
     """Run compiled loops on ``x``'s memory into ``n_out`` new tensors (NumPy buffers that
     the tensors share: no copy either way). Below the parallel threshold a warm loop is
-    called through its compiled entry point (:func:`_direct`)."""
+    called through its compiled entry point (:func:`actfn._fast.entry_point`)."""
     n = x.numel()
     shape = x.shape
     wide = x.dtype is torch.float32
@@ -594,7 +594,7 @@ def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
         else:
             _run_loops(entry, n, args)
             if entry.warm:
-                _DIRECT[entry] = _direct(entry, args)
+                _DIRECT[entry] = _fast.entry_point(entry.ser, args)
     else:
         _run_loops(entry, n, args)
     if wide:
@@ -602,22 +602,8 @@ def _fast_run(entry: Any, x: torch.Tensor, n_out: int) -> list[torch.Tensor]:
     return [torch.from_numpy(b).view(x.dtype) for b in bufs]
 
 
-#: Warm serial loop → its compiled overload's entry point (:func:`_direct`).
+#: Warm serial loop → its compiled overload's entry point (:func:`actfn._fast.entry_point`).
 _DIRECT: dict[Any, Callable[..., Any]] = {}
-
-
-def _direct(entry: Any, args: Sequence[np.ndarray]) -> Callable[..., Any]:
-    """The compiled overload of ``entry.ser`` for exactly the types of ``args``, callable
-    without numba's dispatch (typing every argument: µs a call, as in
-    ``actfn._fast.run_hot``). Every later call passes the same types: 1-D C-contiguous
-    aligned arrays of the same dtypes (a contiguous tensor's flat storage view, fresh
-    buffers). ``entry.ser`` itself where there is no such overload."""
-    try:
-        import numba
-
-        return entry.ser.overloads[tuple(numba.typeof(a) for a in args)].entry_point
-    except Exception:  # not a numba dispatcher, no such overload: numba's own dispatch
-        return entry.ser  # type: ignore[no-any-return]
 
 
 class _FastForward(torch.autograd.Function):

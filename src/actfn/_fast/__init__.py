@@ -89,6 +89,7 @@ __all__ = [
     "disabled",
     "run_numpy",
     "run_hot",
+    "entry_point",
     "plan",
     "cache_dir",
     "compiled_kernel",
@@ -824,12 +825,14 @@ _OUT_FLAGS = 0x0001 | 0x0100 | 0x0400  # NPY_ARRAY_C_CONTIGUOUS | ALIGNED | WRIT
 _IN_FLAGS = 0x0001 | 0x0100  # NPY_ARRAY_C_CONTIGUOUS | ALIGNED
 
 
-def _entry_point(fn: Any, args: Sequence[np.ndarray]) -> Callable[..., Any]:
+def entry_point(fn: Any, args: Sequence[np.ndarray]) -> Callable[..., Any]:
     """The compiled overload of the dispatcher ``fn`` for exactly the types of ``args``
     (1-D C-contiguous aligned arrays), callable without numba's dispatch (type
     resolution of every argument): :func:`run_hot` calls it only with arrays it has
     checked to have those types (dtype object, layout, alignment; a read-only input
-    is only read). ``fn`` itself when it is not such a dispatcher (or not compiled)."""
+    is only read), and actfn.torch's compiled path with the same types every call (a
+    contiguous tensor's flat storage view, fresh buffers). ``fn`` itself when it is not
+    such a dispatcher (or not compiled)."""
     try:
         nb = _numba()
         sig = tuple(nb.typeof(a) for a in args)
@@ -988,7 +991,7 @@ def _run_numpy(act: Any, arr: np.ndarray, kernels: Sequence[Callable[..., Any]],
         hot = getattr(act, "_hot", None)
         if hot is not None and src is arr and dt == out_dtype and (tuple(kernels), dt) not in hot:
             # (the serial loop itself: it has run, so it is compiled or loaded for good)
-            hot[(tuple(kernels), dt)] = (entry.ser, _entry_point(entry.ser, args), dt.itemsize != 2,
+            hot[(tuple(kernels), dt)] = (entry.ser, entry_point(entry.ser, args), dt.itemsize != 2,
                                          n_out)
     if targets is not results:
         for o, t in zip(results, targets, strict=True):
