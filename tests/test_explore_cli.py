@@ -114,10 +114,8 @@ def test_opens_the_browser_unless_told_not_to(monkeypatch) -> None:
         def run(self) -> None:
             raise Stop
 
-        def close(self) -> None:
-            opened.append("closed")
-
     monkeypatch.setattr(explore, "make_server", lambda app, host, port: FakeServer())
+    monkeypatch.setattr(explore, "close_server", lambda server: opened.append("closed"))
     with pytest.raises(Stop):
         explore.serve("127.0.0.1", 0, on_ready=ready)
     assert opened == ["http://127.0.0.1:4321/", "closed"]
@@ -144,3 +142,57 @@ def test_bad_host_is_one_line() -> None:
     assert r.returncode == 2
     assert r.stderr.strip() == ("actfn: error: cannot listen on nosuchhost.invalid:0: "
                                 "invalid host/port specified")
+
+
+def test_interrupt_lets_requests_in_flight_finish_before_closing(monkeypatch, caplog) -> None:
+    """Ctrl-C while a worker answers a request: serve() waits for the worker, then closes the
+    sockets. Closing first left the worker writing to a closed wake-up pipe (``OSError: Bad
+    file descriptor`` logged by waitress after "explorer stopped"; seen in CI)."""
+    import logging
+    import threading
+    import time
+
+    from actfn import explore
+    from actfn._safe_io import Interrupted
+
+    started, finished = threading.Event(), threading.Event()
+
+    def slow_app(environ: dict, start_response) -> list[bytes]:
+        started.set()
+        time.sleep(0.5)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        finished.set()
+        return [b"ok"]
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise Interrupted(signum)
+
+    main = threading.get_ident()
+
+    def ready(url: str) -> None:
+        def client() -> None:
+            try:
+                urllib.request.urlopen(url, timeout=30).read()
+            except OSError:
+                pass  # the server stops under it: a reset connection is expected
+
+        def interrupter() -> None:
+            assert started.wait(30)
+            signal.pthread_kill(main, signal.SIGUSR1)
+
+        threading.Thread(target=client, daemon=True).start()
+        threading.Thread(target=interrupter, daemon=True).start()
+
+    monkeypatch.setattr(explore, "create_app", lambda **kw: slow_app)
+    old = signal.signal(signal.SIGUSR1, interrupt)
+    caplog.set_level(logging.ERROR, logger="waitress")
+    try:
+        with pytest.raises(Interrupted):
+            explore.serve("127.0.0.1", 0, open_browser=False, on_ready=ready)
+    finally:
+        signal.signal(signal.SIGUSR1, old)
+    assert finished.is_set(), "serve() returned before the worker finished its request"
+    for t in threading.enumerate():
+        if t.name.startswith("waitress"):
+            t.join(timeout=30)
+    assert not [r for r in caplog.records if r.name.startswith("waitress")], caplog.text

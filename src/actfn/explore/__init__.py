@@ -20,7 +20,7 @@ from typing import Any
 
 from ._api import ApiBusy, ApiError, api_curve, api_info, api_names, api_network
 
-__all__ = ["create_app", "serve", "make_server", "widget", "ApiError", "STATIC", "host_allowed",
+__all__ = ["create_app", "serve", "make_server", "close_server", "widget", "ApiError", "STATIC", "host_allowed",
            "is_loopback", "load_claims_report"]
 
 #: The page's own files.
@@ -254,7 +254,23 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, open_browser: bool = Tru
             webbrowser.open(url)
         server.run()
     finally:
-        server.close()
+        close_server(server)
+
+
+def close_server(server: Any, timeout: float = 10.0) -> None:
+    """Stop ``server`` in order: let the worker threads finish the requests they are serving
+    (up to ``timeout`` seconds), then close every socket it holds.
+
+    waitress shuts its workers down itself only on ``KeyboardInterrupt``; the CLI's signal
+    guard raises :class:`actfn._safe_io.Interrupted` instead, and closing the server first
+    left a worker that was still answering a request writing to a closed wake-up pipe
+    (``OSError: Bad file descriptor``, a traceback on stderr after "explorer stopped")."""
+    from waitress import wasyncore
+
+    try:
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=timeout)
+    finally:
+        wasyncore.close_all(server._map)
 
 
 def widget(name: str = "celu", **params: Any) -> Any:
