@@ -49,6 +49,22 @@ def test_quick_run_writes_a_report_and_never_decides_statistics(tmp_path) -> Non
     assert res.exit_code != 0 and "another plan" in res.output
 
 
+def test_a_log_gets_progress_lines(tmp_path) -> None:
+    """Off a terminal (a log file, CI) rich draws no bar; the run still reports its tasks
+    done, then how many came from the cache on a rerun."""
+    import re
+
+    out = tmp_path / "r"
+    for cached in (False, True):
+        res = _run("selu-constants", "--quick", "--seeds", "2", "--no-figures", "-o", str(out))
+        assert res.exit_code == 0, res.output
+        lines = re.findall(r"^claims: (\d+)/(\d+) tasks \((\d+) cached\), \d+ s$", res.output,
+                           re.M)
+        assert lines, res.output
+        done, total, n_cached = map(int, lines[-1])
+        assert done == total > 0 and n_cached == (total if cached else 0)
+
+
 def test_cache_resumes_an_interrupted_run(tmp_path) -> None:
     claims = resolve(["gelu-generalises-better"])
     plan_kw = {"quick": True, "seeds": 2}

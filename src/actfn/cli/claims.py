@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -186,9 +188,12 @@ def register(app: typer.Typer) -> None:
                       TimeElapsedColumn(), console=console, transient=False) as bar:
             task = bar.add_task("starting", total=None)
 
+            log_line = _log_progress(console, t0)
+
             def on_done(t: Any, done: int, total: int, cached: bool) -> None:
                 bar.update(task, completed=done, total=total,
                            description=("cached " if cached else "") + t.key.rsplit("/", 1)[0])
+                log_line(done, total, cached)
 
             outcome: dict[str, Any] = _report.run(
                 selected, quick=quick, seeds=seeds, seed_start=seed_start,
@@ -205,3 +210,38 @@ def register(app: typer.Typer) -> None:
                    + f" ({time.perf_counter() - t0:.0f} s); report: {report}")
 
     app.add_typer(claims_app, name="claims")
+
+
+def _log_progress(console: Any, t0: float, every: float = 30.0) -> Any:
+    """Progress for a log file: rich draws no bar when stderr is not a terminal, so an hours-long
+    ``actfn claims run > log 2>&1`` would print nothing until the end. Off a terminal, this
+    writes one line at most every ``every`` seconds, and at the first and last task:
+    ``claims: 120/4113 tasks (15 cached), 12 min, eta 6.8 h``. On a terminal it does nothing."""
+    if console.is_terminal:
+        return lambda done, total, cached: None
+    last = [-math.inf]
+    n_cached = [0]
+
+    def line(done: int, total: int, cached: bool) -> None:
+        n_cached[0] += cached
+        now = time.perf_counter()
+        if done not in (1, total) and now - last[0] < every:
+            return
+        last[0] = now
+        spent = now - t0
+        computed = done - n_cached[0]
+        left = total - done
+        eta = (f", eta {_duration(spent / computed * left)}" if computed > 0 and left else "")
+        print(f"claims: {done}/{total} tasks ({n_cached[0]} cached), {_duration(spent)}{eta}",
+              file=sys.stderr, flush=True)
+
+    return line
+
+
+def _duration(seconds: float) -> str:
+    """``42 s``, ``12 min`` or ``6.8 h``."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
