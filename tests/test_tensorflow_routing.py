@@ -1,5 +1,5 @@
 """The core API on TensorFlow objects: ``actfn.get(name)(x)``, ``actfn.<name>(x)`` and the
-derivative methods route ``tf.Tensor`` and ``tf.Variable`` inputs to :mod:`actfn.tensorflow`
+derivative methods route ``tf.Tensor``, ``tf.Variable`` and ``tf.RaggedTensor`` inputs to :mod:`actfn.tensorflow`
 (as torch tensors route to :mod:`actfn.torch`), so results are TensorFlow tensors and
 ``tf.GradientTape`` differentiates them analytically; NumPy input never imports TensorFlow.
 
@@ -86,6 +86,28 @@ def test_variables_parameters_dtypes_and_graphs() -> None:
         actfn.get("relu")(tf.ones(2), out=np.ones(2))
     with pytest.raises(TypeError, match="complex input is not supported"):
         actfn.get("relu")(tf.constant([1j]))
+
+
+def test_ragged_tensors_keep_their_rows() -> None:
+    """A ``tf.RaggedTensor`` is elementwise on its flat values: the core API and the
+    ``actfn.tensorflow`` functions return a ragged tensor with the same row partitions, and
+    the tape differentiates the flat values analytically."""
+    rows = [[-2.0, -0.5], [], [0.25, 3.0, 7.5]]
+    flat = tf.constant(sum(rows, []), tf.float32)
+    act = actfn.get("celu", alpha=0.5)
+    want_f, want_d = (np.asarray(a).astype(np.float32) for a in
+                      act.value_and_derivative(np.float64(sum(rows, []))))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(flat)
+        r = tf.RaggedTensor.from_row_lengths(flat, [2, 0, 3])
+        outs = (act(r), atf.celu(r, alpha=0.5), *act.value_and_derivative(r))
+    for got, want in zip(outs, (want_f, want_f, want_f, want_d), strict=True):
+        assert isinstance(got, tf.RaggedTensor)
+        assert got.row_lengths().numpy().tolist() == [2, 0, 3]
+        np.testing.assert_array_equal(got.flat_values.numpy(), want)
+    for y in outs[:2]:
+        np.testing.assert_array_equal(tape.gradient(y.flat_values, flat).numpy(), want_d)
+    del tape
 
 
 def test_numpy_input_does_not_import_tensorflow() -> None:

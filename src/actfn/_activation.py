@@ -11,7 +11,15 @@ from typing import Any
 import numpy as np
 
 from . import _backend, _fast
-from ._evaluate import MissingSpecialFunction, array_params, autodiff_glue, bind, context, glue
+from ._evaluate import (
+    MissingSpecialFunction,
+    array_params,
+    autodiff_glue,
+    bind,
+    context,
+    glue,
+    keras_variable_value,
+)
 from ._registry import Spec, lookup
 from .kernels.df32 import Float32Context
 
@@ -173,6 +181,8 @@ class Activation:
              out: Any = None, *, which: tuple[str, ...]) -> tuple[Any, ...]:
         # ``which`` names the results ("f", "df", "d2f") for the autodiff routes; it cannot
         # be derived from ``kernels``, since methods may share one function (exp).
+        if type(x) is not np.ndarray and (inner := keras_variable_value(x)) is not None:
+            x = inner  # a keras.Variable: its backend tensor, autodiff included
         if self._live:
             return self._run_live(x, out, which)
         if type(x) is np.ndarray:  # the common case first: no conversion to decide on

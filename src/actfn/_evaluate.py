@@ -282,8 +282,8 @@ def glue(framework: str) -> Glue:
 
 def autodiff_glue(x: Any) -> Glue | None:
     """The glue whose framework's autodiff can see ``x``: a torch tensor that autograd or
-    a ``torch.func`` transform records, a JAX tracer, or any TensorFlow tensor or variable
-    (TensorFlow has no array-API path: every TF input goes through :mod:`actfn.tensorflow`,
+    a ``torch.func`` transform records, a JAX tracer, or any TensorFlow tensor, variable or
+    ``tf.RaggedTensor`` (TensorFlow has no array-API path: every TF input goes through :mod:`actfn.tensorflow`,
     whose ``tf.custom_gradient`` ops a ``tf.GradientTape`` differentiates analytically).
     ``None`` for anything else (which then takes the array-API path). Never imports a
     framework that is not loaded: a TF object exists only once ``tensorflow`` is."""
@@ -299,13 +299,24 @@ def autodiff_glue(x: Any) -> Glue | None:
     return None
 
 
+def keras_variable_value(x: Any) -> Any:
+    """The backend tensor of a ``keras.Variable`` (its ``.value``: a ``tf.Variable``'s value,
+    a torch ``Parameter``, a JAX array), so the core API sees the framework's own array and
+    its autodiff (a ``tf.GradientTape`` watching the variable, torch autograd); ``None`` when
+    ``x`` is not a Keras variable. Never imports Keras."""
+    keras = sys.modules.get("keras")
+    if keras is None or not type(x).__module__.startswith("keras."):
+        return None
+    return x.value if isinstance(x, keras.Variable) else None
+
+
 def _is_tensorflow(x: Any) -> bool:
     """Whether ``x`` is a TensorFlow tensor or variable, decided from its type's module
     (``tensorflow.…``) before TensorFlow's own classes are looked at."""
     if not type(x).__module__.startswith("tensorflow."):
         return False
     tf = sys.modules.get("tensorflow")
-    return tf is not None and isinstance(x, (tf.Tensor, tf.Variable))
+    return tf is not None and isinstance(x, (tf.Tensor, tf.Variable, tf.RaggedTensor))
 
 
 # -- what users see: signatures, docstrings, classes ----------------------------------------------

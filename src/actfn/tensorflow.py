@@ -383,13 +383,17 @@ def _apply(spec: Spec, x: Any, params: Mapping[str, Any]) -> tf.Tensor:
 def _core(spec: Spec, params: Mapping[str, Any], x: Any, which: tuple[str, ...],
           live: Mapping[str, Any] | None = None) -> tuple[tf.Tensor, ...]:
     """The core API (``actfn.get(name)(x)``, ``.derivative``, ``.second_derivative``,
-    ``.value_and_derivative``, ``actfn.<name>(x)``) on a TensorFlow tensor or variable.
+    ``.value_and_derivative``, ``actfn.<name>(x)``) on a TensorFlow tensor or variable (a
+    ``tf.RaggedTensor``: on its flat values, same row partitions).
 
     ``which`` names the results (``"f"``, ``"df"``, ``"d2f"``), each a ``tf.Tensor`` of the
     input's floating dtype (integer and bool inputs give float32, as the functions here)
     with actfn's analytic derivatives under ``tf.GradientTape``: d f = f′ dx, d f′ = f″ dx;
     differentiating f″ raises ``NotImplementedError`` (actfn has no f‴). ``params`` are
     already validated numbers (``live`` is torch's and unused here)."""
+    if isinstance(x, tf.RaggedTensor):
+        flat = _core(spec, params, x.flat_values, which, live)
+        return tuple(x.with_flat_values(v) for v in flat)
     xt = _as_float_tensor(x)
     bound, _ = _split(spec, params)
     vector = frozenset(p.name for p in spec.params if p.vector)
@@ -416,6 +420,8 @@ def function(name: str) -> Callable[..., tf.Tensor]:
 
 def _make_function(spec: Spec) -> Callable[..., tf.Tensor]:
     def fn(x: Any, /, **params: Any) -> tf.Tensor:
+        if isinstance(x, tf.RaggedTensor):  # elementwise: on the flat values
+            return x.with_flat_values(_apply(spec, x.flat_values, params))
         return _apply(spec, x, params)
 
     doc = docstring(
