@@ -193,8 +193,56 @@ def test_onnx_export_decomposed(make: object) -> None:
 
 
 def test_decomposed_refuses_a_learnable_scalar() -> None:
-    with at.decomposed(), pytest.raises(ValueError, match="learnable"):
+    with at.decomposed(), pytest.raises(ValueError, match=r"learnable.*decomposed\(model\)"):
         torch.export.export(at.CELU(0.5, learnable=True), (torch.randn(3),))
+
+
+def test_onnx_export_of_trained_learnable_scalars() -> None:
+    """decomposed(model) exports each learnable scalar at its trained value (a constant of the
+    graph; the value at the block's entry), PReLU's per-channel weight as a graph parameter;
+    the layers are unchanged afterwards, and the values are read at entry, not at export."""
+    import onnx
+    from onnx.reference import ReferenceEvaluator
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 3), at.CELU(0.5, learnable=True),
+                                torch.nn.Linear(3, 3), at.PReLU(3, 0.1),
+                                at.Softplus(beta=2.0, learnable=True)).eval()
+    with torch.no_grad():  # as if trained
+        model[1].alpha.fill_(0.8125)
+        model[3].weight.copy_(torch.tensor([0.05, 0.2, 0.3]))
+        model[4].beta.fill_(1.75)
+    x = torch.randn(6, 3)
+    want = model(x).detach().numpy()
+    with at.decomposed(model):
+        prog = torch.onnx.export(model, (x,), dynamo=True, verbose=False)
+        with torch.no_grad():
+            model[1].alpha.fill_(3.0)  # after entry: not what the block exports
+        ep = torch.export.export(model, (x,))
+    onnx_model = prog.model_proto
+    onnx.checker.check_model(onnx_model)
+    assert not any(n.domain.startswith("actfn") for n in onnx_model.graph.node)
+    (out,) = ReferenceEvaluator(onnx_model).run(None, {onnx_model.graph.input[0].name: x.numpy()})
+    np.testing.assert_allclose(out, want, rtol=1e-6, atol=1e-30)
+    # the program holds alpha = 3.0 in its state, and its graph computes with 0.8125
+    assert float(ep.state_dict["1.alpha"]) == 3.0
+    np.testing.assert_allclose(ep.module()(x).detach().numpy(), want, rtol=1e-6, atol=1e-30)
+    with torch.no_grad():
+        model[1].alpha.fill_(0.8125)
+    # outside the block the layers learn again
+    model[1].alpha.grad = None
+    model(x).sum().backward()
+    assert model[1].alpha.grad is not None and "_export_values" not in model[1].__dict__
+
+
+def test_decomposed_model_errors() -> None:
+    with pytest.raises(TypeError, match="torch.nn.Module"), at.decomposed("model"):  # type: ignore[arg-type]
+        pass
+    bad = at.CELU(0.5, learnable=True)
+    with torch.no_grad():
+        bad.alpha.fill_(0.0)  # trained out of CELU's domain
+    with pytest.raises(ValueError, match="cannot be exported"), at.decomposed(bad):
+        pass
 
 
 def test_custom_op_mixed_second_derivative_and_its_limit() -> None:

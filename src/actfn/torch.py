@@ -440,8 +440,9 @@ def _forward(x: torch.Tensor, op: _Op, params: tuple[torch.Tensor, ...]) -> torc
         scalar = [n for n in op.learned if n not in vector]
         if scalar:
             raise ValueError(
-                f"actfn.torch.{op.spec.name}: decomposed() exports fixed scalar parameters "
-                f"only; {', '.join(scalar)} is learnable (export the trained value as a number)"
+                f"actfn.torch.{op.spec.name}: {', '.join(scalar)} is a learnable scalar, which "
+                "a decomposed graph cannot take as an input: pass the model to decomposed(model) "
+                "to export its trained value as a constant"
             )
         return op.compute("f", x, params).to(_out_dtype(x))
     if _tracing():
@@ -821,26 +822,56 @@ _DECOMPOSED: list[bool] = []
 
 
 @contextlib.contextmanager
-def decomposed() -> Iterator[None]:
+def decomposed(*modules: torch.nn.Module) -> Iterator[None]:
     """Inside the block, traces (``torch.export``, ``torch.onnx.export``, ``torch.compile``,
     ``torch.jit.trace``) record each activation as its reference kernel in plain torch
     operations (float64 work, rounded once to the input dtype) instead of the opaque
     custom op ``actfn::evaluate``: what ONNX export needs (an ONNX runtime knows no actfn
-    op). For inference graphs with fixed scalar parameters (PReLU's per-channel weight
-    stays a graph input; a learnable scalar raises ``ValueError``); eager calls are
-    unaffected.
+    op). For inference graphs; eager calls are unaffected.
+
+    A learnable scalar parameter (CELU's ``alpha``, ELU's, Softplus's ``beta``, …) sets the
+    kernels' exact constants, so the graph cannot take it as an input: pass the model(s)
+    being exported, ``decomposed(model)``, and each actfn layer in them is recorded with
+    its scalar parameters' values at the block's entry (the trained values, as constants);
+    without that, a learnable scalar raises ``ValueError``. A per-channel parameter
+    (PReLU's weight) stays a graph input either way.
 
     >>> import torch, actfn.torch
     >>> with actfn.torch.decomposed():
     ...     ep = torch.export.export(actfn.torch.CELU(alpha=0.5), (torch.zeros(2),))
     >>> "actfn" in str(ep.graph)
     False
+    >>> m = actfn.torch.CELU(alpha=0.5, learnable=True)
+    >>> with actfn.torch.decomposed(m):
+    ...     ep = torch.export.export(m, (torch.zeros(1),))
+    >>> m.alpha.data.fill_(2.0)  # the exported graph keeps alpha = 0.5
+    tensor(2.)
+    >>> round(float(ep.module()(torch.tensor([-1.0]))[0]), 6)  # 0.5·(exp(-2) - 1)
+    -0.432332
     """
-    _DECOMPOSED.append(True)
+    baked: list[tuple[Activation, Any]] = []
     try:
-        yield
+        for m in modules:
+            if not isinstance(m, torch.nn.Module):
+                raise TypeError(f"decomposed() takes torch.nn.Module models, got "
+                                f"{type(m).__module__}.{type(m).__name__}")
+            for layer in m.modules():
+                if isinstance(layer, Activation):
+                    values = layer._scalar_values()
+                    if values:
+                        baked.append((layer, layer.__dict__.get("_export_values")))
+                        layer.__dict__["_export_values"] = values
+        _DECOMPOSED.append(True)
+        try:
+            yield
+        finally:
+            _DECOMPOSED.pop()
     finally:
-        _DECOMPOSED.pop()
+        for layer, before in reversed(baked):  # nested blocks: the outer values come back
+            if before is None:
+                layer.__dict__.pop("_export_values", None)
+            else:
+                layer.__dict__["_export_values"] = before
 
 
 def _chain_backward(ctx: Any, g: torch.Tensor, dx: Callable[..., torch.Tensor],
@@ -1262,6 +1293,11 @@ class Activation(torch.nn.Module):
             if op is not None and registered(self._name) is op.spec:
                 return _forward(x, op, ())
         spec = lookup(self._name)
+        baked = self.__dict__.get("_export_values")
+        if baked is not None and _DECOMPOSED:  # decomposed(model): the values as constants
+            rest = tuple(n for n in self._learned if n not in baked)
+            return _forward(x, _Op(spec, {**self._fixed, **baked}, rest),
+                            tuple(getattr(self, n) for n in rest))
         learned = [getattr(self, n) for n in self._learned]
         if learned:
             self._check_learned_once(spec, learned)
@@ -1287,6 +1323,28 @@ class Activation(torch.nn.Module):
         values = {n: tuple(t.detach().tolist()) if t.ndim else t.detach().item()
                   for n, t in zip(self._learned, learned, strict=True)}
         return _Op(spec, spec.bind(**self._fixed, **values), ())
+
+    def _scalar_values(self) -> dict[str, float]:
+        """The learnable scalar parameters' current values (for :func:`decomposed`),
+        validated as fixed parameters would be (a value trained out of range raises)."""
+        spec = lookup(self._name)
+        vector = _vector_params(spec)
+        values: dict[str, float] = {}
+        for n in self._learned:
+            t = getattr(self, n)
+            if n in vector:
+                continue
+            if t.device.type == "meta" or _is_fake(t):
+                raise ValueError(f"actfn.torch.{spec.name}: {n} has no value to export "
+                                 f"(a {t.device.type} tensor); load the trained weights first")
+            values[n] = float(t.detach().item())
+        if values:
+            try:
+                spec.bind(**self._fixed, **values)
+            except ValueError as err:
+                raise ValueError(f"actfn.torch.{spec.name}: the trained {values} cannot be "
+                                 f"exported: {err}") from None
+        return values
 
     def _op(self, spec: Spec) -> _Op:
         op = self.__dict__.get("_actfn_op")
