@@ -447,6 +447,8 @@ def apply(act: GatedActivation, gate: Any, up: Any = None, *, dim: int | None = 
     gate, up = _inputs(act.name, gate, up, dim, gate_first)
     key = _key(act)
     if _tracing():
+        if _torch_mod()._DECOMPOSED:  # actfn.torch.decomposed(): plain torch ops (ONNX)
+            return _compute(act, gate, up, ("f",))[0].to(_result_dtype(gate, up))
         return torch.ops.actfn.gated(gate, up, *key, "f")  # type: ignore[no-any-return]
     loops = _fast_gate(act, gate, up)
     if loops is not None:
