@@ -24,7 +24,8 @@ import argparse
 import os
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -110,7 +111,8 @@ def speed(labels: tuple[str, ...], sizes: tuple[int, ...], rounds: int,
             reps = max(3, (1 << 22) // n)
             for label in labels:
                 act = acts[label]
-                t_a = _cpu_ns(lambda act=act: act.value_and_derivative(x, out=(a, b)), reps) / n
+                t_a = _cpu_ns(lambda act=act, x=x, o=(a, b): act.value_and_derivative(x, out=o),
+                              reps) / n
                 t_t = float("nan")
                 if torch_too:
                     import torch
@@ -118,7 +120,7 @@ def speed(labels: tuple[str, ...], sizes: tuple[int, ...], rounds: int,
                     xt = torch.from_numpy(x)
                     fn = tpairs[label]
                     with torch.no_grad():
-                        t_t = _cpu_ns(lambda fn=fn: fn(xt), reps) / n
+                        t_t = _cpu_ns(lambda fn=fn, xt=xt: fn(xt), reps) / n
                 rec = out.setdefault((label, n), ([], []))
                 rec[0].append(t_a)
                 rec[1].append(t_t)

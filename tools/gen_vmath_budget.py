@@ -108,8 +108,7 @@ def errors(erfcx_power: tuple[float, ...] | None = None) -> dict[str, float]:
             worst = max(worst, abs((2 * s + s * s * s * _horner(cl, s * s)) / want - 1))
         out["log"] = float(worst)
         if erfcx_power is not None:
-            import gen_erfcx as gx
-
+            gx = _gen_erfcx()
             k_ = mp.mpf(gx.K)
             worst = mp.mpf(0)
             for i in range(GRID):

@@ -6,7 +6,9 @@ Three families of elementary functions live here:
   accuracy contract leaves only a few float64 ulps.
 * ``*_d`` ("double"): exp, expm1, log1p and log as branch-free polynomials that LLVM
   vectorizes, within 0.52–0.94 float64 ulp; float64 loops use them (like NumPy's own SIMD
-  versions on the NumPy path).
+  versions on the NumPy path). Also erfcx_d and erfc_d (the 26-term series ERFCX_P:
+  a few float64 ulps, ~1e-13 in the tails), which no loop uses today (float64 takes
+  SciPy's): kept for a vectorized float64 erfc.
 * ``*_v`` ("vector"): branch-free polynomial versions used only for float16, bfloat16
   and float32 results (the loop generator, actfn._fast._trace, gives float64 loops the
   ``*_a``/``*_d`` ones). Their float64 results are rounded once to the output type, so
@@ -56,7 +58,7 @@ __all__ = [
     "INF", "NAN", "sel", "band", "bor", "bnot", "fma",
     "exp_a", "expm1_a", "log1p_a", "log_a", "tanh_a", "hypot_a", "sqrt_a",
     "erf_a", "erfc_a", "erfcx_a",
-    "exp_d", "expm1_d", "log1p_d", "log_d",
+    "exp_d", "expm1_d", "log1p_d", "log_d", "erfc_d", "erfcx_d",
     "exp_v", "expm1_v", "log1p_v", "log_v", "tanh_v", "hypot_v", "sqrt_v",
     "erf_v", "erfc_v", "erfcx_v", "tail_horner_v",
     "ld_f16", "st_f16", "ld_bf16", "st_bf16",
@@ -525,6 +527,43 @@ ERFCX_P = (
 )
 
 
+@_jit
+def _erfcx_pos_d(a: float) -> float:
+    """erfcx(a) for a ≥ 0 (a = +inf gives 0), within a few float64 ulps (ERFCX_P)."""
+    r = 1.0 / (a + ERFCX_K)
+    y = 1.0 - (2.0 * ERFCX_K) * r
+    p = ERFCX_P
+    y2 = y * y
+    y4 = y2 * y2
+    y8 = y4 * y4
+    q0 = p[0] + p[1] * y
+    q1 = p[2] + p[3] * y
+    q2 = p[4] + p[5] * y
+    q3 = p[6] + p[7] * y
+    q4 = p[8] + p[9] * y
+    q5 = p[10] + p[11] * y
+    q6 = p[12] + p[13] * y
+    q7 = p[14] + p[15] * y
+    q8 = p[16] + p[17] * y
+    q9 = p[18] + p[19] * y
+    q10 = p[20] + p[21] * y
+    q11 = p[22] + p[23] * y
+    q12 = p[24] + p[25] * y
+    u0 = q0 + q1 * y2
+    u1 = q2 + q3 * y2
+    u2 = q4 + q5 * y2
+    u3 = q6 + q7 * y2
+    u4 = q8 + q9 * y2
+    u5 = q10 + q11 * y2
+    v0 = u0 + u1 * y4
+    v1 = u2 + u3 * y4
+    v2 = u4 + u5 * y4
+    w0 = v0 + v1 * y8
+    w1 = v2 + q12 * y8
+    g = w0 + w1 * (y8 * y8)
+    return sel(a == 0.0, 1.0, g * r)  # exact at 0
+
+
 #: The float32-and-narrower loops' series: ERFCX_C cut to 18 terms (|c_j| ≤ 2e-12 beyond,
 #: against values ≥ 0.56), in the power basis (tools/gen_erfcx.py's power_coefficients(18);
 #: its max relative error, 2^-42.7: tools/gen_vmath_budget.py).
@@ -539,7 +578,7 @@ ERFCX_PB = (
 
 
 @_jit
-def _erfcx_pos(a: float) -> float:
+def _erfcx_pos_v(a: float) -> float:
     """erfcx(a) for a ≥ 0 (a = +inf gives 0), relative error ≤ 2⁻⁴⁰ (ERFCX_PB)."""
     r = 1.0 / (a + ERFCX_K)
     y = 1.0 - (2.0 * ERFCX_K) * r
@@ -603,7 +642,7 @@ def tail_horner_v(a: float) -> float:
 @_jit
 def erfcx_v(x: float) -> float:
     a = abs(x)
-    p = _erfcx_pos(a)
+    p = _erfcx_pos_v(a)
     # erfcx(-a) = 2·exp(a²) - erfcx(a)
     return sel(x < 0.0, 2.0 * exp_v(a * a) - p, p)
 
@@ -611,7 +650,23 @@ def erfcx_v(x: float) -> float:
 @_jit
 def erfc_v(x: float) -> float:
     a = abs(x)
-    q = exp_v(-(a * a)) * _erfcx_pos(a)
+    q = exp_v(-(a * a)) * _erfcx_pos_v(a)
+    return sel(x < 0.0, 2.0 - q, q)
+
+
+@_jit
+def erfcx_d(x: float) -> float:
+    """erfcx(x) within a few float64 ulps for x ≥ 0, ~1e-14 relative below (ERFCX_P)."""
+    a = abs(x)
+    p = _erfcx_pos_d(a)
+    return sel(x < 0.0, 2.0 * exp_d(a * a) - p, p)
+
+
+@_jit
+def erfc_d(x: float) -> float:
+    """erfc(x), relative error below 1e-13 where the result is normal (ERFCX_P)."""
+    a = abs(x)
+    q = exp_d(-(a * a)) * _erfcx_pos_d(a)
     return sel(x < 0.0, 2.0 - q, q)
 
 
