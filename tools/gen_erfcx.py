@@ -13,7 +13,7 @@ instead of Clenshaw's 50 (latency, not arithmetic, limited the loop). Σ|p_k| is
 5, so the power basis costs at most a few float64 ulps.
 
 ERFCX_PB (the float32-and-narrower loops' erfcx, budget 2⁻⁴⁰ relative): the series cut
-to BUDGET_TERMS terms, |c_j| ≤ 2e-12 beyond it against values ≥ 0.56 (the fit and its
+to BUDGET_TERMS terms, Σ|c_j| ≈ 2e-13 beyond it against values ≥ 0.56 (the fit and its
 max error: tools/gen_vmath_budget.py).
 
 ``python tools/gen_erfcx.py`` prints the tuples to paste into _vmath.py;

@@ -564,7 +564,7 @@ def _erfcx_pos_d(a: float) -> float:
     return sel(a == 0.0, 1.0, g * r)  # exact at 0
 
 
-#: The float32-and-narrower loops' series: ERFCX_C cut to 18 terms (|c_j| ≤ 2e-12 beyond,
+#: The float32-and-narrower loops' series: ERFCX_C cut to 18 terms (Σ|c_j| ≈ 2e-13 beyond,
 #: against values ≥ 0.56), in the power basis (tools/gen_erfcx.py's power_coefficients(18);
 #: its max relative error, 2^-42.7: tools/gen_vmath_budget.py).
 ERFCX_PB = (
