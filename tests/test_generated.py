@@ -4,6 +4,8 @@
   the interior zeros of the derivatives) from each module's ``ZERO_SERIES`` and the
   spec's reference formulas.
 * ``tools/gen_erfcx.py`` computes the Chebyshev coefficients of the compiled erfcx.
+* ``tools/gen_vmath_budget.py`` fits the budgeted polynomials of the float32-and-narrower
+  loops (exp/expm1, log, erfcx cut to its budget) and checks each fit's max error.
 """
 
 from __future__ import annotations
@@ -64,3 +66,17 @@ def test_erfcx_coefficients_match_their_generator() -> None:
     assert gen.coefficients() == _vmath.ERFCX_C
     assert gen.power_coefficients() == _vmath.ERFCX_P
     assert gen.main(["--check"]) == 0
+
+
+def test_budgeted_coefficients_match_their_generator_and_budget() -> None:
+    """EXPM1_B, LOG_B and ERFCX_PB regenerate unchanged, and each fit's max relative
+    error on the generator's dense grid (mpmath, exact arithmetic on the double
+    coefficients) is within 2^-42 (the helpers' budget is 2^-40)."""
+    gen = _tool("gen_vmath_budget")
+    gx = _tool("gen_erfcx")
+    assert gen.expm1_coefficients() == _vmath.EXPM1_B
+    assert gen.log_coefficients() == _vmath.LOG_B
+    assert gx.power_coefficients(gx.BUDGET_TERMS) == _vmath.ERFCX_PB
+    err = gen.errors(_vmath.ERFCX_PB)
+    assert set(err) == {"expm1", "log", "erfcx"}
+    assert all(0 < v <= 2.0**-42 for v in err.values()), err

@@ -12,6 +12,10 @@ the compiled loops evaluate with Estrin's scheme: a dependency chain of ~6 opera
 instead of Clenshaw's 50 (latency, not arithmetic, limited the loop). Σ|p_k| is about
 5, so the power basis costs at most a few float64 ulps.
 
+ERFCX_PB (the float32-and-narrower loops' erfcx, budget 2⁻⁴⁰ relative): the series cut
+to BUDGET_TERMS terms, Σ|c_j| ≈ 2e-13 beyond it against values ≥ 0.56 (the fit and its
+max error: tools/gen_vmath_budget.py).
+
 ``python tools/gen_erfcx.py`` prints the tuples to paste into _vmath.py;
 ``--check`` exits 1 if the shipped coefficients differ (tests/test_generated.py).
 """
@@ -23,11 +27,12 @@ import sys
 
 import mpmath as mp
 
-__all__ = ["coefficients", "main"]
+__all__ = ["BUDGET_TERMS", "coefficients", "main", "power_coefficients"]
 
 K = "3.75"
 NODES = 80
 TERMS = 26
+BUDGET_TERMS = 18
 DPS = 40
 
 
@@ -54,14 +59,15 @@ def coefficients() -> tuple[float, ...]:
     return tuple(float(c) for c in _chebyshev())
 
 
-def power_coefficients() -> tuple[float, ...]:
-    """p_0 … p_{TERMS-1} with Σ p_k y^k = Σ c_j T_j(y), converted exactly, then rounded."""
-    c = _chebyshev()
+def power_coefficients(terms: int = TERMS) -> tuple[float, ...]:
+    """p_0 … p_{terms-1} with Σ p_k y^k = Σ_{j<terms} c_j T_j(y), converted exactly, then
+    rounded (``terms`` < TERMS: the series truncated first)."""
+    c = _chebyshev()[:terms]
     with mp.workdps(DPS):
         t_prev, t_cur = [mp.mpf(1)], [mp.mpf(0), mp.mpf(1)]  # T_0, T_1 in the power basis
-        p = [mp.mpf(0)] * TERMS
+        p = [mp.mpf(0)] * terms
         p[0] += c[0]
-        for j in range(1, TERMS):
+        for j in range(1, terms):
             for k, v in enumerate(t_cur):
                 p[k] += c[j] * v
             nxt = [mp.mpf(0)] + [2 * v for v in t_cur]

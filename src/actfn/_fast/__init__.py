@@ -43,9 +43,10 @@ What protects the kernel cache (code from it is executed, so it must be ours):
 Each loop reads every input element once, converts it to float64, evaluates f (and
 f′, …) in registers and stores each output rounded once to the input dtype: one
 pass, no temporaries, branch-free selects. The elementary functions are the
-vectorizable float64 polynomials of :mod:`._vmath` (exp, expm1, log1p, log: within
-0.7–0.94 float64 ulp; tanh, erf, erfc, erfcx too below float64), libm's tanh and hypot
-and SciPy's erf/erfc/erfcx for float64. Loops for float16/bfloat16/float32 may fuse
+vectorizable float64 polynomials of :mod:`._vmath`: for float64 results exp, expm1,
+log1p, log within 0.7–0.94 float64 ulp (``*_d``), libm's tanh and hypot and SciPy's
+erf/erfc/erfcx; for float32 and narrower results cheaper ones (``*_v``: exp, expm1, log1p,
+log, tanh, erf, erfc, erfcx) sized to a relative error ≤ 2⁻⁴⁰, 2e-5 of a float32 ulp. Loops for float16/bfloat16/float32 may fuse
 multiply-adds (``fastmath={"contract"}``, nothing else); float64 loops are strict IEEE
 (Dekker's error-free products of the catalog become explicit, exact FMAs: ``_trace``).
 The oracle tests (tests/test_accuracy.py) measure this path and the NumPy one.

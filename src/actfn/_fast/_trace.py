@@ -204,11 +204,12 @@ def _ref(tape: Tape, v: Any) -> str:
 
 
 #: Elementary functions: name on the namespace → arity. The implementation is
-#: ``{name}_{mode}`` from _vmath, except that float64 ("a") also uses the vectorized
-#: exp/expm1/log1p/log: they are within 0.7–0.94 ulp, like NumPy's own SIMD versions
-#: that the NumPy path uses (the float64 oracle tests run on this path); tanh stays
-#: libm's (tanh_v's ~2 ulp, squared in tanhshrink's f′, exceeded the 4-ulp bound),
-#: erf/erfc/erfcx SciPy's and hypot libm's.
+#: ``{name}_{mode}`` from _vmath, except that float64 ("a") uses the vectorized
+#: full-accuracy ``*_d`` exp/expm1/log1p/log: they are within 0.7–0.94 ulp, like NumPy's
+#: own SIMD versions that the NumPy path uses (the float64 oracle tests run on this
+#: path); tanh stays libm's (tanh_v's ~2 ulp, squared in tanhshrink's f′, exceeded the
+#: 4-ulp bound), erf/erfc/erfcx SciPy's and hypot libm's. The ``*_v`` helpers ("v"
+#: mode) are sized for float32-and-narrower results only (relative error ≤ 2⁻⁴⁰).
 _FUNCS = {
     "exp": 1, "expm1": 1, "log1p": 1, "log": 1, "tanh": 1, "sqrt": 1, "hypot": 2,
     "erf": 1, "erfc": 1, "erfcx": 1,
@@ -243,7 +244,8 @@ class Namespace:
 
     def __getattr__(self, name: str) -> Any:
         if name in _FUNCS:
-            fn = f"{name}_{'v' if name in _VECTOR_IN_F64 else self._mode}"
+            mode = self._mode
+            fn = f"{name}_{'d' if mode == 'a' and name in _VECTOR_IN_F64 else mode}"
             return lambda *args: self._call(fn, *args)
         raise TraceError(f"the compiled path has no {name!r}")
 

@@ -1,15 +1,37 @@
 """Scalar building blocks for the compiled kernels (numba, imported only when used).
 
-Two families of elementary functions live here:
+Three families of elementary functions live here:
 
 * ``*_a`` ("accurate"): libm / SciPy through numba, used for float64 inputs, where the
   accuracy contract leaves only a few float64 ulps.
-* ``*_v`` ("vector"): branch-free polynomial versions that LLVM vectorizes (no libm
-  call inside the loop), used for float16, bfloat16 and float32 inputs. They are
-  accurate to a few float64 ulps (relative error below 1e-15, except ``erfcx`` for
-  negative arguments and ``erfc`` near their tails, below 1e-13), i.e. about 10⁻⁸ of
-  a float32 ulp: rounding their float64 result once to the output dtype keeps the
-  ≤ 1 ulp contract with a wide margin.
+* ``*_d`` ("double"): exp, expm1, log1p and log as branch-free polynomials that LLVM
+  vectorizes, within 0.52–0.94 float64 ulp; float64 loops use them (like NumPy's own SIMD
+  versions on the NumPy path). Also erfcx_d and erfc_d (the 26-term series ERFCX_P:
+  a few float64 ulps, ~1e-13 in the tails), which no loop uses today (float64 takes
+  SciPy's): kept for a vectorized float64 erfc.
+* ``*_v`` ("vector"): branch-free polynomial versions used only for float16, bfloat16
+  and float32 results (the loop generator, actfn._fast._trace, gives float64 loops the
+  ``*_a``/``*_d`` ones). Their float64 results are rounded once to the output type, so
+  they are sized to a budget, not to float64: relative error ≤ 2⁻⁴⁰ (≈ 9.1e-13, 2e-5 of a
+  float32 ulp, so a correctly rounded float32 result stays within 0.5 + 2e-5 ulp), with
+  the polynomials fitted to ≤ 2⁻⁴² by tools/gen_vmath_budget.py. Per helper:
+
+  - ``exp_v``: relative ≤ 2⁻⁴⁰ wherever the result is normal (absolute ≤ 2⁻¹⁰⁶² below).
+  - ``expm1_v``: relative ≤ 2⁻⁴⁰ (also near 0: the leading r is exact).
+  - ``log1p_v``, ``log_v``: relative ≤ 2⁻⁴⁰; log crosses zero at 1 (log1p at 0) with
+    the same relative bound, since k = 0 there and log(m) carries it.
+  - ``tanh_v``: relative ≤ 2⁻⁴⁰ (through expm1_v).
+  - ``erfcx_v``: relative ≤ 2⁻⁴⁰ for x ≥ 0 (ERFCX_PB, 18 Chebyshev terms instead of
+    26) and for x < 0 (2·e^{x²} - erfcx(|x|), no cancellation).
+  - ``erfc_v``: relative ≤ 2⁻⁴⁰ where the result is normal and x > -∞ (e^{-x²}·erfcx
+    for x ≥ 0; 2 - erfc(|x|) for x < 0); the rounding of x² (relative 2⁻⁵³, times x²
+    ≤ 750 in the exponent) is the limit for large x, ≤ 2⁻⁴³.
+  - ``erf_v``: relative ≤ 2⁻⁴⁰ (Maclaurin series to x¹⁹ for |x| < 0.5; 1 - erfc
+    beyond, where at most one bit cancels).
+  - ``hypot_v``, ``sqrt_v``: correctly rounded sqrt, a few float64 ulps.
+
+  Special values are those of the ``*_d`` versions: ±0 keep their sign where the function
+  is odd, ±inf and NaN map as in libm, overflow and underflow at the same thresholds.
 
 Also here: loads and stores for float16 and bfloat16 (viewed as uint16) that convert
 exactly to float64 and round float64 once, to nearest even, straight to the
@@ -36,6 +58,7 @@ __all__ = [
     "INF", "NAN", "sel", "band", "bor", "bnot", "fma",
     "exp_a", "expm1_a", "log1p_a", "log_a", "tanh_a", "hypot_a", "sqrt_a",
     "erf_a", "erfc_a", "erfcx_a",
+    "exp_d", "expm1_d", "log1p_d", "log_d", "erfc_d", "erfcx_d",
     "exp_v", "expm1_v", "log1p_v", "log_v", "tanh_v", "hypot_v", "sqrt_v",
     "erf_v", "erfc_v", "erfcx_v", "tail_horner_v",
     "ld_f16", "st_f16", "ld_bf16", "st_bf16",
@@ -260,13 +283,15 @@ def _reduce(x: float) -> tuple[float, float, float]:
 
 
 @_jit
-def exp_v(x: float) -> float:
+def exp_d(x: float) -> float:
+    """e^x within ~0.52 float64 ulp (float64 loops)."""
     q, s1, s2 = _reduce(x)
     return ((1.0 + q) * s1) * s2
 
 
 @_jit
-def expm1_v(x: float) -> float:
+def expm1_d(x: float) -> float:
+    """e^x - 1 within ~0.7 float64 ulp (float64 loops)."""
     # 2**k·(1 + q) - 1 = 2**k·q + (2**k - 1); 2**k - 1 is exact for the k that matter.
     q, s1, s2 = _reduce(x)
     s = s1 * s2
@@ -283,7 +308,7 @@ _MANT = 0x000FFFFFFFFFFFFF
 
 
 @_jit
-def _log_core(u: float, c: float) -> float:
+def _log_core_d(u: float, c: float) -> float:
     """log(u) + c/u for finite u > 0 (c: a small correction, e.g. log1p's rounding)."""
     hx = f2i(u) + (_ONE_BITS - _SQRTH_BITS)
     k = (hx >> 52) - 1023
@@ -311,11 +336,110 @@ def _log_core(u: float, c: float) -> float:
 
 
 @_jit
-def log1p_v(x: float) -> float:
+def log1p_d(x: float) -> float:
+    """log(1 + x) within ~0.9 float64 ulp (float64 loops)."""
     u = 1.0 + x
     c = (x - (u - 1.0))  # exact rounding error of 1 + x (log1p(x) = log(u) + c/u)
     us = sel(u > 0.0, sel(u < INF, u, 1.0), 1.0)
-    r = _log_core(us, c)
+    r = _log_core_d(us, c)
+    r = sel(x == INF, INF, r)
+    r = sel(x == -1.0, -INF, r)
+    r = sel(x < -1.0, NAN, r)
+    r = sel(x == 0.0, x, r)  # keeps the sign of zero
+    return sel(x != x, x, r)
+
+
+@_jit
+def log_d(x: float) -> float:
+    """log(x) within ~0.9 float64 ulp (float64 loops)."""
+    xs = sel(x > 0.0, sel(x < INF, x, 1.0), 1.0)
+    # subnormal inputs: scale into the normal range first
+    tiny = xs < 2.2250738585072014e-308
+    xs2 = sel(tiny, xs * 18014398509481984.0, xs)  # 2**54
+    r = _log_core_d(xs2, 0.0) - sel(tiny, 54.0 * 0.6931471805599453, 0.0)
+    r = sel(x == INF, INF, r)
+    r = sel(x == 0.0, -INF, r)
+    r = sel(x < 0.0, NAN, r)
+    return sel(x != x, x, r)
+
+
+# -- budgeted versions for float32-and-narrower results (module docstring) ----------------
+# Coefficients from tools/gen_vmath_budget.py (tests/test_generated.py checks them).
+#: e^r - 1 ≈ r + r²·Σ EXPM1_B[k]·r^k on |r| ≤ 0.35 (fit ≤ 2^-42.2 relative).
+EXPM1_B = (
+    0.4999999999995143, 0.16666666666662253, 0.041666666793542445,
+    0.008333333344864254, 0.001388883711096176, 0.00019841222782522139,
+    2.4869188954759244e-05, 2.7618763206396978e-06,
+)
+#: 2·atanh(s) ≈ 2s + s·z·Σ LOG_B[k]·z^k, z = s² ≤ 0.02944 (fit ≤ 2^-43.1 relative).
+LOG_B = (
+    0.666666666673751, 0.39999998797332925, 0.28571754536866334,
+    0.22191400769876132, 0.19362654888385172,
+)
+
+
+@_jit
+def _reduce_v(x: float) -> tuple[float, float, float]:
+    """As _reduce with the budgeted polynomial (degree 9 instead of 13, Estrin) and no
+    compensation of r's rounding (relative 2⁻⁵³ of |r| ≤ 0.35: ≤ 2⁻⁵⁴ in e^r)."""
+    xc = sel(x > _EXP_HI, _EXP_HI, sel(x < _EXP_LO, _EXP_LO, x))  # NaN passes through
+    t = xc * _LOG2E + _SHIFT
+    kf = t - _SHIFT
+    k = f2i(t) - f2i(_SHIFT)
+    r = (xc - kf * _LN2_HI) - kf * _LN2_LO
+    c = EXPM1_B
+    r2 = r * r
+    r4 = r2 * r2
+    p = ((c[0] + c[1] * r) + (c[2] + c[3] * r) * r2
+         + ((c[4] + c[5] * r) + (c[6] + c[7] * r) * r2) * r4)
+    q = r + r2 * p
+    k1 = k >> 1
+    k2 = k - k1
+    s1 = i2f((k1 + 1023) << 52)
+    s2 = i2f((k2 + 1023) << 52)
+    return q, s1, s2
+
+
+@_jit
+def exp_v(x: float) -> float:
+    """e^x, relative error ≤ 2⁻⁴⁰ (float32-and-narrower loops)."""
+    q, s1, s2 = _reduce_v(x)
+    return ((1.0 + q) * s1) * s2
+
+
+@_jit
+def expm1_v(x: float) -> float:
+    """e^x - 1, relative error ≤ 2⁻⁴⁰ (float32-and-narrower loops)."""
+    q, s1, s2 = _reduce_v(x)
+    s = s1 * s2
+    r = sel(x > 709.0, (q * s1 + s1) * s2 - 1.0, q * s + (s - 1.0))
+    return sel(x == 0.0, x, r)  # keeps the sign of zero
+
+
+@_jit
+def _log_core_v(u: float, c: float) -> float:
+    """_log_core_d with the budgeted series (LOG_B: degree 4 in z instead of 9)."""
+    hx = f2i(u) + (_ONE_BITS - _SQRTH_BITS)
+    k = (hx >> 52) - 1023
+    m = i2f((hx & _MANT) + _SQRTH_BITS)
+    f = m - 1.0  # exact (Sterbenz)
+    s = f / (2.0 + f)
+    z = s * s
+    b = LOG_B
+    p = (b[0] + b[1] * z) + (b[2] + b[3] * z) * (z * z) + b[4] * ((z * z) * (z * z))
+    kf = float(k)
+    r = z * p
+    hfsq = 0.5 * f * f
+    return kf * _LN2_HI - ((hfsq - (s * (hfsq + r) + (kf * _LN2_LO + c / u))) - f)
+
+
+@_jit
+def log1p_v(x: float) -> float:
+    """log(1 + x), relative error ≤ 2⁻⁴⁰ (float32-and-narrower loops)."""
+    u = 1.0 + x
+    c = (x - (u - 1.0))  # exact rounding error of 1 + x (log1p(x) = log(u) + c/u)
+    us = sel(u > 0.0, sel(u < INF, u, 1.0), 1.0)
+    r = _log_core_v(us, c)
     r = sel(x == INF, INF, r)
     r = sel(x == -1.0, -INF, r)
     r = sel(x < -1.0, NAN, r)
@@ -325,11 +449,11 @@ def log1p_v(x: float) -> float:
 
 @_jit
 def log_v(x: float) -> float:
+    """log(x), relative error ≤ 2⁻⁴⁰ (float32-and-narrower loops)."""
     xs = sel(x > 0.0, sel(x < INF, x, 1.0), 1.0)
-    # subnormal inputs: scale into the normal range first
     tiny = xs < 2.2250738585072014e-308
     xs2 = sel(tiny, xs * 18014398509481984.0, xs)  # 2**54
-    r = _log_core(xs2, 0.0) - sel(tiny, 54.0 * 0.6931471805599453, 0.0)
+    r = _log_core_v(xs2, 0.0) - sel(tiny, 54.0 * 0.6931471805599453, 0.0)
     r = sel(x == INF, INF, r)
     r = sel(x == 0.0, -INF, r)
     r = sel(x < 0.0, NAN, r)
@@ -373,7 +497,8 @@ def hypot_v(x: float, y: float) -> float:
 # bounded (K at 0, 1/√π at infinity), so y = 1 - 2K·r and erfcx = Σ·r share the one
 # division r = 1/(x + K). Coefficients generated by tools/gen_erfcx.py with mpmath at 40
 # digits (80 Chebyshev nodes, the discrete cosine transform of the values); terms beyond
-# j = 25 are below 1e-17 of the value. ERFCX_P is the same polynomial in the power basis
+# j = 25 are below 1e-17 of the value (the compiled loops use the shorter ERFCX_PB
+# below, sized to their budget). ERFCX_P is the same polynomial in the power basis
 # (Σ|p_k| ≈ 3.75 against values ≥ 0.56: a few ulps), evaluated with Estrin's scheme,
 # whose dependency chain is ~6 operations deep instead of Clenshaw's ~50 (the loop was
 # latency-bound on it).
@@ -403,8 +528,8 @@ ERFCX_P = (
 
 
 @_jit
-def _erfcx_pos(a: float) -> float:
-    """erfcx(a) for a ≥ 0 (a = +inf gives 0)."""
+def _erfcx_pos_d(a: float) -> float:
+    """erfcx(a) for a ≥ 0 (a = +inf gives 0), within a few float64 ulps (ERFCX_P)."""
     r = 1.0 / (a + ERFCX_K)
     y = 1.0 - (2.0 * ERFCX_K) * r
     p = ERFCX_P
@@ -436,6 +561,43 @@ def _erfcx_pos(a: float) -> float:
     w0 = v0 + v1 * y8
     w1 = v2 + q12 * y8
     g = w0 + w1 * (y8 * y8)
+    return sel(a == 0.0, 1.0, g * r)  # exact at 0
+
+
+#: The float32-and-narrower loops' series: ERFCX_C cut to 18 terms (Σ|c_j| ≈ 2e-13 beyond,
+#: against values ≥ 0.56), in the power basis (tools/gen_erfcx.py's power_coefficients(18);
+#: its max relative error, 2^-42.7: tools/gen_vmath_budget.py).
+ERFCX_PB = (
+    1.0919229095626688, -0.9587415766514741, 0.7363189252413506,
+    -0.4904702912946337, 0.2790620485070986, -0.13195539962955669,
+    0.0491187840773209, -0.012535892627949689, 0.000986309601975238,
+    0.0007948787993452577, -0.0003485629569775018, 1.0447954713974711e-05,
+    3.732498282399903e-05, -8.669064858767858e-06, -3.136665730000826e-06,
+    1.4249529364357236e-06, 1.8942346202626291e-07, -1.3066471436554613e-07,
+)
+
+
+@_jit
+def _erfcx_pos_v(a: float) -> float:
+    """erfcx(a) for a ≥ 0 (a = +inf gives 0), relative error ≤ 2⁻⁴⁰ (ERFCX_PB)."""
+    r = 1.0 / (a + ERFCX_K)
+    y = 1.0 - (2.0 * ERFCX_K) * r
+    p = ERFCX_PB
+    y2 = y * y
+    y4 = y2 * y2
+    y8 = y4 * y4
+    q0 = p[0] + p[1] * y
+    q1 = p[2] + p[3] * y
+    q2 = p[4] + p[5] * y
+    q3 = p[6] + p[7] * y
+    q4 = p[8] + p[9] * y
+    q5 = p[10] + p[11] * y
+    q6 = p[12] + p[13] * y
+    q7 = p[14] + p[15] * y
+    q8 = p[16] + p[17] * y
+    v0 = (q0 + q1 * y2) + (q2 + q3 * y2) * y4
+    v1 = (q4 + q5 * y2) + (q6 + q7 * y2) * y4
+    g = (v0 + v1 * y8) + q8 * (y8 * y8)
     return sel(a == 0.0, 1.0, g * r)  # exact at 0
 
 
@@ -480,7 +642,7 @@ def tail_horner_v(a: float) -> float:
 @_jit
 def erfcx_v(x: float) -> float:
     a = abs(x)
-    p = _erfcx_pos(a)
+    p = _erfcx_pos_v(a)
     # erfcx(-a) = 2·exp(a²) - erfcx(a)
     return sel(x < 0.0, 2.0 * exp_v(a * a) - p, p)
 
@@ -488,19 +650,33 @@ def erfcx_v(x: float) -> float:
 @_jit
 def erfc_v(x: float) -> float:
     a = abs(x)
-    q = exp_v(-(a * a)) * _erfcx_pos(a)
+    q = exp_v(-(a * a)) * _erfcx_pos_v(a)
+    return sel(x < 0.0, 2.0 - q, q)
+
+
+@_jit
+def erfcx_d(x: float) -> float:
+    """erfcx(x) within a few float64 ulps for x ≥ 0, ~1e-14 relative below (ERFCX_P)."""
+    a = abs(x)
+    p = _erfcx_pos_d(a)
+    return sel(x < 0.0, 2.0 * exp_d(a * a) - p, p)
+
+
+@_jit
+def erfc_d(x: float) -> float:
+    """erfc(x), relative error below 1e-13 where the result is normal (ERFCX_P)."""
+    a = abs(x)
+    q = exp_d(-(a * a)) * _erfcx_pos_d(a)
     return sel(x < 0.0, 2.0 - q, q)
 
 
 @_jit
 def erf_v(x: float) -> float:
-    # |x| < 0.5: Maclaurin series 2/√π·Σ (-1)^n x^(2n+1)/(n!(2n+1)) to n = 12;
+    # |x| < 0.5: Maclaurin series 2/√π·Σ (-1)^n x^(2n+1)/(n!(2n+1)) to n = 9 (the
+    # first term left out, z¹⁰/(10!·21) ≤ 1.3e-14, is inside the 2⁻⁴⁰ budget);
     # otherwise 1 - erfc(|x|) (erfc(0.5) = 0.48, so at most one bit cancels).
     z = x * x
-    p = 1.0 / (479001600.0 * 25.0)
-    p = p * -z + 1.0 / (39916800.0 * 23.0)
-    p = p * -z + 1.0 / (3628800.0 * 21.0)
-    p = p * -z + 1.0 / (362880.0 * 19.0)
+    p = 1.0 / (362880.0 * 19.0)
     p = p * -z + 1.0 / (40320.0 * 17.0)
     p = p * -z + 1.0 / (5040.0 * 15.0)
     p = p * -z + 1.0 / (720.0 * 13.0)
