@@ -196,7 +196,7 @@ _MODULES: dict[str, Any] = {}
 def _version_tag() -> str:
     here = Path(__file__).parent
     h = hashlib.sha256()
-    for name in ("_vmath.py", "_trace.py", "../kernels/_erfc_tables.py"):
+    for name in ("_vmath.py", "_vmath32.py", "_trace.py", "../kernels/_erfc_tables.py"):
         h.update((here / name).read_bytes())  # (_vmath bakes the erfc tables in)
     nb = _numba()
     h.update(str(getattr(nb, "__version__", "")).encode())
@@ -656,7 +656,10 @@ def _compiled_kernel(act: Any, kernels: Sequence[Callable[..., Any]], fused: boo
         entry: Compiled | None
         try:
             params = dict(pkey)
-            prog = _trace.trace(kernels, fused, params, "a" if dtype == "float64" else "v")
+            prog = _trace.native_program(spec, kernels, fused, params) \
+                if dtype == "float32" else None  # Spec.native32: float32 arithmetic
+            if prog is None:
+                prog = _trace.trace(kernels, fused, params, "a" if dtype == "float64" else "v")
             title = f"{act!r}, {'+'.join(getattr(k, '__name__', 'k') for k in kernels)}, {dtype}"
             src = _trace.loop_source(prog, dtype, title)  # numba's cache=False
             module, cached = load_module(src)
