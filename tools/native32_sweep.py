@@ -127,11 +127,15 @@ def sweep(name: str, params: dict[str, Any], chunks: list[int]) -> tuple[list[st
         en, eo = ulp_error(a[j], exact), ulp_error(b[j], exact)
         i = int(np.argmax(en))
         over = int((en > 0.5).sum())
+        normal = np.abs(exact) >= 2.0**-126
+        en_n = en[normal]
+        norm = (f"; normal results: max {en_n.max():.4f} ulp at x = {xd[normal][np.argmax(en_n)]!r}"
+                f" ({int((en_n > 0.5).sum()):,} above 0.5)") if en_n.size else ""
         ok = ok and bool(en.max() <= 1.0)
         lines.append(
             f"{name} {params} {w}: {xd.size:,} of {len(chunks) * CHUNK:,} inputs differ; "
             f"new max {en.max():.4f} ulp at x = {xd[i]!r} ({over:,} above 0.5 ulp), "
-            f"old max there {eo.max():.4f} ulp")
+            f"old max there {eo.max():.4f} ulp{norm}")
     return lines, ok
 
 

@@ -102,8 +102,8 @@ def pow2_of_shifted(typingctx, t):  # type: ignore[no-untyped-def]
 # with LN2_HI + LN2_LO = ln 2. y is exact for 0 ≤ a ≤ 104: a multiple of 2**-25 (a ≥ 0.347
 # when k ≥ 1; k = 0 gives y = -a) of magnitude < 0.5 fits in 24 bits, and the FMA does not
 # round the product. |k·LN2_LO| ≤ 3e-7 enters as the factor 1 + k·LN2_LO. exp(y), |y| ≤ 0.35,
-# is 1 + y + y²/2 + y³·R(y) with y² as an exact pair and the sums as Fast2Sums: (h, l)
-# with |l| ≲ 2**-24·h and a relative error below ~2**-29.
+# is (1 + y) + (y²/2 + y³·R(y)) with both sums as Fast2Sums: (h, l) with |l| ≲ 2**-24·h
+# and a relative error below ~2**-27 (the roundings of y² and of the small second term).
 _SHIFT_F = 12582912.0  # 1.5 * 2**23
 _SHIFT = _F32(_SHIFT_F)
 _LOG2E = _F32(1.4426950408889634)
@@ -125,23 +125,18 @@ _TWO_M64 = _F32(2.0**-64)
 @_jit
 def exp_neg_pair(a: np.float32) -> tuple[np.float32, np.float32, np.float32]:
     """(h, l, s) with exp(-a) = (h + l)·s·2**-64 for 0 ≤ a ≤ 104: h ∈ [0.7, 1.42], |l| ≲
-    2**-24·h, s = 2**(64 - k) (normal), relative error below ~2**-29."""
+    2**-24·h, s = 2**(64 - k) (normal), relative error below ~2**-27."""
     t = a * _LOG2E + _SHIFT
     k = t - _SHIFT
     y = fma32(k, _LN2_HI, -a)  # exact: -(a - k·LN2_HI)
-    s = y * y
-    sl = fma32(y, y, -s)
+    s = y * y  # (its rounding, ≤ 2**-24·y²/2 ≤ 2**-28, is left out)
     p = fma32(fma32(fma32(fma32(_R4, y, _R3), y, _R2), y, _R1), y, _R0)
-    c = (s * y) * p
+    v = fma32(s * y, p, s * _HALF)  # y²/2 + y³·R(y) ≤ 0.07: rounding ≤ 2**-28
     h1 = _ONE + y
     l1 = (_ONE - h1) + y  # Fast2Sum: 1 ≥ |y|
-    hs = s * _HALF
-    v = hs + c
-    vl = c - (v - hs)  # Fast2Sum: |y²/2| ≥ |y³·R|
     h = h1 + v
     l2 = (h1 - h) + v  # Fast2Sum: h1 ≥ 0.65 > |v|
-    low = ((l1 + l2) + (vl + sl * _HALF))
-    low = fma32(h, k * _LN2_LO, low)  # exp(k·LN2_LO) = 1 + k·LN2_LO to 2**-43
+    low = fma32(h, k * _LN2_LO, l1 + l2)  # exp(k·LN2_LO) = 1 + k·LN2_LO to 2**-43
     return h, low, pow2_of_shifted(t)
 
 
@@ -150,29 +145,31 @@ def exp_neg_pair(a: np.float32) -> tuple[np.float32, np.float32, np.float32]:
 # With e = (h + l)·2**-k and 1 + e = dh + dl (Fast2Sum), q = 1/dh and the exact residual
 # ρ = 1 - q·dh: 1/(1 + e) = q·(1 + ρ - q·dl) and e/(1 + e) = 2**-k·(m0 + (h - m0·dh + l -
 # m0·dl)·q) with m0 = h·q; σ' is their product, with the error of m0·q recovered exactly.
-# Each result is rounded once (a subnormal σ(x) or σ'(x), x < -87, rounds once more in the
-# final exact-or-subnormal scaling by 2**-64, a double rounding within 0.5 + 2**-23 ulp).
+# Each result is rounded once: the scaling by 2**-k (exact for k ≤ 149) is exact for a
+# normal result; a subnormal σ(x) or σ'(x) (x < -87.3) rounds a second time there, a
+# double rounding within 0.75 ulp. For k = 150 (a ≥ 103.6) 2**-k rounds to 0, and so does
+# the result, whose exact value is below 2**-149.4: within 0.76 ulp.
 @_jit
 def _sigmoid_parts(x: np.float32) -> tuple[np.float32, np.float32]:
     a = abs(x)
     a = sel(a < _A_MAX, a, _A_MAX)  # NaN and ±inf → 104 (the loop passes NaN through)
     h, low, sc = exp_neg_pair(a)
-    e = (h * sc) * _TWO_M64  # exact while normal; below, 1 + e = 1 anyway
-    el = (low * sc) * _TWO_M64
+    s2 = sc * _TWO_M64  # 2**-k: exact (a subnormal power of two for k > 126)
+    e = h * s2  # exact while normal; below, 1 + e = 1 anyway
     dh = _ONE + e
-    dl = ((_ONE - dh) + e) + el  # Fast2Sum: 1 ≥ e
+    dl = fma32(low, s2, (_ONE - dh) + e)  # Fast2Sum: 1 ≥ e
     q = _ONE / dh
     rho = fma32(-q, dh, _ONE)  # exact
-    bc = rho - q * dl
+    bc = fma32(-q, dl, rho)
     big = fma32(q, bc, q)
     m0 = h * q
     res = fma32(-m0, dh, h)
     mc = ((res + low) - m0 * dl) * q
-    small = fma32(mc, sc, m0 * sc) * _TWO_M64
+    small = (m0 + mc) * s2
     p = m0 * q
     pl = fma32(m0, q, -p)
-    pl = pl + (p * bc + mc * q)
-    ds = fma32(pl, sc, p * sc) * _TWO_M64
+    pl = fma32(q, fma32(m0, bc, mc), pl)
+    ds = (p + pl) * s2
     return sel(x >= 0, big, small), ds
 
 
