@@ -31,8 +31,8 @@ from numba.extending import intrinsic
 
 from ._vmath import sel
 
-__all__ = ["wide_vectors", "fma32", "pow2_of_shifted", "exp_neg_pair", "sigmoid_f32", "dsigmoid_f32",
-           "sigmoid_fd_f32"]
+__all__ = ["wide_vectors", "fma32", "pow2_of_shifted", "exp_neg_pair", "sigmoid_f32",
+           "dsigmoid_f32", "sigmoid_fd_f32", "tanh_f32", "dtanh_f32", "tanh_fd_f32"]
 
 _jit = numba.njit(cache=False, error_model="numpy", inline="always")
 _F32 = np.float32
@@ -81,7 +81,7 @@ def fma32(typingctx, a, b, c):  # type: ignore[no-untyped-def]
 @intrinsic
 def pow2_of_shifted(typingctx, t):  # type: ignore[no-untyped-def]
     """2**(64 - k) as float32, for ``t = k + SHIFT`` (the shifter trick: ``t``'s low
-    mantissa bits hold the integer k, 0 ≤ k ≤ 150 here). One i32 subtract and shift on
+    mantissa bits hold the integer k, 0 ≤ k ≤ 153 here). One i32 subtract and shift on
     the bits, all in 32-bit lanes: ``(127 + 64 - k) << 23 = ((bits(SHIFT) + 191) -
     bits(t)) << 23``."""
     if not (isinstance(t, types.Float) and t.bitwidth == 32):
@@ -99,7 +99,7 @@ def pow2_of_shifted(typingctx, t):  # type: ignore[no-untyped-def]
 
 # -- exp(-a) as an unevaluated float32 pair ----------------------------------------------
 # exp(-a) = 2**-k · exp(y) · exp(k·LN2_LO), k = round(a/ln 2) (shifter trick), y = k·LN2_HI - a
-# with LN2_HI + LN2_LO = ln 2. y is exact for 0 ≤ a ≤ 104: a multiple of 2**-25 (a ≥ 0.347
+# with LN2_HI + LN2_LO = ln 2. y is exact for 0 ≤ a ≤ 106: a multiple of 2**-25 (a ≥ 0.347
 # when k ≥ 1; k = 0 gives y = -a) of magnitude < 0.5 fits in 24 bits, and the FMA does not
 # round the product. |k·LN2_LO| ≤ 3e-7 enters as the factor 1 + k·LN2_LO. exp(y), |y| ≤ 0.35,
 # is (1 + y) + (y²/2 + y³·R(y)) with both sums as Fast2Sums: (h, l) with |l| ≲ 2**-24·h
@@ -118,13 +118,15 @@ _R3 = _F32(0.001392692094668746)
 _R4 = _F32(0.000198919718968682)
 _ONE = _F32(1.0)
 _HALF = _F32(0.5)
-_A_MAX = _F32(104.0)  # σ(-a) rounds to 0 for a ≥ 103.98; keeps 2**(64-k) normal
+#: σ(-a) and σ′(a) round to 0 for a ≥ 103.98, 4σ′(a) (tanh′) for a ≥ 105.4; the clamp keeps
+#: 2**(64-k) normal.
+_A_MAX = _F32(106.0)
 _TWO_M64 = _F32(2.0**-64)
 
 
 @_jit
 def exp_neg_pair(a: np.float32) -> tuple[np.float32, np.float32, np.float32]:
-    """(h, l, s) with exp(-a) = (h + l)·s·2**-64 for 0 ≤ a ≤ 104: h ∈ [0.7, 1.42], |l| ≲
+    """(h, l, s) with exp(-a) = (h + l)·s·2**-64 for 0 ≤ a ≤ 106: h ∈ [0.7, 1.42], |l| ≲
     2**-24·h, s = 2**(64 - k) (normal), relative error below ~2**-27."""
     t = a * _LOG2E + _SHIFT
     k = t - _SHIFT
@@ -147,12 +149,15 @@ def exp_neg_pair(a: np.float32) -> tuple[np.float32, np.float32, np.float32]:
 # m0·dl)·q) with m0 = h·q; σ' is their product, with the error of m0·q recovered exactly.
 # Each result is rounded once: the scaling by 2**-k (exact for k ≤ 149) is exact for a
 # normal result; a subnormal σ(x) or σ'(x) (x < -87.3) rounds a second time there, a
-# double rounding within 0.75 ulp. For k = 150 (a ≥ 103.6) 2**-k rounds to 0, and so does
+# double rounding within 0.75 ulp. For k ≥ 150 (a ≥ 103.6) 2**-k rounds to 0, and so does
 # the result, whose exact value is below 2**-149.4: within 0.76 ulp.
 @_jit
-def _sigmoid_parts(x: np.float32) -> tuple[np.float32, np.float32]:
-    a = abs(x)
-    a = sel(a < _A_MAX, a, _A_MAX)  # NaN and ±inf → 104 (the loop passes NaN through)
+def _logistic(a: np.float32) -> tuple[np.float32, np.float32, np.float32, np.float32,
+                                      np.float32]:
+    """(q, bc, m, p, S) for a ≥ 0 (NaN and +inf taken as 106): σ(a) = q·(1 + bc) (q + q·bc
+    rounds once), σ(-a) = m·S·2**-64 and σ′(a) = p·S·2**-64 with m and p rounded once and
+    S = 2**(64-k) (normal; S·2**-64 = 2**-k is exact for k ≤ 149, k ≤ 153 here)."""
+    a = sel(a < _A_MAX, a, _A_MAX)  # NaN and +inf → 106 (the loop passes NaN through)
     h, low, sc = exp_neg_pair(a)
     s2 = sc * _TWO_M64  # 2**-k: exact (a subnormal power of two for k > 126)
     e = h * s2  # exact while normal; below, 1 + e = 1 anyway
@@ -161,16 +166,20 @@ def _sigmoid_parts(x: np.float32) -> tuple[np.float32, np.float32]:
     q = _ONE / dh
     rho = fma32(-q, dh, _ONE)  # exact
     bc = fma32(-q, dl, rho)
-    big = fma32(q, bc, q)
     m0 = h * q
     res = fma32(-m0, dh, h)
     mc = ((res + low) - m0 * dl) * q
-    small = (m0 + mc) * s2
     p = m0 * q
     pl = fma32(m0, q, -p)
     pl = fma32(q, fma32(m0, bc, mc), pl)
-    ds = (p + pl) * s2
-    return sel(x >= 0, big, small), ds
+    return q, bc, m0 + mc, p + pl, sc
+
+
+@_jit
+def _sigmoid_parts(x: np.float32) -> tuple[np.float32, np.float32]:
+    q, bc, m, p, sc = _logistic(abs(x))
+    s2 = sc * _TWO_M64
+    return sel(x >= 0, fma32(q, bc, q), m * s2), p * s2
 
 
 @_jit
@@ -189,3 +198,51 @@ def dsigmoid_f32(x: np.float32) -> np.float32:
 def sigmoid_fd_f32(x: np.float32) -> tuple[np.float32, np.float32]:
     """(σ(x), σ′(x)) in one pass."""
     return _sigmoid_parts(x)
+
+
+# -- tanh ---------------------------------------------------------------------------------
+# tanh(x) = 2σ(2x) - 1 and tanh′(x) = 1 - tanh² = 4σ′(2x): from the σ parts of a = 2|x|,
+# tanh|x| = 2q - 1 + 2q·bc (2q - 1 is exact: q ≥ 1/2, Sterbenz) and tanh′ = p·S·2**-62
+# (= 2**(2-k), exact for k ≤ 151, so a subnormal tanh′ rounds like σ′). Where
+# tanh|x| < 1/2 (|x| < atanh(1/2) = 0.5493) the cancellation in 2q - 1 would cost
+# accuracy, so there tanh(x) = x + x³·P(x²), P of degree 4 (least squares on Chebyshev
+# nodes, float32 coefficients: |x³·ΔP| ≤ 2**-28·|x|), one final rounding in the FMA; odd,
+# so ±0 and the sign come out right.
+_TANH_POLY = _F32(0.5493)
+_T0 = _F32(-0.33333316445350647)
+_T1 = _F32(0.13332585990428925)
+_T2 = _F32(-0.05385254696011543)
+_T3 = _F32(0.02107325755059719)
+_T4 = _F32(-0.00627712719142437)
+_TWO = _F32(2.0)
+_TWO_M62 = _F32(2.0**-62)
+
+
+@_jit
+def _tanh_parts(x: np.float32) -> tuple[np.float32, np.float32]:
+    a = abs(x)
+    q, bc, _m, p, sc = _logistic(a * _TWO)  # (2|x| overflows to inf: taken as 106)
+    q2 = q * _TWO
+    big = fma32(q2, bc, q2 - _ONE)
+    z = x * x
+    t = fma32(fma32(fma32(fma32(_T4, z, _T3), z, _T2), z, _T1), z, _T0)
+    small = sel(x == 0, x, fma32(x * z, t, x))  # (x + x³·P gives +0 for -0)
+    return sel(a < _TANH_POLY, small, sel(x < 0, -big, big)), p * (sc * _TWO_M62)
+
+
+@_jit
+def tanh_f32(x: np.float32) -> np.float32:
+    """tanh(x) in float32 arithmetic, within 1 float32 ulp."""
+    return _tanh_parts(x)[0]
+
+
+@_jit
+def dtanh_f32(x: np.float32) -> np.float32:
+    """tanh′(x) = 1 - tanh²(x) = 4e/(1 + e)², e = exp(-2|x|), in float32 arithmetic."""
+    return _tanh_parts(x)[1]
+
+
+@_jit
+def tanh_fd_f32(x: np.float32) -> tuple[np.float32, np.float32]:
+    """(tanh(x), tanh′(x)) in one pass."""
+    return _tanh_parts(x)
