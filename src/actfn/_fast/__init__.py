@@ -49,6 +49,10 @@ and SciPy's erf/erfc/erfcx for float64. Loops for float16/bfloat16/float32 may f
 multiply-adds (``fastmath={"contract"}``, nothing else); float64 loops are strict IEEE
 (Dekker's error-free products of the catalog become explicit, exact FMAs: ``_trace``).
 The oracle tests (tests/test_accuracy.py) measure this path and the NumPy one.
+A spec with float32-native kernels (``Spec.native32``, :mod:`._vmath32`) gets float32 loops
+that read and compute in float32 instead (exact-FMA compensation, 512-bit vectors, strict
+IEEE, ≤ 1 ulp: tests/test_native32.py, tools/native32_sweep.py); its f″ and its 16-bit and
+float64 loops are traced as above.
 
 Switches: the environment variable ``ACTFN_DISABLE_NUMBA=1`` (read at import) or
 :func:`set_enabled` select the pure-NumPy path, which is also used where numba is not
