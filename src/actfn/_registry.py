@@ -33,7 +33,7 @@ __all__ = [
     "registered",
     "Kernel", "Param", "Spec", "register", "unregister", "lookup", "canonical_names", "aliases",
     "Properties", "Equivalent", "Prose", "Knowledge", "discover", "load_plugins", "ENTRY_POINT_GROUP",
-    "origin", "KINDS", "Float32Kernels",
+    "origin", "KINDS", "Float32Kernels", "Native32",
 ]
 
 #: The kinds of registered specs: ``"elementwise"`` (:class:`Spec`, one input, f(x)) and
@@ -213,6 +213,26 @@ class Float32Kernels:
 
 
 @dataclass(frozen=True)
+class Native32:
+    """float32-native scalar kernels of one activation for the compiled float32 loops.
+
+    Each field names a function of :mod:`actfn._fast._vmath32` (names, not the functions:
+    numba is optional and imported only by the compiled path): ``f`` and ``df`` map a
+    float32 scalar ``x`` (followed by the parameters named in ``params``, as float64
+    constants, in that order) to a float32, ``f_df`` to the pair (f, f′). They compute in
+    float32 arithmetic with exact-FMA compensation, within 1 float32 ulp of the exact
+    value like the float64-working loops they replace (16 lanes of AVX-512 instead of 8).
+    :func:`actfn._fast._trace.native_program` uses them for float32 storage instead of
+    tracing the spec's kernels; a kernel left ``None`` (f″ always) is traced as before,
+    and 16-bit and float64 loops are unaffected."""
+
+    f: str | None = None
+    df: str | None = None
+    f_df: str | None = None
+    params: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Spec:
     """Everything actfn knows about one activation function.
 
@@ -261,6 +281,9 @@ class Spec:
     #: Cheap float32 kernels (:class:`Float32Kernels`) that ``actfn.jax`` runs instead of
     #: the compensated float32 path when x64 is off; None: the compensated kernels.
     f32: Float32Kernels | None = None
+    #: float32-native kernels (:class:`Native32`) for the compiled float32 loops (NumPy
+    #: float32 and actfn.torch's compiled CPU path); None: the traced float64-working loops.
+    native32: Native32 | None = None
     #: The ``torch.nn.functional`` function (its name, e.g. ``"hardtanh"``) that computes
     #: this activation exactly (every output correctly rounded, the sign of zero and NaN
     #: outputs as actfn's) with actfn's kink convention in its native backward, taking the

@@ -50,6 +50,10 @@ log, tanh, erf, erfc, erfcx) sized to a relative error ≤ 2⁻⁴⁰, 2e-5 of a
 multiply-adds (``fastmath={"contract"}``, nothing else); float64 loops are strict IEEE
 (Dekker's error-free products of the catalog become explicit, exact FMAs: ``_trace``).
 The oracle tests (tests/test_accuracy.py) measure this path and the NumPy one.
+A spec with float32-native kernels (``Spec.native32``, :mod:`._vmath32`) gets float32 loops
+that read and compute in float32 instead (exact-FMA compensation, 512-bit vectors, strict
+IEEE, ≤ 1 ulp: tests/test_native32.py, tools/native32_sweep.py); its f″ and its 16-bit and
+float64 loops are traced as above.
 
 Switches: the environment variable ``ACTFN_DISABLE_NUMBA=1`` (read at import) or
 :func:`set_enabled` select the pure-NumPy path, which is also used where numba is not
@@ -197,7 +201,7 @@ _MODULES: dict[str, Any] = {}
 def _version_tag() -> str:
     here = Path(__file__).parent
     h = hashlib.sha256()
-    for name in ("_vmath.py", "_trace.py", "../kernels/_erfc_tables.py"):
+    for name in ("_vmath.py", "_vmath32.py", "_trace.py", "../kernels/_erfc_tables.py"):
         h.update((here / name).read_bytes())  # (_vmath bakes the erfc tables in)
     nb = _numba()
     h.update(str(getattr(nb, "__version__", "")).encode())
@@ -657,7 +661,10 @@ def _compiled_kernel(act: Any, kernels: Sequence[Callable[..., Any]], fused: boo
         entry: Compiled | None
         try:
             params = dict(pkey)
-            prog = _trace.trace(kernels, fused, params, "a" if dtype == "float64" else "v")
+            prog = _trace.native_program(spec, kernels, fused, params) \
+                if dtype == "float32" else None  # Spec.native32: float32 arithmetic
+            if prog is None:
+                prog = _trace.trace(kernels, fused, params, "a" if dtype == "float64" else "v")
             title = f"{act!r}, {'+'.join(getattr(k, '__name__', 'k') for k in kernels)}, {dtype}"
             src = _trace.loop_source(prog, dtype, title)  # numba's cache=False
             module, cached = load_module(src)

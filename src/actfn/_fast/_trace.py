@@ -19,7 +19,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["TraceError", "trace", "loop_source", "Tape", "live_lines", "share_reciprocals"]
+__all__ = ["TraceError", "trace", "loop_source", "Tape", "live_lines", "share_reciprocals",
+           "native_program"]
 
 
 class TraceError(Exception):
@@ -306,11 +307,46 @@ class Namespace:
 
 
 class Program:
-    """A traced kernel set: the body lines and the names of its outputs."""
+    """A traced kernel set: the body lines and the names of its outputs. ``native``: the
+    lines work on the float32 input itself (:func:`native_program`), not on float64."""
 
-    def __init__(self, lines: list[str], outputs: list[str]) -> None:
+    def __init__(self, lines: list[str], outputs: list[str], native: bool = False) -> None:
         self.lines = lines
         self.outputs = outputs
+        self.native = native
+
+
+def native_program(spec: Any, kernels: Sequence[Callable[..., Any]], fused: bool,
+                   params: dict[str, Any]) -> Program | None:
+    """The float32-native :class:`Program` of ``kernels`` (None: trace them as usual).
+
+    ``spec.native32`` (:class:`actfn._registry.Native32`) names scalar float32 functions
+    of :mod:`._vmath32`; this maps the kernel set the caller asks for (``(f_df,)`` fused,
+    or any of ``f``/``df`` unfused) onto them, or gives None when one is not there.
+    Parameters are passed after ``x`` as float64 literals, in ``native32.params`` order.
+    """
+    nat = getattr(spec, "native32", None)
+    if nat is None:
+        return None
+    try:
+        args = "".join(f", {_lit(params[p])}" for p in nat.params)
+    except (KeyError, TraceError, TypeError, ValueError):
+        return None
+    lines: list[str] = []
+    outputs: list[str] = []
+    if fused:
+        if tuple(kernels) != (spec.f_df,) or nat.f_df is None:
+            return None
+        lines = [f"t0 = {nat.f_df}(x{args})", "t1 = t0[0]", "t2 = t0[1]"]
+        return Program(lines, ["t1", "t2"], native=True)
+    roles = {id(spec.f): nat.f, id(spec.df): nat.df}
+    for j, k in enumerate(kernels):
+        fn = roles.get(id(k))
+        if fn is None:
+            return None
+        lines.append(f"t{j} = {fn}(x{args})")
+        outputs.append(f"t{j}")
+    return Program(lines, outputs, native=True)
 
 
 def trace(kernels: Sequence[Callable[..., Any]], fused: bool, params: dict[str, Any],
@@ -496,6 +532,13 @@ _opts = dict(cache={cache}, error_model="numpy", nogil=True, boundscheck=False{f
 FASTMATH = {"float64": "", "float32": ', fastmath={"contract"}',
              "float16": ', fastmath={"contract"}', "bfloat16": ', fastmath={"contract"}'}
 
+#: What a float32-native program (:func:`native_program`) adds to the module and the loop
+#: body: its kernels, and :func:`._vmath32.wide_vectors` (512-bit vectors, 16 float32 lanes;
+#: no instruction). Its loops read and write float32 as is and are compiled strictly
+#: (no contraction: the kernels' error terms are exact only as written).
+NATIVE_IMPORT = "from actfn._fast._vmath32 import *  # noqa: F403\n"
+NATIVE_FIRST = "wide_vectors()"
+
 
 def loop_source(prog: Program, dtype: str, title: str, cache: bool = False) -> str:
     """Module source with ``ser(src, o0, ...)`` and ``par(...)`` (a ``prange`` loop).
@@ -509,14 +552,23 @@ def loop_source(prog: Program, dtype: str, title: str, cache: bool = False) -> s
     each output rounded once to ``dtype``. A NaN input gives a NaN in every output.
     """
     load, store = IO_TYPES[dtype]
+    fastmath = FASTMATH[dtype]
+    if prog.native:
+        if dtype != "float32":
+            raise ValueError(f"a float32-native program cannot run on {dtype} storage")
+        load, store, fastmath = "{v}", "{v}", ""
     n = len(prog.outputs)
     outs = ", ".join(f"o{j}" for j in range(n))
-    body = ["x = " + load.format(v="src[i]")]
+    body = [NATIVE_FIRST] if prog.native else []
+    body.append("x = " + load.format(v="src[i]"))
     body += prog.lines
     for j, name in enumerate(prog.outputs):
         body.append(f"o{j}[i] = " + store.format(v=f"sel(x != x, x, {name})"))
     inner = "\n".join("        " + line for line in body)
-    src = [HEADER.format(title=title, fastmath=FASTMATH[dtype], cache=bool(cache))]
+    head = HEADER.format(title=title, fastmath=fastmath, cache=bool(cache))
+    if prog.native:
+        head = head.replace("\n\n_opts", "\n" + NATIVE_IMPORT + "\n_opts")
+    src = [head]
     for fname, rng, extra in (("ser", "range", ""), ("par", "prange", ", parallel=True")):
         src.append(f"\n@numba.njit(**_opts{extra})\ndef {fname}(src, {outs}):\n"
                    f"    for i in {rng}(src.shape[0]):\n{inner}\n")

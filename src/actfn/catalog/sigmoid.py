@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact, d2sigmoid, dsigmoid, sigmoid
-from .._registry import Float32Kernels, Spec
+from .._registry import Float32Kernels, Native32, Spec
 from ..kernels.fast32 import dsigmoid32, sigmoid32
 from ..kernels.sigmoid import sigmoid_parts, sigmoid_second
 
@@ -42,6 +42,8 @@ SPEC = Spec(
     d2f=_sigmoid_d2,
     f_df=_sigmoid_fd,
     f32=Float32Kernels(f=sigmoid32, df=dsigmoid32),  # kernels.fast32: one XLA exp each,
+    # the compiled float32 loops: σ and σ′ in float32 arithmetic (actfn._fast._vmath32)
+    native32=Native32(f="sigmoid_f32", df="dsigmoid_f32", f_df="sigmoid_fd_f32"),
     latex={
         "f": r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         "df": r"\sigma'(x) = \sigma(x)\,\bigl(1 - \sigma(x)\bigr)",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._exact import Exact
-from .._registry import Float32Kernels, Spec
+from .._registry import Float32Kernels, Native32, Spec
 from ..kernels.fast32 import dtanh32, tanh32
 from ..kernels.tanh import sech2, tanh, tanh_d2, tanh_sech2
 
@@ -33,6 +33,8 @@ SPEC = Spec(
     d2f=_tanh_d2,
     f_df=_tanh_fd,
     f32=Float32Kernels(f=tanh32, df=dtanh32),  # kernels.fast32: one XLA exp each
+    # the compiled float32 loops: tanh and tanh′ in float32 arithmetic (actfn._fast._vmath32)
+    native32=Native32(f="tanh_f32", df="dtanh_f32", f_df="tanh_fd_f32"),
     latex={
         "f": r"\tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
         "df": r"1 - \tanh^2 x = \operatorname{sech}^2 x",
