@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import narrow_output
-from .df32 import compensated, const_operand, is_f32, split32
+from .df32 import compensated, const_operand, is_f32, is_jax_float, split32
 from .elementary import is_f64
 
-__all__ = ["RADIUS", "near_zeros", "truncate"]
+__all__ = ["RADIUS", "estrin", "near_zeros", "truncate"]
 
 #: Half-width of the interval around each zero where its series replaces the formula.
 RADIUS = 1.0
@@ -45,6 +45,10 @@ def near_zeros(value: Any, z: Any, xp: Any,
         if f32:
             x0_hi, x0_lo = split32(x0_hi, x0_lo)
             coeffs = truncate(coeffs, radius, 2.0**-30)
+        else:
+            # float64: only the terms that matter within this radius (the tables are
+            # generated for RADIUS; gelu's tanh form uses 19 of 45 terms at 0.25)
+            coeffs = truncate(coeffs, radius)
         if narrow:
             # The result will be rounded to float32 or narrower: the general formula's
             # relative error eps64·|terms|/|value| stays far below half a float32 ulp
@@ -54,14 +58,34 @@ def near_zeros(value: Any, z: Any, xp: Any,
         # (float32: x0_lo + 0·z, a constant alone would let XLA fold (z - hi) - lo into
         # z - (hi + lo); const_operand)
         d = d - const_operand(x0_lo, z, xp) if zlo is None else d + (zlo - x0_lo)
-        p = coeffs[-1] + 0.0 * d
-        for c in reversed(coeffs[:-1]):
-            p = p * d + c
+        if f32 or is_jax_float(z):
+            # (XLA may refold Estrin's tree; the float32 tables are short)
+            p = coeffs[-1] + 0.0 * d
+            for c in reversed(coeffs[:-1]):
+                p = p * d + c
+        else:
+            p = estrin(coeffs, d)
         value = xp.where(xp.abs(d) < radius, p * d, value)
     return value
 
 
 _NARROW_RADIUS = 1e-4
+
+
+def estrin(coeffs: tuple[float, ...], d: Any) -> Any:
+    """Σ c_k d^k by Estrin's scheme: (c0 + c1·d) + d²·(c2 + c3·d) + d⁴·(…) …, a tree of
+    depth log2(n) instead of Horner's chain of n dependent steps (the compiled float64
+    loops have no FMA contraction, so Horner's chain is twice as long). Near a zero the
+    leading pair holds the value and every later term is smaller, so the result stays
+    within ~2 ulp as with Horner."""
+    terms = [coeffs[i] + coeffs[i + 1] * d if i + 1 < len(coeffs) else coeffs[i] + 0.0 * d
+             for i in range(0, len(coeffs), 2)]
+    power = d * d
+    while len(terms) > 1:
+        terms = [terms[i] + terms[i + 1] * power if i + 1 < len(terms) else terms[i]
+                 for i in range(0, len(terms), 2)]
+        power = power * power
+    return terms[0]
 
 
 def truncate(coeffs: tuple[float, ...], radius: float,
