@@ -19,7 +19,7 @@ from ..kernels.gaussian import (
     scaled_gaussian,
     unscale,
 )
-from ..kernels.series import near_zeros
+from ..kernels.series import estrin, near_zeros, truncate
 from ..kernels.sigmoid import (
     scaled_dsigmoid,
     scaled_sigmoid_parts,
@@ -195,12 +195,22 @@ def _gelu_exact_d(x, xp):
 
 
 def _near_d_zero(value, xc, xp):
-    """f′ within :data:`_D_RADIUS` of its zero x0 ≈ -0.752 from the zero's series
-    (:func:`near_zeros`: in float64 cut where its omitted tail is below 2⁻⁶⁰ of f′ at the
-    radius, 23 of the generated 32 terms, and summed by Estrin's scheme; Horner with
-    shielded operands on JAX arrays, where XLA refolds (x - hi) - lo into x - (hi + lo):
-    477 ulp at x = -0.752035 under x64)."""
-    return near_zeros(value, xc, xp, _zeros("d"), radius=_D_RADIUS)
+    """f′ within :data:`_D_RADIUS` of its zero x0 ≈ -0.752 from the zero's series.
+
+    float64 (not narrowed): d = x - x0 exactly (x0 a double-double), the series cut
+    where its omitted tail is below 2⁻⁶⁰ of f′ at the radius (23 of the generated 32
+    terms) and summed by :func:`~actfn.kernels.series.estrin`: its leading pair c1 + c2·d
+    holds the value to ~1 ulp, every later term is below 2⁻⁴ of it, so f′ = d·Σ stays within ~2 ulp
+    as with Horner, at a third of the dependent steps. Elsewhere :func:`near_zeros`,
+    and on JAX arrays, whose d = x - x0 needs near_zeros' shielded operands (XLA refolds
+    (x - hi) - lo into x - (hi + lo): 477 ulp at x = -0.752035 under x64).
+    """
+    if not is_f64(xc, xp) or narrow_output(xp) or is_jax_float(xc):
+        return near_zeros(value, xc, xp, _zeros("d"), radius=_D_RADIUS)
+    ((x0_hi, x0_lo, coeffs),) = _zeros("d")
+    d = (xc - x0_hi) - x0_lo
+    p = estrin(truncate(coeffs, _D_RADIUS), d)
+    return xp.where(xp.abs(d) < _D_RADIUS, p * d, value)
 
 
 def _gelu_exact_d2(x, xp):
