@@ -271,11 +271,11 @@ def kexp_v(x: float, hi: float, lo: float) -> float:
 
     With x = m·ln 2 + r and e^r = 1 + q (:func:`_reduce`, the same reduction as exp_v and
     expm1_v, so LLVM merges it with theirs when the argument is the same):
-    k·(1 + q) = hi + (hi·q + lo·(1 + q)), whose inner rounding is ≤ 0.21 ulp of the sum
-    (|q| ≤ 0.42), then ·2^(m - m//2) (exact) and ·2^(m//2), the one rounding into the
+    k·(1 + q) = hi + (hi·q + lo·(1 + q)), whose inner rounding is ≤ 1/4 ulp of the sum
+    (-0.30 < q < 0.42), then ·2^(m - m//2) (exact) and ·2^(m//2), the one rounding into the
     subnormal range. So no intermediate underflows before the product, unlike k·exp(x)
     (x > -746 after _reduce's clamp: k·e^-746 < 2^-1075 rounds to 0 as it should).
-    Error ≤ exp_v's + ~0.3 ulp on normal results, ≤ 0.5 ulp + 2^-50 of the subnormal
+    Error ≤ exp_v's + 1/4 ulp on normal results, ≤ 0.5 ulp + 2^-50 of the subnormal
     spacing below 2^-1022."""
     q, s1, s2 = _reduce(x)
     v = hi + (hi * q + lo * (1.0 + q))
