@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import re
 import subprocess
@@ -214,3 +215,46 @@ def test_gated_bench_spread_is_not_made_up_from_too_few_repeats() -> None:
     table = bg.format_gated(rows)
     assert "| swiglu | float32 | actfn | 1.00 | n/a |" in table
     assert "| swiglu | float32 | eager | 2.00 | 25% |" in table
+
+
+def test_bench_cli_warns_when_the_load_average_exceeds_the_cpus(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.5, 7.0, 4.0))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    out = tmp_path / "bench.json"
+    r = runner.invoke(app, ["bench", "relu", "--size", "64", "--repeats", "1", "--threads", "1",
+                            "--dtype", "float32", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    i = next(k for k, line in enumerate(lines) if line.startswith("size 64 elements"))
+    assert "load average before/after 9.50/9.50" in lines[i]
+    assert lines[i + 1] == ("warning: the host was loaded (1-minute load average 9.50 > 2 CPUs): "
+                            "rates and ceilings are low and noisy; compare the ratios, or rerun "
+                            "on a quiet machine")
+    assert sum("warning: the host" in line for line in lines) == 1
+    data = json.loads(out.read_text())
+    assert data["machine"]["load_before"] == [9.5, 7.0, 4.0] and data["machine"]["cpus"] == 2
+    assert data["load_warning"] == lines[i + 1]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "cpus", "warns"),
+    [((0.5, 0, 0), (1.25, 0, 0), 2, False), ((2.0, 9, 9), (2.0, 9, 9), 2, False),
+     ((2.01, 0, 0), (0.1, 0, 0), 2, True), ((0.1, 0, 0), (3.0, 0, 0), 2, True),
+     ((math.nan,) * 3, (math.nan,) * 3, 2, False), ((9.0, 0, 0), (9.0, 0, 0), None, False)],
+)
+def test_load_warning_compares_the_one_minute_load_with_the_cpus(before, after, cpus,
+                                                                 warns) -> None:
+    m = bench.Machine("cpu0", cpus, before, after)
+    assert (bench.load_warning(m) is not None) is warns
+    _, res = _synthetic()
+    res = dataclasses.replace(res, machine=m)
+    assert ("warning: the host was loaded" in bench.format_table(res)) is warns
+    assert (res.to_dict()["load_warning"] is not None) is warns
+
+
+def test_bench_without_getloadavg_records_nan(monkeypatch) -> None:
+    monkeypatch.delattr(os, "getloadavg")  # as on Windows
+    res = bench.run_bench(["relu"], 64, ["float32"], threads=1, repeats=1, small=16)
+    assert all(math.isnan(v) for v in res.machine.load_before + res.machine.load_after)
+    assert bench.load_warning(res.machine) is None
+    assert "warning" not in bench.format_table(res)

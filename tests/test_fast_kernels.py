@@ -320,3 +320,71 @@ def test_warm_fresh_output_calls_resolve_the_loop_once(monkeypatch: pytest.Monke
         np.testing.assert_array_equal(act.value_and_derivative(x, out=(a, b))[0], y)
         np.testing.assert_array_equal(act(x), y)
     assert len(calls) == 6  # two loops (f and f′ fused; f) × three dtypes
+
+
+def _on_elu_kernel(name: str) -> bool:
+    """Whether the activation's f is the shared ELU kernel (kernels.elu.elu_like)."""
+    return "elu_like" in actfn.lookup(name).f.__code__.co_names
+
+
+@pytest.mark.parametrize("name", [n for n in actfn.names() if _on_elu_kernel(n)])
+def test_float64_elu_family_reduces_one_argument(name) -> None:
+    # f's expm1 and f′'s k·e^x read the same x, so LLVM merges their argument reductions
+    # (selu's f′ once took a second exp at x + ln k: half the float64 speed)
+    act = actfn.get(name)
+    prog = _trace.trace(*_kernels(act), dict(act.params), "a")
+    calls = [ln.split(" = ", 1)[1] for ln in prog.lines
+             if any(f in ln for f in ("exp_d(", "expm1_d(", "kexp_d("))]
+    assert calls and {c.split("(", 1)[1].split(",")[0].rstrip(")") for c in calls} == {"x"}, calls
+
+
+def test_kexp_rounds_k_times_exp_once_into_the_subnormal_range() -> None:
+    # _vmath.kexp_d: (hi + lo)·e^x for the selu/elu constants, on normal results and where
+    # e^x or the product is subnormal (x < -708.4: k·exp(x) would round twice there)
+    from actfn._fast import _vmath
+    from actfn.kernels.elu import coef
+
+    from .oracle import round_to
+
+    rng = np.random.default_rng(11)
+    x = np.concatenate([-rng.uniform(0.0, 40.0, 300), rng.uniform(-746.0, -700.0, 300),
+                        np.linspace(-709.5, -707.5, 201), [0.0, -1e-300, -745.2, -800.0]])
+    mpmath.mp.prec = 200
+    for s, a in ((1.0507009873554805, 1.6732632423543772), (1.0, 0.7), (1.0, 1.9)):
+        hi, lo, e, _ = coef(s, a, 1.0, 1)
+        hi, lo = math.ldexp(hi, e), math.ldexp(lo, e)
+        got = np.array([_vmath.kexp_d(float(v), hi, lo) for v in x])
+        k = mpmath.mpf(s) * mpmath.mpf(a)
+        want = np.array([round_to(k * mpmath.exp(mpmath.mpf(float(v))), "float64") for v in x])
+        assert ulp_distance(got, want).max() <= 1, (s, a)
+
+
+def test_float64_near_zeros_sums_only_the_terms_of_its_radius() -> None:
+    # gelu's tanh form uses its f′ series within 0.25 of the zero: 19 of the 45 generated
+    # terms matter there (the rest are below 2^-60 of f′); all 45 were summed per element
+    from actfn.catalog._zeros.gelu import ZEROS
+    from actfn.kernels.series import near_zeros, truncate
+
+    zeros = ZEROS["tanh_d"]
+    n_all, n_cut = len(zeros[0][2]), len(truncate(zeros[0][2], 0.25))
+    assert n_cut < n_all // 2
+
+    def kernel(x, xp):
+        return near_zeros(xp.zeros_like(x), x, xp, zeros, radius=0.25)
+
+    lines = _trace.trace((kernel,), False, {}, "a").lines
+    assert len([ln for ln in lines if " * " in ln]) <= n_cut + 8, len(lines)
+    # the same values as the full series, summed by Horner in exact rationals
+    from fractions import Fraction
+
+    x0_hi, x0_lo, coeffs = zeros[0]
+    d = np.linspace(-0.2499, 0.2499, 401)
+    x = (x0_hi + x0_lo) + d
+    got = kernel(x, np)
+    for xi, gi in zip(x.tolist(), got.tolist(), strict=True):
+        dd = Fraction(xi) - Fraction(x0_hi) - Fraction(x0_lo)
+        p = Fraction(0)
+        for c in reversed(coeffs):
+            p = p * dd + Fraction(c)
+        ref = float(p * dd)
+        assert abs(gi - ref) <= 2 * abs(math.ulp(ref)), (xi, gi, ref)

@@ -17,7 +17,8 @@ Reported per activation: median G elements/s with the spread of the rounds
 (interquartile range / median), GB/s moved by actfn, % of min(memory ceiling, exp
 ceiling), the ratios to torch and JAX, and µs per call at 2**10 elements. The spread of
 the ceilings and the load average are printed too: on a shared machine they say how
-far to trust the other numbers.
+far to trust the other numbers, and a one-line warning (:func:`load_warning`, also in
+the JSON) says when the 1-minute load average exceeded the number of CPUs.
 
 This module is the engine, importable without the CLI: :func:`run_bench` returns a
 :class:`BenchResults` record (:meth:`BenchResults.to_dict` is the JSON of ``actfn bench
@@ -60,7 +61,8 @@ from . import _safe_io, get, lookup, names
 __all__ = ["SEEDS", "DTYPES", "PSEUDO", "IMPLEMENTATIONS", "FALLBACK_SIZE", "Rate", "Ceiling",
            "LayerRow", "TORCH_LAYER_SHAPES", "run_torch_layers", "format_torch_layers",
            "Row", "DtypeResult", "Machine", "BenchResults", "check_labels", "memory_needed",
-           "physical_memory", "run_bench", "summarize", "format_table", "save_figure"]
+           "physical_memory", "run_bench", "summarize", "format_table", "save_figure",
+           "load_warning"]
 
 def _cases() -> dict[str, tuple[str, Mapping[str, Any]]]:
     """Benchmark label → (registry name, parameters), from each spec's ``bench``."""
@@ -183,6 +185,31 @@ class Machine:
     load_after: tuple[float, float, float] = (math.nan, math.nan, math.nan)
 
 
+def _loadavg() -> tuple[float, float, float]:
+    """The 1/5/15-minute load averages (NaN where the platform has none, e.g. Windows)."""
+    try:
+        a, b, c = os.getloadavg()
+    except (AttributeError, OSError):
+        return (math.nan, math.nan, math.nan)
+    return (float(a), float(b), float(c))
+
+
+def load_warning(machine: Machine) -> str | None:
+    """One line for the report when the host was loaded during the run, else None.
+
+    Loaded: the 1-minute load average before or after the run exceeds the number of CPUs,
+    i.e. more runnable jobs than cores, so the timed loops (and the ceilings) shared the
+    cores with other work; the rates then drop and scatter (a run at load 8 on 2 cores
+    once printed a 0.003 G el/s copy ceiling), while the ratios, from the same rounds,
+    suffer less."""
+    loads = [v for v in (machine.load_before[0], machine.load_after[0]) if not math.isnan(v)]
+    if not machine.cpus or not loads or max(loads) <= machine.cpus:
+        return None
+    return (f"warning: the host was loaded (1-minute load average {max(loads):.2f} > "
+            f"{machine.cpus} CPUs): rates and ceilings are low and noisy; compare the "
+            "ratios, or rerun on a quiet machine")
+
+
 @dataclass(frozen=True)
 class BenchResults:
     """A whole run: its settings, the machine, whether the compiled path was on, and a
@@ -200,7 +227,7 @@ class BenchResults:
         """The JSON written by ``actfn bench -o FILE.json``."""
         return {"size": self.size, "threads": self.threads, "repeats": self.repeats,
                 "small": self.small, "machine": vars(self.machine).copy(),
-                "compiled": self.compiled,
+                "compiled": self.compiled, "load_warning": load_warning(self.machine),
                 "dtypes": {k: d.to_dict() for k, d in self.dtypes.items()}}
 
 
@@ -459,7 +486,7 @@ def run_bench(labels: list[str], size: int, dtypes: list[str], threads: int, rep
     rng = np.random.default_rng(20261123)
     base = rng.normal(0.0, 3.0, size)
     cpu = platform.processor() or platform.machine()
-    load_before = os.getloadavg()
+    load_before = _loadavg()
     ceil_k = _ceiling_kernels()
     per_dtype: dict[str, DtypeResult] = {}
     for dname in dtypes:
@@ -485,7 +512,7 @@ def run_bench(labels: list[str], size: int, dtypes: list[str], threads: int, rep
             say(f"{dname}: round {r + 1}/{repeats}")
         per_dtype[dname] = summarize(labels, times, small_t, size, dt.itemsize)
     machine = Machine(cpu=cpu, cpus=os.cpu_count(), load_before=load_before,
-                      load_after=os.getloadavg())
+                      load_after=_loadavg())
     return BenchResults(size=size, threads=threads, repeats=repeats, small=small,
                         machine=machine, compiled=_fast.available(), dtypes=per_dtype)
 
@@ -574,6 +601,9 @@ def format_table(results: BenchResults) -> str:
         f"load average before/after {m.load_before[0]:.2f}/{m.load_after[0]:.2f}; "
         f"compiled path: {'on' if results.compiled else 'OFF (pure NumPy)'}"
     )
+    warn = load_warning(m)
+    if warn:
+        lines.append(warn)
     for dname, res in results.dtypes.items():
         lines.append("")
         parts = [f"{k} {c.gel_s:.3f} G el/s = {c.gb_s:.1f} GB/s (spread "

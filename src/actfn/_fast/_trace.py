@@ -300,6 +300,11 @@ class Namespace:
     def asarray(self, x: Any, **_: Any) -> Sym:
         return self._sym(x)
 
+    def kexp(self, x: Any, hi: float, lo: float) -> Sym:
+        """(hi + lo)·e^x (2^-60 ≤ hi + lo < 2, x ≤ 0) rounded once, from the argument
+        reduction that exp/expm1 of the same x share (``_vmath.kexp_d``; kernels.elu)."""
+        return self._call("kexp_d", x, hi, lo)
+
     def tail_horner(self, a: Any) -> Sym:
         """The tabulated normal tail of :mod:`actfn.kernels.erfc` by table lookup (see
         ``_vmath.tail_horner_v``): W(a) for a < 6, a·W(a) above."""

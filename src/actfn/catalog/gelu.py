@@ -19,7 +19,7 @@ from ..kernels.gaussian import (
     scaled_gaussian,
     unscale,
 )
-from ..kernels.series import near_zeros, truncate
+from ..kernels.series import estrin, near_zeros, truncate
 from ..kernels.sigmoid import (
     scaled_dsigmoid,
     scaled_sigmoid_parts,
@@ -194,27 +194,13 @@ def _gelu_exact_d(x, xp):
     return _near_d_zero(value, xc, xp)
 
 
-def _estrin(coeffs: tuple[float, ...], d, xp):
-    """Σ c_k d^k by Estrin's scheme: (c0 + c1·d) + d²·(c2 + c3·d) + d⁴·(…) …, a tree of
-    depth log2(n) instead of Horner's chain of n dependent steps (the compiled float64
-    loops have no FMA contraction, so Horner's chain is twice as long)."""
-    terms = [coeffs[i] + coeffs[i + 1] * d if i + 1 < len(coeffs) else coeffs[i] + 0.0 * d
-             for i in range(0, len(coeffs), 2)]
-    power = d * d
-    while len(terms) > 1:
-        terms = [terms[i] + terms[i + 1] * power if i + 1 < len(terms) else terms[i]
-                 for i in range(0, len(terms), 2)]
-        power = power * power
-    return terms[0]
-
-
 def _near_d_zero(value, xc, xp):
     """f′ within :data:`_D_RADIUS` of its zero x0 ≈ -0.752 from the zero's series.
 
     float64 (not narrowed): d = x - x0 exactly (x0 a double-double), the series cut
     where its omitted tail is below 2⁻⁶⁰ of f′ at the radius (23 of the generated 32
-    terms) and summed by :func:`_estrin`: its leading pair c1 + c2·d holds the value
-    to ~1 ulp, every later term is below 2⁻⁴ of it, so f′ = d·Σ stays within ~2 ulp
+    terms) and summed by :func:`~actfn.kernels.series.estrin`: its leading pair c1 + c2·d
+    holds the value to ~1 ulp, every later term is below 2⁻⁴ of it, so f′ = d·Σ stays within ~2 ulp
     as with Horner, at a third of the dependent steps. Elsewhere :func:`near_zeros`,
     and on JAX arrays, whose d = x - x0 needs near_zeros' shielded operands (XLA refolds
     (x - hi) - lo into x - (hi + lo): 477 ulp at x = -0.752035 under x64).
@@ -223,7 +209,7 @@ def _near_d_zero(value, xc, xp):
         return near_zeros(value, xc, xp, _zeros("d"), radius=_D_RADIUS)
     ((x0_hi, x0_lo, coeffs),) = _zeros("d")
     d = (xc - x0_hi) - x0_lo
-    p = _estrin(truncate(coeffs, _D_RADIUS), d, xp)
+    p = estrin(truncate(coeffs, _D_RADIUS), d)
     return xp.where(xp.abs(d) < _D_RADIUS, p * d, value)
 
 

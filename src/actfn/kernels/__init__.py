@@ -55,7 +55,12 @@ class EvalNamespace(SpecialFunctions, Protocol):
     * ``narrow_output``: true when the result will be rounded to float32 or narrower (set
       by the compiled path's tracer, actfn._fast._trace); a kernel may then skip
       float64-only refinements. Read it with :func:`narrow_output`, which also accepts a
-      plain array namespace (false), never with ``getattr``.
+      plain array namespace (false), never with ``getattr``;
+    * optional fused primitives that only the compiled path's tracer has, read with
+      ``getattr(xp, name, None)`` and replaced by plain array code elsewhere:
+      ``tail_horner(a)`` (kernels.erfc's table lookup) and ``kexp(x, hi, lo)``
+      ((hi + lo)·eˣ from the argument reduction exp/expm1 of the same x share, rounded
+      once; kernels.elu).
 
     Built in one place, ``actfn._evaluate.context`` (the compiled path's tracer is the
     one other implementation).

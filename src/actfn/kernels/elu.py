@@ -77,6 +77,14 @@ def k_exp(x, xp, a, s, ain, power):
         # compiled loops reduce the argument once); with 2**-200 < k < 2**200 the product
         # neither overflows nor loses bits where the result is within float32's range
         return math.ldexp(hi, e) * exp_dd(q, qlo, xp)
+    kexp = getattr(xp, "kexp", None)  # the compiled path's tracing namespace
+    if (kexp is not None and ain == 1.0 and -60 <= e <= 0 and is_f64(x, xp)
+            and not narrow_output(xp)):
+        # compiled float64 loops: k·e^x from the argument reduction f's expm1(x) also
+        # does, rounded once at the end (no subnormal intermediate, so no double rounding
+        # below 2^-1022), instead of a second exponential at x + ln k (twice the cost)
+        hi, lo, _, _ = coef(s, a, ain, power)
+        return kexp(q, math.ldexp(hi, e), math.ldexp(lo, e))
     if ain == 1.0:  # q = x is not clipped: keep exp's argument finite
         q = clip(q, xp, Q_MIN, 0.0)
     return exp_shifted(q, qlo, lnk, xp)
