@@ -643,6 +643,42 @@ def test_split_form_with_a_dynamic_size_and_odd_keras_input_shapes() -> None:
     assert ak.SwiGLU().compute_output_shape((None, None)) == (None, None)
 
 
+
+def test_keras_two_input_output_shape_is_the_broadcast_shape() -> None:
+    """The two-input form [gate, up]: compute_output_shape returned gate's shape (up of
+    shape (None, 5, 8) with gate (1, 8) gave (1, 8)) and failed on a tuple (gate, up) of
+    shapes; now the broadcast shape, None for unknown sizes, on symbolic keras.Input
+    tensors (None batch) as on plain shapes, and what the model computes has that shape
+    (gated leftovers item 3)."""
+    import keras
+
+    import actfn.keras as ak
+
+    layer = ak.SwiGLU()
+    assert layer.compute_output_shape([(1, 8), (None, 5, 8)]) == (None, 5, 8)
+    assert layer.compute_output_shape(((None, 3, 8), (None, 1, 8))) == (None, 3, 8)
+    assert layer.compute_output_shape([(None, None, 8), (None, 1, 8)]) == (None, None, 8)
+    assert layer.compute_output_shape([(None, 8), (8,)]) == (None, 8)
+    with pytest.raises(ValueError, match="do not broadcast"):
+        layer.compute_output_shape([(None, 3, 8), (None, 4, 8)])
+    with pytest.raises(ValueError, match="a list of 3"):
+        layer.compute_output_shape([(None, 8)] * 3)
+    rng = np.random.default_rng(2)
+    for gs, us, want in (((1, 8), (5, 8), (None, 5, 8)), ((3, 8), (1, 8), (None, 3, 8)),
+                         ((None, 8), (1, 8), (None, None, 8))):
+        g, u = keras.Input(gs), keras.Input(us)
+        for inputs in ([g, u], (g, u)):
+            for name in GATED:
+                y = getattr(ak, gated_class_name(name))()(inputs)
+                assert tuple(y.shape) == want, (name, gs, us, tuple(y.shape))
+        model = keras.Model([g, u], ak.SwiGLU()([g, u]))
+        assert model.output_shape == want
+        gv = rng.standard_normal((2, *(3 if d is None else d for d in gs))).astype("float32")
+        uv = rng.standard_normal((2, *(3 if d is None else d for d in us))).astype("float32")
+        y = model.predict([gv, uv], verbose=0)
+        assert all(w is None or w == d for w, d in zip(want, y.shape, strict=True))
+        np.testing.assert_allclose(y, actfn.get("swiglu")(gv, uv), rtol=3e-7, atol=1e-7)
+
 # -- actfn bench --gated ---------------------------------------------------------------------
 def test_gated_bench_engine_measures_saved_bytes_and_peak() -> None:
     from actfn._bench_gated import format_gated, run_gated_bench
