@@ -241,6 +241,44 @@ def test_far_negative_gates_and_infinities_agree_across_backends() -> None:
                     assert (np.signbit(v) == np.signbit(ref))[ref == 0].all(), (name, dt, lib)
 
 
+
+def test_infinite_up_times_an_underflowing_gate_is_nan_on_every_backend() -> None:
+    """float32 (and float64) swiglu(−800, inf) was −inf in NumPy but NaN in torch, JAX and
+    TensorFlow: NumPy's float64 product takes the gate's double-double scaled by 2¹²⁸
+    (nonzero) where the others multiply the float64 a(gate), −0 there. The rule now, on
+    every backend: f(gate, ±inf) = a(gate)·(±inf) with a(gate) in float64 working
+    precision, NaN exactly where a(gate) rounds to ±0 (|a| < 2⁻¹⁰⁷⁵: IEEE (−0)·inf), ±inf
+    elsewhere. silu(−800) = −2.93e−345 rounds to −0 in float32 and float64, so
+    swiglu(−800, inf) = NaN (gated leftovers item 2)."""
+    import mpmath
+
+    import tensorflow as tf
+
+    import actfn.tensorflow as atf
+
+    gates = [-800.0, -790.0, -760.0, -750.0, -745.5, -744.5, -740.0, -700.0, -104.0, -40.0]
+    two = mpmath.mpf(2) ** -1075
+    with jax.enable_x64(True), mpmath.workdps(40):
+        for name in ("swiglu", "glu", "geglu"):
+            act = actfn.get(name)
+            ex = act.spec.exact
+            tiny = [abs(ex.f(mpmath.mpf(gv), mpmath.mpf(1), mpmath, **act.params)) < two
+                    for gv in gates]
+            for dt in ("float64", "float32"):
+                for sign in (1.0, -1.0):
+                    g = np.array(gates, dt)
+                    u = np.full_like(g, sign * np.inf)
+                    want = np.where(tiny, np.nan, -sign * np.inf)
+                    got = {"numpy": act(g, u),
+                           "torch": at.Gated(name)(torch.from_numpy(g),
+                                                   torch.from_numpy(u)).numpy(),
+                           "jax": np.asarray(getattr(ajax, name)(jnp.asarray(g),
+                                                                 jnp.asarray(u))),
+                           "tf": getattr(atf, name)(tf.constant(g), tf.constant(u)).numpy()}
+                    for lib, v in got.items():
+                        np.testing.assert_array_equal(v, want, err_msg=f"{name} {dt} {lib}")
+    assert np.isnan(actfn.get("swiglu")(np.float32(-800.0), np.float32(np.inf)))
+
 def _saved(fn: Any) -> list[torch.Tensor]:
     saved: list[torch.Tensor] = []
 

@@ -1,0 +1,142 @@
+r"""Far-negative gates in float64: a⁽ᵏ⁾(gate)·b(up) where a⁽ᵏ⁾(gate) underflows and the
+product does not.
+
+For swiglu's gate a(x) = x·σ(βx) with z = βx ≪ 0, σ(z) = e^z/(1 + e^z) = e^z·(1 + O(e^z)),
+so (to a relative O(e^z) < 2⁻⁸⁰⁰ below z = −600)
+
+.. math::
+
+    a(x) = x\,e^z, \qquad a'(x) = (1 + z)\,e^z, \qquad a''(x) = \beta\,(2 + z)\,e^z,
+    \qquad \partial a/\partial\beta = x^2\,e^z .
+
+Each is F·e^z for a factor F that a spec's ``gate_tail`` hook gives as a double-double
+(with z + z_lo). Below z ≈ −745 e^z, and a⁽ᵏ⁾ with it, rounds to 0 in float64 (and XLA,
+which flushes subnormals, loses it from z ≈ −708), yet a⁽ᵏ⁾(gate)·up is representable
+for |up| up to 1.8e308 while z > ≈ −1465 (swiglu(−1000, 1e308) ≈ −5.1e−129).
+:func:`scaled_product` computes F·e^z·B without an intermediate out of the normal range:
+e^z = 2ⁿ·e^r (|r| ≤ ln2/2, Cody–Waite), F = m_F·2^{e_F}, B = m_B·2^{e_B} with
+1 ≤ |m| < 2 (exact power-of-two scalings selected by ``where``: no frexp/ldexp, so NumPy,
+PyTorch, JAX and TensorFlow all run it), the mantissa product m_F·m_B·e^r (∈ [0.7, 5.7])
+in double-double rounded once, then scaled by 2^{n + e_F + e_B} in two exact-or-final
+steps: within 2 ulp of the exact value (the exponential's ~½ ulp counted twice at worst),
+and ±0 only where the exact value rounds to ±0.
+
+Infinite B (up = ±inf): a⁽ᵏ⁾(gate) rounded to float64 times B, IEEE: NaN where
+|F·e^z| < 2⁻¹⁰⁷⁵ (a⁽ᵏ⁾ rounds to ±0: (−0)·inf), else ±inf — decided from the scaled
+value, so backends that flush subnormals agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .kernels.dd import two_prod, two_sum
+from .kernels.df32 import opaque
+
+__all__ = ["TAIL_BELOW", "TAIL_ABOVE", "normalize", "pow2", "scaled_product", "tail_mask",
+           "tail_values"]
+
+#: The tail is TAIL_ABOVE < z < TAIL_BELOW (z = β·gate): above −600 a⁽ᵏ⁾ is far from
+#: subnormal; below −1700 F·e^z·B underflows for every F of the hooks and |B| < 2¹⁰²⁴.
+TAIL_BELOW, TAIL_ABOVE = -600.0, -1700.0
+
+# fdlibm's Cody–Waite split of ln 2 (ln2_hi has 21 trailing zero bits: n·ln2_hi exact)
+_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+_INV_LN2 = 1.44269504088896338700e00
+_ROUND = 6755399441055744.0  # 1.5·2⁵²: t + _ROUND − _ROUND rounds t to an integer
+_STEPS = (512, 256, 128, 64, 32, 16, 8, 4, 2, 1)
+
+
+def normalize(v: Any, xp: Any) -> tuple[Any, Any]:
+    """(m, e) with v = m·2^e exactly and 1 ≤ |m| < 2 (e an integer-valued float);
+    0, ±inf and NaN give (v, 0). Subnormals included (where the backend keeps them)."""
+    m, e = v, xp.zeros_like(v)
+    ok = xp.isfinite(v) & (v != 0)
+    for k in _STEPS:
+        c = ok & (xp.abs(m) >= 2.0 ** k)
+        m, e = xp.where(c, m * 2.0 ** -k, m), xp.where(c, e + k, e)
+    for k in (512, *_STEPS):  # up to 2¹⁰⁷⁴: the smallest subnormal
+        c = ok & (xp.abs(m) < 2.0 ** (1 - k))
+        m, e = xp.where(c, m * 2.0 ** k, m), xp.where(c, e - k, e)
+    return m, e
+
+
+def pow2(e: Any, xp: Any) -> Any:
+    """2^e for an integer-valued float array e with |e| ≤ 1020 (a normal number)."""
+    a, p = xp.abs(e), xp.ones_like(e)
+    for k in _STEPS:
+        c = a >= k
+        p, a = xp.where(c, p * 2.0 ** k, p), xp.where(c, a - k, a)
+    return xp.where(e < 0, 1.0 / p, p)
+
+
+def _clip(v: Any, lo: float, hi: float, xp: Any) -> Any:
+    return xp.where(v < lo, xp.full_like(v, lo), xp.where(v > hi, xp.full_like(v, hi), v))
+
+
+def scaled_product(z: Any, zl: Any, f: Any, fl: Any, b: Any, bl: Any, xp: Any) -> Any:
+    """(f + fl)·e^{z + zl}·(b + bl) rounded once (module docstring), for float64 arrays
+    with z ≤ −600 finite, f finite and nonzero; b may be ±0 (the signed zero of f·b),
+    ±inf (the rule of the module docstring) or NaN (NaN)."""
+    n = opaque(z * _INV_LN2 + _ROUND) - _ROUND
+    rh = z - n * _LN2_HI  # exact
+    r, rl = two_sum(rh, zl - n * _LN2_LO)  # (n·ln2_lo reaches 4e−7: e^r·(1 + r_lo) needs
+    er = xp.exp(r)  # r_lo of the size of an ulp of r, not the whole correction)
+    mf, ef = normalize(f, xp)
+    finite_b = xp.isfinite(b) & (b != 0)
+    bs = xp.where(finite_b, b, xp.ones_like(b))
+    mb, eb = normalize(bs, xp)
+    delta = rl + fl / f + bl / bs
+    p, pe = two_prod(mf, mb, xp)
+    q, qe = two_prod(p, er, xp)
+    prod = q + (qe + (pe * er + q * delta))
+    e = n + ef + eb
+    e1 = _clip(e, -1020.0, 1020.0, xp)
+    e2 = _clip(e - e1, -64.0, 64.0, xp)
+    y = (prod * pow2(e1, xp)) * pow2(e2, xp)
+    # b = ±inf: NaN where |f·e^z| < 2⁻¹⁰⁷⁵ (rounds to ±0), else sign(f)·b
+    pa = xp.abs(mf * er)  # in [0.7, 2.9)
+    d = -1075.0 - (n + ef)
+    under = (d >= 2) | ((d == 1) & (pa < 2.0)) | ((d == 0) & (pa < 1.0))
+    inf = xp.where(under, xp.full_like(y, float("nan")), xp.where(f < 0, -b, b))
+    y = xp.where(xp.isinf(b), inf, y)
+    y = xp.where(b == 0, f * b, y)  # the signed zero
+    return xp.where(xp.isnan(b), b, y)
+
+
+def tail_mask(z: Any, x: Any, xp: Any) -> Any:
+    """Where ``x`` (finite) has its z = β·x in the tail (:data:`TAIL_ABOVE`, :data:`TAIL_BELOW`)."""
+    return xp.isfinite(x) & (z < TAIL_BELOW) & (z > TAIL_ABOVE)
+
+
+def tail_values(hook: Callable[..., Any], x: Any, b: Any, bl: Any, orders: tuple[Any, ...],
+                xp: Any, params: dict[str, Any],
+                lazy: bool = False) -> tuple[Any, dict[Any, Any] | None]:
+    """(mask, {k: a⁽ᵏ⁾(x)·(b + bl)}) for the requested ``orders`` (0, 1, 2 or a gate
+    parameter's name: ∂a/∂p) from a spec's ``gate_tail`` hook
+    ``hook(x, xp, k, **params) -> (z, z_lo, F, F_lo)``; values outside the mask are 0
+    (finite: safe under ``where`` in autodiff). ``x``, ``b`` broadcast together.
+    ``lazy`` (eager NumPy, PyTorch): None instead of the values when no element is in
+    the tail."""
+    z0 = hook(x, xp, 0, **params)[0]
+    mask = tail_mask(z0, x, xp)
+    if lazy and not bool(xp.any(mask)):
+        return mask, None
+    # outside the tail a harmless point in it: the x with z = −650 (z is linear in x)
+    safe_x = xp.where(mask, x, xp.full_like(x, _point(hook, params)))
+    mask_b = mask & (b == b)  # broadcast mask against b
+    out = {}
+    for k in orders:
+        z, zl, f, fl = hook(safe_x, xp, k, **params)
+        v = scaled_product(z, zl, f, fl, b + 0.0 * z, bl + 0.0 * z, xp)
+        out[k] = xp.where(mask_b, v, xp.zeros_like(v))
+    return mask_b, out
+
+
+def _point(hook: Callable[..., Any], params: dict[str, Any]) -> float:
+    """A gate value whose z is −650 (z = β·x: the hook's slope read off at x = −1)."""
+    import numpy as np
+
+    z1 = float(hook(np.array([-1.0]), np, 0, **params)[0][0])
+    return 650.0 / z1  # z1 < 0
