@@ -251,7 +251,6 @@ def test_infinite_up_times_an_underflowing_gate_is_nan_on_every_backend() -> Non
     elsewhere. silu(−800) = −2.93e−345 rounds to −0 in float32 and float64, so
     swiglu(−800, inf) = NaN (gated leftovers item 2)."""
     import mpmath
-
     import tensorflow as tf
 
     import actfn.tensorflow as atf

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .kernels.dd import two_prod, two_sum
-from .kernels.df32 import opaque
+from .kernels.df32 import opaque, precise_exp
 
 __all__ = ["TAIL_BELOW", "TAIL_ABOVE", "normalize", "pow2", "scaled_product", "tail_mask",
            "tail_values"]
@@ -82,7 +82,7 @@ def scaled_product(z: Any, zl: Any, f: Any, fl: Any, b: Any, bl: Any, xp: Any) -
     n = opaque(z * _INV_LN2 + _ROUND) - _ROUND
     rh = z - n * _LN2_HI  # exact
     r, rl = two_sum(rh, zl - n * _LN2_LO)  # (n·ln2_lo reaches 4e−7: e^r·(1 + r_lo) needs
-    er = xp.exp(r)  # r_lo of the size of an ulp of r, not the whole correction)
+    er = precise_exp(r, xp).exp(r)  # r_lo of the size of an ulp of r, not the whole one)
     mf, ef = normalize(f, xp)
     finite_b = xp.isfinite(b) & (b != 0)
     bs = xp.where(finite_b, b, xp.ones_like(b))
