@@ -653,8 +653,8 @@ class GatedActivation:
         else:
             b, bl = two_sum(uc, xp.full_like(uc, c))
         lazy = xp is np or "torch" in getattr(xp, "__name__", "")
-        mask, vals = tail_values(spec.gate_tail, gc, b, bl, tuple(set(orders.values())), xp,
-                                 self._gate.params, lazy=lazy)
+        mask, vals, _ = tail_values(spec.gate_tail, gc, b, bl, tuple(set(orders.values())), xp,
+                                    self._gate.params, lazy=lazy)
         if vals is None:
             return None
         return mask, {w: vals[k] for w, k in orders.items()}

@@ -111,17 +111,20 @@ def tail(spec: Any, params: dict[str, Any], gate_fn: Callable[[Any], Any], g: An
         bh, bl = two_sum(uc, xp.full_like(uc, c))
     else:
         bh, bl = uc, xp.zeros_like(uc)
-    mask, vals = tail_values(spec.gate_tail, g, stop(bh), stop(bl), (0, 1, 2), xp,
-                             gate_params)
     inside = xp.ones_like(up) if lu is None else where(
         (up > lu) | (up < -lu), 0.0, xp.ones_like(up))
-    _, dvals = tail_values(spec.gate_tail, g, stop(inside), xp.zeros_like(inside), (0, 1), xp,
-                           gate_params)
+    mask, vals, dvals = tail_values(spec.gate_tail, stop(g), stop(bh), stop(bl), (0, 1, 2), xp,
+                                    gate_params, unit=(inside, (0, 1)))
 
     def const(v: Any) -> Any:
         return stop(xp.where(xp.isfinite(v), v, xp.zeros_like(v)))
 
-    dg, du = g - stop(g), up - stop(up)
+    # δ of the inputs where the Taylor form is used and they are finite (elsewhere 0 and
+    # with derivative 0: up = ±inf would give inf − inf, and NaN·0 poisons gradients)
+    zero = xp.zeros_like(vals[0])
+    gs = xp.where(mask, g + zero, zero)
+    us = xp.where(mask & xp.isfinite(up), up + zero, zero)
+    dg, du = gs - stop(gs), us - stop(us)
     taylor = (stop(vals[0]) + const(vals[1]) * dg + const(dvals[0]) * du
               + 0.5 * const(vals[2]) * dg * dg + const(dvals[1]) * dg * du)
     safe_b = xp.where(mask, xp.ones_like(taylor), b * xp.ones_like(taylor))

@@ -75,34 +75,72 @@ def _clip(v: Any, lo: float, hi: float, xp: Any) -> Any:
     return xp.where(v < lo, xp.full_like(v, lo), xp.where(v > hi, xp.full_like(v, hi), v))
 
 
-def scaled_product(z: Any, zl: Any, f: Any, fl: Any, b: Any, bl: Any, xp: Any) -> Any:
-    """(f + fl)·e^{z + zl}·(b + bl) rounded once (module docstring), for float64 arrays
-    with z ≤ −600 finite, f finite and nonzero; b may be ±0 (the signed zero of f·b),
-    ±inf (the rule of the module docstring) or NaN (NaN)."""
+def _exp_parts(z: Any, zl: Any, xp: Any) -> tuple[Any, Any, Any]:
+    """(n, e^r, r_lo) with e^{z + zl} = 2ⁿ·e^r·(1 + r_lo), |r| ≤ ln2/2 (Cody–Waite)."""
     n = opaque(z * _INV_LN2 + _ROUND) - _ROUND
     rh = z - n * _LN2_HI  # exact
-    r, rl = two_sum(rh, zl - n * _LN2_LO)  # (n·ln2_lo reaches 4e−7: e^r·(1 + r_lo) needs
-    er = precise_exp(r, xp).exp(r)  # r_lo of the size of an ulp of r, not the whole one)
-    mf, ef = normalize(f, xp)
-    finite_b = xp.isfinite(b) & (b != 0)
-    bs = xp.where(finite_b, b, xp.ones_like(b))
-    mb, eb = normalize(bs, xp)
-    delta = rl + fl / f + bl / bs
-    p, pe = two_prod(mf, mb, xp)
-    q, qe = two_prod(p, er, xp)
-    prod = q + (qe + (pe * er + q * delta))
-    e = n + ef + eb
-    e1 = _clip(e, -1020.0, 1020.0, xp)
-    e2 = _clip(e - e1, -64.0, 64.0, xp)
-    y = (prod * pow2(e1, xp)) * pow2(e2, xp)
-    # b = ±inf: NaN where |f·e^z| < 2⁻¹⁰⁷⁵ (rounds to ±0), else sign(f)·b
-    pa = xp.abs(mf * er)  # in [0.7, 2.9)
-    d = -1075.0 - (n + ef)
-    under = (d >= 2) | ((d == 1) & (pa < 2.0)) | ((d == 0) & (pa < 1.0))
+    # n·ln2_lo reaches 4e−7: e^r·(1 + r_lo) needs r_lo of the size of an ulp of r
+    r, rl = two_sum(rh, zl - n * _LN2_LO)
+    return n, precise_exp(r, xp).exp(r), rl
+
+
+def _coarse(v: Any, xp: Any) -> tuple[Any, Any]:
+    """(m, e) with v = m·2^e exactly and 2⁻¹²⁸ ≤ |m| < 2¹²⁸ (0, ±inf, NaN: (v, 0)):
+    seven exact scalings instead of :func:`normalize`'s twenty-one."""
+    m, e = v, xp.zeros_like(v)
+    ok = xp.isfinite(v) & (v != 0)
+    for k in (512, 256, 128):
+        c = ok & (xp.abs(m) >= 2.0 ** k)
+        m, e = xp.where(c, m * 2.0 ** -k, m), xp.where(c, e + k, e)
+    for k in (512, 512, 256, 128):
+        c = ok & (xp.abs(m) < 2.0 ** -k)
+        m, e = xp.where(c, m * 2.0 ** k, m), xp.where(c, e - k, e)
+    return m, e
+
+
+def _b_parts(b: Any, bl: Any, n: Any, xp: Any, unit: bool) -> tuple[Any, ...]:
+    """(m_B, bl/b, 2^{e₁}, 2^{e₂}) for B = b + bl = m_B·2^{e_B}(1 + bl/b) and
+    e₁ + e₂ = n + e_B split for :func:`_combine` (``unit``: b is 0 or 1, m_B = b)."""
+    if unit:
+        mb, eb, brel = b, xp.zeros_like(b), xp.zeros_like(b)
+    else:
+        bs = xp.where(xp.isfinite(b) & (b != 0), b, xp.ones_like(b))
+        mb, eb = _coarse(bs, xp)
+        brel = bl / bs
+    e = n + eb
+    e1 = _clip(e, -790.0, 760.0, xp)
+    e2 = _clip(e - e1, -600.0, 600.0, xp)
+    return mb, brel, pow2(e1, xp), pow2(e2, xp)
+
+
+def _combine(n: Any, er: Any, rl: Any, f: Any, fl: Any, b: Any, bparts: tuple[Any, ...],
+             xp: Any) -> Any:
+    """F·2ⁿ·e^r·(1 + r_lo)·B rounded once (:func:`scaled_product`), B in ``bparts``.
+
+    F (2⁻⁹⁴ ≤ |F| ≤ 2¹²⁸ for the hooks: x, 1 + z, β(2 + z), x² with 10⁻¹⁶ ≤ β ≤ 10¹⁶
+    and 600 ≤ |z| ≤ 1700) is not normalized: P = F·e^r·m_B (in double-double, rounded
+    once) lies within 2^±257 and is scaled by 2^{n + e_B} in two steps, an exact one
+    (2^{e₁}, −790 ≤ e₁ ≤ 760: P·2^{e₁} stays normal) and the final one (|e₂| ≤ 600: the
+    one rounding where the result is subnormal; beyond, the result is 0 or inf)."""
+    mb, brel, s1, s2 = bparts
+    p, pe = two_prod(f, er, xp)
+    q, qe = two_prod(p, mb, xp)
+    prod = q + (qe + (pe * mb + q * (rl + fl / f + brel)))
+    y = (prod * s1) * s2
+    # b = ±inf: NaN where |F·e^z| < 2⁻¹⁰⁷⁵ (a⁽ᵏ⁾ rounds to ±0), else sign(F)·b
+    under = xp.log1p(xp.abs(p) - 1.0) * _INV_LN2 + n < -1075.0
     inf = xp.where(under, xp.full_like(y, float("nan")), xp.where(f < 0, -b, b))
     y = xp.where(xp.isinf(b), inf, y)
     y = xp.where(b == 0, f * b, y)  # the signed zero
     return xp.where(xp.isnan(b), b, y)
+
+
+def scaled_product(z: Any, zl: Any, f: Any, fl: Any, b: Any, bl: Any, xp: Any) -> Any:
+    """(f + fl)·e^{z + zl}·(b + bl) rounded once (module docstring), for float64 arrays
+    with −1700 < z ≤ −600, f finite with 2⁻⁹⁴ ≤ |f| ≤ 2¹²⁸; b may be ±0 (the signed
+    zero of f·b), ±inf (the rule of the module docstring) or NaN (NaN)."""
+    n, er, rl = _exp_parts(z, zl, xp)
+    return _combine(n, er, rl, f, fl, b, _b_parts(b, bl, n, xp, False), xp)
 
 
 def tail_mask(z: Any, x: Any, xp: Any) -> Any:
@@ -111,27 +149,39 @@ def tail_mask(z: Any, x: Any, xp: Any) -> Any:
 
 
 def tail_values(hook: Callable[..., Any], x: Any, b: Any, bl: Any, orders: tuple[Any, ...],
-                xp: Any, params: dict[str, Any],
-                lazy: bool = False) -> tuple[Any, dict[Any, Any] | None]:
-    """(mask, {k: a⁽ᵏ⁾(x)·(b + bl)}) for the requested ``orders`` (0, 1, 2 or a gate
-    parameter's name: ∂a/∂p) from a spec's ``gate_tail`` hook
-    ``hook(x, xp, k, **params) -> (z, z_lo, F, F_lo)``; values outside the mask are 0
-    (finite: safe under ``where`` in autodiff). ``x``, ``b`` broadcast together.
-    ``lazy`` (eager NumPy, PyTorch): None instead of the values when no element is in
-    the tail."""
+                xp: Any, params: dict[str, Any], lazy: bool = False,
+                unit: tuple[Any, tuple[Any, ...]] | None = None,
+                ) -> tuple[Any, dict[Any, Any] | None, dict[Any, Any]]:
+    """(mask, {k: a⁽ᵏ⁾(x)·(b + bl)}, {k: a⁽ᵏ⁾(x)·b₁}) for the requested ``orders`` (0, 1,
+    2 or a gate parameter's name: ∂a/∂p) from a spec's ``gate_tail`` hook
+    ``hook(x, xp, k, **params) -> (z, z_lo, F, F_lo)``, and for ``unit = (b₁, orders₁)``
+    with b₁ 0 or 1 (a clamp's inside indicator); values outside the mask are 0 (finite:
+    safe under ``where`` in autodiff). ``x``, ``b`` broadcast together. ``lazy`` (eager
+    NumPy, PyTorch): None instead of the values when no element is in the tail."""
     z0 = hook(x, xp, 0, **params)[0]
     mask = tail_mask(z0, x, xp)
     if lazy and not bool(xp.any(mask)):
-        return mask, None
+        return mask, None, {}
+    mask = mask & (b == b)  # broadcast against b
     # outside the tail a harmless point in it: the x with z = −650 (z is linear in x)
-    safe_x = xp.where(mask, x, xp.full_like(x, _point(hook, params)))
-    mask_b = mask & (b == b)  # broadcast mask against b
-    out = {}
-    for k in orders:
-        z, zl, f, fl = hook(safe_x, xp, k, **params)
-        v = scaled_product(z, zl, f, fl, b + 0.0 * z, bl + 0.0 * z, xp)
-        out[k] = xp.where(mask_b, v, xp.zeros_like(v))
-    return mask_b, out
+    xb = x + xp.zeros_like(b)  # (b may be ±inf: not 0·b)
+    safe_x = xp.where(mask, xb, xp.full_like(xb, _point(hook, params)))
+    z, zl = hook(safe_x, xp, 0, **params)[:2]
+    n, er, rl = _exp_parts(z, zl, xp)
+    groups = [(b, bl, orders, False)]
+    if unit is not None:
+        groups.append((unit[0], xp.zeros_like(unit[0]), unit[1], True))
+    outs: list[dict[Any, Any]] = []
+    for bb, bbl, ks, is_unit in groups:
+        bb = bb + 0.0 * z
+        parts = _b_parts(bb, bbl + 0.0 * z, n, xp, is_unit)
+        out = {}
+        for k in ks:
+            f, fl = hook(safe_x, xp, k, **params)[2:]
+            v = _combine(n, er, rl, f, fl, bb, parts, xp)
+            out[k] = xp.where(mask, v, xp.zeros_like(v))
+        outs.append(out)
+    return mask, outs[0], outs[1] if unit is not None else {}
 
 
 def _point(hook: Callable[..., Any], params: dict[str, Any]) -> float:
