@@ -56,6 +56,12 @@ a(gate) can count double in ulps of the product). Under autodiff (torch, JAX)
 that value enters as base + stop_gradient(v − base), exactly v, with the derivatives of
 the gate's analytic evaluation; TensorFlow keeps the composition (3 ulp at worst). NaN in
 either input gives NaN in every output. ``out=`` (NumPy only) receives the results.
+
+Far-negative gates in float64 (units with a ``gate_tail``: swiglu, swiglu_clamped, glu):
+where a(gate) underflows but a(gate)·b(up) need not (swiglu(−1000, 1e308) ≈ −5.1e−129),
+f, ∂f/∂gate, ∂²f/∂gate² and ∂f/∂α are scaled products (:mod:`actfn._gated_tail`), within
+2 ulp. An infinite b(up) gives a(gate)·(±inf) with a(gate) rounded to float64: NaN where
+it rounds to ±0 ((−0)·inf, e.g. swiglu(−800, inf)), ±inf elsewhere, on every backend.
 """
 
 from __future__ import annotations
