@@ -56,7 +56,8 @@ def _make(name: str, key: tuple[tuple[str, Any], ...],
     @jax.checkpoint
     def run(g: jax.Array, u: jax.Array) -> jax.Array:
         return compose(spec, params, lambda x: gate_fn(x, **gate_params), g, u, _where,
-                       dtypes, xp=_XP, stop=jax.lax.stop_gradient)
+                       dtypes, xp=_XP, stop=jax.lax.stop_gradient,
+                       cond=lambda m, t, f: jax.lax.cond(jnp.any(m), t, f))
 
     return run
 
