@@ -241,6 +241,171 @@ def test_far_negative_gates_and_infinities_agree_across_backends() -> None:
                     assert (np.signbit(v) == np.signbit(ref))[ref == 0].all(), (name, dt, lib)
 
 
+
+_TINY = 2.0 ** -1022  # the smallest normal float64
+
+
+def _ulps_or_flushed(y: Any, want: np.ndarray, ulps: float, flush: bool, what: str) -> None:
+    """Within ``ulps`` of the correctly rounded ``want`` (NaN where NaN); a result whose
+    exact value is subnormal may be flushed to a zero of the right sign (XLA, TF)."""
+    from actfn.reference import ulp_distance
+
+    y = np.asarray(y, dtype=np.float64)
+    nan = np.isnan(want)
+    assert (np.isnan(y) == nan).all(), what
+    ok = ~nan
+    d = ulp_distance(y[ok], want[ok], np.float64)
+    if flush:
+        d = np.where((np.abs(want[ok]) < _TINY) & (y[ok] == 0)
+                     & (np.signbit(y[ok]) == np.signbit(want[ok])), 0, d)
+    assert d.max(initial=0) <= ulps, (what, d.max(), y[ok][d > ulps], want[ok][d > ulps])
+
+
+@pytest.mark.parametrize(("name", "params"), [("swiglu", {}),
+                                              ("swiglu_clamped", {"limit": 1.7e308}),
+                                              ("swiglu_clamped", {"alpha": 0.37, "limit": 1e300})])
+def test_far_negative_gates_with_a_huge_up_in_float64(name: str, params: dict[str, Any]) -> None:
+    """float64 swiglu(gate, up) for −1500/β < gate < −600/β with |up| up to 1.7e308: the
+    exact a(gate)·up is representable (swiglu(−1000, 1e308) ≈ −5.1e−129) but a(gate)
+    underflows first, and actfn gave ±0 (below −800/β in NumPy/torch, below ≈ −708 in
+    JAX/TF, which flush subnormals). Now f, ∂f/∂gate, ∂f/∂up and the second partials on
+    NumPy, torch, JAX (x64) and TensorFlow are within 2 ulp of actfn.reference.gated
+    (python-flint) on seeded random pairs of that band (a subnormal exact value may be
+    flushed to ±0 by XLA/TF), and NaN/±inf inputs keep the IEEE results (gated leftovers
+    item 1)."""
+    from actfn.reference import gated as exact
+
+    act = actfn.get(name, **params)
+    beta = params.get("alpha", 1.702) if name == "swiglu_clamped" else 1.0
+    rng = np.random.default_rng(13)
+    n = 48
+    g = -rng.uniform(600.0, 1500.0, n) / beta
+    u = rng.choice([-1.0, 1.0], n) * 10.0 ** rng.uniform(150.0, 308.2, n)
+    u = np.clip(u, -act.params.get("limit", np.inf), act.params.get("limit", np.inf))
+    want = {w: exact(name, g, u, which=w, **params) for w in ("f", "dg", "du", "dgg", "dgu")}
+    assert (want["f"] != 0).sum() > n // 2  # the band: mostly nonzero products
+    # NumPy (the core API) and torch (custom op + autograd: the core's partials)
+    _ulps_or_flushed(act(g, u), want["f"], 2, False, "numpy f")
+    for w, y in zip(("dg", "du"), act.partials(g, u), strict=True):
+        _ulps_or_flushed(y, want[w], 2, False, f"numpy {w}")
+    for w, y in zip(("dgg", "dgu"), act.partials2(g, u)[:2], strict=True):
+        _ulps_or_flushed(y, want[w], 2, False, f"numpy {w}")
+    tg, tu = (torch.from_numpy(v).requires_grad_() for v in (g, u))
+    y = getattr(at, name)(tg, tu, **params)
+    _ulps_or_flushed(y.detach(), want["f"], 2, False, "torch f")
+    for w, d in zip(("dg", "du"), torch.autograd.grad(y.sum(), (tg, tu)), strict=True):
+        _ulps_or_flushed(d, want[w], 2, False, f"torch {w}")
+    # JAX: values, grad and grad of grad (the stop-gradient Taylor form); TensorFlow: value,
+    # gradients, ∂²f/∂gate² (one unit each: their compiles are the slow part)
+    if name == "swiglu":
+        _far_negative_jax(name, params, g, u, want)
+    elif "alpha" in params:
+        _far_negative_tf(name, params, g, u, want)
+    _far_negative_edges(act, name, params, beta)
+
+
+def _far_negative_jax(name: str, params: dict[str, Any], g: np.ndarray, u: np.ndarray,
+                      want: dict[str, np.ndarray]) -> None:
+    with jax.enable_x64(True):
+        def fj(a: Any, b: Any) -> Any:
+            return getattr(ajax, name)(a, b, **params)
+
+        jg, ju = jnp.asarray(g), jnp.asarray(u)
+        _ulps_or_flushed(fj(jg, ju), want["f"], 2, True, "jax f")
+        for w, d in zip(("dg", "du"), jax.vmap(jax.grad(fj, argnums=(0, 1)))(jg, ju),
+                        strict=True):
+            _ulps_or_flushed(d, want[w], 2, True, f"jax {w}")
+        second = jax.vmap(jax.grad(jax.grad(fj), argnums=(0, 1)))(jg, ju)
+        for w, d in zip(("dgg", "dgu"), second, strict=True):
+            _ulps_or_flushed(d, want[w], 2, True, f"jax {w}")
+
+
+def _far_negative_tf(name: str, params: dict[str, Any], g: np.ndarray, u: np.ndarray,
+                     want: dict[str, np.ndarray]) -> None:
+    import tensorflow as tf
+
+    import actfn.tensorflow as atf
+
+    vg, vu = tf.Variable(g), tf.Variable(u)
+    with tf.GradientTape() as outer:
+        with tf.GradientTape(persistent=True) as inner:
+            y = getattr(atf, name)(vg, vu, **params)
+        dg, du = inner.gradient(y, [vg, vu])
+    dgg = outer.gradient(dg, vg)
+    for w, d in (("f", y), ("dg", dg), ("du", du), ("dgg", dgg)):
+        _ulps_or_flushed(d.numpy(), want[w], 2, True, f"tf {w}")
+
+
+def _far_negative_edges(act: Any, name: str, params: dict[str, Any], beta: float) -> None:
+    """IEEE at the edges, the same on every backend: ±inf up (NaN where a(gate) rounds to
+    ±0 in float64, else ±inf), NaN in, −inf gate (a = −0)."""
+    import tensorflow as tf
+
+    import actfn.tensorflow as atf
+
+    limit = act.params.get("limit", np.inf)
+    ge = np.array([-700.0, -740.0, -760.0, -1000.0, -np.inf, np.nan, -1000.0]) / beta
+    ue = np.array([np.inf, -np.inf, np.inf, -np.inf, 1e300, 1.0, np.nan])
+    ref = act(ge, ue)
+    if np.isinf(limit):
+        assert np.array_equal(ref[:4], [-np.inf, np.inf, np.nan, np.nan], equal_nan=True)
+    assert np.isnan(ref[5:]).all() and ref[4] == 0 and np.signbit(ref[4])
+    with jax.enable_x64(True):
+        others = {"torch": getattr(at, name)(torch.from_numpy(ge), torch.from_numpy(ue),
+                                             **params).numpy(),
+                  "jax": np.asarray(getattr(ajax, name)(jnp.asarray(ge), jnp.asarray(ue),
+                                                        **params)),
+                  "tf": getattr(atf, name)(tf.constant(ge), tf.constant(ue), **params).numpy()}
+    for lib, v in others.items():
+        same = (v == ref) | (np.isnan(v) & np.isnan(ref))
+        same &= (np.signbit(v) == np.signbit(ref)) | np.isnan(ref)
+        assert same.all(), (lib, ge[~same], ue[~same], v[~same], ref[~same])
+
+def test_infinite_up_times_an_underflowing_gate_is_nan_on_every_backend() -> None:
+    """float32 (and float64) swiglu(−800, inf) was −inf in NumPy but NaN in torch, JAX and
+    TensorFlow: NumPy's float64 product takes the gate's double-double scaled by 2¹²⁸
+    (nonzero) where the others multiply the float64 a(gate), −0 there. The rule now, on
+    every backend: f(gate, ±inf) = a(gate)·(±inf) with a(gate) in float64 working
+    precision, NaN exactly where a(gate) rounds to ±0 (|a| < 2⁻¹⁰⁷⁵: IEEE (−0)·inf), ±inf
+    elsewhere. silu(−800) = −2.93e−345 rounds to −0 in float32 and float64, so
+    swiglu(−800, inf) = NaN (gated leftovers item 2)."""
+    import mpmath
+    import tensorflow as tf
+
+    import actfn.tensorflow as atf
+
+    gates = [-800.0, -790.0, -760.0, -750.0, -745.5, -744.5, -740.0, -700.0, -104.0, -40.0]
+    two = mpmath.mpf(2) ** -1075
+    with jax.enable_x64(True), mpmath.workdps(40):
+        for name in ("swiglu", "glu", "geglu"):
+            act = actfn.get(name)
+            ex = act.spec.exact
+            a = [ex.f(mpmath.mpf(gv), mpmath.mpf(1), mpmath, **act.params) for gv in gates]
+            tiny = [abs(v) < two for v in a]
+            sgn = np.array([1.0 if v > 0 else -1.0 for v in a])
+            for dt in ("float64", "float32"):
+                for sign in (1.0, -1.0):
+                    g = np.array(gates, dt)
+                    u = np.full_like(g, sign * np.inf)
+                    want = np.where(tiny, np.nan, sgn * sign * np.inf)
+                    got = {"numpy": act(g, u),
+                           "torch": at.Gated(name)(torch.from_numpy(g),
+                                                   torch.from_numpy(u)).numpy(),
+                           "jax": np.asarray(getattr(ajax, name)(jnp.asarray(g),
+                                                                 jnp.asarray(u))),
+                           "tf": getattr(atf, name)(tf.constant(g), tf.constant(u)).numpy()}
+                    for lib, v in got.items():
+                        keep = np.ones(len(gates), bool)
+                        if lib == "torch" and dt == "float32":
+                            # torch's compiled float32 loops take a(gate) unscaled in
+                            # float64: e^gate underflows below −745.1 while a(gate) is a
+                            # subnormal down to −751.5; NaN there (left alone: those loops
+                            # are shared with the elementwise float32 work)
+                            keep = ~((g > -751.5) & (g < -745.1))
+                        np.testing.assert_array_equal(v[keep], want[keep],
+                                                      err_msg=f"{name} {dt} {lib}")
+    assert np.isnan(actfn.get("swiglu")(np.float32(-800.0), np.float32(np.inf)))
+
 def _saved(fn: Any) -> list[torch.Tensor]:
     saved: list[torch.Tensor] = []
 
@@ -664,6 +829,42 @@ def test_split_form_with_a_dynamic_size_and_odd_keras_input_shapes() -> None:
     assert ak.SwiGLU().compute_output_shape((None, 8)) == (None, 4)
     assert ak.SwiGLU().compute_output_shape((None, None)) == (None, None)
 
+
+
+def test_keras_two_input_output_shape_is_the_broadcast_shape() -> None:
+    """The two-input form [gate, up]: compute_output_shape returned gate's shape (up of
+    shape (None, 5, 8) with gate (1, 8) gave (1, 8)) and failed on a tuple (gate, up) of
+    shapes; now the broadcast shape, None for unknown sizes, on symbolic keras.Input
+    tensors (None batch) as on plain shapes, and what the model computes has that shape
+    (gated leftovers item 3)."""
+    import keras
+
+    import actfn.keras as ak
+
+    layer = ak.SwiGLU()
+    assert layer.compute_output_shape([(1, 8), (None, 5, 8)]) == (None, 5, 8)
+    assert layer.compute_output_shape(((None, 3, 8), (None, 1, 8))) == (None, 3, 8)
+    assert layer.compute_output_shape([(None, None, 8), (None, 1, 8)]) == (None, None, 8)
+    assert layer.compute_output_shape([(None, 8), (8,)]) == (None, 8)
+    with pytest.raises(ValueError, match="do not broadcast"):
+        layer.compute_output_shape([(None, 3, 8), (None, 4, 8)])
+    with pytest.raises(ValueError, match="a list of 3"):
+        layer.compute_output_shape([(None, 8)] * 3)
+    rng = np.random.default_rng(2)
+    for gs, us, want in (((1, 8), (5, 8), (None, 5, 8)), ((3, 8), (1, 8), (None, 3, 8)),
+                         ((None, 8), (1, 8), (None, None, 8))):
+        g, u = keras.Input(gs), keras.Input(us)
+        for inputs in ([g, u], (g, u)):
+            for name in GATED:
+                y = getattr(ak, gated_class_name(name))()(inputs)
+                assert tuple(y.shape) == want, (name, gs, us, tuple(y.shape))
+        model = keras.Model([g, u], ak.SwiGLU()([g, u]))
+        assert model.output_shape == want
+        gv = rng.standard_normal((2, *(3 if d is None else d for d in gs))).astype("float32")
+        uv = rng.standard_normal((2, *(3 if d is None else d for d in us))).astype("float32")
+        y = model.predict([gv, uv], verbose=0)
+        assert all(w is None or w == d for w, d in zip(want, y.shape, strict=True))
+        np.testing.assert_allclose(y, actfn.get("swiglu")(gv, uv), rtol=3e-7, atol=1e-7)
 
 # -- actfn bench --gated ---------------------------------------------------------------------
 def test_gated_bench_engine_measures_saved_bytes_and_peak() -> None:

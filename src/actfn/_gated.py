@@ -56,6 +56,12 @@ a(gate) can count double in ulps of the product). Under autodiff (torch, JAX)
 that value enters as base + stop_gradient(v − base), exactly v, with the derivatives of
 the gate's analytic evaluation; TensorFlow keeps the composition (3 ulp at worst). NaN in
 either input gives NaN in every output. ``out=`` (NumPy only) receives the results.
+
+Far-negative gates in float64 (units with a ``gate_tail``: swiglu, swiglu_clamped, glu):
+where a(gate) underflows but a(gate)·b(up) need not (swiglu(−1000, 1e308) ≈ −5.1e−129),
+f, ∂f/∂gate, ∂²f/∂gate² and ∂f/∂α are scaled products (:mod:`actfn._gated_tail`), within
+2 ulp. An infinite b(up) gives a(gate)·(±inf) with a(gate) rounded to float64: NaN where
+it rounds to ±0 ((−0)·inf, e.g. swiglu(−800, inf)), ±inf elsewhere, on every backend.
 """
 
 from __future__ import annotations
@@ -181,6 +187,12 @@ class GatedSpec:
     #: parameters). In float64 work f = a(g)·b(u) is then (h + l)·b rounded once
     #: (two_prod), so f keeps the gate's error instead of adding a rounding to it.
     gate_dd: Callable[..., Any] | None = None
+    #: Optional: the gate's far-negative tail, ``gate_tail(x, xp, k, **gate_params)`` →
+    #: ``(z, z_lo, F, F_lo)`` with a⁽ᵏ⁾(x) = (F + F_lo)·e^{z + z_lo} there (k = 0, 1, 2 or
+    #: a gate parameter's name for ∂a/∂p): in float64, f, ∂f/∂gate, ∂²f/∂gate² (and ∂f/∂p)
+    #: are then computed as scaled products (:mod:`actfn._gated_tail`) where a⁽ᵏ⁾(gate)
+    #: underflows but a⁽ᵏ⁾(gate)·b(up) does not (swiglu(−1000, 1e308) ≈ −5.1e−129).
+    gate_tail: Callable[..., Any] | None = None
     #: Kept empty: ``actfn bench`` measures elementwise settings.
     bench: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     overview: bool = False
@@ -586,9 +598,14 @@ class GatedActivation:
             if xp is not np and stop is None:
                 return times_b(a[0])
             v = f_dd()
+            base = times_b(a[0])
+            if v is not None:
+                # b(up) = ±inf: the working-precision a(g) times it, as every backend's
+                # composition: NaN where a(g) rounds to ±0 in float64 (|a| < 2⁻¹⁰⁷⁵, e.g.
+                # silu(−800)), not the scaled double-double's nonzero a(g)·2¹²⁸ times inf
+                v = xp.where(xp.isinf(uc), base, v)
             if v is not None and xp is np:
                 return v
-            base = times_b(a[0])
             if v is None or stop is None:
                 return base
             # autodiff must differentiate the gate's analytic evaluation, not the
@@ -598,6 +615,8 @@ class GatedActivation:
             diff = v - base
             keep = (diff == 0) | xp.isnan(diff) | xp.isinf(diff)
             return xp.where(keep, base, base + stop(diff))
+
+        tail = self._tail(g, gc, uc, c, xp, which)
 
         made = {
             **{f"param:{n}": (lambda n=n: dparam(n)) for n in params_wanted},
@@ -611,8 +630,40 @@ class GatedActivation:
         ys = []
         for w in which:
             y = made[w]()
+            if tail is not None and w in tail[1]:
+                t = tail[1][w]
+                stop = None if xp is np else _stop_gradient(g)
+                y = xp.where(tail[0], t if stop is None else stop(t), y)
             ys.append(xp.where(nan, xp.full_like(y, math.nan), y))
         return ys
+
+    def _tail(self, g: Any, gc: Any, uc: Any, c: float, xp: Any,
+              which: tuple[str, ...]) -> tuple[Any, dict[str, Any]] | None:
+        """(mask, {result: value}) of the far-negative gates in float64 work
+        (:mod:`actfn._gated_tail`, from ``spec.gate_tail``), or None: f, dg, dgg and the
+        partials of parameters that set the gate's, each a⁽ᵏ⁾(gate)·b(up) as a scaled
+        product where a⁽ᵏ⁾(gate) alone underflows."""
+        from ._gated_tail import tail_values
+        from .kernels.dd import two_sum
+
+        spec = self._spec
+        if spec.gate_tail is None or g.dtype != xp.float64:
+            return None
+        keys = {"f": 0, "dg": 1, "dgg": 2,
+                **{f"param:{n}": q for n, q in spec.param_map.items()}}
+        orders = {w: keys[w] for w in which if w in keys}
+        if not orders:
+            return None
+        if c == 0:
+            b, bl = uc, xp.zeros_like(uc)
+        else:
+            b, bl = two_sum(uc, xp.full_like(uc, c))
+        lazy = xp is np or "torch" in getattr(xp, "__name__", "")
+        mask, vals, _ = tail_values(spec.gate_tail, gc, b, bl, tuple(set(orders.values())), xp,
+                                    self._gate.params, lazy=lazy)
+        if vals is None:
+            return None
+        return mask, {w: vals[k] for w, k in orders.items()}
 
 
 def _stop_gradient(x: Any) -> Callable[[Any], Any] | None:

@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 
 from ._activation import get
-from ._evaluate import check_static
+from ._evaluate import check_static, context
 from ._gated import split
 from ._gated_layers import compose, function_cache, gated_names, gated_spec
 
@@ -42,6 +42,10 @@ def _where(cond: Any, value: float, x: Any) -> Any:
     return jnp.where(cond, jnp.asarray(value, x.dtype), x)
 
 
+#: The kernels' namespace for the far-negative gates (:func:`actfn._gated_layers.tail`).
+_XP = context(jnp)
+
+
 def _make(name: str, key: tuple[tuple[str, Any], ...],
           dtypes: tuple[Any, Any]) -> Callable[[Any, Any], Any]:
     spec = gated_spec(name)
@@ -52,7 +56,8 @@ def _make(name: str, key: tuple[tuple[str, Any], ...],
     @jax.checkpoint
     def run(g: jax.Array, u: jax.Array) -> jax.Array:
         return compose(spec, params, lambda x: gate_fn(x, **gate_params), g, u, _where,
-                       dtypes)
+                       dtypes, xp=_XP, stop=jax.lax.stop_gradient,
+                       cond=lambda m, t, f: jax.lax.cond(jnp.any(m), t, f))
 
     return run
 

@@ -25,7 +25,7 @@ from ._activation import get
 from ._gated import check_gate_first
 from ._gated_layers import gated_class_name, gated_names, gated_spec
 
-__all__ = ["Gated", "exported", "gated_backend_function"]
+__all__ = ["Gated", "broadcast_shape", "exported", "gated_backend_function"]
 
 _PACKAGE = "actfn"
 
@@ -54,6 +54,38 @@ def gated_backend_function(name: str) -> Callable[..., Any]:
             gate, up, **{k: v for k, v in kw.items() if k in ("dim", "gate_first")})
     raise NotImplementedError(f"actfn.keras supports the tensorflow, jax, torch and numpy "
                               f"Keras backends; the current backend is {backend!r}")
+
+
+def _is_shape(s: Any) -> bool:
+    """Whether ``s`` is a whole shape (a tuple, list or TensorShape of sizes), not a size."""
+    return not isinstance(s, (int, str)) and s is not None and hasattr(s, "__iter__")
+
+
+def broadcast_shape(a: Any, b: Any, who: str = "Gated") -> tuple[int | None, ...]:
+    """NumPy broadcasting of two Keras shapes whose sizes may be ``None`` (unknown):
+    a size 1 takes the other's; ``None`` with n > 1 gives n (the run time size must be n
+    or 1), ``None`` with 1 or ``None`` stays ``None``; two different known sizes, neither
+    1, raise ValueError naming both shapes.
+
+    >>> broadcast_shape((None, 1, 8), (5, 8))
+    (None, 5, 8)
+    """
+    sa = [None if d is None else int(d) for d in a]
+    sb = [None if d is None else int(d) for d in b]
+    n = max(len(sa), len(sb))
+    sa, sb = [1] * (n - len(sa)) + sa, [1] * (n - len(sb)) + sb
+    out: list[int | None] = []
+    for x, y in zip(sa, sb, strict=True):
+        if x == 1 or x == y:
+            out.append(y)
+        elif y == 1:
+            out.append(x)
+        elif x is None or y is None:
+            out.append(y if x is None else x)
+        else:
+            raise ValueError(f"{who}: gate of shape {tuple(a)} and up of shape {tuple(b)} "
+                             "do not broadcast together")
+    return tuple(out)
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -90,10 +122,14 @@ class Gated(keras.layers.Layer):
         return fn(inputs, dim=self.dim, gate_first=self.gate_first, **self._params)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
-        """The broadcast shape of [gate, up], or the input's with ``dim`` halved."""
-        if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0],
-                                                                          (list, tuple)):
-            return tuple(input_shape[0])
+        """The broadcast shape of [gate, up] (:func:`broadcast_shape`: ``None`` for an
+        unknown size, as Keras' symbolic shapes), or the input's with ``dim`` halved."""
+        if isinstance(input_shape, (list, tuple)) and input_shape and all(
+                _is_shape(s) for s in input_shape):
+            if len(input_shape) != 2:
+                raise ValueError(f"{type(self).__name__} takes one tensor (split along dim) "
+                                 f"or a list [gate, up], got a list of {len(input_shape)}")
+            return broadcast_shape(input_shape[0], input_shape[1], type(self).__name__)
         shape = list(input_shape)
         n = shape[self.dim]
         if n is not None and n % 2:

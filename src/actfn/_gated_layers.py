@@ -24,7 +24,7 @@ from typing import Any
 
 from ._registry import canonical_names, lookup
 
-__all__ = ["gated_class_name", "gated_names", "gated_spec", "compose", "function_cache"]
+__all__ = ["gated_class_name", "gated_names", "gated_spec", "compose", "function_cache", "tail"]
 
 
 def gated_names() -> list[str]:
@@ -58,13 +58,22 @@ def gated_class_name(name: str) -> str:
 
 def compose(spec: Any, params: dict[str, Any], gate_fn: Callable[[Any], Any], gate: Any,
             up: Any, where: Callable[[Any, Any, Any], Any],
-            dtypes: tuple[Any, Any] = (None, None)) -> Any:
+            dtypes: tuple[Any, Any] = (None, None), *, xp: Any = None,
+            stop: Callable[[Any], Any] | None = None,
+            cond: Callable[[Any, Any, Any], Any] | None = None) -> Any:
     """f = a(min(gate, L_g))·(clamp(up, ±L_u) + c) for arrays ``gate``, ``up`` of one
     framework in working precision: ``gate_fn`` is a (the framework's actfn function of
     the gate with its parameters bound) and ``where(cond, scalar, x)`` selects; the limits
     are rounded to the inputs' own ``dtypes`` first (:func:`actfn._gated.round_limit`).
     Autodiff of the result gives the analytic partials of :mod:`actfn._gated` with the
-    inside derivative at the clamps."""
+    inside derivative at the clamps.
+
+    With ``xp`` (the kernels' namespace) and ``stop`` (the framework's stop_gradient), a
+    float64 unit with a ``gate_tail`` (swiglu) takes its far-negative gates from
+    :func:`tail`: there a(gate) underflows (XLA and TensorFlow flush subnormals, so from
+    gate ≈ −708) while a(gate)·up need not; ``cond(mask, true_fn, false_fn)`` (the
+    framework's lazy conditional on any(mask)) skips that work when no element is in the
+    tail."""
     from ._gated import round_limit
 
     lg = round_limit(spec.gate_limit(params), dtypes[0])
@@ -73,9 +82,72 @@ def compose(spec: Any, params: dict[str, Any], gate_fn: Callable[[Any], Any], ga
     u = up
     if lu is not None:
         u = where(up > lu, lu, where(up < -lu, -lu, up))
+    if xp is None or stop is None or spec.gate_tail is None or "float64" not in str(g.dtype):
+        return gate_fn(g) * (u + c if c else u)
+    return tail(spec, params, gate_fn, g, up, u, where, lu, xp, stop, cond)
+
+
+def tail(spec: Any, params: dict[str, Any], gate_fn: Callable[[Any], Any], g: Any, up: Any,
+         uc: Any, where: Callable[[Any, Any, Any], Any], lu: float | None, xp: Any,
+         stop: Callable[[Any], Any], cond: Callable[[Any, Any, Any], Any] | None = None) -> Any:
+    r"""f = a(g)·b(up) of :func:`compose` (``g`` the clamped gate, ``uc`` the clamped up,
+    b = uc + c) where the
+    far-negative gates (:mod:`actfn._gated_tail`) enter as the second-order Taylor form
+
+    .. math::
+
+        f = v + f_g\,\delta_g + f_u\,\delta_u + 	frac12 f_{gg}\,\delta_g^2
+            + f_{gu}\,\delta_g\,\delta_u, \qquad \delta_x = x - \mathrm{stop}(x)
+
+    with v and the partials the scaled products, held constant (stop): δ is 0 with
+    derivative 1, so the value is v and autodiff gives the partials and second partials
+    exactly (a third derivative is 0, which actfn does not promise). An infinite b gives
+    v (±inf or NaN) with zero partials. Elsewhere the composition a(g)·b, fed b = 1 in the
+    tail (double where: no inf·0 in its unused gradient)."""
+    from ._gated_tail import tail_mask, tail_values
+    from .kernels.dd import two_sum
+
+    gate_params = spec.gate.bind(**spec.gate_params(params))
+    c = spec.up_offset
+    b = uc + c if c else uc
     if c:
-        u = u + c
-    return gate_fn(g) * u
+        bh, bl = two_sum(uc, xp.full_like(uc, c))
+    else:
+        bh, bl = uc, xp.zeros_like(uc)
+    inside = xp.ones_like(up) if lu is None else where(
+        (up > lu) | (up < -lu), 0.0, xp.ones_like(up))
+    def compute() -> tuple[Any, ...]:
+        mask, vals, dvals = tail_values(spec.gate_tail, stop(g), stop(bh), stop(bl), (0, 1, 2),
+                                        xp, gate_params, unit=(inside, (0, 1)))
+        return (mask, vals[0], vals[1], vals[2], dvals[0], dvals[1])
+
+    if cond is None:
+        parts = compute()
+    else:
+        sg = stop(g)
+        z0 = spec.gate_tail(sg, xp, 0, **gate_params)[0]
+        zero = xp.zeros_like(sg) + xp.zeros_like(inside) + xp.zeros_like(bh)
+        in_tail = tail_mask(z0, sg, xp)
+
+        def skip() -> tuple[Any, ...]:
+            return (zero != 0, zero, zero, zero, zero, zero)
+
+        parts = cond(in_tail, compute, skip)
+    mask, vals, dvals = parts[0], parts[1:4], parts[4:]
+
+    def const(v: Any) -> Any:
+        return stop(xp.where(xp.isfinite(v), v, xp.zeros_like(v)))
+
+    # δ of the inputs where the Taylor form is used and they are finite (elsewhere 0 and
+    # with derivative 0: up = ±inf would give inf − inf, and NaN·0 poisons gradients)
+    zero = xp.zeros_like(vals[0])
+    gs = xp.where(mask, g + zero, zero)
+    us = xp.where(mask & xp.isfinite(up), up + zero, zero)
+    dg, du = gs - stop(gs), us - stop(us)
+    taylor = (stop(vals[0]) + const(vals[1]) * dg + const(dvals[0]) * du
+              + 0.5 * const(vals[2]) * dg * dg + const(dvals[1]) * dg * du)
+    safe_b = xp.where(mask, xp.ones_like(taylor), b * xp.ones_like(taylor))
+    return xp.where(mask, taylor, gate_fn(g) * safe_b)
 
 
 def function_cache(apply: Callable[..., Any], module: str, framework: str,

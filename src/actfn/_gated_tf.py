@@ -67,7 +67,8 @@ def apply(name: str, gate: Any, up: Any = None, *, dim: int | None = None,
     gate_fn = _adapter().function(spec.gate.name)
     gate_params = dict(spec.gate_params(bound))
     y = compose(spec, bound, lambda x: gate_fn(x, **gate_params), tf.cast(g, tf.float64),
-                tf.cast(u, tf.float64), _where, (g.dtype, u.dtype))
+                tf.cast(u, tf.float64), _where, (g.dtype, u.dtype), xp=_adapter()._NS,
+                stop=tf.stop_gradient, cond=lambda m, t, f: tf.cond(tf.reduce_any(m), t, f))
     return tf.cast(y, out)
 
 

@@ -15,10 +15,20 @@ def _sigmoid_dd(x, xp):
     ~1 ulp, then rounded product reached 2.6)."""
     return times_sigmoid_dd(xp.ones_like(x), x, xp)
 
+
+def _sigmoid_tail(x, xp, k):
+    """(z, z_lo, F, F_lo) = (x, 0, 1, 0): σ, σ′ and σ″ are e^x·(1 + O(e^x)) for x ≪ 0
+    (:mod:`actfn._gated_tail`: σ⁽ᵏ⁾(gate)·up where σ⁽ᵏ⁾(gate) underflows)."""
+    if k not in (0, 1, 2):
+        raise ValueError(f"glu: no tail for order {k!r}")
+    return x, xp.zeros_like(x), xp.ones_like(x), xp.zeros_like(x)
+
+
 SPEC = GatedSpec(
     name="glu",
     gate=SIGMOID,
     gate_dd=_sigmoid_dd,
+    gate_tail=_sigmoid_tail,
     family="glu",
     summary="Gated linear unit σ(gate)·up.",
     latex={

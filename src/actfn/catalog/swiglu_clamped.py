@@ -9,7 +9,7 @@ from .._gated import GatedSpec
 from .._registry import Param
 from ..kernels.sigmoid import BETA_MAX, BETA_MIN, BETA_WHY
 from .silu import SPEC as SILU
-from .swiglu import silu_gate_dd
+from .swiglu import silu_gate_dd, silu_gate_tail
 
 __all__ = ["SPEC"]
 
@@ -23,6 +23,7 @@ SPEC = GatedSpec(
     name="swiglu_clamped",
     gate=SILU,
     gate_dd=silu_gate_dd,
+    gate_tail=silu_gate_tail,
     gate_params=lambda p: {"beta": p["alpha"]},
     params=(
         Param("alpha", 1.702, "sharpness α of the gate g·σ(αg) (1.702: the sigmoid "
