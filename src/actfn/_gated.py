@@ -658,12 +658,23 @@ class GatedActivation:
             b, bl = uc, xp.zeros_like(uc)
         else:
             b, bl = two_sum(uc, xp.full_like(uc, c))
-        lazy = xp is np or "torch" in getattr(xp, "__name__", "")
+        # skip the tail's work when no element is in it: NumPy, and torch unless traced (a
+        # trace must not branch on values: torch.compile/export/jit.trace, fake tensors)
+        lazy = xp is np or ("torch" in getattr(xp, "__name__", "") and not _torch_traced(gc))
         mask, vals, _ = tail_values(spec.gate_tail, gc, b, bl, tuple(set(orders.values())), xp,
                                     self._gate.params, lazy=lazy)
         if vals is None:
             return None
         return mask, {w: vals[k] for w, k in orders.items()}
+
+
+def _torch_traced(t: Any) -> bool:
+    """Whether torch tensor ``t`` is being traced (Dynamo/export, ``jit.trace``, or a fake
+    tensor of a trace): then no Python branch may depend on its values."""
+    import torch
+
+    return bool(torch.compiler.is_compiling() or torch.jit.is_tracing()
+                or isinstance(t, torch._subclasses.fake_tensor.FakeTensor))
 
 
 def _stop_gradient(x: Any) -> Callable[[Any], Any] | None:
