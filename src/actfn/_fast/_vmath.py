@@ -352,13 +352,19 @@ def _log_core_d(u: float, c: float) -> float:
     return kf * _LN2_HI - ((hfsq - (s * (hfsq + r) + (kf * _LN2_LO + c / u))) - f)
 
 
+# The special values of log1p and log around a core (the full-accuracy _log_core_d or the
+# budgeted _log_core_v below): the argument the core may see, then the results it must not give.
 @_jit
-def log1p_d(x: float) -> float:
-    """log(1 + x) within ~0.9 float64 ulp (float64 loops)."""
+def _log1p_arg(x: float) -> tuple[float, float]:
+    """(u, c): u = 1 + x rounded, kept finite and positive for the core, and the exact
+    rounding error c of 1 + x (log1p(x) = log(u) + c/u)."""
     u = 1.0 + x
-    c = (x - (u - 1.0))  # exact rounding error of 1 + x (log1p(x) = log(u) + c/u)
-    us = sel(u > 0.0, sel(u < INF, u, 1.0), 1.0)
-    r = _log_core_d(us, c)
+    c = (x - (u - 1.0))
+    return sel(u > 0.0, sel(u < INF, u, 1.0), 1.0), c
+
+
+@_jit
+def _log1p_special(x: float, r: float) -> float:
     r = sel(x == INF, INF, r)
     r = sel(x == -1.0, -INF, r)
     r = sel(x < -1.0, NAN, r)
@@ -367,17 +373,34 @@ def log1p_d(x: float) -> float:
 
 
 @_jit
-def log_d(x: float) -> float:
-    """log(x) within ~0.9 float64 ulp (float64 loops)."""
+def _log_arg(x: float) -> tuple[float, bool]:
+    """(x', tiny): x kept finite and positive for the core, subnormals scaled by 2^54."""
     xs = sel(x > 0.0, sel(x < INF, x, 1.0), 1.0)
-    # subnormal inputs: scale into the normal range first
     tiny = xs < 2.2250738585072014e-308
-    xs2 = sel(tiny, xs * 18014398509481984.0, xs)  # 2**54
-    r = _log_core_d(xs2, 0.0) - sel(tiny, 54.0 * 0.6931471805599453, 0.0)
+    return sel(tiny, xs * 18014398509481984.0, xs), tiny  # 2**54
+
+
+@_jit
+def _log_special(x: float, r: float, tiny: bool) -> float:
+    r = r - sel(tiny, 54.0 * 0.6931471805599453, 0.0)
     r = sel(x == INF, INF, r)
     r = sel(x == 0.0, -INF, r)
     r = sel(x < 0.0, NAN, r)
     return sel(x != x, x, r)
+
+
+@_jit
+def log1p_d(x: float) -> float:
+    """log(1 + x) within ~0.9 float64 ulp (float64 loops)."""
+    u, c = _log1p_arg(x)
+    return _log1p_special(x, _log_core_d(u, c))
+
+
+@_jit
+def log_d(x: float) -> float:
+    """log(x) within ~0.9 float64 ulp (float64 loops)."""
+    xs, tiny = _log_arg(x)
+    return _log_special(x, _log_core_d(xs, 0.0), tiny)
 
 
 # -- budgeted versions for float32-and-narrower results (module docstring) ----------------
@@ -453,28 +476,15 @@ def _log_core_v(u: float, c: float) -> float:
 @_jit
 def log1p_v(x: float) -> float:
     """log(1 + x), relative error ≤ 2⁻⁴⁰ (float32-and-narrower loops)."""
-    u = 1.0 + x
-    c = (x - (u - 1.0))  # exact rounding error of 1 + x (log1p(x) = log(u) + c/u)
-    us = sel(u > 0.0, sel(u < INF, u, 1.0), 1.0)
-    r = _log_core_v(us, c)
-    r = sel(x == INF, INF, r)
-    r = sel(x == -1.0, -INF, r)
-    r = sel(x < -1.0, NAN, r)
-    r = sel(x == 0.0, x, r)  # keeps the sign of zero
-    return sel(x != x, x, r)
+    u, c = _log1p_arg(x)
+    return _log1p_special(x, _log_core_v(u, c))
 
 
 @_jit
 def log_v(x: float) -> float:
     """log(x), relative error ≤ 2⁻⁴⁰ (float32-and-narrower loops)."""
-    xs = sel(x > 0.0, sel(x < INF, x, 1.0), 1.0)
-    tiny = xs < 2.2250738585072014e-308
-    xs2 = sel(tiny, xs * 18014398509481984.0, xs)  # 2**54
-    r = _log_core_v(xs2, 0.0) - sel(tiny, 54.0 * 0.6931471805599453, 0.0)
-    r = sel(x == INF, INF, r)
-    r = sel(x == 0.0, -INF, r)
-    r = sel(x < 0.0, NAN, r)
-    return sel(x != x, x, r)
+    xs, tiny = _log_arg(x)
+    return _log_special(x, _log_core_v(xs, 0.0), tiny)
 
 
 @_jit
