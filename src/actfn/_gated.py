@@ -443,7 +443,7 @@ class GatedActivation:
 
     def _run(self, gate: Any, up: Any, dim: int | None, gate_first: bool,
              which: tuple[str, ...], out: Any) -> tuple[Any, ...]:
-        gate, up = self._inputs(gate, up, dim, gate_first)
+        gate, up = self._inputs(_keras_value(gate), _keras_value(up), dim, gate_first)
         ga, ua = _backend.numpy_input(gate), _backend.numpy_input(up)
         if (ga is None) != (ua is None):
             raise TypeError(f"{self.name}: gate and up must be arrays of the same library, "
@@ -666,6 +666,15 @@ class GatedActivation:
         if vals is None:
             return None
         return mask, {w: vals[k] for w, k in orders.items()}
+
+
+def _keras_value(x: Any) -> Any:
+    """A ``keras.Variable``'s backend tensor (as the elementwise core API takes it); anything
+    else unchanged."""
+    from ._evaluate import keras_variable_value
+
+    v = keras_variable_value(x)
+    return x if v is None else v
 
 
 def _torch_traced(t: Any) -> bool:
