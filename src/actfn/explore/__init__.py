@@ -13,8 +13,11 @@ when :func:`create_app` or :func:`serve` is called; :func:`widget` needs the
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -245,16 +248,66 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, open_browser: bool = Tru
     server = make_server(app, host, port)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{server.effective_port}/" + ("?lang=zh" if lang == "zh" else "")
-    try:
-        if on_ready is not None:
-            on_ready(url)
-        if open_browser:
-            import webbrowser
+    with _stop_on_signals(server) as got:
+        try:
+            if on_ready is not None:
+                on_ready(url)
+            if open_browser:
+                import webbrowser
 
-            webbrowser.open(url)
-        server.run()
+                webbrowser.open(url)
+            loop_timeout = min(float(server.adj.asyncore_loop_timeout), 0.25)
+            while server._map and not got:
+                _loop_once(server, loop_timeout)
+        finally:
+            close_server(server)
+
+
+def _loop_once(server: Any, timeout: float) -> None:
+    """One pass of waitress's event loop over ``server``'s sockets (at most ``timeout``
+    seconds of waiting)."""
+    from waitress import wasyncore
+
+    wasyncore.loop(timeout=timeout, map=server._map, use_poll=server.adj.asyncore_use_poll,
+                   count=1)
+
+
+@contextlib.contextmanager
+def _stop_on_signals(server: Any) -> Iterator[list[int]]:
+    """While serving, SIGINT, SIGTERM and SIGHUP only record themselves (the list yielded);
+    the loop sees the record within its poll timeout and the server closes in order
+    (:func:`close_server`). Then the signal goes to the handler that was there before: the
+    CLI's guard raises :class:`actfn._safe_io.Interrupted`, Python's default SIGINT handler
+    ``KeyboardInterrupt``, a default SIGTERM ends the process.
+
+    Why not let the handler raise: waitress's event loop catches every exception but
+    ``KeyboardInterrupt``/``SystemExit`` raised inside a socket handler and logs it, so a
+    signal arriving there was swallowed and the server kept running (seen as a hang), and
+    one arriving elsewhere closed the sockets under a worker still answering.
+    Outside the main thread (no handlers there) nothing is installed."""
+    got: list[int] = []
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)
+            if sig is None:
+                continue
+            old = signal.getsignal(sig)
+            if old is signal.SIG_IGN:
+                continue  # ignored by the caller: stays ignored
+            signal.signal(sig, lambda signum, frame: got.append(signum))
+            previous[sig] = old
+    try:
+        yield got
     finally:
-        close_server(server)
+        for sig, old in previous.items():
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
+    if got:
+        old = previous.get(got[0])
+        if callable(old):
+            old(got[0], None)
+        elif old == signal.SIG_DFL:
+            signal.raise_signal(got[0])
 
 
 def close_server(server: Any, timeout: float = 10.0) -> None:
