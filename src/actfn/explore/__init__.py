@@ -248,7 +248,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, open_browser: bool = Tru
     server = make_server(app, host, port)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{server.effective_port}/" + ("?lang=zh" if lang == "zh" else "")
-    with _stop_on_signals(server) as got:
+    with _stop_on_signals() as got:
         try:
             if on_ready is not None:
                 on_ready(url)
@@ -273,7 +273,7 @@ def _loop_once(server: Any, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def _stop_on_signals(server: Any) -> Iterator[list[int]]:
+def _stop_on_signals() -> Iterator[list[int]]:
     """While serving, SIGINT, SIGTERM and SIGHUP only record themselves (the list yielded);
     the loop sees the record within its poll timeout and the server closes in order
     (:func:`close_server`). Then the signal goes to the handler that was there before: the
@@ -314,10 +314,9 @@ def close_server(server: Any, timeout: float = 10.0) -> None:
     """Stop ``server`` in order: let the worker threads finish the requests they are serving
     (up to ``timeout`` seconds), then close every socket it holds.
 
-    waitress shuts its workers down itself only on ``KeyboardInterrupt``; the CLI's signal
-    guard raises :class:`actfn._safe_io.Interrupted` instead, and closing the server first
-    left a worker that was still answering a request writing to a closed wake-up pipe
-    (``OSError: Bad file descriptor``, a traceback on stderr after "explorer stopped")."""
+    Closing first would leave a worker still answering a request writing to a closed
+    wake-up pipe (``OSError: Bad file descriptor``, a traceback on stderr after "explorer
+    stopped")."""
     from waitress import wasyncore
 
     try:
